@@ -1,0 +1,155 @@
+/*
+ * base/option.c - the boot options, one table.  Each row: name, where it
+ * lives in struct kmm_config, default, range, and a line of help.  A value
+ * comes from the default, then the environment (KMM_<NAME>), then the
+ * caller's struct kmm_config (non-zero fields), then the script's `boot`
+ * line.  A bad value is an error naming the option and the allowed range.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "base/option.h"
+#include "base/parse.h"
+
+#define OPT(field) offsetof(struct kmm_config, field), sizeof(((struct kmm_config *)0)->field)
+
+const struct kmm_option kmm_options[] = {
+	{ "mem", OPT(mem), KMM_OPT_SIZE, 1ul << 30, 32ul << 20, 1ul << 40,
+	  "bytes of simulated RAM (K/M/G suffixes); a multiple of 2M" },
+	{ "max_mem", OPT(max_mem), KMM_OPT_SIZE, 0, 0, 1ul << 42,
+	  "limit for memory hot-add (default 4 x mem)" },
+	{ "cpus", OPT(cpus), KMM_OPT_INT, 0, 1, KMM_MAX_CPUS,
+	  "simulated CPUs, each with its per-CPU page lists (default: host CPUs)" },
+	{ "seed", OPT(seed), KMM_OPT_INT, 1, 0, ~0ul >> 1,
+	  "seed for every random choice the machine makes" },
+	{ "min_free_kbytes", OPT(min_free_kbytes), KMM_OPT_INT, 0, 0, 1 << 30,
+	  "vm.min_free_kbytes; 0 computes it as Linux does (sqrt of 16 x lowmem KiB)" },
+	{ "watermark_scale_factor", OPT(watermark_scale_factor), KMM_OPT_INT, 10, 1, 3000,
+	  "vm.watermark_scale_factor: gap between watermarks, in 1/10000 of a zone" },
+	{ "bad_page_panic", OPT(bad_page_panic), KMM_OPT_INT, 0, 0, 1,
+	  "1: abort() after a bad page report (like panic_on_taint)" },
+	{ "quiet", OPT(quiet), KMM_OPT_INT, 0, 0, 1,
+	  "1: reports go only to the report hook, not to stderr" },
+};
+const unsigned int kmm_nr_options = sizeof(kmm_options) / sizeof(kmm_options[0]);
+
+static const struct kmm_option *find_option(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < kmm_nr_options; i++)
+		if (!strcmp(kmm_options[i].name, name))
+			return &kmm_options[i];
+	return NULL;
+}
+
+static void store(struct kmm_config *cfg, const struct kmm_option *o,
+		  unsigned long v)
+{
+	char *p = (char *)cfg + o->offset;
+
+	if (o->width == sizeof(unsigned long))
+		*(unsigned long *)p = v;
+	else
+		*(unsigned int *)p = (unsigned int)v;
+}
+
+static unsigned long load(const struct kmm_config *cfg, const struct kmm_option *o)
+{
+	const char *p = (const char *)cfg + o->offset;
+
+	if (o->width == sizeof(unsigned long))
+		return *(const unsigned long *)p;
+	return *(const unsigned int *)p;
+}
+
+int kmm_config_set(struct kmm_config *cfg, const char *name, const char *value,
+		   char *err, size_t errlen)
+{
+	const struct kmm_option *o = find_option(name);
+	unsigned long v;
+
+	if (!o) {
+		snprintf(err, errlen, "unknown option '%s'", name);
+		return -1;
+	}
+	if (parse_ulong(value, &v, o->type == KMM_OPT_SIZE)) {
+		snprintf(err, errlen, "option %s: '%s' is not a %s", name, value,
+			 o->type == KMM_OPT_SIZE ? "size (e.g. 256M)" : "number");
+		return -1;
+	}
+	if (v < o->min || v > o->max) {
+		snprintf(err, errlen, "option %s: %lu is outside %lu..%lu", name,
+			 v, o->min, o->max);
+		return -1;
+	}
+	store(cfg, o, v);
+	return 0;
+}
+
+/* KMM_MIN_FREE_KBYTES for "min_free_kbytes". */
+static void env_name(char *buf, size_t len, const char *name)
+{
+	size_t i, n = (size_t)snprintf(buf, len, "KMM_");
+
+	for (i = 0; name[i] && n + 1 < len; i++)
+		buf[n++] = (char)toupper((unsigned char)name[i]);
+	buf[n] = 0;
+}
+
+int kmm_config_resolve(struct kmm_config *out, const struct kmm_config *in,
+		       char *err, size_t errlen)
+{
+	char env[64];
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < kmm_nr_options; i++) {
+		const struct kmm_option *o = &kmm_options[i];
+		const char *s;
+
+		store(out, o, o->def);
+		env_name(env, sizeof(env), o->name);
+		s = getenv(env);
+		if (s && *s && kmm_config_set(out, o->name, s, err, errlen))
+			return -1;
+		if (in && load(in, o))
+			store(out, o, load(in, o));
+	}
+	if (!out->cpus) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		out->cpus = n < 1 ? 1 : n > KMM_MAX_CPUS ? KMM_MAX_CPUS : (unsigned int)n;
+	}
+	if (out->mem % (2ul << 20)) {
+		snprintf(err, errlen, "option mem: %lu is not a multiple of 2M", out->mem);
+		return -1;
+	}
+	if (out->mem < (32ul << 20)) {
+		snprintf(err, errlen, "option mem: %lu is below the 32M minimum", out->mem);
+		return -1;
+	}
+	if (!out->max_mem)
+		out->max_mem = 4 * out->mem;
+	if (out->max_mem < out->mem) {
+		snprintf(err, errlen, "option max_mem: below mem");
+		return -1;
+	}
+	return 0;
+}
+
+int kmm_options_print(const struct kmm_config *cfg, char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < kmm_nr_options && n < len; i++) {
+		const struct kmm_option *o = &kmm_options[i];
+
+		n += (size_t)snprintf(buf + n, len - n, "%-24s %-12lu %s\n",
+				      o->name, load(cfg, o), o->help);
+	}
+	return (int)n;
+}

@@ -1,0 +1,33 @@
+/*
+ * base/option.h - the option table behind struct kmm_config.
+ */
+#ifndef KMM_BASE_OPTION_H
+#define KMM_BASE_OPTION_H
+
+#include <kmm/kmm.h>
+
+#define KMM_MAX_CPUS 64
+
+enum kmm_option_type { KMM_OPT_INT, KMM_OPT_SIZE };
+
+struct kmm_option {
+	const char *name;
+	size_t offset;
+	size_t width;
+	enum kmm_option_type type;
+	unsigned long def;
+	unsigned long min;
+	unsigned long max;
+	const char *help;
+};
+
+extern const struct kmm_option kmm_options[];
+extern const unsigned int kmm_nr_options;
+
+/* Fills out from defaults, KMM_<NAME> environment and in's non-zero fields. */
+int kmm_config_resolve(struct kmm_config *out, const struct kmm_config *in,
+		       char *err, size_t errlen);
+/* "name value help" per line, for `kmm --options`. */
+int kmm_options_print(const struct kmm_config *cfg, char *buf, size_t len);
+
+#endif

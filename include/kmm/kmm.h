@@ -1,0 +1,75 @@
+/*
+ * include/kmm/kmm.h - the whole public API of libkmm, and the machine.
+ *
+ * A machine (struct kmm) is simulated RAM with its struct pages, zones and
+ * allocators.  kmm_boot() makes one and makes it current; the kernel-named
+ * functions (alloc_pages, ...) act on the current machine, and boot a
+ * default one on first use.  kmm_shutdown() gives everything back to the
+ * host.
+ */
+#ifndef KMM_KMM_H
+#define KMM_KMM_H
+
+#include <stddef.h>
+#include <kmm/compiler.h>
+#include <kmm/list.h>
+#include <kmm/rbtree.h>
+#include <kmm/bitmap.h>
+#include <kmm/gfp.h>
+#include <kmm/mm_types.h>
+#include <kmm/mmzone.h>
+#include <kmm/page-flags.h>
+#include <kmm/mm.h>
+
+/*
+ * Boot configuration.  Zero fields take the default, which itself comes
+ * from the option table (base/option.c) and the KMM_<NAME> environment.
+ */
+struct kmm_config {
+	unsigned long mem;		/* bytes of RAM (default 1 GiB) */
+	unsigned long max_mem;		/* hot-add limit (default 4 x mem) */
+	unsigned int cpus;		/* simulated CPUs (default: host's) */
+	unsigned long seed;		/* for everything random (default 1) */
+	int min_free_kbytes;		/* 0: computed as Linux does */
+	int watermark_scale_factor;	/* 0: 10, as Linux */
+	int bad_page_panic;		/* 1: abort() on a bad-page report */
+	int quiet;			/* 1: reports go to the hook only */
+};
+
+struct kmm *kmm_boot(const struct kmm_config *cfg);
+/* Shuts a machine down (NULL: the current one). */
+void kmm_shutdown(struct kmm *k);
+/* The current machine, or NULL if none is booted. */
+struct kmm *kmm_current(void);
+/* Makes k current; returns the previous one. */
+struct kmm *kmm_switch(struct kmm *k);
+
+/*
+ * Sets one configuration field from its option name and a string value
+ * ("mem", "256M").  Returns 0, or -1 with a reason in err.
+ */
+int kmm_config_set(struct kmm_config *cfg, const char *name, const char *value,
+		   char *err, size_t errlen);
+
+/*
+ * Fills buf with what `cat path` prints on the current machine
+ * ("/proc/buddyinfo", ...).  Returns the full length of the file (which may
+ * exceed size - 1; the text is then cut), or -ENOENT for an unknown path.
+ */
+long kmm_proc_read(const char *path, char *buf, size_t size);
+/* The paths kmm_proc_read knows, NULL-terminated. */
+const char *const *kmm_proc_paths(void);
+
+/*
+ * Reports of misuse (bad page, bad free) go to stderr and to this hook.
+ * The hook gets the whole multi-line report.
+ */
+typedef void (*kmm_report_fn)(const char *report, void *arg);
+void kmm_set_report_hook(kmm_report_fn fn, void *arg);
+/* Reports made since boot on the current machine. */
+unsigned long kmm_nr_reports(void);
+
+/* Checks every buddy invariant; returns 0 or -1 (with a report). */
+int check_buddy_invariants(void);
+
+#endif /* KMM_KMM_H */

@@ -1,0 +1,53 @@
+/*
+ * include/kmm/mm_types.h - struct page, the descriptor of one page frame.
+ *
+ * Glossary (the words the rest of kmm uses):
+ *   page frame  4 KiB of simulated RAM, numbered by its pfn (phys >> 12).
+ *   struct page one 64-byte descriptor per frame, in the vmemmap array, so
+ *               pfn_to_page(pfn) is vmemmap + pfn (Linux's SPARSEMEM_VMEMMAP).
+ *   buddy block 2^order free frames, aligned to their size, on a free list of
+ *               its zone; its first page has PageBuddy and private == order.
+ *   compound    a high-order allocation made with __GFP_COMP: the head page
+ *               has PG_head, every tail page points to it (compound_head).
+ *   zone        a pfn range with its own free lists and watermarks (mmzone.h).
+ *   pageblock   2^pageblock_order frames sharing one migratetype.
+ *
+ * Field use by state (one declaration per line, meaning alongside):
+ *   free in buddy: PageBuddy, private = order, lru on zone->free_area list
+ *   on a pcp list: no type, private = order, lru on pcp->lists
+ *   allocated:     _refcount >= 1, the rest belongs to the owner
+ */
+#ifndef KMM_MM_TYPES_H
+#define KMM_MM_TYPES_H
+
+#include <kmm/list.h>
+
+typedef unsigned long pgoff_t;
+typedef unsigned long phys_addr_t;
+
+struct address_space;
+
+struct page {
+	unsigned long flags;		/* PG_* bits; zone number in the top bits */
+	union {
+		struct list_head lru;	/* free lists, pcp lists, later the LRU */
+		struct {		/* tail pages of a compound page */
+			unsigned long compound_head;	/* head | 1 */
+			unsigned int compound_order;	/* in the first tail page */
+			unsigned int compound_nr_pages_mapped;
+		};
+	};
+	struct address_space *mapping;	/* file or anon_vma; NULL when free */
+	pgoff_t index;			/* offset within mapping */
+	unsigned long private;		/* buddy order while free; owner's use otherwise */
+	union {
+		unsigned int page_type;	/* PGTY_* << 24 for typed pages (buddy) */
+		int _mapcount;		/* -1: not mapped into any page table */
+	};
+	int _refcount;			/* 0: free; accessed atomically */
+	unsigned long memcg_data;	/* memory cgroup, when memcg arrives */
+};
+
+_Static_assert(sizeof(struct page) == 64, "struct page must stay 64 bytes");
+
+#endif /* KMM_MM_TYPES_H */

@@ -1,0 +1,184 @@
+/*
+ * mm/internal.h - what mm/ files share and nobody else sees: the machine
+ * (struct kmm), memblock, sections, and the allocator's internal helpers.
+ *
+ * Design in one paragraph.  kmm_boot() builds a machine the way a PC boots
+ * Linux: an e820-like map of usable RAM goes into memblock; memblock hands
+ * out the boot-time metadata (the struct page array of every present
+ * section, the pageblock bitmap); zones are sized from the map; every
+ * struct page is initialised reserved, and then everything memblock did not
+ * reserve is freed into the buddy allocator (memblock_free_all).  From then
+ * on all memory comes from mm/page_alloc.c.
+ */
+#ifndef KMM_MM_INTERNAL_H
+#define KMM_MM_INTERNAL_H
+
+#include <kmm/kmm.h>
+#include <kmm/vmstat.h>
+#include "hw/ram.h"
+
+#define MEMBLOCK_MAX_REGIONS 64
+
+struct memblock_region {
+	phys_addr_t base;
+	phys_addr_t size;
+};
+
+struct memblock_type {
+	unsigned long cnt;
+	struct memblock_region regions[MEMBLOCK_MAX_REGIONS];	/* sorted, merged */
+	const char *name;
+};
+
+struct memblock {
+	struct memblock_type memory;	/* usable RAM (the e820 RAM ranges) */
+	struct memblock_type reserved;	/* taken at boot; never in the buddy */
+};
+
+#define SECTION_IS_PRESENT	0x1ul	/* has RAM and a memmap */
+#define SECTION_IS_ONLINE	0x2ul	/* its pages are in a zone */
+
+struct mem_section {
+	unsigned long flags;
+	phys_addr_t memmap_phys;	/* frames backing its struct pages */
+};
+
+struct kmm {
+	unsigned long id;		/* unique per boot; keys per-thread caches */
+	struct kmm_config cfg;
+	struct hw_ram ram;
+	struct memblock memblock;
+	unsigned long max_pfn;		/* end of the highest RAM range */
+	unsigned long max_possible_pfn;	/* hot-add limit */
+	struct mem_section *mem_section;
+	unsigned long nr_mem_sections;
+	unsigned char *pageblock_mt;	/* migratetype per pageblock, by pfn */
+	pg_data_t node;
+	unsigned int nr_cpus;
+	unsigned long (*vm_events)[NR_VM_EVENT_ITEMS];	/* [nr_cpus] */
+
+	/* Tunables (sysctl names) and what they derive. */
+	int min_free_kbytes;
+	int user_min_free_kbytes;	/* -1: not set by the user */
+	int watermark_scale_factor;
+	int lowmem_reserve_ratio[MAX_NR_ZONES];
+	unsigned long totalreserve_pages;
+	unsigned long memblock_reserved_pages;
+
+	unsigned long nr_reports;	/* every report since boot */
+	unsigned long nr_reports_bad_page;	/* bad_page() reports */
+	unsigned long nr_reports_bad_free;	/* refused frees */
+	unsigned long tainted;		/* TAINT_BAD_PAGE when set */
+	bool nofail_may_wait;		/* another thread may free memory */
+};
+
+extern struct kmm *kmm_global;
+struct kmm *kmm_boot_default(void);
+
+/* The machine the kernel-named calls act on; boots a default one if none. */
+static inline struct kmm *kmm_cur(void)
+{
+	struct kmm *k = kmm_global;
+
+	if (unlikely(!k))
+		k = kmm_boot_default();
+	return k;
+}
+
+/*
+ * The simulated CPU the calling thread runs on.  Threads are dealt CPUs
+ * round-robin when they first touch a machine and keep that CPU.
+ */
+struct kmm_cpu_cache {
+	unsigned long kmm_id;
+	unsigned int cpu;
+};
+extern __thread struct kmm_cpu_cache kmm_this_cpu_cache;
+unsigned int kmm_assign_cpu(struct kmm *k);
+
+static inline unsigned int smp_processor_id_kmm(struct kmm *k)
+{
+	if (likely(kmm_this_cpu_cache.kmm_id == k->id))
+		return kmm_this_cpu_cache.cpu;
+	return kmm_assign_cpu(k);
+}
+
+/* Per-CPU event counters: a relaxed load and store, never a locked RMW. */
+static inline void __count_vm_events(struct kmm *k, unsigned int cpu,
+				     enum vm_event_item item, long delta)
+{
+	unsigned long *p = &k->vm_events[cpu][item];
+
+	WRITE_ONCE(*p, READ_ONCE(*p) + delta);
+}
+
+static inline void __mod_zone_page_state(struct zone *zone,
+					 enum zone_stat_item item, long delta)
+{
+	__atomic_fetch_add(&zone->vm_stat[item], delta, __ATOMIC_RELAXED);
+}
+
+/* memblock.c */
+int memblock_add(struct memblock *mb, phys_addr_t base, phys_addr_t size);
+int memblock_reserve(struct memblock *mb, phys_addr_t base, phys_addr_t size);
+phys_addr_t memblock_phys_alloc(struct memblock *mb, phys_addr_t size,
+				phys_addr_t align);
+bool memblock_is_memory(const struct memblock *mb, phys_addr_t addr);
+bool memblock_is_reserved(const struct memblock *mb, phys_addr_t addr);
+phys_addr_t memblock_phys_mem_size(const struct memblock *mb);
+phys_addr_t memblock_end_of_DRAM(const struct memblock *mb);
+
+/* sparse.c */
+int sparse_init(struct kmm *k);
+int sparse_add_section(struct kmm *k, unsigned long section_nr,
+		       phys_addr_t memmap_phys);
+static inline unsigned long pfn_to_section_nr(unsigned long pfn)
+{
+	return pfn >> PFN_SECTION_SHIFT;
+}
+
+/* mm_init.c */
+void kmm_set_machine_globals(struct kmm *k);
+
+/* page_alloc.c */
+int page_alloc_init(struct kmm *k);
+void page_alloc_exit(struct kmm *k);
+void __free_pages_core(struct kmm *k, struct page *page, unsigned int order);
+void setup_per_zone_wmarks(struct kmm *k);
+void setup_per_zone_lowmem_reserve(struct kmm *k);
+void init_per_zone_wmark_min(struct kmm *k);
+void zone_pcp_init(struct kmm *k, struct zone *zone);
+void zone_pcp_update(struct kmm *k, struct zone *zone);
+int get_pageblock_migratetype(const struct kmm *k, unsigned long pfn);
+void set_pageblock_migratetype(struct kmm *k, unsigned long pfn, int mt);
+unsigned long nr_free_buffer_pages(struct kmm *k);
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+		       int highest_zoneidx, unsigned int alloc_flags);
+void drain_all_pages_kmm(struct kmm *k, struct zone *zone);
+int check_buddy_invariants_kmm(struct kmm *k);
+unsigned long zone_pcp_count(const struct kmm *k, const struct zone *zone);
+
+/*
+ * Reclaim hook: where Linux would run direct reclaim and compaction.  Until
+ * the reclaim subsystem exists it reclaims nothing and returns 0 (pages
+ * freed).  It is a pointer so that subsystem can plug in without touching
+ * the allocator.
+ */
+typedef unsigned long (*kmm_reclaim_fn)(struct kmm *k, gfp_t gfp,
+					unsigned int order);
+extern kmm_reclaim_fn kmm_direct_reclaim_hook;
+
+/* debug.c */
+__printf(2, 3) void kmm_report(struct kmm *k, const char *fmt, ...);
+void bad_page(struct kmm *k, struct page *page, const char *reason);
+void dump_page(struct kmm *k, struct page *page, const char *reason,
+	       char *buf, size_t len);
+
+/* vmstat.c */
+extern const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS];
+extern const char *const numa_stat_names[NR_VM_NUMA_EVENT_ITEMS];
+unsigned long global_zone_page_state_kmm(const struct kmm *k,
+					 enum zone_stat_item item);
+unsigned long sum_vm_event(const struct kmm *k, enum vm_event_item item);
+
+#endif /* KMM_MM_INTERNAL_H */

@@ -1,0 +1,376 @@
+/*
+ * mm/mm_init.c - booting a machine: the e820 map, memblock, sections, zone
+ * sizes, struct page initialisation, and handing free memory to the buddy
+ * allocator.  Mirrors Linux mm/mm_init.c and the x86 setup that precedes it.
+ *
+ * The physical map is a PC's (as QEMU lays it out):
+ *   0x0000 - 0x0fff    reserved by the firmware (pfn 0 is never RAM)
+ *   0x1000 - 0x9efff   RAM
+ *   0x9f000 - 0xfffff  the legacy VGA/BIOS hole
+ *   1 MiB  - min(mem, 3 GiB)   RAM
+ *   3 GiB  - 4 GiB     the PCI window (device memory, no RAM)
+ *   4 GiB  - ...       the rest of RAM, if mem > 3 GiB
+ * and the whole first megabyte is reserved, as x86 Linux 5.13+ does.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/option.h"
+#include "mm/internal.h"
+
+#define LOW_RAM_END	0x9f000ul
+#define HIGH_RAM_START	0x100000ul
+#define PCI_HOLE_START	(3ul << 30)
+#define FOUR_GB		(4ul << 30)
+
+struct kmm *kmm_global;
+struct page *kmm_vmemmap;
+char *kmm_direct_map;
+unsigned long kmm_max_pfn;
+static unsigned long kmm_next_id = 1;
+static pthread_mutex_t kmm_boot_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const char *const zone_names[MAX_NR_ZONES] = {
+	"DMA", "DMA32", "Normal", "Movable", "Device",
+};
+
+/* Zone boundaries in pfns: [zone_lo[i], zone_lo[i + 1]). */
+static const unsigned long zone_max_pfn[MAX_NR_ZONES] = {
+	[ZONE_DMA] = (16ul << 20) >> PAGE_SHIFT,
+	[ZONE_DMA32] = FOUR_GB >> PAGE_SHIFT,
+	[ZONE_NORMAL] = ~0ul,
+	[ZONE_MOVABLE] = 0,
+	[ZONE_DEVICE] = 0,
+};
+
+/* Physical end of RAM for a machine of mem bytes, and its hot-add limit. */
+static phys_addr_t ram_phys_end(unsigned long mem)
+{
+	return mem <= PCI_HOLE_START ? mem : FOUR_GB + (mem - PCI_HOLE_START);
+}
+
+static int e820_to_memblock(struct kmm *k)
+{
+	unsigned long mem = k->cfg.mem;
+	phys_addr_t low_end = min(mem, PCI_HOLE_START);
+	int err;
+
+	err = memblock_add(&k->memblock, PAGE_SIZE, LOW_RAM_END - PAGE_SIZE);
+	err = err ?: memblock_add(&k->memblock, HIGH_RAM_START, low_end - HIGH_RAM_START);
+	if (!err && mem > PCI_HOLE_START)
+		err = memblock_add(&k->memblock, FOUR_GB, mem - PCI_HOLE_START);
+	err = err ?: memblock_reserve(&k->memblock, 0, HIGH_RAM_START);
+	return err;
+}
+
+/* Counts RAM frames in [start, end) according to memblock.memory. */
+static unsigned long ram_pages_in(struct kmm *k, unsigned long start,
+				  unsigned long end)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < k->memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &k->memblock.memory.regions[i];
+		unsigned long s = max(PHYS_PFN(r->base), start);
+		unsigned long e = min(PHYS_PFN(r->base + r->size), end);
+
+		if (s < e)
+			n += e - s;
+	}
+	return n;
+}
+
+/* First and last+1 RAM pfn inside [lo, hi), or 0/0 if none. */
+static void ram_span_in(struct kmm *k, unsigned long lo, unsigned long hi,
+			unsigned long *start, unsigned long *end)
+{
+	unsigned long i;
+
+	*start = *end = 0;
+	for (i = 0; i < k->memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &k->memblock.memory.regions[i];
+		unsigned long s = max(PHYS_PFN(r->base), lo);
+		unsigned long e = min(PHYS_PFN(r->base + r->size), hi);
+
+		if (s >= e)
+			continue;
+		if (!*end)
+			*start = s;
+		*end = e;
+	}
+}
+
+static void init_zone(struct kmm *k, enum zone_type idx, unsigned long lo,
+		      unsigned long hi)
+{
+	struct zone *zone = &k->node.node_zones[idx];
+	unsigned long start, end;
+	int o, t;
+
+	zone->idx = idx;
+	zone->name = zone_names[idx];
+	zone->zone_pgdat = &k->node;
+	pthread_mutex_init(&zone->lock, NULL);
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		for (t = 0; t < MIGRATE_TYPES; t++)
+			INIT_LIST_HEAD(&zone->free_area[o].free_list[t]);
+	ram_span_in(k, lo, hi, &start, &end);
+	zone->zone_start_pfn = start;
+	zone->spanned_pages = end - start;
+	zone->present_pages = ram_pages_in(k, start, end);
+	if (zone->present_pages)
+		k->node.nr_zones = idx + 1;
+}
+
+static void free_area_init(struct kmm *k)
+{
+	unsigned long lo = 0;
+	int i;
+
+	k->node.node_id = 0;
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		unsigned long hi = zone_max_pfn[i] ? zone_max_pfn[i] : lo;
+
+		init_zone(k, i, lo, hi);
+		lo = hi;
+	}
+	k->node.node_start_pfn = PHYS_PFN(k->memblock.memory.regions[0].base);
+	k->node.node_spanned_pages = k->max_pfn - k->node.node_start_pfn;
+	k->node.node_present_pages = ram_pages_in(k, 0, k->max_pfn);
+	/* The fallback order: the highest zone first, down to DMA. */
+	for (i = 0, lo = ZONE_NORMAL + 1; lo-- > 0;)
+		if (populated_zone(&k->node.node_zones[lo]))
+			k->node.node_zonelist._zonerefs[i++] = &k->node.node_zones[lo];
+	k->node.node_zonelist._zonerefs[i] = NULL;
+}
+
+static enum zone_type pfn_zone(struct kmm *k, unsigned long pfn)
+{
+	int i;
+
+	for (i = 0; i < MAX_NR_ZONES - 1; i++)
+		if (pfn < zone_max_pfn[i])
+			return i;
+	return ZONE_NORMAL;
+}
+
+/* Every struct page of a present section starts reserved with one ref. */
+static void memmap_init_section(struct kmm *k, unsigned long nr)
+{
+	unsigned long pfn = nr * PAGES_PER_SECTION;
+	unsigned long end = pfn + PAGES_PER_SECTION;
+
+	for (; pfn < end; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+
+		memset(page, 0, sizeof(*page));
+		page->flags = (unsigned long)pfn_zone(k, pfn) << ZONES_PGSHIFT |
+			      1ul << PG_reserved;
+		page->_mapcount = -1;
+		page->_refcount = 1;
+		INIT_LIST_HEAD(&page->lru);
+	}
+}
+
+/* Frees [start, end) into the buddy lists in the largest aligned blocks. */
+static void free_range(struct kmm *k, unsigned long start, unsigned long end)
+{
+	while (start < end) {
+		unsigned int order = MAX_PAGE_ORDER;
+
+		while (order && ((start & ((1ul << order) - 1)) ||
+				 start + (1ul << order) > end))
+			order--;
+		__free_pages_core(k, pfn_to_page(start), order);
+		start += 1ul << order;
+	}
+}
+
+/* memblock_free_all: every RAM frame memblock did not reserve goes free. */
+static void memblock_free_all(struct kmm *k)
+{
+	unsigned long i, pfn, run;
+
+	for (i = 0; i < k->memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &k->memblock.memory.regions[i];
+		unsigned long end = PHYS_PFN(r->base + r->size);
+
+		for (pfn = PHYS_PFN(r->base), run = pfn; pfn <= end; pfn++) {
+			if (pfn < end && !memblock_is_reserved(&k->memblock, PFN_PHYS(pfn)))
+				continue;
+			free_range(k, run, pfn);
+			run = pfn + 1;
+		}
+	}
+	k->memblock_reserved_pages = k->node.node_present_pages;
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		k->memblock_reserved_pages -= k->node.node_zones[i].managed_pages;
+}
+
+void kmm_set_machine_globals(struct kmm *k)
+{
+	kmm_global = k;
+	kmm_vmemmap = k ? (struct page *)k->ram.vmemmap : NULL;
+	kmm_direct_map = k ? k->ram.direct_map : NULL;
+	kmm_max_pfn = k ? k->max_pfn : 0;
+}
+
+static int setup_memory(struct kmm *k)
+{
+	unsigned long max_phys = ram_phys_end(k->cfg.max_mem);
+	unsigned long bytes;
+	phys_addr_t pb;
+	int err;
+
+	k->max_possible_pfn = ALIGN(PHYS_PFN(max_phys), PAGES_PER_SECTION);
+	k->nr_mem_sections = k->max_possible_pfn / PAGES_PER_SECTION;
+	err = hw_ram_init(&k->ram, PFN_PHYS(k->max_possible_pfn),
+			  k->max_possible_pfn * sizeof(struct page));
+	if (err)
+		return err;
+	err = e820_to_memblock(k);
+	if (err)
+		return err;
+	k->max_pfn = PHYS_PFN(memblock_end_of_DRAM(&k->memblock));
+	err = hw_ram_grow(&k->ram, PFN_PHYS(k->max_pfn));
+	if (err)
+		return err;
+	k->mem_section = calloc(k->nr_mem_sections, sizeof(*k->mem_section));
+	if (!k->mem_section)
+		return -ENOMEM;
+	kmm_set_machine_globals(k);	/* pfn_to_page works from here */
+	err = sparse_init(k);
+	if (err)
+		return err;
+	bytes = ALIGN(k->max_possible_pfn >> pageblock_order, PAGE_SIZE);
+	pb = memblock_phys_alloc(&k->memblock, bytes, PAGE_SIZE);
+	if (!pb)
+		return -ENOMEM;
+	k->pageblock_mt = phys_to_virt(pb);
+	memset(k->pageblock_mt, MIGRATE_MOVABLE, bytes);
+	return 0;
+}
+
+static void memmap_init(struct kmm *k)
+{
+	unsigned long nr;
+
+	for (nr = 0; nr < k->nr_mem_sections; nr++)
+		if (k->mem_section[nr].flags & SECTION_IS_PRESENT) {
+			memmap_init_section(k, nr);
+			k->mem_section[nr].flags |= SECTION_IS_ONLINE;
+		}
+}
+
+static void kmm_free_machine(struct kmm *k)
+{
+	page_alloc_exit(k);
+	hw_ram_exit(&k->ram);
+	free(k->mem_section);
+	free(k->vm_events);
+	free(k);
+}
+
+static struct kmm *boot_locked(const struct kmm_config *cfg)
+{
+	char err[160];
+	struct kmm *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return NULL;
+	k->ram.memfd = -1;
+	if (kmm_config_resolve(&k->cfg, cfg, err, sizeof(err))) {
+		fprintf(stderr, "kmm_boot: %s\n", err);
+		free(k);
+		return NULL;
+	}
+	k->id = __atomic_fetch_add(&kmm_next_id, 1, __ATOMIC_RELAXED);
+	k->nr_cpus = k->cfg.cpus;
+	k->nofail_may_wait = true;
+	k->vm_events = calloc(k->nr_cpus, sizeof(*k->vm_events));
+	if (!k->vm_events || setup_memory(k)) {
+		fprintf(stderr, "kmm_boot: cannot set up %lu bytes of RAM\n", k->cfg.mem);
+		goto out_free;
+	}
+	free_area_init(k);
+	memmap_init(k);
+	if (page_alloc_init(k))
+		goto out_free;
+	memblock_free_all(k);
+	init_per_zone_wmark_min(k);
+	return k;
+out_free:
+	kmm_set_machine_globals(NULL);
+	kmm_free_machine(k);
+	return NULL;
+}
+
+struct kmm *kmm_boot(const struct kmm_config *cfg)
+{
+	struct kmm *prev, *k;
+
+	pthread_mutex_lock(&kmm_boot_lock);
+	prev = kmm_global;
+	k = boot_locked(cfg);
+	kmm_set_machine_globals(k ? k : prev);
+	pthread_mutex_unlock(&kmm_boot_lock);
+	return k;
+}
+
+struct kmm *kmm_boot_default(void)
+{
+	struct kmm *k;
+
+	pthread_mutex_lock(&kmm_boot_lock);
+	k = kmm_global;
+	if (!k) {
+		k = boot_locked(NULL);
+		kmm_set_machine_globals(k);
+	}
+	pthread_mutex_unlock(&kmm_boot_lock);
+	if (!k)
+		abort();	/* no memory at all: nothing sensible to return */
+	return k;
+}
+
+void kmm_shutdown(struct kmm *k)
+{
+	pthread_mutex_lock(&kmm_boot_lock);
+	if (!k)
+		k = kmm_global;
+	if (k) {
+		if (k == kmm_global)
+			kmm_set_machine_globals(NULL);
+		kmm_free_machine(k);
+	}
+	pthread_mutex_unlock(&kmm_boot_lock);
+}
+
+struct kmm *kmm_current(void)
+{
+	return kmm_global;
+}
+
+struct kmm *kmm_switch(struct kmm *k)
+{
+	struct kmm *prev;
+
+	pthread_mutex_lock(&kmm_boot_lock);
+	prev = kmm_global;
+	kmm_set_machine_globals(k);
+	pthread_mutex_unlock(&kmm_boot_lock);
+	return prev;
+}
+
+unsigned long totalram_pages(void)
+{
+	struct kmm *k = kmm_cur();
+	unsigned long n = 0;
+	int i;
+
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		n += zone_managed_pages(&k->node.node_zones[i]);
+	return n;
+}

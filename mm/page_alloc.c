@@ -1,0 +1,1639 @@
+/*
+ * mm/page_alloc.c - the buddy allocator: per-zone free lists by order and
+ * migratetype, watermarks, per-CPU page lists (pcp), and the misuse checks
+ * on free.
+ * Mirrors Linux 6.x mm/page_alloc.c; one node; no CMA; the reclaim,
+ * compaction and OOM steps of the slow path are hooks (docs/faithfulness.md).
+ *
+ * Lock order: pcp->lock (trylock; on failure go straight to the zone),
+ * then zone->lock.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "mm/internal.h"
+
+kmm_reclaim_fn kmm_direct_reclaim_hook;
+
+/* alloc_flags, as Linux's mm/internal.h */
+#define ALLOC_WMARK_MIN		WMARK_MIN
+#define ALLOC_WMARK_LOW		WMARK_LOW
+#define ALLOC_WMARK_HIGH	WMARK_HIGH
+#define ALLOC_NO_WATERMARKS	0x04
+#define ALLOC_WMARK_MASK	(ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_OOM		0x08
+#define ALLOC_NON_BLOCK		0x10	/* caller cannot block: GFP_ATOMIC, GFP_NOWAIT */
+#define ALLOC_MIN_RESERVE	0x20	/* __GFP_HIGH: half the min reserve */
+#define ALLOC_CPUSET		0x40
+#define ALLOC_NOFRAGMENT	0x100	/* steal whole pageblocks or nothing */
+#define ALLOC_HIGHATOMIC	0x200	/* may use and create HIGHATOMIC reserves */
+#define ALLOC_KSWAPD		0x800
+#define ALLOC_RESERVES		(ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
+
+#define MAX_RECLAIM_RETRIES	16
+#define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
+
+const char *const migratetype_names[MIGRATE_TYPES] = {
+	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate",
+};
+
+/* Where to look when the wanted migratetype has nothing free. */
+static const int fallbacks[MIGRATE_PCPTYPES][MIGRATE_PCPTYPES - 1] = {
+	[MIGRATE_UNMOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE },
+	[MIGRATE_MOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE },
+	[MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE },
+};
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+struct zone *page_zone(const struct page *page)
+{
+	return &kmm_global->node.node_zones[page_zonenum(page)];
+}
+
+static struct zone *kmm_page_zone(struct kmm *k, const struct page *page)
+{
+	return &k->node.node_zones[page_zonenum(page)];
+}
+
+int get_pageblock_migratetype(const struct kmm *k, unsigned long pfn)
+{
+	return k->pageblock_mt[pfn >> pageblock_order];
+}
+
+void set_pageblock_migratetype(struct kmm *k, unsigned long pfn, int mt)
+{
+	k->pageblock_mt[pfn >> pageblock_order] = (unsigned char)mt;
+}
+
+static bool migratetype_is_mergeable(int mt)
+{
+	return mt < MIGRATE_PCPTYPES;
+}
+
+static inline void set_buddy_order(struct page *page, unsigned int order)
+{
+	page->private = order;
+	__SetPageBuddy(page);
+}
+
+static inline unsigned int buddy_order(const struct page *page)
+{
+	return (unsigned int)page->private;
+}
+
+static inline void zone_lock(struct zone *zone)
+{
+	pthread_mutex_lock(&zone->lock);
+}
+
+static inline void zone_unlock(struct zone *zone)
+{
+	pthread_mutex_unlock(&zone->lock);
+}
+
+static void zone_stat_add(struct zone *zone, enum zone_stat_item item, long nr)
+{
+	__mod_zone_page_state(zone, item, nr);
+}
+
+/* Free pages count everywhere except in isolated blocks. */
+static void account_freepages(struct zone *zone, unsigned int order, int mt,
+			      long sign)
+{
+	long nr = sign * (1l << order);
+
+	if (mt == MIGRATE_ISOLATE)
+		return;
+	zone_stat_add(zone, NR_FREE_PAGES, nr);
+	if (order >= pageblock_order)
+		zone_stat_add(zone, NR_FREE_PAGES_BLOCKS, nr);
+}
+
+/* ------------------------------------------------------------------ */
+/* Free lists                                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Free-area counts change under zone->lock but are read without it by the
+ * watermark check, so they are written as single relaxed stores.
+ */
+static inline void area_count(unsigned long *counter, long delta)
+{
+	WRITE_ONCE(*counter, READ_ONCE(*counter) + delta);
+}
+
+static void add_to_free_list(struct page *page, struct zone *zone,
+			     unsigned int order, int mt, bool tail)
+{
+	struct free_area *area = &zone->free_area[order];
+
+	set_buddy_order(page, order);
+	if (tail)
+		list_add_tail(&page->lru, &area->free_list[mt]);
+	else
+		list_add(&page->lru, &area->free_list[mt]);
+	area_count(&area->nr_free, 1);
+	area_count(&area->nr_free_mt[mt], 1);
+	account_freepages(zone, order, mt, 1);
+}
+
+static void del_page_from_free_list(struct page *page, struct zone *zone,
+				    unsigned int order, int mt)
+{
+	struct free_area *area = &zone->free_area[order];
+
+	list_del(&page->lru);
+	__ClearPageBuddy(page);
+	page->private = 0;
+	area_count(&area->nr_free, -1);
+	area_count(&area->nr_free_mt[mt], -1);
+	account_freepages(zone, order, mt, -1);
+}
+
+static void move_to_free_list(struct page *page, struct zone *zone,
+			      unsigned int order, int old_mt, int new_mt)
+{
+	struct free_area *area = &zone->free_area[order];
+
+	list_move_tail(&page->lru, &area->free_list[new_mt]);
+	area_count(&area->nr_free_mt[old_mt], -1);
+	area_count(&area->nr_free_mt[new_mt], 1);
+	account_freepages(zone, order, old_mt, -1);
+	account_freepages(zone, order, new_mt, 1);
+}
+
+static struct page *get_page_from_free_area(struct free_area *area, int mt)
+{
+	return list_first_entry_or_null(&area->free_list[mt], struct page, lru);
+}
+
+/* Is buddy a free block of exactly this order in the same zone? */
+static bool page_is_buddy(struct kmm *k, struct page *page, struct page *buddy,
+			  unsigned long buddy_pfn, unsigned int order)
+{
+	if (buddy_pfn >= k->max_pfn || !pfn_valid(buddy_pfn))
+		return false;
+	if (!PageBuddy(buddy) || buddy_order(buddy) != order)
+		return false;
+	return page_zonenum(page) == page_zonenum(buddy);
+}
+
+/*
+ * Frees a block and merges it with its buddy (pfn ^ (1 << order)) as long
+ * as the buddy is free at the same order.  Caller holds zone->lock.
+ */
+static void __free_one_page(struct kmm *k, struct page *page, unsigned long pfn,
+			    struct zone *zone, unsigned int order, int mt,
+			    bool tail)
+{
+	while (order < MAX_PAGE_ORDER) {
+		unsigned long buddy_pfn = pfn ^ (1ul << order);
+		struct page *buddy = page + (buddy_pfn - pfn);
+		int buddy_mt;
+
+		if (!page_is_buddy(k, page, buddy, buddy_pfn, order))
+			break;
+		buddy_mt = get_pageblock_migratetype(k, buddy_pfn);
+		/* Reserves and isolated blocks never merge with other types. */
+		if (order >= pageblock_order && mt != buddy_mt &&
+		    (!migratetype_is_mergeable(mt) || !migratetype_is_mergeable(buddy_mt)))
+			break;
+		del_page_from_free_list(buddy, zone, order, buddy_mt);
+		if (buddy_mt != mt)
+			set_pageblock_migratetype(k, buddy_pfn, mt);
+		pfn &= buddy_pfn;
+		page = pfn_to_page(pfn);
+		order++;
+	}
+	add_to_free_list(page, zone, order, mt, tail);
+}
+
+/* Splits a 2^high block down to 2^low, freeing the upper halves. */
+static void expand(struct zone *zone, struct page *page, unsigned int low,
+		   unsigned int high, int mt)
+{
+	unsigned long size = 1ul << high;
+
+	while (high > low) {
+		high--;
+		size >>= 1;
+		add_to_free_list(&page[size], zone, high, mt, false);
+	}
+}
+
+static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
+				       int mt)
+{
+	unsigned int current_order;
+
+	for (current_order = order; current_order < NR_PAGE_ORDERS; current_order++) {
+		struct free_area *area = &zone->free_area[current_order];
+		struct page *page = get_page_from_free_area(area, mt);
+
+		if (!page)
+			continue;
+		del_page_from_free_list(page, zone, current_order, mt);
+		expand(zone, page, order, current_order, mt);
+		return page;
+	}
+	return NULL;
+}
+
+/*
+ * Moves the free pages of the pageblock holding pfn from old_mt to new_mt
+ * and retypes the block.  Returns the number of free pages moved, or -1 if
+ * the block is not wholly inside the zone.  Caller holds zone->lock.
+ */
+static long move_freepages_block(struct kmm *k, struct zone *zone,
+				 unsigned long pfn, int old_mt, int new_mt,
+				 unsigned long *nr_free_found)
+{
+	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
+	unsigned long end = start + pageblock_nr_pages;
+	long moved = 0;
+
+	if (!zone_spans_pfn(zone, start) || !zone_spans_pfn(zone, end - 1))
+		return -1;
+	for (pfn = start; pfn < end;) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (PageBuddy(page)) {
+			unsigned int order = buddy_order(page);
+
+			move_to_free_list(page, zone, order, old_mt, new_mt);
+			pfn += 1ul << order;
+			moved += 1l << order;
+		} else {
+			pfn++;
+		}
+	}
+	if (nr_free_found)
+		*nr_free_found = (unsigned long)moved;
+	set_pageblock_migratetype(k, start, new_mt);
+	return moved;
+}
+
+/* Counts the free pages of pfn's pageblock; -1 if it leaves the zone. */
+static int pageblock_free_pages(const struct zone *zone, unsigned long pfn,
+				unsigned long *nr_free)
+{
+	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
+	unsigned long end = start + pageblock_nr_pages;
+
+	*nr_free = 0;
+	if (!zone_spans_pfn(zone, start) || !zone_spans_pfn(zone, end - 1))
+		return -1;
+	for (pfn = start; pfn < end;) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (PageBuddy(page)) {
+			*nr_free += 1ul << buddy_order(page);
+			pfn += 1ul << buddy_order(page);
+		} else {
+			pfn++;
+		}
+	}
+	return 0;
+}
+
+static void change_pageblock_range(struct kmm *k, unsigned long pfn,
+				   unsigned int order, int mt)
+{
+	unsigned long nr = max(1ul << order, pageblock_nr_pages);
+
+	for (; nr >= pageblock_nr_pages; nr -= pageblock_nr_pages,
+	     pfn += pageblock_nr_pages)
+		set_pageblock_migratetype(k, pfn, mt);
+}
+
+static bool can_steal_fallback(unsigned int order, int start_mt)
+{
+	/*
+	 * Big blocks are worth a whole pageblock; unmovable and reclaimable
+	 * allocations always take the block, so they pollute fewer of them.
+	 */
+	return order >= pageblock_order / 2 || start_mt == MIGRATE_RECLAIMABLE ||
+	       start_mt == MIGRATE_UNMOVABLE;
+}
+
+static int find_suitable_fallback(struct free_area *area, unsigned int order,
+				  int mt, bool *can_steal)
+{
+	int i;
+
+	if (!area->nr_free)
+		return -1;
+	for (i = 0; i < MIGRATE_PCPTYPES - 1; i++) {
+		int fallback = fallbacks[mt][i];
+
+		if (list_empty(&area->free_list[fallback]))
+			continue;
+		*can_steal = can_steal_fallback(order, mt);
+		return fallback;
+	}
+	return -1;
+}
+
+/*
+ * Takes page (free, 2^current_order, on block_mt's list) for an allocation
+ * of start_mt, claiming its whole pageblock when that is worth it: when at
+ * least half the block is free or already of the right kind.
+ */
+static struct page *steal_suitable_fallback(struct kmm *k, struct zone *zone,
+					    struct page *page,
+					    unsigned int current_order,
+					    unsigned int order, int start_mt,
+					    int block_mt, bool whole_block)
+{
+	unsigned long pfn = page_to_pfn(page), free_pages = 0, alike;
+
+	if (current_order >= pageblock_order) {
+		del_page_from_free_list(page, zone, current_order, block_mt);
+		change_pageblock_range(k, pfn, current_order, start_mt);
+		expand(zone, page, order, current_order, start_mt);
+		return page;
+	}
+	if (!whole_block)
+		goto single_page;
+	/* Claim the block only if at least half of it is free or alike. */
+	if (pageblock_free_pages(zone, pfn, &free_pages))
+		goto single_page;
+	/* No page is known movable yet, so allocated pages of a movable
+	 * block count as alike only for unmovable/reclaimable stealers. */
+	alike = block_mt == MIGRATE_MOVABLE && start_mt != MIGRATE_MOVABLE ?
+		pageblock_nr_pages - free_pages : 0;
+	if (free_pages + alike >= (1ul << (pageblock_order - 1))) {
+		move_freepages_block(k, zone, pfn, block_mt, start_mt, NULL);
+		return __rmqueue_smallest(zone, order, start_mt);
+	}
+single_page:
+	del_page_from_free_list(page, zone, current_order, block_mt);
+	expand(zone, page, order, current_order, block_mt);
+	return page;
+}
+
+static struct page *__rmqueue_fallback(struct kmm *k, struct zone *zone,
+				       unsigned int order, int start_mt,
+				       unsigned int alloc_flags)
+{
+	unsigned int min_order = order;
+	int current_order, fallback_mt = -1;
+	bool can_steal = false;
+	struct free_area *area = NULL;
+
+	if (order < pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
+		min_order = pageblock_order;
+	/* Steal the largest block first: fewer, bigger, cleaner pageblocks. */
+	for (current_order = MAX_PAGE_ORDER; current_order >= (int)min_order;
+	     current_order--) {
+		area = &zone->free_area[current_order];
+		fallback_mt = find_suitable_fallback(area, current_order,
+						     start_mt, &can_steal);
+		if (fallback_mt < 0)
+			continue;
+		if (!can_steal && start_mt == MIGRATE_MOVABLE &&
+		    current_order > (int)order)
+			goto find_smallest;
+		goto do_steal;
+	}
+	return NULL;
+
+find_smallest:
+	/* Movable can't claim the block: break up the smallest instead. */
+	for (current_order = order; current_order < NR_PAGE_ORDERS; current_order++) {
+		area = &zone->free_area[current_order];
+		fallback_mt = find_suitable_fallback(area, current_order,
+						     start_mt, &can_steal);
+		if (fallback_mt >= 0)
+			break;
+	}
+	if (fallback_mt < 0)
+		return NULL;
+do_steal:
+	return steal_suitable_fallback(k, zone,
+				       get_page_from_free_area(area, fallback_mt),
+				       current_order, order, start_mt,
+				       fallback_mt, can_steal);
+}
+
+static struct page *__rmqueue(struct kmm *k, struct zone *zone,
+			      unsigned int order, int mt,
+			      unsigned int alloc_flags)
+{
+	struct page *page = __rmqueue_smallest(zone, order, mt);
+
+	if (!page)
+		page = __rmqueue_fallback(k, zone, order, mt, alloc_flags);
+	return page;
+}
+
+/* ------------------------------------------------------------------ */
+/* Per-CPU page lists                                                  */
+/* ------------------------------------------------------------------ */
+
+__thread struct kmm_cpu_cache kmm_this_cpu_cache;
+
+unsigned int kmm_assign_cpu(struct kmm *k)
+{
+	static unsigned long next_thread;
+	unsigned long n = __atomic_fetch_add(&next_thread, 1, __ATOMIC_RELAXED);
+
+	kmm_this_cpu_cache.cpu = (unsigned int)(n % k->nr_cpus);
+	kmm_this_cpu_cache.kmm_id = k->id;
+	return kmm_this_cpu_cache.cpu;
+}
+
+static inline bool pcp_trylock(struct per_cpu_pages *pcp)
+{
+	return !__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE);
+}
+
+static void pcp_lock(struct per_cpu_pages *pcp)
+{
+	while (!pcp_trylock(pcp))
+		sched_yield();
+}
+
+static inline void pcp_unlock(struct per_cpu_pages *pcp)
+{
+	__atomic_store_n(&pcp->lock, 0, __ATOMIC_RELEASE);
+}
+
+static inline bool pcp_allowed_order(unsigned int order)
+{
+	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;
+}
+
+static inline unsigned int order_to_pindex(int mt, unsigned int order)
+{
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return NR_LOWORDER_PCP_LISTS;
+	return MIGRATE_PCPTYPES * order + mt;
+}
+
+static inline unsigned int pindex_to_order(unsigned int pindex)
+{
+	if (pindex == NR_LOWORDER_PCP_LISTS)
+		return pageblock_order;
+	return pindex / MIGRATE_PCPTYPES;
+}
+
+/* Takes up to count blocks of order from the buddy lists onto list. */
+static int rmqueue_bulk(struct kmm *k, struct zone *zone, unsigned int order,
+			int count, struct list_head *list, int mt,
+			unsigned int alloc_flags)
+{
+	int i;
+
+	zone_lock(zone);
+	for (i = 0; i < count; i++) {
+		struct page *page = __rmqueue(k, zone, order, mt, alloc_flags);
+
+		if (!page)
+			break;
+		page->private = order;
+		list_add_tail(&page->lru, list);
+	}
+	zone_unlock(zone);
+	return i;
+}
+
+/*
+ * Gives count pages from the pcp lists back to the buddy lists, oldest
+ * first, taking the lists in turn.  Caller holds pcp->lock.
+ */
+static void free_pcppages_bulk(struct kmm *k, struct zone *zone, int count,
+			       struct per_cpu_pages *pcp)
+{
+	unsigned int pindex = 0;
+
+	count = min(count, pcp->count);
+	if (count <= 0)
+		return;
+	zone_lock(zone);
+	while (count > 0) {
+		struct list_head *list = &pcp->lists[pindex];
+		struct page *page;
+		unsigned int order;
+		unsigned long pfn;
+
+		if (list_empty(list)) {
+			pindex = (pindex + 1) % NR_PCP_LISTS;
+			continue;
+		}
+		page = list_last_entry(list, struct page, lru);
+		order = pindex_to_order(pindex);
+		list_del(&page->lru);
+		pcp->count -= 1 << order;
+		count -= 1 << order;
+		pfn = page_to_pfn(page);
+		page->private = 0;
+		__free_one_page(k, page, pfn, zone, order,
+				get_pageblock_migratetype(k, pfn), true);
+		pindex = (pindex + 1) % NR_PCP_LISTS;
+	}
+	zone_unlock(zone);
+}
+
+static int nr_pcp_alloc(const struct per_cpu_pages *pcp, unsigned int order)
+{
+	int batch = READ_ONCE(pcp->batch);
+
+	if (order)
+		batch = max(batch >> order, 2);
+	return batch;
+}
+
+static struct page *rmqueue_pcplist(struct kmm *k, struct zone *zone,
+				    unsigned int order, int mt,
+				    unsigned int alloc_flags)
+{
+	unsigned int cpu = smp_processor_id_kmm(k);
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+	struct list_head *list;
+	struct page *page;
+
+	if (unlikely(!pcp_trylock(pcp)))
+		return NULL;
+	list = &pcp->lists[order_to_pindex(mt, order)];
+	if (unlikely(list_empty(list))) {
+		int n = rmqueue_bulk(k, zone, order, nr_pcp_alloc(pcp, order),
+				     list, mt, alloc_flags);
+
+		pcp->count += n << order;
+		if (!n) {
+			pcp_unlock(pcp);
+			return NULL;
+		}
+	}
+	page = list_first_entry(list, struct page, lru);
+	list_del(&page->lru);
+	pcp->count -= 1 << order;
+	pcp_unlock(pcp);
+	page->private = 0;
+	return page;
+}
+
+static struct page *rmqueue_buddy(struct kmm *k, struct zone *zone,
+				  unsigned int order, int mt,
+				  unsigned int alloc_flags)
+{
+	struct page *page = NULL;
+
+	zone_lock(zone);
+	if (order && (alloc_flags & ALLOC_HIGHATOMIC))
+		page = __rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC);
+	if (!page)
+		page = __rmqueue(k, zone, order, mt, alloc_flags);
+	/* Failing now is worse than failing a future atomic allocation. */
+	if (!page && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
+		page = __rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC);
+	zone_unlock(zone);
+	return page;
+}
+
+static struct page *rmqueue(struct kmm *k, struct zone *zone,
+			    unsigned int order, int mt, unsigned int alloc_flags)
+{
+	struct page *page;
+
+	if (likely(pcp_allowed_order(order))) {
+		page = rmqueue_pcplist(k, zone, order, mt, alloc_flags);
+		if (likely(page))
+			return page;
+	}
+	return rmqueue_buddy(k, zone, order, mt, alloc_flags);
+}
+
+/* ------------------------------------------------------------------ */
+/* Watermarks                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Free pages this allocation may not count toward the watermark. */
+static long zone_watermark_unusable_free(const struct zone *z,
+					 unsigned int order,
+					 unsigned int alloc_flags)
+{
+	long unusable = (1l << order) - 1;
+
+	if (likely(!(alloc_flags & ALLOC_RESERVES)))
+		unusable += (long)READ_ONCE(z->nr_reserved_highatomic);
+	return unusable;
+}
+
+static bool __zone_watermark_ok(struct zone *z, unsigned int order,
+				unsigned long mark, int highest_zoneidx,
+				unsigned int alloc_flags, long free_pages)
+{
+	long min = (long)mark;
+	unsigned int o;
+	int mt;
+
+	free_pages -= zone_watermark_unusable_free(z, order, alloc_flags);
+	if (unlikely(alloc_flags & ALLOC_RESERVES)) {
+		/* __GFP_HIGH may use half the min reserve ... */
+		if (alloc_flags & ALLOC_MIN_RESERVE) {
+			min -= min / 2;
+			/* ... and callers that cannot block a quarter more. */
+			if (alloc_flags & ALLOC_NON_BLOCK)
+				min -= min / 4;
+		}
+		if (alloc_flags & ALLOC_OOM)
+			min -= min / 2;
+	}
+	if (free_pages <= min + z->lowmem_reserve[highest_zoneidx])
+		return false;
+	if (!order)
+		return true;
+	/* Enough pages, but is there a block big enough? */
+	for (o = order; o < NR_PAGE_ORDERS; o++) {
+		struct free_area *area = &z->free_area[o];
+
+		if (!READ_ONCE(area->nr_free))
+			continue;
+		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			if (READ_ONCE(area->nr_free_mt[mt]))
+				return true;
+		if ((alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) &&
+		    READ_ONCE(area->nr_free_mt[MIGRATE_HIGHATOMIC]))
+			return true;
+	}
+	return false;
+}
+
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+		       int highest_zoneidx, unsigned int alloc_flags)
+{
+	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags,
+				   (long)zone_page_state(z, NR_FREE_PAGES));
+}
+
+static inline bool zone_watermark_fast(struct zone *z, unsigned int order,
+				       unsigned long mark, int highest_zoneidx,
+				       unsigned int alloc_flags)
+{
+	long free_pages = (long)zone_page_state(z, NR_FREE_PAGES);
+
+	/* Order 0 with no reserves in play: one comparison. */
+	if (!order && !(alloc_flags & ALLOC_RESERVES)) {
+		long reserved = (long)READ_ONCE(z->nr_reserved_highatomic);
+
+		if (free_pages - min(free_pages, reserved) >
+		    (long)mark + z->lowmem_reserve[highest_zoneidx])
+			return true;
+	}
+	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags,
+				   free_pages);
+}
+
+/* ------------------------------------------------------------------ */
+/* Allocation                                                          */
+/* ------------------------------------------------------------------ */
+
+static inline enum zone_type gfp_zone(gfp_t gfp)
+{
+	if (gfp & __GFP_DMA)
+		return ZONE_DMA;
+	if (gfp & __GFP_DMA32)
+		return ZONE_DMA32;
+	/* No highmem on 64-bit: __GFP_HIGHMEM means "any zone". */
+	return ZONE_NORMAL;
+}
+
+static inline int gfp_migratetype(gfp_t gfp)
+{
+	return (int)((gfp & GFP_MOVABLE_MASK) >> GFP_MOVABLE_SHIFT);
+}
+
+struct alloc_context {
+	enum zone_type highest_zoneidx;
+	int migratetype;
+	gfp_t gfp;
+	unsigned int order;
+};
+
+/*
+ * Marks a newly allocated block: one reference on the head, the order
+ * recorded for the free-time check, zeroed and made compound on request.
+ */
+static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
+{
+	unsigned long i, nr = 1ul << order;
+
+	set_page_count(page, 1);
+	page->flags = (page->flags & ~PAGE_ALLOC_ORDER_MASK) |
+		      (unsigned long)(order + 1) << PAGE_ALLOC_ORDER_SHIFT;
+	if (gfp & __GFP_ZERO)
+		memset(page_address(page), 0, nr << PAGE_SHIFT);
+	if (order && (gfp & __GFP_COMP)) {
+		__SetPageHead(page);
+		for (i = 1; i < nr; i++)
+			page[i].compound_head = (unsigned long)page | 1;
+		page[1].compound_order = order;
+	}
+}
+
+static bool check_new_page(struct kmm *k, struct page *page)
+{
+	const char *bad = NULL;
+
+	if (unlikely(page->_mapcount != -1))
+		bad = "nonzero mapcount";
+	else if (unlikely(page->mapping))
+		bad = "non-NULL mapping";
+	else if (unlikely(page_ref_count(page)))
+		bad = "nonzero _refcount";
+	else if (unlikely(page->flags & PAGE_FLAGS_CHECK_AT_PREP))
+		bad = "PAGE_FLAGS_CHECK_AT_PREP flag(s) set";
+	if (likely(!bad))
+		return true;
+	bad_page(k, page, bad);
+	return false;
+}
+
+static void reserve_highatomic_pageblock(struct kmm *k, struct page *page,
+					 unsigned int order, struct zone *zone)
+{
+	unsigned long max_managed = ALIGN(zone_managed_pages(zone) / 100,
+					  pageblock_nr_pages);
+	unsigned long pfn = page_to_pfn(page);
+	int mt;
+
+	/* Limit to about 1% of the zone (at least one pageblock). */
+	if (READ_ONCE(zone->nr_reserved_highatomic) >= max_managed)
+		return;
+	zone_lock(zone);
+	if (zone->nr_reserved_highatomic >= max_managed)
+		goto out;
+	mt = get_pageblock_migratetype(k, pfn);
+	if (!migratetype_is_mergeable(mt))
+		goto out;
+	if (order < pageblock_order) {
+		if (move_freepages_block(k, zone, pfn, mt, MIGRATE_HIGHATOMIC, NULL) < 0)
+			goto out;
+		zone->nr_reserved_highatomic += pageblock_nr_pages;
+	} else {
+		change_pageblock_range(k, pfn, order, MIGRATE_HIGHATOMIC);
+		zone->nr_reserved_highatomic += 1ul << order;
+	}
+out:
+	zone_unlock(zone);
+}
+
+/*
+ * Hands a HIGHATOMIC pageblock back to ordinary use when allocations are
+ * failing; keeps one block unless force.  Returns whether it did.
+ */
+static bool unreserve_highatomic_pageblock(struct kmm *k,
+					   const struct alloc_context *ac,
+					   bool force)
+{
+	struct zone *const *zp;
+
+	for (zp = k->node.node_zonelist._zonerefs; *zp; zp++) {
+		struct zone *zone = *zp;
+		unsigned int order;
+
+		if ((*zp)->idx > ac->highest_zoneidx)
+			continue;
+		if (!force && READ_ONCE(zone->nr_reserved_highatomic) <= pageblock_nr_pages)
+			continue;
+		zone_lock(zone);
+		for (order = 0; order < NR_PAGE_ORDERS; order++) {
+			struct page *page = get_page_from_free_area(
+				&zone->free_area[order], MIGRATE_HIGHATOMIC);
+			unsigned long pfn, size;
+
+			if (!page)
+				continue;
+			pfn = page_to_pfn(page);
+			size = max(pageblock_nr_pages, 1ul << order);
+			zone->nr_reserved_highatomic -= min(size, zone->nr_reserved_highatomic);
+			if (order >= pageblock_order) {
+				change_pageblock_range(k, pfn, order, ac->migratetype);
+				move_to_free_list(page, zone, order, MIGRATE_HIGHATOMIC,
+						  ac->migratetype);
+			} else {
+				move_freepages_block(k, zone, pfn, MIGRATE_HIGHATOMIC,
+						     ac->migratetype, NULL);
+			}
+			zone_unlock(zone);
+			return true;
+		}
+		zone_unlock(zone);
+	}
+	return false;
+}
+
+/* Only fragment pageblocks of DMA32 when NORMAL is what was asked for. */
+static unsigned int alloc_flags_nofragment(struct kmm *k, enum zone_type idx)
+{
+	if (idx != ZONE_NORMAL || !populated_zone(&k->node.node_zones[ZONE_NORMAL]))
+		return 0;
+	if (!populated_zone(&k->node.node_zones[ZONE_DMA32]))
+		return 0;
+	return ALLOC_NOFRAGMENT;
+}
+
+static const enum vm_event_item pgalloc_event[MAX_NR_ZONES] = {
+	PGALLOC_DMA, PGALLOC_DMA32, PGALLOC_NORMAL, PGALLOC_MOVABLE, PGALLOC_DEVICE,
+};
+
+static void count_alloc_events(struct kmm *k, struct zone *zone,
+			       unsigned int order)
+{
+	unsigned int cpu = smp_processor_id_kmm(k);
+	unsigned long *numa = zone->per_cpu_pageset[cpu].vm_numa_event;
+
+	__count_vm_events(k, cpu, pgalloc_event[zone->idx], 1l << order);
+	/* One node: every hit is local. */
+	WRITE_ONCE(numa[NUMA_HIT], READ_ONCE(numa[NUMA_HIT]) + 1);
+	WRITE_ONCE(numa[NUMA_LOCAL], READ_ONCE(numa[NUMA_LOCAL]) + 1);
+}
+
+static struct page *get_page_from_freelist(struct kmm *k, unsigned int alloc_flags,
+					   const struct alloc_context *ac)
+{
+	struct zone *const *zp;
+
+retry:
+	for (zp = k->node.node_zonelist._zonerefs; *zp; zp++) {
+		struct zone *zone = *zp;
+		struct page *page;
+
+		if (zone->idx > ac->highest_zoneidx)
+			continue;
+		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
+		    !zone_watermark_fast(zone, ac->order,
+					 wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK),
+					 ac->highest_zoneidx, alloc_flags))
+			continue;
+		page = rmqueue(k, zone, ac->order, ac->migratetype, alloc_flags);
+		if (!page)
+			continue;
+		if (unlikely(!check_new_page(k, page)))
+			goto retry;	/* the bad page is leaked, as Linux does */
+		prep_new_page(page, ac->order, ac->gfp);
+		if (unlikely(alloc_flags & ALLOC_HIGHATOMIC) && ac->order)
+			reserve_highatomic_pageblock(k, page, ac->order, zone);
+		count_alloc_events(k, zone, ac->order);
+		return page;
+	}
+	if (alloc_flags & ALLOC_NOFRAGMENT) {
+		alloc_flags &= ~ALLOC_NOFRAGMENT;
+		goto retry;
+	}
+	return NULL;
+}
+
+static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
+{
+	unsigned int alloc_flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
+
+	if (gfp & __GFP_HIGH)
+		alloc_flags |= ALLOC_MIN_RESERVE;
+	if (gfp & __GFP_KSWAPD_RECLAIM)
+		alloc_flags |= ALLOC_KSWAPD;
+	if (!(gfp & __GFP_DIRECT_RECLAIM)) {
+		if (!(gfp & __GFP_NOMEMALLOC)) {
+			alloc_flags |= ALLOC_NON_BLOCK;
+			if (order > 0)
+				alloc_flags |= ALLOC_HIGHATOMIC;
+		}
+		if (alloc_flags & ALLOC_MIN_RESERVE)
+			alloc_flags &= ~ALLOC_CPUSET;
+	}
+	return alloc_flags;
+}
+
+static void format_alloc_failure(struct kmm *k, const struct alloc_context *ac,
+				 const char *what)
+{
+	char gfpname[256], zones[1024];
+	size_t n = 0;
+	int i;
+
+	gfp_format(ac->gfp, gfpname, sizeof(gfpname));
+	zones[0] = 0;
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &k->node.node_zones[i];
+
+		if (!populated_zone(z) || n >= sizeof(zones))
+			continue;
+		n += (size_t)snprintf(zones + n, sizeof(zones) - n,
+			"Node 0 %s free:%lukB min:%lukB low:%lukB high:%lukB managed:%lukB\n",
+			z->name, zone_page_state(z, NR_FREE_PAGES) << 2,
+			min_wmark_pages(z) << 2, low_wmark_pages(z) << 2,
+			high_wmark_pages(z) << 2, zone_managed_pages(z) << 2);
+	}
+	kmm_report(k, "kmm: %s: order:%u, mode:%#x(%s), nodemask=(null)\n%s",
+		   what, ac->order, ac->gfp, gfpname, zones);
+}
+
+static bool should_warn(const struct alloc_context *ac)
+{
+	return !(ac->gfp & __GFP_NOWARN);
+}
+
+/*
+ * Where reclaim would run.  Calls the reclaim hook (none yet: nothing is
+ * reclaimed), then retries; if that fails, hands back a highatomic block
+ * and drains the per-CPU lists before one last try, as Linux's
+ * __alloc_pages_direct_reclaim does.
+ */
+static struct page *__alloc_pages_direct_reclaim(struct kmm *k,
+						 unsigned int alloc_flags,
+						 const struct alloc_context *ac,
+						 unsigned long *progress)
+{
+	unsigned int cpu = smp_processor_id_kmm(k);
+	struct page *page;
+
+	__count_vm_events(k, cpu, ALLOCSTALL_DMA + ac->highest_zoneidx, 1);
+	*progress = kmm_direct_reclaim_hook ?
+		    kmm_direct_reclaim_hook(k, ac->gfp, ac->order) : 0;
+	page = get_page_from_freelist(k, alloc_flags, ac);
+	if (!page) {
+		unreserve_highatomic_pageblock(k, ac, false);
+		drain_all_pages_kmm(k, NULL);
+		page = get_page_from_freelist(k, alloc_flags, ac);
+	}
+	return page;
+}
+
+static struct page *__alloc_pages_slowpath(struct kmm *k,
+					   struct alloc_context *ac)
+{
+	bool can_direct_reclaim = ac->gfp & __GFP_DIRECT_RECLAIM;
+	bool costly = ac->order > PAGE_ALLOC_COSTLY_ORDER;
+	unsigned int alloc_flags = gfp_to_alloc_flags(ac->gfp, ac->order);
+	unsigned int no_progress_loops = 0;
+	unsigned long progress;
+	struct page *page;
+	struct timespec start, now;
+
+	/* kswapd would be woken here (ALLOC_KSWAPD) once it exists. */
+	page = get_page_from_freelist(k, alloc_flags, ac);
+	if (page)
+		return page;
+	if ((ac->gfp & (__GFP_MEMALLOC | __GFP_NOMEMALLOC)) == __GFP_MEMALLOC) {
+		page = get_page_from_freelist(k, alloc_flags | ALLOC_NO_WATERMARKS, ac);
+		if (page)
+			return page;
+	}
+	if (!can_direct_reclaim)
+		goto nopage;
+retry:
+	page = __alloc_pages_direct_reclaim(k, alloc_flags, ac, &progress);
+	if (page)
+		return page;
+	if (ac->gfp & __GFP_NORETRY)
+		goto nopage;
+	if (costly && !(ac->gfp & __GFP_RETRY_MAYFAIL))
+		goto nopage;
+	/* Keep going while reclaim makes progress, at most 16 times without. */
+	no_progress_loops = progress ? 0 : no_progress_loops + 1;
+	if (no_progress_loops < MAX_RECLAIM_RETRIES && progress)
+		goto retry;
+	/* The OOM killer would run here once it exists. */
+nopage:
+	if (ac->gfp & __GFP_NOFAIL) {
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		for (;;) {
+			/* A NOFAIL caller may dig into the min reserve. */
+			page = get_page_from_freelist(k, ALLOC_WMARK_MIN |
+						      ALLOC_MIN_RESERVE |
+						      ALLOC_NON_BLOCK, ac);
+			if (page)
+				return page;
+			if (!k->nofail_may_wait) {
+				format_alloc_failure(k, ac,
+					"__GFP_NOFAIL allocation cannot be met (nothing can free memory in this machine)");
+				return NULL;
+			}
+			sched_yield();
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec - start.tv_sec >= 10) {
+				format_alloc_failure(k, ac, "page allocation stalls for 10000ms");
+				start = now;
+			}
+			drain_all_pages_kmm(k, NULL);
+		}
+	}
+	if (should_warn(ac))
+		format_alloc_failure(k, ac, "page allocation failure");
+	return NULL;
+}
+
+struct page *__alloc_pages(struct kmm *k, gfp_t gfp, unsigned int order)
+{
+	struct alloc_context ac;
+	unsigned int alloc_flags = ALLOC_WMARK_LOW;
+	struct page *page;
+
+	if (unlikely(order > MAX_PAGE_ORDER)) {
+		if (!(gfp & __GFP_NOWARN))
+			kmm_report(k, "WARNING: alloc_pages: order %u is above MAX_PAGE_ORDER %d\n",
+				   order, MAX_PAGE_ORDER);
+		return NULL;
+	}
+	ac.gfp = gfp & __GFP_BITS_MASK;
+	ac.order = order;
+	ac.highest_zoneidx = gfp_zone(gfp);
+	ac.migratetype = gfp_migratetype(gfp);
+	if (unlikely(ac.migratetype >= MIGRATE_PCPTYPES))
+		ac.migratetype = MIGRATE_UNMOVABLE;	/* both mobility bits: as Linux warns, treat as unmovable */
+	alloc_flags |= alloc_flags_nofragment(k, ac.highest_zoneidx);
+	page = get_page_from_freelist(k, alloc_flags, &ac);
+	if (likely(page))
+		return page;
+	return __alloc_pages_slowpath(k, &ac);
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	return __alloc_pages(kmm_cur(), gfp, order);
+}
+
+unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page = alloc_pages(gfp & ~__GFP_HIGHMEM, order);
+
+	return page ? (unsigned long)page_address(page) : 0;
+}
+
+unsigned long get_zeroed_page(gfp_t gfp)
+{
+	return __get_free_pages(gfp | __GFP_ZERO, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Freeing                                                             */
+/* ------------------------------------------------------------------ */
+
+static bool free_page_is_bad(struct kmm *k, struct page *page)
+{
+	const char *bad = NULL;
+
+	if (unlikely(page->_mapcount != -1))
+		bad = "nonzero mapcount";
+	else if (unlikely(page->mapping))
+		bad = "non-NULL mapping";
+	else if (unlikely(page_ref_count(page)))
+		bad = "nonzero _refcount";
+	else if (unlikely(page->flags & PAGE_FLAGS_CHECK_AT_FREE))
+		bad = "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
+	if (likely(!bad))
+		return false;
+	bad_page(k, page, bad);
+	return true;
+}
+
+static bool free_tail_page_prepare(struct kmm *k, struct page *head,
+				   struct page *page, bool compound)
+{
+	if (compound) {
+		if (unlikely(compound_head(page) != head)) {
+			bad_page(k, page, "compound_head not consistent");
+			return false;
+		}
+		page->compound_head = 0;
+		page->compound_order = 0;
+		INIT_LIST_HEAD(&page->lru);
+	}
+	if (unlikely(free_page_is_bad(k, page)))
+		return false;
+	return true;
+}
+
+/*
+ * Checks a block about to be freed and clears what the owner left.  A bad
+ * page is reported and kept out of the allocator for good (Linux does the
+ * same): returns false then.
+ */
+static bool free_pages_prepare(struct kmm *k, struct page *page,
+			       unsigned int order)
+{
+	bool compound = PageHead(page);
+	unsigned long i;
+	bool ok = true;
+
+	if (compound)
+		__ClearPageHead(page);
+	if (order) {
+		for (i = 1; i < (1ul << order); i++)
+			ok &= free_tail_page_prepare(k, page, page + i, compound);
+	}
+	if (unlikely(free_page_is_bad(k, page)) || !ok)
+		return false;
+	page->flags &= ~(PAGE_FLAGS_CHECK_AT_PREP | PAGE_ALLOC_ORDER_MASK);
+	page->private = 0;
+	return true;
+}
+
+static void free_one_page(struct kmm *k, struct zone *zone, struct page *page,
+			  unsigned long pfn, unsigned int order)
+{
+	zone_lock(zone);
+	__free_one_page(k, page, pfn, zone, order,
+			get_pageblock_migratetype(k, pfn), false);
+	zone_unlock(zone);
+}
+
+/* The page's refcount is already zero: put it on a pcp list or the buddy. */
+static void free_frozen_pages(struct kmm *k, struct page *page,
+			      unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct zone *zone = kmm_page_zone(k, page);
+	struct per_cpu_pages *pcp;
+	unsigned int cpu;
+	int mt;
+
+	if (unlikely(!free_pages_prepare(k, page, order)))
+		return;
+	cpu = smp_processor_id_kmm(k);
+	__count_vm_events(k, cpu, PGFREE, 1l << order);
+	if (unlikely(!pcp_allowed_order(order))) {
+		free_one_page(k, zone, page, pfn, order);
+		return;
+	}
+	mt = get_pageblock_migratetype(k, pfn);
+	if (unlikely(mt >= MIGRATE_PCPTYPES)) {
+		if (mt == MIGRATE_ISOLATE) {
+			free_one_page(k, zone, page, pfn, order);
+			return;
+		}
+		mt = MIGRATE_MOVABLE;	/* highatomic pages wait on the movable list */
+	}
+	pcp = &zone->per_cpu_pageset[cpu];
+	if (unlikely(!pcp_trylock(pcp))) {
+		free_one_page(k, zone, page, pfn, order);
+		return;
+	}
+	list_add(&page->lru, &pcp->lists[order_to_pindex(mt, order)]);
+	pcp->count += 1 << order;
+	if (unlikely(pcp->count >= pcp->high))
+		free_pcppages_bulk(k, zone, pcp->count - pcp->high + pcp->batch, pcp);
+	pcp_unlock(pcp);
+}
+
+/*
+ * The checks Linux leaves to VM_BUG_ON, made always, before anything is
+ * changed: a misused free is reported and ignored, so the allocator stays
+ * consistent.  Returns true if the free may go ahead.
+ */
+static bool free_pages_valid(struct kmm *k, struct page *page,
+			     unsigned int order, const char *caller)
+{
+	unsigned long pfn, rec;
+	const char *why = NULL;
+
+	if (unlikely((char *)page < k->ram.vmemmap ||
+		     (char *)page >= k->ram.vmemmap + k->max_pfn * sizeof(*page) ||
+		     ((char *)page - k->ram.vmemmap) % sizeof(*page))) {
+		kmm_report(k, "BUG: %s: %p is not a struct page of this machine\n",
+			   caller, (void *)page);
+		return false;
+	}
+	pfn = page_to_pfn(page);
+	if (!pfn_valid(pfn) || !memblock_is_memory(&k->memblock, PFN_PHYS(pfn)))
+		why = "pfn is not RAM";
+	else if (order > MAX_PAGE_ORDER)
+		why = "order above MAX_PAGE_ORDER";
+	else if (pfn & ((1ul << order) - 1))
+		why = "pfn not aligned to the order";
+	else if (PageTail(page))
+		why = "freeing a tail page of a compound page";
+	else if (PageBuddy(page) || !page_ref_count(page))
+		why = "double free: page is already free";
+	else if (PageReserved(page))
+		why = "freeing a reserved page";
+	if (!why) {
+		rec = (page->flags & PAGE_ALLOC_ORDER_MASK) >> PAGE_ALLOC_ORDER_SHIFT;
+		if (rec && rec - 1 != order) {
+			kmm_report(k, "BUG: Bad page free in %s: pfn:%#lx order:%u but allocated as order:%lu\n",
+				   caller, pfn, order, rec - 1);
+			k->nr_reports_bad_free++;
+			return false;
+		}
+		return true;
+	}
+	kmm_report(k, "BUG: Bad page free in %s: pfn:%#lx order:%u: %s\n",
+		   caller, pfn, order, why);
+	k->nr_reports_bad_free++;
+	return false;
+}
+
+void __free_pages_kmm(struct kmm *k, struct page *page, unsigned int order)
+{
+	bool head;
+
+	if (unlikely(!free_pages_valid(k, page, order, "__free_pages")))
+		return;
+	head = PageHead(page);
+	if (page_ref_dec_and_test(page)) {
+		free_frozen_pages(k, page, order);
+	} else if (!head) {
+		/* Someone still holds the first page: free the rest, and
+		 * remember that only the first page is left to free. */
+		page->flags = (page->flags & ~PAGE_ALLOC_ORDER_MASK) |
+			      1ul << PAGE_ALLOC_ORDER_SHIFT;
+		while (order-- > 0)
+			free_frozen_pages(k, page + (1ul << order), order);
+	}
+}
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	__free_pages_kmm(kmm_cur(), page, order);
+}
+
+void free_pages(unsigned long addr, unsigned int order)
+{
+	struct kmm *k = kmm_cur();
+
+	if (!addr)
+		return;
+	if (!virt_addr_valid((void *)addr)) {
+		kmm_report(k, "BUG: Bad page free in free_pages: address %#lx is not in RAM\n",
+			   addr);
+		k->nr_reports_bad_free++;
+		return;
+	}
+	if (addr & (PAGE_SIZE - 1)) {
+		kmm_report(k, "BUG: Bad page free in free_pages: address %#lx is not page aligned\n",
+			   addr);
+		k->nr_reports_bad_free++;
+		return;
+	}
+	__free_pages_kmm(k, virt_to_page((void *)addr), order);
+}
+
+void *alloc_pages_exact(size_t size, gfp_t gfp)
+{
+	unsigned int order = 0;
+	unsigned long addr, used, alloc_end;
+
+	if (!size)
+		return NULL;
+	while ((PAGE_SIZE << order) < size && order <= MAX_PAGE_ORDER)
+		order++;
+	addr = __get_free_pages(gfp & ~__GFP_COMP, order);
+	if (!addr)
+		return NULL;
+	/* Split the block and give back the pages past size. */
+	used = addr + ALIGN(size, PAGE_SIZE);
+	alloc_end = addr + (PAGE_SIZE << order);
+	split_page(virt_to_page((void *)addr), order);
+	for (; used < alloc_end; used += PAGE_SIZE)
+		free_page(used);
+	return (void *)addr;
+}
+
+void free_pages_exact(void *virt, size_t size)
+{
+	unsigned long addr = (unsigned long)virt;
+	unsigned long end = addr + ALIGN(size, PAGE_SIZE);
+
+	for (; addr < end; addr += PAGE_SIZE)
+		free_page(addr);
+}
+
+/* Turns a non-compound 2^order block into 2^order order-0 pages. */
+void split_page(struct page *page, unsigned int order)
+{
+	unsigned long i;
+
+	page->flags = (page->flags & ~PAGE_ALLOC_ORDER_MASK) |
+		      1ul << PAGE_ALLOC_ORDER_SHIFT;
+	for (i = 1; i < (1ul << order); i++) {
+		set_page_count(page + i, 1);
+		page[i].flags = (page[i].flags & ~PAGE_ALLOC_ORDER_MASK) |
+				1ul << PAGE_ALLOC_ORDER_SHIFT;
+	}
+}
+
+/* Boot: a reserved block becomes a free one and joins the zone. */
+void __free_pages_core(struct kmm *k, struct page *page, unsigned int order)
+{
+	unsigned long i, nr = 1ul << order, pfn = page_to_pfn(page);
+	struct zone *zone = kmm_page_zone(k, page);
+
+	for (i = 0; i < nr; i++) {
+		__ClearPageReserved(page + i);
+		set_page_count(page + i, 0);
+	}
+	zone->managed_pages += nr;
+	free_one_page(k, zone, page, pfn, order);
+}
+
+/* ------------------------------------------------------------------ */
+/* Page references                                                     */
+/* ------------------------------------------------------------------ */
+
+void get_page(struct page *page)
+{
+	page = compound_head(page);
+	if (unlikely(page_ref_count(page) <= 0)) {
+		bad_page(kmm_cur(), page, "get_page on a page with no references");
+		return;
+	}
+	page_ref_inc(page);
+}
+
+bool get_page_unless_zero(struct page *page)
+{
+	int c = page_ref_count(page);
+
+	while (c) {
+		if (__atomic_compare_exchange_n(&page->_refcount, &c, c + 1, true,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return true;
+	}
+	return false;
+}
+
+void put_page(struct page *page)
+{
+	struct kmm *k = kmm_cur();
+
+	page = compound_head(page);
+	if (unlikely(page_ref_count(page) <= 0)) {
+		bad_page(k, page, "put_page on a page with no references");
+		return;
+	}
+	if (page_ref_dec_and_test(page))
+		free_frozen_pages(k, page, compound_order(page));
+}
+
+/* ------------------------------------------------------------------ */
+/* Draining the per-CPU lists                                          */
+/* ------------------------------------------------------------------ */
+
+void drain_all_pages_kmm(struct kmm *k, struct zone *only)
+{
+	unsigned int cpu;
+	int i;
+
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *zone = &k->node.node_zones[i];
+
+		if (!populated_zone(zone) || (only && zone != only))
+			continue;
+		for (cpu = 0; cpu < k->nr_cpus; cpu++) {
+			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+			pcp_lock(pcp);
+			free_pcppages_bulk(k, zone, pcp->count, pcp);
+			pcp_unlock(pcp);
+		}
+	}
+}
+
+void drain_all_pages(struct zone *zone)
+{
+	drain_all_pages_kmm(kmm_cur(), zone);
+}
+
+unsigned long zone_pcp_count(const struct kmm *k, const struct zone *zone)
+{
+	unsigned long n = 0;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < k->nr_cpus; cpu++)
+		n += (unsigned long)READ_ONCE(zone->per_cpu_pageset[cpu].count);
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sizing: watermarks, lowmem reserves, pcp batch and high             */
+/* ------------------------------------------------------------------ */
+
+unsigned long nr_free_buffer_pages(struct kmm *k)
+{
+	unsigned long sum = 0;
+	int i;
+
+	/* Pages above the high watermark in zones GFP_USER may use. */
+	for (i = 0; i <= ZONE_NORMAL; i++) {
+		struct zone *z = &k->node.node_zones[i];
+		unsigned long size = zone_managed_pages(z);
+		unsigned long high = high_wmark_pages(z);
+
+		if (size > high)
+			sum += size - high;
+	}
+	return sum;
+}
+
+static unsigned long int_sqrt(unsigned long x)
+{
+	unsigned long r = 0, bit = 1ul << (sizeof(long) * 8 - 2);
+
+	while (bit > x)
+		bit >>= 2;
+	while (bit) {
+		if (x >= r + bit) {
+			x -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}
+
+static unsigned long rounddown_pow_of_two(unsigned long n)
+{
+	return n ? 1ul << (63 - __builtin_clzl(n)) : 0;
+}
+
+void setup_per_zone_wmarks(struct kmm *k)
+{
+	unsigned long pages_min = (unsigned long)k->min_free_kbytes >> (PAGE_SHIFT - 10);
+	unsigned long lowmem_pages = 0;
+	int i;
+
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		if (i != ZONE_MOVABLE)
+			lowmem_pages += zone_managed_pages(&k->node.node_zones[i]);
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *zone = &k->node.node_zones[i];
+		unsigned long managed = zone_managed_pages(zone);
+		unsigned long tmp = lowmem_pages ? pages_min * managed / lowmem_pages : 0;
+
+		zone_lock(zone);
+		if (i == ZONE_MOVABLE)	/* like highmem: a small fixed min */
+			zone->_watermark[WMARK_MIN] = clamp(managed / 1024, 32ul, 128ul);
+		else
+			zone->_watermark[WMARK_MIN] = tmp;
+		/* The gap is a quarter of min or watermark_scale_factor/10000. */
+		tmp = max(tmp >> 2, managed * (unsigned long)k->watermark_scale_factor / 10000);
+		zone->watermark_boost = 0;
+		zone->_watermark[WMARK_LOW] = min_wmark_pages(zone) + tmp;
+		zone->_watermark[WMARK_HIGH] = low_wmark_pages(zone) + tmp;
+		zone->_watermark[WMARK_PROMO] = high_wmark_pages(zone) + tmp;
+		zone_unlock(zone);
+	}
+}
+
+void setup_per_zone_lowmem_reserve(struct kmm *k)
+{
+	int i, j;
+
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *zone = &k->node.node_zones[i];
+		int ratio = k->lowmem_reserve_ratio[i];
+		bool clear = !ratio || !zone_managed_pages(zone);
+		unsigned long managed = 0;
+
+		for (j = i + 1; j < MAX_NR_ZONES; j++) {
+			managed += zone_managed_pages(&k->node.node_zones[j]);
+			zone->lowmem_reserve[j] = clear ? 0 : (long)(managed / (unsigned long)ratio);
+		}
+	}
+}
+
+static void calculate_totalreserve_pages(struct kmm *k)
+{
+	unsigned long reserve = 0;
+	int i, j;
+
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *zone = &k->node.node_zones[i];
+		long max = 0;
+
+		for (j = i; j < MAX_NR_ZONES; j++)
+			if (zone->lowmem_reserve[j] > max)
+				max = zone->lowmem_reserve[j];
+		max += (long)high_wmark_pages(zone);
+		if (max > (long)zone_managed_pages(zone))
+			max = (long)zone_managed_pages(zone);
+		reserve += (unsigned long)max;
+	}
+	k->totalreserve_pages = reserve;
+}
+
+static int zone_batchsize(const struct zone *zone)
+{
+	long batch = (long)min(zone_managed_pages(zone) >> 10, (1ul << 20) / PAGE_SIZE);
+
+	/* About a quarter of a megabyte, rounded to 2^n - 1 (cache colouring). */
+	batch /= 4;
+	if (batch < 1)
+		batch = 1;
+	batch = (long)rounddown_pow_of_two((unsigned long)(batch + batch / 2)) - 1;
+	return (int)max(batch, 1l);
+}
+
+static int zone_highsize(struct kmm *k, const struct zone *zone, int batch,
+			 int high_fraction)
+{
+	unsigned long total = high_fraction ?
+			      zone_managed_pages(zone) / (unsigned long)high_fraction :
+			      low_wmark_pages(zone);
+	int high = (int)(total / k->nr_cpus);
+
+	/* Split across the CPUs, but never below four batches. */
+	return max(high, batch << 2);
+}
+
+void zone_pcp_update(struct kmm *k, struct zone *zone)
+{
+	unsigned int cpu;
+
+	zone->pageset_batch = zone_batchsize(zone);
+	zone->pageset_high_min = zone_highsize(k, zone, zone->pageset_batch, 0);
+	zone->pageset_high_max = zone_highsize(k, zone, zone->pageset_batch,
+					       MIN_PERCPU_PAGELIST_HIGH_FRACTION);
+	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+		pcp_lock(pcp);
+		WRITE_ONCE(pcp->batch, zone->pageset_batch);
+		WRITE_ONCE(pcp->high_min, zone->pageset_high_min);
+		WRITE_ONCE(pcp->high_max, zone->pageset_high_max);
+		WRITE_ONCE(pcp->high, zone->pageset_high_min);
+		if (pcp->count >= pcp->high)
+			free_pcppages_bulk(k, zone, pcp->count - pcp->high + pcp->batch, pcp);
+		pcp_unlock(pcp);
+	}
+}
+
+void zone_pcp_init(struct kmm *k, struct zone *zone)
+{
+	unsigned int cpu;
+	int i;
+
+	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+		memset(pcp, 0, sizeof(*pcp));
+		for (i = 0; i < NR_PCP_LISTS; i++)
+			INIT_LIST_HEAD(&pcp->lists[i]);
+		pcp->batch = 1;		/* boot pageset: no caching yet */
+		pcp->high = 0;
+	}
+}
+
+/* Derives min_free_kbytes (unless set) and everything that follows from it. */
+void init_per_zone_wmark_min(struct kmm *k)
+{
+	unsigned long lowmem_kbytes = nr_free_buffer_pages(k) * (PAGE_SIZE >> 10);
+	long computed = (long)int_sqrt(lowmem_kbytes * 16);
+	int i;
+
+	if (k->user_min_free_kbytes < 0)
+		k->min_free_kbytes = (int)clamp(computed, 128l, 262144l);
+	else
+		k->min_free_kbytes = k->user_min_free_kbytes;
+	setup_per_zone_wmarks(k);
+	setup_per_zone_lowmem_reserve(k);
+	calculate_totalreserve_pages(k);
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		if (populated_zone(&k->node.node_zones[i]))
+			zone_pcp_update(k, &k->node.node_zones[i]);
+}
+
+int page_alloc_init(struct kmm *k)
+{
+	static const int ratio[MAX_NR_ZONES] = { 256, 256, 32, 0, 0 };
+	int i;
+
+	k->user_min_free_kbytes = k->cfg.min_free_kbytes ? k->cfg.min_free_kbytes : -1;
+	k->watermark_scale_factor = k->cfg.watermark_scale_factor;
+	memcpy(k->lowmem_reserve_ratio, ratio, sizeof(ratio));
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *zone = &k->node.node_zones[i];
+
+		zone->per_cpu_pageset = aligned_alloc(64, k->nr_cpus * sizeof(struct per_cpu_pages));
+		if (!zone->per_cpu_pageset)
+			return -1;
+		zone_pcp_init(k, zone);
+	}
+	return 0;
+}
+
+void page_alloc_exit(struct kmm *k)
+{
+	int i;
+
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		free(k->node.node_zones[i].per_cpu_pageset);
+		k->node.node_zones[i].per_cpu_pageset = NULL;
+		pthread_mutex_destroy(&k->node.node_zones[i].lock);
+	}
+}
+
+unsigned long nr_free_pages(void)
+{
+	return global_zone_page_state_kmm(kmm_cur(), NR_FREE_PAGES);
+}

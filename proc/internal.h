@@ -1,0 +1,21 @@
+/*
+ * proc/internal.h - the /proc renderers: one show function per file, each
+ * printing the machine's counters in Linux's exact format.
+ */
+#ifndef KMM_PROC_INTERNAL_H
+#define KMM_PROC_INTERNAL_H
+
+#include "base/seq_buf.h"
+#include "mm/internal.h"
+
+struct proc_entry {
+	const char *path;
+	void (*show)(struct kmm *k, struct seq_buf *m);
+};
+
+void buddyinfo_show(struct kmm *k, struct seq_buf *m);
+void pagetypeinfo_show(struct kmm *k, struct seq_buf *m);
+void zoneinfo_show(struct kmm *k, struct seq_buf *m);
+void meminfo_show(struct kmm *k, struct seq_buf *m);
+
+#endif

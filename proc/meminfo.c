@@ -1,0 +1,127 @@
+/*
+ * proc/meminfo.c - /proc/meminfo in Linux 6.18's format (x86-64 with the
+ * usual configuration).  Lines for subsystems kmm does not have yet print
+ * what this machine really has of them: zero.
+ */
+#include "proc/internal.h"
+
+static void show_val_kb(struct seq_buf *m, const char *label, unsigned long pages)
+{
+	seq_printf(m, "%-16s%8lu kB\n", label, pages << (PAGE_SHIFT - 10));
+}
+
+static void show_kb(struct seq_buf *m, const char *label, unsigned long kb)
+{
+	seq_printf(m, "%-16s%8lu kB\n", label, kb);
+}
+
+/* Linux's si_mem_available(): what could be had without swapping. */
+static long si_mem_available(struct kmm *k)
+{
+	unsigned long wmark_low = 0, pagecache, reclaimable;
+	long available;
+	int i;
+
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		wmark_low += low_wmark_pages(&k->node.node_zones[i]);
+	available = (long)global_zone_page_state_kmm(k, NR_FREE_PAGES) -
+		    (long)k->totalreserve_pages;
+	pagecache = node_page_state(&k->node, NR_ACTIVE_FILE) +
+		    node_page_state(&k->node, NR_INACTIVE_FILE);
+	pagecache -= min(pagecache / 2, wmark_low);
+	available += (long)pagecache;
+	reclaimable = node_page_state(&k->node, NR_SLAB_RECLAIMABLE) +
+		      node_page_state(&k->node, NR_KERNEL_MISC_RECLAIMABLE);
+	available += (long)(reclaimable - min(reclaimable / 2, wmark_low));
+	return available < 0 ? 0 : available;
+}
+
+/* How the direct map would be built: the largest aligned pages that fit. */
+static void direct_map_sizes(struct kmm *k, unsigned long kb[3])
+{
+	static const unsigned long sz[3] = { 1ul << 12, 1ul << 21, 1ul << 30 };
+	unsigned long i;
+	int l;
+
+	kb[0] = kb[1] = kb[2] = 0;
+	for (i = 0; i < k->memblock.memory.cnt; i++) {
+		phys_addr_t a = k->memblock.memory.regions[i].base;
+		phys_addr_t end = a + k->memblock.memory.regions[i].size;
+
+		while (a < end) {
+			for (l = 2; l > 0; l--)
+				if (IS_ALIGNED(a, sz[l]) && a + sz[l] <= end)
+					break;
+			kb[l] += sz[l] >> 10;
+			a += sz[l];
+		}
+	}
+}
+
+void meminfo_show(struct kmm *k, struct seq_buf *m)
+{
+	const pg_data_t *n = &k->node;
+	unsigned long total = 0, dm[3];
+	int i;
+
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		total += zone_managed_pages(&k->node.node_zones[i]);
+	show_val_kb(m, "MemTotal:", total);
+	show_val_kb(m, "MemFree:", global_zone_page_state_kmm(k, NR_FREE_PAGES));
+	show_val_kb(m, "MemAvailable:", (unsigned long)si_mem_available(k));
+	show_val_kb(m, "Buffers:", 0);
+	show_val_kb(m, "Cached:", node_page_state(n, NR_FILE_PAGES));
+	show_val_kb(m, "SwapCached:", node_page_state(n, NR_SWAPCACHED));
+	show_val_kb(m, "Active:", node_page_state(n, NR_ACTIVE_ANON) + node_page_state(n, NR_ACTIVE_FILE));
+	show_val_kb(m, "Inactive:", node_page_state(n, NR_INACTIVE_ANON) + node_page_state(n, NR_INACTIVE_FILE));
+	show_val_kb(m, "Active(anon):", node_page_state(n, NR_ACTIVE_ANON));
+	show_val_kb(m, "Inactive(anon):", node_page_state(n, NR_INACTIVE_ANON));
+	show_val_kb(m, "Active(file):", node_page_state(n, NR_ACTIVE_FILE));
+	show_val_kb(m, "Inactive(file):", node_page_state(n, NR_INACTIVE_FILE));
+	show_val_kb(m, "Unevictable:", node_page_state(n, NR_UNEVICTABLE));
+	show_val_kb(m, "Mlocked:", global_zone_page_state_kmm(k, NR_MLOCK));
+	show_val_kb(m, "SwapTotal:", 0);
+	show_val_kb(m, "SwapFree:", 0);
+	show_val_kb(m, "Zswap:", 0);
+	show_val_kb(m, "Zswapped:", 0);
+	show_val_kb(m, "Dirty:", node_page_state(n, NR_DIRTY));
+	show_val_kb(m, "Writeback:", node_page_state(n, NR_WRITEBACK));
+	show_val_kb(m, "AnonPages:", node_page_state(n, NR_ANON_PAGES));
+	show_val_kb(m, "Mapped:", node_page_state(n, NR_MAPPED));
+	show_val_kb(m, "Shmem:", node_page_state(n, NR_SHMEM));
+	show_val_kb(m, "KReclaimable:", node_page_state(n, NR_SLAB_RECLAIMABLE) +
+		    node_page_state(n, NR_KERNEL_MISC_RECLAIMABLE));
+	show_val_kb(m, "Slab:", node_page_state(n, NR_SLAB_RECLAIMABLE) +
+		    node_page_state(n, NR_SLAB_UNRECLAIMABLE));
+	show_val_kb(m, "SReclaimable:", node_page_state(n, NR_SLAB_RECLAIMABLE));
+	show_val_kb(m, "SUnreclaim:", node_page_state(n, NR_SLAB_UNRECLAIMABLE));
+	show_kb(m, "KernelStack:", node_page_state(n, NR_KERNEL_STACK));
+	show_val_kb(m, "PageTables:", node_page_state(n, NR_PAGE_TABLE_PAGES));
+	show_val_kb(m, "SecPageTables:", node_page_state(n, NR_SEC_PAGE_TABLE_PAGES));
+	show_val_kb(m, "NFS_Unstable:", 0);
+	show_val_kb(m, "Bounce:", 0);
+	show_val_kb(m, "WritebackTmp:", 0);
+	/* overcommit_ratio 50, no swap, no hugetlb */
+	show_val_kb(m, "CommitLimit:", total * 50 / 100);
+	show_val_kb(m, "Committed_AS:", 0);
+	show_kb(m, "VmallocTotal:", (32ul << 30) - 1);
+	show_val_kb(m, "VmallocUsed:", 0);
+	show_val_kb(m, "VmallocChunk:", 0);
+	show_val_kb(m, "Percpu:", 0);
+	show_val_kb(m, "AnonHugePages:", 0);
+	show_val_kb(m, "ShmemHugePages:", 0);
+	show_val_kb(m, "ShmemPmdMapped:", 0);
+	show_val_kb(m, "FileHugePages:", 0);
+	show_val_kb(m, "FilePmdMapped:", 0);
+	show_val_kb(m, "Balloon:", 0);
+	seq_printf(m, "HugePages_Total:   %5lu\n", 0ul);
+	seq_printf(m, "HugePages_Free:    %5lu\n", 0ul);
+	seq_printf(m, "HugePages_Rsvd:    %5lu\n", 0ul);
+	seq_printf(m, "HugePages_Surp:    %5lu\n", 0ul);
+	show_kb(m, "Hugepagesize:", 2048);
+	show_kb(m, "Hugetlb:", 0);
+	direct_map_sizes(k, dm);
+	show_kb(m, "DirectMap4k:", dm[0]);
+	show_kb(m, "DirectMap2M:", dm[1]);
+	show_kb(m, "DirectMap1G:", dm[2]);
+}

@@ -1,0 +1,361 @@
+/*
+ * sim/script.c - the script language of DESIGN.md: tokenising, the command
+ * table and the commands of the page-allocator layer (boot, cat,
+ * alloc_pages, free_pages, drain, check).
+ *
+ * Output discipline: a command's result goes to out, one line; details of
+ * a malformed line go to err as "kmm: SOURCE:LINE: what was expected", and
+ * out gets "error EINVAL" so the line count of the output never depends on
+ * what went wrong.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/parse.h"
+#include "mm/internal.h"
+#include "sim/script.h"
+
+#define MAX_ARGS 16
+#define MAX_LINE 4096
+
+struct sim {
+	FILE *out;
+	FILE *err;
+	const char *source;
+	unsigned long lineno;
+	struct kmm *k;
+	int booted_by_script;
+	int commands_run;
+	char report[1024];	/* the first report a command caused */
+	int nr_report_lines;
+};
+
+struct sim_cmd {
+	const char *name;
+	int min_args;		/* not counting the name */
+	int max_args;
+	const char *usage;
+	int (*fn)(struct sim *s, int argc, char **argv);
+};
+
+__printf(2, 3) static int syntax_error(struct sim *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(s->err, "kmm: %s:%lu: ", s->source, s->lineno);
+	va_start(ap, fmt);
+	vfprintf(s->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->err);
+	fprintf(s->out, "error EINVAL\n");
+	return -1;
+}
+
+static void sim_report_hook(const char *report, void *arg)
+{
+	struct sim *s = arg;
+	size_t n;
+
+	fputs(report, s->err);	/* the whole report, as dmesg would show it */
+	if (s->nr_report_lines++)
+		return;
+	n = strcspn(report, "\n");
+	if (n >= sizeof(s->report))
+		n = sizeof(s->report) - 1;
+	memcpy(s->report, report, n);
+	s->report[n] = 0;
+}
+
+static int boot_machine(struct sim *s, const struct kmm_config *cfg)
+{
+	struct kmm_config c = cfg ? *cfg : (struct kmm_config){ 0 };
+
+	c.quiet = 1;		/* reports reach stderr through the hook */
+	s->k = kmm_boot(&c);
+	if (!s->k)
+		return -1;
+	/* One context only: nothing else can free memory for __GFP_NOFAIL. */
+	s->k->nofail_may_wait = false;
+	return 0;
+}
+
+int sim_ensure_machine(struct sim *s)
+{
+	if (s->k)
+		return 0;
+	return boot_machine(s, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Commands                                                            */
+/* ------------------------------------------------------------------ */
+
+static int cmd_boot(struct sim *s, int argc, char **argv)
+{
+	struct kmm_config cfg = { 0 };
+	char err[160];
+	int i;
+
+	if (s->commands_run > 0 || s->k)
+		return syntax_error(s, "boot must be the first command");
+	for (i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (!eq)
+			return syntax_error(s, "boot: expected NAME=VALUE, got '%s'", argv[i]);
+		*eq = 0;
+		if (kmm_config_set(&cfg, argv[i], eq + 1, err, sizeof(err)))
+			return syntax_error(s, "boot: %s", err);
+	}
+	if (boot_machine(s, &cfg))
+		return syntax_error(s, "boot: the machine did not boot");
+	s->booted_by_script = 1;
+	return 0;		/* boot prints nothing */
+}
+
+static int cmd_cat(struct sim *s, int argc, char **argv)
+{
+	static char buf[1 << 20];
+	long n = kmm_proc_read(argv[1], buf, sizeof(buf));
+
+	if (n < 0) {
+		fprintf(s->out, "cat: %s: No such file or directory\n", argv[1]);
+		return 0;
+	}
+	fputs(buf, s->out);
+	return 0;
+}
+
+static int parse_order(struct sim *s, const char *cmd, const char *arg,
+		       unsigned int *order)
+{
+	unsigned long v;
+
+	if (parse_ulong(arg, &v, false) || v > 255)
+		return syntax_error(s, "%s: ORDER must be a number 0..%d, got '%s'",
+				    cmd, MAX_PAGE_ORDER, arg);
+	*order = (unsigned int)v;
+	return 0;
+}
+
+static int cmd_alloc_pages(struct sim *s, int argc, char **argv)
+{
+	unsigned int order = 0;
+	gfp_t gfp = GFP_KERNEL;
+	char bad[64];
+	struct page *page;
+
+	if (parse_order(s, argv[0], argv[1], &order))
+		return -1;
+	if (argc > 2 && gfp_parse(argv[2], &gfp, bad, sizeof(bad)))
+		return syntax_error(s, "alloc_pages: unknown GFP flag '%s'", bad);
+	page = __alloc_pages(s->k, gfp, order);
+	if (!page)
+		fprintf(s->out, "error ENOMEM\n");
+	else
+		fprintf(s->out, "pfn %#lx\n", page_to_pfn(page));
+	return 0;
+}
+
+static int cmd_free_pages(struct sim *s, int argc, char **argv)
+{
+	unsigned long pfn;
+	unsigned int order = 0;
+
+	if (parse_ulong(argv[1], &pfn, false))
+		return syntax_error(s, "free_pages: PFN must be a number, got '%s'", argv[1]);
+	if (parse_order(s, argv[0], argv[2], &order))
+		return -1;
+	if (pfn >= s->k->max_pfn || !pfn_valid(pfn))
+		kmm_report(s->k, "BUG: Bad page free in __free_pages: pfn:%#lx is outside RAM\n", pfn);
+	else
+		__free_pages_kmm(s->k, pfn_to_page(pfn), order);
+	if (s->nr_report_lines)
+		fprintf(s->out, "%s\n", s->report);
+	else
+		fprintf(s->out, "ok\n");
+	return 0;
+}
+
+static int cmd_drain(struct sim *s, int argc, char **argv)
+{
+	drain_all_pages_kmm(s->k, NULL);
+	fprintf(s->out, "ok\n");
+	return 0;
+}
+
+static int cmd_check(struct sim *s, int argc, char **argv)
+{
+	if (check_buddy_invariants_kmm(s->k))
+		fprintf(s->out, "error %s\n", s->report[0] ? s->report : "EFAULT");
+	else
+		fprintf(s->out, "ok\n");
+	return 0;
+}
+
+static int cmd_help(struct sim *s, int argc, char **argv);
+
+static const struct sim_cmd sim_cmds[] = {
+	{ "boot", 0, MAX_ARGS - 1, "boot [mem=SIZE] [cpus=N] [seed=N] [min_free_kbytes=N] ...", cmd_boot },
+	{ "cat", 1, 1, "cat /proc/FILE", cmd_cat },
+	{ "alloc_pages", 1, 2, "alloc_pages ORDER [GFP_FLAGS]", cmd_alloc_pages },
+	{ "free_pages", 2, 2, "free_pages PFN ORDER", cmd_free_pages },
+	{ "drain", 0, 0, "drain   (drain_all_pages: per-CPU lists back to the buddy)", cmd_drain },
+	{ "check", 0, 0, "check   (check_buddy_invariants)", cmd_check },
+	{ "help", 0, 0, "help", cmd_help },
+};
+
+static int cmd_help(struct sim *s, int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sim_cmds); i++)
+		fprintf(s->out, "%s%s", i ? "; " : "", sim_cmds[i].usage);
+	fputc('\n', s->out);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lines                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Splits line in place at blanks; a "quoted string" stays one word. */
+static int tokenize(char *line, char **argv, int max, const char **err)
+{
+	int argc = 0;
+	char *p = line;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (!*p || *p == '#')
+			break;
+		if (argc == max) {
+			*err = "too many words";
+			return -1;
+		}
+		if (*p == '"') {
+			argv[argc++] = ++p;
+			while (*p && *p != '"')
+				p++;
+			if (!*p) {
+				*err = "unterminated string";
+				return -1;
+			}
+		} else {
+			argv[argc++] = p;
+			while (*p && *p != ' ' && *p != '\t' && *p != '\r' &&
+			       *p != '\n' && *p != '#')
+				p++;
+			if (*p == '#') {
+				*p = 0;
+				break;
+			}
+		}
+		if (*p)
+			*p++ = 0;
+	}
+	return argc;
+}
+
+static const struct sim_cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sim_cmds); i++)
+		if (!strcmp(sim_cmds[i].name, name))
+			return &sim_cmds[i];
+	return NULL;
+}
+
+int sim_run_line(struct sim *s, const char *text)
+{
+	char line[MAX_LINE], *argv[MAX_ARGS];
+	const struct sim_cmd *cmd;
+	const char *err = NULL;
+	int argc, ret;
+
+	s->lineno++;
+	if (strlen(text) >= sizeof(line))
+		return syntax_error(s, "line longer than %d characters", MAX_LINE - 1);
+	strcpy(line, text);
+	argc = tokenize(line, argv, MAX_ARGS, &err);
+	if (argc < 0)
+		return syntax_error(s, "%s", err);
+	if (argc == 0)
+		return 0;
+	cmd = find_cmd(argv[0]);
+	if (!cmd)
+		return syntax_error(s, "unknown command '%s' (try 'help')", argv[0]);
+	if (argc - 1 < cmd->min_args || argc - 1 > cmd->max_args)
+		return syntax_error(s, "usage: %s", cmd->usage);
+	if (cmd->fn != cmd_boot && cmd->fn != cmd_help && sim_ensure_machine(s))
+		return syntax_error(s, "no machine: boot failed");
+	s->report[0] = 0;
+	s->nr_report_lines = 0;
+	kmm_set_report_hook(sim_report_hook, s);
+	ret = cmd->fn(s, argc, argv);
+	s->commands_run++;
+	return ret;
+}
+
+int sim_run_stream(struct sim *s, FILE *in, int interactive)
+{
+	char line[MAX_LINE + 2];
+	int bad = 0;
+
+	for (;;) {
+		size_t n;
+
+		if (interactive) {
+			fprintf(s->out, "kmm> ");
+			fflush(s->out);
+		}
+		if (!fgets(line, sizeof(line), in))
+			break;
+		n = strlen(line);
+		if (n == sizeof(line) - 1 && line[n - 1] != '\n') {
+			int c;
+
+			while ((c = fgetc(in)) != EOF && c != '\n')
+				;
+			s->lineno++;
+			syntax_error(s, "line longer than %d characters", MAX_LINE - 1);
+			bad++;
+			continue;
+		}
+		if (sim_run_line(s, line))
+			bad++;
+		fflush(s->out);
+	}
+	return bad;
+}
+
+struct sim *sim_create(FILE *out, FILE *err)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->out = out;
+	s->err = err;
+	s->source = "<stdin>";
+	return s;
+}
+
+void sim_set_source(struct sim *s, const char *name)
+{
+	s->source = name;
+	s->lineno = 0;
+}
+
+void sim_destroy(struct sim *s)
+{
+	if (!s)
+		return;
+	kmm_set_report_hook(NULL, NULL);
+	if (s->k)
+		kmm_shutdown(s->k);
+	free(s);
+}

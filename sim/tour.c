@@ -1,0 +1,119 @@
+/*
+ * sim/tour.c - the guided tour: `kmm tour` walks a newcomer through the
+ * machine, running real commands on a real (simulated) machine and saying
+ * what to look at in each answer.  It grows with every subsystem.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "sim/script.h"
+#include "sim/tour.h"
+
+struct tour_step {
+	const char *say;	/* narration, printed as "# ..." lines */
+	const char *cmd;	/* a script command, or NULL */
+};
+
+static const struct tour_step tour[] = {
+	{ "Welcome to kmm: Linux's memory management, rebuilt in user space.\n"
+	  "Everything below runs on a simulated PC with 256 MiB of RAM and 2 CPUs.\n"
+	  "Each '$' line is a script command; you can type the same lines into\n"
+	  "`kmm` or put them in a file for `kmm run FILE`.",
+	  "boot mem=256M cpus=2 seed=1" },
+
+	{ "Part 1: physical memory.  The RAM is cut into zones by address, as on\n"
+	  "x86-64: DMA (below 16 MiB, for old devices) and DMA32 (below 4 GiB).\n"
+	  "/proc/buddyinfo shows, per zone, how many free blocks of 2^order pages\n"
+	  "there are, order 0 (4 KiB) to order 10 (4 MiB).  A fresh machine is\n"
+	  "almost all order-10 blocks: memory has not been broken up yet.",
+	  "cat /proc/buddyinfo" },
+
+	{ "Why is DMA not a round number?  Page 0 belongs to the firmware,\n"
+	  "640 KiB-1 MiB is the legacy VGA/BIOS hole, and the kernel reserves the\n"
+	  "whole first megabyte.  The struct page array (64 bytes per frame) is\n"
+	  "itself taken from RAM at the top of memory: MemTotal is less than 256 MiB.",
+	  "cat /proc/meminfo" },
+
+	{ "Part 2: the buddy allocator.  Ask for one order-3 block (8 pages).\n"
+	  "The allocator takes the smallest free block that fits; if none, it\n"
+	  "splits a bigger one in halves (buddies) until it has the right size.",
+	  "alloc_pages 3" },
+
+	{ "Order 3 is small, so it was served from this CPU's per-CPU list, which\n"
+	  "was refilled from the buddy lists in a batch.  Compare with the first\n"
+	  "buddyinfo: an order-10 block was split, and its halves are now free at\n"
+	  "orders 9, 8, ... down to the size that was needed.",
+	  "cat /proc/buddyinfo" },
+
+	{ "An order-10 block (4 MiB) is too big for the per-CPU lists and comes\n"
+	  "straight from the buddy lists.  GFP flags choose the zone: __GFP_DMA\n"
+	  "forces ZONE_DMA.",
+	  "alloc_pages 10 GFP_KERNEL" },
+	{ NULL, "alloc_pages 2 GFP_KERNEL|__GFP_DMA" },
+
+	{ "Freeing merges a block with its buddy (pfn XOR 2^order) whenever the\n"
+	  "buddy is free too, climbing back up to order 10.  Small frees park on\n"
+	  "the per-CPU list first; `drain` hands those back (drain_all_pages).",
+	  "free_pages 0x10000 0" },
+
+	{ "Oops: that pfn was never allocated.  kmm checks every free and reports\n"
+	  "misuse the way Linux's bad_page does, without touching its lists.",
+	  "check" },
+
+	{ "Part 3: watermarks.  Each zone keeps a reserve: below 'min' only\n"
+	  "GFP_ATOMIC (which cannot sleep) may allocate, and it may dig to 3/8 of\n"
+	  "min.  'low' and 'high' are where kswapd would wake and sleep.  They come\n"
+	  "from min_free_kbytes = sqrt(16 x lowmem KiB), split by zone size.",
+	  "cat /proc/sys/vm/min_free_kbytes" },
+
+	{ "The 'protection' line is lowmem_reserve: how many extra free pages\n"
+	  "DMA keeps when an allocation could have used a higher zone.",
+	  "cat /proc/zoneinfo" },
+
+	{ "Mobility: every 2 MiB pageblock has a migratetype.  Unmovable kernel\n"
+	  "allocations steal whole pageblocks from the Movable pool so that they\n"
+	  "stay clustered, which keeps big blocks available for later.",
+	  "cat /proc/pagetypeinfo" },
+
+	{ "That is the page allocator.  Next in the tour, as kmm grows: slab\n"
+	  "caches, vmalloc, processes and page faults.  Run `kmm help` for the\n"
+	  "commands, and see docs/ for how each part mirrors Linux.",
+	  "check" },
+};
+
+static void say(FILE *out, const char *text)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		fprintf(out, "# %.*s\n", (int)n, text);
+		text += n;
+		if (*text)
+			text++;
+	}
+}
+
+int kmm_tour(FILE *out, FILE *err)
+{
+	struct sim *s = sim_create(out, err);
+	size_t i;
+	int bad = 0;
+
+	if (!s)
+		return 1;
+	sim_set_source(s, "tour");
+	for (i = 0; i < sizeof(tour) / sizeof(tour[0]); i++) {
+		if (tour[i].say) {
+			fputc('\n', out);
+			say(out, tour[i].say);
+		}
+		if (tour[i].cmd) {
+			fprintf(out, "$ %s\n", tour[i].cmd);
+			fflush(out);	/* reports go to err: keep them in order */
+			if (sim_run_line(s, tour[i].cmd))
+				bad++;
+		}
+		fflush(out);
+	}
+	sim_destroy(s);
+	return bad ? 1 : 0;
+}
