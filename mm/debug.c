@@ -250,8 +250,7 @@ static void check_zone_pcp(struct buddy_check *c)
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 		unsigned long n = 0;
 
-		while (__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE))
-			;
+		pcp_lock_remote(pcp);
 		for (i = 0; i < NR_PCP_LISTS; i++) {
 			unsigned int order = i == NR_LOWORDER_PCP_LISTS ?
 					     pageblock_order : i / MIGRATE_PCPTYPES;
@@ -267,7 +266,7 @@ static void check_zone_pcp(struct buddy_check *c)
 		}
 		if (n != (unsigned long)pcp->count)
 			check_fail(c, "cpu %u pcp holds %lu pages, count says %d", cpu, n, pcp->count);
-		__atomic_store_n(&pcp->lock, 0, __ATOMIC_RELEASE);
+		pcp_unlock_remote(pcp);
 	}
 }
 

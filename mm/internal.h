@@ -54,8 +54,14 @@ struct kmm {
 	unsigned long nr_mem_sections;
 	unsigned char *pageblock_mt;	/* migratetype per pageblock, by pfn */
 	pg_data_t node;
+	struct zone *fast_zone[MAX_NR_ZONES];	/* by gfp_zone: first zone to try */
 	unsigned int nr_cpus;
-	unsigned long (*vm_events)[NR_VM_EVENT_ITEMS];	/* [nr_cpus] */
+	void **cpu_owner;		/* [nr_cpus]: the thread running each CPU */
+	unsigned long cpu_release_gen;	/* bumped when a CPU is given back */
+	struct list_head machines;	/* on the list of live machines */
+	/* [nr_cpus + 1]; the last row, updated atomically, is for threads
+	 * that run without a CPU */
+	unsigned long (*vm_events)[NR_VM_EVENT_ITEMS];
 
 	/* Tunables (sysctl names) and what they derive. */
 	int min_free_kbytes;
@@ -86,36 +92,58 @@ static inline struct kmm *kmm_cur(void)
 }
 
 /*
- * The simulated CPU the calling thread runs on.  Threads are dealt CPUs
- * round-robin when they first touch a machine and keep that CPU.
+ * The simulated CPU the calling thread runs on, or -1 if it has none
+ * (more threads than CPUs).  See mm/percpu.c.
  */
 struct kmm_cpu_cache {
 	unsigned long kmm_id;
-	unsigned int cpu;
+	int cpu;
+	unsigned long release_gen;
 };
 extern __thread struct kmm_cpu_cache kmm_this_cpu_cache;
-unsigned int kmm_assign_cpu(struct kmm *k);
+extern bool kmm_membarrier_ok;
+int kmm_claim_cpu(struct kmm *k);
+void kmm_percpu_init(void);
+void kmm_register_machine(struct kmm *k);
+void kmm_unregister_machine(struct kmm *k);
+void kmm_heavy_barrier(void);
 
-static inline unsigned int smp_processor_id_kmm(struct kmm *k)
+static inline int smp_processor_id_kmm(struct kmm *k)
 {
-	if (likely(kmm_this_cpu_cache.kmm_id == k->id))
+	if (likely(kmm_this_cpu_cache.kmm_id == k->id && kmm_this_cpu_cache.cpu >= 0))
 		return kmm_this_cpu_cache.cpu;
-	return kmm_assign_cpu(k);
+	return kmm_claim_cpu(k);
 }
 
-/* Per-CPU event counters: a relaxed load and store, never a locked RMW. */
-static inline void __count_vm_events(struct kmm *k, unsigned int cpu,
+/*
+ * Per-CPU event counters: the owner bumps its row with a plain load and
+ * store (no locked instruction); CPU-less threads add atomically to the
+ * spare row.
+ */
+static inline void __count_vm_events(struct kmm *k, int cpu,
 				     enum vm_event_item item, long delta)
 {
-	unsigned long *p = &k->vm_events[cpu][item];
+	unsigned long *p;
 
-	WRITE_ONCE(*p, READ_ONCE(*p) + delta);
+	if (likely(cpu >= 0)) {
+		p = &k->vm_events[cpu][item];
+		WRITE_ONCE(*p, READ_ONCE(*p) + delta);
+	} else {
+		__atomic_fetch_add(&k->vm_events[k->nr_cpus][item], delta,
+				   __ATOMIC_RELAXED);
+	}
 }
 
 static inline void __mod_zone_page_state(struct zone *zone,
 					 enum zone_stat_item item, long delta)
 {
 	__atomic_fetch_add(&zone->vm_stat[item], delta, __ATOMIC_RELAXED);
+}
+
+/* The migratetype of the pageblock holding pfn (read without zone->lock). */
+static inline int get_pageblock_migratetype(const struct kmm *k, unsigned long pfn)
+{
+	return READ_ONCE(k->pageblock_mt[pfn >> pageblock_order]);
 }
 
 /* memblock.c */
@@ -149,11 +177,12 @@ void setup_per_zone_lowmem_reserve(struct kmm *k);
 void init_per_zone_wmark_min(struct kmm *k);
 void zone_pcp_init(struct kmm *k, struct zone *zone);
 void zone_pcp_update(struct kmm *k, struct zone *zone);
-int get_pageblock_migratetype(const struct kmm *k, unsigned long pfn);
 void set_pageblock_migratetype(struct kmm *k, unsigned long pfn, int mt);
 unsigned long nr_free_buffer_pages(struct kmm *k);
 bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 		       int highest_zoneidx, unsigned int alloc_flags);
+void pcp_lock_remote(struct per_cpu_pages *pcp);
+void pcp_unlock_remote(struct per_cpu_pages *pcp);
 void drain_all_pages_kmm(struct kmm *k, struct zone *zone);
 int check_buddy_invariants_kmm(struct kmm *k);
 unsigned long zone_pcp_count(const struct kmm *k, const struct zone *zone);

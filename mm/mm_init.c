@@ -144,6 +144,14 @@ static void free_area_init(struct kmm *k)
 		if (populated_zone(&k->node.node_zones[lo]))
 			k->node.node_zonelist._zonerefs[i++] = &k->node.node_zones[lo];
 	k->node.node_zonelist._zonerefs[i] = NULL;
+	/* The first zone an allocation limited to zone idx tries. */
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *const *zp;
+
+		for (zp = k->node.node_zonelist._zonerefs; *zp && (int)(*zp)->idx > i; zp++)
+			;
+		k->fast_zone[i] = *zp;
+	}
 }
 
 static enum zone_type pfn_zone(struct kmm *k, unsigned long pfn)
@@ -270,6 +278,7 @@ static void kmm_free_machine(struct kmm *k)
 	hw_ram_exit(&k->ram);
 	free(k->mem_section);
 	free(k->vm_events);
+	free(k->cpu_owner);
 	free(k);
 }
 
@@ -280,6 +289,7 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 
 	if (!k)
 		return NULL;
+	kmm_percpu_init();
 	k->ram.memfd = -1;
 	if (kmm_config_resolve(&k->cfg, cfg, err, sizeof(err))) {
 		fprintf(stderr, "kmm_boot: %s\n", err);
@@ -289,8 +299,9 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	k->id = __atomic_fetch_add(&kmm_next_id, 1, __ATOMIC_RELAXED);
 	k->nr_cpus = k->cfg.cpus;
 	k->nofail_may_wait = true;
-	k->vm_events = calloc(k->nr_cpus, sizeof(*k->vm_events));
-	if (!k->vm_events || setup_memory(k)) {
+	k->vm_events = calloc(k->nr_cpus + 1, sizeof(*k->vm_events));
+	k->cpu_owner = calloc(k->nr_cpus, sizeof(*k->cpu_owner));
+	if (!k->vm_events || !k->cpu_owner || setup_memory(k)) {
 		fprintf(stderr, "kmm_boot: cannot set up %lu bytes of RAM\n", k->cfg.mem);
 		goto out_free;
 	}
@@ -300,6 +311,7 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 		goto out_free;
 	memblock_free_all(k);
 	init_per_zone_wmark_min(k);
+	kmm_register_machine(k);
 	return k;
 out_free:
 	kmm_set_machine_globals(NULL);
@@ -343,6 +355,7 @@ void kmm_shutdown(struct kmm *k)
 	if (k) {
 		if (k == kmm_global)
 			kmm_set_machine_globals(NULL);
+		kmm_unregister_machine(k);
 		kmm_free_machine(k);
 	}
 	pthread_mutex_unlock(&kmm_boot_lock);

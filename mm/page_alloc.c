@@ -61,14 +61,9 @@ static struct zone *kmm_page_zone(struct kmm *k, const struct page *page)
 	return &k->node.node_zones[page_zonenum(page)];
 }
 
-int get_pageblock_migratetype(const struct kmm *k, unsigned long pfn)
-{
-	return k->pageblock_mt[pfn >> pageblock_order];
-}
-
 void set_pageblock_migratetype(struct kmm *k, unsigned long pfn, int mt)
 {
-	k->pageblock_mt[pfn >> pageblock_order] = (unsigned char)mt;
+	WRITE_ONCE(k->pageblock_mt[pfn >> pageblock_order], (unsigned char)mt);
 }
 
 static bool migratetype_is_mergeable(int mt)
@@ -437,18 +432,6 @@ static struct page *__rmqueue(struct kmm *k, struct zone *zone,
 /* Per-CPU page lists                                                  */
 /* ------------------------------------------------------------------ */
 
-__thread struct kmm_cpu_cache kmm_this_cpu_cache;
-
-unsigned int kmm_assign_cpu(struct kmm *k)
-{
-	static unsigned long next_thread;
-	unsigned long n = __atomic_fetch_add(&next_thread, 1, __ATOMIC_RELAXED);
-
-	kmm_this_cpu_cache.cpu = (unsigned int)(n % k->nr_cpus);
-	kmm_this_cpu_cache.kmm_id = k->id;
-	return kmm_this_cpu_cache.cpu;
-}
-
 static inline bool pcp_trylock(struct per_cpu_pages *pcp)
 {
 	return !__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE);
@@ -463,6 +446,50 @@ static void pcp_lock(struct per_cpu_pages *pcp)
 static inline void pcp_unlock(struct per_cpu_pages *pcp)
 {
 	__atomic_store_n(&pcp->lock, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * The owner's side of a pcp critical section.  Returns true when the owner
+ * may go ahead lock-free; false when a remote user is at work, in which
+ * case the owner has taken pcp->lock behind it.  The store to busy and the
+ * load of drain_req are ordered by kmm_heavy_barrier() on the remote side.
+ */
+static inline bool pcp_enter(struct per_cpu_pages *pcp)
+{
+	WRITE_ONCE(pcp->busy, 1);
+	if (likely(kmm_membarrier_ok))
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (likely(!__atomic_load_n(&pcp->drain_req, __ATOMIC_ACQUIRE)))
+		return true;
+	__atomic_store_n(&pcp->busy, 0, __ATOMIC_RELEASE);
+	pcp_lock(pcp);
+	return false;
+}
+
+static inline void pcp_exit(struct per_cpu_pages *pcp, bool fast)
+{
+	if (likely(fast))
+		__atomic_store_n(&pcp->busy, 0, __ATOMIC_RELEASE);
+	else
+		pcp_unlock(pcp);
+}
+
+/* Any thread's side: exclusive use of another CPU's (or its own) lists. */
+void pcp_lock_remote(struct per_cpu_pages *pcp)
+{
+	pcp_lock(pcp);
+	__atomic_store_n(&pcp->drain_req, 1, __ATOMIC_RELAXED);
+	kmm_heavy_barrier();
+	while (__atomic_load_n(&pcp->busy, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
+void pcp_unlock_remote(struct per_cpu_pages *pcp)
+{
+	__atomic_store_n(&pcp->drain_req, 0, __ATOMIC_RELEASE);
+	pcp_unlock(pcp);
 }
 
 static inline bool pcp_allowed_order(unsigned int order)
@@ -530,7 +557,7 @@ static void free_pcppages_bulk(struct kmm *k, struct zone *zone, int count,
 		page = list_last_entry(list, struct page, lru);
 		order = pindex_to_order(pindex);
 		list_del(&page->lru);
-		pcp->count -= 1 << order;
+		WRITE_ONCE(pcp->count, pcp->count - (1 << order));
 		count -= 1 << order;
 		pfn = page_to_pfn(page);
 		page->private = 0;
@@ -554,28 +581,31 @@ static struct page *rmqueue_pcplist(struct kmm *k, struct zone *zone,
 				    unsigned int order, int mt,
 				    unsigned int alloc_flags)
 {
-	unsigned int cpu = smp_processor_id_kmm(k);
-	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+	int cpu = smp_processor_id_kmm(k);
+	struct per_cpu_pages *pcp;
 	struct list_head *list;
 	struct page *page;
+	bool fast;
 
-	if (unlikely(!pcp_trylock(pcp)))
+	if (unlikely(cpu < 0))
 		return NULL;
+	pcp = &zone->per_cpu_pageset[cpu];
+	fast = pcp_enter(pcp);
 	list = &pcp->lists[order_to_pindex(mt, order)];
 	if (unlikely(list_empty(list))) {
 		int n = rmqueue_bulk(k, zone, order, nr_pcp_alloc(pcp, order),
 				     list, mt, alloc_flags);
 
-		pcp->count += n << order;
+		WRITE_ONCE(pcp->count, pcp->count + (n << order));
 		if (!n) {
-			pcp_unlock(pcp);
+			pcp_exit(pcp, fast);
 			return NULL;
 		}
 	}
 	page = list_first_entry(list, struct page, lru);
 	list_del(&page->lru);
-	pcp->count -= 1 << order;
-	pcp_unlock(pcp);
+	WRITE_ONCE(pcp->count, pcp->count - (1 << order));
+	pcp_exit(pcp, fast);
 	page->private = 0;
 	return page;
 }
@@ -739,7 +769,24 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 	}
 }
 
-static bool check_new_page(struct kmm *k, struct page *page)
+/* All four "must be clean" fields at once: zero when the page is clean. */
+static inline unsigned long page_dirty_state(const struct page *page,
+					     unsigned long flag_mask)
+{
+	return (unsigned long)(page->_mapcount + 1) | (unsigned long)page->mapping |
+	       (unsigned long)page_ref_count(page) | (page->flags & flag_mask);
+}
+
+static __noinline bool check_new_page_bad(struct kmm *k, struct page *page);
+
+static inline bool check_new_page(struct kmm *k, struct page *page)
+{
+	if (likely(!page_dirty_state(page, PAGE_FLAGS_CHECK_AT_PREP)))
+		return true;
+	return check_new_page_bad(k, page);
+}
+
+static __noinline bool check_new_page_bad(struct kmm *k, struct page *page)
 {
 	const char *bad = NULL;
 
@@ -845,16 +892,25 @@ static const enum vm_event_item pgalloc_event[MAX_NR_ZONES] = {
 	PGALLOC_DMA, PGALLOC_DMA32, PGALLOC_NORMAL, PGALLOC_MOVABLE, PGALLOC_DEVICE,
 };
 
+static inline void count_alloc_events_cpu(struct kmm *k, struct zone *zone,
+					  unsigned int order, int cpu)
+{
+	unsigned long *numa;
+
+	__count_vm_events(k, cpu, pgalloc_event[zone->idx], 1l << order);
+	/* One node: every hit is also local (zoneinfo prints it twice). */
+	if (likely(cpu >= 0)) {
+		numa = zone->per_cpu_pageset[cpu].vm_numa_event;
+		WRITE_ONCE(numa[NUMA_HIT], READ_ONCE(numa[NUMA_HIT]) + 1);
+	} else {
+		__atomic_fetch_add(&zone->numa_event_nocpu[NUMA_HIT], 1, __ATOMIC_RELAXED);
+	}
+}
+
 static void count_alloc_events(struct kmm *k, struct zone *zone,
 			       unsigned int order)
 {
-	unsigned int cpu = smp_processor_id_kmm(k);
-	unsigned long *numa = zone->per_cpu_pageset[cpu].vm_numa_event;
-
-	__count_vm_events(k, cpu, pgalloc_event[zone->idx], 1l << order);
-	/* One node: every hit is local. */
-	WRITE_ONCE(numa[NUMA_HIT], READ_ONCE(numa[NUMA_HIT]) + 1);
-	WRITE_ONCE(numa[NUMA_LOCAL], READ_ONCE(numa[NUMA_LOCAL]) + 1);
+	count_alloc_events_cpu(k, zone, order, smp_processor_id_kmm(k));
 }
 
 static struct page *get_page_from_freelist(struct kmm *k, unsigned int alloc_flags,
@@ -952,7 +1008,7 @@ static struct page *__alloc_pages_direct_reclaim(struct kmm *k,
 						 const struct alloc_context *ac,
 						 unsigned long *progress)
 {
-	unsigned int cpu = smp_processor_id_kmm(k);
+	int cpu = smp_processor_id_kmm(k);
 	struct page *page;
 
 	__count_vm_events(k, cpu, ALLOCSTALL_DMA + ac->highest_zoneidx, 1);
@@ -1056,8 +1112,64 @@ struct page *__alloc_pages(struct kmm *k, gfp_t gfp, unsigned int order)
 	return __alloc_pages_slowpath(k, &ac);
 }
 
+/*
+ * The order-0 fast path: a page from this CPU's list, when the zone is
+ * above its low watermark and nothing special is asked.  Exactly what the
+ * general path does for a pcp hit, without its generality; anything else
+ * (an empty list, a remote drain in progress, low memory) returns NULL and
+ * the general path takes over.
+ */
+static inline struct page *alloc_page_fast(struct kmm *k, gfp_t gfp, int cpu)
+{
+	enum zone_type idx = gfp_zone(gfp);
+	struct zone *zone = k->fast_zone[idx];
+	struct per_cpu_pages *pcp;
+	struct list_head *list;
+	struct page *page;
+	long free;
+
+	if (unlikely(!zone))
+		return NULL;
+	free = (long)zone_page_state(zone, NR_FREE_PAGES) -
+	       (long)READ_ONCE(zone->nr_reserved_highatomic);
+	if (unlikely(free <= (long)low_wmark_pages(zone) + zone->lowmem_reserve[idx]))
+		return NULL;
+	pcp = &zone->per_cpu_pageset[cpu];
+	if (unlikely(!pcp_enter(pcp))) {
+		pcp_exit(pcp, false);
+		return NULL;
+	}
+	list = &pcp->lists[order_to_pindex(gfp_migratetype(gfp), 0)];
+	if (unlikely(list_empty(list))) {
+		pcp_exit(pcp, true);
+		return NULL;
+	}
+	page = list_first_entry(list, struct page, lru);
+	list_del(&page->lru);
+	WRITE_ONCE(pcp->count, pcp->count - 1);
+	pcp_exit(pcp, true);
+	page->private = 0;
+	if (unlikely(!check_new_page(k, page)))
+		return NULL;
+	set_page_count(page, 1);
+	page->flags = (page->flags & ~PAGE_ALLOC_ORDER_MASK) | 1ul << PAGE_ALLOC_ORDER_SHIFT;
+	count_alloc_events_cpu(k, zone, 0, cpu);
+	return page;
+}
+
+/* gfp bits the fast path leaves to the general one. */
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
+	struct kmm *k = kmm_global;
+
+	if (likely(k && !order && !(gfp & (__GFP_ZERO | __GFP_COMP)) &&
+		   (gfp & GFP_MOVABLE_MASK) != GFP_MOVABLE_MASK &&
+		   kmm_this_cpu_cache.kmm_id == k->id && kmm_this_cpu_cache.cpu >= 0)) {
+		struct page *page = alloc_page_fast(k, gfp, kmm_this_cpu_cache.cpu);
+
+		if (likely(page))
+			return page;
+	}
 	return __alloc_pages(kmm_cur(), gfp, order);
 }
 
@@ -1081,6 +1193,8 @@ static bool free_page_is_bad(struct kmm *k, struct page *page)
 {
 	const char *bad = NULL;
 
+	if (likely(!page_dirty_state(page, PAGE_FLAGS_CHECK_AT_FREE)))
+		return false;
 	if (unlikely(page->_mapcount != -1))
 		bad = "nonzero mapcount";
 	else if (unlikely(page->mapping))
@@ -1153,14 +1267,14 @@ static void free_frozen_pages(struct kmm *k, struct page *page,
 	unsigned long pfn = page_to_pfn(page);
 	struct zone *zone = kmm_page_zone(k, page);
 	struct per_cpu_pages *pcp;
-	unsigned int cpu;
-	int mt;
+	int cpu, mt;
+	bool fast;
 
 	if (unlikely(!free_pages_prepare(k, page, order)))
 		return;
 	cpu = smp_processor_id_kmm(k);
 	__count_vm_events(k, cpu, PGFREE, 1l << order);
-	if (unlikely(!pcp_allowed_order(order))) {
+	if (unlikely(!pcp_allowed_order(order) || cpu < 0)) {
 		free_one_page(k, zone, page, pfn, order);
 		return;
 	}
@@ -1173,15 +1287,12 @@ static void free_frozen_pages(struct kmm *k, struct page *page,
 		mt = MIGRATE_MOVABLE;	/* highatomic pages wait on the movable list */
 	}
 	pcp = &zone->per_cpu_pageset[cpu];
-	if (unlikely(!pcp_trylock(pcp))) {
-		free_one_page(k, zone, page, pfn, order);
-		return;
-	}
+	fast = pcp_enter(pcp);
 	list_add(&page->lru, &pcp->lists[order_to_pindex(mt, order)]);
-	pcp->count += 1 << order;
+	WRITE_ONCE(pcp->count, pcp->count + (1 << order));
 	if (unlikely(pcp->count >= pcp->high))
 		free_pcppages_bulk(k, zone, pcp->count - pcp->high + pcp->batch, pcp);
-	pcp_unlock(pcp);
+	pcp_exit(pcp, fast);
 }
 
 /*
@@ -1203,7 +1314,7 @@ static bool free_pages_valid(struct kmm *k, struct page *page,
 		return false;
 	}
 	pfn = page_to_pfn(page);
-	if (!pfn_valid(pfn) || !memblock_is_memory(&k->memblock, PFN_PHYS(pfn)))
+	if (!pfn_valid(pfn))
 		why = "pfn is not RAM";
 	else if (order > MAX_PAGE_ORDER)
 		why = "order above MAX_PAGE_ORDER";
@@ -1250,8 +1361,60 @@ void __free_pages_kmm(struct kmm *k, struct page *page, unsigned int order)
 	}
 }
 
+/*
+ * The order-0 fast path of __free_pages: a plain, clean page that only the
+ * caller holds goes onto this CPU's list.  The checks are those of the
+ * general path folded into a few compares; anything unusual (a misuse to
+ * report, a second reference, a reserve block, a remote drain) falls back.
+ * The count goes 1 -> 0 with a plain store: the caller holds the only
+ * reference and kmm takes no speculative references (no lockless lookups),
+ * so nobody can raise it concurrently.
+ */
+static inline bool free_page_fast(struct kmm *k, struct page *page, int cpu)
+{
+	unsigned long off = (unsigned long)((char *)page - k->ram.vmemmap);
+	unsigned long pfn = off / sizeof(struct page);
+	struct per_cpu_pages *pcp;
+	struct zone *zone;
+	int mt;
+
+	if (unlikely(off % sizeof(struct page) || pfn >= k->max_pfn ||
+		     !(k->mem_section[pfn_to_section_nr(pfn)].flags & SECTION_IS_PRESENT)))
+		return false;
+	/* Exactly: allocated as order 0, no flags, one ref, unmapped. */
+	if (unlikely((page->flags & ~(ZONES_MASK << ZONES_PGSHIFT)) !=
+		     1ul << PAGE_ALLOC_ORDER_SHIFT || page_ref_count(page) != 1 ||
+		     page->mapping || page->_mapcount != -1))
+		return false;
+	mt = get_pageblock_migratetype(k, pfn);
+	if (unlikely(mt >= MIGRATE_PCPTYPES))
+		return false;
+	zone = kmm_page_zone(k, page);
+	pcp = &zone->per_cpu_pageset[cpu];
+	if (unlikely(!pcp_enter(pcp))) {
+		pcp_exit(pcp, false);
+		return false;
+	}
+	set_page_count(page, 0);
+	page->flags &= ~PAGE_ALLOC_ORDER_MASK;
+	page->private = 0;
+	list_add(&page->lru, &pcp->lists[order_to_pindex(mt, 0)]);
+	WRITE_ONCE(pcp->count, pcp->count + 1);
+	if (unlikely(pcp->count >= pcp->high))
+		free_pcppages_bulk(k, zone, pcp->count - pcp->high + pcp->batch, pcp);
+	pcp_exit(pcp, true);
+	__count_vm_events(k, cpu, PGFREE, 1);
+	return true;
+}
+
 void __free_pages(struct page *page, unsigned int order)
 {
+	struct kmm *k = kmm_global;
+
+	if (likely(k && !order && kmm_this_cpu_cache.kmm_id == k->id &&
+		   kmm_this_cpu_cache.cpu >= 0 &&
+		   free_page_fast(k, page, kmm_this_cpu_cache.cpu)))
+		return;
 	__free_pages_kmm(kmm_cur(), page, order);
 }
 
@@ -1390,9 +1553,9 @@ void drain_all_pages_kmm(struct kmm *k, struct zone *only)
 		for (cpu = 0; cpu < k->nr_cpus; cpu++) {
 			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
-			pcp_lock(pcp);
+			pcp_lock_remote(pcp);
 			free_pcppages_bulk(k, zone, pcp->count, pcp);
-			pcp_unlock(pcp);
+			pcp_unlock_remote(pcp);
 		}
 	}
 }
@@ -1557,14 +1720,14 @@ void zone_pcp_update(struct kmm *k, struct zone *zone)
 	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
-		pcp_lock(pcp);
+		pcp_lock_remote(pcp);
 		WRITE_ONCE(pcp->batch, zone->pageset_batch);
 		WRITE_ONCE(pcp->high_min, zone->pageset_high_min);
 		WRITE_ONCE(pcp->high_max, zone->pageset_high_max);
 		WRITE_ONCE(pcp->high, zone->pageset_high_min);
 		if (pcp->count >= pcp->high)
 			free_pcppages_bulk(k, zone, pcp->count - pcp->high + pcp->batch, pcp);
-		pcp_unlock(pcp);
+		pcp_unlock_remote(pcp);
 	}
 }
 

@@ -26,9 +26,12 @@ static unsigned long zone_numa_event_state(const struct kmm *k,
 	unsigned long sum = 0;
 	unsigned int cpu;
 
+	/* One node: every allocation is a hit and local. */
+	if (item == NUMA_LOCAL)
+		item = NUMA_HIT;
 	for (cpu = 0; cpu < k->nr_cpus; cpu++)
 		sum += READ_ONCE(zone->per_cpu_pageset[cpu].vm_numa_event[item]);
-	return sum;
+	return sum + READ_ONCE(zone->numa_event_nocpu[item]);
 }
 
 static bool is_first_populated(const struct kmm *k, const struct zone *zone)

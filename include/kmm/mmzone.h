@@ -162,8 +162,15 @@ struct free_area {
 #define NR_LOWORDER_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 #define NR_PCP_LISTS		(NR_LOWORDER_PCP_LISTS + 1)
 
+/*
+ * A CPU's page lists.  Its owner thread works on them lock-free, marking
+ * itself busy; anyone else takes lock, raises drain_req and waits for the
+ * owner to be outside (mm/percpu.c, pcp_lock_remote).
+ */
 struct per_cpu_pages {
-	int lock;			/* 0 free, 1 held; trylock only */
+	int busy;			/* owner inside a fast critical section */
+	int drain_req;			/* a remote user wants the lists */
+	int lock;			/* 0 free, 1 held: remote users, owner's slow path */
 	int count;			/* pages on all lists */
 	int high;			/* free back to buddy above this */
 	int high_min;
@@ -197,6 +204,7 @@ struct zone {
 	struct free_area free_area[NR_PAGE_ORDERS];
 
 	long vm_stat[NR_VM_ZONE_STAT_ITEMS];	/* atomic */
+	unsigned long numa_event_nocpu[NR_VM_NUMA_EVENT_ITEMS]; /* atomic; CPU-less threads */
 } __attribute__((aligned(64)));
 
 #define MAX_ZONES_PER_ZONELIST	MAX_NR_ZONES

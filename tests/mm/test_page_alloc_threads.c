@@ -114,9 +114,9 @@ static void count_report(const char *r, void *a)
 	__atomic_fetch_add(&reports, 1, __ATOMIC_RELAXED);
 }
 
-TEST(threads_alloc_free_all_orders)
+static void run_threads(unsigned int cpus)
 {
-	struct kmm_config cfg = { .mem = 256ul << 20, .cpus = 2, .quiet = 1 };
+	struct kmm_config cfg = { .mem = 256ul << 20, .cpus = cpus, .quiet = 1 };
 	struct kmm *k = kmm_boot(&cfg);
 	struct worker w[NTHREADS];
 	unsigned long free_before, ops = 0;
@@ -145,11 +145,27 @@ TEST(threads_alloc_free_all_orders)
 	kmm_proc_read("/proc/buddyinfo", after, sizeof(after));
 	ASSERT_STR_EQ(after, before);
 	ASSERT_EQ(reports, 0);
+	/* Threads that exited gave their CPUs back. */
+	for (i = 0; i < (int)k->nr_cpus; i++)
+		ASSERT_NULL(k->cpu_owner[i]);
 	kmm_shutdown(k);
+}
+
+/* More threads than CPUs: two own CPUs, two allocate from the zones. */
+TEST(threads_outnumber_cpus)
+{
+	run_threads(2);
+}
+
+/* Every thread owns a CPU; drains reach into the others' lists. */
+TEST(threads_each_own_a_cpu)
+{
+	run_threads(NTHREADS);
 }
 
 int main(void)
 {
-	RUN_TEST(threads_alloc_free_all_orders);
+	RUN_TEST(threads_outnumber_cpus);
+	RUN_TEST(threads_each_own_a_cpu);
 	return harness_summary();
 }
