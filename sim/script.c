@@ -27,8 +27,12 @@ struct sim {
 	struct kmm *k;
 	int booted_by_script;
 	int commands_run;
-	char report[1024];	/* the first report a command caused */
+	char report[1024];	/* first line of the first report a command caused */
 	int nr_report_lines;
+	int report_consumed;	/* the command printed that line as its result */
+	char dmesg[4096];	/* every report the command caused */
+	size_t dmesg_len;
+	const char *dmesg_prefix; /* non-NULL: show reports on out, prefixed */
 };
 
 struct sim_cmd {
@@ -57,7 +61,11 @@ static void sim_report_hook(const char *report, void *arg)
 	struct sim *s = arg;
 	size_t n;
 
-	fputs(report, s->err);	/* the whole report, as dmesg would show it */
+	n = strlen(report);
+	if (s->dmesg_len + n < sizeof(s->dmesg)) {
+		memcpy(s->dmesg + s->dmesg_len, report, n + 1);
+		s->dmesg_len += n;
+	}
 	if (s->nr_report_lines++)
 		return;
 	n = strcspn(report, "\n");
@@ -171,9 +179,10 @@ static int cmd_free_pages(struct sim *s, int argc, char **argv)
 		kmm_report(s->k, "BUG: Bad page free in __free_pages: pfn:%#lx is outside RAM\n", pfn);
 	else
 		__free_pages_kmm(s->k, pfn_to_page(pfn), order);
-	if (s->nr_report_lines)
+	if (s->nr_report_lines) {
 		fprintf(s->out, "%s\n", s->report);
-	else
+		s->report_consumed = 1;
+	} else
 		fprintf(s->out, "ok\n");
 	return 0;
 }
@@ -259,6 +268,39 @@ static int tokenize(char *line, char **argv, int max, const char **err)
 	return argc;
 }
 
+/*
+ * The kernel log of the last command: always on err (as dmesg would keep
+ * it); in the tour, on out with a prefix, unless the command's own result
+ * line already said all of it.
+ */
+static void show_dmesg(struct sim *s)
+{
+	const char *p = s->dmesg;
+
+	if (!s->dmesg_len)
+		return;
+	if (!s->dmesg_prefix) {
+		fputs(s->dmesg, s->err);
+		return;
+	}
+	if (s->report_consumed && s->nr_report_lines == 1 &&
+	    strchr(s->dmesg, '\n') == s->dmesg + s->dmesg_len - 1)
+		return;
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		fprintf(s->out, "%s%.*s\n", s->dmesg_prefix, (int)n, p);
+		p += n;
+		if (*p)
+			p++;
+	}
+}
+
+void sim_set_dmesg_prefix(struct sim *s, const char *prefix)
+{
+	s->dmesg_prefix = prefix;
+}
+
 static const struct sim_cmd *find_cmd(const char *name)
 {
 	size_t i;
@@ -294,9 +336,13 @@ int sim_run_line(struct sim *s, const char *text)
 		return syntax_error(s, "no machine: boot failed");
 	s->report[0] = 0;
 	s->nr_report_lines = 0;
+	s->report_consumed = 0;
+	s->dmesg_len = 0;
+	s->dmesg[0] = 0;
 	kmm_set_report_hook(sim_report_hook, s);
 	ret = cmd->fn(s, argc, argv);
 	s->commands_run++;
+	show_dmesg(s);
 	return ret;
 }
 

@@ -15,6 +15,8 @@ struct sim *sim_create(FILE *out, FILE *err);
 void sim_destroy(struct sim *s);
 /* Names the input in error messages ("tour.kmm", "<stdin>"). */
 void sim_set_source(struct sim *s, const char *name);
+/* Shows kernel reports on out, each line after prefix (the tour does). */
+void sim_set_dmesg_prefix(struct sim *s, const char *prefix);
 /* Runs one line.  Returns 0, or -1 if the line was malformed. */
 int sim_run_line(struct sim *s, const char *line);
 /* Runs every line of in.  Returns the number of malformed lines. */

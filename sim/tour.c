@@ -51,13 +51,26 @@ static const struct tour_step tour[] = {
 	{ NULL, "alloc_pages 2 GFP_KERNEL|__GFP_DMA" },
 
 	{ "Freeing merges a block with its buddy (pfn XOR 2^order) whenever the\n"
-	  "buddy is free too, climbing back up to order 10.  Small frees park on\n"
-	  "the per-CPU list first; `drain` hands those back (drain_all_pages).",
-	  "free_pages 0x10000 0" },
+	  "buddy is free too, climbing back up towards order 10.  The order-10 block\n"
+	  "goes straight back to the buddy lists ...",
+	  "free_pages 0xf000 10" },
+	{ "... while small frees park on this CPU's list first (hot in its cache,\n"
+	  "and cheap: no zone lock).",
+	  "free_pages 0xf400 3" },
+	{ NULL, "free_pages 0xc00 2" },
 
-	{ "Oops: that pfn was never allocated.  kmm checks every free and reports\n"
-	  "misuse the way Linux's bad_page does, without touching its lists.",
-	  "check" },
+	{ "Freeing the same block twice is a classic bug.  kmm checks every free\n"
+	  "and reports misuse the way Linux's bad_page does, without touching its\n"
+	  "lists; the allocator stays consistent, as `check` (which runs\n"
+	  "check_buddy_invariants) confirms.",
+	  "free_pages 0xf400 3" },
+	{ NULL, "free_pages 0xf401 0" },
+	{ NULL, "check" },
+
+	{ "`drain` gives the per-CPU lists back (drain_all_pages).  Every block\n"
+	  "merges with its buddy again and buddyinfo is exactly what it was at boot.",
+	  "drain" },
+	{ NULL, "cat /proc/buddyinfo" },
 
 	{ "Part 3: watermarks.  Each zone keeps a reserve: below 'min' only\n"
 	  "GFP_ATOMIC (which cannot sleep) may allocate, and it may dig to 3/8 of\n"
@@ -74,9 +87,19 @@ static const struct tour_step tour[] = {
 	  "stay clustered, which keeps big blocks available for later.",
 	  "cat /proc/pagetypeinfo" },
 
+	{ "Last, running out: ask ZONE_DMA for 4 MiB blocks until it cannot\n"
+	  "give one.  The fourth request fails although DMA still has 3 MiB free:\n"
+	  "no 1024 contiguous pages are left, only smaller blocks.  The allocator\n"
+	  "prints Linux's warning (the [dmesg] lines), returns NULL (`error\n"
+	  "ENOMEM`) and changes nothing else.",
+	  "alloc_pages 10 GFP_KERNEL|__GFP_DMA" },
+	{ NULL, "alloc_pages 10 GFP_KERNEL|__GFP_DMA" },
+	{ NULL, "alloc_pages 10 GFP_KERNEL|__GFP_DMA" },
+	{ NULL, "alloc_pages 10 GFP_KERNEL|__GFP_DMA" },
+
 	{ "That is the page allocator.  Next in the tour, as kmm grows: slab\n"
-	  "caches, vmalloc, processes and page faults.  Run `kmm help` for the\n"
-	  "commands, and see docs/ for how each part mirrors Linux.",
+	  "caches, vmalloc, processes and page faults.  Type `help` in `kmm` for\n"
+	  "the commands; docs/page_alloc.md explains every number you saw.",
 	  "check" },
 };
 
@@ -101,6 +124,7 @@ int kmm_tour(FILE *out, FILE *err)
 	if (!s)
 		return 1;
 	sim_set_source(s, "tour");
+	sim_set_dmesg_prefix(s, "[dmesg] ");
 	for (i = 0; i < sizeof(tour) / sizeof(tour[0]); i++) {
 		if (tour[i].say) {
 			fputc('\n', out);
