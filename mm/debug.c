@@ -250,7 +250,7 @@ static void check_zone_pcp(struct buddy_check *c)
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 		unsigned long n = 0;
 
-		pcp_lock_remote(pcp);
+		local_lock_remote(&pcp->ll);
 		for (i = 0; i < NR_PCP_LISTS; i++) {
 			unsigned int order = i == NR_LOWORDER_PCP_LISTS ?
 					     pageblock_order : i / MIGRATE_PCPTYPES;
@@ -266,7 +266,7 @@ static void check_zone_pcp(struct buddy_check *c)
 		}
 		if (n != (unsigned long)pcp->count)
 			check_fail(c, "cpu %u pcp holds %lu pages, count says %d", cpu, n, pcp->count);
-		pcp_unlock_remote(pcp);
+		local_unlock_remote(&pcp->ll);
 	}
 }
 

@@ -108,6 +108,39 @@ void kmm_register_machine(struct kmm *k);
 void kmm_unregister_machine(struct kmm *k);
 void kmm_heavy_barrier(void);
 
+void local_lock_slow(struct cpu_local_lock *ll);
+void local_lock_remote(struct cpu_local_lock *ll);
+void local_unlock_remote(struct cpu_local_lock *ll);
+
+/*
+ * The owner's side of a CPU-local critical section.  Returns true when the
+ * owner may go ahead lock-free; false when a remote user is at work, in
+ * which case the owner has queued behind it and holds ll->lock.  The store
+ * to busy and the load of drain_req are ordered by kmm_heavy_barrier() on
+ * the remote side (or by a full fence here when membarrier is missing).
+ */
+static inline bool local_enter(struct cpu_local_lock *ll)
+{
+	WRITE_ONCE(ll->busy, 1);
+	if (likely(kmm_membarrier_ok))
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (likely(!__atomic_load_n(&ll->drain_req, __ATOMIC_ACQUIRE)))
+		return true;
+	__atomic_store_n(&ll->busy, 0, __ATOMIC_RELEASE);
+	local_lock_slow(ll);
+	return false;
+}
+
+static inline void local_exit(struct cpu_local_lock *ll, bool fast)
+{
+	if (likely(fast))
+		__atomic_store_n(&ll->busy, 0, __ATOMIC_RELEASE);
+	else
+		__atomic_store_n(&ll->lock, 0, __ATOMIC_RELEASE);
+}
+
 static inline int smp_processor_id_kmm(struct kmm *k)
 {
 	if (likely(kmm_this_cpu_cache.kmm_id == k->id && kmm_this_cpu_cache.cpu >= 0))
@@ -181,8 +214,6 @@ void set_pageblock_migratetype(struct kmm *k, unsigned long pfn, int mt);
 unsigned long nr_free_buffer_pages(struct kmm *k);
 bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 		       int highest_zoneidx, unsigned int alloc_flags);
-void pcp_lock_remote(struct per_cpu_pages *pcp);
-void pcp_unlock_remote(struct per_cpu_pages *pcp);
 void drain_all_pages_kmm(struct kmm *k, struct zone *zone);
 int check_buddy_invariants_kmm(struct kmm *k);
 unsigned long zone_pcp_count(const struct kmm *k, const struct zone *zone);

@@ -5,8 +5,8 @@
  * Mirrors Linux 6.x mm/page_alloc.c; one node; no CMA; the reclaim,
  * compaction and OOM steps of the slow path are hooks (docs/faithfulness.md).
  *
- * Lock order: pcp->lock (trylock; on failure go straight to the zone),
- * then zone->lock.
+ * Lock order: a CPU's pcp (its owner enters lock-free; others go through
+ * local_lock_remote, mm/percpu.c), then zone->lock.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -432,66 +432,6 @@ static struct page *__rmqueue(struct kmm *k, struct zone *zone,
 /* Per-CPU page lists                                                  */
 /* ------------------------------------------------------------------ */
 
-static inline bool pcp_trylock(struct per_cpu_pages *pcp)
-{
-	return !__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE);
-}
-
-static void pcp_lock(struct per_cpu_pages *pcp)
-{
-	while (!pcp_trylock(pcp))
-		sched_yield();
-}
-
-static inline void pcp_unlock(struct per_cpu_pages *pcp)
-{
-	__atomic_store_n(&pcp->lock, 0, __ATOMIC_RELEASE);
-}
-
-/*
- * The owner's side of a pcp critical section.  Returns true when the owner
- * may go ahead lock-free; false when a remote user is at work, in which
- * case the owner has taken pcp->lock behind it.  The store to busy and the
- * load of drain_req are ordered by kmm_heavy_barrier() on the remote side.
- */
-static inline bool pcp_enter(struct per_cpu_pages *pcp)
-{
-	WRITE_ONCE(pcp->busy, 1);
-	if (likely(kmm_membarrier_ok))
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	else
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (likely(!__atomic_load_n(&pcp->drain_req, __ATOMIC_ACQUIRE)))
-		return true;
-	__atomic_store_n(&pcp->busy, 0, __ATOMIC_RELEASE);
-	pcp_lock(pcp);
-	return false;
-}
-
-static inline void pcp_exit(struct per_cpu_pages *pcp, bool fast)
-{
-	if (likely(fast))
-		__atomic_store_n(&pcp->busy, 0, __ATOMIC_RELEASE);
-	else
-		pcp_unlock(pcp);
-}
-
-/* Any thread's side: exclusive use of another CPU's (or its own) lists. */
-void pcp_lock_remote(struct per_cpu_pages *pcp)
-{
-	pcp_lock(pcp);
-	__atomic_store_n(&pcp->drain_req, 1, __ATOMIC_RELAXED);
-	kmm_heavy_barrier();
-	while (__atomic_load_n(&pcp->busy, __ATOMIC_ACQUIRE))
-		sched_yield();
-}
-
-void pcp_unlock_remote(struct per_cpu_pages *pcp)
-{
-	__atomic_store_n(&pcp->drain_req, 0, __ATOMIC_RELEASE);
-	pcp_unlock(pcp);
-}
-
 static inline bool pcp_allowed_order(unsigned int order)
 {
 	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;
@@ -533,7 +473,7 @@ static int rmqueue_bulk(struct kmm *k, struct zone *zone, unsigned int order,
 
 /*
  * Gives count pages from the pcp lists back to the buddy lists, oldest
- * first, taking the lists in turn.  Caller holds pcp->lock.
+ * first, taking the lists in turn.  Caller is inside the pcp's local lock.
  */
 static void free_pcppages_bulk(struct kmm *k, struct zone *zone, int count,
 			       struct per_cpu_pages *pcp)
@@ -590,7 +530,7 @@ static struct page *rmqueue_pcplist(struct kmm *k, struct zone *zone,
 	if (unlikely(cpu < 0))
 		return NULL;
 	pcp = &zone->per_cpu_pageset[cpu];
-	fast = pcp_enter(pcp);
+	fast = local_enter(&pcp->ll);
 	list = &pcp->lists[order_to_pindex(mt, order)];
 	if (unlikely(list_empty(list))) {
 		int n = rmqueue_bulk(k, zone, order, nr_pcp_alloc(pcp, order),
@@ -598,14 +538,14 @@ static struct page *rmqueue_pcplist(struct kmm *k, struct zone *zone,
 
 		WRITE_ONCE(pcp->count, pcp->count + (n << order));
 		if (!n) {
-			pcp_exit(pcp, fast);
+			local_exit(&pcp->ll, fast);
 			return NULL;
 		}
 	}
 	page = list_first_entry(list, struct page, lru);
 	list_del(&page->lru);
 	WRITE_ONCE(pcp->count, pcp->count - (1 << order));
-	pcp_exit(pcp, fast);
+	local_exit(&pcp->ll, fast);
 	page->private = 0;
 	return page;
 }
@@ -1135,19 +1075,19 @@ static inline struct page *alloc_page_fast(struct kmm *k, gfp_t gfp, int cpu)
 	if (unlikely(free <= (long)low_wmark_pages(zone) + zone->lowmem_reserve[idx]))
 		return NULL;
 	pcp = &zone->per_cpu_pageset[cpu];
-	if (unlikely(!pcp_enter(pcp))) {
-		pcp_exit(pcp, false);
+	if (unlikely(!local_enter(&pcp->ll))) {
+		local_exit(&pcp->ll, false);
 		return NULL;
 	}
 	list = &pcp->lists[order_to_pindex(gfp_migratetype(gfp), 0)];
 	if (unlikely(list_empty(list))) {
-		pcp_exit(pcp, true);
+		local_exit(&pcp->ll, true);
 		return NULL;
 	}
 	page = list_first_entry(list, struct page, lru);
 	list_del(&page->lru);
 	WRITE_ONCE(pcp->count, pcp->count - 1);
-	pcp_exit(pcp, true);
+	local_exit(&pcp->ll, true);
 	page->private = 0;
 	if (unlikely(!check_new_page(k, page)))
 		return NULL;
@@ -1287,12 +1227,12 @@ static void free_frozen_pages(struct kmm *k, struct page *page,
 		mt = MIGRATE_MOVABLE;	/* highatomic pages wait on the movable list */
 	}
 	pcp = &zone->per_cpu_pageset[cpu];
-	fast = pcp_enter(pcp);
+	fast = local_enter(&pcp->ll);
 	list_add(&page->lru, &pcp->lists[order_to_pindex(mt, order)]);
 	WRITE_ONCE(pcp->count, pcp->count + (1 << order));
 	if (unlikely(pcp->count >= pcp->high))
 		free_pcppages_bulk(k, zone, pcp->count - pcp->high + pcp->batch, pcp);
-	pcp_exit(pcp, fast);
+	local_exit(&pcp->ll, fast);
 }
 
 /*
@@ -1391,8 +1331,8 @@ static inline bool free_page_fast(struct kmm *k, struct page *page, int cpu)
 		return false;
 	zone = kmm_page_zone(k, page);
 	pcp = &zone->per_cpu_pageset[cpu];
-	if (unlikely(!pcp_enter(pcp))) {
-		pcp_exit(pcp, false);
+	if (unlikely(!local_enter(&pcp->ll))) {
+		local_exit(&pcp->ll, false);
 		return false;
 	}
 	set_page_count(page, 0);
@@ -1402,7 +1342,7 @@ static inline bool free_page_fast(struct kmm *k, struct page *page, int cpu)
 	WRITE_ONCE(pcp->count, pcp->count + 1);
 	if (unlikely(pcp->count >= pcp->high))
 		free_pcppages_bulk(k, zone, pcp->count - pcp->high + pcp->batch, pcp);
-	pcp_exit(pcp, true);
+	local_exit(&pcp->ll, true);
 	__count_vm_events(k, cpu, PGFREE, 1);
 	return true;
 }
@@ -1553,9 +1493,9 @@ void drain_all_pages_kmm(struct kmm *k, struct zone *only)
 		for (cpu = 0; cpu < k->nr_cpus; cpu++) {
 			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
-			pcp_lock_remote(pcp);
+			local_lock_remote(&pcp->ll);
 			free_pcppages_bulk(k, zone, pcp->count, pcp);
-			pcp_unlock_remote(pcp);
+			local_unlock_remote(&pcp->ll);
 		}
 	}
 }
@@ -1720,14 +1660,14 @@ void zone_pcp_update(struct kmm *k, struct zone *zone)
 	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
-		pcp_lock_remote(pcp);
+		local_lock_remote(&pcp->ll);
 		WRITE_ONCE(pcp->batch, zone->pageset_batch);
 		WRITE_ONCE(pcp->high_min, zone->pageset_high_min);
 		WRITE_ONCE(pcp->high_max, zone->pageset_high_max);
 		WRITE_ONCE(pcp->high, zone->pageset_high_min);
 		if (pcp->count >= pcp->high)
 			free_pcppages_bulk(k, zone, pcp->count - pcp->high + pcp->batch, pcp);
-		pcp_unlock_remote(pcp);
+		local_unlock_remote(&pcp->ll);
 	}
 }
 

@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <linux/membarrier.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "mm/internal.h"
@@ -118,4 +119,27 @@ void kmm_heavy_barrier(void)
 		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
 	else
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/* Queues behind whoever holds ll->lock (a remote user, or the owner). */
+void local_lock_slow(struct cpu_local_lock *ll)
+{
+	while (__atomic_exchange_n(&ll->lock, 1, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
+/* Any thread's side: exclusive use of a CPU's data, owner or not. */
+void local_lock_remote(struct cpu_local_lock *ll)
+{
+	local_lock_slow(ll);
+	__atomic_store_n(&ll->drain_req, 1, __ATOMIC_RELAXED);
+	kmm_heavy_barrier();
+	while (__atomic_load_n(&ll->busy, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
+void local_unlock_remote(struct cpu_local_lock *ll)
+{
+	__atomic_store_n(&ll->drain_req, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&ll->lock, 0, __ATOMIC_RELEASE);
 }

@@ -163,14 +163,19 @@ struct free_area {
 #define NR_PCP_LISTS		(NR_LOWORDER_PCP_LISTS + 1)
 
 /*
- * A CPU's page lists.  Its owner thread works on them lock-free, marking
- * itself busy; anyone else takes lock, raises drain_req and waits for the
- * owner to be outside (mm/percpu.c, pcp_lock_remote).
+ * Guards data of one simulated CPU.  The CPU's owner thread works on it
+ * lock-free, marking itself busy; anyone else takes lock, raises drain_req
+ * and waits for the owner to be outside (mm/percpu.c).
  */
-struct per_cpu_pages {
+struct cpu_local_lock {
 	int busy;			/* owner inside a fast critical section */
-	int drain_req;			/* a remote user wants the lists */
+	int drain_req;			/* a remote user wants the data */
 	int lock;			/* 0 free, 1 held: remote users, owner's slow path */
+};
+
+/* A CPU's page lists, guarded by ll. */
+struct per_cpu_pages {
+	struct cpu_local_lock ll;
 	int count;			/* pages on all lists */
 	int high;			/* free back to buddy above this */
 	int high_min;
