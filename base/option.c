@@ -30,6 +30,8 @@ const struct kmm_option kmm_options[] = {
 	  "vm.watermark_scale_factor: gap between watermarks, in 1/10000 of a zone" },
 	{ "bad_page_panic", OPT(bad_page_panic), KMM_OPT_INT, 0, 0, 1,
 	  "1: abort() after a bad page report (like panic_on_taint)" },
+	{ "slab_debug", OPT(slab_debug), KMM_OPT_INT, 0, 0, 1,
+	  "1: every slab cache gets red zones, poisoning and owner tracking (slab_debug=)" },
 	{ "quiet", OPT(quiet), KMM_OPT_INT, 0, 0, 1,
 	  "1: reports go only to the report hook, not to stderr" },
 };

@@ -43,6 +43,8 @@ struct mem_section {
 	phys_addr_t memmap_phys;	/* frames backing its struct pages */
 };
 
+struct kmm_slab;
+
 struct kmm {
 	unsigned long id;		/* unique per boot; keys per-thread caches */
 	struct kmm_config cfg;
@@ -71,6 +73,8 @@ struct kmm {
 	unsigned long totalreserve_pages;
 	unsigned long memblock_reserved_pages;
 
+	struct kmm_slab *slab;		/* slab caches and kmalloc (mm/slab.h) */
+	unsigned long percpu_pages;	/* pages of per-CPU array caches */
 	unsigned long nr_reports;	/* every report since boot */
 	unsigned long nr_reports_bad_page;	/* bad_page() reports */
 	unsigned long nr_reports_bad_free;	/* refused frees */

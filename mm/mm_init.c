@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/option.h"
-#include "mm/internal.h"
+#include "mm/slab.h"
 
 #define LOW_RAM_END	0x9f000ul
 #define HIGH_RAM_START	0x100000ul
@@ -274,6 +274,7 @@ static void memmap_init(struct kmm *k)
 
 static void kmm_free_machine(struct kmm *k)
 {
+	kmem_cache_exit(k);
 	page_alloc_exit(k);
 	hw_ram_exit(&k->ram);
 	free(k->mem_section);
@@ -311,6 +312,8 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 		goto out_free;
 	memblock_free_all(k);
 	init_per_zone_wmark_min(k);
+	if (kmem_cache_init(k))
+		goto out_free;
 	kmm_register_machine(k);
 	return k;
 out_free:

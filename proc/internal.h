@@ -17,5 +17,7 @@ void buddyinfo_show(struct kmm *k, struct seq_buf *m);
 void pagetypeinfo_show(struct kmm *k, struct seq_buf *m);
 void zoneinfo_show(struct kmm *k, struct seq_buf *m);
 void meminfo_show(struct kmm *k, struct seq_buf *m);
+void slabinfo_show(struct kmm *k, struct seq_buf *m);
+void slabtop_show(struct kmm *k, struct seq_buf *m);
 
 #endif

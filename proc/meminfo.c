@@ -107,7 +107,7 @@ void meminfo_show(struct kmm *k, struct seq_buf *m)
 	show_kb(m, "VmallocTotal:", (32ul << 30) - 1);
 	show_val_kb(m, "VmallocUsed:", 0);
 	show_val_kb(m, "VmallocChunk:", 0);
-	show_val_kb(m, "Percpu:", 0);
+	show_val_kb(m, "Percpu:", READ_ONCE(k->percpu_pages));
 	show_val_kb(m, "AnonHugePages:", 0);
 	show_val_kb(m, "ShmemHugePages:", 0);
 	show_val_kb(m, "ShmemPmdMapped:", 0);

@@ -30,6 +30,8 @@ static const struct proc_entry proc_entries[] = {
 	{ "/proc/pagetypeinfo", pagetypeinfo_show },
 	{ "/proc/zoneinfo", zoneinfo_show },
 	{ "/proc/meminfo", meminfo_show },
+	{ "/proc/slabinfo", slabinfo_show },
+	{ "slabtop", slabtop_show },
 	{ "/proc/sys/vm/min_free_kbytes", show_min_free_kbytes },
 	{ "/proc/sys/vm/watermark_scale_factor", show_watermark_scale_factor },
 	{ "/proc/sys/vm/lowmem_reserve_ratio", show_lowmem_reserve_ratio },

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/parse.h"
-#include "mm/internal.h"
+#include "mm/slab.h"
 #include "sim/script.h"
 
 #define MAX_ARGS 16
@@ -203,6 +203,197 @@ static int cmd_check(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+
+/* ---- slab caches and kmalloc ---------------------------------------- */
+
+static const struct {
+	const char *name;
+	slab_flags_t flag;
+} slab_flag_names[] = {
+	{ "SLAB_HWCACHE_ALIGN", SLAB_HWCACHE_ALIGN },
+	{ "SLAB_CACHE_DMA", SLAB_CACHE_DMA },
+	{ "SLAB_CACHE_DMA32", SLAB_CACHE_DMA32 },
+	{ "SLAB_RECLAIM_ACCOUNT", SLAB_RECLAIM_ACCOUNT },
+	{ "SLAB_POISON", SLAB_POISON },
+	{ "SLAB_RED_ZONE", SLAB_RED_ZONE },
+	{ "SLAB_STORE_USER", SLAB_STORE_USER },
+	{ "SLAB_PANIC", SLAB_PANIC },
+	{ "0", 0 },
+};
+
+static int parse_slab_flags(const char *str, slab_flags_t *out)
+{
+	slab_flags_t f = 0;
+
+	while (*str) {
+		size_t len = strcspn(str, "|"), i;
+
+		for (i = 0; i < ARRAY_SIZE(slab_flag_names); i++)
+			if (strlen(slab_flag_names[i].name) == len &&
+			    !strncmp(slab_flag_names[i].name, str, len))
+				break;
+		if (i == ARRAY_SIZE(slab_flag_names))
+			return -1;
+		f |= slab_flag_names[i].flag;
+		str += len;
+		if (*str)
+			str++;
+	}
+	*out = f;
+	return 0;
+}
+
+static struct kmem_cache *find_cache(struct sim *s, const char *name)
+{
+	struct kmem_cache *c = kmem_cache_find(name);
+
+	if (!c)
+		syntax_error(s, "no slab cache named '%s'", name);
+	return c;
+}
+
+/* A simulated kernel address (0xffff888...) to the host pointer. */
+static int parse_kaddr(struct sim *s, const char *arg, void **p)
+{
+	unsigned long a;
+
+	if (parse_ulong(arg, &a, false))
+		return syntax_error(s, "'%s' is not an address", arg);
+	if (a >= PAGE_OFFSET && a - PAGE_OFFSET < s->k->ram.size)
+		*p = phys_to_virt(a - PAGE_OFFSET);
+	else
+		*p = (void *)a;		/* not RAM: the free will report it */
+	return 0;
+}
+
+static void print_obj(struct sim *s, void *obj)
+{
+	if (!obj)
+		fprintf(s->out, "error ENOMEM\n");
+	else if (obj == ZERO_SIZE_PTR)
+		fprintf(s->out, "obj ZERO_SIZE_PTR\n");
+	else
+		fprintf(s->out, "obj %#lx\n", kmm_kaddr(obj));
+}
+
+/* The result line of a free: ok, or the first line of its report. */
+static void print_free_result(struct sim *s)
+{
+	if (s->nr_report_lines) {
+		fprintf(s->out, "%s\n", s->report);
+		s->report_consumed = 1;
+	} else {
+		fprintf(s->out, "ok\n");
+	}
+}
+
+static int cmd_kmem_cache_create(struct sim *s, int argc, char **argv)
+{
+	unsigned long size, align = 0;
+	slab_flags_t flags = 0;
+	struct kmem_cache *c;
+
+	if (kmem_cache_find(argv[1]))
+		return syntax_error(s, "kmem_cache_create: a cache named '%s' exists", argv[1]);
+	if (parse_ulong(argv[2], &size, true) || size > KMALLOC_MAX_SIZE)
+		return syntax_error(s, "kmem_cache_create: SIZE must be 1..4M, got '%s'", argv[2]);
+	if (argc > 3 && parse_ulong(argv[3], &align, true))
+		return syntax_error(s, "kmem_cache_create: ALIGN must be a number, got '%s'", argv[3]);
+	if (argc > 4 && parse_slab_flags(argv[4], &flags))
+		return syntax_error(s, "kmem_cache_create: unknown flag in '%s'", argv[4]);
+	flags &= ~SLAB_PANIC;	/* a script error must not kill the simulator */
+	c = __kmem_cache_create(s->k, argv[1], (unsigned int)size, (unsigned int)align, flags, NULL);
+	if (!c) {
+		fprintf(s->out, "error EINVAL\n");
+		s->report_consumed = 0;
+		return 0;
+	}
+	fprintf(s->out, "ok\n");
+	return 0;
+}
+
+static int cmd_kmem_cache_alloc(struct sim *s, int argc, char **argv)
+{
+	struct kmem_cache *c = find_cache(s, argv[1]);
+	gfp_t gfp = GFP_KERNEL;
+	char bad[64];
+
+	if (!c)
+		return -1;
+	if (argc > 2 && gfp_parse(argv[2], &gfp, bad, sizeof(bad)))
+		return syntax_error(s, "kmem_cache_alloc: unknown GFP flag '%s'", bad);
+	print_obj(s, __kmem_cache_alloc(c, gfp, 0));
+	return 0;
+}
+
+static int cmd_kmem_cache_free(struct sim *s, int argc, char **argv)
+{
+	struct kmem_cache *c = find_cache(s, argv[1]);
+	void *p;
+
+	if (!c || parse_kaddr(s, argv[2], &p))
+		return -1;
+	__kmem_cache_free(c, p, 0);
+	print_free_result(s);
+	return 0;
+}
+
+static int cmd_kmem_cache_shrink(struct sim *s, int argc, char **argv)
+{
+	struct kmem_cache *c = find_cache(s, argv[1]);
+
+	if (!c)
+		return -1;
+	kmem_cache_shrink(c);
+	fprintf(s->out, "ok\n");
+	return 0;
+}
+
+static int cmd_kmem_cache_destroy(struct sim *s, int argc, char **argv)
+{
+	struct kmem_cache *c = find_cache(s, argv[1]);
+
+	if (!c)
+		return -1;
+	kmem_cache_destroy(c);
+	print_free_result(s);
+	return 0;
+}
+
+static int cmd_kmalloc(struct sim *s, int argc, char **argv)
+{
+	unsigned long size;
+	gfp_t gfp = GFP_KERNEL;
+	char bad[64];
+
+	if (parse_ulong(argv[1], &size, true))
+		return syntax_error(s, "kmalloc: SIZE must be a number, got '%s'", argv[1]);
+	if (argc > 2 && gfp_parse(argv[2], &gfp, bad, sizeof(bad)))
+		return syntax_error(s, "kmalloc: unknown GFP flag '%s'", bad);
+	print_obj(s, kmalloc(size, gfp));
+	return 0;
+}
+
+static int cmd_kfree(struct sim *s, int argc, char **argv)
+{
+	void *p;
+
+	if (parse_kaddr(s, argv[1], &p))
+		return -1;
+	kfree(p);
+	print_free_result(s);
+	return 0;
+}
+
+static int cmd_slabtop(struct sim *s, int argc, char **argv)
+{
+	static char buf[1 << 16];
+
+	kmm_proc_read("slabtop", buf, sizeof(buf));
+	fputs(buf, s->out);
+	return 0;
+}
+
 static int cmd_help(struct sim *s, int argc, char **argv);
 
 static const struct sim_cmd sim_cmds[] = {
@@ -210,6 +401,14 @@ static const struct sim_cmd sim_cmds[] = {
 	{ "cat", 1, 1, "cat /proc/FILE", cmd_cat },
 	{ "alloc_pages", 1, 2, "alloc_pages ORDER [GFP_FLAGS]", cmd_alloc_pages },
 	{ "free_pages", 2, 2, "free_pages PFN ORDER", cmd_free_pages },
+	{ "kmem_cache_create", 2, 4, "kmem_cache_create NAME SIZE [ALIGN] [SLAB_FLAGS]", cmd_kmem_cache_create },
+	{ "kmem_cache_alloc", 1, 2, "kmem_cache_alloc NAME [GFP_FLAGS]", cmd_kmem_cache_alloc },
+	{ "kmem_cache_free", 2, 2, "kmem_cache_free NAME ADDR", cmd_kmem_cache_free },
+	{ "kmem_cache_shrink", 1, 1, "kmem_cache_shrink NAME", cmd_kmem_cache_shrink },
+	{ "kmem_cache_destroy", 1, 1, "kmem_cache_destroy NAME", cmd_kmem_cache_destroy },
+	{ "kmalloc", 1, 2, "kmalloc SIZE [GFP_FLAGS]", cmd_kmalloc },
+	{ "kfree", 1, 1, "kfree ADDR", cmd_kfree },
+	{ "slabtop", 0, 0, "slabtop   (caches by memory held)", cmd_slabtop },
 	{ "drain", 0, 0, "drain   (drain_all_pages: per-CPU lists back to the buddy)", cmd_drain },
 	{ "check", 0, 0, "check   (check_buddy_invariants)", cmd_check },
 	{ "help", 0, 0, "help", cmd_help },

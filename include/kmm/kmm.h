@@ -20,6 +20,8 @@
 #include <kmm/mmzone.h>
 #include <kmm/page-flags.h>
 #include <kmm/mm.h>
+#include <kmm/slab.h>
+#include <kmm/mempool.h>
 
 /*
  * Boot configuration.  Zero fields take the default, which itself comes
@@ -34,6 +36,7 @@ struct kmm_config {
 	int watermark_scale_factor;	/* 0: 10, as Linux */
 	int bad_page_panic;		/* 1: abort() on a bad-page report */
 	int quiet;			/* 1: reports go to the hook only */
+	int slab_debug;			/* 1: red zones, poison, owner for every cache */
 };
 
 struct kmm *kmm_boot(const struct kmm_config *cfg);

@@ -16,6 +16,7 @@
  *   free in buddy: PageBuddy, private = order, lru on zone->free_area list
  *   on a pcp list: no type, private = order, lru on pcp->lists
  *   allocated:     _refcount >= 1, the rest belongs to the owner
+ *   a slab:        PG_slab on the head page, slab_cache and slab set
  */
 #ifndef KMM_MM_TYPES_H
 #define KMM_MM_TYPES_H
@@ -26,6 +27,8 @@ typedef unsigned long pgoff_t;
 typedef unsigned long phys_addr_t;
 
 struct address_space;
+struct kmem_cache;
+struct slab;
 
 struct page {
 	unsigned long flags;		/* PG_* bits; zone number in the top bits */
@@ -37,9 +40,15 @@ struct page {
 			unsigned int compound_nr_pages_mapped;
 		};
 	};
-	struct address_space *mapping;	/* file or anon_vma; NULL when free */
+	union {
+		struct address_space *mapping;	/* file or anon_vma; NULL when free */
+		struct kmem_cache *slab_cache;	/* PG_slab head: its cache */
+	};
 	pgoff_t index;			/* offset within mapping */
-	unsigned long private;		/* buddy order while free; owner's use otherwise */
+	union {
+		unsigned long private;	/* buddy order while free; owner's use otherwise */
+		struct slab *slab;	/* PG_slab head: the slab descriptor */
+	};
 	union {
 		unsigned int page_type;	/* PGTY_* << 24 for typed pages (buddy) */
 		int _mapcount;		/* -1: not mapped into any page table */

@@ -68,7 +68,12 @@ TEST(boot_layout_is_a_pc)
 	/* 8 sections x 2 MiB of struct pages and the pageblock map. */
 	ASSERT_EQ(dma32->present_pages - dma32->managed_pages, 8 * 512 + 1);
 	ASSERT_FALSE(populated_zone(zone_of(k, ZONE_NORMAL)));
-	ASSERT_EQ(nr_free_pages(), dma->managed_pages + dma32->managed_pages);
+	/* Every managed page is free, except what the slab bootstrap took:
+	 * slabs of the kmem_cache cache and the per-CPU arrays. */
+	drain_all_pages(NULL);
+	ASSERT_EQ(nr_free_pages() + node_page_state(&k->node, NR_SLAB_UNRECLAIMABLE) +
+		  node_page_state(&k->node, NR_SLAB_RECLAIMABLE) + k->percpu_pages,
+		  dma->managed_pages + dma32->managed_pages);
 	/* The hole and the reserved megabyte are not RAM for the allocator. */
 	ASSERT_TRUE(PageReserved(pfn_to_page(0xa0)));
 	ASSERT_TRUE(PageReserved(pfn_to_page(0x10)));
@@ -195,6 +200,7 @@ TEST(split_merge_restores_buddyinfo)
 
 	ASSERT_NOT_NULL(k);
 	rnd_state = TEST_SEED() * 0x9e3779b97f4a7c15ull + 1;
+	drain_all_pages(NULL);
 	kmm_proc_read("/proc/buddyinfo", before, sizeof(before));
 	free_before = nr_free_pages();
 	for (step = 0; step < steps; step++) {
@@ -548,6 +554,7 @@ TEST(pcp_lists_batch_and_drain)
 	int i;
 
 	ASSERT_NOT_NULL(k);
+	drain_all_pages(NULL);
 	pages[0] = alloc_pages(GFP_KERNEL, 0);
 	cpu = smp_processor_id_kmm(k);
 	pcp = &z->per_cpu_pageset[cpu];
@@ -585,20 +592,27 @@ TEST(unmovable_steals_pageblocks)
 	char buf[16384];
 
 	ASSERT_NOT_NULL(k);
-	ASSERT_EQ(blocks_of(k, z, MIGRATE_UNMOVABLE), 0);
-	/* Everything starts movable; an unmovable allocation claims the
-	 * whole order-10 block it splits: two pageblocks. */
-	p[0] = alloc_pages(GFP_KERNEL, 0);
-	ASSERT_EQ(blocks_of(k, z, MIGRATE_UNMOVABLE), 2);
-	ASSERT_EQ(get_pageblock_migratetype(k, page_to_pfn(p[0])), MIGRATE_UNMOVABLE);
-	/* Movable allocations stay in movable blocks. */
-	p[1] = alloc_pages(GFP_HIGHUSER_MOVABLE, 0);
-	ASSERT_EQ(get_pageblock_migratetype(k, page_to_pfn(p[1])), MIGRATE_MOVABLE);
+	/* Everything starts movable; the first reclaimable allocation claims
+	 * the whole order-10 block it splits: two pageblocks. */
+	ASSERT_EQ(blocks_of(k, z, MIGRATE_RECLAIMABLE), 0);
 	p[2] = alloc_pages(GFP_KERNEL | __GFP_RECLAIMABLE, 0);
 	ASSERT_EQ(get_pageblock_migratetype(k, page_to_pfn(p[2])), MIGRATE_RECLAIMABLE);
+	ASSERT_EQ(blocks_of(k, z, MIGRATE_RECLAIMABLE), 2);
+	/* Each kind of allocation lands in a block of its kind. */
+	p[0] = alloc_pages(GFP_KERNEL, 0);
+	ASSERT_EQ(get_pageblock_migratetype(k, page_to_pfn(p[0])), MIGRATE_UNMOVABLE);
+	p[1] = alloc_pages(GFP_HIGHUSER_MOVABLE, 0);
+	ASSERT_EQ(get_pageblock_migratetype(k, page_to_pfn(p[1])), MIGRATE_MOVABLE);
 	kmm_proc_read("/proc/pagetypeinfo", buf, sizeof(buf));
 	ASSERT_CONTAINS(buf, "Page block order: 9\nPages per block:  512\n\n");
-	ASSERT_CONTAINS(buf, "Node 0, zone    DMA32            2 ");
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "Node 0, zone    DMA32 %12lu %12lu %12lu ",
+			 blocks_of(k, z, MIGRATE_UNMOVABLE), blocks_of(k, z, MIGRATE_MOVABLE),
+			 blocks_of(k, z, MIGRATE_RECLAIMABLE));
+		ASSERT_CONTAINS(buf, want);
+	}
 	__free_pages(p[0], 0);
 	__free_pages(p[1], 0);
 	__free_pages(p[2], 0);

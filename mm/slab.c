@@ -1,0 +1,1214 @@
+/*
+ * mm/slab.c - object caches: the classic SLAB allocator (Bonwick's design as
+ * Linux 2.6-6.7 built it), with per-CPU array caches in front.
+ * The structures and their invariants are described in mm/slab.h.
+ *
+ * Lock order: slab_mutex, a CPU's array (local lock), node->list_lock,
+ * then the page allocator's locks.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mm/slab.h"
+
+#define BATCHREFILL_LIMIT 16
+
+/* ------------------------------------------------------------------ */
+/* Reports                                                             */
+/* ------------------------------------------------------------------ */
+
+void slab_report(struct kmem_cache *s, const void *obj, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (s)
+		__atomic_fetch_add(&s->nr_reports, 1, __ATOMIC_RELAXED);
+	kmm_report(s ? s->k : kmm_global, "BUG %s: %s: object 0x%lx\n",
+		   s ? s->name : "kmalloc", msg,
+		   obj ? kmm_kaddr(obj) : 0ul);
+}
+
+/* ------------------------------------------------------------------ */
+/* Objects and slabs                                                   */
+/* ------------------------------------------------------------------ */
+
+static inline void *index_to_obj(struct kmem_cache *s, struct slab *slabp,
+				 unsigned int idx)
+{
+	return (char *)slabp->s_mem + (size_t)s->size * idx;
+}
+
+/* offset / size by multiplication; exact for multiples of size. */
+static inline unsigned int obj_to_index(struct kmem_cache *s,
+					struct slab *slabp, const void *slot)
+{
+	unsigned long off = (unsigned long)((const char *)slot - (const char *)slabp->s_mem);
+
+	return (unsigned int)((off * s->reciprocal_size) >> 32);
+}
+
+static inline bool slab_debug(const struct kmem_cache *s)
+{
+	return s->flags & (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER);
+}
+
+/* The slot (start of the object's space) for a caller's pointer. */
+static inline void *obj_to_slot(const struct kmem_cache *s, const void *obj)
+{
+	return (char *)obj - s->obj_offset;
+}
+
+static inline void *slot_to_obj(const struct kmem_cache *s, void *slot)
+{
+	return (char *)slot + s->obj_offset;
+}
+
+static void mod_slab_pages(struct kmem_cache *s, long pages)
+{
+	enum node_stat_item item = (s->flags & SLAB_RECLAIM_ACCOUNT) ?
+				   NR_SLAB_RECLAIMABLE : NR_SLAB_UNRECLAIMABLE;
+
+	__atomic_fetch_add(&s->k->node.vm_stat[item], pages, __ATOMIC_RELAXED);
+}
+
+/* Debug layout: [red zone 1][object][red zone 2][alloc caller][free caller] */
+static unsigned long long *redzone1(struct kmem_cache *s, void *slot)
+{
+	return (unsigned long long *)slot;
+}
+
+static unsigned long long *redzone2(struct kmem_cache *s, void *slot)
+{
+	return (unsigned long long *)((char *)slot + s->obj_offset +
+				      ALIGN(s->object_size, 8));
+}
+
+static unsigned long *user_slots(struct kmem_cache *s, void *slot)
+{
+	char *p = (char *)slot + s->obj_offset + ALIGN(s->object_size, 8);
+
+	if (s->flags & SLAB_RED_ZONE)
+		p += 8;
+	return (unsigned long *)p;
+}
+
+static void poison_obj(struct kmem_cache *s, void *slot)
+{
+	unsigned char *p = slot_to_obj(s, slot);
+
+	memset(p, POISON_FREE, s->object_size - 1);
+	p[s->object_size - 1] = POISON_END;
+}
+
+/* Returns the offset of the first byte that is not poison, or -1. */
+static long check_poison(struct kmem_cache *s, void *slot)
+{
+	unsigned char *p = slot_to_obj(s, slot);
+	unsigned int i;
+
+	for (i = 0; i + 1 < s->object_size; i++)
+		if (p[i] != POISON_FREE)
+			return i;
+	return p[s->object_size - 1] == POISON_END ? -1 : (long)s->object_size - 1;
+}
+
+/* A newly carved object: constructed, and in its free debug state. */
+static void init_object(struct kmem_cache *s, void *slot)
+{
+	if (s->flags & SLAB_RED_ZONE) {
+		*redzone1(s, slot) = RED_INACTIVE;
+		*redzone2(s, slot) = RED_INACTIVE;
+	}
+	if (s->flags & SLAB_STORE_USER)
+		user_slots(s, slot)[0] = user_slots(s, slot)[1] = 0;
+	if ((s->flags & SLAB_POISON) && !s->ctor)
+		poison_obj(s, slot);
+	if (s->ctor)
+		s->ctor(slot_to_obj(s, slot));
+}
+
+static struct slab *alloc_slabmgmt(struct kmem_cache *s, void *addr,
+				   unsigned long colouroff, gfp_t gfp)
+{
+	struct slab *slabp;
+
+	if (s->flags & CFLGS_OFF_SLAB) {
+		slabp = __kmem_cache_alloc(s->slabp_cache, gfp & ~__GFP_ZERO, 0);
+		if (!slabp)
+			return NULL;
+	} else {
+		slabp = (struct slab *)((char *)addr + colouroff);
+		colouroff += s->mgmt_size;
+	}
+	slabp->colouroff = colouroff;
+	slabp->s_mem = (char *)addr + colouroff;
+	slabp->inuse = 0;
+	return slabp;
+}
+
+static void free_slabmgmt(struct kmem_cache *s, struct slab *slabp)
+{
+	if (s->flags & CFLGS_OFF_SLAB)
+		__kmem_cache_free(s->slabp_cache, slabp, 0);
+}
+
+/*
+ * kmem_cache_grow: one more slab, coloured, with every object constructed
+ * and chained free.  Called without the node lock.  Returns 0 or -ENOMEM.
+ */
+static int cache_grow(struct kmem_cache *s, gfp_t gfp)
+{
+	struct kmem_cache_node *n = &s->node;
+	gfp_t pgfp = (gfp & (GFP_KERNEL | GFP_ATOMIC | __GFP_NOWARN | __GFP_NORETRY |
+			     __GFP_NOFAIL | __GFP_HIGH | __GFP_MEMALLOC |
+			     __GFP_NOMEMALLOC | __GFP_RETRY_MAYFAIL)) | s->allocflags;
+	unsigned long offset;
+	struct slab *slabp;
+	struct page *page;
+	kmem_bufctl_t *bufctl;
+	unsigned int i;
+
+	if (s->gfporder)
+		pgfp |= __GFP_COMP;
+	pthread_mutex_lock(&n->list_lock);
+	offset = (unsigned long)n->colour_next * s->colour_off;
+	if (++n->colour_next >= s->colour)
+		n->colour_next = 0;
+	pthread_mutex_unlock(&n->list_lock);
+
+	page = __alloc_pages(s->k, pgfp, s->gfporder);
+	if (!page)
+		return -ENOMEM;
+	slabp = alloc_slabmgmt(s, page_address(page), offset, gfp);
+	if (!slabp) {
+		__free_pages_kmm(s->k, page, s->gfporder);
+		return -ENOMEM;
+	}
+	slabp->page = page;
+	bufctl = slab_bufctl(slabp);
+	for (i = 0; i < s->num; i++) {
+		init_object(s, index_to_obj(s, slabp, i));
+		bufctl[i] = (kmem_bufctl_t)(i + 1);
+	}
+	bufctl[s->num - 1] = BUFCTL_END;
+	slabp->free = 0;
+	page->slab_cache = s;
+	page->slab = slabp;
+	__SetPageSlab(page);
+	mod_slab_pages(s, 1l << s->gfporder);
+
+	pthread_mutex_lock(&n->list_lock);
+	list_add_tail(&slabp->list, &n->slabs_free);
+	n->total_slabs++;
+	n->free_slabs++;
+	n->free_objects += s->num;
+	pthread_mutex_unlock(&n->list_lock);
+	return 0;
+}
+
+/* Gives a slab's pages back.  The slab is off every list already. */
+static void slab_destroy(struct kmem_cache *s, struct slab *slabp)
+{
+	struct page *page = slabp->page;
+
+	if (s->flags & SLAB_POISON) {
+		unsigned int i;
+
+		/* Free objects must still hold their poison. */
+		for (i = 0; i < s->num && !s->ctor; i++) {
+			void *slot = index_to_obj(s, slabp, i);
+			long bad = check_poison(s, slot);
+
+			if (bad >= 0)
+				slab_report(s, slot_to_obj(s, slot),
+					    "use after free: poison overwritten at offset %ld", bad);
+		}
+	}
+	free_slabmgmt(s, slabp);
+	__ClearPageSlab(page);
+	page->slab_cache = NULL;
+	page->slab = NULL;
+	mod_slab_pages(s, -(1l << s->gfporder));
+	__free_pages_kmm(s->k, page, s->gfporder);
+}
+
+/* Puts slabp on the list its inuse count calls for. Node lock held. */
+static void slab_relist(struct kmem_cache *s, struct slab *slabp, bool was_free)
+{
+	struct kmem_cache_node *n = &s->node;
+
+	list_del(&slabp->list);
+	if (!slabp->inuse) {
+		list_add(&slabp->list, &n->slabs_free);
+		if (!was_free)
+			n->free_slabs++;
+		return;
+	}
+	if (was_free)
+		n->free_slabs--;
+	if (slabp->inuse == s->num)
+		list_add(&slabp->list, &n->slabs_full);
+	else
+		list_add(&slabp->list, &n->slabs_partial);
+}
+
+/* Takes one object out of slabp's free chain.  Node lock held. */
+static void *slab_get_obj(struct kmem_cache *s, struct slab *slabp)
+{
+	kmem_bufctl_t *bufctl = slab_bufctl(slabp);
+	unsigned int idx = slabp->free;
+	void *slot = index_to_obj(s, slabp, idx);
+
+	slabp->free = bufctl[idx];
+	bufctl[idx] = BUFCTL_CACHED;
+	slabp->inuse++;
+	return slot_to_obj(s, slot);
+}
+
+/*
+ * Returns objects to their slabs; slabs that become free beyond the
+ * node's free_limit are moved to *destroy.  Node lock held.
+ */
+static void free_block(struct kmem_cache *s, void **objs, unsigned int nr,
+		       struct list_head *destroy)
+{
+	struct kmem_cache_node *n = &s->node;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		void *slot = obj_to_slot(s, objs[i]);
+		struct page *page = compound_head(virt_to_page(slot));
+		struct slab *slabp = page->slab;
+		unsigned int idx = obj_to_index(s, slabp, slot);
+		bool was_free = false;
+
+		slab_bufctl(slabp)[idx] = slabp->free;
+		slabp->free = (kmem_bufctl_t)idx;
+		slabp->inuse--;
+		n->free_objects++;
+		if (!slabp->inuse && n->free_objects > n->free_limit) {
+			list_del(&slabp->list);
+			n->free_objects -= s->num;
+			n->total_slabs--;
+			list_add(&slabp->list, destroy);
+			continue;
+		}
+		slab_relist(s, slabp, was_free);
+	}
+}
+
+static void destroy_list(struct kmem_cache *s, struct list_head *destroy)
+{
+	struct slab *slabp, *tmp;
+
+	list_for_each_entry_safe(slabp, tmp, destroy, list) {
+		list_del(&slabp->list);
+		slab_destroy(s, slabp);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Allocation                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Moves up to batch objects from the shared array or the slabs to ac. */
+static unsigned int refill_from_node(struct kmem_cache *s,
+				     struct array_cache *ac, unsigned int batch)
+{
+	struct kmem_cache_node *n = &s->node;
+	unsigned int got = 0;
+
+	pthread_mutex_lock(&n->list_lock);
+	if (n->shared && n->shared->avail) {
+		struct array_cache *sh = n->shared;
+
+		got = min(batch, sh->avail);
+		sh->avail -= got;
+		memcpy(&ac->entry[ac->avail], &sh->entry[sh->avail], got * sizeof(void *));
+		ac->avail += got;
+		sh->touched = 1;
+		pthread_mutex_unlock(&n->list_lock);
+		return got;
+	}
+	while (got < batch) {
+		struct slab *slabp;
+		bool was_free;
+
+		if (!list_empty(&n->slabs_partial)) {
+			slabp = list_first_entry(&n->slabs_partial, struct slab, list);
+			was_free = false;
+		} else if (!list_empty(&n->slabs_free)) {
+			slabp = list_first_entry(&n->slabs_free, struct slab, list);
+			was_free = true;
+		} else {
+			break;
+		}
+		while (slabp->inuse < s->num && got < batch) {
+			ac->entry[ac->avail++] = slab_get_obj(s, slabp);
+			n->free_objects--;
+			got++;
+		}
+		slab_relist(s, slabp, was_free);
+	}
+	pthread_mutex_unlock(&n->list_lock);
+	return got;
+}
+
+static void *cache_alloc_refill(struct kmem_cache *s, gfp_t gfp,
+				struct array_cache *ac)
+{
+	unsigned int batch = ac->batchcount;
+
+	if (!ac->touched && batch > BATCHREFILL_LIMIT)
+		batch = BATCHREFILL_LIMIT;	/* an idle CPU needs less */
+	while (!refill_from_node(s, ac, min(batch, ac->limit - ac->avail))) {
+		if (cache_grow(s, gfp))
+			return NULL;
+	}
+	ac->touched = 1;
+	return ac->entry[--ac->avail];
+}
+
+/* Threads without a CPU take one object straight from the slabs. */
+static void *cache_alloc_nocpu(struct kmem_cache *s, gfp_t gfp)
+{
+	struct kmem_cache_node *n = &s->node;
+	void *obj = NULL;
+
+	for (;;) {
+		struct slab *slabp = NULL;
+		bool was_free = false;
+
+		pthread_mutex_lock(&n->list_lock);
+		if (!list_empty(&n->slabs_partial)) {
+			slabp = list_first_entry(&n->slabs_partial, struct slab, list);
+		} else if (!list_empty(&n->slabs_free)) {
+			slabp = list_first_entry(&n->slabs_free, struct slab, list);
+			was_free = true;
+		}
+		if (slabp) {
+			obj = slab_get_obj(s, slabp);
+			n->free_objects--;
+			slab_relist(s, slabp, was_free);
+		}
+		pthread_mutex_unlock(&n->list_lock);
+		if (obj || cache_grow(s, gfp))
+			return obj;
+	}
+}
+
+/* The object leaves the allocator: mark it, check and arm its debug state. */
+static void *alloc_debugcheck_after(struct kmem_cache *s, void *obj,
+				    unsigned long caller)
+{
+	void *slot = obj_to_slot(s, obj);
+
+	if (s->flags & SLAB_POISON && !s->ctor) {
+		long bad = check_poison(s, slot);
+
+		if (bad >= 0)
+			slab_report(s, obj, "use after free: poison overwritten at offset %ld", bad);
+		memset(obj, POISON_INUSE, s->object_size);
+	}
+	if (s->flags & SLAB_RED_ZONE) {
+		if (*redzone1(s, slot) != RED_INACTIVE || *redzone2(s, slot) != RED_INACTIVE)
+			slab_report(s, obj, "red zone of a free object overwritten");
+		*redzone1(s, slot) = RED_ACTIVE;
+		*redzone2(s, slot) = RED_ACTIVE;
+	}
+	if (s->flags & SLAB_STORE_USER)
+		user_slots(s, slot)[0] = caller;
+	return obj;
+}
+
+/* Records that obj is now the caller's: the cheap double-free guard. */
+static inline void mark_active(struct kmem_cache *s, void *obj)
+{
+	void *slot = obj_to_slot(s, obj);
+	struct slab *slabp = compound_head(virt_to_page(slot))->slab;
+
+	slab_bufctl(slabp)[obj_to_index(s, slabp, slot)] = BUFCTL_ACTIVE;
+}
+
+void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	int cpu = smp_processor_id_kmm(s->k);
+	void *obj;
+
+	if (likely(cpu >= 0)) {
+		struct array_cache *ac = s->cpu_cache[cpu];
+		bool fast = local_enter(&ac->ll);
+
+		if (likely(ac->avail)) {
+			ac->touched = 1;
+			obj = ac->entry[--ac->avail];
+		} else {
+			obj = cache_alloc_refill(s, gfp, ac);
+		}
+		local_exit(&ac->ll, fast);
+	} else {
+		obj = cache_alloc_nocpu(s, gfp);
+	}
+	if (unlikely(!obj))
+		return NULL;
+	mark_active(s, obj);
+	if (unlikely(slab_debug(s)))
+		alloc_debugcheck_after(s, obj, caller);
+	if (unlikely(gfp & __GFP_ZERO))
+		memset(obj, 0, s->object_size);
+	WRITE_ONCE(s->nr_allocs, READ_ONCE(s->nr_allocs) + 1);
+	return obj;
+}
+
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	return __kmem_cache_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
+}
+
+void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
+{
+	return __kmem_cache_alloc(s, gfp | __GFP_ZERO,
+				  (unsigned long)__builtin_return_address(0));
+}
+
+int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		p[i] = __kmem_cache_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
+		if (!p[i]) {
+			kmem_cache_free_bulk(s, i, p);
+			return 0;
+		}
+	}
+	return (int)size;
+}
+
+/* ------------------------------------------------------------------ */
+/* Freeing                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Finds obj's slab and index, reporting every way it can be wrong.
+ * Returns the slab, or NULL after a report (the free is then ignored).
+ */
+static struct slab *free_validate(struct kmem_cache *s, const void *obj,
+				  unsigned int *idxp)
+{
+	void *slot = obj_to_slot(s, obj);
+	struct page *page;
+	struct slab *slabp;
+	unsigned int idx;
+
+	if (unlikely(!virt_addr_valid(slot))) {
+		slab_report(s, obj, "free of a pointer that is not in RAM");
+		return NULL;
+	}
+	page = compound_head(virt_to_page(slot));
+	if (unlikely(!PageSlab(page))) {
+		slab_report(s, obj, "free of a pointer that is not from any slab");
+		return NULL;
+	}
+	if (unlikely(page->slab_cache != s)) {
+		slab_report(s, obj, "object of cache %s freed to the wrong cache",
+			    page->slab_cache->name);
+		return NULL;
+	}
+	slabp = page->slab;
+	idx = obj_to_index(s, slabp, slot);
+	if (unlikely((char *)slot < (char *)slabp->s_mem || idx >= s->num ||
+		     index_to_obj(s, slabp, idx) != slot)) {
+		slab_report(s, obj, "pointer into the middle of an object");
+		return NULL;
+	}
+	if (unlikely(slab_bufctl(slabp)[idx] != BUFCTL_ACTIVE)) {
+		slab_report(s, obj, "double free, or free of an object never allocated");
+		return NULL;
+	}
+	*idxp = idx;
+	return slabp;
+}
+
+static bool free_debugcheck(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	void *slot = obj_to_slot(s, obj);
+
+	if (s->flags & SLAB_RED_ZONE) {
+		if (*redzone1(s, slot) != RED_ACTIVE || *redzone2(s, slot) != RED_ACTIVE) {
+			char who[64] = "";
+
+			if (s->flags & SLAB_STORE_USER)
+				snprintf(who, sizeof(who), " (allocated by [<%#lx>])",
+					 user_slots(s, slot)[0]);
+			slab_report(s, obj, "red zone overwritten: %s%s",
+				    *redzone2(s, slot) != RED_ACTIVE ?
+				    "the object was overrun (written past its end)" :
+				    "written before its start", who);
+		}
+		*redzone1(s, slot) = RED_INACTIVE;
+		*redzone2(s, slot) = RED_INACTIVE;
+	}
+	if (s->flags & SLAB_STORE_USER)
+		user_slots(s, slot)[1] = caller;
+	/* Constructed objects keep their state while free: no poison. */
+	if ((s->flags & SLAB_POISON) && !s->ctor)
+		poison_obj(s, slot);
+	return true;
+}
+
+/* Moves a batch from a full array to the shared array or the slabs. */
+static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac)
+{
+	struct kmem_cache_node *n = &s->node;
+	unsigned int batch = ac->batchcount;
+	LIST_HEAD(destroy);
+
+	pthread_mutex_lock(&n->list_lock);
+	if (n->shared && n->shared->avail < n->shared->limit) {
+		struct array_cache *sh = n->shared;
+
+		batch = min(batch, sh->limit - sh->avail);
+		memcpy(&sh->entry[sh->avail], ac->entry, batch * sizeof(void *));
+		sh->avail += batch;
+	} else {
+		free_block(s, ac->entry, batch, &destroy);
+	}
+	pthread_mutex_unlock(&n->list_lock);
+	destroy_list(s, &destroy);
+	ac->avail -= batch;
+	memmove(ac->entry, &ac->entry[batch], ac->avail * sizeof(void *));
+}
+
+void __kmem_cache_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	struct slab *slabp;
+	unsigned int idx;
+	int cpu;
+
+	slabp = free_validate(s, obj, &idx);
+	if (unlikely(!slabp))
+		return;
+	if (unlikely(slab_debug(s)))
+		free_debugcheck(s, obj, caller);
+	slab_bufctl(slabp)[idx] = BUFCTL_CACHED;
+	cpu = smp_processor_id_kmm(s->k);
+	if (likely(cpu >= 0)) {
+		struct array_cache *ac = s->cpu_cache[cpu];
+		bool fast = local_enter(&ac->ll);
+
+		if (unlikely(ac->avail >= ac->limit))
+			cache_flusharray(s, ac);
+		ac->entry[ac->avail++] = obj;
+		local_exit(&ac->ll, fast);
+	} else {
+		LIST_HEAD(destroy);
+
+		pthread_mutex_lock(&s->node.list_lock);
+		free_block(s, &obj, 1, &destroy);
+		pthread_mutex_unlock(&s->node.list_lock);
+		destroy_list(s, &destroy);
+	}
+}
+
+void kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	if (unlikely(!obj))
+		return;
+	if (unlikely(!s)) {
+		slab_report(NULL, obj, "kmem_cache_free with a NULL cache");
+		return;
+	}
+	__kmem_cache_free(s, obj, (unsigned long)__builtin_return_address(0));
+}
+
+void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (p[i])
+			__kmem_cache_free(s, p[i], (unsigned long)__builtin_return_address(0));
+}
+
+/* ------------------------------------------------------------------ */
+/* Draining and shrinking                                              */
+/* ------------------------------------------------------------------ */
+
+/* Empties every per-CPU array and the shared array into the slabs. */
+static void drain_cpu_caches(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = &s->node;
+	unsigned int cpu;
+	LIST_HEAD(destroy);
+
+	for (cpu = 0; cpu < s->k->nr_cpus; cpu++) {
+		struct array_cache *ac = s->cpu_cache[cpu];
+
+		local_lock_remote(&ac->ll);
+		pthread_mutex_lock(&n->list_lock);
+		free_block(s, ac->entry, ac->avail, &destroy);
+		ac->avail = 0;
+		pthread_mutex_unlock(&n->list_lock);
+		local_unlock_remote(&ac->ll);
+	}
+	pthread_mutex_lock(&n->list_lock);
+	if (n->shared) {
+		free_block(s, n->shared->entry, n->shared->avail, &destroy);
+		n->shared->avail = 0;
+	}
+	pthread_mutex_unlock(&n->list_lock);
+	destroy_list(s, &destroy);
+}
+
+/* Frees every free slab; returns how many pages went back. */
+static unsigned long drain_freelist(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = &s->node;
+	unsigned long pages = 0;
+	LIST_HEAD(destroy);
+
+	pthread_mutex_lock(&n->list_lock);
+	while (!list_empty(&n->slabs_free)) {
+		struct slab *slabp = list_first_entry(&n->slabs_free, struct slab, list);
+
+		list_move(&slabp->list, &destroy);
+		n->free_slabs--;
+		n->total_slabs--;
+		n->free_objects -= s->num;
+		pages += 1ul << s->gfporder;
+	}
+	pthread_mutex_unlock(&n->list_lock);
+	destroy_list(s, &destroy);
+	return pages;
+}
+
+static unsigned long __kmem_cache_shrink(struct kmem_cache *s)
+{
+	drain_cpu_caches(s);
+	return drain_freelist(s);
+}
+
+int kmem_cache_shrink(struct kmem_cache *s)
+{
+	unsigned long left;
+
+	__kmem_cache_shrink(s);
+	pthread_mutex_lock(&s->node.list_lock);
+	left = s->node.total_slabs;
+	pthread_mutex_unlock(&s->node.list_lock);
+	return left ? 1 : 0;
+}
+
+unsigned long kmm_slab_shrink_all(struct kmm *k)
+{
+	struct kmem_cache *s;
+	unsigned long pages = 0;
+
+	if (!k->slab)
+		return 0;
+	pthread_mutex_lock(&k->slab->slab_mutex);
+	list_for_each_entry(s, &k->slab->slab_caches, list)
+		pages += __kmem_cache_shrink(s);
+	pthread_mutex_unlock(&k->slab->slab_mutex);
+	return pages;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sizing a cache                                                      */
+/* ------------------------------------------------------------------ */
+
+static void cache_estimate(unsigned int order, unsigned int size,
+			   unsigned int align, bool off_slab,
+			   unsigned int *num, unsigned int *mgmt, size_t *left)
+{
+	size_t bytes = PAGE_SIZE << order;
+	size_t n, m = 0;
+
+	if (off_slab) {
+		n = bytes / size;
+	} else {
+		n = (bytes - sizeof(struct slab)) / (size + sizeof(kmem_bufctl_t));
+		while (n && ALIGN(sizeof(struct slab) + n * sizeof(kmem_bufctl_t),
+				  (size_t)align) + n * size > bytes)
+			n--;
+		m = ALIGN(sizeof(struct slab) + n * sizeof(kmem_bufctl_t), (size_t)align);
+	}
+	if (n > SLAB_LIMIT)
+		n = SLAB_LIMIT;
+	*num = (unsigned int)n;
+	*mgmt = (unsigned int)m;
+	*left = bytes - n * size - m;
+}
+
+/*
+ * The smallest order whose leftover is below 1/32 of the slab (so the
+ * memory overhead stays within a few percent), up to SLAB_MAX_ORDER unless
+ * a single object needs more.
+ */
+static int calculate_slab_order(struct kmem_cache *s, size_t *left_over)
+{
+	bool off = s->flags & CFLGS_OFF_SLAB;
+	unsigned int order, num, mgmt;
+	size_t left;
+	int found = -1;
+
+	for (order = 0; order <= MAX_PAGE_ORDER; order++) {
+		cache_estimate(order, s->size, s->align, off, &num, &mgmt, &left);
+		if (!num)
+			continue;
+		found = (int)order;
+		s->num = num;
+		s->gfporder = order;
+		s->mgmt_size = off ? (unsigned int)(sizeof(struct slab) +
+						    num * sizeof(kmem_bufctl_t)) : mgmt;
+		*left_over = left;
+		if (order >= SLAB_MAX_ORDER || left * 32 < (PAGE_SIZE << order))
+			break;
+	}
+	return found;
+}
+
+/* Per-CPU array sizes, from Linux's enable_cpucache(). */
+static void cache_tunables(struct kmem_cache *s)
+{
+	unsigned int limit;
+
+	if (s->size > 131072)
+		limit = 1;
+	else if (s->size > PAGE_SIZE)
+		limit = 8;
+	else if (s->size > 1024)
+		limit = 24;
+	else if (s->size > 256)
+		limit = 54;
+	else
+		limit = 120;
+	s->limit = limit;
+	s->batchcount = (limit + 1) / 2;
+	s->shared = (s->size <= PAGE_SIZE && s->k->nr_cpus > 1) ? 8 : 0;
+}
+
+static size_t ac_bytes(unsigned int entries)
+{
+	return ALIGN(sizeof(struct array_cache) + entries * sizeof(void *), (size_t)CACHE_LINE_SIZE);
+}
+
+static void init_ac(struct array_cache *ac, unsigned int limit, unsigned int batch)
+{
+	memset(ac, 0, sizeof(*ac));
+	ac->limit = limit;
+	ac->batchcount = batch;
+}
+
+/* Every array of the cache in one block straight from the page allocator. */
+static int setup_cpu_cache(struct kmem_cache *s)
+{
+	struct kmm *k = s->k;
+	unsigned int shared = s->shared * s->batchcount;
+	size_t per_cpu = ac_bytes(s->limit);
+	size_t bytes = per_cpu * k->nr_cpus + (shared ? ac_bytes(shared) : 0);
+	char *block;
+	unsigned int cpu;
+
+	s->cpu_cache = NULL;
+	bytes += ALIGN(k->nr_cpus * sizeof(void *), (size_t)CACHE_LINE_SIZE);
+	block = alloc_pages_exact(bytes, GFP_KERNEL | __GFP_ZERO);
+	if (!block)
+		return -ENOMEM;
+	s->arrays = block;
+	s->arrays_size = bytes;
+	__atomic_fetch_add(&k->percpu_pages, PFN_UP(bytes), __ATOMIC_RELAXED);
+	s->cpu_cache = (struct array_cache **)block;
+	block += ALIGN(k->nr_cpus * sizeof(void *), (size_t)CACHE_LINE_SIZE);
+	for (cpu = 0; cpu < k->nr_cpus; cpu++, block += per_cpu) {
+		s->cpu_cache[cpu] = (struct array_cache *)block;
+		init_ac(s->cpu_cache[cpu], s->limit, s->batchcount);
+	}
+	s->node.shared = NULL;
+	if (shared) {
+		s->node.shared = (struct array_cache *)block;
+		init_ac(s->node.shared, shared, s->batchcount);
+	}
+	s->node.free_limit = (1 + k->nr_cpus) * s->batchcount + s->num;
+	return 0;
+}
+
+static void free_cpu_cache(struct kmem_cache *s)
+{
+	if (!s->arrays)
+		return;
+	free_pages_exact(s->arrays, s->arrays_size);
+	__atomic_fetch_sub(&s->k->percpu_pages, PFN_UP(s->arrays_size), __ATOMIC_RELAXED);
+	s->arrays = NULL;
+	s->cpu_cache = NULL;
+}
+
+static unsigned int calculate_alignment(slab_flags_t flags, unsigned int align,
+					unsigned int size)
+{
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		unsigned int ralign = CACHE_LINE_SIZE;
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		align = max(align, ralign);
+	}
+	return ALIGN(max(align, (unsigned int)sizeof(void *)), (unsigned int)sizeof(void *));
+}
+
+/* Fills s for an object of size bytes; 0 or -EINVAL/-ENOMEM. */
+static int setup_cache(struct kmm *k, struct kmem_cache *s, const char *name,
+		       unsigned int size, unsigned int align, slab_flags_t flags,
+		       void (*ctor)(void *))
+{
+	struct kmm_slab *ks = k->slab;
+	size_t left_over = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->k = k;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	if (ks->debug_all && !(flags & SLAB_NO_MERGE))
+		flags |= SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER;
+	s->flags = flags;
+	s->object_size = size;
+	s->ctor = ctor;
+	s->align = calculate_alignment(flags, align, size);
+	s->size = ALIGN(size, (unsigned int)sizeof(void *));
+	if (flags & SLAB_RED_ZONE) {
+		s->obj_offset = max(8u, s->align);
+		s->size = s->obj_offset + ALIGN(size, 8u) + 8;
+	}
+	if (flags & SLAB_STORE_USER)
+		s->size += 2 * sizeof(unsigned long);
+	s->size = ALIGN(s->size, s->align);
+	/* Big objects keep their management off the slab, once kmalloc works. */
+	if (s->size >= (PAGE_SIZE >> 3) && ks->slab_state >= PARTIAL)
+		s->flags |= CFLGS_OFF_SLAB;
+	if (calculate_slab_order(s, &left_over) < 0)
+		return -EINVAL;
+	if ((s->flags & CFLGS_OFF_SLAB) && left_over >= ALIGN(s->mgmt_size, s->align)) {
+		/* The descriptor fits in the leftover: keep it on the slab. */
+		s->flags &= ~CFLGS_OFF_SLAB;
+		s->mgmt_size = (unsigned int)ALIGN(s->mgmt_size, s->align);
+		left_over -= s->mgmt_size;
+	}
+	s->colour_off = max((unsigned int)CACHE_LINE_SIZE, s->align);
+	s->colour = (unsigned int)(left_over / s->colour_off);
+	if (!s->colour)
+		s->colour = 1;
+	if (s->flags & CFLGS_OFF_SLAB) {
+		s->slabp_cache = kmalloc_slab(k, s->mgmt_size, 0);
+		if (!s->slabp_cache)
+			return -EINVAL;
+	}
+	if (flags & SLAB_CACHE_DMA)
+		s->allocflags |= __GFP_DMA;
+	if (flags & SLAB_CACHE_DMA32)
+		s->allocflags |= __GFP_DMA32;
+	if (flags & SLAB_RECLAIM_ACCOUNT)
+		s->allocflags |= __GFP_RECLAIMABLE;
+	s->reciprocal_size = (unsigned int)(((1ull << 32) + s->size - 1) / s->size);
+	pthread_mutex_init(&s->node.list_lock, NULL);
+	INIT_LIST_HEAD(&s->node.slabs_partial);
+	INIT_LIST_HEAD(&s->node.slabs_full);
+	INIT_LIST_HEAD(&s->node.slabs_free);
+	s->refcount = 1;
+	cache_tunables(s);
+	return setup_cpu_cache(s);
+}
+
+struct kmem_cache *__kmem_cache_create(struct kmm *k, const char *name,
+				       unsigned int size, unsigned int align,
+				       slab_flags_t flags, void (*ctor)(void *))
+{
+	struct kmm_slab *ks = k->slab;
+	struct kmem_cache *s;
+	const char *why = NULL;
+
+	if (!name || !*name)
+		why = "a cache needs a name";
+	else if (!size || size > KMALLOC_MAX_SIZE)
+		why = "object size must be 1..4194304 bytes";
+	else if (align & (align - 1))
+		why = "align must be a power of two";
+	else if (align > PAGE_SIZE)
+		why = "align must be at most PAGE_SIZE";
+	if (why) {
+		kmm_report(k, "kmem_cache_create(%s): %s\n", name ? name : "(null)", why);
+		if (flags & SLAB_PANIC)
+			abort();
+		return NULL;
+	}
+	s = __kmem_cache_alloc(ks->kmem_cache, GFP_KERNEL, 0);
+	if (!s)
+		goto fail;
+	if (setup_cache(k, s, name, size, align, flags, ctor)) {
+		__kmem_cache_free(ks->kmem_cache, s, 0);
+		goto fail;
+	}
+	pthread_mutex_lock(&ks->slab_mutex);
+	list_add_tail(&s->list, &ks->slab_caches);
+	pthread_mutex_unlock(&ks->slab_mutex);
+	return s;
+fail:
+	kmm_report(k, "kmem_cache_create(%s): cannot create the cache\n", name);
+	if (flags & SLAB_PANIC)
+		abort();
+	return NULL;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, slab_flags_t flags,
+				     void (*ctor)(void *))
+{
+	return __kmem_cache_create(kmm_cur(), name, size, align, flags, ctor);
+}
+
+/* Reports the objects still allocated in a cache being destroyed. */
+static void report_leaks(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct list_head *lists[2] = { &n->slabs_partial, &n->slabs_full };
+	unsigned long shown = 0;
+	char buf[2048];
+	size_t len = 0;
+	struct slab *slabp;
+	int l;
+
+	buf[0] = 0;
+	pthread_mutex_lock(&n->list_lock);
+	for (l = 0; l < 2; l++)
+		list_for_each_entry(slabp, lists[l], list) {
+			unsigned int i;
+
+			for (i = 0; i < s->num; i++) {
+				void *obj;
+
+				if (slab_bufctl(slabp)[i] != BUFCTL_ACTIVE)
+					continue;
+				if (shown++ >= 16 || len >= sizeof(buf))
+					continue;
+				obj = slot_to_obj(s, index_to_obj(s, slabp, i));
+				len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+					"Object 0x%lx @offset=%lu\n", kmm_kaddr(obj),
+					(unsigned long)((char *)obj - (char *)page_address(slabp->page)));
+			}
+		}
+	pthread_mutex_unlock(&n->list_lock);
+	kmm_report(s->k, "kmem_cache_destroy %s: Slab cache still has objects (%lu), not destroyed\n%s",
+		   s->name, shown, buf);
+}
+
+void kmem_cache_destroy(struct kmem_cache *s)
+{
+	struct kmm_slab *ks;
+
+	if (!s)
+		return;
+	ks = s->k->slab;
+	if (s == ks->kmem_cache) {
+		kmm_report(s->k, "kmem_cache_destroy: the root cache cannot be destroyed\n");
+		return;
+	}
+	pthread_mutex_lock(&ks->slab_mutex);
+	if (--s->refcount > 0) {
+		pthread_mutex_unlock(&ks->slab_mutex);
+		return;
+	}
+	__kmem_cache_shrink(s);
+	if (s->node.total_slabs) {
+		s->refcount++;
+		pthread_mutex_unlock(&ks->slab_mutex);
+		report_leaks(s);
+		return;
+	}
+	list_del(&s->list);
+	pthread_mutex_unlock(&ks->slab_mutex);
+	free_cpu_cache(s);
+	__kmem_cache_free(ks->kmem_cache, s, 0);
+}
+
+unsigned int kmem_cache_size(struct kmem_cache *s)
+{
+	return s->object_size;
+}
+
+const char *kmem_cache_name(struct kmem_cache *s)
+{
+	return s->name;
+}
+
+struct kmem_cache *kmem_cache_find(const char *name)
+{
+	struct kmm *k = kmm_cur();
+	struct kmem_cache *s, *found = NULL;
+
+	pthread_mutex_lock(&k->slab->slab_mutex);
+	list_for_each_entry(s, &k->slab->slab_caches, list)
+		if (!strcmp(s->name, name)) {
+			found = s;
+			break;
+		}
+	pthread_mutex_unlock(&k->slab->slab_mutex);
+	return found;
+}
+
+/* ------------------------------------------------------------------ */
+/* Statistics and checks                                               */
+/* ------------------------------------------------------------------ */
+
+int kmem_cache_get_info(struct kmem_cache *s, struct kmem_cache_info *info)
+{
+	struct kmem_cache_node *n = &s->node;
+	unsigned int cpu;
+
+	memset(info, 0, sizeof(*info));
+	pthread_mutex_lock(&n->list_lock);
+	info->num_slabs = n->total_slabs;
+	info->active_slabs = n->total_slabs - n->free_slabs;
+	info->num_objs = n->total_slabs * s->num;
+	info->active_objs = info->num_objs - n->free_objects;
+	info->shared_avail = n->shared ? n->shared->avail : 0;
+	pthread_mutex_unlock(&n->list_lock);
+	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
+		info->cpu_avail += READ_ONCE(s->cpu_cache[cpu]->avail);
+	info->pages = info->num_slabs << s->gfporder;
+	info->objsize = s->size;
+	info->objperslab = s->num;
+	info->pagesperslab = 1u << s->gfporder;
+	info->colours = s->colour;
+	info->limit = s->limit;
+	info->batchcount = s->batchcount;
+	info->shared = s->shared;
+	return 0;
+}
+
+struct slab_check {
+	struct kmem_cache *s;
+	int err;
+	unsigned long free_objs, slabs, free_slabs, cached;
+};
+
+static void slab_check_fail(struct slab_check *c, const char *what, struct slab *slabp)
+{
+	if (!c->err++)
+		kmm_report(c->s->k, "check_slab_invariants: cache %s: %s (slab at pfn %#lx)\n",
+			   c->s->name, what, slabp ? page_to_pfn(slabp->page) : 0ul);
+}
+
+static void check_one_slab(struct slab_check *c, struct slab *slabp, int kind)
+{
+	struct kmem_cache *s = c->s;
+	kmem_bufctl_t *bufctl = slab_bufctl(slabp);
+	unsigned int i, chain = 0, idx, active = 0, cached = 0;
+
+	if (!PageSlab(slabp->page) || slabp->page->slab != slabp ||
+	    slabp->page->slab_cache != s)
+		return slab_check_fail(c, "page does not point back to its slab", slabp);
+	for (idx = slabp->free; idx != BUFCTL_END && chain <= s->num; idx = bufctl[idx], chain++)
+		if (idx >= s->num)
+			return slab_check_fail(c, "free chain leaves the slab", slabp);
+	if (chain > s->num)
+		return slab_check_fail(c, "free chain loops", slabp);
+	for (i = 0; i < s->num; i++) {
+		active += bufctl[i] == BUFCTL_ACTIVE;
+		cached += bufctl[i] == BUFCTL_CACHED;
+	}
+	if (chain + active + cached != s->num || s->num - chain != slabp->inuse)
+		return slab_check_fail(c, "inuse disagrees with the free chain", slabp);
+	if ((kind == 0 && slabp->inuse) || (kind == 1 && (!slabp->inuse || slabp->inuse == s->num)) ||
+	    (kind == 2 && slabp->inuse != s->num))
+		return slab_check_fail(c, "slab on the wrong list", slabp);
+	c->free_objs += chain;
+	c->cached += cached;
+	c->slabs++;
+	c->free_slabs += kind == 0;
+}
+
+int check_slab_invariants(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct slab_check c = { .s = s };
+	struct list_head *lists[3] = { &n->slabs_free, &n->slabs_partial, &n->slabs_full };
+	unsigned long arrays = 0;
+	unsigned int cpu;
+	struct slab *slabp;
+	int kind;
+
+	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
+		local_lock_remote(&s->cpu_cache[cpu]->ll);
+	pthread_mutex_lock(&n->list_lock);
+	for (kind = 0; kind < 3; kind++)
+		list_for_each_entry(slabp, lists[kind], list)
+			check_one_slab(&c, slabp, kind);
+	if (c.slabs != n->total_slabs || c.free_slabs != n->free_slabs)
+		slab_check_fail(&c, "slab counters disagree with the lists", NULL);
+	if (c.free_objs != n->free_objects)
+		slab_check_fail(&c, "free_objects disagrees with the free chains", NULL);
+	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
+		arrays += s->cpu_cache[cpu]->avail;
+	if (n->shared)
+		arrays += n->shared->avail;
+	if (arrays != c.cached)
+		slab_check_fail(&c, "objects in arrays disagree with BUFCTL_CACHED marks", NULL);
+	pthread_mutex_unlock(&n->list_lock);
+	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
+		local_unlock_remote(&s->cpu_cache[cpu]->ll);
+	return c.err ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Bootstrap                                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The chicken and the egg: cache descriptors are objects of the
+ * "kmem_cache" cache, whose own descriptor cannot come from itself.  It
+ * is the boot descriptor, set up by hand (Linux's kmem_cache_boot); every
+ * other descriptor, starting with the kmalloc caches', is allocated from
+ * it.
+ */
+int kmem_cache_init(struct kmm *k)
+{
+	struct kmm_slab *ks = calloc(1, sizeof(*ks));
+	struct kmem_cache *boot;
+
+	if (!ks)
+		return -ENOMEM;
+	k->slab = ks;
+	INIT_LIST_HEAD(&ks->slab_caches);
+	pthread_mutex_init(&ks->slab_mutex, NULL);
+	ks->debug_all = k->cfg.slab_debug;
+	ks->slab_state = DOWN;
+	boot = calloc(1, sizeof(*boot));
+	if (!boot)
+		return -ENOMEM;
+	if (setup_cache(k, boot, "kmem_cache", sizeof(struct kmem_cache), 0,
+			SLAB_HWCACHE_ALIGN | SLAB_PANIC | SLAB_NO_MERGE, NULL))
+		return -ENOMEM;
+	ks->kmem_cache = boot;
+	list_add(&boot->list, &ks->slab_caches);
+	ks->slab_state = PARTIAL;
+	if (create_kmalloc_caches(k))
+		return -ENOMEM;
+	ks->slab_state = FULL;
+	return 0;
+}
+
+void kmem_cache_exit(struct kmm *k)
+{
+	if (!k->slab)
+		return;
+	/* Everything else lives in the machine's RAM and goes with it. */
+	free(k->slab->kmem_cache);
+	free(k->slab);
+	k->slab = NULL;
+}

@@ -1,0 +1,150 @@
+/*
+ * mm/slab.h - the SLAB allocator's structures, shared by mm/slab.c,
+ * mm/slab_common.c (kmalloc), mm/mempool.c and proc/slabinfo.c.
+ *
+ * A cache (struct kmem_cache) serves objects of one size.  Its memory is
+ * slabs: 2^gfporder contiguous pages (a compound page), each holding `num`
+ * objects of `size` bytes starting at s_mem, after a colour offset.  The
+ * slab descriptor (struct slab) and its index array (bufctl) sit at the
+ * start of the slab for small objects, or in a kmalloc object ("off-slab")
+ * for objects of 512 bytes and more.
+ *
+ * bufctl[i] says where object i is:
+ *   0..num-1, BUFCTL_END  free in the slab: the next free index (a chain
+ *                         starting at slab->free, as the classic SLAB)
+ *   BUFCTL_CACHED         in a per-CPU or shared array, ready to hand out
+ *   BUFCTL_ACTIVE         in a caller's hands
+ * so a double free, or a free of an object never allocated, is caught in
+ * O(1) on every free.
+ *
+ * Per cache: one node (kmem_cache_node) with the three slab lists under
+ * list_lock and a shared array; one array_cache per simulated CPU, used
+ * lock-free by the CPU's owner thread (mm/percpu.c).
+ *
+ * Lock order: slab_mutex (cache list), a CPU's array (local lock), then
+ * the node's list_lock, then zone->lock (in the page allocator).
+ */
+#ifndef KMM_MM_SLAB_H
+#define KMM_MM_SLAB_H
+
+#include <kmm/slab.h>
+#include "mm/internal.h"
+
+typedef unsigned short kmem_bufctl_t;
+#define BUFCTL_END	((kmem_bufctl_t)0xffff)
+#define BUFCTL_ACTIVE	((kmem_bufctl_t)0xfffe)
+#define BUFCTL_CACHED	((kmem_bufctl_t)0xfffd)
+#define SLAB_LIMIT	((unsigned int)0xfffc)	/* most objects per slab */
+
+#define CFLGS_OFF_SLAB	0x80000000u	/* management kept off the slab */
+#define SLAB_MAX_ORDER	3		/* unless one object needs more */
+#define CACHE_LINE_SIZE	64
+#define KMEM_CACHE_NAME_LEN 32
+
+struct slab {
+	struct list_head list;		/* on full, partial or free */
+	unsigned long colouroff;	/* from the slab's start to s_mem */
+	void *s_mem;			/* object 0 */
+	unsigned int inuse;		/* objects out of the free chain */
+	kmem_bufctl_t free;		/* first free index, or BUFCTL_END */
+	struct page *page;		/* the slab's head page */
+};
+
+static inline kmem_bufctl_t *slab_bufctl(struct slab *slabp)
+{
+	return (kmem_bufctl_t *)(slabp + 1);
+}
+
+struct array_cache {
+	struct cpu_local_lock ll;	/* for per-CPU arrays; shared: ll.lock */
+	unsigned int avail;		/* objects in entry[] */
+	unsigned int limit;
+	unsigned int batchcount;	/* moved at a time to/from the slabs */
+	unsigned int touched;
+	void *entry[];			/* LIFO: entry[avail - 1] is the hottest */
+};
+
+struct kmem_cache_node {
+	pthread_mutex_t list_lock;
+	struct list_head slabs_partial;	/* some objects free */
+	struct list_head slabs_full;	/* no object free */
+	struct list_head slabs_free;	/* every object free */
+	unsigned long total_slabs;
+	unsigned long free_slabs;
+	unsigned long free_objects;	/* free in slabs (not in arrays) */
+	unsigned int free_limit;	/* keep at most this many free objects */
+	unsigned int colour_next;	/* colour of the next slab */
+	struct array_cache *shared;
+};
+
+struct kmem_cache {
+	struct array_cache **cpu_cache;	/* [nr_cpus] */
+	unsigned int batchcount;
+	unsigned int limit;
+	unsigned int shared;
+	unsigned int size;		/* stride between objects, with debug */
+	unsigned int reciprocal_size;	/* for obj_to_index without division */
+	slab_flags_t flags;
+	unsigned int num;		/* objects per slab */
+	unsigned int gfporder;
+	gfp_t allocflags;		/* __GFP_DMA, __GFP_RECLAIMABLE, ... */
+	unsigned int colour;		/* number of colour offsets */
+	unsigned int colour_off;	/* distance between them */
+	unsigned int mgmt_size;		/* descriptor + bufctl bytes */
+	struct kmem_cache *slabp_cache;	/* holds off-slab descriptors */
+	void (*ctor)(void *obj);
+	char name[KMEM_CACHE_NAME_LEN];
+	struct list_head list;		/* on the machine's slab_caches */
+	int refcount;
+	unsigned int object_size;	/* what the creator asked for */
+	unsigned int align;
+	unsigned int obj_offset;	/* red zone before the object */
+	struct kmem_cache_node node;
+	void *arrays;			/* one block holding every array_cache */
+	size_t arrays_size;
+	struct kmm *k;
+	unsigned long nr_allocs;	/* successful kmem_cache_alloc calls */
+	unsigned long nr_reports;	/* bad frees and debug failures */
+};
+
+struct kmalloc_info_struct {
+	const char *name;
+	const char *name_dma;
+	unsigned int size;
+};
+
+#define KMALLOC_NR_CACHES 14		/* index 0 unused; 1: 96, 2: 192, 3..13: 8..8k */
+enum kmalloc_cache_type { KMALLOC_NORMAL, KMALLOC_DMA, NR_KMALLOC_TYPES };
+
+struct kmm_slab {
+	struct kmem_cache *kmem_cache;	/* cache_cache: holds descriptors */
+	struct list_head slab_caches;
+	pthread_mutex_t slab_mutex;
+	struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_NR_CACHES];
+	int slab_state;			/* DOWN, PARTIAL, UP, FULL */
+	int debug_all;			/* slab_debug: debug flags for every cache */
+};
+
+enum slab_state { DOWN, PARTIAL, UP, FULL };
+
+extern const struct kmalloc_info_struct kmalloc_info[KMALLOC_NR_CACHES];
+
+/* slab.c */
+int kmem_cache_init(struct kmm *k);
+void kmem_cache_exit(struct kmm *k);
+struct kmem_cache *__kmem_cache_create(struct kmm *k, const char *name,
+				       unsigned int size, unsigned int align,
+				       slab_flags_t flags, void (*ctor)(void *));
+void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
+void __kmem_cache_free(struct kmem_cache *s, void *obj, unsigned long caller);
+void slab_report(struct kmem_cache *s, const void *obj, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The shrinker: empties every per-CPU array and frees every free slab. */
+unsigned long kmm_slab_shrink_all(struct kmm *k);
+
+/* slab_common.c */
+unsigned int kmalloc_index(size_t size);
+struct kmem_cache *kmalloc_slab(struct kmm *k, size_t size, gfp_t gfp);
+int create_kmalloc_caches(struct kmm *k);
+
+#endif /* KMM_MM_SLAB_H */

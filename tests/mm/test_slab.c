@@ -1,0 +1,433 @@
+/*
+ * tests/mm/test_slab.c - object caches: bootstrap, slab lists, colouring,
+ * constructors, shrinking, debug flags, every kind of bad free, and
+ * random traffic across many caches with the invariants checked.
+ */
+#include <stdint.h>
+#include "mm/slab.h"
+#include "tests/harness.h"
+
+static unsigned long reports_seen;
+static char last_report[4096];
+
+static void capture(const char *report, void *arg)
+{
+	(void)arg;
+	reports_seen++;
+	snprintf(last_report, sizeof(last_report), "%s", report);
+}
+
+static struct kmm *boot(unsigned long mem, unsigned int cpus, int slab_debug)
+{
+	struct kmm_config cfg = { .mem = mem, .cpus = cpus, .quiet = 1,
+				  .slab_debug = slab_debug };
+	struct kmm *k = kmm_boot(&cfg);
+
+	kmm_set_report_hook(capture, NULL);
+	reports_seen = 0;
+	last_report[0] = 0;
+	return k;
+}
+
+static uint64_t rnd_state;
+static uint64_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+static unsigned long free_after_drain(void)
+{
+	drain_all_pages(NULL);
+	return nr_free_pages();
+}
+
+TEST(bootstrap_cache_cache)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *root, *k64;
+
+	ASSERT_NOT_NULL(k);
+	root = kmem_cache_find("kmem_cache");
+	k64 = kmem_cache_find("kmalloc-64");
+	ASSERT_NOT_NULL(root);
+	ASSERT_NOT_NULL(k64);
+	ASSERT_NOT_NULL(kmem_cache_find("kmalloc-96"));
+	ASSERT_NOT_NULL(kmem_cache_find("kmalloc-192"));
+	ASSERT_NOT_NULL(kmem_cache_find("kmalloc-8k"));
+	ASSERT_NOT_NULL(kmem_cache_find("dma-kmalloc-32"));
+	/* Every descriptor but the root's is an object of the root cache. */
+	ASSERT_TRUE(compound_head(virt_to_page(k64))->slab_cache == root);
+	ASSERT_FALSE(virt_addr_valid(root));	/* the static boot descriptor */
+	ASSERT_EQ(check_slab_invariants(root), 0);
+	kmm_shutdown(k);
+}
+
+TEST(create_alloc_free_destroy)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	unsigned long before = free_after_drain();
+	struct kmem_cache *c;
+	void *objs[100];
+	int i;
+
+	ASSERT_NOT_NULL(k);
+	c = kmem_cache_create("test", 100, 0, SLAB_HWCACHE_ALIGN, NULL);
+	ASSERT_NOT_NULL(c);
+	ASSERT_EQ(kmem_cache_size(c), 100);
+	for (i = 0; i < 100; i++) {
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT_NOT_NULL(objs[i]);
+		ASSERT_EQ((uintptr_t)objs[i] % 64, 0);	/* 100 > 32: a whole line */
+		memset(objs[i], i, 100);
+	}
+	for (i = 0; i < 100; i++) {
+		unsigned char *b = objs[i];
+
+		ASSERT_EQ(b[0], i);
+		ASSERT_EQ(b[99], i);
+		kmem_cache_free(c, objs[i]);
+	}
+	ASSERT_EQ(check_slab_invariants(c), 0);
+	ASSERT_EQ(kmem_cache_shrink(c), 0);	/* nothing left after shrink */
+	kmem_cache_destroy(c);
+	ASSERT_NULL(kmem_cache_find("test"));
+	ASSERT_EQ(free_after_drain(), before);
+	ASSERT_EQ(reports_seen, 0);
+	kmm_shutdown(k);
+}
+
+static unsigned long ctor_calls;
+static void count_ctor(void *obj)
+{
+	ctor_calls++;
+	memset(obj, 0x42, 24);
+}
+
+TEST(ctor_runs_once_per_object)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c;
+	struct kmem_cache_info info;
+	void *o;
+	int i;
+
+	ASSERT_NOT_NULL(k);
+	ctor_calls = 0;
+	c = kmem_cache_create("ctor", 24, 0, 0, count_ctor);
+	for (i = 0; i < 1000; i++) {
+		o = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT_EQ(((unsigned char *)o)[5], 0x42);
+		kmem_cache_free(c, o);
+	}
+	kmem_cache_get_info(c, &info);
+	/* Constructed when carved from new slabs, never per allocation. */
+	ASSERT_EQ(ctor_calls, info.num_objs);
+	ASSERT_TRUE(ctor_calls < 1000);
+	kmem_cache_shrink(c);
+	kmem_cache_destroy(c);
+	kmm_shutdown(k);
+}
+
+TEST(colour_offsets_advance_and_wrap)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c;
+	struct slab *prev = NULL;
+	void **objs;
+	unsigned int i, slabs_seen = 0, n;
+	unsigned long off0 = 0;
+
+	ASSERT_NOT_NULL(k);
+	/* 550-byte objects (552 with alignment): 29 per order-2 slab, and
+	 * the leftover past the descriptor leaves room for 4 colours. */
+	c = kmem_cache_create("colour", 550, 8, 0, NULL);
+	ASSERT_EQ(c->colour, 4);
+	ASSERT_TRUE(c->colour > 1);
+	n = c->num * (c->colour + 1);
+	objs = calloc(n, sizeof(void *));
+	for (i = 0; i < n; i++) {
+		struct slab *sl;
+
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		sl = compound_head(virt_to_page(objs[i]))->slab;
+		if (sl == prev)
+			continue;
+		/* Each new slab starts its objects one colour further on,
+		 * wrapping after c->colour slabs. */
+		if (!slabs_seen)
+			off0 = sl->colouroff;
+		ASSERT_EQ(sl->colouroff, off0 + (unsigned long)(slabs_seen % c->colour) * c->colour_off);
+		slabs_seen++;
+		prev = sl;
+	}
+	ASSERT_TRUE(slabs_seen > c->colour);
+	for (i = 0; i < n; i++)
+		kmem_cache_free(c, objs[i]);
+	free(objs);
+	ASSERT_EQ(check_slab_invariants(c), 0);
+	kmem_cache_shrink(c);
+	kmem_cache_destroy(c);
+	kmm_shutdown(k);
+}
+
+TEST(slab_lists_full_partial_free)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c;
+	struct kmem_cache_info info;
+	void **objs;
+	unsigned int i, n;
+
+	ASSERT_NOT_NULL(k);
+	c = kmem_cache_create("lists", 256, 0, 0, NULL);
+	n = c->num * 4;
+	objs = calloc(n, sizeof(void *));
+	for (i = 0; i < n; i++)
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_get_info(c, &info);
+	ASSERT_TRUE(info.num_slabs >= 4);
+	ASSERT_EQ(info.active_objs, info.num_objs - c->node.free_objects);
+	ASSERT_FALSE(list_empty(&c->node.slabs_full));
+	for (i = 0; i < n; i++)
+		kmem_cache_free(c, objs[i]);
+	/* Back in slabs once the arrays drain: everything free. */
+	kmem_cache_shrink(c);
+	kmem_cache_get_info(c, &info);
+	ASSERT_EQ(info.num_slabs, 0);
+	ASSERT_EQ(info.active_objs, 0);
+	free(objs);
+	kmem_cache_destroy(c);
+	kmm_shutdown(k);
+}
+
+TEST(random_traffic_many_caches)
+{
+	struct kmm *k = boot(128ul << 20, 2, 0);
+	struct kmem_cache *caches[12];
+	static struct { void *p; int c; unsigned char fill; } live[4000];
+	unsigned long before = free_after_drain();
+	int n = 0, i, step, steps = 20000 * (int)TEST_SCALE();
+	char name[32];
+
+	ASSERT_NOT_NULL(k);
+	rnd_state = TEST_SEED() * 2654435761u + 7;
+	for (i = 0; i < 12; i++) {
+		static const unsigned int sizes[12] = { 8, 24, 64, 100, 192, 256, 500,
+							1000, 2048, 3000, 5000, 20000 };
+
+		snprintf(name, sizeof(name), "rand-%u", sizes[i]);
+		caches[i] = kmem_cache_create(name, sizes[i], 0,
+					      i & 1 ? SLAB_HWCACHE_ALIGN : 0, NULL);
+		ASSERT_NOT_NULL(caches[i]);
+	}
+	for (step = 0; step < steps; step++) {
+		if (n < 4000 && (n == 0 || rnd() % 100 < 55)) {
+			int c = (int)(rnd() % 12);
+			void *p = kmem_cache_alloc(caches[c], GFP_KERNEL);
+
+			ASSERT_NOT_NULL(p);
+			live[n].p = p;
+			live[n].c = c;
+			live[n].fill = (unsigned char)rnd();
+			memset(p, live[n].fill, kmem_cache_size(caches[c]));
+			n++;
+		} else {
+			int j = (int)(rnd() % (unsigned)n);
+			unsigned char *b = live[j].p;
+			unsigned int sz = kmem_cache_size(caches[live[j].c]);
+
+			ASSERT_EQ(b[0], live[j].fill);
+			ASSERT_EQ(b[sz - 1], live[j].fill);
+			kmem_cache_free(caches[live[j].c], live[j].p);
+			live[j] = live[--n];
+		}
+		if (step % 997 == 0)
+			for (i = 0; i < 12; i++)
+				ASSERT_EQ(check_slab_invariants(caches[i]), 0);
+	}
+	while (n > 0) {
+		n--;
+		kmem_cache_free(caches[live[n].c], live[n].p);
+	}
+	for (i = 0; i < 12; i++) {
+		ASSERT_EQ(check_slab_invariants(caches[i]), 0);
+		kmem_cache_destroy(caches[i]);
+	}
+	ASSERT_EQ(reports_seen, 0);
+	ASSERT_EQ(check_buddy_invariants(), 0);
+	/* kmalloc-64 may keep a few off-slab descriptors' slabs: shrink all. */
+	kmm_slab_shrink_all(k);
+	ASSERT_EQ(free_after_drain(), before + 0 * 0);
+	kmm_shutdown(k);
+}
+
+/* Misuse is reported with the cache's name and changes nothing. */
+TEST(bad_frees_are_caught_cheaply)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *a, *b;
+	char stack_obj[64];
+	void *x, *y;
+	unsigned long r;
+
+	ASSERT_NOT_NULL(k);
+	a = kmem_cache_create("cache-a", 64, 0, 0, NULL);
+	b = kmem_cache_create("cache-b", 64, 0, 0, NULL);
+	x = kmem_cache_alloc(a, GFP_KERNEL);
+	y = kmem_cache_alloc(a, GFP_KERNEL);
+	kmem_cache_free(a, x);
+	r = reports_seen;
+	kmem_cache_free(a, x);				/* double free */
+	ASSERT_CONTAINS(last_report, "BUG cache-a: double free");
+	kmem_cache_free(a, (char *)y + 8);		/* middle of an object */
+	ASSERT_CONTAINS(last_report, "pointer into the middle of an object");
+	kmem_cache_free(b, y);				/* another cache's object */
+	ASSERT_CONTAINS(last_report, "object of cache cache-a freed to the wrong cache");
+	kmem_cache_free(a, stack_obj);			/* not RAM */
+	ASSERT_CONTAINS(last_report, "not in RAM");
+	kmem_cache_free(a, page_address(alloc_page(GFP_KERNEL)));	/* not a slab */
+	ASSERT_CONTAINS(last_report, "not from any slab");
+	kfree(stack_obj);
+	ASSERT_CONTAINS(last_report, "is not a kmm pointer");
+	ASSERT_EQ(reports_seen - r, 6);
+	ASSERT_EQ(check_slab_invariants(a), 0);
+	ASSERT_EQ(check_slab_invariants(b), 0);
+	kmem_cache_free(a, y);				/* the right free still works */
+	ASSERT_EQ(reports_seen - r, 6);
+	kmm_shutdown(k);
+}
+
+TEST(debug_flags_catch_overflow_and_use_after_free)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c;
+	unsigned char *o;
+
+	ASSERT_NOT_NULL(k);
+	c = kmem_cache_create("dbg", 40, 0, SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER, NULL);
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT_EQ(o[0], POISON_INUSE);			/* fresh objects read 0x5a */
+	o[40] = 1;					/* one byte past the end */
+	kmem_cache_free(c, o);
+	ASSERT_CONTAINS(last_report, "red zone overwritten");
+	ASSERT_CONTAINS(last_report, "allocated by");
+	ASSERT_EQ(o[0], POISON_FREE);			/* freed objects read 0x6b */
+	ASSERT_EQ(o[39], POISON_END);
+	o[3] = 0;					/* use after free */
+	o = kmem_cache_alloc(c, GFP_KERNEL);		/* LIFO: the same object */
+	ASSERT_CONTAINS(last_report, "use after free: poison overwritten at offset 3");
+	kmem_cache_free(c, o);
+	ASSERT_EQ(check_slab_invariants(c), 0);
+	kmm_shutdown(k);
+}
+
+TEST(slab_debug_applies_to_every_cache)
+{
+	struct kmm *k = boot(64ul << 20, 1, 1);
+	unsigned char *p;
+
+	ASSERT_NOT_NULL(k);
+	p = kmalloc(30, GFP_KERNEL);
+	ASSERT_TRUE(kmem_cache_find("kmalloc-32")->flags & SLAB_RED_ZONE);
+	p[32] = 0x77;					/* overflow into the red zone */
+	kfree(p);
+	ASSERT_CONTAINS(last_report, "BUG kmalloc-32: red zone overwritten");
+	kmm_shutdown(k);
+}
+
+TEST(destroy_with_live_objects_reports_them)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c;
+	void *o;
+
+	ASSERT_NOT_NULL(k);
+	c = kmem_cache_create("leaky", 128, 0, 0, NULL);
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_destroy(c);
+	ASSERT_CONTAINS(last_report, "kmem_cache_destroy leaky: Slab cache still has objects (1)");
+	ASSERT_NOT_NULL(kmem_cache_find("leaky"));	/* kept: memory still in use */
+	memset(o, 1, 128);				/* and the object still valid */
+	kmem_cache_free(c, o);
+	kmem_cache_destroy(c);
+	ASSERT_NULL(kmem_cache_find("leaky"));
+	kmm_shutdown(k);
+}
+
+TEST(bad_create_arguments)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+
+	ASSERT_NOT_NULL(k);
+	ASSERT_NULL(kmem_cache_create("zero", 0, 0, 0, NULL));
+	ASSERT_NULL(kmem_cache_create("align", 64, 3, 0, NULL));
+	ASSERT_NULL(kmem_cache_create(NULL, 64, 0, 0, NULL));
+	ASSERT_NULL(kmem_cache_create("huge", 64u << 20, 0, 0, NULL));
+	ASSERT_EQ(reports_seen, 4);
+	kmm_shutdown(k);
+}
+
+TEST(bulk_alloc_and_free)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c;
+	void *p[300];
+
+	ASSERT_NOT_NULL(k);
+	c = kmem_cache_create("bulk", 48, 0, 0, NULL);
+	ASSERT_EQ(kmem_cache_alloc_bulk(c, GFP_KERNEL, 300, p), 300);
+	ASSERT_TRUE(p[0] != p[299]);
+	kmem_cache_free_bulk(c, 300, p);
+	ASSERT_EQ(check_slab_invariants(c), 0);
+	ASSERT_EQ(reports_seen, 0);
+	kmm_shutdown(k);
+}
+
+TEST(slabinfo_and_meminfo)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c;
+	char buf[1 << 16];
+	void *o;
+
+	ASSERT_NOT_NULL(k);
+	c = kmem_cache_create("session", 192, 0, SLAB_RECLAIM_ACCOUNT, NULL);
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	kmm_proc_read("/proc/slabinfo", buf, sizeof(buf));
+	ASSERT_EQ(strncmp(buf, "slabinfo - version: 2.1\n# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n", 200), 0);
+	/* Newest first; the refill batch (16) counts as active, as in Linux. */
+	{
+		char want[256];
+
+		snprintf(want, sizeof(want),
+			 "\nsession               16 %6u    192 %4u    2 : tunables  120   60    0 : slabdata      1      1      0\n",
+			 c->num, c->num);
+		ASSERT_EQ(c->gfporder, 1);
+		ASSERT_CONTAINS(buf, want);
+	}
+	kmm_proc_read("/proc/meminfo", buf, sizeof(buf));
+	ASSERT_CONTAINS(buf, "\nSReclaimable:          8 kB\n");
+	kmem_cache_free(c, o);
+	kmm_shutdown(k);
+}
+
+int main(void)
+{
+	RUN_TEST(bootstrap_cache_cache);
+	RUN_TEST(create_alloc_free_destroy);
+	RUN_TEST(ctor_runs_once_per_object);
+	RUN_TEST(colour_offsets_advance_and_wrap);
+	RUN_TEST(slab_lists_full_partial_free);
+	RUN_TEST(random_traffic_many_caches);
+	RUN_TEST(bad_frees_are_caught_cheaply);
+	RUN_TEST(debug_flags_catch_overflow_and_use_after_free);
+	RUN_TEST(slab_debug_applies_to_every_cache);
+	RUN_TEST(destroy_with_live_objects_reports_them);
+	RUN_TEST(bad_create_arguments);
+	RUN_TEST(bulk_alloc_and_free);
+	RUN_TEST(slabinfo_and_meminfo);
+	return harness_summary();
+}
