@@ -286,10 +286,11 @@ static void kmm_free_machine(struct kmm *k)
 static struct kmm *boot_locked(const struct kmm_config *cfg)
 {
 	char err[160];
-	struct kmm *k = calloc(1, sizeof(*k));
+	struct kmm *k = aligned_alloc(64, ALIGN(sizeof(*k), 64ul));	/* zones are cache-line aligned */
 
 	if (!k)
 		return NULL;
+	memset(k, 0, sizeof(*k));
 	kmm_percpu_init();
 	k->ram.memfd = -1;
 	if (kmm_config_resolve(&k->cfg, cfg, err, sizeof(err))) {

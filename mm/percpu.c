@@ -34,12 +34,16 @@ bool kmm_membarrier_ok;
 
 static void release_cpus(void *unused)
 {
-	struct kmm *k;
+	struct list_head *pos;
 	unsigned int cpu;
 
 	(void)unused;
 	pthread_mutex_lock(&machines_lock);
-	list_for_each_entry(k, &machines, machines) {
+	/* Plain list_for_each: struct kmm is 64-byte aligned and the list
+	 * head is not, so the entry form would form a misaligned pointer. */
+	list_for_each(pos, &machines) {
+		struct kmm *k = list_entry(pos, struct kmm, machines);
+
 		for (cpu = 0; cpu < k->nr_cpus; cpu++) {
 			if (__atomic_load_n(&k->cpu_owner[cpu], __ATOMIC_RELAXED) != &thread_token)
 				continue;

@@ -482,9 +482,12 @@ static void show_dmesg(struct sim *s)
 		fputs(s->dmesg, s->err);
 		return;
 	}
-	if (s->report_consumed && s->nr_report_lines == 1 &&
-	    strchr(s->dmesg, '\n') == s->dmesg + s->dmesg_len - 1)
-		return;
+	if (s->report_consumed) {
+		/* The result line already showed the first line. */
+		p += strcspn(p, "\n");
+		if (*p)
+			p++;
+	}
 	while (*p) {
 		size_t n = strcspn(p, "\n");
 

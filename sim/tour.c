@@ -24,8 +24,10 @@ static const struct tour_step tour[] = {
 	  "x86-64: DMA (below 16 MiB, for old devices) and DMA32 (below 4 GiB).\n"
 	  "/proc/buddyinfo shows, per zone, how many free blocks of 2^order pages\n"
 	  "there are, order 0 (4 KiB) to order 10 (4 MiB).  A fresh machine is\n"
-	  "almost all order-10 blocks: memory has not been broken up yet.",
-	  "cat /proc/buddyinfo" },
+	  "almost all order-10 blocks: memory has not been broken up yet.  (First\n"
+	  "`drain`: booting the slab caches left a few pages on per-CPU lists.)",
+	  "drain" },
+	{ NULL, "cat /proc/buddyinfo" },
 
 	{ "Why is DMA not a round number?  Page 0 belongs to the firmware,\n"
 	  "640 KiB-1 MiB is the legacy VGA/BIOS hole, and the kernel reserves the\n"
@@ -39,9 +41,11 @@ static const struct tour_step tour[] = {
 	  "alloc_pages 3" },
 
 	{ "Order 3 is small, so it was served from this CPU's per-CPU list, which\n"
-	  "was refilled from the buddy lists in a batch.  Compare with the first\n"
-	  "buddyinfo: an order-10 block was split, and its halves are now free at\n"
-	  "orders 9, 8, ... down to the size that was needed.",
+	  "was refilled from the buddy lists with a batch of two order-3 blocks.\n"
+	  "Compare with the first buddyinfo: the free order-3 blocks sit in movable\n"
+	  "pageblocks, and this kernel (unmovable) request took the smallest fit\n"
+	  "among unmovable ones, an order-6 block: one fewer at order 6, one more\n"
+	  "at orders 5 and 4, and its two order-3 quarters went to the list.",
 	  "cat /proc/buddyinfo" },
 
 	{ "An order-10 block (4 MiB) is too big for the per-CPU lists and comes\n"
@@ -56,19 +60,20 @@ static const struct tour_step tour[] = {
 	  "free_pages 0xf000 10" },
 	{ "... while small frees park on this CPU's list first (hot in its cache,\n"
 	  "and cheap: no zone lock).",
-	  "free_pages 0xf400 3" },
+	  "free_pages 0xf438 3" },
 	{ NULL, "free_pages 0xc00 2" },
 
 	{ "Freeing the same block twice is a classic bug.  kmm checks every free\n"
 	  "and reports misuse the way Linux's bad_page does, without touching its\n"
 	  "lists; the allocator stays consistent, as `check` (which runs\n"
 	  "check_buddy_invariants) confirms.",
-	  "free_pages 0xf400 3" },
-	{ NULL, "free_pages 0xf401 0" },
+	  "free_pages 0xf438 3" },
+	{ NULL, "free_pages 0xf439 0" },
 	{ NULL, "check" },
 
 	{ "`drain` gives the per-CPU lists back (drain_all_pages).  Every block\n"
-	  "merges with its buddy again and buddyinfo is exactly what it was at boot.",
+	  "merges with its buddy again and buddyinfo is exactly what it was after\n"
+	  "boot.",
 	  "drain" },
 	{ NULL, "cat /proc/buddyinfo" },
 
@@ -97,9 +102,38 @@ static const struct tour_step tour[] = {
 	{ NULL, "alloc_pages 10 GFP_KERNEL|__GFP_DMA" },
 	{ NULL, "alloc_pages 10 GFP_KERNEL|__GFP_DMA" },
 
-	{ "That is the page allocator.  Next in the tour, as kmm grows: slab\n"
-	  "caches, vmalloc, processes and page faults.  Type `help` in `kmm` for\n"
-	  "the commands; docs/page_alloc.md explains every number you saw.",
+	{ "Part 4: slab caches.  Pages are too big for most kernel objects, so\n"
+	  "the kernel keeps caches of same-sized objects carved from slabs of\n"
+	  "pages.  A traffic server might keep its sessions in one: 192 bytes\n"
+	  "each, aligned to cache lines.",
+	  "kmem_cache_create session 192 0 SLAB_HWCACHE_ALIGN" },
+	{ "The first allocation grows the cache by one slab and moves a batch\n"
+	  "of objects into this CPU's array; the next ones come from that array\n"
+	  "without taking any lock (objects are printed as kernel addresses).",
+	  "kmem_cache_alloc session" },
+	{ NULL, "kmem_cache_alloc session" },
+	{ NULL, "kmem_cache_alloc session" },
+	{ "slabtop sums it up: the session slab holds 41 objects in 2 pages\n"
+	  "(the smallest order that wastes under 1/32), 16 of them counted active:\n"
+	  "the 3 in use and the 13 waiting in the per-CPU array.  The descriptor of every\n"
+	  "cache is itself an object of the kmem_cache cache.",
+	  "slabtop" },
+	{ "Frees are checked in O(1): a double free is caught even without\n"
+	  "debugging on, because each object's slot in the slab's index array\n"
+	  "records whether it is out.",
+	  "kmem_cache_free session 0xffff88800f40eb40" },
+	{ NULL, "kmem_cache_free session 0xffff88800f40eb40" },
+	{ "kmalloc is a set of such caches, kmalloc-8 to kmalloc-8k; 100 bytes\n"
+	  "come from kmalloc-128.  Bigger requests go to the page allocator.\n"
+	  "Destroying a cache that still has objects out is refused and the\n"
+	  "objects are listed, as Linux does.",
+	  "kmalloc 100" },
+	{ NULL, "kmem_cache_destroy session" },
+
+	{ "That is the page allocator and the slab.  Next in the tour, as kmm\n"
+	  "grows: vmalloc, processes and page faults.  Type `help` in `kmm` for\n"
+	  "the commands; docs/page_alloc.md and docs/slab.md explain every\n"
+	  "number you saw.",
 	  "check" },
 };
 
