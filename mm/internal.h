@@ -193,6 +193,24 @@ bool memblock_is_reserved(const struct memblock *mb, phys_addr_t addr);
 phys_addr_t memblock_phys_mem_size(const struct memblock *mb);
 phys_addr_t memblock_end_of_DRAM(const struct memblock *mb);
 
+/* pfn_valid without the call: the pfn has a struct page. */
+static inline bool __pfn_valid(const struct kmm *k, unsigned long pfn)
+{
+	unsigned long nr = pfn >> PFN_SECTION_SHIFT;
+
+	return nr < k->nr_mem_sections && (k->mem_section[nr].flags & SECTION_IS_PRESENT);
+}
+
+/* virt_addr_valid for a host pointer, inline: in the direct map, with a
+ * struct page (as Linux's __virt_addr_valid on x86-64). */
+static inline bool __virt_addr_valid(const struct kmm *k, const void *addr)
+{
+	unsigned long off = (unsigned long)((const char *)addr - k->ram.direct_map);
+
+	return (const char *)addr >= k->ram.direct_map && off < k->ram.size &&
+	       __pfn_valid(k, off >> PAGE_SHIFT);
+}
+
 /* sparse.c */
 int sparse_init(struct kmm *k);
 int sparse_add_section(struct kmm *k, unsigned long section_nr,

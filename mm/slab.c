@@ -508,7 +508,7 @@ static struct slab *free_validate(struct kmem_cache *s, const void *obj,
 	struct slab *slabp;
 	unsigned int idx;
 
-	if (unlikely(!virt_addr_valid(slot))) {
+	if (unlikely(!__virt_addr_valid(s->k, slot))) {
 		slab_report(s, obj, "free of a pointer that is not in RAM");
 		return NULL;
 	}

@@ -28,19 +28,14 @@ bool virt_addr_valid(const volatile void *addr)
 {
 	struct kmm *k = kmm_global;
 	unsigned long a = (unsigned long)addr;
-	phys_addr_t phys;
 
 	if (!k)
 		return false;
-	if (a >= PAGE_OFFSET)
-		phys = a - PAGE_OFFSET;
-	else if ((const char *)addr >= k->ram.direct_map &&
-		 (const char *)addr < k->ram.direct_map + k->ram.size)
-		phys = (phys_addr_t)((const char *)addr - k->ram.direct_map);
-	else
-		return false;
-	return phys < k->ram.size && pfn_valid(PHYS_PFN(phys)) &&
-	       memblock_is_memory(&k->memblock, phys);
+	if (a >= PAGE_OFFSET) {
+		a -= PAGE_OFFSET;
+		return a < k->ram.size && __pfn_valid(k, a >> PAGE_SHIFT);
+	}
+	return __virt_addr_valid(k, (const void *)addr);
 }
 
 /* Maps a section's struct pages onto the RAM frames at memmap_phys. */
