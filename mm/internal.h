@@ -72,6 +72,8 @@ struct kmm {
 	int lowmem_reserve_ratio[MAX_NR_ZONES];
 	unsigned long totalreserve_pages;
 	unsigned long memblock_reserved_pages;
+	unsigned long hotplug_added;	/* bytes hot-added so far */
+	unsigned long vmemmap_pages;	/* hot-added memmap, on the memory itself */
 
 	struct kmm_slab *slab;		/* slab caches and kmalloc (mm/slab.h) */
 	unsigned long percpu_pages;	/* pages of per-CPU array caches */
@@ -222,6 +224,14 @@ static inline unsigned long pfn_to_section_nr(unsigned long pfn)
 
 /* mm_init.c */
 void kmm_set_machine_globals(struct kmm *k);
+enum zone_type pfn_zone(struct kmm *k, unsigned long pfn);
+void memmap_init_section(struct kmm *k, unsigned long nr);
+void free_range(struct kmm *k, unsigned long start, unsigned long end);
+void build_zonelists(struct kmm *k);
+phys_addr_t hotplug_base(unsigned long mem);
+
+/* memory_hotplug.c */
+int add_memory_kmm(struct kmm *k, unsigned long bytes);
 
 /* page_alloc.c */
 int page_alloc_init(struct kmm *k);

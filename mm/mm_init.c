@@ -139,22 +139,34 @@ static void free_area_init(struct kmm *k)
 	k->node.node_start_pfn = PHYS_PFN(k->memblock.memory.regions[0].base);
 	k->node.node_spanned_pages = k->max_pfn - k->node.node_start_pfn;
 	k->node.node_present_pages = ram_pages_in(k, 0, k->max_pfn);
-	/* The fallback order: the highest zone first, down to DMA. */
-	for (i = 0, lo = ZONE_NORMAL + 1; lo-- > 0;)
-		if (populated_zone(&k->node.node_zones[lo]))
-			k->node.node_zonelist._zonerefs[i++] = &k->node.node_zones[lo];
-	k->node.node_zonelist._zonerefs[i] = NULL;
-	/* The first zone an allocation limited to zone idx tries. */
-	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *const *zp;
+	build_zonelists(k);
+}
 
-		for (zp = k->node.node_zonelist._zonerefs; *zp && (int)(*zp)->idx > i; zp++)
+/*
+ * The fallback order: the highest populated zone first, down to DMA.
+ * Rebuilt when memory is hot-added; written back to front with single
+ * stores so that a concurrent reader always sees a usable list.
+ */
+void build_zonelists(struct kmm *k)
+{
+	struct zone *list[MAX_ZONES_PER_ZONELIST + 1];
+	int i, n = 0, z;
+
+	for (z = ZONE_NORMAL; z >= 0; z--)
+		if (populated_zone(&k->node.node_zones[z]))
+			list[n++] = &k->node.node_zones[z];
+	list[n] = NULL;
+	for (i = n; i >= 0; i--)
+		WRITE_ONCE(k->node.node_zonelist._zonerefs[i], list[i]);
+	/* The first zone an allocation limited to zone idx tries. */
+	for (z = 0; z < MAX_NR_ZONES; z++) {
+		for (i = 0; list[i] && (int)list[i]->idx > z; i++)
 			;
-		k->fast_zone[i] = *zp;
+		WRITE_ONCE(k->fast_zone[z], list[i]);
 	}
 }
 
-static enum zone_type pfn_zone(struct kmm *k, unsigned long pfn)
+enum zone_type pfn_zone(struct kmm *k, unsigned long pfn)
 {
 	int i;
 
@@ -165,7 +177,7 @@ static enum zone_type pfn_zone(struct kmm *k, unsigned long pfn)
 }
 
 /* Every struct page of a present section starts reserved with one ref. */
-static void memmap_init_section(struct kmm *k, unsigned long nr)
+void memmap_init_section(struct kmm *k, unsigned long nr)
 {
 	unsigned long pfn = nr * PAGES_PER_SECTION;
 	unsigned long end = pfn + PAGES_PER_SECTION;
@@ -183,7 +195,7 @@ static void memmap_init_section(struct kmm *k, unsigned long nr)
 }
 
 /* Frees [start, end) into the buddy lists in the largest aligned blocks. */
-static void free_range(struct kmm *k, unsigned long start, unsigned long end)
+void free_range(struct kmm *k, unsigned long start, unsigned long end)
 {
 	while (start < end) {
 		unsigned int order = MAX_PAGE_ORDER;
@@ -225,9 +237,17 @@ void kmm_set_machine_globals(struct kmm *k)
 	kmm_max_pfn = k ? k->max_pfn : 0;
 }
 
+/* Where hot-added memory goes: above the PCI window, after boot RAM. */
+phys_addr_t hotplug_base(unsigned long mem)
+{
+	return max(ram_phys_end(mem), FOUR_GB);
+}
+
 static int setup_memory(struct kmm *k)
 {
-	unsigned long max_phys = ram_phys_end(k->cfg.max_mem);
+	unsigned long max_phys = k->cfg.max_mem > k->cfg.mem ?
+		hotplug_base(k->cfg.mem) + (k->cfg.max_mem - k->cfg.mem) :
+		ram_phys_end(k->cfg.mem);
 	unsigned long bytes;
 	phys_addr_t pb;
 	int err;

@@ -394,6 +394,25 @@ static int cmd_slabtop(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_hotplug_add(struct sim *s, int argc, char **argv)
+{
+	unsigned long bytes;
+	int err;
+
+	if (parse_ulong(argv[1], &bytes, true))
+		return syntax_error(s, "hotplug_add: SIZE must be a size (e.g. 256M), got '%s'", argv[1]);
+	err = add_memory_kmm(s->k, bytes);
+	if (err == -EINVAL)
+		fprintf(s->out, "error EINVAL\n");
+	else if (err == -ENOSPC)
+		fprintf(s->out, "error ENOSPC\n");
+	else if (err)
+		fprintf(s->out, "error ENOMEM\n");
+	else
+		fprintf(s->out, "ok\n");
+	return 0;
+}
+
 static int cmd_help(struct sim *s, int argc, char **argv);
 
 static const struct sim_cmd sim_cmds[] = {
@@ -409,6 +428,7 @@ static const struct sim_cmd sim_cmds[] = {
 	{ "kmalloc", 1, 2, "kmalloc SIZE [GFP_FLAGS]", cmd_kmalloc },
 	{ "kfree", 1, 1, "kfree ADDR", cmd_kfree },
 	{ "slabtop", 0, 0, "slabtop   (caches by memory held)", cmd_slabtop },
+	{ "hotplug_add", 1, 1, "hotplug_add SIZE   (add RAM in 128M sections, up to max_mem)", cmd_hotplug_add },
 	{ "drain", 0, 0, "drain   (drain_all_pages: per-CPU lists back to the buddy)", cmd_drain },
 	{ "check", 0, 0, "check   (check_buddy_invariants)", cmd_check },
 	{ "help", 0, 0, "help", cmd_help },

@@ -72,6 +72,13 @@ void kmm_set_report_hook(kmm_report_fn fn, void *arg);
 /* Reports made since boot on the current machine. */
 unsigned long kmm_nr_reports(void);
 
+/*
+ * Memory hotplug: adds bytes of RAM (a multiple of 128 MiB) to the current
+ * machine, above the PCI window, into ZONE_NORMAL.  Returns 0, -EINVAL for
+ * a bad size or -ENOSPC past the max_mem boot option.
+ */
+int add_memory(unsigned long bytes);
+
 /* Checks every buddy invariant; returns 0 or -1 (with a report). */
 int check_buddy_invariants(void);
 

@@ -681,6 +681,55 @@ TEST(proc_read_contract)
 	kmm_shutdown(k);
 }
 
+TEST(memory_hot_add)
+{
+	struct kmm_config cfg = { .mem = 256ul << 20, .max_mem = 768ul << 20,
+				  .cpus = 1, .quiet = 1 };
+	struct kmm *k = kmm_boot(&cfg);
+	struct zone *normal;
+	unsigned long total, free_before, min_before;
+	struct page **list = NULL;
+	unsigned long cap = 0, n = 0, i, in_normal = 0;
+
+	ASSERT_NOT_NULL(k);
+	kmm_set_report_hook(capture, NULL);
+	normal = zone_of(k, ZONE_NORMAL);
+	ASSERT_FALSE(populated_zone(normal));
+	total = totalram_pages();
+	min_before = k->min_free_kbytes;
+	ASSERT_EQ(add_memory(100ul << 20), -EINVAL);	/* not whole sections */
+	ASSERT_EQ(add_memory(256ul << 20), 0);
+	/* Above the PCI window, in ZONE_NORMAL, memmap on the memory itself. */
+	ASSERT_EQ(normal->zone_start_pfn, (4ul << 30) >> PAGE_SHIFT);
+	ASSERT_EQ(normal->present_pages, 65536);
+	ASSERT_EQ(zone_managed_pages(normal), 65536 - 2 * 512);
+	ASSERT_EQ(totalram_pages(), total + 65536 - 1024);
+	ASSERT_TRUE(k->min_free_kbytes > (int)min_before);	/* recomputed */
+	ASSERT_TRUE(min_wmark_pages(normal) > 0);
+	ASSERT_EQ(add_memory(512ul << 20), -ENOSPC);		/* past max_mem */
+	ASSERT_EQ(check_buddy_invariants(), 0);
+	/* The new memory is used first (highest zone) and is real. */
+	drain_all_pages(NULL);
+	free_before = nr_free_pages();
+	exhaust(GFP_KERNEL, &list, &cap, &n);
+	for (i = 0; i < n; i++) {
+		in_normal += page_zonenum(list[i]) == ZONE_NORMAL;
+		*(unsigned long *)page_address(list[i]) = i;
+	}
+	ASSERT_EQ(page_zonenum(list[0]), ZONE_NORMAL);
+	ASSERT_TRUE(in_normal > 60000);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(*(unsigned long *)page_address(list[i]), i);
+		__free_pages(list[i], 0);
+	}
+	free(list);
+	drain_all_pages(NULL);
+	ASSERT_EQ(nr_free_pages(), free_before);
+	ASSERT_EQ(check_buddy_invariants(), 0);
+	ASSERT_EQ(reports_seen, 0);
+	kmm_shutdown(k);
+}
+
 TEST(machines_are_independent)
 {
 	struct kmm *a = boot(64ul << 20, 1), *b;
@@ -729,6 +778,7 @@ int main(void)
 	RUN_TEST(unmovable_steals_pageblocks);
 	RUN_TEST(atomic_high_order_reserves_highatomic_block);
 	RUN_TEST(proc_read_contract);
+	RUN_TEST(memory_hot_add);
 	RUN_TEST(machines_are_independent);
 	return harness_summary();
 }

@@ -1,0 +1,90 @@
+/*
+ * mm/memory_hotplug.c - adding RAM to a running machine, a section at a
+ * time, as Linux's memory hotplug does: the new range is placed above the
+ * PCI window after the existing RAM, each section carries its own struct
+ * pages in its first 2 MiB (memory_hotplug.memmap_on_memory), and the rest
+ * is onlined into ZONE_NORMAL, after which watermarks, lowmem reserves and
+ * per-CPU list sizes are recomputed.  Memory is never added behind the
+ * caller's back: only add_memory() / the `hotplug_add` command do it.
+ */
+#include <errno.h>
+#include "mm/slab.h"
+
+#define MEMMAP_PAGES_PER_SECTION (PAGES_PER_SECTION * sizeof(struct page) / PAGE_SIZE)
+
+static pthread_mutex_t hotplug_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Grows ZONE_NORMAL's span over [start, end) and counts the new RAM. */
+static void resize_normal_zone(struct kmm *k, unsigned long start,
+			       unsigned long end, unsigned long present)
+{
+	struct zone *zone = &k->node.node_zones[ZONE_NORMAL];
+
+	pthread_mutex_lock(&zone->lock);
+	if (!zone->spanned_pages)
+		zone->zone_start_pfn = start;
+	zone->spanned_pages = end - zone->zone_start_pfn;
+	WRITE_ONCE(zone->present_pages, zone->present_pages + present);
+	pthread_mutex_unlock(&zone->lock);
+	k->node.node_spanned_pages = end - k->node.node_start_pfn;
+	k->node.node_present_pages += present;
+}
+
+/* One section: memmap on its first pages, the rest to the buddy lists. */
+static int online_section(struct kmm *k, unsigned long nr)
+{
+	unsigned long start = nr * PAGES_PER_SECTION;
+	unsigned long end = start + PAGES_PER_SECTION;
+	int err;
+
+	err = sparse_add_section(k, nr, PFN_PHYS(start));
+	if (err)
+		return err;
+	memmap_init_section(k, nr);
+	k->mem_section[nr].flags |= SECTION_IS_ONLINE;
+	k->vmemmap_pages += MEMMAP_PAGES_PER_SECTION;
+	resize_normal_zone(k, start, end, PAGES_PER_SECTION);
+	free_range(k, start + MEMMAP_PAGES_PER_SECTION, end);
+	return 0;
+}
+
+/*
+ * Adds bytes of RAM (a multiple of the 128 MiB section size) to machine k.
+ * Returns 0, -EINVAL for a bad size, or -ENOSPC past max_mem.
+ */
+int add_memory_kmm(struct kmm *k, unsigned long bytes)
+{
+	unsigned long sections = bytes >> SECTION_SIZE_BITS, i;
+	phys_addr_t base;
+	int err = 0;
+
+	if (!bytes || bytes & ((1ul << SECTION_SIZE_BITS) - 1))
+		return -EINVAL;
+	pthread_mutex_lock(&hotplug_lock);
+	if (k->cfg.mem + k->hotplug_added + bytes > k->cfg.max_mem) {
+		err = -ENOSPC;
+		goto out;
+	}
+	base = hotplug_base(k->cfg.mem) + k->hotplug_added;
+	err = hw_ram_grow(&k->ram, base + bytes);
+	if (err)
+		goto out;
+	err = memblock_add(&k->memblock, base, bytes);
+	if (err)
+		goto out;
+	for (i = 0; i < sections && !err; i++)
+		err = online_section(k, PFN_DOWN(base) / PAGES_PER_SECTION + i);
+	k->hotplug_added += i << SECTION_SIZE_BITS;
+	k->max_pfn = PHYS_PFN(base) + i * PAGES_PER_SECTION;
+	kmm_max_pfn = k->max_pfn;
+	build_zonelists(k);
+	init_per_zone_wmark_min(k);
+out:
+	pthread_mutex_unlock(&hotplug_lock);
+	return err;
+}
+
+int add_memory(unsigned long bytes)
+{
+	return add_memory_kmm(kmm_cur(), bytes);
+}
