@@ -7,25 +7,15 @@
 #include <stdint.h>
 #include "mm/internal.h"
 #include "tests/harness.h"
+#include "tests/kmm_test.h"
 
-static unsigned long reports_seen;
-static char last_report[4096];
-
-static void capture(const char *report, void *arg)
-{
-	(void)arg;
-	reports_seen++;
-	snprintf(last_report, sizeof(last_report), "%s", report);
-}
 
 static struct kmm *boot(unsigned long mem, unsigned int cpus)
 {
 	struct kmm_config cfg = { .mem = mem, .cpus = cpus, .quiet = 1 };
 	struct kmm *k = kmm_boot(&cfg);
 
-	kmm_set_report_hook(capture, NULL);
-	reports_seen = 0;
-	last_report[0] = 0;
+	capture_reports();
 	return k;
 }
 

@@ -6,16 +6,8 @@
 #include <stdint.h>
 #include "mm/slab.h"
 #include "tests/harness.h"
+#include "tests/kmm_test.h"
 
-static unsigned long reports_seen;
-static char last_report[4096];
-
-static void capture(const char *report, void *arg)
-{
-	(void)arg;
-	reports_seen++;
-	snprintf(last_report, sizeof(last_report), "%s", report);
-}
 
 static struct kmm *boot(unsigned long mem, unsigned int cpus, int slab_debug)
 {
@@ -23,9 +15,7 @@ static struct kmm *boot(unsigned long mem, unsigned int cpus, int slab_debug)
 				  .slab_debug = slab_debug };
 	struct kmm *k = kmm_boot(&cfg);
 
-	kmm_set_report_hook(capture, NULL);
-	reports_seen = 0;
-	last_report[0] = 0;
+	capture_reports();
 	return k;
 }
 

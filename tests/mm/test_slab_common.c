@@ -6,24 +6,15 @@
 #include <stdint.h>
 #include "mm/slab.h"
 #include "tests/harness.h"
+#include "tests/kmm_test.h"
 
-static unsigned long reports_seen;
-static char last_report[4096];
-
-static void capture(const char *report, void *arg)
-{
-	(void)arg;
-	reports_seen++;
-	snprintf(last_report, sizeof(last_report), "%s", report);
-}
 
 static struct kmm *boot(void)
 {
 	struct kmm_config cfg = { .mem = 128ul << 20, .cpus = 1, .quiet = 1 };
 	struct kmm *k = kmm_boot(&cfg);
 
-	kmm_set_report_hook(capture, NULL);
-	reports_seen = 0;
+	capture_reports();
 	return k;
 }
 

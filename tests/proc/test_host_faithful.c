@@ -256,6 +256,15 @@ static void section(const char *text, const char *start, const char *stop,
 
 static char host[1 << 20], ours[1 << 20], hs[1 << 16], os[1 << 16];
 
+/* The same section of the host's and kmm's text, numbers blanked. */
+static void cut_both(const char *start, const char *stop)
+{
+	section(host, start, stop, hs, sizeof(hs));
+	section(ours, start, stop, os, sizeof(os));
+	blank_numbers(hs);
+	blank_numbers(os);
+}
+
 static struct kmm *boot_like_host(void)
 {
 	struct kmm_config cfg = { .mem = 256ul << 20, .quiet = 1 };
@@ -295,17 +304,11 @@ TEST(zoneinfo_layout_matches_host)
 	read_file("/proc/zoneinfo", host, sizeof(host));
 	kmm_proc_read("/proc/zoneinfo", ours, sizeof(ours));
 	/* DMA: the first populated zone, with the per-node stats. */
-	section(host, "Node 0, zone      DMA\n", "Node 0, zone    DMA32", hs, sizeof(hs));
-	section(ours, "Node 0, zone      DMA\n", "Node 0, zone    DMA32", os, sizeof(os));
-	blank_numbers(hs);
-	blank_numbers(os);
+	cut_both("Node 0, zone      DMA\n", "Node 0, zone    DMA32");
 	ASSERT_TRUE(hs[0] != 0);
 	ASSERT_STR_EQ(os, hs);
 	/* An unpopulated zone: the short form. */
-	section(host, "Node 0, zone  Movable", "Node 0, zone   Device", hs, sizeof(hs));
-	section(ours, "Node 0, zone  Movable", "Node 0, zone   Device", os, sizeof(os));
-	blank_numbers(hs);
-	blank_numbers(os);
+	cut_both("Node 0, zone  Movable", "Node 0, zone   Device");
 	ASSERT_STR_EQ(os, hs);
 	kmm_shutdown(k);
 }
@@ -322,23 +325,14 @@ TEST(buddyinfo_and_pagetypeinfo_layout_match_host)
 	ASSERT_NOT_NULL(k);
 	read_file("/proc/buddyinfo", host, sizeof(host));
 	kmm_proc_read("/proc/buddyinfo", ours, sizeof(ours));
-	section(host, "Node 0, zone      DMA", "Node 0, zone    DMA32", hs, sizeof(hs));
-	section(ours, "Node 0, zone      DMA", "Node 0, zone    DMA32", os, sizeof(os));
-	blank_numbers(hs);
-	blank_numbers(os);
+	cut_both("Node 0, zone      DMA", "Node 0, zone    DMA32");
 	ASSERT_STR_EQ(os, hs);
 	read_file("/proc/pagetypeinfo", host, sizeof(host));
 	kmm_proc_read("/proc/pagetypeinfo", ours, sizeof(ours));
 	/* The header, and the DMA lines of both tables. */
-	section(host, "Page block order", "Node    0, zone    DMA32", hs, sizeof(hs));
-	section(ours, "Page block order", "Node    0, zone    DMA32", os, sizeof(os));
-	blank_numbers(hs);
-	blank_numbers(os);
+	cut_both("Page block order", "Node    0, zone    DMA32");
 	ASSERT_STR_EQ(os, hs);
-	section(host, "\nNumber of blocks type", "Node 0, zone    DMA32", hs, sizeof(hs));
-	section(ours, "\nNumber of blocks type", "Node 0, zone    DMA32", os, sizeof(os));
-	blank_numbers(hs);
-	blank_numbers(os);
+	cut_both("\nNumber of blocks type", "Node 0, zone    DMA32");
 	ASSERT_STR_EQ(os, hs);
 	kmm_shutdown(k);
 }

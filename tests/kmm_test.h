@@ -1,0 +1,30 @@
+/*
+ * tests/kmm_test.h - what the kmm tests share beyond the harness: a report
+ * hook that counts reports and keeps the last one, so a test can assert
+ * that misuse was reported, and what was said.
+ */
+#ifndef KMM_TESTS_KMM_TEST_H
+#define KMM_TESTS_KMM_TEST_H
+
+#include <stdio.h>
+#include <kmm/kmm.h>
+
+static unsigned long reports_seen;
+static char last_report[4096];
+
+static void capture(const char *report, void *arg)
+{
+	(void)arg;
+	reports_seen++;
+	snprintf(last_report, sizeof(last_report), "%s", report);
+}
+
+/* Routes reports to capture() and clears what was seen. */
+static inline void capture_reports(void)
+{
+	kmm_set_report_hook(capture, NULL);
+	reports_seen = 0;
+	last_report[0] = 0;
+}
+
+#endif
