@@ -76,6 +76,8 @@ struct kmm {
 	unsigned long vmemmap_pages;	/* hot-added memmap, on the memory itself */
 
 	struct kmm_slab *slab;		/* slab caches and kmalloc (mm/slab.h) */
+	struct list_head shrinker_list;	/* registered shrinkers */
+	pthread_mutex_t shrinker_lock;
 	unsigned long percpu_pages;	/* pages of per-CPU array caches */
 	unsigned long nr_reports;	/* every report since boot */
 	unsigned long nr_reports_bad_page;	/* bad_page() reports */
@@ -229,6 +231,9 @@ void memmap_init_section(struct kmm *k, unsigned long nr);
 void free_range(struct kmm *k, unsigned long start, unsigned long end);
 void build_zonelists(struct kmm *k);
 phys_addr_t hotplug_base(unsigned long mem);
+
+/* shrinker.c */
+unsigned long shrink_slab_kmm(struct kmm *k, gfp_t gfp, int priority);
 
 /* memory_hotplug.c */
 int add_memory_kmm(struct kmm *k, unsigned long bytes);

@@ -313,6 +313,8 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	memset(k, 0, sizeof(*k));
 	kmm_percpu_init();
 	k->ram.memfd = -1;
+	INIT_LIST_HEAD(&k->shrinker_list);
+	pthread_mutex_init(&k->shrinker_lock, NULL);
 	if (kmm_config_resolve(&k->cfg, cfg, err, sizeof(err))) {
 		fprintf(stderr, "kmm_boot: %s\n", err);
 		free(k);

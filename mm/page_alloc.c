@@ -938,8 +938,9 @@ static bool should_warn(const struct alloc_context *ac)
 }
 
 /*
- * Where reclaim would run.  Calls the reclaim hook (none yet: nothing is
- * reclaimed), then retries; if that fails, hands back a highatomic block
+ * Where reclaim would run.  Calls the reclaim hook (none yet: no page is
+ * reclaimed) and the shrinkers (the slab gives back its free slabs), then
+ * retries; if that fails, hands back a highatomic block
  * and drains the per-CPU lists before one last try, as Linux's
  * __alloc_pages_direct_reclaim does.
  */
@@ -954,6 +955,8 @@ static struct page *__alloc_pages_direct_reclaim(struct kmm *k,
 	__count_vm_events(k, cpu, ALLOCSTALL_DMA + ac->highest_zoneidx, 1);
 	*progress = kmm_direct_reclaim_hook ?
 		    kmm_direct_reclaim_hook(k, ac->gfp, ac->order) : 0;
+	/* What reclaim always does too: ask the shrinkers (free slabs). */
+	*progress += shrink_slab_kmm(k, ac->gfp, 0);
 	page = get_page_from_freelist(k, alloc_flags, ac);
 	if (!page) {
 		unreserve_highatomic_pageblock(k, ac, false);

@@ -721,6 +721,56 @@ unsigned long kmm_slab_shrink_all(struct kmm *k)
 	return pages;
 }
 
+/*
+ * The slab shrinker: free slabs are what reclaim can have at once.  It
+ * does not drain per-CPU arrays (their owners may be inside reclaim).
+ */
+static unsigned long slab_count_objects(struct shrinker *sh, struct shrink_control *sc)
+{
+	struct kmm *k = sh->private_data;
+	struct kmem_cache *s;
+	unsigned long pages = 0;
+
+	if (pthread_mutex_trylock(&k->slab->slab_mutex))
+		return 0;
+	list_for_each_entry(s, &k->slab->slab_caches, list)
+		pages += READ_ONCE(s->node.free_slabs) << s->gfporder;
+	pthread_mutex_unlock(&k->slab->slab_mutex);
+	return pages;
+}
+
+static unsigned long slab_scan_objects(struct shrinker *sh, struct shrink_control *sc)
+{
+	struct kmm *k = sh->private_data;
+	struct kmem_cache *s;
+	unsigned long pages = 0;
+
+	if (pthread_mutex_trylock(&k->slab->slab_mutex))
+		return SHRINK_STOP;
+	list_for_each_entry(s, &k->slab->slab_caches, list) {
+		if (pages >= sc->nr_to_scan)
+			break;
+		pages += drain_freelist(s);
+	}
+	pthread_mutex_unlock(&k->slab->slab_mutex);
+	return pages;
+}
+
+static int register_slab_shrinker(struct kmm *k)
+{
+	struct shrinker *sh = shrinker_alloc(0, "slab-free-slabs");
+
+	if (!sh)
+		return -ENOMEM;
+	sh->count_objects = slab_count_objects;
+	sh->scan_objects = slab_scan_objects;
+	sh->private_data = k;
+	sh->seeks = 1;
+	k->slab->shrinker = sh;
+	shrinker_register(sh);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Sizing a cache                                                      */
 /* ------------------------------------------------------------------ */
@@ -1200,7 +1250,7 @@ int kmem_cache_init(struct kmm *k)
 	if (create_kmalloc_caches(k))
 		return -ENOMEM;
 	ks->slab_state = FULL;
-	return 0;
+	return register_slab_shrinker(k);
 }
 
 void kmem_cache_exit(struct kmm *k)
@@ -1208,6 +1258,7 @@ void kmem_cache_exit(struct kmm *k)
 	if (!k->slab)
 		return;
 	/* Everything else lives in the machine's RAM and goes with it. */
+	shrinker_free(k->slab->shrinker);
 	free(k->slab->kmem_cache);
 	free(k->slab);
 	k->slab = NULL;

@@ -28,6 +28,7 @@
 #define KMM_MM_SLAB_H
 
 #include <kmm/slab.h>
+#include <kmm/shrinker.h>
 #include "mm/internal.h"
 
 typedef unsigned short kmem_bufctl_t;
@@ -123,6 +124,7 @@ struct kmm_slab {
 	struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_NR_CACHES];
 	int slab_state;			/* DOWN, PARTIAL, UP, FULL */
 	int debug_all;			/* slab_debug: debug flags for every cache */
+	struct shrinker *shrinker;	/* gives free slabs to reclaim */
 };
 
 enum slab_state { DOWN, PARTIAL, UP, FULL };

@@ -22,6 +22,7 @@
 #include <kmm/mm.h>
 #include <kmm/slab.h>
 #include <kmm/mempool.h>
+#include <kmm/shrinker.h>
 
 /*
  * Boot configuration.  Zero fields take the default, which itself comes

@@ -404,6 +404,46 @@ TEST(slabinfo_and_meminfo)
 	kmm_shutdown(k);
 }
 
+/* Direct reclaim asks the shrinkers: free slabs go back when memory runs out. */
+TEST(reclaim_shrinks_free_slabs)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c;
+	struct kmem_cache_info info;
+	void *objs[2000];
+	struct page **hog = NULL;
+	size_t n = 0, cap = 0;
+	int i;
+
+	ASSERT_NOT_NULL(k);
+	c = kmem_cache_create("reclaimable", 1024, 0, SLAB_RECLAIM_ACCOUNT, NULL);
+	for (i = 0; i < 2000; i++)
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	for (i = 0; i < 2000; i++)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_get_info(c, &info);
+	ASSERT_TRUE(c->node.free_slabs > 0);	/* kept for reuse, below free_limit */
+	for (;;) {
+		struct page *p = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+
+		if (!p)
+			break;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			hog = realloc(hog, cap * sizeof(*hog));
+		}
+		hog[n++] = p;
+	}
+	/* Before failing, the allocator took the free slabs back. */
+	ASSERT_EQ(c->node.free_slabs, 0);
+	while (n)
+		__free_pages(hog[--n], 0);
+	free(hog);
+	ASSERT_EQ(check_slab_invariants(c), 0);
+	ASSERT_EQ(check_buddy_invariants(), 0);
+	kmm_shutdown(k);
+}
+
 int main(void)
 {
 	RUN_TEST(bootstrap_cache_cache);
@@ -419,5 +459,6 @@ int main(void)
 	RUN_TEST(bad_create_arguments);
 	RUN_TEST(bulk_alloc_and_free);
 	RUN_TEST(slabinfo_and_meminfo);
+	RUN_TEST(reclaim_shrinks_free_slabs);
 	return harness_summary();
 }

@@ -1,0 +1,100 @@
+/*
+ * mm/shrinker.c - the shrinker registry and shrink_slab(): how reclaim
+ * asks caches (the slab allocator's free slabs today; the dentry and inode
+ * caches of a real kernel) to give memory back.  Mirrors Linux 6.7+'s
+ * mm/shrinker.c: each shrinker is asked to scan a share of its objects
+ * that grows as the priority drops, in batches.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "mm/internal.h"
+#include <kmm/shrinker.h>
+
+#define SHRINK_BATCH 128
+
+struct shrinker *shrinker_alloc(unsigned int flags, const char *fmt, ...)
+{
+	struct shrinker *s = calloc(1, sizeof(*s));
+	va_list ap;
+
+	(void)flags;
+	if (!s)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s->name, sizeof(s->name), fmt, ap);
+	va_end(ap);
+	s->seeks = DEFAULT_SEEKS;
+	INIT_LIST_HEAD(&s->list);
+	return s;
+}
+
+void shrinker_register(struct shrinker *s)
+{
+	struct kmm *k = kmm_cur();
+
+	s->k = k;
+	pthread_mutex_lock(&k->shrinker_lock);
+	list_add_tail(&s->list, &k->shrinker_list);
+	pthread_mutex_unlock(&k->shrinker_lock);
+}
+
+void shrinker_free(struct shrinker *s)
+{
+	if (!s)
+		return;
+	if (s->k) {
+		pthread_mutex_lock(&s->k->shrinker_lock);
+		list_del(&s->list);
+		pthread_mutex_unlock(&s->k->shrinker_lock);
+	}
+	free(s);
+}
+
+/* One shrinker: scan freeable >> priority objects (x 2 / seeks), in batches. */
+static unsigned long do_shrink_slab(struct shrink_control *sc, struct shrinker *s,
+				    int priority)
+{
+	unsigned long freeable = s->count_objects(s, sc), total, freed = 0;
+	long batch = s->batch ? s->batch : SHRINK_BATCH;
+
+	if (!freeable || freeable == SHRINK_EMPTY)
+		return 0;
+	total = (freeable >> priority) * 4 / (unsigned long)(s->seeks ? s->seeks : 1);
+	if (!total)
+		total = min(freeable, (unsigned long)batch);
+	while (total) {
+		unsigned long ret;
+
+		sc->nr_to_scan = min(total, (unsigned long)batch);
+		sc->nr_scanned = sc->nr_to_scan;
+		ret = s->scan_objects(s, sc);
+		if (ret == SHRINK_STOP)
+			break;
+		freed += ret;
+		total -= min(total, sc->nr_scanned);
+	}
+	return freed;
+}
+
+unsigned long shrink_slab_kmm(struct kmm *k, gfp_t gfp, int priority)
+{
+	struct shrink_control sc = { .gfp_mask = gfp };
+	struct shrinker *s;
+	unsigned long freed = 0;
+
+	/* Never wait for the list: reclaim may run under a shrinker's caller. */
+	if (pthread_mutex_trylock(&k->shrinker_lock))
+		return 0;
+	list_for_each_entry(s, &k->shrinker_list, list)
+		freed += do_shrink_slab(&sc, s, priority);
+	pthread_mutex_unlock(&k->shrinker_lock);
+	return freed;
+}
+
+unsigned long shrink_slab(gfp_t gfp, int nid, void *memcg, int priority)
+{
+	(void)nid;
+	(void)memcg;
+	return shrink_slab_kmm(kmm_cur(), gfp, priority);
+}
