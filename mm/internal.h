@@ -45,6 +45,11 @@ struct mem_section {
 
 struct kmm_slab;
 
+/* One CPU's event counters, a cache line (or more) of its own. */
+struct vm_event_state {
+	unsigned long event[NR_VM_EVENT_ITEMS];
+} __attribute__((aligned(64)));
+
 struct kmm {
 	unsigned long id;		/* unique per boot; keys per-thread caches */
 	struct kmm_config cfg;
@@ -63,7 +68,7 @@ struct kmm {
 	struct list_head machines;	/* on the list of live machines */
 	/* [nr_cpus + 1]; the last row, updated atomically, is for threads
 	 * that run without a CPU */
-	unsigned long (*vm_events)[NR_VM_EVENT_ITEMS];
+	struct vm_event_state *vm_events;
 
 	/* Tunables (sysctl names) and what they derive. */
 	int min_free_kbytes;
@@ -167,10 +172,10 @@ static inline void __count_vm_events(struct kmm *k, int cpu,
 	unsigned long *p;
 
 	if (likely(cpu >= 0)) {
-		p = &k->vm_events[cpu][item];
+		p = &k->vm_events[cpu].event[item];
 		WRITE_ONCE(*p, READ_ONCE(*p) + delta);
 	} else {
-		__atomic_fetch_add(&k->vm_events[k->nr_cpus][item], delta,
+		__atomic_fetch_add(&k->vm_events[k->nr_cpus].event[item], delta,
 				   __ATOMIC_RELAXED);
 	}
 }

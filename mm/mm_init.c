@@ -323,7 +323,9 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	k->id = __atomic_fetch_add(&kmm_next_id, 1, __ATOMIC_RELAXED);
 	k->nr_cpus = k->cfg.cpus;
 	k->nofail_may_wait = true;
-	k->vm_events = calloc(k->nr_cpus + 1, sizeof(*k->vm_events));
+	k->vm_events = aligned_alloc(64, (k->nr_cpus + 1) * sizeof(*k->vm_events));
+	if (k->vm_events)
+		memset(k->vm_events, 0, (k->nr_cpus + 1) * sizeof(*k->vm_events));
 	k->cpu_owner = calloc(k->nr_cpus, sizeof(*k->cpu_owner));
 	if (!k->vm_events || !k->cpu_owner || setup_memory(k)) {
 		fprintf(stderr, "kmm_boot: cannot set up %lu bytes of RAM\n", k->cfg.mem);

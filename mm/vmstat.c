@@ -45,7 +45,7 @@ unsigned long sum_vm_event(const struct kmm *k, enum vm_event_item item)
 	unsigned int cpu;
 
 	for (cpu = 0; cpu <= k->nr_cpus; cpu++)
-		sum += READ_ONCE(k->vm_events[cpu][item]);
+		sum += READ_ONCE(k->vm_events[cpu].event[item]);
 	return sum;
 }
 
