@@ -15,6 +15,7 @@
 
 #include <kmm/kmm.h>
 #include <kmm/vmstat.h>
+#include <kmm/pgtable.h>
 #include "hw/ram.h"
 
 #define MEMBLOCK_MAX_REGIONS 64
@@ -81,6 +82,9 @@ struct kmm {
 	unsigned long vmemmap_pages;	/* hot-added memmap, on the memory itself */
 
 	struct kmm_slab *slab;		/* slab caches and kmalloc (mm/slab.h) */
+	pgd_t *swapper_pg_dir;		/* the kernel's page table */
+	unsigned long direct_pages_count[3];	/* direct map leaves: 4K, 2M, 1G */
+	bool pgtable_after_boot;	/* table pages now come from the buddy */
 	struct list_head shrinker_list;	/* registered shrinkers */
 	pthread_mutex_t shrinker_lock;
 	unsigned long percpu_pages;	/* pages of per-CPU array caches */
@@ -236,6 +240,10 @@ void memmap_init_section(struct kmm *k, unsigned long nr);
 void free_range(struct kmm *k, unsigned long start, unsigned long end);
 void build_zonelists(struct kmm *k);
 phys_addr_t hotplug_base(unsigned long mem);
+
+/* pgtable.c */
+int init_mem_mapping(struct kmm *k);
+int map_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end);
 
 /* shrinker.c */
 unsigned long shrink_slab_kmm(struct kmm *k, gfp_t gfp, int priority);

@@ -74,6 +74,9 @@ int add_memory_kmm(struct kmm *k, unsigned long bytes)
 		goto out;
 	for (i = 0; i < sections && !err; i++)
 		err = online_section(k, PFN_DOWN(base) / PAGES_PER_SECTION + i);
+	/* The kernel reaches the new RAM through its direct map. */
+	if (!err)
+		err = map_direct_memory(k, base, base + bytes);
 	k->hotplug_added += i << SECTION_SIZE_BITS;
 	k->max_pfn = PHYS_PFN(base) + i * PAGES_PER_SECTION;
 	kmm_max_pfn = k->max_pfn;

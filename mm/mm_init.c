@@ -278,7 +278,7 @@ static int setup_memory(struct kmm *k)
 		return -ENOMEM;
 	k->pageblock_mt = phys_to_virt(pb);
 	memset(k->pageblock_mt, MIGRATE_MOVABLE, bytes);
-	return 0;
+	return init_mem_mapping(k);
 }
 
 static void memmap_init(struct kmm *k)
@@ -336,6 +336,7 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	if (page_alloc_init(k))
 		goto out_free;
 	memblock_free_all(k);
+	k->pgtable_after_boot = true;
 	init_per_zone_wmark_min(k);
 	if (kmem_cache_init(k))
 		goto out_free;

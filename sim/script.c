@@ -413,6 +413,19 @@ static int cmd_hotplug_add(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+/* The MMU's walk of a kernel address through swapper_pg_dir. */
+static int cmd_translate(struct sim *s, int argc, char **argv)
+{
+	unsigned long va;
+	char line[512];
+
+	if (parse_ulong(argv[1], &va, false))
+		return syntax_error(s, "translate: ADDR must be an address, got '%s'", argv[1]);
+	mmu_describe(s->k->swapper_pg_dir, va, line, sizeof(line));
+	fprintf(s->out, "%s\n", line);
+	return 0;
+}
+
 static int cmd_help(struct sim *s, int argc, char **argv);
 
 static const struct sim_cmd sim_cmds[] = {
@@ -429,6 +442,7 @@ static const struct sim_cmd sim_cmds[] = {
 	{ "kfree", 1, 1, "kfree ADDR", cmd_kfree },
 	{ "slabtop", 0, 0, "slabtop   (caches by memory held)", cmd_slabtop },
 	{ "hotplug_add", 1, 1, "hotplug_add SIZE   (add RAM in 128M sections, up to max_mem)", cmd_hotplug_add },
+	{ "translate", 1, 1, "translate ADDR   (walk the kernel page table)", cmd_translate },
 	{ "drain", 0, 0, "drain   (drain_all_pages: per-CPU lists back to the buddy)", cmd_drain },
 	{ "check", 0, 0, "check   (check_buddy_invariants)", cmd_check },
 	{ "help", 0, 0, "help", cmd_help },

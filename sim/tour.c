@@ -130,10 +130,21 @@ static const struct tour_step tour[] = {
 	  "kmalloc 100" },
 	{ NULL, "kmem_cache_destroy session" },
 
-	{ "That is the page allocator and the slab.  Next in the tour, as kmm\n"
-	  "grows: vmalloc, processes and page faults.  Type `help` in `kmm` for\n"
-	  "the commands; docs/page_alloc.md and docs/slab.md explain every\n"
-	  "number you saw.",
+	{ "Part 5: the kernel's page table.  The kernel reaches all RAM through\n"
+	  "its direct map at PAGE_OFFSET (0xffff888000000000), built at boot in\n"
+	  "swapper_pg_dir with the largest pages alignment allows.  `translate`\n"
+	  "walks it as the MMU would: 4 levels of 512 entries, here ending in a\n"
+	  "2 MiB leaf (PS bit, 0x80, in the PMD entry).",
+	  "translate 0xffff888000200123" },
+	{ "The first 2 MiB start at 4 KiB (page 0 is the firmware's), so they are\n"
+	  "mapped with 4 KiB pages, one level deeper.  /proc/meminfo's DirectMap\n"
+	  "lines count these leaves.",
+	  "translate 0xffff888000012345" },
+
+	{ "That is the page allocator, the slab and the kernel page table.  Next\n"
+	  "in the tour, as kmm grows: vmalloc, processes and page faults.  Type\n"
+	  "`help` in `kmm` for the commands; docs/page_alloc.md, docs/slab.md and\n"
+	  "docs/pgtable.md explain every number you saw.",
 	  "check" },
 };
 

@@ -55,8 +55,10 @@ TEST(boot_layout_is_a_pc)
 	ASSERT_EQ(dma->managed_pages, 3840);
 	ASSERT_EQ(dma32->zone_start_pfn, 4096);
 	ASSERT_EQ(dma32->spanned_pages, 262144 - 4096);
-	/* 8 sections x 2 MiB of struct pages and the pageblock map. */
-	ASSERT_EQ(dma32->present_pages - dma32->managed_pages, 8 * 512 + 1);
+	/* 8 sections x 2 MiB of struct pages, the pageblock map, and the
+	 * direct map's tables: PGD, PUD, PMD and the PTE page of the first
+	 * 2 MiB (which starts at 1 MiB, so it cannot be one 2 MiB leaf). */
+	ASSERT_EQ(dma32->present_pages - dma32->managed_pages, 8 * 512 + 1 + 4);
 	ASSERT_FALSE(populated_zone(zone_of(k, ZONE_NORMAL)));
 	/* Every managed page is free, except what the slab bootstrap took:
 	 * slabs of the kmem_cache cache and the per-CPU arrays. */

@@ -1,0 +1,189 @@
+/*
+ * mm/pgtable.c - page-table pages and the kernel's own page table.
+ *
+ * Table pages are ordinary frames: from memblock while the machine boots
+ * (the direct map must exist before the buddy allocator), from the page
+ * allocator afterwards, zeroed, typed PageTable and counted in
+ * nr_page_table_pages ("PageTables" in /proc/meminfo) like Linux's
+ * pagetable_alloc.  swapper_pg_dir maps all RAM at PAGE_OFFSET with the
+ * largest leaves alignment allows (1 GiB, 2 MiB, else 4 KiB), as x86-64's
+ * kernel_physical_mapping_init does; /proc/meminfo's DirectMap lines count
+ * what it built.
+ */
+#include <errno.h>
+#include <string.h>
+#include "mm/internal.h"
+#include <kmm/pgtable.h>
+
+static void *alloc_table_page(struct kmm *k)
+{
+	struct page *page;
+	void *p;
+
+	if (!k->pgtable_after_boot) {
+		phys_addr_t phys = memblock_phys_alloc(&k->memblock, PAGE_SIZE, PAGE_SIZE);
+
+		if (!phys)
+			return NULL;
+		p = phys_to_virt(phys);
+		memset(p, 0, PAGE_SIZE);
+		return p;
+	}
+	page = __alloc_pages(k, GFP_KERNEL | __GFP_ZERO, 0);
+	if (!page)
+		return NULL;
+	__SetPageTable(page);
+	__atomic_fetch_add(&k->node.vm_stat[NR_PAGE_TABLE_PAGES], 1, __ATOMIC_RELAXED);
+	return page_address(page);
+}
+
+static void free_table_page(struct kmm *k, void *table)
+{
+	struct page *page = virt_to_page(table);
+
+	if (!PageTable(page))
+		return;		/* boot tables stay: memblock owns them */
+	__ClearPageTable(page);
+	__atomic_fetch_sub(&k->node.vm_stat[NR_PAGE_TABLE_PAGES], 1, __ATOMIC_RELAXED);
+	__free_pages_kmm(k, page, 0);
+}
+
+pgd_t *pgd_alloc(void)
+{
+	struct kmm *k = kmm_cur();
+	pgd_t *pgd = alloc_table_page(k);
+
+	/* Every address space shares the kernel half of swapper_pg_dir. */
+	if (pgd && k->swapper_pg_dir)
+		memcpy(pgd + KERNEL_PGD_BOUNDARY, k->swapper_pg_dir + KERNEL_PGD_BOUNDARY,
+		       KERNEL_PGD_BOUNDARY * sizeof(pgd_t));
+	return pgd;
+}
+
+void pgd_free(pgd_t *pgd)
+{
+	free_table_page(kmm_cur(), pgd);
+}
+
+/* Allocates the next-level table if the entry is empty; 0 or -ENOMEM. */
+static int populate(struct kmm *k, unsigned long *entry, unsigned long flags)
+{
+	void *table;
+
+	if (READ_ONCE(*entry) & _PAGE_PRESENT)
+		return 0;
+	table = alloc_table_page(k);
+	if (!table)
+		return -ENOMEM;
+	WRITE_ONCE(*entry, virt_to_phys(table) | flags);
+	return 0;
+}
+
+/* Tables on the way to user pages carry U, as Linux's _PAGE_TABLE. */
+static unsigned long table_flags(unsigned long addr)
+{
+	return addr < TASK_SIZE_MAX ? _PAGE_TABLE : _KERNPG_TABLE;
+}
+
+pud_t *pud_alloc(pgd_t *pgd, unsigned long addr)
+{
+	if (populate(kmm_cur(), &pgd->pgd, table_flags(addr)))
+		return NULL;
+	return pud_offset(p4d_offset(pgd, addr), addr);
+}
+
+pmd_t *pmd_alloc(pud_t *pud, unsigned long addr)
+{
+	if (populate(kmm_cur(), &pud->pud, table_flags(addr)))
+		return NULL;
+	return pmd_offset(pud, addr);
+}
+
+pte_t *pte_alloc_kernel(pmd_t *pmd, unsigned long addr)
+{
+	if (populate(kmm_cur(), &pmd->pmd, table_flags(addr)))
+		return NULL;
+	return pte_offset_kernel(pmd, addr);
+}
+
+void pte_free_kernel(pte_t *pte)
+{
+	free_table_page(kmm_cur(), (void *)((unsigned long)pte & PAGE_MASK));
+}
+
+void pmd_free(pmd_t *pmd)
+{
+	free_table_page(kmm_cur(), (void *)((unsigned long)pmd & PAGE_MASK));
+}
+
+void pud_free(pud_t *pud)
+{
+	free_table_page(kmm_cur(), (void *)((unsigned long)pud & PAGE_MASK));
+}
+
+pgd_t *swapper_pg_dir(void)
+{
+	return kmm_cur()->swapper_pg_dir;
+}
+
+/* Maps [phys, phys + size) at PAGE_OFFSET + phys in the largest leaves. */
+static int map_direct_range(struct kmm *k, phys_addr_t phys, phys_addr_t end)
+{
+	while (phys < end) {
+		unsigned long va = PAGE_OFFSET + phys;
+		pgd_t *pgd = k->swapper_pg_dir + pgd_index(va);
+		pud_t *pud;
+		pmd_t *pmd;
+		pte_t *pte;
+
+		if (populate(k, &pgd->pgd, _KERNPG_TABLE))
+			return -ENOMEM;
+		pud = pud_offset(p4d_offset(pgd, va), va);
+		if (IS_ALIGNED(phys, PUD_SIZE) && phys + PUD_SIZE <= end) {
+			set_pud(pud, __pud(phys | pgprot_val(PAGE_KERNEL_LARGE)));
+			k->direct_pages_count[2]++;
+			phys += PUD_SIZE;
+			continue;
+		}
+		if (populate(k, &pud->pud, _KERNPG_TABLE))
+			return -ENOMEM;
+		pmd = pmd_offset(pud, va);
+		if (IS_ALIGNED(phys, PMD_SIZE) && phys + PMD_SIZE <= end) {
+			set_pmd(pmd, __pmd(phys | pgprot_val(PAGE_KERNEL_LARGE)));
+			k->direct_pages_count[1]++;
+			phys += PMD_SIZE;
+			continue;
+		}
+		if (populate(k, &pmd->pmd, _KERNPG_TABLE))
+			return -ENOMEM;
+		pte = pte_offset_kernel(pmd, va);
+		set_pte(pte, pfn_pte(PHYS_PFN(phys), PAGE_KERNEL));
+		k->direct_pages_count[0]++;
+		phys += PAGE_SIZE;
+	}
+	return 0;
+}
+
+int map_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end)
+{
+	return map_direct_range(k, start, end);
+}
+
+/* Boot: swapper_pg_dir and the direct map of every RAM range. */
+int init_mem_mapping(struct kmm *k)
+{
+	unsigned long i;
+	int err;
+
+	k->swapper_pg_dir = alloc_table_page(k);
+	if (!k->swapper_pg_dir)
+		return -ENOMEM;
+	for (i = 0; i < k->memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &k->memblock.memory.regions[i];
+
+		err = map_direct_range(k, r->base, r->base + r->size);
+		if (err)
+			return err;
+	}
+	return 0;
+}
