@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "hw/ram.h"
 
@@ -61,6 +62,17 @@ int hw_ram_grow(struct hw_ram *ram, unsigned long end)
 		return -errno;
 	ram->size = end;
 	return 0;
+}
+
+int hw_ram_extend_file(struct hw_ram *ram, unsigned long end)
+{
+	struct stat st;
+
+	if (fstat(ram->memfd, &st))
+		return -errno;
+	if ((unsigned long)st.st_size >= end)
+		return 0;
+	return ftruncate(ram->memfd, (off_t)end) ? -errno : 0;
 }
 
 int hw_ram_map_vmemmap(struct hw_ram *ram, unsigned long off,

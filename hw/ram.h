@@ -22,6 +22,8 @@ int hw_ram_init(struct hw_ram *ram, unsigned long max_phys,
 		unsigned long vmemmap_bytes);
 /* Makes [0, end) of physical space exist and be mapped in the direct map. */
 int hw_ram_grow(struct hw_ram *ram, unsigned long end);
+/* Makes physical [0, end) exist in the memfd only (device windows). */
+int hw_ram_extend_file(struct hw_ram *ram, unsigned long end);
 /* Backs vmemmap bytes [off, off+len) with the RAM frames at phys. */
 int hw_ram_map_vmemmap(struct hw_ram *ram, unsigned long off,
 		       unsigned long phys, unsigned long len);

@@ -45,6 +45,8 @@ struct mem_section {
 };
 
 struct kmm_slab;
+struct kmm_vmalloc;
+struct seq_buf;
 
 /* One CPU's event counters, a cache line (or more) of its own. */
 struct vm_event_state {
@@ -83,6 +85,7 @@ struct kmm {
 
 	struct kmm_slab *slab;		/* slab caches and kmalloc (mm/slab.h) */
 	pgd_t *swapper_pg_dir;		/* the kernel's page table */
+	struct kmm_vmalloc *vmalloc;	/* vmalloc space (mm/vmalloc.c) */
 	unsigned long direct_pages_count[3];	/* direct map leaves: 4K, 2M, 1G */
 	bool pgtable_after_boot;	/* table pages now come from the buddy */
 	struct list_head shrinker_list;	/* registered shrinkers */
@@ -244,6 +247,12 @@ phys_addr_t hotplug_base(unsigned long mem);
 /* pgtable.c */
 int init_mem_mapping(struct kmm *k);
 int map_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end);
+
+/* vmalloc.c */
+int vmalloc_init(struct kmm *k);
+void vmalloc_exit(struct kmm *k);
+void vmallocinfo_show(struct kmm *k, struct seq_buf *m);
+int check_vmalloc_invariants(void);
 
 /* shrinker.c */
 unsigned long shrink_slab_kmm(struct kmm *k, gfp_t gfp, int priority);

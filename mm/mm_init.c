@@ -19,6 +19,7 @@
 #include <string.h>
 #include "base/option.h"
 #include "mm/slab.h"
+#include <kmm/vmalloc.h>
 
 #define LOW_RAM_END	0x9f000ul
 #define HIGH_RAM_START	0x100000ul
@@ -28,6 +29,8 @@
 struct kmm *kmm_global;
 struct page *kmm_vmemmap;
 char *kmm_direct_map;
+char *kmm_vmalloc_window;
+unsigned long kmm_vmalloc_window_size;
 unsigned long kmm_max_pfn;
 static unsigned long kmm_next_id = 1;
 static pthread_mutex_t kmm_boot_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -235,6 +238,8 @@ void kmm_set_machine_globals(struct kmm *k)
 	kmm_vmemmap = k ? (struct page *)k->ram.vmemmap : NULL;
 	kmm_direct_map = k ? k->ram.direct_map : NULL;
 	kmm_max_pfn = k ? k->max_pfn : 0;
+	kmm_vmalloc_window = k && k->vmalloc ? kmm_vmalloc_host(VMALLOC_START) : NULL;
+	kmm_vmalloc_window_size = kmm_vmalloc_window ? 64ul << 30 : 0;
 }
 
 /* Where hot-added memory goes: above the PCI window, after boot RAM. */
@@ -294,6 +299,7 @@ static void memmap_init(struct kmm *k)
 
 static void kmm_free_machine(struct kmm *k)
 {
+	vmalloc_exit(k);
 	kmem_cache_exit(k);
 	page_alloc_exit(k);
 	hw_ram_exit(&k->ram);
@@ -338,7 +344,7 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	memblock_free_all(k);
 	k->pgtable_after_boot = true;
 	init_per_zone_wmark_min(k);
-	if (kmem_cache_init(k))
+	if (kmem_cache_init(k) || vmalloc_init(k))
 		goto out_free;
 	kmm_register_machine(k);
 	return k;

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "mm/slab.h"
+#include <kmm/vmalloc.h>
 
 const struct kmalloc_info_struct kmalloc_info[KMALLOC_NR_CACHES] = {
 	{ NULL, NULL, 0 },
@@ -252,21 +253,31 @@ void *kmemdup(const void *src, size_t len, gfp_t gfp)
 }
 
 /*
- * kvmalloc: kmalloc first; vmalloc as the fallback arrives with the
- * vmalloc subsystem.  Until then big requests are served by kmalloc_large
- * (physically contiguous) or fail.
+ * kvmalloc: kmalloc first, without trying hard for more than a page (a
+ * physically contiguous block may not exist), then vmalloc.
  */
 void *kvmalloc(size_t size, gfp_t gfp)
 {
-	return kmalloc(size, gfp);
+	gfp_t kgfp = gfp;
+	void *p;
+
+	if (size > PAGE_SIZE)
+		kgfp |= __GFP_NORETRY | __GFP_NOWARN;
+	p = kmalloc(size, kgfp);
+	if (p || size <= PAGE_SIZE)
+		return p;
+	return __vmalloc(size, gfp);
 }
 
 void *kvzalloc(size_t size, gfp_t gfp)
 {
-	return kzalloc(size, gfp);
+	return kvmalloc(size, gfp | __GFP_ZERO);
 }
 
 void kvfree(const void *p)
 {
-	kfree(p);
+	if (is_vmalloc_addr(p))
+		vfree(p);
+	else
+		kfree(p);
 }

@@ -4,6 +4,7 @@
  * what this machine really has of them: zero.
  */
 #include "proc/internal.h"
+#include <kmm/vmalloc.h>
 
 static void show_val_kb(struct seq_buf *m, const char *label, unsigned long pages)
 {
@@ -36,32 +37,10 @@ static long si_mem_available(struct kmm *k)
 	return available < 0 ? 0 : available;
 }
 
-/* How the direct map would be built: the largest aligned pages that fit. */
-static void direct_map_sizes(struct kmm *k, unsigned long kb[3])
-{
-	static const unsigned long sz[3] = { 1ul << 12, 1ul << 21, 1ul << 30 };
-	unsigned long i;
-	int l;
-
-	kb[0] = kb[1] = kb[2] = 0;
-	for (i = 0; i < k->memblock.memory.cnt; i++) {
-		phys_addr_t a = k->memblock.memory.regions[i].base;
-		phys_addr_t end = a + k->memblock.memory.regions[i].size;
-
-		while (a < end) {
-			for (l = 2; l > 0; l--)
-				if (IS_ALIGNED(a, sz[l]) && a + sz[l] <= end)
-					break;
-			kb[l] += sz[l] >> 10;
-			a += sz[l];
-		}
-	}
-}
-
 void meminfo_show(struct kmm *k, struct seq_buf *m)
 {
 	const pg_data_t *n = &k->node;
-	unsigned long total = 0, dm[3];
+	unsigned long total = 0;
 	int i;
 
 	for (i = 0; i < MAX_NR_ZONES; i++)
@@ -105,7 +84,7 @@ void meminfo_show(struct kmm *k, struct seq_buf *m)
 	show_val_kb(m, "CommitLimit:", total * 50 / 100);
 	show_val_kb(m, "Committed_AS:", 0);
 	show_kb(m, "VmallocTotal:", (32ul << 30) - 1);
-	show_val_kb(m, "VmallocUsed:", 0);
+	show_val_kb(m, "VmallocUsed:", vmalloc_nr_pages());
 	show_val_kb(m, "VmallocChunk:", 0);
 	show_val_kb(m, "Percpu:", READ_ONCE(k->percpu_pages));
 	show_val_kb(m, "AnonHugePages:", 0);
@@ -120,8 +99,8 @@ void meminfo_show(struct kmm *k, struct seq_buf *m)
 	seq_printf(m, "HugePages_Surp:    %5lu\n", 0ul);
 	show_kb(m, "Hugepagesize:", 2048);
 	show_kb(m, "Hugetlb:", 0);
-	direct_map_sizes(k, dm);
-	show_kb(m, "DirectMap4k:", dm[0]);
-	show_kb(m, "DirectMap2M:", dm[1]);
-	show_kb(m, "DirectMap1G:", dm[2]);
+	/* What swapper_pg_dir's direct map was built with (mm/pgtable.c). */
+	show_kb(m, "DirectMap4k:", k->direct_pages_count[0] << 2);
+	show_kb(m, "DirectMap2M:", k->direct_pages_count[1] << 11);
+	show_kb(m, "DirectMap1G:", k->direct_pages_count[2] << 20);
 }

@@ -31,6 +31,7 @@ static const struct proc_entry proc_entries[] = {
 	{ "/proc/zoneinfo", zoneinfo_show },
 	{ "/proc/meminfo", meminfo_show },
 	{ "/proc/slabinfo", slabinfo_show },
+	{ "/proc/vmallocinfo", vmallocinfo_show },
 	{ "slabtop", slabtop_show },
 	{ "/proc/sys/vm/min_free_kbytes", show_min_free_kbytes },
 	{ "/proc/sys/vm/watermark_scale_factor", show_watermark_scale_factor },

@@ -413,6 +413,32 @@ static int cmd_hotplug_add(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_vmalloc(struct sim *s, int argc, char **argv)
+{
+	unsigned long size;
+	void *p;
+
+	if (parse_ulong(argv[1], &size, true))
+		return syntax_error(s, "vmalloc: SIZE must be a size, got '%s'", argv[1]);
+	p = vmalloc(size);
+	if (p)
+		fprintf(s->out, "vm %#lx\n", kmm_kaddr(p));
+	else
+		fprintf(s->out, "error ENOMEM\n");
+	return 0;
+}
+
+static int cmd_vfree(struct sim *s, int argc, char **argv)
+{
+	unsigned long a;
+
+	if (parse_ulong(argv[1], &a, false))
+		return syntax_error(s, "vfree: ADDR must be an address, got '%s'", argv[1]);
+	vfree((void *)a);
+	print_free_result(s);
+	return 0;
+}
+
 /* The MMU's walk of a kernel address through swapper_pg_dir. */
 static int cmd_translate(struct sim *s, int argc, char **argv)
 {
@@ -442,6 +468,8 @@ static const struct sim_cmd sim_cmds[] = {
 	{ "kfree", 1, 1, "kfree ADDR", cmd_kfree },
 	{ "slabtop", 0, 0, "slabtop   (caches by memory held)", cmd_slabtop },
 	{ "hotplug_add", 1, 1, "hotplug_add SIZE   (add RAM in 128M sections, up to max_mem)", cmd_hotplug_add },
+	{ "vmalloc", 1, 1, "vmalloc SIZE", cmd_vmalloc },
+	{ "vfree", 1, 1, "vfree ADDR", cmd_vfree },
 	{ "translate", 1, 1, "translate ADDR   (walk the kernel page table)", cmd_translate },
 	{ "drain", 0, 0, "drain   (drain_all_pages: per-CPU lists back to the buddy)", cmd_drain },
 	{ "check", 0, 0, "check   (check_buddy_invariants)", cmd_check },

@@ -141,10 +141,19 @@ static const struct tour_step tour[] = {
 	  "lines count these leaves.",
 	  "translate 0xffff888000012345" },
 
-	{ "That is the page allocator, the slab and the kernel page table.  Next\n"
-	  "in the tour, as kmm grows: vmalloc, processes and page faults.  Type\n"
-	  "`help` in `kmm` for the commands; docs/page_alloc.md, docs/slab.md and\n"
-	  "docs/pgtable.md explain every number you saw.",
+	{ "vmalloc builds big buffers out of scattered single pages: it reserves\n"
+	  "a range of vmalloc space (from 0xffffc90000000000) and maps each page\n"
+	  "there, one PTE at a time.  No 1 MiB contiguous block is needed.",
+	  "vmalloc 1M" },
+	{ "Its pages come from anywhere; only their addresses are contiguous.\n"
+	  "A guard page follows each area, unmapped, so an overrun faults.",
+	  "translate 0xffffc90000000000" },
+	{ NULL, "translate 0xffffc90000100000" },
+	{ NULL, "cat /proc/vmallocinfo" },
+
+	{ "That is the page allocator, the slab, the kernel page table and\n"
+	  "vmalloc.  Next in the tour, as kmm grows: processes and page faults.  Type\n"
+	  "`help` in `kmm` for the commands; docs/ explains every number you saw.",
 	  "check" },
 };
 

@@ -23,6 +23,8 @@
 #include <kmm/slab.h>
 #include <kmm/mempool.h>
 #include <kmm/shrinker.h>
+#include <kmm/pgtable.h>
+#include <kmm/vmalloc.h>
 
 /*
  * Boot configuration.  Zero fields take the default, which itself comes

@@ -60,9 +60,18 @@ static inline void *phys_to_virt(phys_addr_t phys)
 #define virt_to_page(addr)	pfn_to_page(PHYS_PFN(virt_to_phys(addr)))
 #define virt_to_pfn(addr)	PHYS_PFN(virt_to_phys(addr))
 
-/* Host pointer <-> simulated kernel address (what /proc and scripts show). */
+/* The host window mirroring vmalloc space (mm/vmalloc.c). */
+extern char *kmm_vmalloc_window;
+extern unsigned long kmm_vmalloc_window_size;
+
+/* Host pointer -> simulated kernel address (what /proc and scripts show):
+ * the direct map, or vmalloc space for a vmalloc/vmap/ioremap pointer. */
 static inline unsigned long kmm_kaddr(const void *host)
 {
+	const char *h = (const char *)host;
+
+	if (h >= kmm_vmalloc_window && h < kmm_vmalloc_window + kmm_vmalloc_window_size)
+		return 0xffffc90000000000ul + (unsigned long)(h - kmm_vmalloc_window);
 	return PAGE_OFFSET + virt_to_phys(host);
 }
 
