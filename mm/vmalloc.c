@@ -363,12 +363,16 @@ static void unmap_kernel_page(unsigned long va)
 	pmd = pmd_offset(pud, va);
 	if (!pmd_present(*pmd))
 		return;
-	pte = pte_offset_kernel(pmd, va);
-	pte_clear(pte);
-	if (!table_empty((unsigned long *)((unsigned long)pte & PAGE_MASK)))
-		return;
-	pte_free_kernel(pte);
-	pmd_clear(pmd);
+	if (pmd_leaf(*pmd)) {
+		pmd_clear(pmd);		/* a 2 MiB mapping goes at once */
+	} else {
+		pte = pte_offset_kernel(pmd, va);
+		pte_clear(pte);
+		if (!table_empty((unsigned long *)((unsigned long)pte & PAGE_MASK)))
+			return;
+		pte_free_kernel(pte);
+		pmd_clear(pmd);
+	}
 	if (!table_empty((unsigned long *)((unsigned long)pmd & PAGE_MASK)))
 		return;
 	pmd_free(pmd);
@@ -394,6 +398,28 @@ static void host_unmap(struct kmm *k, unsigned long off, unsigned long len)
 	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 }
 
+/* 2 MiB leaves: one PMD entry and one host mapping per chunk. */
+static int map_area_huge(struct kmm *k, struct vmap_area *va, pgprot_t prot,
+			 unsigned long nr)
+{
+	struct vm_struct *vm = va->vm;
+	unsigned long i;
+
+	for (i = 0; i < nr; i += PTRS_PER_PTE) {
+		unsigned long addr = va->va_start + (i << PAGE_SHIFT);
+		phys_addr_t phys = page_to_phys(vm->pages[i]);
+		pud_t *pud = pud_alloc(pgd_offset_k(addr), addr);
+		pmd_t *pmd = pud ? pmd_alloc(pud, addr) : NULL;
+
+		if (!pmd)
+			return -ENOMEM;
+		set_pmd(pmd, __pmd(phys | pgprot_val(prot) | _PAGE_PSE));
+		if (host_map(k, addr - VMALLOC_START, phys, PMD_SIZE))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Maps the area's pages (or phys range) in both page tables. */
 static int map_area(struct kmm *k, struct vmap_area *va, pgprot_t prot)
 {
@@ -401,6 +427,8 @@ static int map_area(struct kmm *k, struct vmap_area *va, pgprot_t prot)
 	unsigned long off = va->va_start - VMALLOC_START, i;
 	unsigned long nr = (vm->size - ((vm->flags & VM_NO_GUARD) ? 0 : PAGE_SIZE)) >> PAGE_SHIFT;
 
+	if (vm->page_order)
+		return map_area_huge(k, va, prot, nr);
 	for (i = 0; i < nr; i++) {
 		phys_addr_t phys = vm->pages ? page_to_phys(vm->pages[i]) :
 			vm->phys_addr + (i << PAGE_SHIFT);
@@ -435,6 +463,44 @@ static void unmap_area(struct kmm *k, struct vmap_area *va)
 /* ------------------------------------------------------------------ */
 /* The API                                                             */
 /* ------------------------------------------------------------------ */
+
+/*
+ * Order-9 blocks for a huge area (size a multiple of 2 MiB); on any
+ * failure, none are kept and the caller falls back to single pages.
+ * Returns 0 when the area got huge pages.
+ */
+static int alloc_huge_pages(struct kmm *k, struct vm_struct *vm,
+			    unsigned long nr, gfp_t gfp)
+{
+	unsigned long i, j;
+
+	if (nr % PTRS_PER_PTE)
+		return -1;
+	for (i = 0; i < nr; i += PTRS_PER_PTE) {
+		struct page *p = __alloc_pages(k, (gfp & ~__GFP_COMP) | __GFP_NOWARN |
+					       __GFP_NORETRY, pageblock_order);
+
+		if (!p) {
+			for (j = 0; j < i; j += PTRS_PER_PTE)
+				__free_pages_kmm(k, vm->pages[j], pageblock_order);
+			memset(vm->pages, 0, nr * sizeof(*vm->pages));
+			return -1;
+		}
+		for (j = 0; j < PTRS_PER_PTE; j++)
+			vm->pages[i + j] = p + j;
+	}
+	vm->nr_pages = (unsigned int)nr;
+	vm->page_order = pageblock_order;
+	return 0;
+}
+
+static void free_area_pages(struct kmm *k, struct vm_struct *vm)
+{
+	unsigned int i, step = 1u << vm->page_order;
+
+	for (i = 0; i < vm->nr_pages; i += step)
+		__free_pages_kmm(k, vm->pages[i], vm->page_order);
+}
 
 static void free_pages_array(struct vm_struct *vm)
 {
@@ -473,7 +539,9 @@ static void *__vmalloc_area(struct kmm *k, unsigned long size, gfp_t gfp,
 						kzalloc(bytes, GFP_KERNEL);
 		if (!vm->pages)
 			goto out_vm;
-		for (i = 0; i < nr; i++) {
+		if ((flags & VM_ALLOW_HUGE_VMAP) && !alloc_huge_pages(k, vm, nr, gfp))
+			align = PMD_SIZE;
+		for (i = vm->nr_pages; i < nr; i++) {
 			struct page *p = __alloc_pages(k, (gfp & ~__GFP_COMP) | __GFP_NOWARN, 0);
 
 			if (!p)
@@ -506,8 +574,7 @@ static void *__vmalloc_area(struct kmm *k, unsigned long size, gfp_t gfp,
 	return vm->addr;
 out_pages:
 	if (flags & VM_ALLOC) {
-		for (i = 0; i < vm->nr_pages; i++)
-			__free_pages_kmm(k, vm->pages[i], 0);
+		free_area_pages(k, vm);
 		free_pages_array(vm);
 	}
 out_vm:
@@ -547,10 +614,17 @@ void *vzalloc(unsigned long size)
 	return vmalloc_caller(size, GFP_KERNEL | __GFP_ZERO, __builtin_return_address(0));
 }
 
+/* 2 MiB leaves when the size allows and order-9 blocks exist. */
 void *vmalloc_huge(unsigned long size, gfp_t gfp)
 {
-	/* 2 MiB leaves are not used yet: a plain vmalloc, correct if not huge. */
-	return vmalloc_caller(size, gfp, __builtin_return_address(0));
+	struct kmm *k = kmm_cur();
+
+	if (!size || size > (k->vmalloc->host_size >> 1))
+		return vmalloc_caller(size, gfp, __builtin_return_address(0));
+	if (size >= PMD_SIZE)
+		size = ALIGN(size, PMD_SIZE);
+	return __vmalloc_area(k, ALIGN(size, PAGE_SIZE), gfp, VM_ALLOC | VM_ALLOW_HUGE_VMAP,
+			      NULL, 0, PAGE_KERNEL, __builtin_return_address(0));
 }
 
 void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot)
@@ -624,7 +698,6 @@ void vfree(const void *addr)
 {
 	struct kmm *k;
 	struct vm_struct *vm;
-	unsigned int i;
 
 	if (!addr)
 		return;
@@ -635,8 +708,7 @@ void vfree(const void *addr)
 	if (!(vm->flags & VM_ALLOC)) {
 		kmm_report(k, "WARNING: vfree of a vmap/ioremap area %p (use vunmap/iounmap)\n", addr);
 	} else {
-		for (i = 0; i < vm->nr_pages; i++)
-			__free_pages_kmm(k, vm->pages[i], 0);
+		free_area_pages(k, vm);
 		free_pages_array(vm);
 	}
 	kfree(vm);

@@ -439,6 +439,40 @@ static int cmd_vfree(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+/* vmap PFN...: the given frames (which must be allocated) side by side. */
+static int cmd_vmap(struct sim *s, int argc, char **argv)
+{
+	struct page *pages[MAX_ARGS];
+	unsigned long pfn;
+	void *p;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (parse_ulong(argv[i], &pfn, false) || pfn >= s->k->max_pfn || !pfn_valid(pfn))
+			return syntax_error(s, "vmap: '%s' is not the pfn of a RAM frame", argv[i]);
+		pages[i - 1] = pfn_to_page(pfn);
+		if (!page_ref_count(pages[i - 1]))
+			return syntax_error(s, "vmap: pfn %#lx is free; allocate it first", pfn);
+	}
+	p = vmap(pages, (unsigned int)(argc - 1), 0, PAGE_KERNEL);
+	if (p)
+		fprintf(s->out, "vm %#lx\n", kmm_kaddr(p));
+	else
+		fprintf(s->out, "error ENOMEM\n");
+	return 0;
+}
+
+static int cmd_vunmap(struct sim *s, int argc, char **argv)
+{
+	unsigned long a;
+
+	if (parse_ulong(argv[1], &a, false))
+		return syntax_error(s, "vunmap: ADDR must be an address, got '%s'", argv[1]);
+	vunmap((void *)a);
+	print_free_result(s);
+	return 0;
+}
+
 /* The MMU's walk of a kernel address through swapper_pg_dir. */
 static int cmd_translate(struct sim *s, int argc, char **argv)
 {
@@ -470,6 +504,8 @@ static const struct sim_cmd sim_cmds[] = {
 	{ "hotplug_add", 1, 1, "hotplug_add SIZE   (add RAM in 128M sections, up to max_mem)", cmd_hotplug_add },
 	{ "vmalloc", 1, 1, "vmalloc SIZE", cmd_vmalloc },
 	{ "vfree", 1, 1, "vfree ADDR", cmd_vfree },
+	{ "vmap", 1, MAX_ARGS - 1, "vmap PFN [PFN...]", cmd_vmap },
+	{ "vunmap", 1, 1, "vunmap ADDR", cmd_vunmap },
 	{ "translate", 1, 1, "translate ADDR   (walk the kernel page table)", cmd_translate },
 	{ "drain", 0, 0, "drain   (drain_all_pages: per-CPU lists back to the buddy)", cmd_drain },
 	{ "check", 0, 0, "check   (check_buddy_invariants)", cmd_check },

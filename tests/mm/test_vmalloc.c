@@ -255,6 +255,35 @@ TEST(kvmalloc_falls_back_to_vmalloc)
 	kmm_shutdown(k);
 }
 
+TEST(vmalloc_huge_uses_2m_leaves)
+{
+	struct kmm *k = boot(256ul << 20);
+	struct mmu_walk w;
+	unsigned long before, off;
+	unsigned char *p;
+
+	ASSERT_NOT_NULL(k);
+	drain_all_pages(NULL);
+	before = nr_free_pages();
+	p = vmalloc_huge(5ul << 20, GFP_KERNEL);	/* rounded up to 6 MiB */
+	ASSERT_NOT_NULL(p);
+	ASSERT_EQ(kmm_kaddr(p) & (PMD_SIZE - 1), 0);
+	ASSERT_EQ(mmu_walk(swapper_pg_dir(), kmm_kaddr(p) + 0x300123, PF_WRITE, &w), 0);
+	ASSERT_EQ(w.page_size, PMD_SIZE);
+	for (off = 0; off < (6ul << 20); off += 4096)
+		p[off] = (unsigned char)(off >> 12);
+	for (off = 0; off < (6ul << 20); off += 4096)
+		ASSERT_EQ(*(unsigned char *)page_address(vmalloc_to_page(p + off)), (unsigned char)(off >> 12));
+	vfree(p);
+	vm_unmap_aliases();
+	kmm_slab_shrink_all(k);
+	drain_all_pages(NULL);
+	ASSERT_EQ(nr_free_pages(), before);
+	ASSERT_EQ(check_buddy_invariants(), 0);
+	ASSERT_EQ(reports_seen, 0);
+	kmm_shutdown(k);
+}
+
 int main(void)
 {
 	RUN_TEST(vmalloc_64m_from_fragmented_ram);
@@ -264,5 +293,6 @@ int main(void)
 	RUN_TEST(bad_input_is_reported);
 	RUN_TEST(vmap_ioremap_and_vmallocinfo);
 	RUN_TEST(kvmalloc_falls_back_to_vmalloc);
+	RUN_TEST(vmalloc_huge_uses_2m_leaves);
 	return harness_summary();
 }
