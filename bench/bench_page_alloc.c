@@ -9,7 +9,7 @@
  * allocates BATCH blocks (writing one byte of each) and frees them last
  * in, first out.  Each figure is the median of --reps timed runs after a
  * warm-up; with N threads each thread runs its own loop and the figure is
- * the total pairs over the wall time of the slowest thread.
+ * the total pairs over the time from the first start to the last finish.
  *
  * The peers are loaded with dlopen(RTLD_LOCAL) so that none of them
  * replaces the process's malloc; the header prints, for each column, the
@@ -103,7 +103,7 @@ static struct {
 	unsigned int modes;		/* bit per enum mode to run */
 	int cpus[CPU_SETSIZE];		/* host CPUs we may run on */
 	int nr_cpus;
-} opt = { .reps = 5, .target_ms = 100, .modes = (1u << NR_MODES) - 1 };
+} opt = { .reps = 7, .target_ms = 100, .modes = (1u << NR_MODES) - 1 };
 
 static double now_ns(void)
 {
@@ -163,7 +163,7 @@ long pair_loop(const struct allocator *ap, enum kind kind, long n)
 	for (i = 0; i < n; i++) {
 		void *blk = blk_alloc(&a, kind);
 
-		if (__builtin_expect(!blk, 0))
+		if (unlikely(!blk))
 			out_of_memory(ap);
 		blk_touch(kind, blk, i);
 		blk_free(&a, kind, blk);
@@ -182,7 +182,7 @@ long batch_loop(const struct allocator *ap, enum kind kind, long n)
 	for (done = 0; done < n; done += BATCH) {
 		for (j = 0; j < BATCH; j++) {
 			blk[j] = blk_alloc(&a, kind);
-			if (__builtin_expect(!blk[j], 0))
+			if (unlikely(!blk[j]))
 				out_of_memory(ap);
 			blk_touch(kind, blk[j], j);
 		}
@@ -362,7 +362,7 @@ static struct allocator rows[] = {
 };
 #define NR_ROWS (sizeof(rows) / sizeof(rows[0]))
 
-static const char *const tls_tunable = "glibc.rtld.optional_static_tls";
+static const char *const __maybe_unused tls_tunable = "glibc.rtld.optional_static_tls";
 
 /*
  * jemalloc keeps 2.6 KiB of initial-exec TLS, more than glibc reserves for
@@ -370,7 +370,7 @@ static const char *const tls_tunable = "glibc.rtld.optional_static_tls";
  * in static TLS block".  The reserve is a tunable read at process start:
  * set it and run this program again, once.
  */
-static void reexec_with_static_tls(char **argv)
+static __maybe_unused void reexec_with_static_tls(char **argv)
 {
 	const char *old = getenv("GLIBC_TUNABLES");
 	char val[1024];
@@ -386,8 +386,11 @@ static void reexec_with_static_tls(char **argv)
 	/* exec failed: carry on, jemalloc stays n/a */
 }
 
-/* Opens a peer's library privately: it does not become the process's malloc. */
-static void *open_peer(struct allocator *a, const char *path, char **argv)
+/*
+ * Opens a peer's library privately: it does not become the process's
+ * malloc.  (Unused when no peer was found at configure time.)
+ */
+static __maybe_unused void *open_peer(struct allocator *a, const char *path, char **argv)
 {
 	void *lib;
 
@@ -404,7 +407,7 @@ static void *open_peer(struct allocator *a, const char *path, char **argv)
 }
 
 /* Looks up the row's entry points in lib; sets a->missing if one is absent. */
-static void bind_peer(struct allocator *a, void *lib)
+static __maybe_unused void bind_peer(struct allocator *a, void *lib)
 {
 	void *alloc = dlsym(lib, a->alloc_sym), *release = dlsym(lib, a->free_sym);
 
@@ -613,7 +616,7 @@ static void cpu_model(char *buf, size_t len)
  * The pcp sizing of the zone GFP_KERNEL pages come from (DMA32 when all
  * RAM is below 4 GiB), from /proc/zoneinfo of the machine.
  */
-static void print_pcp_sizing(void)
+static void pcp_sizing(char *out, size_t len)
 {
 	static char buf[1 << 16];
 	struct page *page = alloc_pages(GFP_KERNEL, 0);
@@ -629,9 +632,9 @@ static void print_pcp_sizing(void)
 	high = zone ? strstr(zone, "high:") : NULL;
 	batch = zone ? strstr(zone, "batch:") : NULL;
 	if (high && batch)
-		printf("# kmm pcp of zone %s (cpu 0): high %ld pages, batch %ld pages\n",
-		       page_zone(page)->name, strtol(high + 5, NULL, 10),
-		       strtol(batch + 6, NULL, 10));
+		snprintf(out, len, "kmm pcp of zone %s (cpu 0): high %ld pages, batch %ld pages",
+			 page_zone(page)->name, strtol(high + 5, NULL, 10),
+			 strtol(batch + 6, NULL, 10));
 }
 
 static const struct allocator *best_peer(int slot, enum mode mode)
@@ -781,9 +784,33 @@ static void find_cpus(void)
 		opt.nr_threads = opt.nr_cpus ? opt.nr_cpus : 1;
 }
 
-/* Big enough for every thread to hold BATCH order-9 blocks, 2 GiB at least. */
-static struct kmm *boot_machine(void)
+/*
+ * kmm gives a simulated CPU to each of the first nr_cpus threads that
+ * allocate, and takes it back when the thread exits (mm/percpu.c).  So the
+ * main thread never calls kmm itself: that runs on a short-lived thread,
+ * and every worker finds a CPU free.
+ */
+static void run_on_kmm_thread(void *(*fn)(void *), void *arg)
 {
+	pthread_t tid;
+
+	if (pthread_create(&tid, NULL, fn, arg)) {
+		perror("pthread_create");
+		exit(1);
+	}
+	pthread_join(tid, NULL);
+}
+
+struct kmm_state {
+	struct kmm *k;
+	unsigned long free_before, free_after;
+	char pcp[160];			/* pcp sizing, for the header */
+};
+
+/* Big enough for every thread to hold BATCH order-9 blocks, 2 GiB at least. */
+static void *kmm_setup(void *arg)
+{
+	struct kmm_state *st = arg;
 	struct kmm_config cfg = { 0 };
 	unsigned long per_thread = (unsigned long)BATCH << (PAGE_SHIFT + 9);
 
@@ -792,12 +819,29 @@ static struct kmm *boot_machine(void)
 	if (cfg.mem < 2ul << 30)
 		cfg.mem = 2ul << 30;
 	cfg.cpus = (unsigned int)opt.nr_threads;
-	return kmm_boot(&cfg);
+	st->k = kmm_boot(&cfg);
+	if (!st->k)
+		return NULL;
+	pcp_sizing(st->pcp, sizeof(st->pcp));
+	drain_all_pages(NULL);
+	st->free_before = nr_free_pages();
+	return NULL;
+}
+
+/* Every page back in the buddy lists: as many free as before the run? */
+static void *kmm_check(void *arg)
+{
+	struct kmm_state *st = arg;
+
+	drain_all_pages(NULL);
+	st->free_after = nr_free_pages();
+	kmm_shutdown(NULL);
+	return NULL;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long free_before, free_after;
+	struct kmm_state st = { 0 };
 	bool reexeced;
 	char model[128];
 	size_t i;
@@ -808,12 +852,11 @@ int main(int argc, char **argv)
 	load_peers(argv);
 	reexeced = getenv("KMM_BENCH_REEXEC") != NULL;
 	unsetenv("KMM_BENCH_REEXEC");
-	if (!boot_machine()) {
+	run_on_kmm_thread(kmm_setup, &st);
+	if (!st.k) {
 		fprintf(stderr, "bench_page_alloc: kmm_boot failed\n");
 		return 1;
 	}
-	drain_all_pages(NULL);
-	free_before = nr_free_pages();
 	cpu_model(model, sizeof(model));
 	printf("# bench_page_alloc: million alloc+free pairs per second (Mp/s)\n");
 	printf("# host: %s, %ld CPUs online, %d usable; threads: 1%s%.0d\n",
@@ -821,9 +864,10 @@ int main(int argc, char **argv)
 	       opt.nr_threads > 1 ? " and " : "",
 	       opt.nr_threads > 1 ? opt.nr_threads : 0);
 	printf("# kmm machine: %lu MiB, %d simulated CPUs; reps %d, median; %s\n",
-	       totalram_pages() >> (20 - PAGE_SHIFT), opt.nr_threads, opt.reps,
+	       st.free_before >> (20 - PAGE_SHIFT), opt.nr_threads, opt.reps,
 	       opt.iters ? "fixed --iters" : "iterations calibrated per row");
-	print_pcp_sizing();
+	if (st.pcp[0])
+		printf("# %s\n", st.pcp);
 	if (reexeced)
 		printf("# re-executed with GLIBC_TUNABLES=%s (room for jemalloc's static TLS)\n",
 		       getenv("GLIBC_TUNABLES"));
@@ -838,8 +882,7 @@ int main(int argc, char **argv)
 					measure(&rows[i], (enum mode)mode,
 						slot ? opt.nr_threads : 1);
 
-	drain_all_pages(NULL);
-	free_after = nr_free_pages();
+	run_on_kmm_thread(kmm_check, &st);
 	print_table();
 	printf("# iterations per timed run and thread:");
 	for (i = 0; i < NR_ROWS; i++) {
@@ -850,9 +893,8 @@ int main(int argc, char **argv)
 			       block_name(&rows[i], block, sizeof(block)),
 			       rows[i].iters[MODE_PAIR], rows[i].iters[MODE_BATCH]);
 	}
-	printf("\n# kmm free pages before %lu, after %lu: %s\n", free_before,
-	       free_after, free_before == free_after ? "ok" : "LEAK");
+	printf("\n# kmm free pages before %lu, after %lu: %s\n", st.free_before,
+	       st.free_after, st.free_before == st.free_after ? "ok" : "LEAK");
 	print_summary();
-	kmm_shutdown(NULL);
-	return free_before == free_after ? 0 : 1;
+	return st.free_before == st.free_after ? 0 : 1;
 }

@@ -54,6 +54,18 @@ static inline unsigned int obj_to_index(struct kmem_cache *s,
 	return (unsigned int)((off * s->reciprocal_size) >> 32);
 }
 
+/*
+ * The hot paths find object 0 in the head page (page->index holds s_mem)
+ * rather than in the slab descriptor: one cache line fewer per free.
+ */
+static inline unsigned int page_obj_index(struct kmem_cache *s,
+					  const struct page *page, const void *slot)
+{
+	unsigned long off = (unsigned long)((const char *)slot - (const char *)page->index);
+
+	return (unsigned int)((off * s->reciprocal_size) >> 32);
+}
+
 static inline bool slab_debug(const struct kmem_cache *s)
 {
 	return s->flags & (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER);
@@ -201,6 +213,7 @@ static int cache_grow(struct kmem_cache *s, gfp_t gfp)
 	slabp->free = 0;
 	page->slab_cache = s;
 	page->slab = slabp;
+	page->index = (pgoff_t)slabp->s_mem;
 	__SetPageSlab(page);
 	mod_slab_pages(s, 1l << s->gfporder);
 
@@ -235,6 +248,7 @@ static void slab_destroy(struct kmem_cache *s, struct slab *slabp)
 	__ClearPageSlab(page);
 	page->slab_cache = NULL;
 	page->slab = NULL;
+	page->index = 0;
 	mod_slab_pages(s, -(1l << s->gfporder));
 	__free_pages_kmm(s->k, page, s->gfporder);
 }
@@ -432,9 +446,9 @@ static void *alloc_debugcheck_after(struct kmem_cache *s, void *obj,
 static inline void mark_active(struct kmem_cache *s, void *obj)
 {
 	void *slot = obj_to_slot(s, obj);
-	struct slab *slabp = compound_head(virt_to_page(slot))->slab;
+	struct page *page = compound_head(virt_to_page(slot));
 
-	slab_bufctl(slabp)[obj_to_index(s, slabp, slot)] = BUFCTL_ACTIVE;
+	slab_bufctl(page->slab)[page_obj_index(s, page, slot)] = BUFCTL_ACTIVE;
 }
 
 void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
@@ -523,9 +537,9 @@ static struct slab *free_validate(struct kmem_cache *s, const void *obj,
 		return NULL;
 	}
 	slabp = page->slab;
-	idx = obj_to_index(s, slabp, slot);
-	if (unlikely((char *)slot < (char *)slabp->s_mem || idx >= s->num ||
-		     index_to_obj(s, slabp, idx) != slot)) {
+	idx = page_obj_index(s, page, slot);
+	if (unlikely((unsigned long)slot < page->index || idx >= s->num ||
+		     page->index + (unsigned long)s->size * idx != (unsigned long)slot)) {
 		slab_report(s, obj, "pointer into the middle of an object");
 		return NULL;
 	}
@@ -1161,7 +1175,7 @@ static void check_one_slab(struct slab_check *c, struct slab *slabp, int kind)
 	unsigned int i, chain = 0, idx, active = 0, cached = 0;
 
 	if (!PageSlab(slabp->page) || slabp->page->slab != slabp ||
-	    slabp->page->slab_cache != s)
+	    slabp->page->slab_cache != s || slabp->page->index != (pgoff_t)slabp->s_mem)
 		return slab_check_fail(c, "page does not point back to its slab", slabp);
 	for (idx = slabp->free; idx != BUFCTL_END && chain <= s->num; idx = bufctl[idx], chain++)
 		if (idx >= s->num)
