@@ -32,6 +32,8 @@ const struct kmm_option kmm_options[] = {
 	  "1: abort() after a bad page report (like panic_on_taint)" },
 	{ "slab_debug", OPT(slab_debug), KMM_OPT_INT, 0, 0, 1,
 	  "1: every slab cache gets red zones, poisoning and owner tracking (slab_debug=)" },
+	{ "paging", OPT(paging), KMM_OPT_INT, 4, 2, 4,
+	  "4: x86-64 4-level tables; 2: also build the i386 2-level view (10/10/12) for translate" },
 	{ "quiet", OPT(quiet), KMM_OPT_INT, 0, 0, 1,
 	  "1: reports go only to the report hook, not to stderr" },
 };
@@ -131,6 +133,10 @@ int kmm_config_resolve(struct kmm_config *out, const struct kmm_config *in,
 	}
 	if (out->mem < (32ul << 20)) {
 		snprintf(err, errlen, "option mem: %lu is below the 32M minimum", out->mem);
+		return -1;
+	}
+	if (out->paging != 2 && out->paging != 4) {
+		snprintf(err, errlen, "option paging: %d is neither 2 nor 4", out->paging);
 		return -1;
 	}
 	if (!out->max_mem)

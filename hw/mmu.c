@@ -102,3 +102,74 @@ int mmu_describe(pgd_t *pgd, unsigned long va, char *buf, size_t len)
 					  w.page_size == PUD_SIZE ? "1G" :
 					  w.page_size == PMD_SIZE ? "2M" : "4K"));
 }
+
+/* ------------------------------------------------------------------ */
+/* The 2-level 32-bit walk                                             */
+/* ------------------------------------------------------------------ */
+
+int mmu_walk32(uint32_t *pgd32, uint32_t va, unsigned int access,
+	       struct mmu_walk *w)
+{
+	bool peek = access & PF_PEEK;
+	uint32_t pde, pte, *pt;
+	unsigned int refused;
+
+	access &= ~PF_PEEK;
+	memset(w, 0, sizeof(*w));
+	w->index[0] = va >> PGDIR_SHIFT_32;
+	pde = READ_ONCE(pgd32[w->index[0]]);
+	w->entries[0] = pde;
+	w->levels = 1;
+	w->level = PT_PGD;
+	if (!(pde & _PAGE_PRESENT))
+		return PF_FAULT | access;
+	refused = refuses(pde, access & ~PF_INSTR);	/* no NX bit without PAE */
+	if (pde & _PAGE_PSE) {
+		if (refused)
+			return PF_FAULT | PF_PROT | access;
+		if (!peek)
+			__atomic_fetch_or(&pgd32[w->index[0]],
+					  (uint32_t)(_PAGE_ACCESSED | ((access & PF_WRITE) ? _PAGE_DIRTY : 0)),
+					  __ATOMIC_RELAXED);
+		w->page_size = 4u << 20;
+		w->phys = (pde & 0xffc00000u) | (va & 0x3fffffu);
+		return 0;
+	}
+	pt = phys_to_virt(pde & 0xfffff000u);
+	w->index[1] = (va >> PAGE_SHIFT) & 1023;
+	pte = READ_ONCE(pt[w->index[1]]);
+	w->entries[1] = pte;
+	w->levels = 2;
+	w->level = PT_PTE;
+	if (!(pte & _PAGE_PRESENT))
+		return PF_FAULT | access;
+	refused |= refuses(pte, access & ~PF_INSTR);
+	if (refused)
+		return PF_FAULT | PF_PROT | access;
+	if (!peek) {
+		__atomic_fetch_or(&pgd32[w->index[0]], (uint32_t)_PAGE_ACCESSED, __ATOMIC_RELAXED);
+		__atomic_fetch_or(&pt[w->index[1]],
+				  (uint32_t)(_PAGE_ACCESSED | ((access & PF_WRITE) ? _PAGE_DIRTY : 0)),
+				  __ATOMIC_RELAXED);
+	}
+	w->page_size = PAGE_SIZE;
+	w->phys = (pte & 0xfffff000u) | (va & 0xfffu);
+	return 0;
+}
+
+int mmu_describe32(uint32_t *pgd32, uint32_t va, char *buf, size_t len)
+{
+	struct mmu_walk w;
+	int err = mmu_walk32(pgd32, va, PF_PEEK, &w);
+	size_t n = (size_t)snprintf(buf, len, "pgd[%u]=%#lx ", w.index[0], w.entries[0]);
+
+	if (w.levels > 1 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "pte[%u]=%#lx ", w.index[1], w.entries[1]);
+	if (n >= len)
+		return (int)n;
+	if (err)
+		return (int)(n + (size_t)snprintf(buf + n, len - n, "-> not present at %s",
+						  w.levels > 1 ? "pte" : "pgd"));
+	return (int)(n + (size_t)snprintf(buf + n, len - n, "-> phys %#lx (%s page)", w.phys,
+					  w.page_size == PAGE_SIZE ? "4K" : "4M"));
+}

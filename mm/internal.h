@@ -85,6 +85,7 @@ struct kmm {
 
 	struct kmm_slab *slab;		/* slab caches and kmalloc (mm/slab.h) */
 	pgd_t *swapper_pg_dir;		/* the kernel's page table */
+	uint32_t *swapper_pg_dir32;	/* paging=2: the i386 view of lowmem */
 	struct kmm_vmalloc *vmalloc;	/* vmalloc space (mm/vmalloc.c) */
 	unsigned long direct_pages_count[3];	/* direct map leaves: 4K, 2M, 1G */
 	bool pgtable_after_boot;	/* table pages now come from the buddy */

@@ -169,6 +169,47 @@ int map_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end)
 	return map_direct_range(k, start, end);
 }
 
+/*
+ * paging=2: the i386 view.  Lowmem (RAM below 896 MiB) at 0xC0000000, in
+ * 4 MiB PSE pages where a whole aligned 4 MiB is RAM, else 4 KiB pages.
+ */
+static int init_mem_mapping32(struct kmm *k)
+{
+	uint32_t *pgd = alloc_table_page(k);
+	phys_addr_t phys;
+
+	if (!pgd)
+		return -ENOMEM;
+	k->swapper_pg_dir32 = pgd;
+	for (phys = 0; phys < LOWMEM_LIMIT_32 && phys < PFN_PHYS(k->max_pfn);) {
+		unsigned int idx = (unsigned int)((PAGE_OFFSET_32 + phys) >> PGDIR_SHIFT_32);
+		uint32_t *pt;
+
+		if (!memblock_is_memory(&k->memblock, phys)) {
+			phys += PAGE_SIZE;
+			continue;
+		}
+		if (IS_ALIGNED(phys, 4ul << 20) && memblock_is_memory(&k->memblock, phys + (4ul << 20) - 1) &&
+		    phys + (4ul << 20) <= LOWMEM_LIMIT_32) {
+			pgd[idx] = (uint32_t)(phys | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED |
+					      _PAGE_DIRTY | _PAGE_PSE | _PAGE_GLOBAL);
+			phys += 4ul << 20;
+			continue;
+		}
+		if (!(pgd[idx] & _PAGE_PRESENT)) {
+			pt = alloc_table_page(k);
+			if (!pt)
+				return -ENOMEM;
+			pgd[idx] = (uint32_t)(virt_to_phys(pt) | _KERNPG_TABLE);
+		}
+		pt = phys_to_virt(pgd[idx] & 0xfffff000u);
+		pt[(phys >> PAGE_SHIFT) & 1023] = (uint32_t)(phys | _PAGE_PRESENT | _PAGE_RW |
+							     _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_GLOBAL);
+		phys += PAGE_SIZE;
+	}
+	return 0;
+}
+
 /* Boot: swapper_pg_dir and the direct map of every RAM range. */
 int init_mem_mapping(struct kmm *k)
 {
@@ -185,5 +226,5 @@ int init_mem_mapping(struct kmm *k)
 		if (err)
 			return err;
 	}
-	return 0;
+	return k->cfg.paging == 2 ? init_mem_mapping32(k) : 0;
 }

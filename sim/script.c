@@ -481,7 +481,10 @@ static int cmd_translate(struct sim *s, int argc, char **argv)
 
 	if (parse_ulong(argv[1], &va, false))
 		return syntax_error(s, "translate: ADDR must be an address, got '%s'", argv[1]);
-	mmu_describe(s->k->swapper_pg_dir, va, line, sizeof(line));
+	if (s->k->swapper_pg_dir32 && va <= 0xffffffffu)
+		mmu_describe32(s->k->swapper_pg_dir32, (uint32_t)va, line, sizeof(line));
+	else
+		mmu_describe(s->k->swapper_pg_dir, va, line, sizeof(line));
 	fprintf(s->out, "%s\n", line);
 	return 0;
 }

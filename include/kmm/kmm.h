@@ -40,6 +40,7 @@ struct kmm_config {
 	int bad_page_panic;		/* 1: abort() on a bad-page report */
 	int quiet;			/* 1: reports go to the hook only */
 	int slab_debug;			/* 1: red zones, poison, owner for every cache */
+	int paging;			/* 4 (x86-64, default) or 2 (adds the i386 view) */
 };
 
 struct kmm *kmm_boot(const struct kmm_config *cfg);

@@ -12,6 +12,7 @@
 #ifndef KMM_PGTABLE_H
 #define KMM_PGTABLE_H
 
+#include <stdint.h>
 #include <kmm/mm.h>
 
 typedef struct { unsigned long pgd; } pgd_t;
@@ -177,5 +178,21 @@ int mmu_walk(pgd_t *pgd, unsigned long vaddr, unsigned int access,
 	     struct mmu_walk *w);
 /* One line describing a walk of vaddr in the kernel's table (`translate`). */
 int mmu_describe(pgd_t *pgd, unsigned long vaddr, char *buf, size_t len);
+
+/*
+ * The classic 32-bit layout (i386 without PAE): 2 levels of 1024 4-byte
+ * entries, 10/10/12, with 4 MiB PSE leaves; the kernel's lowmem (up to
+ * 896 MiB) mapped at 0xC0000000 (the 3G/1G split).  Selected at boot with
+ * paging=2 as a second view of the machine: `translate` walks it, while the
+ * simulated x86-64 kernel keeps using its 4-level tables (docs/pgtable.md).
+ */
+#define PAGE_OFFSET_32		0xc0000000u
+#define LOWMEM_LIMIT_32		(896u << 20)
+#define PTRS_PER_PGD_32		1024
+#define PGDIR_SHIFT_32		22
+
+int mmu_walk32(uint32_t *pgd32, uint32_t vaddr, unsigned int access,
+	       struct mmu_walk *w);
+int mmu_describe32(uint32_t *pgd32, uint32_t vaddr, char *buf, size_t len);
 
 #endif /* KMM_PGTABLE_H */

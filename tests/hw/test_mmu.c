@@ -166,10 +166,43 @@ TEST(pgd_alloc_shares_kernel_half)
 	kmm_shutdown(k);
 }
 
+/* paging=2: the textbook i386 layout, 10/10/12, 3G/1G split. */
+TEST(two_level_32bit_view)
+{
+	struct kmm_config cfg = { .mem = 1ul << 30, .cpus = 1, .quiet = 1, .paging = 2 };
+	struct kmm *k = kmm_boot(&cfg);
+	struct mmu_walk w;
+	char line[256];
+	uint32_t *pgd;
+
+	ASSERT_NOT_NULL(k);
+	pgd = k->swapper_pg_dir32;
+	ASSERT_NOT_NULL(pgd);
+	ASSERT_EQ(mmu_walk32(pgd, 0xc0012345u, PF_PEEK, &w), 0);	/* first 4M: 4K pages */
+	ASSERT_EQ(w.phys, 0x12345);
+	ASSERT_EQ(w.page_size, PAGE_SIZE);
+	ASSERT_EQ(w.index[0], 768);				/* 3G / 4M */
+	ASSERT_EQ(w.index[1], 0x12);
+	ASSERT_EQ(mmu_walk32(pgd, 0xc0412345u, PF_WRITE, &w), 0);	/* then 4M PSE leaves */
+	ASSERT_EQ(w.page_size, 4ul << 20);
+	ASSERT_EQ(w.phys, 0x412345);
+	ASSERT_TRUE(pgd[769] & _PAGE_DIRTY);
+	ASSERT_EQ(mmu_walk32(pgd, 0xc0412345u, PF_USER, &w), PF_FAULT | PF_PROT | PF_USER);
+	ASSERT_EQ(mmu_walk32(pgd, 0xc009f000u, 0, &w), PF_FAULT);	/* the VGA hole */
+	ASSERT_EQ(w.level, PT_PTE);
+	ASSERT_EQ(mmu_walk32(pgd, 0xf8000000u, 0, &w), PF_FAULT);	/* past 896M lowmem */
+	ASSERT_EQ(w.level, PT_PGD);
+	ASSERT_EQ(mmu_walk32(pgd, 0x08048000u, 0, &w), PF_FAULT);	/* user space: empty */
+	mmu_describe32(pgd, 0xc0412345u, line, sizeof(line));
+	ASSERT_STR_EQ(line, "pgd[769]=0x4001e3 -> phys 0x412345 (4M page)");
+	kmm_shutdown(k);
+}
+
 int main(void)
 {
 	RUN_TEST(hand_built_tables_every_leaf_size);
 	RUN_TEST(direct_map_matches_host_pointers);
 	RUN_TEST(pgd_alloc_shares_kernel_half);
+	RUN_TEST(two_level_32bit_view);
 	return harness_summary();
 }
