@@ -6,6 +6,7 @@
 #ifndef KMM_TESTS_KMM_TEST_H
 #define KMM_TESTS_KMM_TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <kmm/kmm.h>
 
@@ -25,6 +26,16 @@ static inline void capture_reports(void)
 	kmm_set_report_hook(capture, NULL);
 	reports_seen = 0;
 	last_report[0] = 0;
+}
+
+/* A tiny xorshift so runs are reproducible from KMM_TEST_SEED. */
+static uint64_t rnd_state;
+static inline uint64_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
 }
 
 #endif

@@ -29,15 +29,6 @@ static unsigned long zone_free(struct kmm *k, enum zone_type t)
 	return zone_page_state(zone_of(k, t), NR_FREE_PAGES);
 }
 
-/* A tiny xorshift so runs are reproducible from KMM_TEST_SEED. */
-static uint64_t rnd_state;
-static uint64_t rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
-}
 
 TEST(boot_layout_is_a_pc)
 {

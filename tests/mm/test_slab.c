@@ -19,14 +19,6 @@ static struct kmm *boot(unsigned long mem, unsigned int cpus, int slab_debug)
 	return k;
 }
 
-static uint64_t rnd_state;
-static uint64_t rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
-}
 
 static unsigned long free_after_drain(void)
 {
