@@ -1030,7 +1030,7 @@ nopage:
 	return NULL;
 }
 
-struct page *__alloc_pages(struct kmm *k, gfp_t gfp, unsigned int order)
+__noinline struct page *__alloc_pages(struct kmm *k, gfp_t gfp, unsigned int order)
 {
 	struct alloc_context ac;
 	unsigned int alloc_flags = ALLOC_WMARK_LOW;
@@ -1285,7 +1285,7 @@ static bool free_pages_valid(struct kmm *k, struct page *page,
 	return false;
 }
 
-void __free_pages_kmm(struct kmm *k, struct page *page, unsigned int order)
+__noinline void __free_pages_kmm(struct kmm *k, struct page *page, unsigned int order)
 {
 	bool head;
 
