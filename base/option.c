@@ -16,8 +16,8 @@
 #define OPT(field) offsetof(struct kmm_config, field), sizeof(((struct kmm_config *)0)->field)
 
 const struct kmm_option kmm_options[] = {
-	{ "mem", OPT(mem), KMM_OPT_SIZE, 1ul << 30, 32ul << 20, 1ul << 40,
-	  "bytes of simulated RAM (K/M/G suffixes); a multiple of 2M" },
+	{ "mem", OPT(mem), KMM_OPT_SIZE, 1ul << 30, 32ul << 20, 64ul << 30,
+	  "bytes of simulated RAM (K/M/G suffixes); a multiple of 2M, at most 64G" },
 	{ "max_mem", OPT(max_mem), KMM_OPT_SIZE, 0, 0, 1ul << 42,
 	  "limit for memory hot-add (default 4 x mem)" },
 	{ "cpus", OPT(cpus), KMM_OPT_INT, 0, 1, KMM_MAX_CPUS,

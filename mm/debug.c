@@ -39,7 +39,9 @@ void kmm_report(struct kmm *k, const char *fmt, ...)
 	if (k)
 		__atomic_fetch_add(&k->nr_reports, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&report_lock);
-	if (!k || !k->cfg.quiet)
+	/* Quiet machines, and machine-less reports someone listens to, stay
+	 * off stderr: the hook has them. */
+	if (k ? !k->cfg.quiet : !report_fn)
 		fputs(buf, stderr);
 	if (report_fn)
 		report_fn(buf, report_arg);

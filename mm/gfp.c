@@ -7,6 +7,7 @@
 #include <string.h>
 #include <kmm/gfp.h>
 #include <kmm/compiler.h>
+#include "base/parse.h"
 
 struct gfp_name {
 	gfp_t flags;
@@ -65,13 +66,22 @@ int gfp_parse(const char *s, gfp_t *gfp, char *bad, unsigned long badlen)
 			if (strlen(gfp_names[i].name) == len &&
 			    !strncmp(gfp_names[i].name, s, len))
 				break;
-		if (i == ARRAY_SIZE(gfp_names) && !(len == 1 && s[0] == '0')) {
-			if (bad && badlen)
-				snprintf(bad, badlen, "%.*s", (int)len, s);
-			return -1;
-		}
-		if (i < ARRAY_SIZE(gfp_names))
+		if (i < ARRAY_SIZE(gfp_names)) {
 			v |= gfp_names[i].flags;
+		} else {
+			/* A number: 0, or raw bits as gfp_format prints them. */
+			char num[32];
+			unsigned long bits;
+
+			snprintf(num, sizeof(num), "%.*s", (int)min(len, sizeof(num) - 1), s);
+			if (len >= sizeof(num) || parse_ulong(num, &bits, false) ||
+			    bits & ~(unsigned long)__GFP_BITS_MASK) {
+				if (bad && badlen)
+					snprintf(bad, badlen, "%.*s", (int)len, s);
+				return -1;
+			}
+			v |= (gfp_t)bits;
+		}
 		s += len;
 		if (*s == '|')
 			s++;
@@ -85,6 +95,8 @@ int gfp_format(gfp_t gfp, char *buf, unsigned long len)
 	size_t n = 0, i;
 	gfp_t left = gfp;
 
+	if (!len)
+		return 0;
 	buf[0] = 0;
 	for (i = 0; i < ARRAY_SIZE(gfp_names) && left; i++) {
 		gfp_t f = gfp_names[i].flags;
@@ -95,7 +107,11 @@ int gfp_format(gfp_t gfp, char *buf, unsigned long len)
 				      n ? "|" : "", gfp_names[i].name);
 		left &= ~f;
 	}
-	if (!gfp && len)
-		snprintf(buf, len, "0");
+	/* Bits without a name are printed in hex, as %pGg does. */
+	if (left)
+		n += (size_t)snprintf(buf + min(n, (size_t)len), n < len ? len - n : 0,
+				      "%s%#x", n ? "|" : "", left);
+	if (!gfp)
+		n = (size_t)snprintf(buf, len, "0");
 	return (int)n;
 }

@@ -61,27 +61,38 @@ int add_memory_kmm(struct kmm *k, unsigned long bytes)
 	if (!bytes || bytes & ((1ul << SECTION_SIZE_BITS) - 1))
 		return -EINVAL;
 	pthread_mutex_lock(&hotplug_lock);
-	if (k->cfg.mem + k->hotplug_added + bytes > k->cfg.max_mem) {
+	/* Written so that no sum can wrap around. */
+	if (k->cfg.mem + k->hotplug_added > k->cfg.max_mem ||
+	    bytes > k->cfg.max_mem - k->cfg.mem - k->hotplug_added) {
 		err = -ENOSPC;
 		goto out;
 	}
 	base = hotplug_base(k->cfg.mem) + k->hotplug_added;
+	if (PHYS_PFN(base + bytes) > k->max_possible_pfn) {
+		err = -ENOSPC;
+		goto out;
+	}
 	err = hw_ram_grow(&k->ram, base + bytes);
 	if (err)
 		goto out;
-	err = memblock_add(&k->memblock, base, bytes);
-	if (err)
-		goto out;
-	for (i = 0; i < sections && !err; i++)
+	for (i = 0; i < sections; i++) {
 		err = online_section(k, PFN_DOWN(base) / PAGES_PER_SECTION + i);
-	/* The kernel reaches the new RAM through its direct map. */
-	if (!err)
-		err = map_direct_memory(k, base, base + bytes);
-	k->hotplug_added += i << SECTION_SIZE_BITS;
-	k->max_pfn = PHYS_PFN(base) + i * PAGES_PER_SECTION;
-	kmm_max_pfn = k->max_pfn;
-	build_zonelists(k);
-	init_per_zone_wmark_min(k);
+		if (err)
+			break;
+	}
+	/* Only what came online is RAM, in memblock and in the direct map. */
+	if (i) {
+		unsigned long done = i << SECTION_SIZE_BITS;
+
+		memblock_add(&k->memblock, base, done);
+		if (map_direct_memory(k, base, base + done) && !err)
+			err = -ENOMEM;
+		k->hotplug_added += done;
+		k->max_pfn = PHYS_PFN(base + done);
+		kmm_max_pfn = k->max_pfn;
+		build_zonelists(k);
+		init_per_zone_wmark_min(k);
+	}
 out:
 	pthread_mutex_unlock(&hotplug_lock);
 	return err;

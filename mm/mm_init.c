@@ -322,7 +322,7 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	INIT_LIST_HEAD(&k->shrinker_list);
 	pthread_mutex_init(&k->shrinker_lock, NULL);
 	if (kmm_config_resolve(&k->cfg, cfg, err, sizeof(err))) {
-		fprintf(stderr, "kmm_boot: %s\n", err);
+		kmm_report(NULL, "kmm_boot: %s\n", err);
 		free(k);
 		return NULL;
 	}
@@ -334,7 +334,7 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 		memset(k->vm_events, 0, (k->nr_cpus + 1) * sizeof(*k->vm_events));
 	k->cpu_owner = calloc(k->nr_cpus, sizeof(*k->cpu_owner));
 	if (!k->vm_events || !k->cpu_owner || setup_memory(k)) {
-		fprintf(stderr, "kmm_boot: cannot set up %lu bytes of RAM\n", k->cfg.mem);
+		kmm_report(NULL, "kmm_boot: cannot set up %lu bytes of RAM\n", k->cfg.mem);
 		goto out_free;
 	}
 	free_area_init(k);

@@ -168,15 +168,21 @@ static struct page *get_page_from_free_area(struct free_area *area, int mt)
 	return list_first_entry_or_null(&area->free_list[mt], struct page, lru);
 }
 
-/* Is buddy a free block of exactly this order in the same zone? */
-static bool page_is_buddy(struct kmm *k, struct page *page, struct page *buddy,
-			  unsigned long buddy_pfn, unsigned int order)
+/*
+ * The free block of exactly this order in the same zone at buddy_pfn, or
+ * NULL.  The struct page is looked at only once the pfn is known valid.
+ */
+static struct page *find_buddy(struct kmm *k, struct page *page,
+			       unsigned long buddy_pfn, unsigned int order)
 {
-	if (buddy_pfn >= k->max_pfn || !pfn_valid(buddy_pfn))
-		return false;
+	struct page *buddy;
+
+	if (buddy_pfn >= k->max_pfn || !__pfn_valid(k, buddy_pfn))
+		return NULL;
+	buddy = pfn_to_page(buddy_pfn);
 	if (!PageBuddy(buddy) || buddy_order(buddy) != order)
-		return false;
-	return page_zonenum(page) == page_zonenum(buddy);
+		return NULL;
+	return page_zonenum(page) == page_zonenum(buddy) ? buddy : NULL;
 }
 
 /*
@@ -189,10 +195,10 @@ static void __free_one_page(struct kmm *k, struct page *page, unsigned long pfn,
 {
 	while (order < MAX_PAGE_ORDER) {
 		unsigned long buddy_pfn = pfn ^ (1ul << order);
-		struct page *buddy = page + (buddy_pfn - pfn);
+		struct page *buddy = find_buddy(k, page, buddy_pfn, order);
 		int buddy_mt;
 
-		if (!page_is_buddy(k, page, buddy, buddy_pfn, order))
+		if (!buddy)
 			break;
 		buddy_mt = get_pageblock_migratetype(k, buddy_pfn);
 		/* Reserves and isolated blocks never merge with other types. */
@@ -1239,6 +1245,38 @@ static void free_frozen_pages(struct kmm *k, struct page *page,
 }
 
 /*
+ * Dropping the last reference of a page still in use (a slab's, a page
+ * table, mapped, flags left) would free it under its owner: Linux reports
+ * the bad page state after the fact; kmm refuses the free first, so the
+ * owner keeps a consistent page.  (put_page on such a page still gets
+ * Linux's "Bad page state" report, and the page is kept out for good.)
+ */
+static bool last_ref_ok(struct kmm *k, struct page *page, unsigned int order,
+			const char *caller)
+{
+	const char *why = NULL;
+
+	if (page_ref_count(page) != 1)
+		return true;		/* only a reference goes */
+	if (PageSlab(page))
+		why = "freeing a page a slab cache owns";
+	else if (page_has_type(page))
+		why = "freeing a typed page (page table, large kmalloc)";
+	else if (page->_mapcount != -1)
+		why = "nonzero mapcount";
+	else if (page->mapping)
+		why = "non-NULL mapping";
+	else if (page->flags & PAGE_FLAGS_CHECK_AT_FREE)
+		why = "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
+	if (!why)
+		return true;
+	kmm_report(k, "BUG: Bad page free in %s: pfn:%#lx order:%u: page still in use: %s\n",
+		   caller, page_to_pfn(page), order, why);
+	k->nr_reports_bad_free++;
+	return false;
+}
+
+/*
  * The checks Linux leaves to VM_BUG_ON, made always, before anything is
  * changed: a misused free is reported and ignored, so the allocator stays
  * consistent.  Returns true if the free may go ahead.
@@ -1277,7 +1315,7 @@ static bool free_pages_valid(struct kmm *k, struct page *page,
 			k->nr_reports_bad_free++;
 			return false;
 		}
-		return true;
+		return last_ref_ok(k, page, order, caller);
 	}
 	kmm_report(k, "BUG: Bad page free in %s: pfn:%#lx order:%u: %s\n",
 		   caller, pfn, order, why);

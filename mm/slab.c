@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,8 @@ static inline bool slab_debug(const struct kmem_cache *s)
 /* The slot (start of the object's space) for a caller's pointer. */
 static inline void *obj_to_slot(const struct kmem_cache *s, const void *obj)
 {
-	return (char *)obj - s->obj_offset;
+	/* In integers: obj may be any pointer a caller passed to free. */
+	return (void *)((uintptr_t)obj - s->obj_offset);
 }
 
 static inline void *slot_to_obj(const struct kmem_cache *s, void *slot)
@@ -607,6 +609,8 @@ void __kmem_cache_free(struct kmem_cache *s, void *obj, unsigned long caller)
 	unsigned int idx;
 	int cpu;
 
+	if (unlikely(!obj))
+		return;
 	slabp = free_validate(s, obj, &idx);
 	if (unlikely(!slabp))
 		return;
@@ -999,6 +1003,8 @@ struct kmem_cache *__kmem_cache_create(struct kmm *k, const char *name,
 
 	if (!name || !*name)
 		why = "a cache needs a name";
+	else if (strlen(name) >= KMEM_CACHE_NAME_LEN)
+		why = "the name is longer than 31 characters";
 	else if (!size || size > KMALLOC_MAX_SIZE)
 		why = "object size must be 1..4194304 bytes";
 	else if (align & (align - 1))
@@ -1078,8 +1084,9 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	if (!s)
 		return;
 	ks = s->k->slab;
-	if (s == ks->kmem_cache) {
-		kmm_report(s->k, "kmem_cache_destroy: the root cache cannot be destroyed\n");
+	if (s == ks->kmem_cache || (s->flags & CFLGS_PERMANENT)) {
+		kmm_report(s->k, "kmem_cache_destroy %s: a cache of the kernel itself cannot be destroyed\n",
+			   s->name);
 		return;
 	}
 	pthread_mutex_lock(&ks->slab_mutex);

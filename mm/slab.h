@@ -38,6 +38,7 @@ typedef unsigned short kmem_bufctl_t;
 #define SLAB_LIMIT	((unsigned int)0xfffc)	/* most objects per slab */
 
 #define CFLGS_OFF_SLAB	0x80000000u	/* management kept off the slab */
+#define CFLGS_PERMANENT	0x40000000u	/* kmalloc and internal caches: never destroyed */
 #define SLAB_MAX_ORDER	3		/* unless one object needs more */
 #define CACHE_LINE_SIZE	64
 #define KMEM_CACHE_NAME_LEN 32

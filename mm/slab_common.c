@@ -79,6 +79,7 @@ int create_kmalloc_caches(struct kmm *k)
 						type == KMALLOC_DMA ? SLAB_CACHE_DMA : 0, NULL);
 			if (!s)
 				return -1;
+			s->flags |= CFLGS_PERMANENT;
 			ks->kmalloc_caches[type][order[i]] = s;
 		}
 	return 0;
@@ -90,15 +91,18 @@ static void *kmalloc_large(struct kmm *k, size_t size, gfp_t gfp)
 	unsigned int order = 0;
 	struct page *page;
 
-	while ((PAGE_SIZE << order) < size)
-		order++;
-	if (order > MAX_PAGE_ORDER) {
+	if (size > KMALLOC_MAX_SIZE) {
 		if (!(gfp & __GFP_NOWARN))
 			kmm_report(k, "WARNING: kmalloc: %zu bytes is above KMALLOC_MAX_SIZE\n", size);
 		return NULL;
 	}
+	while ((PAGE_SIZE << order) < size)
+		order++;
 	page = __alloc_pages(k, gfp | __GFP_COMP, order);
-	return page ? page_address(page) : NULL;
+	if (!page)
+		return NULL;
+	__SetPageLargeKmalloc(page);	/* so kfree can tell it from other pages */
+	return page_address(page);
 }
 
 static void *__kmalloc(size_t size, gfp_t gfp, unsigned long caller)
@@ -157,7 +161,7 @@ static struct kmem_cache *kmalloc_owner(const void *p, struct page **pagep,
 	*pagep = page;
 	if (PageSlab(page))
 		return page->slab_cache;
-	if (PageHead(page) && page_address(page) == p && page_count(page) > 0) {
+	if (PageLargeKmalloc(page) && page_address(page) == p) {
 		*large = true;
 		return NULL;
 	}
@@ -175,8 +179,10 @@ void kfree(const void *p)
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
 	s = kmalloc_owner(p, &page, &large, "kfree");
-	if (large)
+	if (large) {
+		__ClearPageLargeKmalloc(page);
 		__free_pages(page, compound_order(page));
+	}
 	else if (s)
 		__kmem_cache_free(s, (void *)p, (unsigned long)__builtin_return_address(0));
 }

@@ -853,6 +853,9 @@ int vmalloc_init(struct kmm *k)
 	}
 	v->vmap_area_cachep = __kmem_cache_create(k, "vmap_area", sizeof(struct vmap_area),
 						  0, SLAB_PANIC, NULL);
+	if (!v->vmap_area_cachep)
+		return -ENOMEM;
+	v->vmap_area_cachep->flags |= CFLGS_PERMANENT;
 	all = va_alloc(v);
 	if (!all)
 		return -ENOMEM;

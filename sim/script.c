@@ -8,6 +8,7 @@
  * out gets "error EINVAL" so the line count of the output never depends on
  * what went wrong.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -297,8 +298,8 @@ static int cmd_kmem_cache_create(struct sim *s, int argc, char **argv)
 		return syntax_error(s, "kmem_cache_create: a cache named '%s' exists", argv[1]);
 	if (parse_ulong(argv[2], &size, true) || size > KMALLOC_MAX_SIZE)
 		return syntax_error(s, "kmem_cache_create: SIZE must be 1..4M, got '%s'", argv[2]);
-	if (argc > 3 && parse_ulong(argv[3], &align, true))
-		return syntax_error(s, "kmem_cache_create: ALIGN must be a number, got '%s'", argv[3]);
+	if (argc > 3 && (parse_ulong(argv[3], &align, true) || align > PAGE_SIZE))
+		return syntax_error(s, "kmem_cache_create: ALIGN must be a power of two up to 4096, got '%s'", argv[3]);
 	if (argc > 4 && parse_slab_flags(argv[4], &flags))
 		return syntax_error(s, "kmem_cache_create: unknown flag in '%s'", argv[4]);
 	flags &= ~SLAB_PANIC;	/* a script error must not kill the simulator */
@@ -333,7 +334,7 @@ static int cmd_kmem_cache_free(struct sim *s, int argc, char **argv)
 
 	if (!c || parse_kaddr(s, argv[2], &p))
 		return -1;
-	__kmem_cache_free(c, p, 0);
+	kmem_cache_free(c, p);
 	print_free_result(s);
 	return 0;
 }
@@ -651,24 +652,29 @@ int sim_run_line(struct sim *s, const char *text)
 
 int sim_run_stream(struct sim *s, FILE *in, int interactive)
 {
-	char line[MAX_LINE + 2];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
 	int bad = 0;
 
 	for (;;) {
-		size_t n;
-
 		if (interactive) {
 			fprintf(s->out, "kmm> ");
 			fflush(s->out);
 		}
-		if (!fgets(line, sizeof(line), in))
+		n = getline(&line, &cap, in);
+		if (n < 0)
 			break;
-		n = strlen(line);
-		if (n == sizeof(line) - 1 && line[n - 1] != '\n') {
-			int c;
-
-			while ((c = fgetc(in)) != EOF && c != '\n')
-				;
+		if (n && line[n - 1] == '\n')
+			line[--n] = 0;
+		/* A NUL would cut the line short: the rest must not run. */
+		if (memchr(line, 0, (size_t)n)) {
+			s->lineno++;
+			syntax_error(s, "the line contains a NUL byte");
+			bad++;
+			continue;
+		}
+		if (n >= MAX_LINE) {
 			s->lineno++;
 			syntax_error(s, "line longer than %d characters", MAX_LINE - 1);
 			bad++;
@@ -678,6 +684,7 @@ int sim_run_stream(struct sim *s, FILE *in, int interactive)
 			bad++;
 		fflush(s->out);
 	}
+	free(line);
 	return bad;
 }
 

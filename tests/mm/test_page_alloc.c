@@ -493,14 +493,20 @@ TEST(bad_page_state_is_reported_and_page_kept_out)
 	free_before = nr_free_pages();
 	p = alloc_pages(GFP_KERNEL, 0);
 	p->mapping = (struct address_space *)0x1234;	/* still "mapped" */
+	/* __free_pages refuses before it changes anything ... */
 	__free_pages(p, 0);
+	ASSERT_CONTAINS(last_report, "page still in use: non-NULL mapping");
+	ASSERT_EQ(page_count(p), 1);
+	/* ... put_page, like Linux, reports the bad state after the count
+	 * dropped and keeps the page out of the allocator for good. */
+	put_page(p);
 	ASSERT_CONTAINS(last_report, "BUG: Bad page state");
 	ASSERT_CONTAINS(last_report, "non-NULL mapping");
 	drain_all_pages(NULL);
-	/* Leaked on purpose, as Linux does: one page fewer, lists intact. */
 	ASSERT_EQ(nr_free_pages(), free_before - 1);
 	ASSERT_EQ(check_buddy_invariants(), 0);
 	ASSERT_EQ(k->nr_reports_bad_page, 1);
+	ASSERT_EQ(k->nr_reports_bad_free, 1);
 	kmm_shutdown(k);
 }
 
@@ -690,6 +696,7 @@ TEST(memory_hot_add)
 	ASSERT_TRUE(k->min_free_kbytes > (int)min_before);	/* recomputed */
 	ASSERT_TRUE(min_wmark_pages(normal) > 0);
 	ASSERT_EQ(add_memory(512ul << 20), -ENOSPC);		/* past max_mem */
+	ASSERT_EQ(add_memory(0xfffffffff8000000ul), -ENOSPC);	/* no wrap-around */
 	ASSERT_EQ(check_buddy_invariants(), 0);
 	/* The new memory is used first (highest zone) and is real. */
 	drain_all_pages(NULL);

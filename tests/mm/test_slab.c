@@ -348,7 +348,9 @@ TEST(bad_create_arguments)
 	ASSERT_NULL(kmem_cache_create("align", 64, 3, 0, NULL));
 	ASSERT_NULL(kmem_cache_create(NULL, 64, 0, 0, NULL));
 	ASSERT_NULL(kmem_cache_create("huge", 64u << 20, 0, 0, NULL));
-	ASSERT_EQ(reports_seen, 4);
+	ASSERT_NULL(kmem_cache_create("a-name-of-thirty-two-characters!", 64, 0, 0, NULL));
+	ASSERT_CONTAINS(last_report, "longer than 31 characters");
+	ASSERT_EQ(reports_seen, 5);
 	kmm_shutdown(k);
 }
 

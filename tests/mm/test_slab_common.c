@@ -168,7 +168,19 @@ TEST(bad_kfree_is_reported)
 	kfree(big + PAGE_SIZE);
 	ASSERT_CONTAINS(last_report, "which kmalloc did not return");
 	kfree(big);
-	ASSERT_EQ(reports_seen, 4);
+	{
+		/* A compound page from alloc_pages is not kmalloc's to free. */
+		struct page *pg = alloc_pages(GFP_KERNEL | __GFP_COMP, 2);
+
+		kfree(page_address(pg));
+		ASSERT_CONTAINS(last_report, "which kmalloc did not return");
+		__free_pages(pg, 2);
+	}
+	kmem_cache_destroy(kmem_cache_find("kmalloc-64"));
+	ASSERT_CONTAINS(last_report, "a cache of the kernel itself cannot be destroyed");
+	ASSERT_NOT_NULL(kmalloc(64, GFP_KERNEL));
+	ASSERT_NULL(kmalloc(0x8000000000000001ul, GFP_KERNEL | __GFP_NOWARN));
+	ASSERT_EQ(reports_seen, 6);
 	ASSERT_EQ(check_slab_invariants(kmem_cache_find("kmalloc-128")), 0);
 	ASSERT_EQ(check_buddy_invariants(), 0);
 	kmm_shutdown(k);
