@@ -937,13 +937,9 @@ static void run_physical_line(struct fuzz *f, const char *p, size_t len)
 	if (!e)
 		abort();
 	if (nul) {
-		/* The sim may take the text before the NUL, or refuse the
-		 * line; nothing else. */
-		if (KMM_FUZZ_KNOWN_BUGS && len > SIM_MAX_LINE + 1 &&
-		    (size_t)(nul - p) < SIM_MAX_LINE + 1)
-			goto out;	/* KNOWN BUG: such a line runs as two lines */
-		*e = model_line(f, p);
-		snprintf(text, sizeof(text), "%s", p);
+		/* A line with a NUL byte is malformed, whatever it says. */
+		e->kind = e->cmd = K_MALFORMED;
+		text[0] = 0;
 	} else if (llen >= SIM_MAX_LINE) {
 		e->kind = e->cmd = K_MALFORMED;
 		text[0] = 0;
@@ -976,10 +972,6 @@ static void run_physical_line(struct fuzz *f, const char *p, size_t len)
 		/* KNOWN BUG: a 4095-character line is refused when it ends in
 		 * '\n' (the newline is counted against MAX_LINE). */
 		check_malformed(f, out, olen, err, elen);
-		goto out;
-	}
-	if (nul && bad == 1 && e->kind != K_MALFORMED) {
-		check_malformed(f, out, olen, err, elen);	/* refusing is fine */
 		goto out;
 	}
 	check_line(f, e, bad, out, olen, err, elen);
