@@ -656,6 +656,33 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 			__kmem_cache_free(s, p[i], (unsigned long)__builtin_return_address(0));
 }
 
+/*
+ * Is p a live object: kmalloc'ed or kmem_cache_alloc'ed and not freed?
+ * (For the simulator, which must not let a script free the kernel's own.)
+ */
+bool slab_object_in_use(struct kmm *k, const void *p)
+{
+	struct kmem_cache *s;
+	struct page *page;
+	unsigned int idx;
+	void *slot;
+
+	if (!__virt_addr_valid(k, p))
+		return false;
+	page = compound_head(virt_to_page(p));
+	if (PageLargeKmalloc(page))
+		return page_address(page) == p;
+	if (!PageSlab(page))
+		return false;
+	s = page->slab_cache;
+	slot = obj_to_slot(s, p);
+	idx = page_obj_index(s, page, slot);
+	if ((unsigned long)slot < page->index || idx >= s->num ||
+	    page->index + (unsigned long)s->size * idx != (unsigned long)slot)
+		return false;
+	return slab_bufctl(page->slab)[idx] == BUFCTL_ACTIVE;
+}
+
 /* ------------------------------------------------------------------ */
 /* Draining and shrinking                                              */
 /* ------------------------------------------------------------------ */

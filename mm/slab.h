@@ -142,6 +142,7 @@ void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 void __kmem_cache_free(struct kmem_cache *s, void *obj, unsigned long caller);
 void slab_report(struct kmem_cache *s, const void *obj, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+bool slab_object_in_use(struct kmm *k, const void *p);
 /* The shrinker: empties every per-CPU array and frees every free slab. */
 unsigned long kmm_slab_shrink_all(struct kmm *k);
 

@@ -751,6 +751,21 @@ unsigned long vmalloc_to_pfn(const void *addr)
 	return p ? page_to_pfn(p) : 0;
 }
 
+/* Is addr the start of a live vmalloc/vmap/ioremap area? */
+bool vmalloc_area_live(const void *addr)
+{
+	struct kmm_vmalloc *v = vm_of(kmm_cur());
+	unsigned long ka = to_kaddr(v, addr);
+	struct vmap_area *va;
+
+	if (!ka)
+		return false;
+	pthread_mutex_lock(&v->lock);
+	va = find_busy(v, ka);
+	pthread_mutex_unlock(&v->lock);
+	return va && va->va_start == ka;
+}
+
 void vm_unmap_aliases(void)
 {
 	struct kmm_vmalloc *v = vm_of(kmm_cur());

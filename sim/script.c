@@ -15,6 +15,7 @@
 #include <string.h>
 #include "base/parse.h"
 #include "mm/slab.h"
+#include "sim/owner.h"
 #include "sim/script.h"
 
 #define MAX_ARGS 16
@@ -34,6 +35,7 @@ struct sim {
 	char dmesg[4096];	/* every report the command caused */
 	size_t dmesg_len;
 	const char *dmesg_prefix; /* non-NULL: show reports on out, prefixed */
+	struct owner_set owned;	/* what this script allocated (sim/owner.h) */
 };
 
 struct sim_cmd {
@@ -148,6 +150,17 @@ static int parse_order(struct sim *s, const char *cmd, const char *arg,
 	return 0;
 }
 
+static void print_free_result(struct sim *s);
+
+/* A free of memory the kernel holds, not the script: refused, unchanged. */
+static int refuse_kernel_memory(struct sim *s, const char *cmd, const char *what)
+{
+	fprintf(s->err, "refused: %s:%lu: %s: %s is in use by the kernel, not allocated by this script\n",
+		s->source, s->lineno, cmd, what);
+	fprintf(s->out, "error EBUSY\n");
+	return 0;
+}
+
 static int cmd_alloc_pages(struct sim *s, int argc, char **argv)
 {
 	unsigned int order = 0;
@@ -160,10 +173,12 @@ static int cmd_alloc_pages(struct sim *s, int argc, char **argv)
 	if (argc > 2 && gfp_parse(argv[2], &gfp, bad, sizeof(bad)))
 		return syntax_error(s, "alloc_pages: unknown GFP flag '%s'", bad);
 	page = __alloc_pages(s->k, gfp, order);
-	if (!page)
+	if (!page) {
 		fprintf(s->out, "error ENOMEM\n");
-	else
-		fprintf(s->out, "pfn %#lx\n", page_to_pfn(page));
+		return 0;
+	}
+	owner_add(&s->owned, owner_page_key(page_to_pfn(page)));
+	fprintf(s->out, "pfn %#lx\n", page_to_pfn(page));
 	return 0;
 }
 
@@ -176,15 +191,23 @@ static int cmd_free_pages(struct sim *s, int argc, char **argv)
 		return syntax_error(s, "free_pages: PFN must be a number, got '%s'", argv[1]);
 	if (parse_order(s, argv[0], argv[2], &order))
 		return -1;
-	if (pfn >= s->k->max_pfn || !pfn_valid(pfn))
+	if (pfn >= s->k->max_pfn || !pfn_valid(pfn)) {
 		kmm_report(s->k, "BUG: Bad page free in __free_pages: pfn:%#lx is outside RAM\n", pfn);
-	else
-		__free_pages_kmm(s->k, pfn_to_page(pfn), order);
-	if (s->nr_report_lines) {
-		fprintf(s->out, "%s\n", s->report);
-		s->report_consumed = 1;
-	} else
-		fprintf(s->out, "ok\n");
+	} else {
+		struct page *page = pfn_to_page(pfn);
+		bool mine = owner_has(&s->owned, owner_page_key(pfn));
+
+		if (!mine && page_ref_count(page) > 0 && !PageReserved(page)) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "pfn %#lx", pfn);
+			return refuse_kernel_memory(s, "free_pages", what);
+		}
+		__free_pages_kmm(s->k, page, order);
+		if (mine && !s->nr_report_lines)
+			owner_del(&s->owned, owner_page_key(pfn));
+	}
+	print_free_result(s);
 	return 0;
 }
 
@@ -269,6 +292,8 @@ static int parse_kaddr(struct sim *s, const char *arg, void **p)
 
 static void print_obj(struct sim *s, void *obj)
 {
+	if (obj && obj != ZERO_SIZE_PTR)
+		owner_add(&s->owned, owner_addr_key(kmm_kaddr(obj)));
 	if (!obj)
 		fprintf(s->out, "error ENOMEM\n");
 	else if (obj == ZERO_SIZE_PTR)
@@ -313,6 +338,26 @@ static int cmd_kmem_cache_create(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+/* kfree (c NULL) or kmem_cache_free of p, unless the kernel holds it. */
+static int free_object(struct sim *s, const char *cmd, const char *arg,
+		       void *p, struct kmem_cache *c)
+{
+	unsigned long key = owner_addr_key((unsigned long)p >= PAGE_OFFSET ?
+					   (unsigned long)p : kmm_kaddr(p));
+	bool mine = p && owner_has(&s->owned, key);
+
+	if (p && !mine && slab_object_in_use(s->k, p))
+		return refuse_kernel_memory(s, cmd, arg);
+	if (c)
+		kmem_cache_free(c, p);
+	else
+		kfree(p);
+	if (mine && !s->nr_report_lines)
+		owner_del(&s->owned, key);
+	print_free_result(s);
+	return 0;
+}
+
 static int cmd_kmem_cache_alloc(struct sim *s, int argc, char **argv)
 {
 	struct kmem_cache *c = find_cache(s, argv[1]);
@@ -334,9 +379,7 @@ static int cmd_kmem_cache_free(struct sim *s, int argc, char **argv)
 
 	if (!c || parse_kaddr(s, argv[2], &p))
 		return -1;
-	kmem_cache_free(c, p);
-	print_free_result(s);
-	return 0;
+	return free_object(s, "kmem_cache_free", argv[2], p, c);
 }
 
 static int cmd_kmem_cache_shrink(struct sim *s, int argc, char **argv)
@@ -381,9 +424,7 @@ static int cmd_kfree(struct sim *s, int argc, char **argv)
 
 	if (parse_kaddr(s, argv[1], &p))
 		return -1;
-	kfree(p);
-	print_free_result(s);
-	return 0;
+	return free_object(s, "kfree", argv[1], p, NULL);
 }
 
 static int cmd_slabtop(struct sim *s, int argc, char **argv)
@@ -414,6 +455,21 @@ static int cmd_hotplug_add(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+/* vfree/vunmap of a, unless it is a live area the kernel holds. */
+static int free_area(struct sim *s, const char *cmd, const char *arg,
+		     unsigned long a, void (*fn)(const void *))
+{
+	bool mine = owner_has(&s->owned, owner_addr_key(a));
+
+	if (!mine && vmalloc_area_live((void *)a))
+		return refuse_kernel_memory(s, cmd, arg);
+	fn((void *)a);
+	if (mine && !s->nr_report_lines)
+		owner_del(&s->owned, owner_addr_key(a));
+	print_free_result(s);
+	return 0;
+}
+
 static int cmd_vmalloc(struct sim *s, int argc, char **argv)
 {
 	unsigned long size;
@@ -422,10 +478,12 @@ static int cmd_vmalloc(struct sim *s, int argc, char **argv)
 	if (parse_ulong(argv[1], &size, true))
 		return syntax_error(s, "vmalloc: SIZE must be a size, got '%s'", argv[1]);
 	p = vmalloc(size);
-	if (p)
+	if (p) {
+		owner_add(&s->owned, owner_addr_key(kmm_kaddr(p)));
 		fprintf(s->out, "vm %#lx\n", kmm_kaddr(p));
-	else
+	} else {
 		fprintf(s->out, "error ENOMEM\n");
+	}
 	return 0;
 }
 
@@ -435,9 +493,7 @@ static int cmd_vfree(struct sim *s, int argc, char **argv)
 
 	if (parse_ulong(argv[1], &a, false))
 		return syntax_error(s, "vfree: ADDR must be an address, got '%s'", argv[1]);
-	vfree((void *)a);
-	print_free_result(s);
-	return 0;
+	return free_area(s, "vfree", argv[1], a, vfree);
 }
 
 /* vmap PFN...: the given frames (which must be allocated) side by side. */
@@ -457,6 +513,8 @@ static int cmd_vmap(struct sim *s, int argc, char **argv)
 	}
 	p = vmap(pages, (unsigned int)(argc - 1), 0, PAGE_KERNEL);
 	if (p)
+		owner_add(&s->owned, owner_addr_key(kmm_kaddr(p)));
+	if (p)
 		fprintf(s->out, "vm %#lx\n", kmm_kaddr(p));
 	else
 		fprintf(s->out, "error ENOMEM\n");
@@ -469,9 +527,7 @@ static int cmd_vunmap(struct sim *s, int argc, char **argv)
 
 	if (parse_ulong(argv[1], &a, false))
 		return syntax_error(s, "vunmap: ADDR must be an address, got '%s'", argv[1]);
-	vunmap((void *)a);
-	print_free_result(s);
-	return 0;
+	return free_area(s, "vunmap", argv[1], a, vunmap);
 }
 
 /* The MMU's walk of a kernel address through swapper_pg_dir. */
@@ -713,5 +769,6 @@ void sim_destroy(struct sim *s)
 	kmm_set_report_hook(NULL, NULL);
 	if (s->k)
 		kmm_shutdown(s->k);
+	owner_free(&s->owned);
 	free(s);
 }

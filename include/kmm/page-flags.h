@@ -104,6 +104,7 @@ enum pagetype {
 	PGTY_offline = 0xf1,
 	PGTY_table = 0xf2,
 	PGTY_guard = 0xf3,
+	PGTY_large_kmalloc = 0xf4,
 	PGTY_mapcount_underflow = 0xff,
 };
 
@@ -130,6 +131,7 @@ PAGE_TYPE_OPS(Buddy, PGTY_buddy)
 PAGE_TYPE_OPS(Offline, PGTY_offline)
 PAGE_TYPE_OPS(Table, PGTY_table)
 PAGE_TYPE_OPS(Guard, PGTY_guard)
+PAGE_TYPE_OPS(LargeKmalloc, PGTY_large_kmalloc)
 
 static inline bool PageTail(const struct page *page)
 {

@@ -51,6 +51,8 @@ void iounmap(volatile void *addr);
 struct page *vmalloc_to_page(const void *addr);
 unsigned long vmalloc_to_pfn(const void *addr);
 bool is_vmalloc_addr(const void *addr);
+/* Is addr the start of a live vmalloc/vmap/ioremap area? */
+bool vmalloc_area_live(const void *addr);
 /* Host pointer of a vmalloc/vmap/ioremap address <-> simulated address. */
 unsigned long kmm_vmalloc_kaddr(const void *host);
 void *kmm_vmalloc_host(unsigned long kaddr);
