@@ -158,9 +158,10 @@ static struct slab *alloc_slabmgmt(struct kmem_cache *s, void *addr,
 		if (!slabp)
 			return NULL;
 	} else {
-		slabp = (struct slab *)((char *)addr + colouroff);
+		slabp = addr;			/* first, then the colour */
 		colouroff += s->mgmt_size;
 	}
+	slabp->cache = s;
 	slabp->colouroff = colouroff;
 	slabp->s_mem = (char *)addr + colouroff;
 	slabp->inuse = 0;
@@ -246,6 +247,7 @@ static void slab_destroy(struct kmem_cache *s, struct slab *slabp)
 					    "use after free: poison overwritten at offset %ld", bad);
 		}
 	}
+	slabp->cache = NULL;	/* a stale descriptor must never match */
 	free_slabmgmt(s, slabp);
 	__ClearPageSlab(page);
 	page->slab_cache = NULL;
@@ -444,13 +446,23 @@ static void *alloc_debugcheck_after(struct kmem_cache *s, void *obj,
 	return obj;
 }
 
+/* On-slab: the descriptor of the slab holding slot, by masking. */
+static inline struct slab *onslab_desc(const struct kmem_cache *s, const void *slot)
+{
+	return (struct slab *)((uintptr_t)slot & ~((PAGE_SIZE << s->gfporder) - 1));
+}
+
 /* Records that obj is now the caller's: the cheap double-free guard. */
 static inline void mark_active(struct kmem_cache *s, void *obj)
 {
 	void *slot = obj_to_slot(s, obj);
-	struct page *page = compound_head(virt_to_page(slot));
+	struct slab *slabp;
 
-	slab_bufctl(page->slab)[page_obj_index(s, page, slot)] = BUFCTL_ACTIVE;
+	if (likely(!(s->flags & CFLGS_OFF_SLAB)))
+		slabp = onslab_desc(s, slot);
+	else
+		slabp = compound_head(virt_to_page(slot))->slab;
+	slab_bufctl(slabp)[obj_to_index(s, slabp, slot)] = BUFCTL_ACTIVE;
 }
 
 void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
@@ -479,7 +491,6 @@ void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 		alloc_debugcheck_after(s, obj, caller);
 	if (unlikely(gfp & __GFP_ZERO))
 		memset(obj, 0, s->object_size);
-	WRITE_ONCE(s->nr_allocs, READ_ONCE(s->nr_allocs) + 1);
 	return obj;
 }
 
@@ -527,6 +538,20 @@ static struct slab *free_validate(struct kmem_cache *s, const void *obj,
 	if (unlikely(!__virt_addr_valid(s->k, slot))) {
 		slab_report(s, obj, "free of a pointer that is not in RAM");
 		return NULL;
+	}
+	/* The common case, without struct page: an on-slab descriptor that
+	 * names this cache, the object at a slot, handed out. */
+	if (likely(!(s->flags & CFLGS_OFF_SLAB))) {
+		slabp = onslab_desc(s, slot);
+		if (likely(slabp->cache == s)) {
+			idx = obj_to_index(s, slabp, slot);
+			if (likely((char *)slot >= (char *)slabp->s_mem && idx < s->num &&
+				   index_to_obj(s, slabp, idx) == slot &&
+				   slab_bufctl(slabp)[idx] == BUFCTL_ACTIVE)) {
+				*idxp = idx;
+				return slabp;
+			}
+		}
 	}
 	page = compound_head(virt_to_page(slot));
 	if (unlikely(!PageSlab(page))) {

@@ -43,12 +43,19 @@ typedef unsigned short kmem_bufctl_t;
 #define CACHE_LINE_SIZE	64
 #define KMEM_CACHE_NAME_LEN 32
 
+/*
+ * On-slab, the descriptor is the first thing in the slab and the colour
+ * offset comes after it, so a slab's descriptor is found from any object
+ * address by masking (slabs are naturally aligned buddy blocks), without
+ * touching struct page.
+ */
 struct slab {
-	struct list_head list;		/* on full, partial or free */
-	unsigned long colouroff;	/* from the slab's start to s_mem */
+	struct kmem_cache *cache;	/* its cache; NULL once destroyed */
 	void *s_mem;			/* object 0 */
 	unsigned int inuse;		/* objects out of the free chain */
 	kmem_bufctl_t free;		/* first free index, or BUFCTL_END */
+	struct list_head list;		/* on full, partial or free */
+	unsigned long colouroff;	/* from the slab's start to s_mem */
 	struct page *page;		/* the slab's head page */
 };
 
@@ -105,7 +112,6 @@ struct kmem_cache {
 	void *arrays;			/* one block holding every array_cache */
 	size_t arrays_size;
 	struct kmm *k;
-	unsigned long nr_allocs;	/* successful kmem_cache_alloc calls */
 	unsigned long nr_reports;	/* bad frees and debug failures */
 };
 

@@ -121,8 +121,8 @@ static const struct tour_step tour[] = {
 	{ "Frees are checked in O(1): a double free is caught even without\n"
 	  "debugging on, because each object's slot in the slab's index array\n"
 	  "records whether it is out.",
-	  "kmem_cache_free session 0xffff88800f40eb40" },
-	{ NULL, "kmem_cache_free session 0xffff88800f40eb40" },
+	  "kmem_cache_free session 0xffff88800f40cb40" },
+	{ NULL, "kmem_cache_free session 0xffff88800f40cb40" },
 	{ "kmalloc is a set of such caches, kmalloc-8 to kmalloc-8k; 100 bytes\n"
 	  "come from kmalloc-128.  Bigger requests go to the page allocator.\n"
 	  "Destroying a cache that still has objects out is refused and the\n"
