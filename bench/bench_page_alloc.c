@@ -11,64 +11,26 @@
  * warm-up; with N threads each thread runs its own loop and the figure is
  * the total pairs over the time from the first start to the last finish.
  *
- * The peers are loaded with dlopen(RTLD_LOCAL) so that none of them
- * replaces the process's malloc; the header prints, for each column, the
- * file that dladdr() says holds the function it called.  A peer that was
- * not found at configure time (HAVE_MIMALLOC, ...) or fails to load is
- * printed as n/a.
+ * The peers are loaded with dlopen(RTLD_LOCAL) (bench/peers.c) so that
+ * none of them replaces the process's malloc; the header prints, for each
+ * column, the file that dladdr() says holds the function it called.  A
+ * peer that was not found at configure time (HAVE_MIMALLOC, ...) or fails
+ * to load is printed as n/a.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
-#include <gnu/libc-version.h>
-#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <kmm/kmm.h>
-
-#ifdef HAVE_MIMALLOC
-#include <mimalloc.h>
-#endif
-#ifdef HAVE_JEMALLOC
-#include <jemalloc/jemalloc.h>
-#endif
-#ifdef HAVE_TCMALLOC
-#include <gperftools/tcmalloc.h>
-#endif
+#include "peers.h"
 
 #define BATCH		64	/* blocks held at once by the batch loop */
 #define MAX_REPS	15
 #define PEER_SIZE	4096	/* bytes: the peers' counterpart of order 0 */
-
-/* glibc's own entry points: whatever malloc the process uses, these are glibc. */
-extern void *__libc_malloc(size_t size);
-extern void __libc_free(void *ptr);
-
-typedef void *(*malloc_fn)(size_t);
-typedef void (*free_fn)(void *);
-typedef void *(*mallocx_fn)(size_t, int);
-typedef void (*dallocx_fn)(void *, int);
-
-/* The dlsym'd pointers must have the types the peers' headers declare. */
-#define CHECK_PROTO(fn, type) \
-	_Static_assert(__builtin_types_compatible_p(__typeof__(&fn), type), #fn)
-#ifdef HAVE_MIMALLOC
-CHECK_PROTO(mi_malloc, malloc_fn);
-CHECK_PROTO(mi_free, free_fn);
-#endif
-#ifdef HAVE_JEMALLOC
-CHECK_PROTO(mallocx, mallocx_fn);
-CHECK_PROTO(dallocx, dallocx_fn);
-#endif
-#ifdef HAVE_TCMALLOC
-CHECK_PROTO(tc_malloc, malloc_fn);
-CHECK_PROTO(tc_free, free_fn);
-#endif
 
 enum kind { KIND_KMM, KIND_MALLOC, KIND_MALLOCX, NR_KINDS };
 enum mode { MODE_PAIR, MODE_BATCH, NR_MODES };
@@ -79,15 +41,12 @@ struct allocator {
 	enum kind kind;
 	unsigned int order;		/* KIND_KMM: alloc_pages order */
 	size_t size;			/* the others: bytes per block */
-	malloc_fn malloc;		/* KIND_MALLOC */
+	malloc_fn malloc;		/* KIND_MALLOC, copied from the peer */
 	free_fn free;
 	mallocx_fn mallocx;		/* KIND_MALLOCX (jemalloc) */
 	dallocx_fn dallocx;
-	const char *alloc_sym;		/* peers: entry points looked up in */
-	const char *free_sym;		/* their library */
-	const void *entry;		/* the function dladdr() is asked about */
-	char version[48];
-	char missing[160];		/* why the row is n/a; empty if it runs */
+	enum peer_id peer;		/* the others: which peer */
+	const char *missing;		/* why the row is n/a; empty if it runs */
 	bool skipped;			/* not selected by --only */
 	long iters[NR_MODES];		/* per thread and run, set on 1 thread */
 	double mpairs[2][NR_MODES];	/* [1 thread, all threads] median */
@@ -104,14 +63,6 @@ static struct {
 	int cpus[CPU_SETSIZE];		/* host CPUs we may run on */
 	int nr_cpus;
 } opt = { .reps = 7, .target_ms = 100, .modes = (1u << NR_MODES) - 1 };
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------------ */
 /* The loops: one shape, inlined once per kind of allocator           */
@@ -293,13 +244,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* What one loop(a, iters) does: batch_loop rounds up to whole batches. */
 static long pairs_per_run(enum mode mode, long iters)
 {
@@ -335,9 +279,7 @@ static void measure(struct allocator *a, enum mode mode, int nr_threads)
 	for (r = 0; r < opt.reps; r++)
 		rate[r] = (double)pairs_per_run(mode, job.iters) * nr_threads /
 			  (job.t1[r] - job.t0[r]) * 1e3;
-	qsort(rate, (size_t)opt.reps, sizeof(rate[0]), cmp_double);
-	a->mpairs[slot][mode] = rate[opt.reps / 2];
-	a->spread[slot][mode] = (rate[opt.reps - 1] - rate[0]) / rate[opt.reps / 2];
+	a->mpairs[slot][mode] = median_spread(rate, opt.reps, &a->spread[slot][mode]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -345,170 +287,17 @@ static void measure(struct allocator *a, enum mode mode, int nr_threads)
 /* ------------------------------------------------------------------ */
 
 static struct allocator rows[] = {
-	{ .name = "kmm", .kind = KIND_KMM, .order = 0, .alloc_sym = "alloc_pages" },
-	{ .name = "kmm", .kind = KIND_KMM, .order = 3, .alloc_sym = "alloc_pages" },
-	{ .name = "kmm", .kind = KIND_KMM, .order = 9, .alloc_sym = "alloc_pages" },
-	{ .name = "mimalloc", .kind = KIND_MALLOC, .size = PEER_SIZE,
-	  .alloc_sym = "mi_malloc", .free_sym = "mi_free" },
+	{ .name = "kmm", .kind = KIND_KMM, .order = 0, .missing = "" },
+	{ .name = "kmm", .kind = KIND_KMM, .order = 3, .missing = "" },
+	{ .name = "kmm", .kind = KIND_KMM, .order = 9, .missing = "" },
+	{ .name = "mimalloc", .kind = KIND_MALLOC, .size = PEER_SIZE, .peer = PEER_MIMALLOC },
 	/* jemalloc's fast path is malloc/free; mallocx takes the generic one. */
-	{ .name = "jemalloc", .kind = KIND_MALLOC, .size = PEER_SIZE,
-	  .alloc_sym = "malloc", .free_sym = "free" },
-	{ .name = "jemallocx", .kind = KIND_MALLOCX, .size = PEER_SIZE,
-	  .alloc_sym = "mallocx", .free_sym = "dallocx" },
-	{ .name = "tcmalloc", .kind = KIND_MALLOC, .size = PEER_SIZE,
-	  .alloc_sym = "tc_malloc", .free_sym = "tc_free" },
-	{ .name = "glibc", .kind = KIND_MALLOC, .size = PEER_SIZE,
-	  .alloc_sym = "__libc_malloc", .free_sym = "__libc_free" },
+	{ .name = "jemalloc", .kind = KIND_MALLOC, .size = PEER_SIZE, .peer = PEER_JEMALLOC },
+	{ .name = "jemallocx", .kind = KIND_MALLOCX, .size = PEER_SIZE, .peer = PEER_JEMALLOCX },
+	{ .name = "tcmalloc", .kind = KIND_MALLOC, .size = PEER_SIZE, .peer = PEER_TCMALLOC },
+	{ .name = "glibc", .kind = KIND_MALLOC, .size = PEER_SIZE, .peer = PEER_GLIBC },
 };
 #define NR_ROWS (sizeof(rows) / sizeof(rows[0]))
-
-static const char *const __maybe_unused tls_tunable = "glibc.rtld.optional_static_tls";
-
-/*
- * jemalloc keeps 2.6 KiB of initial-exec TLS, more than glibc reserves for
- * libraries opened later, so its dlopen fails with "cannot allocate memory
- * in static TLS block".  The reserve is a tunable read at process start:
- * set it and run this program again, once.
- */
-static __maybe_unused void reexec_with_static_tls(char **argv)
-{
-	const char *old = getenv("GLIBC_TUNABLES");
-	char val[1024];
-
-	if (old && strstr(old, tls_tunable))
-		return;		/* already set (by us or by the user) */
-	snprintf(val, sizeof(val), "%s%s%s=16384", old ? old : "",
-		 old ? ":" : "", tls_tunable);
-	setenv("GLIBC_TUNABLES", val, 1);
-	setenv("KMM_BENCH_REEXEC", "1", 1);
-	fflush(NULL);
-	execv("/proc/self/exe", argv);
-	/* exec failed: carry on, jemalloc stays n/a */
-}
-
-/*
- * Opens a peer's library privately: it does not become the process's
- * malloc.  (Unused when no peer was found at configure time.)
- */
-static __maybe_unused void *open_peer(struct allocator *a, const char *path, char **argv)
-{
-	void *lib;
-
-	if (a->missing[0])
-		return NULL;
-	lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!lib && strstr(dlerror() ?: "", "static TLS")) {
-		reexec_with_static_tls(argv);
-		lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	}
-	if (!lib)
-		snprintf(a->missing, sizeof(a->missing), "dlopen: %s", dlerror());
-	return lib;
-}
-
-/* Looks up the row's entry points in lib; sets a->missing if one is absent. */
-static __maybe_unused void bind_peer(struct allocator *a, void *lib)
-{
-	void *alloc = dlsym(lib, a->alloc_sym), *release = dlsym(lib, a->free_sym);
-
-	if (!alloc || !release) {
-		snprintf(a->missing, sizeof(a->missing), "%s or %s not in the library",
-			 a->alloc_sym, a->free_sym);
-		return;
-	}
-	if (a->kind == KIND_MALLOCX) {
-		a->mallocx = (mallocx_fn)alloc;
-		a->dallocx = (dallocx_fn)release;
-	} else {
-		a->malloc = (malloc_fn)alloc;
-		a->free = (free_fn)release;
-	}
-	a->entry = alloc;
-}
-
-static void set_missing(const char *name, const char *why)
-{
-	size_t i;
-
-	for (i = 0; i < NR_ROWS; i++)
-		if (!strncmp(rows[i].name, name, strlen(name)) && !rows[i].missing[0])
-			snprintf(rows[i].missing, sizeof(rows[i].missing), "%s", why);
-}
-
-static void load_mimalloc(struct allocator *a, char **argv)
-{
-#ifdef HAVE_MIMALLOC
-	void *lib = open_peer(a, MIMALLOC_PATH, argv);
-	int (*version)(void);
-
-	if (!lib)
-		return;
-	bind_peer(a, lib);
-	version = (int (*)(void))dlsym(lib, "mi_version");
-	if (version)
-		snprintf(a->version, sizeof(a->version), "%d.%d.%d",
-			 version() / 100, version() / 10 % 10, version() % 10);
-#else
-	set_missing(a->name, "not found at configure time");
-#endif
-}
-
-static void load_jemalloc(struct allocator *a, struct allocator *ax, char **argv)
-{
-#ifdef HAVE_JEMALLOC
-	void *lib = open_peer(a, JEMALLOC_PATH, argv);
-	int (*ctl)(const char *, void *, size_t *, void *, size_t);
-	const char *v;
-	size_t len = sizeof(v);
-
-	if (!lib) {
-		set_missing(a->name, a->missing);
-		return;
-	}
-	bind_peer(a, lib);
-	bind_peer(ax, lib);
-	ctl = (int (*)(const char *, void *, size_t *, void *, size_t))dlsym(lib, "mallctl");
-	if (ctl && !ctl("version", &v, &len, NULL, 0)) {
-		/* "5.3.0-0-g54eaed1d8b5": the release is enough */
-		snprintf(a->version, sizeof(a->version), "%.*s", (int)strcspn(v, "-"), v);
-		snprintf(ax->version, sizeof(ax->version), "%s", a->version);
-	}
-#else
-	set_missing(a->name, "not found at configure time");
-#endif
-}
-
-static void load_tcmalloc(struct allocator *a, char **argv)
-{
-#ifdef HAVE_TCMALLOC
-	void *lib = open_peer(a, TCMALLOC_PATH, argv);
-	const char *(*version)(int *, int *, const char **);
-	int major, minor;
-	const char *patch;
-
-	if (!lib)
-		return;
-	bind_peer(a, lib);
-	version = (const char *(*)(int *, int *, const char **))dlsym(lib, "tc_version");
-	if (version) {
-		version(&major, &minor, &patch);
-		snprintf(a->version, sizeof(a->version), "%d.%d%.8s", major, minor,
-			 patch ?: "");
-	}
-#else
-	set_missing(a->name, "not found at configure time");
-#endif
-}
-
-static struct allocator *row(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < NR_ROWS; i++)
-		if (!strcmp(rows[i].name, name))
-			return &rows[i];
-	abort();
-}
 
 /* --only takes row names ("kmm" is all three orders) or kmm0, kmm3, kmm9. */
 static bool selected(const struct allocator *a)
@@ -525,30 +314,21 @@ static bool selected(const struct allocator *a)
 	return false;
 }
 
-static void load_peers(char **argv)
+/* Takes each peer row's entry points (peers_load has run) and --only. */
+static void bind_rows(void)
 {
 	struct allocator *a;
 
-#ifdef KMM_SANITIZED
-	/* Figures mean nothing here, and the peers' own leaks would be reported. */
-	set_missing("mimalloc", "not loaded in a sanitized build");
-	set_missing("jemalloc", "not loaded in a sanitized build");
-	set_missing("tcmalloc", "not loaded in a sanitized build");
-#endif
-	load_mimalloc(row("mimalloc"), argv);
-	load_jemalloc(row("jemalloc"), row("jemallocx"), argv);
-	load_tcmalloc(row("tcmalloc"), argv);
-	a = row("glibc");
-	a->malloc = __libc_malloc;	/* linked: resolved in libc, see provenance */
-	a->free = __libc_free;
-	a->entry = (const void *)__libc_malloc;
-	snprintf(a->version, sizeof(a->version), "%s", gnu_get_libc_version());
 	for (a = rows; a < rows + NR_ROWS; a++) {
-		if (a->kind == KIND_KMM) {
-			a->entry = (const void *)alloc_pages;
-			snprintf(a->version, sizeof(a->version), "libkmm.a");
-		}
 		a->skipped = !selected(a);
+		if (a->kind == KIND_KMM)
+			continue;
+		a->malloc = peers[a->peer].malloc;
+		a->free = peers[a->peer].free;
+		a->mallocx = peers[a->peer].mallocx;
+		a->dallocx = peers[a->peer].dallocx;
+		a->missing = peers[a->peer].missing;
+		peers[a->peer].skipped = a->skipped;
 	}
 }
 
@@ -562,55 +342,9 @@ static const char *block_name(const struct allocator *a, char *buf, size_t len)
 	return buf;
 }
 
-/* Proves which code each row calls: the file dladdr() finds the entry in. */
-static void print_provenance(void)
-{
-	const void *process_malloc = dlsym(RTLD_DEFAULT, "malloc");
-	struct allocator *a;
-	char path[PATH_MAX];
-	Dl_info info;
-
-	printf("# code each row calls (dladdr of the entry point, then realpath):\n");
-	for (a = rows; a < rows + NR_ROWS; a++) {
-		if ((a->kind == KIND_KMM && a->order) || a->skipped)
-			continue;
-		if (a->missing[0]) {
-			printf("#   %-9s n/a: %s\n", a->name, a->missing);
-			continue;
-		}
-		if (!dladdr(a->entry, &info) || !realpath(info.dli_fname, path))
-			snprintf(path, sizeof(path), "?");
-		printf("#   %-9s %-8s %-13s @ %p in %s\n", a->name, a->version,
-		       a->alloc_sym, a->entry, path);
-	}
-	if (process_malloc && dladdr(process_malloc, &info))
-		printf("#   the process's malloc stays in %s (peers are opened RTLD_LOCAL)\n",
-		       info.dli_fname);
-}
-
 /* ------------------------------------------------------------------ */
 /* The machine and the report                                         */
 /* ------------------------------------------------------------------ */
-
-static void cpu_model(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[256];
-
-	snprintf(buf, len, "unknown");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (!strncmp(line, "model name", 10) && colon) {
-			snprintf(buf, len, "%s", colon + 2);
-			buf[strcspn(buf, "\n")] = 0;
-			break;
-		}
-	}
-	fclose(f);
-}
 
 /*
  * The pcp sizing of the zone GFP_KERNEL pages come from (DMA32 when all
@@ -784,23 +518,6 @@ static void find_cpus(void)
 		opt.nr_threads = opt.nr_cpus ? opt.nr_cpus : 1;
 }
 
-/*
- * kmm gives a simulated CPU to each of the first nr_cpus threads that
- * allocate, and takes it back when the thread exits (mm/percpu.c).  So the
- * main thread never calls kmm itself: that runs on a short-lived thread,
- * and every worker finds a CPU free.
- */
-static void run_on_kmm_thread(void *(*fn)(void *), void *arg)
-{
-	pthread_t tid;
-
-	if (pthread_create(&tid, NULL, fn, arg)) {
-		perror("pthread_create");
-		exit(1);
-	}
-	pthread_join(tid, NULL);
-}
-
 struct kmm_state {
 	struct kmm *k;
 	unsigned long free_before, free_after;
@@ -842,16 +559,15 @@ static void *kmm_check(void *arg)
 int main(int argc, char **argv)
 {
 	struct kmm_state st = { 0 };
-	bool reexeced;
+	struct kmm_entry kmm = { "kmm", "alloc_pages", (const void *)alloc_pages };
 	char model[128];
 	size_t i;
 	int slot, mode;
 
 	parse_args(argc, argv);
 	find_cpus();
-	load_peers(argv);
-	reexeced = getenv("KMM_BENCH_REEXEC") != NULL;
-	unsetenv("KMM_BENCH_REEXEC");
+	peers_load(argv);
+	bind_rows();
 	run_on_kmm_thread(kmm_setup, &st);
 	if (!st.k) {
 		fprintf(stderr, "bench_page_alloc: kmm_boot failed\n");
@@ -868,10 +584,8 @@ int main(int argc, char **argv)
 	       opt.iters ? "fixed --iters" : "iterations calibrated per row");
 	if (st.pcp[0])
 		printf("# %s\n", st.pcp);
-	if (reexeced)
-		printf("# re-executed with GLIBC_TUNABLES=%s (room for jemalloc's static TLS)\n",
-		       getenv("GLIBC_TUNABLES"));
-	print_provenance();
+	peers_print_reexec();
+	print_provenance(&kmm, !rows[0].skipped);
 	fflush(stdout);
 
 	for (slot = 0; slot < (opt.nr_threads > 1 ? 2 : 1); slot++)
