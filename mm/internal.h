@@ -254,6 +254,7 @@ int vmalloc_init(struct kmm *k);
 void vmalloc_exit(struct kmm *k);
 void vmallocinfo_show(struct kmm *k, struct seq_buf *m);
 int check_vmalloc_invariants(void);
+unsigned long kmm_vmalloc_mirror_size(void);
 
 /* shrinker.c */
 unsigned long shrink_slab_kmm(struct kmm *k, gfp_t gfp, int priority);

@@ -239,7 +239,7 @@ void kmm_set_machine_globals(struct kmm *k)
 	kmm_direct_map = k ? k->ram.direct_map : NULL;
 	kmm_max_pfn = k ? k->max_pfn : 0;
 	kmm_vmalloc_window = k && k->vmalloc ? kmm_vmalloc_host(VMALLOC_START) : NULL;
-	kmm_vmalloc_window_size = kmm_vmalloc_window ? 64ul << 30 : 0;
+	kmm_vmalloc_window_size = kmm_vmalloc_window ? kmm_vmalloc_mirror_size() : 0;
 }
 
 /* Where hot-added memory goes: above the PCI window, after boot RAM. */

@@ -25,6 +25,9 @@
 #include "mm/slab.h"
 #include "base/seq_buf.h"
 
+/* The part of vmalloc space mirrored on the host (valgrind copes with 8G). */
+#define VMALLOC_HOST_SIZE (8ul << 30)
+
 struct vmap_area {
 	unsigned long va_start;		/* simulated kernel address */
 	unsigned long va_end;
@@ -775,6 +778,11 @@ void vm_unmap_aliases(void)
 	pthread_mutex_unlock(&v->lock);
 }
 
+unsigned long kmm_vmalloc_mirror_size(void)
+{
+	return VMALLOC_HOST_SIZE;
+}
+
 unsigned long vmalloc_nr_pages(void)
 {
 	return READ_ONCE(vm_of(kmm_cur())->nr_vmalloc_pages);
@@ -845,7 +853,6 @@ void vmallocinfo_show(struct kmm *k, struct seq_buf *m)
 /* Boot                                                                */
 /* ------------------------------------------------------------------ */
 
-#define VMALLOC_HOST_SIZE (64ul << 30)	/* the part of vmalloc space mirrored */
 
 int vmalloc_init(struct kmm *k)
 {
