@@ -207,6 +207,8 @@ TEST(vmap_ioremap_and_vmallocinfo)
 		ASSERT_EQ(v[i * PAGE_SIZE + 100], 'a' + i);	/* one contiguous view */
 	v[PAGE_SIZE * 2] = 'Z';
 	ASSERT_EQ(((unsigned char *)page_address(pages[2]))[0], 'Z');
+	for (i = 0; i < 4; i++)		/* the simulated walk agrees */
+		ASSERT_TRUE(vmalloc_to_page(v + i * PAGE_SIZE) == pages[i]);
 	io = ioremap(3ul << 30, 2 * PAGE_SIZE);			/* the PCI window */
 	ASSERT_NOT_NULL(io);
 	io[5] = 0x42;
