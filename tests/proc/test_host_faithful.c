@@ -287,10 +287,12 @@ static struct kmm *read_both(const char *path)
 		return NULL;
 	}
 	k = boot_like_host();
-	if (k) {
-		read_file(path, host, sizeof(host));
-		kmm_proc_read(path, ours, sizeof(ours));
+	if (!k) {
+		fprintf(stderr, "read_both: the machine did not boot\n");
+		abort();	/* a failure, never a skip */
 	}
+	read_file(path, host, sizeof(host));
+	kmm_proc_read(path, ours, sizeof(ours));
 	return k;
 }
 
