@@ -18,6 +18,7 @@ void pagetypeinfo_show(struct kmm *k, struct seq_buf *m);
 void zoneinfo_show(struct kmm *k, struct seq_buf *m);
 void meminfo_show(struct kmm *k, struct seq_buf *m);
 void slabinfo_show(struct kmm *k, struct seq_buf *m);
+void vmstat_show(struct kmm *k, struct seq_buf *m);
 void slabtop_show(struct kmm *k, struct seq_buf *m);
 
 #endif

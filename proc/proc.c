@@ -30,6 +30,7 @@ static const struct proc_entry proc_entries[] = {
 	{ "/proc/pagetypeinfo", pagetypeinfo_show },
 	{ "/proc/zoneinfo", zoneinfo_show },
 	{ "/proc/meminfo", meminfo_show },
+	{ "/proc/vmstat", vmstat_show },
 	{ "/proc/slabinfo", slabinfo_show },
 	{ "/proc/vmallocinfo", vmallocinfo_show },
 	{ "slabtop", slabtop_show },

@@ -647,6 +647,29 @@ TEST(atomic_high_order_reserves_highatomic_block)
 	kmm_shutdown(k);
 }
 
+TEST(vmstat_counts_allocations_and_frees)
+{
+	struct kmm *k = boot(64ul << 20, 1);
+	unsigned long a0, f0;
+	struct page *p[10];
+	char buf[16384], want[64];
+	int i;
+
+	ASSERT_NOT_NULL(k);
+	a0 = global_vm_event(PGALLOC_DMA32);
+	f0 = global_vm_event(PGFREE);
+	for (i = 0; i < 10; i++)
+		p[i] = alloc_pages(GFP_KERNEL | __GFP_DMA32, i % 2);	/* 5 of 1 page, 5 of 2 */
+	for (i = 0; i < 10; i++)
+		__free_pages(p[i], i % 2);
+	ASSERT_EQ(global_vm_event(PGALLOC_DMA32) - a0, 15);	/* counted in pages */
+	ASSERT_EQ(global_vm_event(PGFREE) - f0, 15);
+	kmm_proc_read("/proc/vmstat", buf, sizeof(buf));
+	snprintf(want, sizeof(want), "\npgalloc_dma32 %lu\n", global_vm_event(PGALLOC_DMA32));
+	ASSERT_CONTAINS(buf, want);
+	kmm_shutdown(k);
+}
+
 TEST(proc_read_contract)
 {
 	struct kmm *k = boot(64ul << 20, 1);
@@ -767,6 +790,7 @@ int main(void)
 	RUN_TEST(pcp_lists_batch_and_drain);
 	RUN_TEST(unmovable_steals_pageblocks);
 	RUN_TEST(atomic_high_order_reserves_highatomic_block);
+	RUN_TEST(vmstat_counts_allocations_and_frees);
 	RUN_TEST(proc_read_contract);
 	RUN_TEST(memory_hot_add);
 	RUN_TEST(machines_are_independent);

@@ -308,6 +308,19 @@ TEST(meminfo_layout_matches_host)
 	kmm_shutdown(k);
 }
 
+/* Every counter name, in the host's order (values differ, of course). */
+TEST(vmstat_names_match_host)
+{
+	struct kmm *k = read_both("/proc/vmstat");
+
+	if (!k)
+		return;
+	blank_numbers(host);
+	blank_numbers(ours);
+	ASSERT_STR_EQ(ours, host);
+	kmm_shutdown(k);
+}
+
 TEST(zoneinfo_layout_matches_host)
 {
 	struct kmm *k = read_both("/proc/zoneinfo");
@@ -376,6 +389,7 @@ int main(void)
 {
 	RUN_TEST(watermarks_and_pcp_sizes_match_host);
 	RUN_TEST(meminfo_layout_matches_host);
+	RUN_TEST(vmstat_names_match_host);
 	RUN_TEST(zoneinfo_layout_matches_host);
 	RUN_TEST(buddyinfo_and_pagetypeinfo_layout_match_host);
 	RUN_TEST(dma_zone_matches_a_real_pc);
