@@ -389,8 +389,10 @@ static void unmap_kernel_page(unsigned long va)
 /* Maps frames [phys, +len) at host window offset off. */
 static int host_map(struct kmm *k, unsigned long off, phys_addr_t phys, unsigned long len)
 {
+	/* Populated now: the frames are the caller's already, and the
+	 * simulated kernel has mapped them too, so nothing is left to fault. */
 	void *p = mmap(vm_of(k)->host + off, len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_FIXED, k->ram.memfd, (off_t)phys);
+		       MAP_SHARED | MAP_FIXED | MAP_POPULATE, k->ram.memfd, (off_t)phys);
 
 	return p == MAP_FAILED ? -errno : 0;
 }
