@@ -266,11 +266,17 @@ int add_memory_kmm(struct kmm *k, unsigned long bytes);
 int page_alloc_init(struct kmm *k);
 void page_alloc_exit(struct kmm *k);
 void __free_pages_core(struct kmm *k, struct page *page, unsigned int order);
+/* Frees a page whose count already dropped to zero (pcp or buddy). */
+void free_frozen_pages(struct kmm *k, struct page *page, unsigned int order);
 void setup_per_zone_wmarks(struct kmm *k);
 void setup_per_zone_lowmem_reserve(struct kmm *k);
 void init_per_zone_wmark_min(struct kmm *k);
 void zone_pcp_init(struct kmm *k, struct zone *zone);
 void zone_pcp_update(struct kmm *k, struct zone *zone);
+/* pcp high_max: managed pages / this fraction, split over the CPUs. */
+#define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
+int zone_batchsize(const struct zone *zone);
+int zone_highsize(struct kmm *k, const struct zone *zone, int batch, int high_fraction);
 void set_pageblock_migratetype(struct kmm *k, unsigned long pfn, int mt);
 unsigned long nr_free_buffer_pages(struct kmm *k);
 bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,

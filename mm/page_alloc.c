@@ -34,7 +34,6 @@ kmm_reclaim_fn kmm_direct_reclaim_hook;
 #define ALLOC_RESERVES		(ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
 
 #define MAX_RECLAIM_RETRIES	16
-#define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
 
 const char *const migratetype_names[MIGRATE_TYPES] = {
 	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate",
@@ -1210,8 +1209,7 @@ static void free_one_page(struct kmm *k, struct zone *zone, struct page *page,
 }
 
 /* The page's refcount is already zero: put it on a pcp list or the buddy. */
-static void free_frozen_pages(struct kmm *k, struct page *page,
-			      unsigned int order)
+void free_frozen_pages(struct kmm *k, struct page *page, unsigned int order)
 {
 	unsigned long pfn = page_to_pfn(page);
 	struct zone *zone = kmm_page_zone(k, page);
@@ -1479,45 +1477,6 @@ void __free_pages_core(struct kmm *k, struct page *page, unsigned int order)
 }
 
 /* ------------------------------------------------------------------ */
-/* Page references                                                     */
-/* ------------------------------------------------------------------ */
-
-void get_page(struct page *page)
-{
-	page = compound_head(page);
-	if (unlikely(page_ref_count(page) <= 0)) {
-		bad_page(kmm_cur(), page, "get_page on a page with no references");
-		return;
-	}
-	page_ref_inc(page);
-}
-
-bool get_page_unless_zero(struct page *page)
-{
-	int c = page_ref_count(page);
-
-	while (c) {
-		if (__atomic_compare_exchange_n(&page->_refcount, &c, c + 1, true,
-						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return true;
-	}
-	return false;
-}
-
-void put_page(struct page *page)
-{
-	struct kmm *k = kmm_cur();
-
-	page = compound_head(page);
-	if (unlikely(page_ref_count(page) <= 0)) {
-		bad_page(k, page, "put_page on a page with no references");
-		return;
-	}
-	if (page_ref_dec_and_test(page))
-		free_frozen_pages(k, page, compound_order(page));
-}
-
-/* ------------------------------------------------------------------ */
 /* Draining the per-CPU lists                                          */
 /* ------------------------------------------------------------------ */
 
@@ -1557,138 +1516,8 @@ unsigned long zone_pcp_count(const struct kmm *k, const struct zone *zone)
 }
 
 /* ------------------------------------------------------------------ */
-/* Sizing: watermarks, lowmem reserves, pcp batch and high             */
+/* Per-CPU list sizes (the computation is in mm/mm_init.c)             */
 /* ------------------------------------------------------------------ */
-
-unsigned long nr_free_buffer_pages(struct kmm *k)
-{
-	unsigned long sum = 0;
-	int i;
-
-	/* Pages above the high watermark in zones GFP_USER may use. */
-	for (i = 0; i <= ZONE_NORMAL; i++) {
-		struct zone *z = &k->node.node_zones[i];
-		unsigned long size = zone_managed_pages(z);
-		unsigned long high = high_wmark_pages(z);
-
-		if (size > high)
-			sum += size - high;
-	}
-	return sum;
-}
-
-static unsigned long int_sqrt(unsigned long x)
-{
-	unsigned long r = 0, bit = 1ul << (sizeof(long) * 8 - 2);
-
-	while (bit > x)
-		bit >>= 2;
-	while (bit) {
-		if (x >= r + bit) {
-			x -= r + bit;
-			r = (r >> 1) + bit;
-		} else {
-			r >>= 1;
-		}
-		bit >>= 2;
-	}
-	return r;
-}
-
-static unsigned long rounddown_pow_of_two(unsigned long n)
-{
-	return n ? 1ul << (63 - __builtin_clzl(n)) : 0;
-}
-
-void setup_per_zone_wmarks(struct kmm *k)
-{
-	unsigned long pages_min = (unsigned long)k->min_free_kbytes >> (PAGE_SHIFT - 10);
-	unsigned long lowmem_pages = 0;
-	int i;
-
-	for (i = 0; i < MAX_NR_ZONES; i++)
-		if (i != ZONE_MOVABLE)
-			lowmem_pages += zone_managed_pages(&k->node.node_zones[i]);
-	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &k->node.node_zones[i];
-		unsigned long managed = zone_managed_pages(zone);
-		unsigned long tmp = lowmem_pages ? pages_min * managed / lowmem_pages : 0;
-
-		zone_lock(zone);
-		if (i == ZONE_MOVABLE)	/* like highmem: a small fixed min */
-			zone->_watermark[WMARK_MIN] = clamp(managed / 1024, 32ul, 128ul);
-		else
-			zone->_watermark[WMARK_MIN] = tmp;
-		/* The gap is a quarter of min or watermark_scale_factor/10000. */
-		tmp = max(tmp >> 2, managed * (unsigned long)k->watermark_scale_factor / 10000);
-		zone->watermark_boost = 0;
-		zone->_watermark[WMARK_LOW] = min_wmark_pages(zone) + tmp;
-		zone->_watermark[WMARK_HIGH] = low_wmark_pages(zone) + tmp;
-		zone->_watermark[WMARK_PROMO] = high_wmark_pages(zone) + tmp;
-		zone_unlock(zone);
-	}
-}
-
-void setup_per_zone_lowmem_reserve(struct kmm *k)
-{
-	int i, j;
-
-	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &k->node.node_zones[i];
-		int ratio = k->lowmem_reserve_ratio[i];
-		bool clear = !ratio || !zone_managed_pages(zone);
-		unsigned long managed = 0;
-
-		for (j = i + 1; j < MAX_NR_ZONES; j++) {
-			managed += zone_managed_pages(&k->node.node_zones[j]);
-			zone->lowmem_reserve[j] = clear ? 0 : (long)(managed / (unsigned long)ratio);
-		}
-	}
-}
-
-static void calculate_totalreserve_pages(struct kmm *k)
-{
-	unsigned long reserve = 0;
-	int i, j;
-
-	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &k->node.node_zones[i];
-		long max = 0;
-
-		for (j = i; j < MAX_NR_ZONES; j++)
-			if (zone->lowmem_reserve[j] > max)
-				max = zone->lowmem_reserve[j];
-		max += (long)high_wmark_pages(zone);
-		if (max > (long)zone_managed_pages(zone))
-			max = (long)zone_managed_pages(zone);
-		reserve += (unsigned long)max;
-	}
-	k->totalreserve_pages = reserve;
-}
-
-static int zone_batchsize(const struct zone *zone)
-{
-	long batch = (long)min(zone_managed_pages(zone) >> 10, (1ul << 20) / PAGE_SIZE);
-
-	/* About a quarter of a megabyte, rounded to 2^n - 1 (cache colouring). */
-	batch /= 4;
-	if (batch < 1)
-		batch = 1;
-	batch = (long)rounddown_pow_of_two((unsigned long)(batch + batch / 2)) - 1;
-	return (int)max(batch, 1l);
-}
-
-static int zone_highsize(struct kmm *k, const struct zone *zone, int batch,
-			 int high_fraction)
-{
-	unsigned long total = high_fraction ?
-			      zone_managed_pages(zone) / (unsigned long)high_fraction :
-			      low_wmark_pages(zone);
-	int high = (int)(total / k->nr_cpus);
-
-	/* Split across the CPUs, but never below four batches. */
-	return max(high, batch << 2);
-}
 
 void zone_pcp_update(struct kmm *k, struct zone *zone)
 {
@@ -1709,71 +1538,6 @@ void zone_pcp_update(struct kmm *k, struct zone *zone)
 		if (pcp->count >= pcp->high)
 			free_pcppages_bulk(k, zone, pcp->count - pcp->high + pcp->batch, pcp);
 		local_unlock_remote(&pcp->ll);
-	}
-}
-
-void zone_pcp_init(struct kmm *k, struct zone *zone)
-{
-	unsigned int cpu;
-	int i;
-
-	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
-		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
-
-		memset(pcp, 0, sizeof(*pcp));
-		for (i = 0; i < NR_PCP_LISTS; i++)
-			INIT_LIST_HEAD(&pcp->lists[i]);
-		pcp->batch = 1;		/* boot pageset: no caching yet */
-		pcp->high = 0;
-	}
-}
-
-/* Derives min_free_kbytes (unless set) and everything that follows from it. */
-void init_per_zone_wmark_min(struct kmm *k)
-{
-	unsigned long lowmem_kbytes = nr_free_buffer_pages(k) * (PAGE_SIZE >> 10);
-	long computed = (long)int_sqrt(lowmem_kbytes * 16);
-	int i;
-
-	if (k->user_min_free_kbytes < 0)
-		k->min_free_kbytes = (int)clamp(computed, 128l, 262144l);
-	else
-		k->min_free_kbytes = k->user_min_free_kbytes;
-	setup_per_zone_wmarks(k);
-	setup_per_zone_lowmem_reserve(k);
-	calculate_totalreserve_pages(k);
-	for (i = 0; i < MAX_NR_ZONES; i++)
-		if (populated_zone(&k->node.node_zones[i]))
-			zone_pcp_update(k, &k->node.node_zones[i]);
-}
-
-int page_alloc_init(struct kmm *k)
-{
-	static const int ratio[MAX_NR_ZONES] = { 256, 256, 32, 0, 0 };
-	int i;
-
-	k->user_min_free_kbytes = k->cfg.min_free_kbytes ? k->cfg.min_free_kbytes : -1;
-	k->watermark_scale_factor = k->cfg.watermark_scale_factor;
-	memcpy(k->lowmem_reserve_ratio, ratio, sizeof(ratio));
-	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &k->node.node_zones[i];
-
-		zone->per_cpu_pageset = aligned_alloc(64, k->nr_cpus * sizeof(struct per_cpu_pages));
-		if (!zone->per_cpu_pageset)
-			return -1;
-		zone_pcp_init(k, zone);
-	}
-	return 0;
-}
-
-void page_alloc_exit(struct kmm *k)
-{
-	int i;
-
-	for (i = 0; i < MAX_NR_ZONES; i++) {
-		free(k->node.node_zones[i].per_cpu_pageset);
-		k->node.node_zones[i].per_cpu_pageset = NULL;
-		pthread_mutex_destroy(&k->node.node_zones[i].lock);
 	}
 }
 
