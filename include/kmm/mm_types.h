@@ -22,6 +22,7 @@
 #define KMM_MM_TYPES_H
 
 #include <kmm/list.h>
+#include <kmm/rbtree.h>
 
 typedef unsigned long pgoff_t;
 typedef unsigned long phys_addr_t;
@@ -58,5 +59,40 @@ struct page {
 };
 
 _Static_assert(sizeof(struct page) == 64, "struct page must stay 64 bytes");
+
+/*
+ * A virtual memory area: [vm_start, vm_end) of one address space with one
+ * set of flags and one backing (anonymous, or a file at vm_pgoff).  The
+ * areas of an mm are kept in an rbtree by address, augmented with the
+ * largest free gap below each subtree (rb_subtree_gap), and in a sorted
+ * list, so lookups and free-space searches are O(log n) (mm/vma.c).
+ */
+struct mm_struct;
+struct anon_vma;
+
+struct vm_area_struct {
+	unsigned long vm_start;		/* first byte */
+	unsigned long vm_end;		/* first byte after */
+	struct vm_area_struct *vm_next;	/* sorted list */
+	struct vm_area_struct *vm_prev;
+	struct rb_node vm_rb;
+	unsigned long rb_subtree_gap;	/* largest gap before any vma below */
+	struct mm_struct *vm_mm;
+	unsigned long vm_page_prot;	/* the pgprot its PTEs get */
+	unsigned long vm_flags;		/* VM_READ, VM_WRITE, ... */
+	unsigned long vm_pgoff;		/* offset in the file, or vm_start >> 12 */
+	void *vm_file;			/* NULL: anonymous */
+	struct anon_vma *anon_vma;
+};
+
+struct mm_struct {
+	struct rb_root mm_rb;		/* vmas by address */
+	struct vm_area_struct *mmap;	/* the lowest vma */
+	int map_count;
+	unsigned long highest_vm_end;	/* end of the highest vma */
+	unsigned long mmap_base;	/* top-down allocation starts below */
+	unsigned long task_size;
+	unsigned long total_vm;		/* pages mapped */
+};
 
 #endif /* KMM_MM_TYPES_H */

@@ -1,0 +1,47 @@
+/*
+ * mm/vma.h - the VMA set of an address space (mm/vma.c): flags, lookups,
+ * link/unlink/split/merge and the free-space searches.
+ */
+#ifndef KMM_MM_VMA_H
+#define KMM_MM_VMA_H
+
+#include <errno.h>
+#include <kmm/rbtree_augmented.h>
+#include "mm/internal.h"
+
+/* vm_flags, with Linux's values */
+#define VM_NONE		0x00000000ul
+#define VM_READ		0x00000001ul
+#define VM_WRITE	0x00000002ul
+#define VM_EXEC		0x00000004ul
+#define VM_SHARED	0x00000008ul
+#define VM_MAYREAD	0x00000010ul
+#define VM_MAYWRITE	0x00000020ul
+#define VM_MAYEXEC	0x00000040ul
+#define VM_MAYSHARE	0x00000080ul
+#define VM_GROWSDOWN	0x00000100ul
+#define VM_LOCKED	0x00002000ul
+#define VM_DONTCOPY	0x00020000ul
+#define VM_ACCOUNT	0x00100000ul
+#define VM_NORESERVE	0x00200000ul
+#define VM_SOFTDIRTY	0x08000000ul
+
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
+				     struct vm_area_struct **pprev);
+struct vm_area_struct *find_vma_intersection(struct mm_struct *mm,
+					     unsigned long start, unsigned long end);
+void vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
+void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma);
+void vma_adjust_bounds(struct mm_struct *mm, struct vm_area_struct *vma,
+		       unsigned long start, unsigned long end);
+int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+		struct vm_area_struct *new, unsigned long addr, int new_below);
+bool can_vma_merge(const struct vm_area_struct *a, const struct vm_area_struct *b);
+long unmapped_area_topdown(struct mm_struct *mm, unsigned long length,
+			   unsigned long low, unsigned long high);
+long unmapped_area(struct mm_struct *mm, unsigned long length,
+		   unsigned long low, unsigned long high);
+int validate_mm(struct mm_struct *mm, const char **why);
+
+#endif
