@@ -1,0 +1,268 @@
+/*
+ * mm/mmap.c - address spaces and the mapping calls on them: mm_struct,
+ * do_mmap (anonymous private mappings for now), do_munmap and, in
+ * mprotect_fixup, the split and re-merge of mprotect (Linux's
+ * mm/mmap.c, mm/vma.c and mm/mprotect.c).  Return values and errno follow
+ * Linux 6.x; tests/mm/test_mmap.c replays random call sequences on the
+ * host kernel and compares.
+ *
+ * Not yet: shared and file mappings, mremap, brk, madvise, mlock, and the
+ * processes that own address spaces (issue 5 continues).
+ */
+#include "mm/slab.h"
+#include "mm/vma.h"
+#include "mm/mmap.h"
+
+#define MAX_MAP_COUNT	65530
+#define MMAP_MIN_ADDR	65536ul
+
+static struct kmem_cache *vma_cachep(struct kmm *k)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct kmem_cache *c;
+
+	pthread_mutex_lock(&lock);
+	c = kmem_cache_find("vm_area_struct");
+	if (!c) {
+		c = __kmem_cache_create(k, "vm_area_struct", sizeof(struct vm_area_struct),
+					0, SLAB_HWCACHE_ALIGN, NULL);
+		if (c)
+			c->flags |= CFLGS_PERMANENT;
+	}
+	pthread_mutex_unlock(&lock);
+	return c;
+}
+
+static struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
+{
+	struct vm_area_struct *v = kmem_cache_zalloc(vma_cachep(kmm_cur()), GFP_KERNEL);
+
+	if (v)
+		v->vm_mm = mm;
+	return v;
+}
+
+static void vm_area_free(struct vm_area_struct *v)
+{
+	kmem_cache_free(vma_cachep(kmm_cur()), v);
+}
+
+struct mm_struct *mm_alloc(void)
+{
+	struct mm_struct *mm = kzalloc(sizeof(*mm), GFP_KERNEL);
+
+	if (!mm)
+		return NULL;
+	mm->mm_rb = RB_ROOT;
+	mm->task_size = TASK_SIZE;
+	mm->mmap_base = TASK_SIZE - (128ul << 20);	/* no randomisation: the gap minimum */
+	return mm;
+}
+
+void mmput(struct mm_struct *mm)
+{
+	while (mm->mmap) {
+		struct vm_area_struct *v = mm->mmap;
+
+		vma_unlink(mm, v);
+		vm_area_free(v);
+	}
+	kfree(mm);
+}
+
+static unsigned long calc_vm_prot_bits(unsigned long prot)
+{
+	return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+/* Merges v with its neighbours where the merge rule allows. */
+static struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
+						   struct vm_area_struct *v)
+{
+	struct vm_area_struct *prev = v->vm_prev, *next = v->vm_next;
+
+	if (next && can_vma_merge(v, next)) {
+		unsigned long end = next->vm_end;
+
+		vma_unlink(mm, next);
+		vm_area_free(next);
+		vma_adjust_bounds(mm, v, v->vm_start, end);
+	}
+	if (prev && can_vma_merge(prev, v)) {
+		unsigned long end = v->vm_end;
+
+		vma_unlink(mm, v);
+		vm_area_free(v);
+		vma_adjust_bounds(mm, prev, prev->vm_start, end);
+		v = prev;
+	}
+	return v;
+}
+
+/* Splits so that a vma boundary falls at addr (if addr is inside one). */
+static int split_at(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *v = find_vma(mm, addr), *n;
+
+	if (!v || v->vm_start >= addr)
+		return 0;
+	if (mm->map_count >= MAX_MAP_COUNT)
+		return -ENOMEM;
+	n = vm_area_alloc(mm);
+	if (!n)
+		return -ENOMEM;
+	return __split_vma(mm, v, n, addr, 0);
+}
+
+int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
+{
+	unsigned long end;
+	struct vm_area_struct *v;
+	int err;
+
+	if ((start & ~PAGE_MASK) || start > TASK_SIZE || len > TASK_SIZE - start)
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	if (!len)
+		return -EINVAL;
+	end = start + len;
+	if (!find_vma_intersection(mm, start, end))
+		return 0;
+	err = split_at(mm, start);
+	err = err ?: split_at(mm, end);
+	if (err)
+		return err;
+	while ((v = find_vma_intersection(mm, start, end))) {
+		mm->total_vm -= (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+		vma_unlink(mm, v);
+		vm_area_free(v);
+	}
+	return 0;
+}
+
+/* Where a mapping of len bytes goes (Linux's get_unmapped_area, top-down). */
+static long get_unmapped_area(struct mm_struct *mm, unsigned long addr,
+			      unsigned long len, unsigned long flags)
+{
+	/* Linux's order: the size check, then the range, then alignment. */
+	if (len > TASK_SIZE)
+		return -ENOMEM;
+	if (flags & MAP_FIXED) {
+		if (addr > TASK_SIZE - len)
+			return -ENOMEM;
+		if (addr & ~PAGE_MASK)
+			return -EINVAL;
+		return (long)addr;
+	}
+	if (addr) {
+		addr = PAGE_ALIGN(addr);
+		if (TASK_SIZE - len >= addr && addr >= MMAP_MIN_ADDR &&
+		    !find_vma_intersection(mm, addr, addr + len))
+			return (long)addr;
+	}
+	return unmapped_area_topdown(mm, len, MMAP_MIN_ADDR, mm->mmap_base);
+}
+
+long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
+	     unsigned long prot, unsigned long flags)
+{
+	unsigned long type = flags & MAP_TYPE, vm_flags;
+	struct vm_area_struct *v;
+	long where;
+
+	if (!len)
+		return -EINVAL;
+	if (type != MAP_PRIVATE)
+		return type == MAP_SHARED ? -EOPNOTSUPP : -EINVAL;	/* shared: not yet */
+	if (!(flags & MAP_ANONYMOUS))
+		return -EBADF;				/* no file given */
+	if (flags & MAP_FIXED_NOREPLACE)
+		flags |= MAP_FIXED;
+	len = PAGE_ALIGN(len);
+	if (!len)
+		return -ENOMEM;				/* overflowed */
+	if (mm->map_count > MAX_MAP_COUNT)
+		return -ENOMEM;
+	where = get_unmapped_area(mm, addr, len, flags);
+	if (where < 0)
+		return where;
+	addr = (unsigned long)where;
+	if (flags & MAP_FIXED_NOREPLACE && find_vma_intersection(mm, addr, addr + len))
+		return -EEXIST;
+	if (flags & MAP_FIXED) {
+		int err = do_munmap(mm, addr, len);
+
+		if (err)
+			return err;
+	}
+	vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	if ((vm_flags & VM_WRITE) && !(flags & MAP_NORESERVE))
+		vm_flags |= VM_ACCOUNT;
+	if (flags & MAP_NORESERVE)
+		vm_flags |= VM_NORESERVE;
+	if (flags & MAP_GROWSDOWN)
+		vm_flags |= VM_GROWSDOWN;
+	if (flags & MAP_LOCKED)
+		vm_flags |= VM_LOCKED;
+	v = vm_area_alloc(mm);
+	if (!v)
+		return -ENOMEM;
+	v->vm_start = addr;
+	v->vm_end = addr + len;
+	v->vm_flags = vm_flags | VM_SOFTDIRTY;
+	v->vm_pgoff = addr >> PAGE_SHIFT;
+	vma_link(mm, v);
+	mm->total_vm += len >> PAGE_SHIFT;
+	vma_merge_neighbours(mm, v);
+	return (long)addr;
+}
+
+long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
+		 unsigned long prot)
+{
+	unsigned long end, newbits = calc_vm_prot_bits(prot);
+	struct vm_area_struct *v;
+	int err;
+
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = PAGE_ALIGN(len);
+	end = start + len;
+	if (end <= start)
+		return -ENOMEM;
+	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
+		return -EINVAL;
+	v = find_vma(mm, start);
+	if (!v || v->vm_start > start)
+		return -ENOMEM;
+	/* vma by vma, as Linux: a hole stops the call, after the earlier
+	 * vmas changed. */
+	for (;;) {
+		unsigned long tmp;
+
+		if ((newbits & ~(v->vm_flags >> 4)) & (VM_READ | VM_WRITE | VM_EXEC))
+			return -EACCES;		/* beyond VM_MAY* */
+		tmp = min(v->vm_end, end);
+		err = split_at(mm, start);
+		err = err ?: split_at(mm, tmp);
+		if (err)
+			return err;
+		v = find_vma(mm, start);
+		/* Turning writable charges the area (VM_ACCOUNT), and the
+		 * charge stays when it turns read-only again, as in Linux:
+		 * that decides which neighbours can merge later. */
+		v->vm_flags = (v->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | newbits;
+		if ((newbits & VM_WRITE) && !(v->vm_flags & VM_NORESERVE))
+			v->vm_flags |= VM_ACCOUNT;
+		v = vma_merge_neighbours(mm, v);
+		if (tmp >= end)
+			return 0;
+		start = tmp;
+		v = find_vma(mm, start);
+		if (!v || v->vm_start > start)
+			return -ENOMEM;
+	}
+}

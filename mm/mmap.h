@@ -1,0 +1,33 @@
+/*
+ * mm/mmap.h - address spaces and the mapping calls (mm/mmap.c), with the
+ * Linux ABI's PROT_* and MAP_* values (the host's <sys/mman.h> has the
+ * same ones, so either header may come first).
+ */
+#ifndef KMM_MM_MMAP_H
+#define KMM_MM_MMAP_H
+
+#include <sys/mman.h>
+#include <kmm/mm_types.h>
+
+#ifndef PROT_SEM
+#define PROT_SEM		0x8
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+#ifndef MAP_TYPE
+#define MAP_TYPE		0x0f
+#endif
+
+#define TASK_SIZE		0x00007ffffffff000ul
+
+struct mm_struct *mm_alloc(void);
+void mmput(struct mm_struct *mm);
+/* Returns the address, or -errno. */
+long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
+	     unsigned long prot, unsigned long flags);
+int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
+		 unsigned long prot);
+
+#endif

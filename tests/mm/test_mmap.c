@@ -1,0 +1,217 @@
+/*
+ * tests/mm/test_mmap.c - mmap, munmap and mprotect against the host
+ * kernel.  The same random sequence of calls runs twice: on the host, as
+ * real system calls inside a 64 MiB window of this process's address
+ * space, and in a kmm address space inside a window at the same offsets.
+ * Every return value and errno, and the VMA layout of the window (what
+ * /proc/self/maps shows: bounds and permissions), must be identical after
+ * every call.  The window starts as one PROT_NONE reservation on both
+ * sides, so neighbours outside it never merge in.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include "mm/mmap.h"
+#include "mm/vma.h"
+#include "tests/harness.h"
+#include "tests/kmm_test.h"
+
+#define WIN_PAGES	16384ul			/* 64 MiB */
+#define WIN		(WIN_PAGES << 12)
+#define KBASE		0x10000000ul		/* the window in the kmm mm */
+
+struct layout {
+	unsigned long start[512], end[512];
+	char perm[512][5];
+	int n;
+};
+
+/* The window's lines of /proc/self/maps, as offsets. */
+static int host_layout(char *base, struct layout *l)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+
+	if (!f)
+		return -1;
+	l->n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+		char perm[5];
+
+		if (sscanf(line, "%lx-%lx %4s", &s, &e, perm) != 3)
+			continue;
+		if (e <= (unsigned long)base || s >= (unsigned long)base + WIN)
+			continue;
+		if (s < (unsigned long)base)
+			s = (unsigned long)base;
+		if (e > (unsigned long)base + WIN)
+			e = (unsigned long)base + WIN;
+		l->start[l->n] = s - (unsigned long)base;
+		l->end[l->n] = e - (unsigned long)base;
+		memcpy(l->perm[l->n], perm, 5);
+		if (++l->n == 512)
+			break;
+	}
+	fclose(f);
+	return 0;
+}
+
+static void kmm_layout(struct mm_struct *mm, struct layout *l)
+{
+	struct vm_area_struct *v;
+
+	l->n = 0;
+	for (v = mm->mmap; v && l->n < 512; v = v->vm_next) {
+		if (v->vm_end <= KBASE || v->vm_start >= KBASE + WIN)
+			continue;
+		l->start[l->n] = max(v->vm_start, KBASE) - KBASE;
+		l->end[l->n] = min(v->vm_end, KBASE + WIN) - KBASE;
+		l->perm[l->n][0] = v->vm_flags & VM_READ ? 'r' : '-';
+		l->perm[l->n][1] = v->vm_flags & VM_WRITE ? 'w' : '-';
+		l->perm[l->n][2] = v->vm_flags & VM_EXEC ? 'x' : '-';
+		l->perm[l->n][3] = v->vm_flags & VM_SHARED ? 's' : 'p';
+		l->perm[l->n][4] = 0;
+		l->n++;
+	}
+}
+
+static long host_ret(long r, int is_mmap, char *base)
+{
+	if (is_mmap)
+		return r == (long)MAP_FAILED ? -errno : r - (long)base;
+	return r ? -errno : 0;
+}
+
+static const unsigned long prots[] = {
+	PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE, PROT_READ | PROT_EXEC,
+	PROT_READ | PROT_WRITE | PROT_EXEC, PROT_WRITE, PROT_READ | PROT_SEM,
+	0x10 /* not a protection bit */,
+};
+
+static unsigned long rand_len(void)
+{
+	switch (rnd() % 12) {
+	case 0: return 0;
+	case 1: return rnd() % 10000;				/* not page-sized */
+	case 2: return 1ul << 62;				/* huge */
+	default: return ((rnd() % 64) + 1) << 12;
+	}
+}
+
+TEST(random_calls_match_the_host)
+{
+	struct kmm_config cfg = { .mem = 64ul << 20, .cpus = 1, .quiet = 1 };
+	struct kmm *k = kmm_boot(&cfg);
+	struct layout hl, kl;
+	struct mm_struct *mm;
+	char *base;
+	int seed, step, nseeds = 20 * (int)TEST_SCALE();
+	unsigned long calls = 0;
+
+	ASSERT_NOT_NULL(k);
+	for (seed = 0; seed < nseeds; seed++) {
+		rnd_state = (TEST_SEED() + (uint64_t)seed) * 0x9e3779b97f4a7c15ull + 1;
+		base = mmap(NULL, WIN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		ASSERT_TRUE(base != MAP_FAILED);
+		mm = mm_alloc();
+		ASSERT_EQ(do_mmap(mm, KBASE, WIN, PROT_NONE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE), (long)KBASE);
+		for (step = 0; step < 60; step++) {
+			unsigned long off = (rnd() % WIN_PAGES) << 12, len = rand_len();
+			unsigned long prot = prots[rnd() % ARRAY_SIZE(prots)];
+			int op = (int)(rnd() % 4);
+			long h, km;
+			const char *why;
+
+			if (rnd() % 10 == 0)
+				off += rnd() % 4096;		/* unaligned */
+			if (off + (len < WIN ? len : 0) > WIN)
+				len = WIN - off;		/* stay in the window */
+			if (len > WIN && op != 1)
+				len = WIN - off;		/* huge only for plain mmap */
+			switch (op) {
+			case 0:
+			case 1: {
+				unsigned long flags = MAP_PRIVATE | MAP_ANONYMOUS |
+						      (op ? MAP_FIXED : MAP_FIXED_NOREPLACE);
+
+				if (prot & 0x10)
+					prot = PROT_READ;	/* mmap ignores unknown bits */
+				h = host_ret((long)mmap(base + off, len, (int)prot, (int)flags, -1, 0), 1, base);
+				km = do_mmap(mm, KBASE + off, len, prot, flags);
+				if (km >= 0)
+					km -= (long)KBASE;
+				break;
+			}
+			case 2:
+				h = host_ret(munmap(base + off, len), 0, base);
+				km = do_munmap(mm, KBASE + off, len);
+				break;
+			default:
+				h = host_ret(mprotect(base + off, len, (int)prot), 0, base);
+				km = do_mprotect(mm, KBASE + off, len, prot);
+				break;
+			}
+			calls++;
+			if (h != km)
+				TEST_FAIL_("seed %d step %d: op %d off %#lx len %#lx prot %#lx: host %ld, kmm %ld",
+					   seed, step, op, off, len, prot, h, km);
+			ASSERT_EQ(host_layout(base, &hl), 0);
+			kmm_layout(mm, &kl);
+			if (hl.n != kl.n)
+				TEST_FAIL_("seed %d step %d (op %d): host has %d vmas in the window, kmm %d",
+					   seed, step, op, hl.n, kl.n);
+			for (int i = 0; i < hl.n; i++)
+				if (hl.start[i] != kl.start[i] || hl.end[i] != kl.end[i] ||
+				    strcmp(hl.perm[i], kl.perm[i]))
+					TEST_FAIL_("seed %d step %d (op %d): vma %d host %#lx-%#lx %s, kmm %#lx-%#lx %s",
+						   seed, step, op, i, hl.start[i], hl.end[i], hl.perm[i],
+						   kl.start[i], kl.end[i], kl.perm[i]);
+			if (validate_mm(mm, &why))
+				TEST_FAIL_("validate_mm: %s", why);
+		}
+		munmap(base, WIN);
+		mmput(mm);
+	}
+	printf("  %lu calls compared with the host kernel\n", calls);
+	kmm_shutdown(k);
+}
+
+TEST(top_down_placement_and_errors)
+{
+	struct kmm_config cfg = { .mem = 64ul << 20, .cpus = 1, .quiet = 1 };
+	struct kmm *k = kmm_boot(&cfg);
+	struct mm_struct *mm;
+	long a, b;
+
+	ASSERT_NOT_NULL(k);
+	mm = mm_alloc();
+	a = do_mmap(mm, 0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+	b = do_mmap(mm, 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+	/* Below mmap_base, each new area right under the previous one, and
+	 * compatible neighbours merge into one vma. */
+	ASSERT_EQ(a, (long)(mm->mmap_base - 8192));
+	ASSERT_EQ(b, a - 4096);
+	ASSERT_EQ(mm->map_count, 1);
+	ASSERT_EQ(do_mmap(mm, 0, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS), -EINVAL);
+	ASSERT_EQ(do_mmap(mm, 0, 4096, PROT_READ, MAP_ANONYMOUS), -EINVAL);
+	ASSERT_EQ(do_mmap(mm, 0x1001, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), -EINVAL);
+	ASSERT_EQ(do_mmap(mm, (unsigned long)b, 4096, PROT_READ,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE), -EEXIST);
+	ASSERT_EQ(do_mmap(mm, 0, 1ul << 62, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS), -ENOMEM);
+	/* A hint that is free is taken as it is. */
+	ASSERT_EQ(do_mmap(mm, 0x40000000, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS), 0x40000000);
+	ASSERT_EQ(do_munmap(mm, 0x40000001, 4096), -EINVAL);
+	ASSERT_EQ(do_munmap(mm, 0x40000000, 0), -EINVAL);
+	ASSERT_EQ(do_mprotect(mm, 0x50000000, 4096, PROT_READ), -ENOMEM);
+	mmput(mm);
+	kmm_shutdown(k);
+}
+
+int main(void)
+{
+	RUN_TEST(top_down_placement_and_errors);
+	RUN_TEST(random_calls_match_the_host);
+	return harness_summary();
+}
