@@ -6,14 +6,13 @@
  * Linux 6.x; tests/mm/test_mmap.c replays random call sequences on the
  * host kernel and compares.
  *
- * Not yet: shared and file mappings, mremap, brk, madvise, mlock, and the
+ * mremap is in mm/mremap.c.  Not yet: shared and file mappings, brk, madvise, mlock, and the
  * processes that own address spaces (issue 5 continues).
  */
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "mm/mmap.h"
 
-#define MAX_MAP_COUNT	65530
 #define MMAP_MIN_ADDR	65536ul
 
 static struct kmem_cache *vma_cachep(struct kmm *k)
@@ -33,7 +32,7 @@ static struct kmem_cache *vma_cachep(struct kmm *k)
 	return c;
 }
 
-static struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 {
 	struct vm_area_struct *v = kmem_cache_zalloc(vma_cachep(kmm_cur()), GFP_KERNEL);
 
@@ -42,7 +41,7 @@ static struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 	return v;
 }
 
-static void vm_area_free(struct vm_area_struct *v)
+void vm_area_free(struct vm_area_struct *v)
 {
 	kmem_cache_free(vma_cachep(kmm_cur()), v);
 }
@@ -77,7 +76,7 @@ static unsigned long calc_vm_prot_bits(unsigned long prot)
 }
 
 /* Merges v with its neighbours where the merge rule allows. */
-static struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
+struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
 						   struct vm_area_struct *v)
 {
 	struct vm_area_struct *prev = v->vm_prev, *next = v->vm_next;
@@ -142,7 +141,7 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 }
 
 /* Where a mapping of len bytes goes (Linux's get_unmapped_area, top-down). */
-static long get_unmapped_area(struct mm_struct *mm, unsigned long addr,
+long get_unmapped_area(struct mm_struct *mm, unsigned long addr,
 			      unsigned long len, unsigned long flags)
 {
 	/* Linux's order: the size check, then the range, then alignment. */

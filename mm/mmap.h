@@ -19,6 +19,14 @@
 #define MAP_TYPE		0x0f
 #endif
 
+#ifndef MREMAP_MAYMOVE
+#define MREMAP_MAYMOVE		1
+#define MREMAP_FIXED		2
+#endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
+
 #define TASK_SIZE		0x00007ffffffff000ul
 
 struct mm_struct *mm_alloc(void);
@@ -29,5 +37,17 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		 unsigned long prot);
+/* Returns the (possibly new) address, or -errno (mm/mremap.c). */
+long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
+	       unsigned long new_len, unsigned long flags, unsigned long new_addr);
+
+/* Shared by mmap.c and mremap.c (Linux keeps these in mm/internal.h). */
+#define MAX_MAP_COUNT	65530	/* vm.max_map_count's default */
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
+void vm_area_free(struct vm_area_struct *v);
+long get_unmapped_area(struct mm_struct *mm, unsigned long addr,
+		       unsigned long len, unsigned long flags);
+struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
+					    struct vm_area_struct *v);
 
 #endif

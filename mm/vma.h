@@ -25,6 +25,8 @@
 #define VM_ACCOUNT	0x00100000ul
 #define VM_NORESERVE	0x00200000ul
 #define VM_SOFTDIRTY	0x08000000ul
+#define VM_LOCKONFAULT	0x100000000ul
+#define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
 
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,

@@ -1,5 +1,5 @@
 /*
- * tests/mm/test_mmap.c - mmap, munmap and mprotect against the host
+ * tests/mm/test_mmap.c - mmap, munmap, mprotect and mremap against the host
  * kernel.  The same random sequence of calls runs twice: on the host, as
  * real system calls inside a 64 MiB window of this process's address
  * space, and in a kmm address space inside a window at the same offsets.
@@ -7,7 +7,13 @@
  * /proc/self/maps shows: bounds and permissions), must be identical after
  * every call.  The window starts as one PROT_NONE reservation on both
  * sides, so neighbours outside it never merge in.
+ *
+ * What cannot be compared: where a non-fixed move lands when the hint is
+ * not taken, because that depends on the whole address space (the host's
+ * holds libc, the stack and more).  Such a move must happen on both sides
+ * and is unmapped again on both.  KMM_TEST_VERBOSE=1 prints each mremap.
  */
+#define _GNU_SOURCE	/* mremap */
 #include <errno.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -99,6 +105,55 @@ static unsigned long rand_len(void)
 	}
 }
 
+static const unsigned long remap_flags[] = {
+	0, MREMAP_MAYMOVE, MREMAP_MAYMOVE | MREMAP_FIXED,
+	MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+	MREMAP_MAYMOVE | MREMAP_DONTUNMAP, MREMAP_FIXED, 8 /* unknown */,
+};
+
+/*
+ * One random mremap on both sides.  Targets lie in the window; when a
+ * move lands outside it (no room inside, or a hint not taken) both sides
+ * must have moved, and the moved mapping is unmapped again on both so the
+ * windows stay comparable.
+ */
+static void op_mremap(struct mm_struct *mm, char *base, unsigned long off,
+		      unsigned long len, long *h, long *km)
+{
+	unsigned long flags = remap_flags[rnd() % ARRAY_SIZE(remap_flags)];
+	unsigned long new_len = rnd() % 3 ? rand_len() : len;
+	unsigned long to = (rnd() % WIN_PAGES) << 12;
+	void *r;
+	long kr;
+	bool hinted = flags & (MREMAP_FIXED | MREMAP_DONTUNMAP);
+
+	if (new_len > WIN)
+		new_len = rnd() % 2 ? WIN - to : new_len;
+	else if (to + new_len > WIN)
+		new_len = WIN - to;
+	if (flags & MREMAP_DONTUNMAP && rnd() % 2)
+		new_len = len;
+	r = mremap(base + off, len, new_len, (int)flags, base + to);
+	kr = do_mremap(mm, KBASE + off, len, new_len, flags, KBASE + to);
+	*h = host_ret((long)r, 1, base);
+	*km = kr >= 0 ? kr - (long)KBASE : kr;
+	/* A move to neither the hint nor the window depends on the rest of
+	 * the address space: unmap it and call it "moved elsewhere". */
+	if (r != MAP_FAILED && r != base + off &&
+	    !(hinted && r == base + to)) {
+		munmap(r, PAGE_ALIGN(new_len));
+		*h = -1000;		/* "moved out of the window" */
+	}
+	if (kr >= 0 && (unsigned long)kr != KBASE + off &&
+	    !(hinted && (unsigned long)kr == KBASE + to)) {
+		do_munmap(mm, (unsigned long)kr, new_len);
+		*km = -1000;
+	}
+	if (*h != *km || getenv("KMM_TEST_VERBOSE"))
+		fprintf(stderr, "  mremap(%#lx, %#lx, %#lx, %#lx, %#lx) = %ld / %ld\n",
+			off, len, new_len, flags, to, *h, *km);
+}
+
 TEST(random_calls_match_the_host)
 {
 	struct kmm_config cfg = { .mem = 64ul << 20, .cpus = 1, .quiet = 1 };
@@ -120,7 +175,7 @@ TEST(random_calls_match_the_host)
 		for (step = 0; step < 60; step++) {
 			unsigned long off = (rnd() % WIN_PAGES) << 12, len = rand_len();
 			unsigned long prot = prots[rnd() % ARRAY_SIZE(prots)];
-			int op = (int)(rnd() % 4);
+			int op = (int)(rnd() % 5);
 			long h, km;
 			const char *why;
 
@@ -148,9 +203,12 @@ TEST(random_calls_match_the_host)
 				h = host_ret(munmap(base + off, len), 0, base);
 				km = do_munmap(mm, KBASE + off, len);
 				break;
-			default:
+			case 3:
 				h = host_ret(mprotect(base + off, len, (int)prot), 0, base);
 				km = do_mprotect(mm, KBASE + off, len, prot);
+				break;
+			default:
+				op_mremap(mm, base, off, len, &h, &km);
 				break;
 			}
 			calls++;
@@ -159,9 +217,15 @@ TEST(random_calls_match_the_host)
 					   seed, step, op, off, len, prot, h, km);
 			ASSERT_EQ(host_layout(base, &hl), 0);
 			kmm_layout(mm, &kl);
-			if (hl.n != kl.n)
+			if (hl.n != kl.n) {
+				for (int i = 0; i < hl.n || i < kl.n; i++)
+					fprintf(stderr, "  %2d host %#9lx-%#9lx %s   kmm %#9lx-%#9lx %s\n", i,
+						i < hl.n ? hl.start[i] : 0, i < hl.n ? hl.end[i] : 0,
+						i < hl.n ? hl.perm[i] : "", i < kl.n ? kl.start[i] : 0,
+						i < kl.n ? kl.end[i] : 0, i < kl.n ? kl.perm[i] : "");
 				TEST_FAIL_("seed %d step %d (op %d): host has %d vmas in the window, kmm %d",
 					   seed, step, op, hl.n, kl.n);
+			}
 			for (int i = 0; i < hl.n; i++)
 				if (hl.start[i] != kl.start[i] || hl.end[i] != kl.end[i] ||
 				    strcmp(hl.perm[i], kl.perm[i]))
