@@ -18,8 +18,10 @@
 static struct kmem_cache *vma_cachep(struct kmm *k)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	struct kmem_cache *c;
+	struct kmem_cache *c = __atomic_load_n(&k->slab->vm_area_cachep, __ATOMIC_ACQUIRE);
 
+	if (c)
+		return c;		/* the hot path: no lock, no name lookup */
 	pthread_mutex_lock(&lock);
 	c = kmem_cache_find("vm_area_struct");
 	if (!c) {
@@ -28,6 +30,7 @@ static struct kmem_cache *vma_cachep(struct kmm *k)
 		if (c)
 			c->flags |= CFLGS_PERMANENT;
 	}
+	__atomic_store_n(&k->slab->vm_area_cachep, c, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&lock);
 	return c;
 }

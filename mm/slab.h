@@ -129,6 +129,7 @@ struct kmm_slab {
 	struct list_head slab_caches;
 	pthread_mutex_t slab_mutex;
 	struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_NR_CACHES];
+	struct kmem_cache *vm_area_cachep;	/* made on first use (mm/mmap.c) */
 	int slab_state;			/* DOWN, PARTIAL, UP, FULL */
 	int debug_all;			/* slab_debug: debug flags for every cache */
 	struct shrinker *shrinker;	/* gives free slabs to reclaim */
