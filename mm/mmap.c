@@ -117,6 +117,31 @@ static int split_at(struct mm_struct *mm, unsigned long addr)
 	return __split_vma(mm, v, n, addr, 0);
 }
 
+/*
+ * Gives [start, end), which lies inside one VMA, the flags newflags:
+ * split off what is outside, change, merge with the neighbours if the
+ * rule allows (Linux's vma_modify_flags).  *vp gets the VMA holding start.
+ */
+int vma_modify_flags(struct mm_struct *mm, unsigned long start, unsigned long end,
+		     unsigned long newflags, struct vm_area_struct **vp)
+{
+	struct vm_area_struct *v = find_vma(mm, start);
+	int err;
+
+	if (v->vm_flags == newflags) {
+		*vp = v;
+		return 0;
+	}
+	err = split_at(mm, start);
+	err = err ?: split_at(mm, end);
+	if (err)
+		return err;
+	v = find_vma(mm, start);
+	v->vm_flags = newflags;
+	*vp = vma_merge_neighbours(mm, v);
+	return 0;
+}
+
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 {
 	unsigned long end;
@@ -243,23 +268,22 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	/* vma by vma, as Linux: a hole stops the call, after the earlier
 	 * vmas changed. */
 	for (;;) {
-		unsigned long tmp;
+		unsigned long tmp, flags;
 
 		if ((newbits & ~(v->vm_flags >> 4)) & (VM_READ | VM_WRITE | VM_EXEC))
 			return -EACCES;		/* beyond VM_MAY* */
+
 		tmp = min(v->vm_end, end);
-		err = split_at(mm, start);
-		err = err ?: split_at(mm, tmp);
-		if (err)
-			return err;
-		v = find_vma(mm, start);
 		/* Turning writable charges the area (VM_ACCOUNT), and the
 		 * charge stays when it turns read-only again, as in Linux:
 		 * that decides which neighbours can merge later. */
-		v->vm_flags = (v->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | newbits;
-		if ((newbits & VM_WRITE) && !(v->vm_flags & VM_NORESERVE))
-			v->vm_flags |= VM_ACCOUNT;
-		v = vma_merge_neighbours(mm, v);
+		flags = (v->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | newbits;
+		if ((newbits & VM_WRITE) &&
+		    !(v->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE)))
+			flags |= VM_ACCOUNT;
+		err = vma_modify_flags(mm, start, tmp, flags, &v);
+		if (err)
+			return err;
 		if (tmp >= end)
 			return 0;
 		start = tmp;

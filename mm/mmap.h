@@ -37,6 +37,8 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		 unsigned long prot);
+/* 0 or -errno (mm/madvise.c). */
+int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int behavior);
 /* Returns the (possibly new) address, or -errno (mm/mremap.c). */
 long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
 	       unsigned long new_len, unsigned long flags, unsigned long new_addr);
@@ -47,6 +49,8 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
 void vm_area_free(struct vm_area_struct *v);
 long get_unmapped_area(struct mm_struct *mm, unsigned long addr,
 		       unsigned long len, unsigned long flags);
+int vma_modify_flags(struct mm_struct *mm, unsigned long start, unsigned long end,
+		     unsigned long newflags, struct vm_area_struct **vp);
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
 					    struct vm_area_struct *v);
 

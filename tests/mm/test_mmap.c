@@ -1,6 +1,6 @@
 /*
- * tests/mm/test_mmap.c - mmap, munmap, mprotect and mremap against the host
- * kernel.  The same random sequence of calls runs twice: on the host, as
+ * tests/mm/test_mmap.c - mmap, munmap, mprotect, mremap and madvise against
+ * the host kernel.  The same random sequence of calls runs twice: on the host, as
  * real system calls inside a 64 MiB window of this process's address
  * space, and in a kmm address space inside a window at the same offsets.
  * Every return value and errno, and the VMA layout of the window (what
@@ -105,6 +105,14 @@ static unsigned long rand_len(void)
 	}
 }
 
+static const int advices[] = {
+	MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED,
+	MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE,
+	MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP,
+	MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT,
+	5, 200,		/* not advices */
+};
+
 static const unsigned long remap_flags[] = {
 	0, MREMAP_MAYMOVE, MREMAP_MAYMOVE | MREMAP_FIXED,
 	MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
@@ -133,6 +141,10 @@ static void op_mremap(struct mm_struct *mm, char *base, unsigned long off,
 		new_len = WIN - to;
 	if (flags & MREMAP_DONTUNMAP && rnd() % 2)
 		new_len = len;
+	/* Growing in place past the window would meet the host's other
+	 * mappings (or not), which kmm's space does not have. */
+	if (!(flags & MREMAP_FIXED) && new_len <= WIN && off + new_len > WIN)
+		new_len = WIN - off;
 	r = mremap(base + off, len, new_len, (int)flags, base + to);
 	kr = do_mremap(mm, KBASE + off, len, new_len, flags, KBASE + to);
 	*h = host_ret((long)r, 1, base);
@@ -175,7 +187,7 @@ TEST(random_calls_match_the_host)
 		for (step = 0; step < 60; step++) {
 			unsigned long off = (rnd() % WIN_PAGES) << 12, len = rand_len();
 			unsigned long prot = prots[rnd() % ARRAY_SIZE(prots)];
-			int op = (int)(rnd() % 5);
+			int op = (int)(rnd() % 6);
 			long h, km;
 			const char *why;
 
@@ -207,9 +219,18 @@ TEST(random_calls_match_the_host)
 				h = host_ret(mprotect(base + off, len, (int)prot), 0, base);
 				km = do_mprotect(mm, KBASE + off, len, prot);
 				break;
-			default:
+			case 4:
 				op_mremap(mm, base, off, len, &h, &km);
 				break;
+			default: {
+				/* Never MADV_HWPOISON / SOFT_OFFLINE: tests may run as root. */
+				int adv = advices[rnd() % ARRAY_SIZE(advices)];
+
+				h = host_ret(madvise(base + off, len, adv), 0, base);
+				km = do_madvise(mm, KBASE + off, len, adv);
+				prot = (unsigned long)adv;	/* for the failure message */
+				break;
+			}
 			}
 			calls++;
 			if (h != km)
