@@ -94,6 +94,8 @@ static int madvise_pages(struct vm_area_struct *v, int behavior)
 	case MADV_DONTNEED:
 		return v->vm_flags & (VM_LOCKED | VM_PFNMAP) ? -EINVAL : 0;
 	case MADV_FREE:
+		if (v->vm_flags & (VM_LOCKED | VM_PFNMAP))
+			return -EINVAL;
 		return v->vm_file ? -EINVAL : 0;	/* anonymous only */
 	case MADV_REMOVE:
 		return -EINVAL;		/* needs a shared file mapping */

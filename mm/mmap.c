@@ -58,6 +58,7 @@ struct mm_struct *mm_alloc(void)
 	mm->mm_rb = RB_ROOT;
 	mm->task_size = TASK_SIZE;
 	mm->mmap_base = TASK_SIZE - (128ul << 20);	/* no randomisation: the gap minimum */
+	mm->rlim_memlock = 8ul << 20;	/* Linux's default RLIMIT_MEMLOCK (MLOCK_LIMIT) */
 	return mm;
 }
 
@@ -162,6 +163,8 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 		return err;
 	while ((v = find_vma_intersection(mm, start, end))) {
 		mm->total_vm -= (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+		if (v->vm_flags & VM_LOCKED)
+			mm->locked_vm -= (v->vm_end - v->vm_start) >> PAGE_SHIFT;
 		vma_unlink(mm, v);
 		vm_area_free(v);
 	}
@@ -217,21 +220,23 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	addr = (unsigned long)where;
 	if (flags & MAP_FIXED_NOREPLACE && find_vma_intersection(mm, addr, addr + len))
 		return -EEXIST;
+	vm_flags = calc_vm_prot_bits(prot) | mm->def_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	if (flags & MAP_LOCKED)
+		vm_flags |= VM_LOCKED;
+	if (!mlock_future_ok(mm, vm_flags, len))
+		return -EAGAIN;
 	if (flags & MAP_FIXED) {
 		int err = do_munmap(mm, addr, len);
 
 		if (err)
 			return err;
 	}
-	vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	if ((vm_flags & VM_WRITE) && !(flags & MAP_NORESERVE))
 		vm_flags |= VM_ACCOUNT;
 	if (flags & MAP_NORESERVE)
 		vm_flags |= VM_NORESERVE;
 	if (flags & MAP_GROWSDOWN)
 		vm_flags |= VM_GROWSDOWN;
-	if (flags & MAP_LOCKED)
-		vm_flags |= VM_LOCKED;
 	v = vm_area_alloc(mm);
 	if (!v)
 		return -ENOMEM;
@@ -241,6 +246,8 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	v->vm_pgoff = addr >> PAGE_SHIFT;
 	vma_link(mm, v);
 	mm->total_vm += len >> PAGE_SHIFT;
+	if (vm_flags & VM_LOCKED)
+		mm->locked_vm += len >> PAGE_SHIFT;
 	vma_merge_neighbours(mm, v);
 	return (long)addr;
 }

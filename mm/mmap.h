@@ -27,6 +27,13 @@
 #define MREMAP_DONTUNMAP	4
 #endif
 
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT		1
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT		4
+#endif
+
 #define TASK_SIZE		0x00007ffffffff000ul
 
 struct mm_struct *mm_alloc(void);
@@ -37,6 +44,17 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		 unsigned long prot);
+/* mm/mlock.c: 0 or -errno.  vm_flags: VM_LOCKED, optionally | VM_LOCKONFAULT. */
+int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len,
+	     unsigned long vm_flags);
+int do_mlock2(struct mm_struct *mm, unsigned long start, unsigned long len,
+	      unsigned int flags);
+int do_munlock(struct mm_struct *mm, unsigned long start, unsigned long len);
+int do_mlockall(struct mm_struct *mm, int flags);
+int do_munlockall(struct mm_struct *mm);
+/* May bytes more be locked under RLIMIT_MEMLOCK, for a vma of vm_flags? */
+bool mlock_future_ok(const struct mm_struct *mm, unsigned long vm_flags,
+		     unsigned long bytes);
 /* 0 or -errno (mm/madvise.c). */
 int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int behavior);
 /* Returns the (possibly new) address, or -errno (mm/mremap.c). */

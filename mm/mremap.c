@@ -73,7 +73,9 @@ static long remap_is_valid(const struct remap *r)
 	pgoff = v->vm_pgoff + ((r->addr - v->vm_start) >> PAGE_SHIFT);
 	if (pgoff + (r->new_len >> PAGE_SHIFT) < pgoff)
 		return -EINVAL;
-	return 0;		/* no RLIMIT_AS/DATA/MEMLOCK yet: unlimited */
+	if (!mlock_future_ok(r->mm, v->vm_flags, r->new_len - r->old_len))
+		return -EAGAIN;
+	return 0;		/* no RLIMIT_AS/DATA yet: unlimited */
 }
 
 static long set_new_addr(struct remap *r)
@@ -116,6 +118,8 @@ static long move_vma(struct remap *r)
 	n->anon_vma = old->anon_vma;
 	vma_link(mm, n);
 	mm->total_vm += r->new_len >> PAGE_SHIFT;
+	if (n->vm_flags & VM_LOCKED)
+		mm->locked_vm += r->new_len >> PAGE_SHIFT;
 	vma_merge_neighbours(mm, n);
 	if (r->flags & MREMAP_DONTUNMAP) {
 		/* Cleared in place, with no re-merge, as Linux does. */
@@ -176,6 +180,8 @@ static long expand_vma(struct remap *r)
 
 		vma_adjust_bounds(r->mm, v, v->vm_start, v->vm_end + delta);
 		r->mm->total_vm += delta >> PAGE_SHIFT;
+		if (v->vm_flags & VM_LOCKED)
+			r->mm->locked_vm += delta >> PAGE_SHIFT;
 		vma_merge_neighbours(r->mm, v);
 		return (long)r->addr;
 	}

@@ -21,6 +21,8 @@
 #ifndef KMM_MM_TYPES_H
 #define KMM_MM_TYPES_H
 
+#include <stdbool.h>
+
 #include <kmm/list.h>
 #include <kmm/rbtree.h>
 
@@ -93,6 +95,10 @@ struct mm_struct {
 	unsigned long mmap_base;	/* top-down allocation starts below */
 	unsigned long task_size;
 	unsigned long total_vm;		/* pages mapped */
+	unsigned long locked_vm;	/* pages in VM_LOCKED vmas */
+	unsigned long def_flags;	/* vm_flags every new vma gets (mlockall MCL_FUTURE) */
+	unsigned long rlim_memlock;	/* RLIMIT_MEMLOCK in bytes; ~0ul: unlimited */
+	bool cap_ipc_lock;		/* CAP_IPC_LOCK: mlock beyond the limit */
 };
 
 #endif /* KMM_MM_TYPES_H */

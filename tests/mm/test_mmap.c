@@ -17,6 +17,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include "mm/mmap.h"
 #include "mm/vma.h"
 #include "tests/harness.h"
@@ -113,6 +116,32 @@ static const int advices[] = {
 	5, 200,		/* not advices */
 };
 
+/* mlock, mlock2 (plain, MLOCK_ONFAULT, a bad flag) or munlock, as raw
+ * system calls: the sanitizers' runtimes replace the libc ones with
+ * no-ops. */
+static void op_mlock(struct mm_struct *mm, char *base, unsigned long off,
+		     unsigned long len, long *h, long *km)
+{
+	switch (rnd() % 5) {
+	case 0:
+		*h = host_ret(syscall(SYS_mlock, base + off, len), 0, base);
+		*km = do_mlock(mm, KBASE + off, len, VM_LOCKED);
+		break;
+	case 1:
+	case 2: {
+		unsigned int f = rnd() % 4 ? MLOCK_ONFAULT : 2;
+
+		*h = host_ret(syscall(SYS_mlock2, base + off, len, f), 0, base);
+		*km = do_mlock2(mm, KBASE + off, len, f);
+		break;
+	}
+	default:
+		*h = host_ret(syscall(SYS_munlock, base + off, len), 0, base);
+		*km = do_munlock(mm, KBASE + off, len);
+		break;
+	}
+}
+
 static const unsigned long remap_flags[] = {
 	0, MREMAP_MAYMOVE, MREMAP_MAYMOVE | MREMAP_FIXED,
 	MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
@@ -175,19 +204,23 @@ TEST(random_calls_match_the_host)
 	char *base;
 	int seed, step, nseeds = 20 * (int)TEST_SCALE();
 	unsigned long calls = 0;
+	struct rlimit memlock;
 
 	ASSERT_NOT_NULL(k);
+	ASSERT_EQ(getrlimit(RLIMIT_MEMLOCK, &memlock), 0);
 	for (seed = 0; seed < nseeds; seed++) {
 		rnd_state = (TEST_SEED() + (uint64_t)seed) * 0x9e3779b97f4a7c15ull + 1;
 		base = mmap(NULL, WIN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		ASSERT_TRUE(base != MAP_FAILED);
 		mm = mm_alloc();
+		mm->rlim_memlock = memlock.rlim_cur;	/* the host's own limits */
+		mm->cap_ipc_lock = geteuid() == 0;
 		ASSERT_EQ(do_mmap(mm, KBASE, WIN, PROT_NONE,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE), (long)KBASE);
 		for (step = 0; step < 60; step++) {
 			unsigned long off = (rnd() % WIN_PAGES) << 12, len = rand_len();
 			unsigned long prot = prots[rnd() % ARRAY_SIZE(prots)];
-			int op = (int)(rnd() % 6);
+			int op = (int)(rnd() % 7);
 			long h, km;
 			const char *why;
 
@@ -221,6 +254,9 @@ TEST(random_calls_match_the_host)
 				break;
 			case 4:
 				op_mremap(mm, base, off, len, &h, &km);
+				break;
+			case 6:
+				op_mlock(mm, base, off, len, &h, &km);
 				break;
 			default: {
 				/* Never MADV_HWPOISON / SOFT_OFFLINE: tests may run as root. */

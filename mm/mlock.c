@@ -1,0 +1,205 @@
+/*
+ * mm/mlock.c - mlock, mlock2, munlock, mlockall, munlockall and the
+ * RLIMIT_MEMLOCK accounting of mm->locked_vm, as Linux 6.x answers them.
+ * Locking sets VM_LOCKED (and VM_LOCKONFAULT for MLOCK_ONFAULT) on whole
+ * or split VMAs, which merge back when unlocked.  Populating the locked
+ * range comes with the page-fault issue: until then no VMA has pages.
+ */
+#include "mm/slab.h"
+#include "mm/vma.h"
+#include "mm/mmap.h"
+
+#define VM_SPECIAL	(VM_IO | VM_DONTEXPAND | VM_PFNMAP)
+
+static bool can_do_mlock(const struct mm_struct *mm)
+{
+	return mm->rlim_memlock != 0 || mm->cap_ipc_lock;
+}
+
+bool mlock_future_ok(const struct mm_struct *mm, unsigned long vm_flags,
+		     unsigned long bytes)
+{
+	if (!(vm_flags & VM_LOCKED) || mm->cap_ipc_lock)
+		return true;
+	return (bytes >> PAGE_SHIFT) + mm->locked_vm <= mm->rlim_memlock >> PAGE_SHIFT;
+}
+
+/* [start, end) of one VMA gets newflags; locked_vm follows. */
+static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *v,
+		       unsigned long start, unsigned long end,
+		       unsigned long newflags, struct vm_area_struct **vp)
+{
+	unsigned long oldflags = v->vm_flags;
+	long nr_pages = (long)((end - start) >> PAGE_SHIFT);
+	int err;
+
+	*vp = v;
+	if (newflags == oldflags || (oldflags & (VM_SPECIAL | VM_HUGETLB)))
+		return 0;		/* nothing to do, or never locked */
+	err = vma_modify_flags(mm, start, end, newflags, vp);
+	if (err)
+		return err;
+	if (!(newflags & VM_LOCKED))
+		nr_pages = -nr_pages;
+	else if (oldflags & VM_LOCKED)
+		nr_pages = 0;		/* VM_LOCKONFAULT changed only */
+	mm->locked_vm += (unsigned long)nr_pages;
+	return 0;
+}
+
+/* Every VMA of [start, end) gets lock flags `flags`; a hole is -ENOMEM
+ * after what came before it was changed. */
+static int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start,
+				unsigned long len, unsigned long flags)
+{
+	unsigned long end = start + len, nstart = start, tmp;
+	struct vm_area_struct *v;
+
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	v = find_vma(mm, start);
+	if (!v || v->vm_start > start)
+		return -ENOMEM;
+	tmp = v->vm_start;
+	while (v && v->vm_start < end) {
+		int err;
+
+		if (v->vm_start != tmp)
+			return -ENOMEM;
+		tmp = min(v->vm_end, end);
+		err = mlock_fixup(mm, v, nstart, tmp,
+				  (v->vm_flags & ~VM_LOCKED_MASK) | flags, &v);
+		if (err)
+			return err;
+		tmp = v->vm_end;
+		nstart = tmp;
+		v = v->vm_next;
+	}
+	return tmp < end ? -ENOMEM : 0;
+}
+
+/* Pages of [start, start + len) already in VM_LOCKED VMAs. */
+static unsigned long count_mm_mlocked_page_nr(struct mm_struct *mm,
+					      unsigned long start, unsigned long len)
+{
+	unsigned long end = start + len, count = 0;
+	struct vm_area_struct *v;
+
+	for (v = find_vma(mm, start); v && v->vm_start < end; v = v->vm_next)
+		if (v->vm_flags & VM_LOCKED)
+			count += min(v->vm_end, end) - max(v->vm_start, start);
+	return count >> PAGE_SHIFT;
+}
+
+/*
+ * Faults in [start, start + len) as mlock does (Linux's __mm_populate in
+ * mm/gup.c).  There are no pages to fault yet; what is kept is the answer:
+ * a PROT_NONE VMA cannot be faulted, and the walk stops there with
+ * -EFAULT (which mlock reports as -ENOMEM); VM_LOCKONFAULT VMAs and
+ * VM_IO/VM_PFNMAP ones are skipped.
+ */
+static int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len)
+{
+	unsigned long end = start + len;
+	struct vm_area_struct *v;
+
+	if (start >= end)
+		return 0;
+	for (v = find_vma(mm, start); v && v->vm_start < end; v = v->vm_next) {
+		if (v->vm_flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT))
+			continue;
+		if (!(v->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len,
+	     unsigned long vm_flags)
+{
+	unsigned long locked, lock_limit;
+	int err;
+
+	if (!can_do_mlock(mm))
+		return -EPERM;
+	len = PAGE_ALIGN(len + (start & ~PAGE_MASK));
+	start &= PAGE_MASK;
+	lock_limit = mm->rlim_memlock >> PAGE_SHIFT;
+	locked = (len >> PAGE_SHIFT) + mm->locked_vm;
+	/* What is locked already in the range does not count twice. */
+	if (locked > lock_limit && !mm->cap_ipc_lock)
+		locked -= count_mm_mlocked_page_nr(mm, start, len);
+	if (locked > lock_limit && !mm->cap_ipc_lock)
+		return -ENOMEM;
+	err = apply_vma_lock_flags(mm, start, len, vm_flags);
+	if (err)
+		return err;
+	err = __mm_populate(mm, start, len);
+	/* POSIX wants ENOMEM for an unmappable range, EAGAIN for no memory. */
+	return err == -EFAULT ? -ENOMEM : err == -ENOMEM ? -EAGAIN : err;
+}
+
+int do_mlock2(struct mm_struct *mm, unsigned long start, unsigned long len,
+	      unsigned int flags)
+{
+	if (flags & ~(unsigned int)MLOCK_ONFAULT)
+		return -EINVAL;
+	return do_mlock(mm, start, len, VM_LOCKED | (flags & MLOCK_ONFAULT ? VM_LOCKONFAULT : 0));
+}
+
+int do_munlock(struct mm_struct *mm, unsigned long start, unsigned long len)
+{
+	len = PAGE_ALIGN(len + (start & ~PAGE_MASK));
+	start &= PAGE_MASK;
+	return apply_vma_lock_flags(mm, start, len, 0);
+}
+
+/* mlockall's flags to def_flags and, with MCL_CURRENT, to every VMA;
+ * errors on single VMAs are ignored, as Linux does. */
+static void apply_mlockall_flags(struct mm_struct *mm, int flags)
+{
+	unsigned long to_add = 0;
+	struct vm_area_struct *v, *next;
+
+	mm->def_flags &= ~VM_LOCKED_MASK;
+	if (flags & MCL_FUTURE) {
+		mm->def_flags |= VM_LOCKED;
+		if (flags & MCL_ONFAULT)
+			mm->def_flags |= VM_LOCKONFAULT;
+		if (!(flags & MCL_CURRENT))
+			return;
+	}
+	if (flags & MCL_CURRENT) {
+		to_add = VM_LOCKED;
+		if (flags & MCL_ONFAULT)
+			to_add |= VM_LOCKONFAULT;
+	}
+	for (v = mm->mmap; v; v = next) {
+		unsigned long end = v->vm_end;
+
+		mlock_fixup(mm, v, v->vm_start, v->vm_end,
+			    (v->vm_flags & ~VM_LOCKED_MASK) | to_add, &v);
+		next = find_vma(mm, end);	/* v may have merged */
+	}
+}
+
+int do_mlockall(struct mm_struct *mm, int flags)
+{
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+		return -EINVAL;
+	if (!can_do_mlock(mm))
+		return -EPERM;
+	if ((flags & MCL_CURRENT) && !mm->cap_ipc_lock &&
+	    mm->total_vm > mm->rlim_memlock >> PAGE_SHIFT)
+		return -ENOMEM;
+	apply_mlockall_flags(mm, flags);
+	return 0;
+}
+
+int do_munlockall(struct mm_struct *mm)
+{
+	apply_mlockall_flags(mm, 0);
+	return 0;
+}
