@@ -299,3 +299,89 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 			return -ENOMEM;
 	}
 }
+
+#define STACK_GUARD_GAP	(256ul << PAGE_SHIFT)	/* stack_guard_gap's default */
+
+/* Where next's reach starts: a stack keeps a guard gap below it. */
+static unsigned long vm_start_gap(const struct vm_area_struct *next)
+{
+	unsigned long start = next->vm_start;
+
+	if (next->vm_flags & VM_GROWSDOWN)
+		start = start > STACK_GUARD_GAP ? start - STACK_GUARD_GAP : 0;
+	return start;
+}
+
+/*
+ * Grows the heap by [addr, addr + len): the VMA just below is expanded if
+ * it ends at addr and is compatible, else a new VMA is made; unlike mmap
+ * it never merges with what lies above (Linux's do_brk_flags).
+ */
+static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len)
+{
+	unsigned long flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
+			      VM_ACCOUNT | mm->def_flags;
+	struct vm_area_struct *prev = find_vma(mm, addr - 1), *v;
+
+	if (mm->map_count > MAX_MAP_COUNT)
+		return -ENOMEM;		/* no RLIMIT_AS/DATA or overcommit yet */
+	v = vm_area_alloc(mm);
+	if (!v)
+		return -ENOMEM;
+	v->vm_start = addr;
+	v->vm_end = addr + len;
+	v->vm_flags = flags;
+	v->vm_pgoff = addr >> PAGE_SHIFT;
+	if (prev && prev->vm_end == addr && can_vma_merge(prev, v)) {
+		vm_area_free(v);
+		vma_adjust_bounds(mm, prev, prev->vm_start, addr + len);
+		v = prev;
+	} else {
+		vma_link(mm, v);
+	}
+	v->vm_flags |= VM_SOFTDIRTY;
+	mm->total_vm += len >> PAGE_SHIFT;
+	if (flags & VM_LOCKED)
+		mm->locked_vm += len >> PAGE_SHIFT;
+	return 0;
+}
+
+/*
+ * The brk system call: returns the new break, or the old one when the
+ * request is refused (below the data segment, colliding with the next
+ * mapping or its stack guard gap, or out of memory).  The break itself
+ * is byte-exact; the heap VMA ends at its page-aligned value.
+ */
+unsigned long sys_brk(struct mm_struct *mm, unsigned long brk)
+{
+	unsigned long origbrk = mm->brk, newbrk, oldbrk;
+	unsigned long min_brk = mm->brk_randomized ? mm->start_brk : mm->end_data;
+	struct vm_area_struct *next;
+
+	if (brk < min_brk || brk > TASK_SIZE)
+		return origbrk;
+	newbrk = PAGE_ALIGN(brk);
+	oldbrk = PAGE_ALIGN(mm->brk);
+	if (oldbrk == newbrk) {
+		mm->brk = brk;
+		return brk;
+	}
+	if (brk <= mm->brk) {		/* shrinking is always allowed */
+		struct vm_area_struct *v = find_vma(mm, newbrk);
+
+		if (!v || v->vm_start >= oldbrk)
+			return origbrk;	/* not our heap there */
+		if (do_munmap(mm, newbrk, oldbrk - newbrk))
+			return origbrk;
+		mm->brk = brk;
+		return brk;
+	}
+	next = find_vma(mm, oldbrk);
+	if (next && next->vm_start < newbrk + PAGE_SIZE + STACK_GUARD_GAP &&
+	    newbrk + PAGE_SIZE > vm_start_gap(next))
+		return origbrk;
+	if (do_brk_flags(mm, oldbrk, newbrk - oldbrk))
+		return origbrk;
+	mm->brk = brk;
+	return brk;
+}

@@ -55,6 +55,8 @@ int do_munlockall(struct mm_struct *mm);
 /* May bytes more be locked under RLIMIT_MEMLOCK, for a vma of vm_flags? */
 bool mlock_future_ok(const struct mm_struct *mm, unsigned long vm_flags,
 		     unsigned long bytes);
+/* The new break, or the old one if refused (Linux's sys_brk). */
+unsigned long sys_brk(struct mm_struct *mm, unsigned long brk);
 /* 0 or -errno (mm/madvise.c). */
 int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int behavior);
 /* Returns the (possibly new) address, or -errno (mm/mremap.c). */
