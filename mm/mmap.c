@@ -237,6 +237,8 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		vm_flags |= VM_NORESERVE;
 	if (flags & MAP_GROWSDOWN)
 		vm_flags |= VM_GROWSDOWN;
+	if (flags & MAP_STACK)
+		vm_flags |= VM_NOHUGEPAGE;	/* 6.7+: no THP for thread stacks */
 	v = vm_area_alloc(mm);
 	if (!v)
 		return -ENOMEM;

@@ -233,8 +233,13 @@ TEST(random_calls_match_the_host)
 			switch (op) {
 			case 0:
 			case 1: {
+				static const unsigned long extra[] = {
+					0, 0, 0, 0, MAP_STACK, MAP_POPULATE, MAP_NORESERVE,
+					MAP_GROWSDOWN, MAP_STACK | MAP_NORESERVE,
+				};
 				unsigned long flags = MAP_PRIVATE | MAP_ANONYMOUS |
-						      (op ? MAP_FIXED : MAP_FIXED_NOREPLACE);
+						      (op ? MAP_FIXED : MAP_FIXED_NOREPLACE) |
+						      extra[rnd() % ARRAY_SIZE(extra)];
 
 				if (prot & 0x10)
 					prot = PROT_READ;	/* mmap ignores unknown bits */
