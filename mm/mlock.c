@@ -94,13 +94,15 @@ static unsigned long count_mm_mlocked_page_nr(struct mm_struct *mm,
 }
 
 /*
- * Faults in [start, start + len) as mlock does (Linux's __mm_populate in
- * mm/gup.c).  There are no pages to fault yet; what is kept is the answer:
- * a PROT_NONE VMA cannot be faulted, and the walk stops there with
- * -EFAULT (which mlock reports as -ENOMEM); VM_LOCKONFAULT VMAs and
- * VM_IO/VM_PFNMAP ones are skipped.
+ * Faults in [start, start + len) as mlock and MAP_POPULATE do (Linux's
+ * __mm_populate in mm/gup.c).  There are no pages yet; what is kept is
+ * what faulting leaves behind: a write fault (a writable private VMA)
+ * gives the VMA its anon_vma, and a PROT_NONE VMA cannot be faulted:
+ * -EFAULT there, or the next VMA with ignore_errors.  VM_LOCKONFAULT and
+ * VM_IO/VM_PFNMAP VMAs are skipped.
  */
-static int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len)
+int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
+		  bool ignore_errors)
 {
 	unsigned long end = start + len;
 	struct vm_area_struct *v;
@@ -110,8 +112,14 @@ static int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned lon
 	for (v = find_vma(mm, start); v && v->vm_start < end; v = v->vm_next) {
 		if (v->vm_flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT))
 			continue;
-		if (!(v->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		if (!(v->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))) {
+			if (ignore_errors)
+				continue;
 			return -EFAULT;
+		}
+		if ((v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE &&
+		    anon_vma_prepare(v) && !ignore_errors)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -136,7 +144,7 @@ int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len,
 	err = apply_vma_lock_flags(mm, start, len, vm_flags);
 	if (err)
 		return err;
-	err = __mm_populate(mm, start, len);
+	err = __mm_populate(mm, start, len, false);
 	/* POSIX wants ENOMEM for an unmappable range, EAGAIN for no memory. */
 	return err == -EFAULT ? -ENOMEM : err == -ENOMEM ? -EAGAIN : err;
 }
@@ -195,6 +203,8 @@ int do_mlockall(struct mm_struct *mm, int flags)
 	    mm->total_vm > mm->rlim_memlock >> PAGE_SHIFT)
 		return -ENOMEM;
 	apply_mlockall_flags(mm, flags);
+	if (flags & MCL_CURRENT)
+		__mm_populate(mm, 0, TASK_SIZE, true);
 	return 0;
 }
 

@@ -70,6 +70,7 @@ void mmput(struct mm_struct *mm)
 		vma_unlink(mm, v);
 		vm_area_free(v);
 	}
+	anon_vmas_free(mm);
 	kfree(mm);
 }
 
@@ -88,6 +89,8 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
 	if (next && can_vma_merge(v, next)) {
 		unsigned long end = next->vm_end;
 
+		if (!v->anon_vma)
+			v->anon_vma = next->anon_vma;
 		vma_unlink(mm, next);
 		vm_area_free(next);
 		vma_adjust_bounds(mm, v, v->vm_start, end);
@@ -95,6 +98,8 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
 	if (prev && can_vma_merge(prev, v)) {
 		unsigned long end = v->vm_end;
 
+		if (!prev->anon_vma)
+			prev->anon_vma = v->anon_vma;
 		vma_unlink(mm, v);
 		vm_area_free(v);
 		vma_adjust_bounds(mm, prev, prev->vm_start, end);
@@ -251,6 +256,8 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	if (vm_flags & VM_LOCKED)
 		mm->locked_vm += len >> PAGE_SHIFT;
 	vma_merge_neighbours(mm, v);
+	if ((vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
+		__mm_populate(mm, addr, len, true);
 	return (long)addr;
 }
 
@@ -283,13 +290,18 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 			return -EACCES;		/* beyond VM_MAY* */
 
 		tmp = min(v->vm_end, end);
-		/* Turning writable charges the area (VM_ACCOUNT), and the
-		 * charge stays when it turns read-only again, as in Linux:
-		 * that decides which neighbours can merge later. */
+		/* Turning writable charges the area (VM_ACCOUNT).  Turning it
+		 * read-only again keeps the charge once it has anonymous
+		 * pages (an anon_vma), and drops it before (Linux 6.2+): that
+		 * decides which neighbours can merge later. */
 		flags = (v->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | newbits;
-		if ((newbits & VM_WRITE) &&
-		    !(v->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE)))
-			flags |= VM_ACCOUNT;
+		if (newbits & VM_WRITE) {
+			if (!(v->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED |
+					     VM_NORESERVE)))
+				flags |= VM_ACCOUNT;
+		} else if ((v->vm_flags & VM_ACCOUNT) && !v->vm_file && !v->anon_vma) {
+			flags &= ~VM_ACCOUNT;
+		}
 		err = vma_modify_flags(mm, start, tmp, flags, &v);
 		if (err)
 			return err;
@@ -385,5 +397,7 @@ unsigned long sys_brk(struct mm_struct *mm, unsigned long brk)
 	if (do_brk_flags(mm, oldbrk, newbrk - oldbrk))
 		return origbrk;
 	mm->brk = brk;
+	if (mm->def_flags & VM_LOCKED)
+		__mm_populate(mm, oldbrk, newbrk - oldbrk, true);
 	return brk;
 }

@@ -57,6 +57,13 @@ bool mlock_future_ok(const struct mm_struct *mm, unsigned long vm_flags,
 		     unsigned long bytes);
 /* The new break, or the old one if refused (Linux's sys_brk). */
 unsigned long sys_brk(struct mm_struct *mm, unsigned long brk);
+/* mm/rmap.c: give v an anon_vma (its first write fault); free them all. */
+int anon_vma_prepare(struct vm_area_struct *v);
+void anon_vmas_free(struct mm_struct *mm);
+/* mm/mlock.c: fault in [start, start + len) as Linux's __mm_populate;
+ * writable private VMAs get an anon_vma. */
+int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
+		  bool ignore_errors);
 /* 0 or -errno (mm/madvise.c). */
 int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int behavior);
 /* Returns the (possibly new) address, or -errno (mm/mremap.c). */

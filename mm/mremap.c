@@ -120,7 +120,13 @@ static long move_vma(struct remap *r)
 	mm->total_vm += r->new_len >> PAGE_SHIFT;
 	if (n->vm_flags & VM_LOCKED)
 		mm->locked_vm += r->new_len >> PAGE_SHIFT;
-	vma_merge_neighbours(mm, n);
+	n = vma_merge_neighbours(mm, n);
+	/* The moved pages come along (with their anon_vma); a locked
+	 * mapping that grew gets the rest faulted in. */
+	if (old->anon_vma && !n->anon_vma)
+		n->anon_vma = old->anon_vma;
+	if ((n->vm_flags & VM_LOCKED) && r->new_len > r->old_len)
+		__mm_populate(mm, r->new_addr + r->old_len, r->new_len - r->old_len, true);
 	if (r->flags & MREMAP_DONTUNMAP) {
 		/* Cleared in place, with no re-merge, as Linux does. */
 		old = vma_lookup(mm, r->addr);
@@ -182,7 +188,9 @@ static long expand_vma(struct remap *r)
 		r->mm->total_vm += delta >> PAGE_SHIFT;
 		if (v->vm_flags & VM_LOCKED)
 			r->mm->locked_vm += delta >> PAGE_SHIFT;
-		vma_merge_neighbours(r->mm, v);
+		v = vma_merge_neighbours(r->mm, v);
+		if (v->vm_flags & VM_LOCKED)	/* a locked mapping stays populated */
+			__mm_populate(r->mm, r->addr + r->old_len, delta, true);
 		return (long)r->addr;
 	}
 	if (!(r->flags & MREMAP_MAYMOVE))

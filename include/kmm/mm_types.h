@@ -102,6 +102,7 @@ struct mm_struct {
 	unsigned long start_code, end_code, start_data, end_data;
 	unsigned long start_brk, brk;	/* the heap: [start_brk, PAGE_ALIGN(brk)) */
 	bool brk_randomized;		/* brk may not go below start_brk (else end_data) */
+	struct anon_vma *anon_vmas;	/* every anon_vma made for this mm (mm/rmap.c) */
 };
 
 #endif /* KMM_MM_TYPES_H */

@@ -212,6 +212,7 @@ TEST(random_calls_match_the_host)
 		rnd_state = (TEST_SEED() + (uint64_t)seed) * 0x9e3779b97f4a7c15ull + 1;
 		base = mmap(NULL, WIN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		ASSERT_TRUE(base != MAP_FAILED);
+		hl.n = 0;
 		mm = mm_alloc();
 		mm->rlim_memlock = memlock.rlim_cur;	/* the host's own limits */
 		mm->cap_ipc_lock = geteuid() == 0;
@@ -219,6 +220,16 @@ TEST(random_calls_match_the_host)
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE), (long)KBASE);
 		for (step = 0; step < 60; step++) {
 			unsigned long off = (rnd() % WIN_PAGES) << 12, len = rand_len();
+
+			/* A third of the calls start or end at a VMA boundary,
+			 * where merges happen; random pages rarely do. */
+			if (hl.n > 1 && rnd() % 3 == 0) {
+				int i = 1 + (int)(rnd() % (unsigned long)(hl.n - 1));
+
+				off = hl.start[i];
+				if (rnd() % 2 && len < WIN && off >= len)
+					off -= len;	/* end there instead */
+			}
 			unsigned long prot = prots[rnd() % ARRAY_SIZE(prots)];
 			int op = (int)(rnd() % 7);
 			long h, km;

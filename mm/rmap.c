@@ -1,0 +1,65 @@
+/*
+ * mm/rmap.c - anon_vma, the object that will tie anonymous pages back to
+ * the VMAs mapping them (reverse mapping, a later issue).  What exists
+ * already is when a VMA gets one: at its first write fault (here: when a
+ * writable range is populated), reusing an adjacent VMA's anon_vma when
+ * the two could be one but for their protections, as Linux's
+ * find_mergeable_anon_vma does.  Whether a VMA has one decides what it
+ * may merge with, whether mprotect drops its VM_ACCOUNT and whether a
+ * mremap move keeps its pgoff, all visible in /proc/PID/maps.
+ */
+#include "mm/slab.h"
+#include "mm/vma.h"
+#include "mm/mmap.h"
+
+struct anon_vma {
+	struct anon_vma *next_in_mm;	/* mm->anon_vmas, freed by mmput */
+};
+
+#define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
+
+/* Could a and b (a just below b) share an anon_vma? */
+static bool anon_vma_compatible(const struct vm_area_struct *a,
+				const struct vm_area_struct *b)
+{
+	return a->vm_end == b->vm_start && a->vm_file == b->vm_file &&
+	       !((a->vm_flags ^ b->vm_flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) &&
+	       b->vm_pgoff == a->vm_pgoff + ((b->vm_start - a->vm_start) >> PAGE_SHIFT);
+}
+
+static struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *v)
+{
+	if (v->vm_next && v->vm_next->anon_vma && anon_vma_compatible(v, v->vm_next))
+		return v->vm_next->anon_vma;
+	if (v->vm_prev && v->vm_prev->anon_vma && anon_vma_compatible(v->vm_prev, v))
+		return v->vm_prev->anon_vma;
+	return NULL;
+}
+
+int anon_vma_prepare(struct vm_area_struct *v)
+{
+	struct anon_vma *av;
+
+	if (v->anon_vma)
+		return 0;
+	av = find_mergeable_anon_vma(v);
+	if (!av) {
+		av = kzalloc(sizeof(*av), GFP_KERNEL);
+		if (!av)
+			return -ENOMEM;
+		av->next_in_mm = v->vm_mm->anon_vmas;
+		v->vm_mm->anon_vmas = av;
+	}
+	v->anon_vma = av;
+	return 0;
+}
+
+void anon_vmas_free(struct mm_struct *mm)
+{
+	while (mm->anon_vmas) {
+		struct anon_vma *av = mm->anon_vmas;
+
+		mm->anon_vmas = av->next_in_mm;
+		kfree(av);
+	}
+}
