@@ -97,7 +97,28 @@ struct kmm {
 	unsigned long nr_reports_bad_free;	/* refused frees */
 	unsigned long tainted;		/* TAINT_BAD_PAGE when set */
 	bool nofail_may_wait;		/* another thread may free memory */
+
+	/* Overcommit (mm/util.c): vm.overcommit_* and what is committed. */
+	int sysctl_overcommit_memory;	/* OVERCOMMIT_GUESS (0), _ALWAYS (1), _NEVER (2) */
+	int sysctl_overcommit_ratio;	/* percent of RAM in CommitLimit (50) */
+	unsigned long sysctl_overcommit_kbytes;	/* if set, instead of the ratio */
+	unsigned long sysctl_user_reserve_kbytes;
+	unsigned long sysctl_admin_reserve_kbytes;
+	long vm_committed_as;		/* pages charged by VM_ACCOUNT vmas */
 };
+
+#define OVERCOMMIT_GUESS	0
+#define OVERCOMMIT_ALWAYS	1
+#define OVERCOMMIT_NEVER	2
+
+/* mm/util.c */
+void mm_util_init(struct kmm *k);
+unsigned long vm_commit_limit(struct kmm *k);
+void vm_acct_memory(struct kmm *k, long pages);
+void vm_unacct_memory(struct kmm *k, long pages);
+/* Charges pages if the policy lets them in (0), else -ENOMEM, uncharged. */
+int __vm_enough_memory(struct kmm *k, unsigned long mm_total_vm, long pages,
+		       bool cap_sys_admin);
 
 extern struct kmm *kmm_global;
 struct kmm *kmm_boot_default(void);

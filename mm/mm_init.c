@@ -346,6 +346,7 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	init_per_zone_wmark_min(k);
 	if (kmem_cache_init(k) || vmalloc_init(k))
 		goto out_free;
+	mm_util_init(k);
 	kmm_register_machine(k);
 	return k;
 out_free:

@@ -67,6 +67,8 @@ void mmput(struct mm_struct *mm)
 	while (mm->mmap) {
 		struct vm_area_struct *v = mm->mmap;
 
+		if (v->vm_flags & VM_ACCOUNT)
+			vm_unacct_memory(kmm_cur(), (long)((v->vm_end - v->vm_start) >> PAGE_SHIFT));
 		vma_unlink(mm, v);
 		vm_area_free(v);
 	}
@@ -78,6 +80,23 @@ static unsigned long calc_vm_prot_bits(unsigned long prot)
 {
 	return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
 	       (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+int security_vm_enough_memory_mm(struct mm_struct *mm, long pages)
+{
+	return __vm_enough_memory(kmm_cur(), mm->total_vm, pages, mm->cap_sys_admin);
+}
+
+/* Pages of [start, end) in VM_ACCOUNT vmas: charged already. */
+static unsigned long nr_accounted(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *v;
+	unsigned long n = 0;
+
+	for (v = find_vma(mm, start); v && v->vm_start < end; v = v->vm_next)
+		if (v->vm_flags & VM_ACCOUNT)
+			n += (min(v->vm_end, end) - max(v->vm_start, start)) >> PAGE_SHIFT;
+	return n;
 }
 
 /* Merges v with its neighbours where the merge rule allows. */
@@ -168,6 +187,8 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 		return err;
 	while ((v = find_vma_intersection(mm, start, end))) {
 		mm->total_vm -= (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+		if (v->vm_flags & VM_ACCOUNT)
+			vm_unacct_memory(kmm_cur(), (long)((v->vm_end - v->vm_start) >> PAGE_SHIFT));
 		if (v->vm_flags & VM_LOCKED)
 			mm->locked_vm -= (v->vm_end - v->vm_start) >> PAGE_SHIFT;
 		vma_unlink(mm, v);
@@ -230,23 +251,35 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		vm_flags |= VM_LOCKED;
 	if (!mlock_future_ok(mm, vm_flags, len))
 		return -EAGAIN;
+	/* MAP_NORESERVE is honoured unless overcommit is never allowed. */
+	if ((flags & MAP_NORESERVE) && kmm_cur()->sysctl_overcommit_memory != OVERCOMMIT_NEVER)
+		vm_flags |= VM_NORESERVE;
+	if ((vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE) {
+		/* What the replaced range had charged carries over. */
+		unsigned long old = flags & MAP_FIXED ? nr_accounted(mm, addr, addr + len) : 0;
+		long charged = (long)(len >> PAGE_SHIFT) - (long)old;
+
+		if (charged && security_vm_enough_memory_mm(mm, charged))
+			return -ENOMEM;
+		vm_flags |= VM_ACCOUNT;
+		vm_acct_memory(kmm_cur(), (long)old);	/* the munmap below uncharges it */
+	}
 	if (flags & MAP_FIXED) {
 		int err = do_munmap(mm, addr, len);
 
 		if (err)
 			return err;
 	}
-	if ((vm_flags & VM_WRITE) && !(flags & MAP_NORESERVE))
-		vm_flags |= VM_ACCOUNT;
-	if (flags & MAP_NORESERVE)
-		vm_flags |= VM_NORESERVE;
 	if (flags & MAP_GROWSDOWN)
 		vm_flags |= VM_GROWSDOWN;
 	if (flags & MAP_STACK)
 		vm_flags |= VM_NOHUGEPAGE;	/* 6.7+: no THP for thread stacks */
 	v = vm_area_alloc(mm);
-	if (!v)
+	if (!v) {
+		if (vm_flags & VM_ACCOUNT)
+			vm_unacct_memory(kmm_cur(), (long)(len >> PAGE_SHIFT));
 		return -ENOMEM;
+	}
 	v->vm_start = addr;
 	v->vm_end = addr + len;
 	v->vm_flags = vm_flags | VM_SOFTDIRTY;
@@ -285,6 +318,7 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	 * vmas changed. */
 	for (;;) {
 		unsigned long tmp, flags;
+		long charged;
 
 		if ((newbits & ~(v->vm_flags >> 4)) & (VM_READ | VM_WRITE | VM_EXEC))
 			return -EACCES;		/* beyond VM_MAY* */
@@ -295,16 +329,27 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		 * pages (an anon_vma), and drops it before (Linux 6.2+): that
 		 * decides which neighbours can merge later. */
 		flags = (v->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | newbits;
+		charged = 0;
 		if (newbits & VM_WRITE) {
 			if (!(v->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED |
-					     VM_NORESERVE)))
+					     VM_NORESERVE))) {
+				charged = (long)((tmp - start) >> PAGE_SHIFT);
+				if (security_vm_enough_memory_mm(mm, charged))
+					return -ENOMEM;
 				flags |= VM_ACCOUNT;
+			}
 		} else if ((v->vm_flags & VM_ACCOUNT) && !v->vm_file && !v->anon_vma) {
 			flags &= ~VM_ACCOUNT;
+			charged = -(long)((tmp - start) >> PAGE_SHIFT);
 		}
 		err = vma_modify_flags(mm, start, tmp, flags, &v);
-		if (err)
+		if (err) {
+			if (charged > 0)
+				vm_unacct_memory(kmm_cur(), charged);
 			return err;
+		}
+		if (charged < 0)
+			vm_unacct_memory(kmm_cur(), -charged);
 		if (tmp >= end)
 			return 0;
 		start = tmp;
@@ -338,10 +383,14 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
 	struct vm_area_struct *prev = find_vma(mm, addr - 1), *v;
 
 	if (mm->map_count > MAX_MAP_COUNT)
-		return -ENOMEM;		/* no RLIMIT_AS/DATA or overcommit yet */
-	v = vm_area_alloc(mm);
-	if (!v)
+		return -ENOMEM;		/* no RLIMIT_AS/DATA yet */
+	if (security_vm_enough_memory_mm(mm, (long)(len >> PAGE_SHIFT)))
 		return -ENOMEM;
+	v = vm_area_alloc(mm);
+	if (!v) {
+		vm_unacct_memory(kmm_cur(), (long)(len >> PAGE_SHIFT));
+		return -ENOMEM;
+	}
 	v->vm_start = addr;
 	v->vm_end = addr + len;
 	v->vm_flags = flags;

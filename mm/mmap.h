@@ -57,6 +57,9 @@ bool mlock_future_ok(const struct mm_struct *mm, unsigned long vm_flags,
 		     unsigned long bytes);
 /* The new break, or the old one if refused (Linux's sys_brk). */
 unsigned long sys_brk(struct mm_struct *mm, unsigned long brk);
+/* Charge pages of committed memory for mm, or -ENOMEM (mm/util.c's
+ * policy); the name is Linux's. */
+int security_vm_enough_memory_mm(struct mm_struct *mm, long pages);
 /* mm/rmap.c: give v an anon_vma (its first write fault); free them all. */
 int anon_vma_prepare(struct vm_area_struct *v);
 void anon_vmas_free(struct mm_struct *mm);

@@ -102,13 +102,31 @@ static long move_vma(struct remap *r)
 	struct vm_area_struct *old = r->vma, *n;
 	unsigned long pgoff = old->vm_pgoff + ((r->addr - old->vm_start) >> PAGE_SHIFT);
 
+	/* old may be merged away below: keep what is needed of it. */
+	unsigned long old_flags = old->vm_flags;
+	struct anon_vma *old_anon = old->anon_vma;
+	long charged = 0;
+
 	if (mm->map_count >= MAX_MAP_COUNT - 3)
 		return -ENOMEM;
+	/* An accounted mapping is charged for what it gains: all of the
+	 * new range with DONTUNMAP (the old one keeps its charge though it
+	 * loses VM_ACCOUNT, as in Linux), else the growth. */
+	if (old->vm_flags & VM_ACCOUNT) {
+		if (r->flags & MREMAP_DONTUNMAP)
+			charged = (long)(r->new_len >> PAGE_SHIFT);
+		else if (r->new_len > r->old_len)
+			charged = (long)((r->new_len - r->old_len) >> PAGE_SHIFT);
+		if (charged && security_vm_enough_memory_mm(mm, charged))
+			return -ENOMEM;
+	}
 	if (!old->vm_file && !old->anon_vma)
 		pgoff = r->new_addr >> PAGE_SHIFT;
 	n = vm_area_alloc(mm);
-	if (!n)
+	if (!n) {
+		vm_unacct_memory(kmm_cur(), charged);
 		return -ENOMEM;
+	}
 	n->vm_start = r->new_addr;
 	n->vm_end = r->new_addr + r->new_len;
 	n->vm_flags = old->vm_flags;
@@ -123,8 +141,8 @@ static long move_vma(struct remap *r)
 	n = vma_merge_neighbours(mm, n);
 	/* The moved pages come along (with their anon_vma); a locked
 	 * mapping that grew gets the rest faulted in. */
-	if (old->anon_vma && !n->anon_vma)
-		n->anon_vma = old->anon_vma;
+	if (old_anon && !n->anon_vma)
+		n->anon_vma = old_anon;
 	if ((n->vm_flags & VM_LOCKED) && r->new_len > r->old_len)
 		__mm_populate(mm, r->new_addr + r->old_len, r->new_len - r->old_len, true);
 	if (r->flags & MREMAP_DONTUNMAP) {
@@ -132,8 +150,10 @@ static long move_vma(struct remap *r)
 		old = vma_lookup(mm, r->addr);
 		old->vm_flags &= ~(VM_LOCKED_MASK | VM_ACCOUNT);
 	} else {
-		/* The charge moves with the mapping: keep VM_ACCOUNT on what
-		 * remains of the source either side. */
+		/* The charge moves with the mapping: unmapping the source
+		 * must not give it back. */
+		if (old_flags & VM_ACCOUNT)
+			vm_acct_memory(kmm_cur(), (long)(r->old_len >> PAGE_SHIFT));
 		do_munmap(mm, r->addr, r->old_len);
 	}
 	return (long)r->new_addr;
@@ -183,6 +203,10 @@ static long expand_vma(struct remap *r)
 
 	if (r->vma->vm_end - r->addr == r->old_len && vma_expandable(r, delta)) {
 		struct vm_area_struct *v = r->vma;
+
+		if ((v->vm_flags & VM_ACCOUNT) &&
+		    security_vm_enough_memory_mm(r->mm, (long)(delta >> PAGE_SHIFT)))
+			return -ENOMEM;
 
 		vma_adjust_bounds(r->mm, v, v->vm_start, v->vm_end + delta);
 		r->mm->total_vm += delta >> PAGE_SHIFT;

@@ -80,9 +80,8 @@ void meminfo_show(struct kmm *k, struct seq_buf *m)
 	show_val_kb(m, "NFS_Unstable:", 0);
 	show_val_kb(m, "Bounce:", 0);
 	show_val_kb(m, "WritebackTmp:", 0);
-	/* overcommit_ratio 50, no swap, no hugetlb */
-	show_val_kb(m, "CommitLimit:", total * 50 / 100);
-	show_val_kb(m, "Committed_AS:", 0);
+	show_val_kb(m, "CommitLimit:", vm_commit_limit(k));
+	show_val_kb(m, "Committed_AS:", k->vm_committed_as > 0 ? (unsigned long)k->vm_committed_as : 0);
 	show_kb(m, "VmallocTotal:", (32ul << 30) - 1);
 	show_val_kb(m, "VmallocUsed:", vmalloc_nr_pages());
 	show_val_kb(m, "VmallocChunk:", 0);

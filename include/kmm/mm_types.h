@@ -99,6 +99,7 @@ struct mm_struct {
 	unsigned long def_flags;	/* vm_flags every new vma gets (mlockall MCL_FUTURE) */
 	unsigned long rlim_memlock;	/* RLIMIT_MEMLOCK in bytes; ~0ul: unlimited */
 	bool cap_ipc_lock;		/* CAP_IPC_LOCK: mlock beyond the limit */
+	bool cap_sys_admin;		/* may use the admin reserve (overcommit 2) */
 	unsigned long start_code, end_code, start_data, end_data;
 	unsigned long start_brk, brk;	/* the heap: [start_brk, PAGE_ALIGN(brk)) */
 	bool brk_randomized;		/* brk may not go below start_brk (else end_data) */

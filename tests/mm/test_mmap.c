@@ -216,6 +216,7 @@ TEST(random_calls_match_the_host)
 		mm = mm_alloc();
 		mm->rlim_memlock = memlock.rlim_cur;	/* the host's own limits */
 		mm->cap_ipc_lock = geteuid() == 0;
+		mm->cap_sys_admin = geteuid() == 0;
 		ASSERT_EQ(do_mmap(mm, KBASE, WIN, PROT_NONE,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE), (long)KBASE);
 		for (step = 0; step < 60; step++) {
@@ -317,7 +318,7 @@ TEST(random_calls_match_the_host)
 
 TEST(top_down_placement_and_errors)
 {
-	struct kmm_config cfg = { .mem = 64ul << 20, .cpus = 1, .quiet = 1 };
+	struct kmm_config cfg = { .mem = 256ul << 20, .cpus = 1, .quiet = 1 };
 	struct kmm *k = kmm_boot(&cfg);
 	struct mm_struct *mm;
 	long a, b;

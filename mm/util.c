@@ -1,0 +1,79 @@
+/*
+ * mm/util.c - overcommit accounting (Linux's __vm_enough_memory and
+ * friends in mm/util.c).  Private writable mappings are charged to
+ * vm_committed_as when made (VM_ACCOUNT) and uncharged when they go, and
+ * a charge is refused by the vm.overcommit_memory policy:
+ *   0 (guess)   only a request larger than all RAM (+ swap) fails;
+ *   1 (always)  nothing fails;
+ *   2 (never)   the total may not reach CommitLimit = RAM * ratio% (+
+ *               swap), less the admin reserve for a non-admin caller and
+ *               the smaller of total_vm/32 and the user reserve.
+ * /proc/meminfo shows the total as Committed_AS and the limit as
+ * CommitLimit whatever the policy.
+ */
+#include <errno.h>
+#include "mm/internal.h"
+
+/* totalram_pages() of machine k, which need not be the current one. */
+static unsigned long k_totalram_pages(struct kmm *k)
+{
+	unsigned long total = 0;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		total += zone_managed_pages(&k->node.node_zones[i]);
+	return total;
+}
+
+/* The reserves are set from the RAM free after boot, as Linux's
+ * init_user_reserve and init_admin_reserve. */
+void mm_util_init(struct kmm *k)
+{
+	unsigned long free_kbytes = global_zone_page_state_kmm(k, NR_FREE_PAGES) << (PAGE_SHIFT - 10);
+
+	k->sysctl_overcommit_memory = OVERCOMMIT_GUESS;
+	k->sysctl_overcommit_ratio = 50;
+	k->sysctl_user_reserve_kbytes = min(free_kbytes / 32, 128ul << 10);
+	k->sysctl_admin_reserve_kbytes = min(free_kbytes / 32, 8ul << 10);
+}
+
+unsigned long vm_commit_limit(struct kmm *k)
+{
+	if (k->sysctl_overcommit_kbytes)
+		return k->sysctl_overcommit_kbytes >> (PAGE_SHIFT - 10);
+	/* + total_swap_pages once swap exists */
+	return k_totalram_pages(k) * (unsigned long)k->sysctl_overcommit_ratio / 100;
+}
+
+void vm_acct_memory(struct kmm *k, long pages)
+{
+	__atomic_add_fetch(&k->vm_committed_as, pages, __ATOMIC_RELAXED);
+}
+
+void vm_unacct_memory(struct kmm *k, long pages)
+{
+	vm_acct_memory(k, -pages);
+}
+
+int __vm_enough_memory(struct kmm *k, unsigned long mm_total_vm, long pages,
+		       bool cap_sys_admin)
+{
+	long allowed;
+
+	vm_acct_memory(k, pages);
+	if (k->sysctl_overcommit_memory == OVERCOMMIT_ALWAYS)
+		return 0;
+	if (k->sysctl_overcommit_memory == OVERCOMMIT_GUESS) {
+		if (pages <= (long)k_totalram_pages(k))
+			return 0;
+	} else {
+		allowed = (long)vm_commit_limit(k);
+		if (!cap_sys_admin)
+			allowed -= (long)(k->sysctl_admin_reserve_kbytes >> (PAGE_SHIFT - 10));
+		allowed -= min((long)(mm_total_vm / 32),
+			       (long)(k->sysctl_user_reserve_kbytes >> (PAGE_SHIFT - 10)));
+		if (__atomic_load_n(&k->vm_committed_as, __ATOMIC_RELAXED) < allowed)
+			return 0;
+	}
+	vm_unacct_memory(k, pages);
+	return -ENOMEM;
+}
