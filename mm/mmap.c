@@ -87,6 +87,17 @@ int security_vm_enough_memory_mm(struct mm_struct *mm, long pages)
 	return __vm_enough_memory(kmm_cur(), mm->total_vm, pages, mm->cap_sys_admin);
 }
 
+void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
+{
+	mm->total_vm += (unsigned long)npages;
+	if ((flags & (VM_EXEC | VM_WRITE | VM_STACK)) == VM_EXEC)
+		mm->exec_vm += (unsigned long)npages;
+	else if (flags & VM_STACK)
+		mm->stack_vm += (unsigned long)npages;
+	else if ((flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		mm->data_vm += (unsigned long)npages;
+}
+
 /* Pages of [start, end) in VM_ACCOUNT vmas: charged already. */
 static unsigned long nr_accounted(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
@@ -186,7 +197,7 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 	if (err)
 		return err;
 	while ((v = find_vma_intersection(mm, start, end))) {
-		mm->total_vm -= (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+		vm_stat_account(mm, v->vm_flags, -(long)((v->vm_end - v->vm_start) >> PAGE_SHIFT));
 		if (v->vm_flags & VM_ACCOUNT)
 			vm_unacct_memory(kmm_cur(), (long)((v->vm_end - v->vm_start) >> PAGE_SHIFT));
 		if (v->vm_flags & VM_LOCKED)
@@ -285,7 +296,7 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	v->vm_flags = vm_flags | VM_SOFTDIRTY;
 	v->vm_pgoff = addr >> PAGE_SHIFT;
 	vma_link(mm, v);
-	mm->total_vm += len >> PAGE_SHIFT;
+	vm_stat_account(mm, vm_flags, (long)(len >> PAGE_SHIFT));
 	if (vm_flags & VM_LOCKED)
 		mm->locked_vm += len >> PAGE_SHIFT;
 	vma_merge_neighbours(mm, v);
@@ -342,7 +353,15 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 			flags &= ~VM_ACCOUNT;
 			charged = -(long)((tmp - start) >> PAGE_SHIFT);
 		}
-		err = vma_modify_flags(mm, start, tmp, flags, &v);
+		{
+			unsigned long oldflags = v->vm_flags;
+
+			err = vma_modify_flags(mm, start, tmp, flags, &v);
+			if (!err) {
+				vm_stat_account(mm, oldflags, -(long)((tmp - start) >> PAGE_SHIFT));
+				vm_stat_account(mm, flags, (long)((tmp - start) >> PAGE_SHIFT));
+			}
+		}
 		if (err) {
 			if (charged > 0)
 				vm_unacct_memory(kmm_cur(), charged);
@@ -403,7 +422,7 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
 		vma_link(mm, v);
 	}
 	v->vm_flags |= VM_SOFTDIRTY;
-	mm->total_vm += len >> PAGE_SHIFT;
+	vm_stat_account(mm, flags, (long)(len >> PAGE_SHIFT));
 	if (flags & VM_LOCKED)
 		mm->locked_vm += len >> PAGE_SHIFT;
 	return 0;

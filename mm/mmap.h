@@ -60,6 +60,9 @@ unsigned long sys_brk(struct mm_struct *mm, unsigned long brk);
 /* Charge pages of committed memory for mm, or -ENOMEM (mm/util.c's
  * policy); the name is Linux's. */
 int security_vm_enough_memory_mm(struct mm_struct *mm, long pages);
+/* total_vm and the exec/stack/data counters for npages of a vma with
+ * flags (negative: going away), as Linux's vm_stat_account. */
+void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
 /* mm/rmap.c: give v an anon_vma (its first write fault); free them all. */
 int anon_vma_prepare(struct vm_area_struct *v);
 void anon_vmas_free(struct mm_struct *mm);

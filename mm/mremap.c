@@ -135,7 +135,7 @@ static long move_vma(struct remap *r)
 	n->vm_file = old->vm_file;
 	n->anon_vma = old->anon_vma;
 	vma_link(mm, n);
-	mm->total_vm += r->new_len >> PAGE_SHIFT;
+	vm_stat_account(mm, n->vm_flags, (long)(r->new_len >> PAGE_SHIFT));
 	if (n->vm_flags & VM_LOCKED)
 		mm->locked_vm += r->new_len >> PAGE_SHIFT;
 	n = vma_merge_neighbours(mm, n);
@@ -209,7 +209,7 @@ static long expand_vma(struct remap *r)
 			return -ENOMEM;
 
 		vma_adjust_bounds(r->mm, v, v->vm_start, v->vm_end + delta);
-		r->mm->total_vm += delta >> PAGE_SHIFT;
+		vm_stat_account(r->mm, v->vm_flags, (long)(delta >> PAGE_SHIFT));
 		if (v->vm_flags & VM_LOCKED)
 			r->mm->locked_vm += delta >> PAGE_SHIFT;
 		v = vma_merge_neighbours(r->mm, v);

@@ -20,6 +20,7 @@
 #define VM_MAYEXEC	0x00000040ul
 #define VM_MAYSHARE	0x00000080ul
 #define VM_GROWSDOWN	0x00000100ul
+#define VM_STACK	VM_GROWSDOWN	/* x86: stacks grow down */
 #define VM_LOCKED	0x00002000ul
 #define VM_SEQ_READ	0x00008000ul
 #define VM_RAND_READ	0x00010000ul

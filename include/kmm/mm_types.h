@@ -96,6 +96,9 @@ struct mm_struct {
 	unsigned long task_size;
 	unsigned long total_vm;		/* pages mapped */
 	unsigned long locked_vm;	/* pages in VM_LOCKED vmas */
+	unsigned long data_vm;		/* private writable, not stack (VmData) */
+	unsigned long exec_vm;		/* executable, not writable (VmExe) */
+	unsigned long stack_vm;		/* VM_STACK, i.e. VM_GROWSDOWN (VmStk) */
 	unsigned long def_flags;	/* vm_flags every new vma gets (mlockall MCL_FUTURE) */
 	unsigned long rlim_memlock;	/* RLIMIT_MEMLOCK in bytes; ~0ul: unlimited */
 	bool cap_ipc_lock;		/* CAP_IPC_LOCK: mlock beyond the limit */

@@ -1,6 +1,7 @@
 /*
  * tests/mm/test_overcommit.c - overcommit accounting (mm/util.c): the
- * committed total follows every VM_ACCOUNT page through random calls,
+ * committed total follows every VM_ACCOUNT page through random calls (and
+ * total_vm / exec_vm / stack_vm / data_vm follow the VMAs' flags),
  * the three vm.overcommit_memory policies refuse what Linux refuses, and
  * /proc/meminfo shows CommitLimit and Committed_AS.
  */
@@ -26,6 +27,27 @@ static long accounted_pages(struct mm_struct *mm)
 	return n;
 }
 
+/* total_vm, exec_vm, stack_vm, data_vm recomputed from the VMAs. */
+static bool counters_agree(struct mm_struct *mm, const char **which)
+{
+	unsigned long total = 0, exec = 0, stack = 0, data = 0;
+
+	for (struct vm_area_struct *v = mm->mmap; v; v = v->vm_next) {
+		unsigned long n = (v->vm_end - v->vm_start) >> PAGE_SHIFT, f = v->vm_flags;
+
+		total += n;
+		if ((f & (VM_EXEC | VM_WRITE | VM_STACK)) == VM_EXEC)
+			exec += n;
+		else if (f & VM_STACK)
+			stack += n;
+		else if ((f & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+			data += n;
+	}
+	*which = total != mm->total_vm ? "total_vm" : exec != mm->exec_vm ? "exec_vm" :
+		 stack != mm->stack_vm ? "stack_vm" : data != mm->data_vm ? "data_vm" : NULL;
+	return !*which;
+}
+
 TEST(committed_follows_vm_account)
 {
 	struct kmm_config cfg = { .mem = 256ul << 20, .cpus = 1, .quiet = 1 };
@@ -38,12 +60,18 @@ TEST(committed_follows_vm_account)
 	mm = mm_alloc();
 	for (int i = 0; i < steps; i++) {
 		unsigned long off = (rnd() % (SPAN / PG)) * PG, len = ((rnd() % 64) + 1) * PG;
-		unsigned long prot = rnd() % 2 ? PROT_READ | PROT_WRITE : PROT_READ;
+		static const unsigned long prots[] = {
+			PROT_READ, PROT_READ | PROT_WRITE, PROT_READ | PROT_EXEC,
+			PROT_READ | PROT_WRITE | PROT_EXEC, PROT_NONE,
+		};
+		unsigned long prot = prots[rnd() % 5];
+		const char *which;
 
 		switch (rnd() % 6) {
 		case 0:
 			do_mmap(mm, BASE + off, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
-				(rnd() % 4 ? 0 : MAP_NORESERVE) | (rnd() % 4 ? 0 : MAP_POPULATE));
+				(rnd() % 4 ? 0 : MAP_NORESERVE) | (rnd() % 4 ? 0 : MAP_POPULATE) |
+				(rnd() % 8 ? 0 : MAP_GROWSDOWN));
 			break;
 		case 1:
 			do_munmap(mm, BASE + off, len);
@@ -63,6 +91,8 @@ TEST(committed_follows_vm_account)
 			break;
 		}
 		/* DONTUNMAP is left out: Linux keeps the old range's charge. */
+		if (!counters_agree(mm, &which))
+			TEST_FAIL_("step %d: %s disagrees with the VMAs", i, which);
 		if (k->vm_committed_as != accounted_pages(mm))
 			TEST_FAIL_("step %d: committed %ld, VM_ACCOUNT pages %ld", i,
 				   k->vm_committed_as, accounted_pages(mm));
