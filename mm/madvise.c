@@ -43,8 +43,6 @@ static bool madvise_behavior_valid(int behavior)
 	return false;
 }
 
-#define VM_SPECIAL	(VM_IO | VM_DONTEXPAND | VM_PFNMAP)
-
 /* The flags behavior gives v, or -EINVAL; page-only advices keep them. */
 static long madvise_new_flags(const struct vm_area_struct *v, int behavior)
 {

@@ -9,8 +9,6 @@
 #include "mm/vma.h"
 #include "mm/mmap.h"
 
-#define VM_SPECIAL	(VM_IO | VM_DONTEXPAND | VM_PFNMAP)
-
 static bool can_do_mlock(const struct mm_struct *mm)
 {
 	return mm->rlim_memlock != 0 || mm->cap_ipc_lock;
@@ -59,8 +57,8 @@ static int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start,
 		return -EINVAL;
 	if (end == start)
 		return 0;
-	v = find_vma(mm, start);
-	if (!v || v->vm_start > start)
+	v = vma_lookup(mm, start);
+	if (!v)
 		return -ENOMEM;
 	tmp = v->vm_start;
 	while (v && v->vm_start < end) {
@@ -78,19 +76,6 @@ static int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start,
 		v = v->vm_next;
 	}
 	return tmp < end ? -ENOMEM : 0;
-}
-
-/* Pages of [start, start + len) already in VM_LOCKED VMAs. */
-static unsigned long count_mm_mlocked_page_nr(struct mm_struct *mm,
-					      unsigned long start, unsigned long len)
-{
-	unsigned long end = start + len, count = 0;
-	struct vm_area_struct *v;
-
-	for (v = find_vma(mm, start); v && v->vm_start < end; v = v->vm_next)
-		if (v->vm_flags & VM_LOCKED)
-			count += min(v->vm_end, end) - max(v->vm_start, start);
-	return count >> PAGE_SHIFT;
 }
 
 /*
@@ -112,7 +97,7 @@ int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
 	for (v = find_vma(mm, start); v && v->vm_start < end; v = v->vm_next) {
 		if (v->vm_flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT))
 			continue;
-		if (!(v->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))) {
+		if (!(v->vm_flags & VM_ACCESS_FLAGS)) {
 			if (ignore_errors)
 				continue;
 			return -EFAULT;
@@ -138,7 +123,7 @@ int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len,
 	locked = (len >> PAGE_SHIFT) + mm->locked_vm;
 	/* What is locked already in the range does not count twice. */
 	if (locked > lock_limit && !mm->cap_ipc_lock)
-		locked -= count_mm_mlocked_page_nr(mm, start, len);
+		locked -= vma_pages_with_flags(mm, start, start + len, VM_LOCKED);
 	if (locked > lock_limit && !mm->cap_ipc_lock)
 		return -ENOMEM;
 	err = apply_vma_lock_flags(mm, start, len, vm_flags);

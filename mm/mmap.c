@@ -98,18 +98,6 @@ void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
 		mm->data_vm += (unsigned long)npages;
 }
 
-/* Pages of [start, end) in VM_ACCOUNT vmas: charged already. */
-static unsigned long nr_accounted(struct mm_struct *mm, unsigned long start, unsigned long end)
-{
-	struct vm_area_struct *v;
-	unsigned long n = 0;
-
-	for (v = find_vma(mm, start); v && v->vm_start < end; v = v->vm_next)
-		if (v->vm_flags & VM_ACCOUNT)
-			n += (min(v->vm_end, end) - max(v->vm_start, start)) >> PAGE_SHIFT;
-	return n;
-}
-
 /* Merges v with its neighbours where the merge rule allows. */
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
 						   struct vm_area_struct *v)
@@ -267,7 +255,8 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		vm_flags |= VM_NORESERVE;
 	if ((vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE) {
 		/* What the replaced range had charged carries over. */
-		unsigned long old = flags & MAP_FIXED ? nr_accounted(mm, addr, addr + len) : 0;
+		unsigned long old = flags & MAP_FIXED ?
+			vma_pages_with_flags(mm, addr, addr + len, VM_ACCOUNT) : 0;
 		long charged = (long)(len >> PAGE_SHIFT) - (long)old;
 
 		if (charged && security_vm_enough_memory_mm(mm, charged))
@@ -322,8 +311,8 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		return -ENOMEM;
 	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
 		return -EINVAL;
-	v = find_vma(mm, start);
-	if (!v || v->vm_start > start)
+	v = vma_lookup(mm, start);
+	if (!v)
 		return -ENOMEM;
 	/* vma by vma, as Linux: a hole stops the call, after the earlier
 	 * vmas changed. */
@@ -331,7 +320,7 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		unsigned long tmp, flags;
 		long charged;
 
-		if ((newbits & ~(v->vm_flags >> 4)) & (VM_READ | VM_WRITE | VM_EXEC))
+		if ((newbits & ~(v->vm_flags >> 4)) & VM_ACCESS_FLAGS)
 			return -EACCES;		/* beyond VM_MAY* */
 
 		tmp = min(v->vm_end, end);
@@ -339,7 +328,7 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		 * read-only again keeps the charge once it has anonymous
 		 * pages (an anon_vma), and drops it before (Linux 6.2+): that
 		 * decides which neighbours can merge later. */
-		flags = (v->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | newbits;
+		flags = (v->vm_flags & ~VM_ACCESS_FLAGS) | newbits;
 		charged = 0;
 		if (newbits & VM_WRITE) {
 			if (!(v->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED |
@@ -372,8 +361,8 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		if (tmp >= end)
 			return 0;
 		start = tmp;
-		v = find_vma(mm, start);
-		if (!v || v->vm_start > start)
+		v = vma_lookup(mm, start);
+		if (!v)
 			return -ENOMEM;
 	}
 }

@@ -49,13 +49,6 @@ static long check_params(const struct remap *r)
 	return 0;
 }
 
-static struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr)
-{
-	struct vm_area_struct *v = find_vma(mm, addr);
-
-	return v && v->vm_start <= addr ? v : NULL;
-}
-
 /* Can [addr, addr + old_len) of r->vma become new_len long? */
 static long remap_is_valid(const struct remap *r)
 {

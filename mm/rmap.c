@@ -16,8 +16,6 @@ struct anon_vma {
 	struct anon_vma *next_in_mm;	/* mm->anon_vmas, freed by mmput */
 };
 
-#define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
-
 /* Could a and b (a just below b) share an anon_vma? */
 static bool anon_vma_compatible(const struct vm_area_struct *a,
 				const struct vm_area_struct *b)

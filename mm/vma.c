@@ -99,6 +99,25 @@ struct vm_area_struct *find_vma_intersection(struct mm_struct *mm,
 }
 
 /* Links vma (which overlaps nothing) into the tree and the list. */
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *v = find_vma(mm, addr);
+
+	return v && v->vm_start <= addr ? v : NULL;
+}
+
+unsigned long vma_pages_with_flags(struct mm_struct *mm, unsigned long start,
+				   unsigned long end, unsigned long flags)
+{
+	struct vm_area_struct *v;
+	unsigned long bytes = 0;
+
+	for (v = find_vma(mm, start); v && v->vm_start < end; v = v->vm_next)
+		if (v->vm_flags & flags)
+			bytes += min(v->vm_end, end) - max(v->vm_start, start);
+	return bytes >> PAGE_SHIFT;
+}
+
 void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	struct rb_node **link = &mm->mm_rb.rb_node, *parent = NULL;
@@ -209,22 +228,18 @@ bool can_vma_merge(const struct vm_area_struct *a, const struct vm_area_struct *
 	       a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) == b->vm_pgoff;
 }
 
-/* The lowest vma whose subtree can hold a gap of length below high. */
-static bool gap_fits_below(struct vm_area_struct *v, unsigned long length,
-			   unsigned long low, unsigned long high,
-			   unsigned long *out)
+/*
+ * The gap below v, clipped to [low, high): does it hold length bytes?
+ * *start and *end get the clipped gap.  Both searches use it: top-down
+ * takes its highest fit, bottom-up its lowest.
+ */
+static bool gap_fits(const struct vm_area_struct *v, unsigned long length,
+		     unsigned long low, unsigned long high,
+		     unsigned long *start, unsigned long *end)
 {
-	unsigned long gap_start = v->vm_prev ? v->vm_prev->vm_end : 0;
-	unsigned long gap_end = v->vm_start;
-
-	if (gap_end > high)
-		gap_end = high;
-	if (gap_start < low)
-		gap_start = low;
-	if (gap_end < gap_start || gap_end - gap_start < length)
-		return false;
-	*out = gap_end - length;	/* the highest fit in this gap */
-	return true;
+	*start = max(v->vm_prev ? v->vm_prev->vm_end : 0, low);
+	*end = min(v->vm_start, high);
+	return *end >= *start && *end - *start >= length;
 }
 
 /* Highest fit in the subtree at n; searches right (higher) first. */
@@ -232,6 +247,7 @@ static bool topdown_subtree(struct rb_node *n, unsigned long length,
 			    unsigned long low, unsigned long high, unsigned long *out)
 {
 	struct vm_area_struct *v;
+	unsigned long start, end;
 
 	if (!n)
 		return false;
@@ -241,8 +257,10 @@ static bool topdown_subtree(struct rb_node *n, unsigned long length,
 	/* Nodes whose gap starts at or above high cannot help: prune. */
 	if (topdown_subtree(n->rb_right, length, low, high, out))
 		return true;
-	if (gap_fits_below(v, length, low, high, out))
+	if (gap_fits(v, length, low, high, &start, &end)) {
+		*out = end - length;	/* the highest fit in this gap */
 		return true;
+	}
 	if (v->vm_prev && v->vm_prev->vm_end <= low)
 		return false;	/* everything on the left lies lower still */
 	return topdown_subtree(n->rb_left, length, low, high, out);
@@ -284,14 +302,8 @@ static bool bottomup_subtree(struct rb_node *n, unsigned long length,
 		return false;
 	if (bottomup_subtree(n->rb_left, length, low, high, out))
 		return true;
-	start = v->vm_prev ? v->vm_prev->vm_end : 0;
-	end = v->vm_start;
-	if (start < low)
-		start = low;
-	if (end > high)
-		end = high;
-	if (end >= start && end - start >= length) {
-		*out = start;
+	if (gap_fits(v, length, low, high, &start, &end)) {
+		*out = start;		/* the lowest fit in this gap */
 		return true;
 	}
 	if (v->vm_start >= high)

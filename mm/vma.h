@@ -39,12 +39,19 @@
 #define VM_MERGEABLE	0x80000000ul
 #define VM_LOCKONFAULT	0x100000000ul
 #define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
+#define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
+#define VM_SPECIAL	(VM_IO | VM_DONTEXPAND | VM_PFNMAP)
 
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
 				     struct vm_area_struct **pprev);
 struct vm_area_struct *find_vma_intersection(struct mm_struct *mm,
 					     unsigned long start, unsigned long end);
+/* The vma containing addr, or NULL (a hole). */
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr);
+/* Pages of [start, end) that lie in vmas having any of flags. */
+unsigned long vma_pages_with_flags(struct mm_struct *mm, unsigned long start,
+				   unsigned long end, unsigned long flags);
 void vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
 void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma);
 void vma_adjust_bounds(struct mm_struct *mm, struct vm_area_struct *vma,
