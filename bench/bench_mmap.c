@@ -170,20 +170,29 @@ int main(int argc, char **argv)
 {
 	char model[128];
 
+	double scale = 1;
+
+	/* The options of the other benchmarks: --quick, --reps R, --scale F. */
 	for (int i = 1; i < argc; i++) {
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+
 		if (!strcmp(argv[i], "--quick")) {
 			opt.reps = 3;
-			opt.ops = 5000;
-		} else if (!strncmp(argv[i], "--reps=", 7)) {
-			opt.reps = atoi(argv[i] + 7);
-			if (opt.reps < 1 || opt.reps > MAX_REPS) {
-				fprintf(stderr, "bench_mmap: --reps must be 1..%d\n", MAX_REPS);
-				return 2;
-			}
+			scale /= 40;
+		} else if (!strcmp(argv[i], "--reps") && val) {
+			opt.reps = atoi(val), i++;
+		} else if (!strcmp(argv[i], "--scale") && val) {
+			scale *= atof(val), i++;
 		} else {
-			fprintf(stderr, "usage: bench_mmap [--quick] [--reps=N]\n");
+			fprintf(stderr, "usage: bench_mmap [--quick] [--reps R (1..%d)] [--scale F]\n",
+				MAX_REPS);
 			return 2;
 		}
+	}
+	opt.ops = (long)(opt.ops * scale);
+	if (opt.reps < 1 || opt.reps > MAX_REPS || opt.ops < 1) {
+		fprintf(stderr, "bench_mmap: --reps must be 1..%d and --scale positive\n", MAX_REPS);
+		return 2;
 	}
 	cpu_model(model, sizeof(model));
 	printf("# bench_mmap: ns per pair of calls in an address space of N VMAs\n");
