@@ -347,9 +347,71 @@ TEST(top_down_placement_and_errors)
 	kmm_shutdown(k);
 }
 
+/*
+ * Addresses at and beyond TASK_SIZE, and lengths that wrap: the host's
+ * answer for each call (they all fail there, touching nothing) must be
+ * kmm's, and kmm's address space must not change.
+ */
+TEST(beyond_task_size_matches_the_host)
+{
+	struct kmm_config cfg = { .mem = 64ul << 20, .cpus = 1, .quiet = 1 };
+	const unsigned long top = TASK_SIZE, pg = 4096;
+	const unsigned long addrs[] = { top, top - pg, top + pg, 1ul << 47, ~0ul & PAGE_MASK };
+	const unsigned long lens[] = { pg, 2 * pg, ~0ul - pg, 1ul << 47 };
+	struct mm_struct *mm;
+	/* The page both sides move from: the same address on both. */
+	char *src = mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_TRUE(src != MAP_FAILED);
+	ASSERT_NOT_NULL(kmm_boot(&cfg));
+	mm = mm_alloc();
+	ASSERT_EQ(do_mmap(mm, (unsigned long)src, pg, PROT_READ,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), (long)src);
+	for (unsigned int i = 0; i < ARRAY_SIZE(addrs); i++)
+		for (unsigned int j = 0; j < ARRAY_SIZE(lens); j++) {
+			unsigned long a = addrs[i], l = lens[j];
+			long h, km;
+
+			if (a == top - pg && l == pg)
+				continue;	/* the host's vsyscall-free top page: not ours to map */
+			h = host_ret((long)mmap((void *)a, l, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+						MAP_FIXED_NOREPLACE, -1, 0), 0, NULL);
+			km = do_mmap(mm, a, l, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE);
+			if ((h < 0) != (km < 0) || (h < 0 && h != km))
+				TEST_FAIL_("mmap(%#lx, %#lx): host %ld, kmm %ld", a, l, h, km);
+			h = host_ret(munmap((void *)a, l), 0, NULL);
+			km = do_munmap(mm, a, l);
+			if (h != km)
+				TEST_FAIL_("munmap(%#lx, %#lx): host %ld, kmm %ld", a, l, h, km);
+			h = host_ret(mprotect((void *)a, l, PROT_READ), 0, NULL);
+			km = do_mprotect(mm, a, l, PROT_READ);
+			if (h != km)
+				TEST_FAIL_("mprotect(%#lx, %#lx): host %ld, kmm %ld", a, l, h, km);
+			if (a != top - pg) {	/* a legal target: the move would happen */
+				h = host_ret((long)mremap(src, pg, l, MREMAP_MAYMOVE | MREMAP_FIXED,
+							  (void *)a), 1, NULL);
+				km = do_mremap(mm, (unsigned long)src, pg, l,
+					       MREMAP_MAYMOVE | MREMAP_FIXED, a);
+				if (h >= 0 || h != km)
+					TEST_FAIL_("mremap(to %#lx, %#lx): host %ld, kmm %ld", a, l,
+						   h, km);
+			}
+			h = host_ret(madvise((void *)a, l, MADV_DONTNEED), 0, NULL);
+			km = do_madvise(mm, a, l, MADV_DONTNEED);
+			if (h != km)
+				TEST_FAIL_("madvise(%#lx, %#lx): host %ld, kmm %ld", a, l, h, km);
+		}
+	ASSERT_EQ(mm->map_count, 1);
+	ASSERT_EQ(mm->total_vm, 1ul);
+	ASSERT_NOT_NULL(vma_lookup(mm, (unsigned long)src));
+	munmap(src, pg);
+	mmput(mm);
+}
+
 int main(void)
 {
 	RUN_TEST(top_down_placement_and_errors);
 	RUN_TEST(random_calls_match_the_host);
+	RUN_TEST(beyond_task_size_matches_the_host);
 	return harness_summary();
 }
