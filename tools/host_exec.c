@@ -1,0 +1,604 @@
+/*
+ * tools/host_exec.c - the process commands of the script language run as
+ * real system calls of this process, printing what the simulator prints:
+ * spawn, mmap, munmap, mprotect, mremap, madvise, mlock, mlock2, munlock
+ * and cat /proc/1/maps.  The system calls are raw (syscall(2)): the
+ * sanitizers' runtimes replace some libc wrappers (mlock) with no-ops.
+ *
+ * There is one process, this one: spawn answers "pid 1" once, and any
+ * other pid "error ESRCH".  Every range a call could change must lie in
+ * the window (host_exec.h); a call that could reach outside it is refused
+ * with "error EPERM" and not made, so a script can never unmap the
+ * executor's own code, heap or stack.  Not run on the host: brk (the
+ * heap belongs to malloc), file mappings, MADV_HWPOISON and
+ * MADV_SOFT_OFFLINE (they would poison real frames when run as root).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include "base/parse.h"
+#include "tools/host_exec.h"
+
+#define HOST_PAGE_SIZE	4096ul
+#define HOST_TASK_SIZE	0x00007ffffffff000ul
+#define MAX_ARGS	16
+#define MAX_LINE	4096
+
+typedef unsigned __int128 u128;
+
+struct host_exec {
+	FILE *out;
+	FILE *err;
+	const char *source;
+	unsigned long lineno;
+	bool spawned;		/* pid 1 exists */
+};
+
+struct host_cmd {
+	const char *name;
+	int min_args;		/* not counting the name */
+	int max_args;
+	const char *usage;
+	int (*fn)(struct host_exec *h, int argc, char **argv);
+};
+
+struct name_val {
+	const char *name;
+	unsigned long val;
+};
+
+static const struct name_val prot_names[] = {
+	{ "PROT_NONE", PROT_NONE }, { "PROT_READ", PROT_READ },
+	{ "PROT_WRITE", PROT_WRITE }, { "PROT_EXEC", PROT_EXEC },
+	{ "PROT_SEM", 0x8 }, { "PROT_GROWSDOWN", 0x01000000 },
+	{ "PROT_GROWSUP", 0x02000000 }, { NULL, 0 },
+};
+
+static const struct name_val map_names[] = {
+	{ "MAP_SHARED", 0x01 }, { "MAP_PRIVATE", 0x02 },
+	{ "MAP_SHARED_VALIDATE", 0x03 }, { "MAP_DROPPABLE", 0x08 },
+	{ "MAP_FIXED", 0x10 }, { "MAP_ANONYMOUS", 0x20 }, { "MAP_ANON", 0x20 },
+	{ "MAP_32BIT", 0x40 }, { "MAP_GROWSDOWN", 0x100 },
+	{ "MAP_DENYWRITE", 0x800 }, { "MAP_EXECUTABLE", 0x1000 },
+	{ "MAP_LOCKED", 0x2000 }, { "MAP_NORESERVE", 0x4000 },
+	{ "MAP_POPULATE", 0x8000 }, { "MAP_NONBLOCK", 0x10000 },
+	{ "MAP_STACK", 0x20000 }, { "MAP_HUGETLB", 0x40000 },
+	{ "MAP_SYNC", 0x80000 }, { "MAP_FIXED_NOREPLACE", 0x100000 },
+	{ "MAP_UNINITIALIZED", 0x4000000 }, { NULL, 0 },
+};
+
+#define HOST_MAP_FIXED		0x10ul
+#define HOST_MAP_FIXED_NOREPLACE 0x100000ul
+
+static const struct name_val mremap_names[] = {
+	{ "MREMAP_MAYMOVE", 1 }, { "MREMAP_FIXED", 2 },
+	{ "MREMAP_DONTUNMAP", 4 }, { NULL, 0 },
+};
+
+#define HOST_MREMAP_FIXED	2ul
+
+static const struct name_val mlock_names[] = {
+	{ "MLOCK_ONFAULT", 1 }, { NULL, 0 },
+};
+
+static const struct name_val madv_names[] = {
+	{ "MADV_NORMAL", 0 }, { "MADV_RANDOM", 1 }, { "MADV_SEQUENTIAL", 2 },
+	{ "MADV_WILLNEED", 3 }, { "MADV_DONTNEED", 4 }, { "MADV_FREE", 8 },
+	{ "MADV_REMOVE", 9 }, { "MADV_DONTFORK", 10 }, { "MADV_DOFORK", 11 },
+	{ "MADV_MERGEABLE", 12 }, { "MADV_UNMERGEABLE", 13 },
+	{ "MADV_HUGEPAGE", 14 }, { "MADV_NOHUGEPAGE", 15 },
+	{ "MADV_DONTDUMP", 16 }, { "MADV_DODUMP", 17 },
+	{ "MADV_WIPEONFORK", 18 }, { "MADV_KEEPONFORK", 19 },
+	{ "MADV_COLD", 20 }, { "MADV_PAGEOUT", 21 },
+	{ "MADV_POPULATE_READ", 22 }, { "MADV_POPULATE_WRITE", 23 },
+	{ "MADV_DONTNEED_LOCKED", 24 }, { "MADV_COLLAPSE", 25 },
+	{ "MADV_HWPOISON", 100 }, { "MADV_SOFT_OFFLINE", 101 },
+	{ "MADV_GUARD_INSTALL", 102 }, { "MADV_GUARD_REMOVE", 103 },
+	{ NULL, 0 },
+};
+
+#define HOST_MADV_HWPOISON	100
+#define HOST_MADV_SOFT_OFFLINE	101
+
+__attribute__((format(printf, 2, 3)))
+static int syntax_error(struct host_exec *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(h->err, "kmm-host: %s:%lu: ", h->source, h->lineno);
+	va_start(ap, fmt);
+	vfprintf(h->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', h->err);
+	fprintf(h->out, "error EINVAL\n");
+	return -1;
+}
+
+/* A call that could change memory outside the window: not made. */
+static int refuse(struct host_exec *h, const char *cmd)
+{
+	fprintf(h->err, "kmm-host: %s:%lu: %s: the range leaves the window %#lx-%#lx; not run\n",
+		h->source, h->lineno, cmd, HOST_WINDOW_START,
+		HOST_WINDOW_START + HOST_WINDOW_SIZE);
+	fprintf(h->out, "error EPERM\n");
+	return -1;
+}
+
+/* NAME|NAME|NUMBER, each word a name of the table or a number. */
+static int parse_names(const struct name_val *t, const char *str,
+		       unsigned long *out)
+{
+	unsigned long v = 0, n;
+
+	if (!*str)
+		return -1;
+	while (*str) {
+		size_t len = strcspn(str, "|");
+		char word[64];
+		int i;
+
+		if (!len || len >= sizeof(word))
+			return -1;
+		memcpy(word, str, len);
+		word[len] = 0;
+		for (i = 0; t[i].name; i++)
+			if (!strcmp(t[i].name, word))
+				break;
+		if (t[i].name)
+			v |= t[i].val;
+		else if (!parse_ulong(word, &n, false))
+			v |= n;
+		else
+			return -1;
+		str += len;
+		if (*str && !*++str)
+			return -1;	/* a trailing '|' */
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_pid(struct host_exec *h, const char *arg)
+{
+	unsigned long pid;
+
+	if (parse_ulong(arg, &pid, false))
+		return syntax_error(h, "PID must be a number, got '%s'", arg);
+	if (pid != 1 || !h->spawned) {
+		fprintf(h->out, "error ESRCH\n");
+		return 1;
+	}
+	return 0;
+}
+
+static int parse_num(struct host_exec *h, const char *what, const char *arg,
+		     unsigned long *v, bool allow_suffix)
+{
+	if (parse_ulong(arg, v, allow_suffix))
+		return syntax_error(h, "%s must be a number, got '%s'", what, arg);
+	return 0;
+}
+
+/*
+ * Whether a call on [addr, addr + len) changes nothing outside the
+ * window: its first page is in the window, and its last page too unless
+ * the rounded-up end passes limit, beyond which the kernel refuses the
+ * call before looking at the address space (ULONG_MAX: only a wrapping
+ * range; HOST_TASK_SIZE for mmap, munmap and mremap's target).
+ */
+static bool in_window(unsigned long addr, unsigned long len, u128 limit)
+{
+	u128 end = ((u128)addr + len + HOST_PAGE_SIZE - 1) & ~(u128)(HOST_PAGE_SIZE - 1);
+	unsigned long start = addr & ~(HOST_PAGE_SIZE - 1);
+
+	if (start < HOST_WINDOW_START || start >= HOST_WINDOW_START + HOST_WINDOW_SIZE)
+		return false;
+	return end <= HOST_WINDOW_START + HOST_WINDOW_SIZE || end > limit;
+}
+
+static void print_errno(struct host_exec *h, int err)
+{
+	const char *name = strerrorname_np(err);
+
+	if (name)
+		fprintf(h->out, "error %s\n", name);
+	else
+		fprintf(h->out, "error %d\n", err);
+}
+
+/* The line of a call that answers 0 or -1 with errno. */
+static void print_status(struct host_exec *h, long ret)
+{
+	if (ret == -1)
+		print_errno(h, errno);
+	else
+		fprintf(h->out, "ok\n");
+}
+
+/* The line of a call that answers an address or -1 with errno. */
+static void print_addr(struct host_exec *h, long ret)
+{
+	if (ret == -1)
+		print_errno(h, errno);
+	else
+		fprintf(h->out, "%#lx\n", (unsigned long)ret);
+}
+
+/* ------------------------------------------------------------------ */
+/* Commands                                                            */
+/* ------------------------------------------------------------------ */
+
+static int cmd_boot(struct host_exec *h, int argc, char **argv)
+{
+	return 0;		/* the host is booted; boot prints nothing */
+}
+
+static int cmd_spawn(struct host_exec *h, int argc, char **argv)
+{
+	if (h->spawned) {
+		fprintf(h->err, "kmm-host: %s:%lu: spawn: the host side has one process only\n",
+			h->source, h->lineno);
+		fprintf(h->out, "error ESRCH\n");
+		return 0;
+	}
+	h->spawned = true;
+	fprintf(h->out, "pid 1\n");
+	return 0;
+}
+
+static int cmd_brk(struct host_exec *h, int argc, char **argv)
+{
+	fprintf(h->err, "kmm-host: %s:%lu: brk is not run on the host: malloc owns its heap\n",
+		h->source, h->lineno);
+	fprintf(h->out, "error ENOSYS\n");
+	return -1;
+}
+
+static int cmd_mmap(struct host_exec *h, int argc, char **argv)
+{
+	unsigned long addr, len, prot, flags;
+	int r = parse_pid(h, argv[1]);
+
+	if (r)
+		return r < 0 ? r : 0;
+	if (parse_num(h, "ADDR", argv[2], &addr, false) ||
+	    parse_num(h, "LEN", argv[3], &len, true))
+		return -1;
+	if (parse_names(prot_names, argv[4], &prot))
+		return syntax_error(h, "mmap: bad PROT '%s'", argv[4]);
+	if (parse_names(map_names, argv[5], &flags))
+		return syntax_error(h, "mmap: bad FLAGS '%s'", argv[5]);
+	if (argc > 6)
+		return syntax_error(h, "mmap: file mappings are not run on the host");
+	if (flags & (HOST_MAP_FIXED | HOST_MAP_FIXED_NOREPLACE) &&
+	    !in_window(addr, len, HOST_TASK_SIZE))
+		return refuse(h, "mmap");
+	print_addr(h, syscall(SYS_mmap, addr, len, prot, flags, -1, 0));
+	return 0;
+}
+
+/* munmap, mprotect, mlock, munlock, madvise, mlock2: PID ADDR LEN [X]. */
+static int range_args(struct host_exec *h, char **argv, unsigned long *addr,
+		      unsigned long *len, u128 limit)
+{
+	int r = parse_pid(h, argv[1]);
+
+	if (r)
+		return r;
+	if (parse_num(h, "ADDR", argv[2], addr, false) ||
+	    parse_num(h, "LEN", argv[3], len, true))
+		return -1;
+	if (!in_window(*addr, *len, limit))
+		return refuse(h, argv[0]);
+	return 0;
+}
+
+static int cmd_munmap(struct host_exec *h, int argc, char **argv)
+{
+	unsigned long addr, len;
+	int r = range_args(h, argv, &addr, &len, HOST_TASK_SIZE);
+
+	if (!r)
+		print_status(h, syscall(SYS_munmap, addr, len));
+	return r < 0 ? r : 0;
+}
+
+static int cmd_mprotect(struct host_exec *h, int argc, char **argv)
+{
+	unsigned long addr, len, prot;
+	int r;
+
+	if (parse_names(prot_names, argv[4], &prot))
+		return syntax_error(h, "mprotect: bad PROT '%s'", argv[4]);
+	r = range_args(h, argv, &addr, &len, ~0ul);
+
+	if (!r)
+		print_status(h, syscall(SYS_mprotect, addr, len, prot));
+	return r < 0 ? r : 0;
+}
+
+static int cmd_madvise(struct host_exec *h, int argc, char **argv)
+{
+	unsigned long addr, len, advice;
+	int r;
+
+	if (parse_names(madv_names, argv[4], &advice) || strchr(argv[4], '|'))
+		return syntax_error(h, "madvise: bad ADVICE '%s'", argv[4]);
+	r = range_args(h, argv, &addr, &len, ~0ul);
+
+	if (r)
+		return r < 0 ? r : 0;
+	if (advice == HOST_MADV_HWPOISON || advice == HOST_MADV_SOFT_OFFLINE) {
+		fprintf(h->err, "kmm-host: %s:%lu: madvise: %s is not run on the host\n",
+			h->source, h->lineno, argv[4]);
+		fprintf(h->out, "error EPERM\n");
+		return -1;
+	}
+	print_status(h, syscall(SYS_madvise, addr, len, advice));
+	return 0;
+}
+
+static int cmd_mlock(struct host_exec *h, int argc, char **argv)
+{
+	unsigned long addr, len;
+	int r = range_args(h, argv, &addr, &len, ~0ul);
+
+	if (!r)
+		print_status(h, syscall(SYS_mlock, addr, len));
+	return r < 0 ? r : 0;
+}
+
+static int cmd_mlock2(struct host_exec *h, int argc, char **argv)
+{
+	unsigned long addr, len, flags;
+	int r;
+
+	if (parse_names(mlock_names, argv[4], &flags))
+		return syntax_error(h, "mlock2: bad FLAGS '%s'", argv[4]);
+	r = range_args(h, argv, &addr, &len, ~0ul);
+
+	if (!r)
+		print_status(h, syscall(SYS_mlock2, addr, len, flags));
+	return r < 0 ? r : 0;
+}
+
+static int cmd_munlock(struct host_exec *h, int argc, char **argv)
+{
+	unsigned long addr, len;
+	int r = range_args(h, argv, &addr, &len, ~0ul);
+
+	if (!r)
+		print_status(h, syscall(SYS_munlock, addr, len));
+	return r < 0 ? r : 0;
+}
+
+/* mremap PID ADDR OLDLEN NEWLEN [FLAGS [NEWADDR]] */
+static int cmd_mremap(struct host_exec *h, int argc, char **argv)
+{
+	unsigned long addr, old_len, new_len, flags = 0, new_addr = 0;
+	int r = parse_pid(h, argv[1]);
+
+	if (r)
+		return r < 0 ? r : 0;
+	if (parse_num(h, "ADDR", argv[2], &addr, false) ||
+	    parse_num(h, "OLDLEN", argv[3], &old_len, true) ||
+	    parse_num(h, "NEWLEN", argv[4], &new_len, true))
+		return -1;
+	if (argc > 5 && parse_names(mremap_names, argv[5], &flags))
+		return syntax_error(h, "mremap: bad FLAGS '%s'", argv[5]);
+	if (argc > 6 && parse_num(h, "NEWADDR", argv[6], &new_addr, false))
+		return -1;
+	/* The old range moves or shrinks; a fixed target is unmapped first. */
+	if (!in_window(addr, old_len, ~(u128)0) ||
+	    (flags & HOST_MREMAP_FIXED && !in_window(new_addr, new_len, HOST_TASK_SIZE)))
+		return refuse(h, "mremap");
+	print_addr(h, syscall(SYS_mremap, addr, old_len, new_len, flags, new_addr));
+	return 0;
+}
+
+/* The lines of /proc/self/maps that meet the window, as they are. */
+static int print_window_maps(struct host_exec *h)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (!f) {
+		fprintf(h->err, "kmm-host: cannot read /proc/self/maps\n");
+		return -1;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long start, end;
+
+		if (sscanf(line, "%lx-%lx", &start, &end) != 2)
+			continue;
+		if (end > HOST_WINDOW_START && start < HOST_WINDOW_START + HOST_WINDOW_SIZE)
+			fputs(line, h->out);
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static int cmd_cat(struct host_exec *h, int argc, char **argv)
+{
+	if (!strcmp(argv[1], "/proc/1/maps") && h->spawned)
+		return print_window_maps(h);
+	if (!strncmp(argv[1], "/proc/", 6) && strchr("0123456789", argv[1][6])) {
+		fprintf(h->out, "cat: %s: No such file or directory\n", argv[1]);
+		return 0;
+	}
+	return syntax_error(h, "cat: only /proc/1/maps is read on the host");
+}
+
+static const struct host_cmd host_cmds[] = {
+	{ "boot", 0, MAX_ARGS - 1, "boot [...]   (ignored)", cmd_boot },
+	{ "spawn", 0, 1, "spawn [NAME]", cmd_spawn },
+	{ "mmap", 5, 7, "mmap PID ADDR LEN PROT FLAGS", cmd_mmap },
+	{ "munmap", 3, 3, "munmap PID ADDR LEN", cmd_munmap },
+	{ "mprotect", 4, 4, "mprotect PID ADDR LEN PROT", cmd_mprotect },
+	{ "mremap", 4, 6, "mremap PID ADDR OLDLEN NEWLEN [FLAGS [NEWADDR]]", cmd_mremap },
+	{ "madvise", 4, 4, "madvise PID ADDR LEN ADVICE", cmd_madvise },
+	{ "mlock", 3, 3, "mlock PID ADDR LEN", cmd_mlock },
+	{ "mlock2", 4, 4, "mlock2 PID ADDR LEN FLAGS", cmd_mlock2 },
+	{ "munlock", 3, 3, "munlock PID ADDR LEN", cmd_munlock },
+	{ "brk", 1, 2, "brk PID [ADDR]   (not run on the host)", cmd_brk },
+	{ "cat", 1, 1, "cat /proc/1/maps", cmd_cat },
+};
+
+/* ------------------------------------------------------------------ */
+/* Lines                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Splits line in place at blanks; '#' starts a comment. */
+static int tokenize(char *line, char **argv, int max)
+{
+	char *p = line;
+	int argc = 0;
+
+	for (;;) {
+		p += strspn(p, " \t\r\n");
+		if (!*p || *p == '#')
+			return argc;
+		if (argc == max)
+			return -1;
+		argv[argc++] = p;
+		p += strcspn(p, " \t\r\n#");
+		if (*p == '#') {
+			*p = 0;
+			return argc;
+		}
+		if (*p)
+			*p++ = 0;
+	}
+}
+
+int host_exec_run_line(struct host_exec *h, const char *text)
+{
+	char line[MAX_LINE], *argv[MAX_ARGS];
+	const struct host_cmd *cmd = NULL;
+	int argc;
+	size_t i;
+
+	h->lineno++;
+	if (strlen(text) >= sizeof(line))
+		return syntax_error(h, "line longer than %d characters", MAX_LINE - 1);
+	strcpy(line, text);
+	argc = tokenize(line, argv, MAX_ARGS);
+	if (argc < 0)
+		return syntax_error(h, "too many words");
+	if (argc == 0)
+		return 0;
+	for (i = 0; i < sizeof(host_cmds) / sizeof(host_cmds[0]); i++)
+		if (!strcmp(host_cmds[i].name, argv[0]))
+			cmd = &host_cmds[i];
+	if (!cmd)
+		return syntax_error(h, "'%s' is not run on the host", argv[0]);
+	if (argc - 1 < cmd->min_args || argc - 1 > cmd->max_args)
+		return syntax_error(h, "usage: %s", cmd->usage);
+	return cmd->fn(h, argc, argv);
+}
+
+int host_exec_run_stream(struct host_exec *h, FILE *in)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int bad = 0;
+
+	while ((n = getline(&line, &cap, in)) >= 0) {
+		if (n && line[n - 1] == '\n')
+			line[--n] = 0;
+		if (memchr(line, 0, (size_t)n)) {
+			h->lineno++;
+			syntax_error(h, "the line contains a NUL byte");
+			bad++;
+			continue;
+		}
+		if (host_exec_run_line(h, line))
+			bad++;
+		fflush(h->out);
+	}
+	free(line);
+	return bad;
+}
+
+int host_exec_drop_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	struct rlimit rl;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl))
+		return -errno;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < HOST_MEMLOCK_LIMIT)
+		return -EPERM;
+	rl.rlim_cur = HOST_MEMLOCK_LIMIT;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return -errno;
+	return 0;
+}
+
+/* Whether a line of /proc/self/maps meets the window. */
+static bool window_is_empty(FILE *err)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	bool empty = true;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    end > HOST_WINDOW_START && start < HOST_WINDOW_START + HOST_WINDOW_SIZE) {
+			fprintf(err, "kmm-host: the window is not empty: %s", line);
+			empty = false;
+		}
+	}
+	fclose(f);
+	return empty;
+}
+
+struct host_exec *host_exec_create(FILE *out, FILE *err)
+{
+	struct host_exec *h;
+
+	if (!window_is_empty(err))
+		return NULL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->out = out;
+	h->err = err;
+	h->source = "<stdin>";
+	return h;
+}
+
+void host_exec_set_source(struct host_exec *h, const char *name)
+{
+	h->source = name;
+	h->lineno = 0;
+}
+
+void host_exec_destroy(struct host_exec *h)
+{
+	if (!h)
+		return;
+	syscall(SYS_munmap, HOST_WINDOW_START, HOST_WINDOW_SIZE);
+	free(h);
+}

@@ -1,0 +1,48 @@
+/*
+ * tools/host_exec.h - the host side of the differential tests: the
+ * process commands of the script language (DESIGN.md) run as real system
+ * calls of this process, inside one fixed window of its address space,
+ * and print the line the simulator prints for them (docs/differential.md).
+ */
+#ifndef KMM_TOOLS_HOST_EXEC_H
+#define KMM_TOOLS_HOST_EXEC_H
+
+#include <stdio.h>
+
+/*
+ * The window: nothing of a process lives there (x86-64 puts programs and
+ * heaps at 0x55..., libraries and stacks at 0x7f..., ASan its shadow
+ * below 0x1000_0000_0000 and its heap at 0x6000_0000_0000; only TSan's
+ * metadata would be in the way, and the test does not run under TSan).
+ * A script reserves it with its first mmap, the same line on both sides.
+ */
+#define HOST_WINDOW_START	0x300000000000ul
+#define HOST_WINDOW_SIZE	(64ul << 20)
+
+/* The process the simulator spawns: no CAP_IPC_LOCK, Linux's default
+ * RLIMIT_MEMLOCK (8 MiB). */
+#define HOST_MEMLOCK_LIMIT	(8ul << 20)
+
+struct host_exec;
+
+/*
+ * Makes an executor that prints results on out and diagnostics on err.
+ * Returns NULL (and says why on err) if the window is not empty.
+ */
+struct host_exec *host_exec_create(FILE *out, FILE *err);
+/* Unmaps the window and frees h. */
+void host_exec_destroy(struct host_exec *h);
+/* Names the input in diagnostics ("s.kmm", "<stdin>"). */
+void host_exec_set_source(struct host_exec *h, const char *name);
+/*
+ * Makes this process as privileged as a spawned simulated one: drops
+ * CAP_IPC_LOCK from the effective set and sets RLIMIT_MEMLOCK to
+ * HOST_MEMLOCK_LIMIT.  Returns 0, or -errno.
+ */
+int host_exec_drop_privileges(void);
+/* Runs one line.  Returns 0, or -1 if the line was malformed or refused. */
+int host_exec_run_line(struct host_exec *h, const char *line);
+/* Runs every line of in.  Returns the number of malformed or refused lines. */
+int host_exec_run_stream(struct host_exec *h, FILE *in);
+
+#endif

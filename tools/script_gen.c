@@ -1,0 +1,376 @@
+/*
+ * tools/script_gen.c - random scripts whose every line can run on the
+ * host (tools/host_exec.c) and in the simulator with comparable results.
+ *
+ * Every placement is fixed: MAP_FIXED, MAP_FIXED_NOREPLACE, MREMAP_FIXED
+ * targets, shrinking and growing in place.  Where a non-fixed mapping or
+ * move lands depends on the rest of the address space, which the host
+ * and the simulator do not share, so such lines are never made.  Every
+ * range lies in the window, except huge and wrapping lengths that the
+ * kernel refuses before it looks at the address space.
+ *
+ * Merges and splits happen at the edges of VMAs, which random pages
+ * rarely meet: a third of the addresses are ones where an earlier line
+ * started or ended, and most calls fall in a "hot" part of the window
+ * whose size each seed picks.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include "tools/host_exec.h"
+#include "tools/script_gen.h"
+
+#define PG		4096ul
+#define WIN		HOST_WINDOW_SIZE
+#define NR_BOUNDS	64
+#define CAT_EVERY	25	/* at most this many lines between two cats */
+
+struct gen {
+	FILE *f;
+	uint64_t state;
+	unsigned long hot;		/* bytes from the window's start */
+	unsigned long bounds[NR_BOUNDS]; /* offsets of earlier starts and ends */
+	unsigned int nr_bounds;
+	unsigned int next_bound;
+	unsigned int since_cat;
+};
+
+/* splitmix64: small consecutive seeds give unrelated streams. */
+static uint64_t rnd(struct gen *g)
+{
+	uint64_t z = (g->state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static unsigned long below(struct gen *g, unsigned long n)
+{
+	return (unsigned long)(rnd(g) % n);
+}
+
+static bool one_in(struct gen *g, unsigned long n)
+{
+	return below(g, n) == 0;
+}
+
+static void add_bound(struct gen *g, unsigned long off)
+{
+	unsigned int i;
+
+	if (off >= WIN || off % PG)
+		return;
+	for (i = 0; i < g->nr_bounds; i++)
+		if (g->bounds[i] == off)
+			return;
+	g->bounds[g->next_bound] = off;
+	g->next_bound = (g->next_bound + 1) % NR_BOUNDS;
+	if (g->nr_bounds < NR_BOUNDS)
+		g->nr_bounds++;
+}
+
+/* A page-aligned offset in the window: an earlier edge, or a hot page. */
+static unsigned long pick_off(struct gen *g)
+{
+	if (g->nr_bounds && one_in(g, 3))
+		return g->bounds[below(g, g->nr_bounds)];
+	return below(g, g->hot / PG) * PG;
+}
+
+/* Lengths the kernel refuses before it looks at the address space. */
+static const unsigned long huge_lens[] = {
+	1ul << 62, 1ul << 47, 0x500000000000ul, ~0ul - PG + 1, ~0ul,
+};
+
+/* Wrapping ones only: accepted on the host for every call. */
+static const unsigned long wrap_lens[] = { ~0ul - PG + 1, ~0ul };
+
+static unsigned long pick_len(struct gen *g)
+{
+	switch (below(g, 16)) {
+	case 0:
+		return 0;
+	case 1:
+		return 1 + below(g, 10000);		/* not whole pages */
+	case 2:
+	case 3:
+		return (1 + below(g, 4096)) * PG;	/* up to 16 MiB */
+	default:
+		return (1 + below(g, 64)) * PG;
+	}
+}
+
+/*
+ * ADDR and LEN of a call on a range: mostly whole pages from an edge or
+ * a hot page, ending at an edge now and then; one in twelve unaligned.
+ * The range stays in the window unless huge (mmap, munmap: huge_lens;
+ * the others: wrap_lens) says which out-of-range lengths to try.
+ */
+static void pick_range(struct gen *g, unsigned long *off, unsigned long *len,
+		       const unsigned long *huge, size_t nr_huge)
+{
+	*off = pick_off(g);
+	*len = pick_len(g);
+	if (*len && *len <= *off && one_in(g, 4))
+		*off -= *len & ~(PG - 1);	/* end at the edge instead */
+	if (one_in(g, 12))
+		*off += 1 + below(g, PG - 1);
+	if (huge && one_in(g, 20)) {
+		*len = huge[below(g, nr_huge)];
+		return;
+	}
+	if (*off + *len > WIN)
+		*len = WIN - *off;
+}
+
+static void print_len(struct gen *g, unsigned long len)
+{
+	if (len && !(len % (1ul << 20)) && len < (1ul << 30) && one_in(g, 2))
+		fprintf(g->f, " %luM", len >> 20);
+	else if (len && !(len % 1024) && len < (1ul << 30) && one_in(g, 3))
+		fprintf(g->f, " %luK", len >> 10);
+	else if (one_in(g, 2))
+		fprintf(g->f, " %lu", len);
+	else
+		fprintf(g->f, " %#lx", len);
+}
+
+static void print_addr(struct gen *g, unsigned long off)
+{
+	fprintf(g->f, " %#lx", HOST_WINDOW_START + off);
+}
+
+static void print_range(struct gen *g, const char *cmd, unsigned long off,
+			unsigned long len)
+{
+	fprintf(g->f, "%s 1", cmd);
+	print_addr(g, off);
+	print_len(g, len);
+	if (len <= WIN - off) {
+		add_bound(g, off);
+		add_bound(g, off + len);
+	}
+}
+
+/* Protections as names, or a number for the odd ones. */
+static const char *const prots[] = {
+	"PROT_NONE", "PROT_READ", "PROT_READ", "PROT_READ|PROT_WRITE",
+	"PROT_READ|PROT_WRITE", "PROT_READ|PROT_EXEC",
+	"PROT_READ|PROT_WRITE|PROT_EXEC", "PROT_WRITE", "PROT_EXEC",
+	"9" /* PROT_READ|PROT_SEM */,
+};
+
+/* Not protections (0x10), or PROT_READ|PROT_GROWSDOWN. */
+static const char *const bad_prots[] = { "0x10", "0x1000001" };
+
+static const char *pick_prot(struct gen *g)
+{
+	if (one_in(g, 25))
+		return bad_prots[below(g, 2)];
+	return prots[below(g, sizeof(prots) / sizeof(prots[0]))];
+}
+
+static const char *const map_extras[] = {
+	"", "", "", "", "", "", "|MAP_NORESERVE", "|MAP_POPULATE",
+	"|MAP_LOCKED", "|MAP_GROWSDOWN", "|MAP_STACK",
+	"|MAP_STACK|MAP_NORESERVE", "|MAP_POPULATE|MAP_LOCKED",
+};
+
+/*
+ * FLAGS of a bad or odd mmap, as a number: no MAP_PRIVATE, unknown bits
+ * (ignored by Linux for private mappings), MAP_SHARED|MAP_PRIVATE.
+ */
+static const unsigned long odd_map_flags[] = {
+	0x20 | 0x10,			/* MAP_ANONYMOUS|MAP_FIXED */
+	0x02 | 0x20 | 0x10 | 0x200000,	/* and an unknown bit */
+	0x02 | 0x20 | 0x100000 | 0x1000000,
+	0x03 | 0x20 | 0x10 | 0x400000,	/* MAP_SHARED_VALIDATE, unknown bit */
+};
+
+static void gen_mmap(struct gen *g)
+{
+	unsigned long off, len;
+
+	pick_range(g, &off, &len, huge_lens, sizeof(huge_lens) / sizeof(huge_lens[0]));
+	print_range(g, "mmap", off, len);
+	fprintf(g->f, " %s", pick_prot(g));
+	if (one_in(g, 15))
+		fprintf(g->f, " %#lx\n", odd_map_flags[below(g, 4)]);
+	else
+		fprintf(g->f, " MAP_PRIVATE|MAP_ANONYMOUS|%s%s\n",
+			one_in(g, 3) ? "MAP_FIXED_NOREPLACE" : "MAP_FIXED",
+			map_extras[below(g, sizeof(map_extras) / sizeof(map_extras[0]))]);
+}
+
+static void gen_munmap(struct gen *g)
+{
+	unsigned long off, len;
+
+	pick_range(g, &off, &len, huge_lens, sizeof(huge_lens) / sizeof(huge_lens[0]));
+	print_range(g, "munmap", off, len);
+	fputc('\n', g->f);
+}
+
+static void gen_mprotect(struct gen *g)
+{
+	unsigned long off, len;
+
+	pick_range(g, &off, &len, wrap_lens, 2);
+	print_range(g, "mprotect", off, len);
+	fprintf(g->f, " %s\n", pick_prot(g));
+}
+
+static const char *const advices[] = {
+	"MADV_NORMAL", "MADV_RANDOM", "MADV_SEQUENTIAL", "MADV_WILLNEED",
+	"MADV_DONTNEED", "MADV_FREE", "MADV_REMOVE", "MADV_DONTFORK",
+	"MADV_DOFORK", "MADV_MERGEABLE", "MADV_UNMERGEABLE", "MADV_HUGEPAGE",
+	"MADV_NOHUGEPAGE", "MADV_DONTDUMP", "MADV_DODUMP", "MADV_WIPEONFORK",
+	"MADV_KEEPONFORK", "MADV_COLD", "MADV_PAGEOUT", "MADV_POPULATE_READ",
+	"MADV_POPULATE_WRITE", "MADV_DONTNEED_LOCKED", "MADV_COLLAPSE",
+	"MADV_GUARD_INSTALL", "MADV_GUARD_REMOVE",
+	/* Not advices (100 and 101 would poison frames as root). */
+	"5", "6", "7", "26", "99", "104", "200",
+};
+
+static void gen_madvise(struct gen *g)
+{
+	unsigned long off, len;
+
+	pick_range(g, &off, &len, wrap_lens, 2);
+	print_range(g, "madvise", off, len);
+	fprintf(g->f, " %s\n", advices[below(g, sizeof(advices) / sizeof(advices[0]))]);
+}
+
+static void gen_mlock(struct gen *g)
+{
+	static const char *const flags[] = { "MLOCK_ONFAULT", "0", "2" };
+	unsigned long off, len, kind = below(g, 10);
+
+	pick_range(g, &off, &len, wrap_lens, 2);
+	if (kind < 3) {
+		print_range(g, "mlock", off, len);
+	} else if (kind < 7) {
+		print_range(g, "mlock2", off, len);
+		fprintf(g->f, " %s", flags[kind == 6 ? 2 : kind % 2]);
+	} else {
+		print_range(g, "munlock", off, len);
+	}
+	fputc('\n', g->f);
+}
+
+/* Where the target of a fixed move goes: an edge or a hot page. */
+static unsigned long pick_target(struct gen *g, unsigned long *new_len)
+{
+	unsigned long to = pick_off(g);
+
+	if (to + *new_len > WIN)
+		*new_len = WIN - to;
+	return to;
+}
+
+/*
+ * mremap: shrink; grow in place; MAYMOVE|FIXED to a target in the
+ * window, with or without DONTUNMAP; and bad flags.  Never a move whose
+ * place the kernel picks.
+ */
+static void gen_mremap(struct gen *g)
+{
+	static const char *const bad_flags[] = {
+		"MREMAP_FIXED", "MREMAP_DONTUNMAP", "MREMAP_FIXED|MREMAP_DONTUNMAP",
+		"9" /* MAYMOVE and an unknown bit */,
+	};
+	unsigned long off, len, new_len, to = 0;
+	const char *flags = NULL;
+
+	pick_range(g, &off, &len, NULL, 0);
+	switch (below(g, 10)) {
+	case 0:
+	case 1:		/* shrink (or keep the size) in place */
+		new_len = len ? below(g, len / PG + 1) * PG : PG;
+		if (new_len + PG <= len && one_in(g, 8))
+			new_len += 1 + below(g, PG - 1);	/* still no growth */
+		flags = one_in(g, 2) ? "MREMAP_MAYMOVE" : (one_in(g, 2) ? "0" : NULL);
+		break;
+	case 2:
+	case 3:		/* grow in place */
+		new_len = len + (1 + below(g, 64)) * PG;
+		if (off + new_len > WIN)
+			new_len = WIN - off;
+		flags = one_in(g, 2) ? "0" : NULL;
+		break;
+	case 4:
+	case 5:
+	case 6:		/* move to a fixed place */
+		new_len = one_in(g, 2) ? len : pick_len(g);
+		to = pick_target(g, &new_len);
+		if (one_in(g, 25))
+			new_len = huge_lens[below(g, 3)];
+		flags = "MREMAP_MAYMOVE|MREMAP_FIXED";
+		break;
+	case 7:
+	case 8:		/* ... keeping the old range mapped */
+		new_len = one_in(g, 6) ? pick_len(g) : len;
+		to = pick_target(g, &new_len);
+		flags = "MREMAP_MAYMOVE|MREMAP_FIXED|MREMAP_DONTUNMAP";
+		break;
+	default:	/* bad flags: refused before anything moves */
+		new_len = len;
+		to = pick_target(g, &new_len);
+		flags = bad_flags[below(g, 4)];
+		break;
+	}
+	print_range(g, "mremap", off, len);
+	print_len(g, new_len);
+	if (flags)
+		fprintf(g->f, " %s", flags);
+	if (to || (flags && strchr(flags, 'F'))) {
+		print_addr(g, to);
+		add_bound(g, to);
+		if (new_len <= WIN - to)
+			add_bound(g, to + new_len);
+	} else if (new_len <= WIN - off) {
+		add_bound(g, off + new_len);
+	}
+	fputc('\n', g->f);
+}
+
+static void gen_line(struct gen *g)
+{
+	unsigned long op = below(g, 100);
+
+	if (++g->since_cat >= CAT_EVERY || op < 4) {
+		fprintf(g->f, "cat /proc/1/maps\n");
+		g->since_cat = 0;
+	} else if (op < 5) {
+		fprintf(g->f, one_in(g, 2) ? "# a comment\n" : "\n");
+	} else if (op < 30) {
+		gen_mmap(g);
+	} else if (op < 42) {
+		gen_munmap(g);
+	} else if (op < 56) {
+		gen_mprotect(g);
+	} else if (op < 72) {
+		gen_mremap(g);
+	} else if (op < 86) {
+		gen_madvise(g);
+	} else {
+		gen_mlock(g);
+	}
+}
+
+void script_gen(FILE *f, unsigned long seed, unsigned int n)
+{
+	static const unsigned long hot_sizes[] = { 1ul << 20, 4ul << 20, 16ul << 20, WIN };
+	struct gen g = { .f = f, .state = seed };
+	unsigned int i;
+
+	g.hot = hot_sizes[below(&g, 4)];
+	fprintf(f, "# kmm-host --generate %lu %u\n", seed, n);
+	fprintf(f, "spawn\n");
+	fprintf(f, "mmap 1 %#lx %luM PROT_NONE MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE|MAP_NORESERVE\n",
+		HOST_WINDOW_START, WIN >> 20);
+	for (i = 0; i < n; i++)
+		gen_line(&g);
+	fprintf(f, "cat /proc/1/maps\n");
+}
