@@ -8,12 +8,19 @@
 
 #include <sys/mman.h>
 #include <kmm/mm_types.h>
+#include <kmm/fs.h>
 
 #ifndef PROT_SEM
 #define PROT_SEM		0x8
 #endif
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE	0x100000
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE	0x03
+#endif
+#ifndef MAP_UNINITIALIZED
+#define MAP_UNINITIALIZED	0x4000000
 #endif
 #ifndef MAP_TYPE
 #define MAP_TYPE		0x0f
@@ -41,6 +48,17 @@ void mmput(struct mm_struct *mm);
 /* Returns the address, or -errno. */
 long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	     unsigned long prot, unsigned long flags);
+/* The same with a file (NULL: anonymous) at page offset pgoff; flags
+ * without MAP_ANONYMOUS are fine here (the caller opened the file). */
+long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
+		   unsigned long len, unsigned long prot, unsigned long flags,
+		   unsigned long pgoff);
+int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned long len,
+			    unsigned long vm_flags, const char *name);
+bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages);
+/* mm/shmem.c: a shared anonymous vma gets its shmem object ("/dev/zero"). */
+int shmem_zero_setup(struct vm_area_struct *v);
+void shmem_evict_inode(struct inode *inode);
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		 unsigned long prot);

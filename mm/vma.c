@@ -203,6 +203,8 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 		return -EINVAL;
 	*new = *vma;
 	new->vm_rb = (struct rb_node){ 0 };
+	if (new->vm_file)
+		get_file(new->vm_file);	/* both halves map the file */
 	if (new_below) {
 		new->vm_end = addr;
 		vma_adjust_bounds(mm, vma, addr, vma->vm_end);

@@ -6,6 +6,7 @@
 #define KMM_MM_VMA_H
 
 #include <errno.h>
+#include <kmm/fs.h>
 #include <kmm/rbtree_augmented.h>
 #include "mm/internal.h"
 
