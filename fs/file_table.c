@@ -9,7 +9,6 @@
 #include <string.h>
 #include <kmm/fs.h>
 #include "mm/slab.h"
-#include "mm/mmap.h"
 
 struct inode *new_inode(unsigned int dev, unsigned long ino, long long size)
 {
@@ -29,8 +28,8 @@ void iput(struct inode *inode)
 {
 	if (!inode || --inode->i_count)
 		return;
-	if (inode->i_shmem)
-		shmem_evict_inode(inode);
+	if (inode->i_evict)
+		inode->i_evict(inode);
 	kfree(inode);
 }
 

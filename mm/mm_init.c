@@ -13,6 +13,7 @@
  * and the whole first megabyte is reserved, as x86 Linux 5.13+ does.
  */
 #define _GNU_SOURCE
+#include "fs/exec.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,6 +300,7 @@ static void memmap_init(struct kmm *k)
 
 static void kmm_free_machine(struct kmm *k)
 {
+	rootfs_exit(k);
 	vmalloc_exit(k);
 	kmem_cache_exit(k);
 	page_alloc_exit(k);

@@ -222,6 +222,8 @@ long get_unmapped_area(struct mm_struct *mm, unsigned long addr,
 		    !find_vma_intersection(mm, addr, addr + len))
 			return (long)addr;
 	}
+	if (mm->mmap_legacy)
+		return unmapped_area(mm, len, mm->mmap_base, TASK_SIZE);
 	return unmapped_area_topdown(mm, len, MMAP_MIN_ADDR, mm->mmap_base);
 }
 
@@ -502,10 +504,11 @@ static unsigned long vm_start_gap(const struct vm_area_struct *next)
  * it ends at addr and is compatible, else a new VMA is made; unlike mmap
  * it never merges with what lies above (Linux's do_brk_flags).
  */
-static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len)
+static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
+			unsigned long extra)
 {
 	unsigned long flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
-			      VM_ACCOUNT | mm->def_flags;
+			      VM_ACCOUNT | mm->def_flags | extra;
 	struct vm_area_struct *prev = find_vma(mm, addr - 1), *v;
 
 	if (!may_expand_vm(mm, flags, len >> PAGE_SHIFT))
@@ -575,10 +578,21 @@ unsigned long sys_brk(struct mm_struct *mm, unsigned long brk)
 	if (next && next->vm_start < newbrk + PAGE_SIZE + STACK_GUARD_GAP &&
 	    newbrk + PAGE_SIZE > vm_start_gap(next))
 		return origbrk;
-	if (do_brk_flags(mm, oldbrk, newbrk - oldbrk))
+	if (do_brk_flags(mm, oldbrk, newbrk - oldbrk, 0))
 		return origbrk;
 	mm->brk = brk;
 	if (mm->def_flags & VM_LOCKED)
 		__mm_populate(mm, oldbrk, newbrk - oldbrk, true);
 	return brk;
+}
+
+/* An anonymous heap-like area at addr (the ELF loader's .bss). */
+int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		 unsigned long flags)
+{
+	if (!len)
+		return 0;
+	if (addr > TASK_SIZE - len)
+		return -ENOMEM;
+	return do_brk_flags(mm, addr, len, flags);
 }

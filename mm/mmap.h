@@ -44,6 +44,9 @@
 #define TASK_SIZE		0x00007ffffffff000ul
 
 struct mm_struct *mm_alloc(void);
+/* kernel/fork.c: a task on the machine's list with the next pid. */
+struct task_struct *alloc_task(const char *comm);
+void free_task(struct task_struct *t);
 void mmput(struct mm_struct *mm);
 /* Returns the address, or -errno. */
 long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
@@ -55,6 +58,8 @@ long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
 		   unsigned long pgoff);
 int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned long len,
 			    unsigned long vm_flags, const char *name);
+int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		 unsigned long flags);
 bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages);
 /* mm/shmem.c: a shared anonymous vma gets its shmem object ("/dev/zero"). */
 int shmem_zero_setup(struct vm_area_struct *v);
@@ -84,6 +89,8 @@ void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
 /* mm/rmap.c: give v an anon_vma (its first write fault); free them all. */
 int anon_vma_prepare(struct vm_area_struct *v);
 void anon_vmas_free(struct mm_struct *mm);
+/* fork: dst (the child's copy of src) gets an anon_vma chained to src's. */
+int anon_vma_fork(struct vm_area_struct *dst, const struct vm_area_struct *src);
 /* mm/mlock.c: fault in [start, start + len) as Linux's __mm_populate;
  * writable private VMAs get an anon_vma. */
 int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,

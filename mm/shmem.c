@@ -27,6 +27,7 @@ int shmem_zero_setup(struct vm_area_struct *v)
 	if (!inode)
 		goto unacct;
 	inode->i_shmem = true;
+	inode->i_evict = shmem_evict_inode;
 	inode->i_nlink = 0;		/* never linked: "(deleted)" */
 	inode->i_acct_pages = v->vm_flags & VM_NORESERVE ? 0 : (unsigned long)(size >> PAGE_SHIFT);
 	file = alloc_file(inode, "/dev/zero", FMODE_READ | FMODE_WRITE);

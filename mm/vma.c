@@ -226,7 +226,9 @@ bool can_vma_merge(const struct vm_area_struct *a, const struct vm_area_struct *
 	return a->vm_end == b->vm_start &&
 	       ((a->vm_flags ^ b->vm_flags) & ~VM_SOFTDIRTY) == 0 &&
 	       a->vm_file == b->vm_file &&
-	       (!a->anon_vma || !b->anon_vma || a->anon_vma == b->anon_vma) &&
+	       (a->anon_vma == b->anon_vma ||
+		((!a->anon_vma || !b->anon_vma) && anon_vma_chain_singular(a->anon_vma) &&
+		 anon_vma_chain_singular(b->anon_vma))) &&
 	       a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) == b->vm_pgoff;
 }
 

@@ -10,6 +10,9 @@
 #include <kmm/rbtree_augmented.h>
 #include "mm/internal.h"
 
+/* mm/rmap.c: false for an anon_vma made by fork (a non-singular chain). */
+bool anon_vma_chain_singular(const struct anon_vma *av);
+
 /* vm_flags, with Linux's values */
 #define VM_NONE		0x00000000ul
 #define VM_READ		0x00000001ul

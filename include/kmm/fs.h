@@ -23,6 +23,8 @@ struct inode {
 	int i_count;			/* references: files and the fs itself */
 	bool i_shmem;			/* tmpfs/shmem: its pages are RssShmem */
 	unsigned long i_acct_pages;	/* shmem: pages charged to Committed_AS */
+	void (*i_evict)(struct inode *inode);	/* called when the last reference goes */
+	void *i_private;		/* the filesystem's */
 };
 
 struct file {
@@ -49,5 +51,8 @@ void fput(struct file *f);
 int file_path(const struct file *f, char *buf, unsigned long size);
 /* Inode numbers for pseudo filesystems, as Linux's get_next_ino. */
 unsigned long get_next_ino(void);
+/* fs/binfmt_elf.c: opens a file of the simulated disk read-only (the
+ * built-in programs and libraries); NULL with *err = -ENOENT otherwise. */
+struct file *filp_open_rootfs(const char *path, int *err);
 
 #endif

@@ -89,12 +89,15 @@ struct vm_area_struct {
 	const char *vm_special_name;	/* "[vdso]", "[vvar]": a special mapping's name */
 };
 
+enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
+
 struct mm_struct {
 	struct rb_root mm_rb;		/* vmas by address */
 	struct vm_area_struct *mmap;	/* the lowest vma */
 	int map_count;
 	unsigned long highest_vm_end;	/* end of the highest vma */
 	unsigned long mmap_base;	/* top-down allocation starts below */
+	bool mmap_legacy;		/* bottom-up from mmap_base (legacy layout) */
 	unsigned long task_size;
 	unsigned long total_vm;		/* pages mapped */
 	unsigned long locked_vm;	/* pages in VM_LOCKED vmas */
@@ -113,6 +116,9 @@ struct mm_struct {
 	unsigned long arg_start, arg_end, env_start, env_end;
 	unsigned long hiwater_vm;	/* VmPeak: the most total_vm has been */
 	unsigned long hiwater_rss;	/* VmHWM (pages) */
+	unsigned long rss_stat[4];	/* MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES */
+	unsigned long pgtables_bytes;	/* VmPTE: page-table pages below the PGD */
+	unsigned long pinned_vm;	/* VmPin */
 	/* Resource limits in bytes (~0ul: RLIM_INFINITY).  Linux keeps them
 	 * in the task's signal struct; a simulated process has one thread,
 	 * so they live with its address space. */
