@@ -34,6 +34,8 @@ const struct kmm_option kmm_options[] = {
 	  "1: every slab cache gets red zones, poisoning and owner tracking (slab_debug=)" },
 	{ "paging", OPT(paging), KMM_OPT_INT, 4, 2, 4,
 	  "4: x86-64 4-level tables; 2: also build the i386 2-level view (10/10/12) for translate" },
+	{ "aslr", OPT(norandmaps), KMM_OPT_OFF, 0, 0, 1,
+	  "on: processes get random layouts from the seed (randomize_va_space=2); off: Linux's norandmaps" },
 	{ "quiet", OPT(quiet), KMM_OPT_INT, 0, 0, 1,
 	  "1: reports go only to the report hook, not to stderr" },
 };
@@ -78,6 +80,14 @@ int kmm_config_set(struct kmm_config *cfg, const char *name, const char *value,
 	if (!o) {
 		snprintf(err, errlen, "unknown option '%s'", name);
 		return -1;
+	}
+	if (o->type == KMM_OPT_OFF) {
+		if (strcmp(value, "on") && strcmp(value, "off")) {
+			snprintf(err, errlen, "option %s: '%s' is neither on nor off", name, value);
+			return -1;
+		}
+		store(cfg, o, !strcmp(value, "off"));
+		return 0;
 	}
 	if (parse_ulong(value, &v, o->type == KMM_OPT_SIZE)) {
 		snprintf(err, errlen, "option %s: '%s' is not a %s", name, value,
@@ -156,8 +166,12 @@ int kmm_options_print(const struct kmm_config *cfg, char *buf, size_t len)
 	for (i = 0; i < kmm_nr_options && n < len; i++) {
 		const struct kmm_option *o = &kmm_options[i];
 
-		n += (size_t)snprintf(buf + n, len - n, "%-24s %-12lu %s\n",
-				      o->name, load(cfg, o), o->help);
+		if (o->type == KMM_OPT_OFF)
+			n += (size_t)snprintf(buf + n, len - n, "%-24s %-12s %s\n",
+					      o->name, load(cfg, o) ? "off" : "on", o->help);
+		else
+			n += (size_t)snprintf(buf + n, len - n, "%-24s %-12lu %s\n",
+					      o->name, load(cfg, o), o->help);
 	}
 	return (int)n;
 }

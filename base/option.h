@@ -8,7 +8,8 @@
 
 #define KMM_MAX_CPUS 64
 
-enum kmm_option_type { KMM_OPT_INT, KMM_OPT_SIZE };
+/* KMM_OPT_OFF: "on" or "off", stored as 1 for off (norandmaps-style). */
+enum kmm_option_type { KMM_OPT_INT, KMM_OPT_SIZE, KMM_OPT_OFF };
 
 struct kmm_option {
 	const char *name;

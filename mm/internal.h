@@ -105,7 +105,29 @@ struct kmm {
 	unsigned long sysctl_user_reserve_kbytes;
 	unsigned long sysctl_admin_reserve_kbytes;
 	long vm_committed_as;		/* pages charged by VM_ACCOUNT vmas */
+
+	/* Processes (kernel/fork.c) and the files they map (fs/). */
+	struct list_head tasks;		/* every task_struct, by pid */
+	int last_pid;			/* pids are handed out ascending from 1 */
+	unsigned long last_ino;		/* get_next_ino() */
+	struct rootfs_entry *rootfs;	/* the simulated disk's files (fs/binfmt_elf.c) */
+	unsigned long rnd_state;	/* get_random_long(), seeded by boot seed= */
 };
+
+struct rootfs_entry;
+
+/*
+ * The machine's random numbers (ASLR offsets, ...): splitmix64 seeded by
+ * the boot seed, so a script and seed always give the same layout.
+ */
+static inline unsigned long get_random_long_kmm(struct kmm *k)
+{
+	unsigned long z = (k->rnd_state += 0x9e3779b97f4a7c15ul);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ul;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebul;
+	return z ^ (z >> 31);
+}
 
 #define OVERCOMMIT_GUESS	0
 #define OVERCOMMIT_ALWAYS	1

@@ -96,7 +96,13 @@ static int madvise_pages(struct vm_area_struct *v, int behavior)
 			return -EINVAL;
 		return v->vm_file ? -EINVAL : 0;	/* anonymous only */
 	case MADV_REMOVE:
-		return -EINVAL;		/* needs a shared file mapping */
+		/* Punches a hole in the file: needs one mapped shared and
+		 * writable (shmem objects are; disk files are read-only). */
+		if ((v->vm_flags & VM_LOCKED) || !v->vm_file)
+			return -EINVAL;
+		if ((v->vm_flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
+			return -EACCES;
+		return 0;
 	case MADV_COLD:
 	case MADV_PAGEOUT:
 		return v->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB) ? -EINVAL : 0;

@@ -13,6 +13,7 @@
  * and the whole first megabyte is reserved, as x86 Linux 5.13+ does.
  */
 #define _GNU_SOURCE
+#include "fs/exec.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,6 +300,7 @@ static void memmap_init(struct kmm *k)
 
 static void kmm_free_machine(struct kmm *k)
 {
+	rootfs_exit(k);
 	vmalloc_exit(k);
 	kmem_cache_exit(k);
 	page_alloc_exit(k);
@@ -320,6 +322,7 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	kmm_percpu_init();
 	k->ram.memfd = -1;
 	INIT_LIST_HEAD(&k->shrinker_list);
+	INIT_LIST_HEAD(&k->tasks);
 	pthread_mutex_init(&k->shrinker_lock, NULL);
 	if (kmm_config_resolve(&k->cfg, cfg, err, sizeof(err))) {
 		kmm_report(NULL, "kmm_boot: %s\n", err);
@@ -328,6 +331,7 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	}
 	k->id = __atomic_fetch_add(&kmm_next_id, 1, __ATOMIC_RELAXED);
 	k->nr_cpus = k->cfg.cpus;
+	k->rnd_state = k->cfg.seed;
 	k->nofail_may_wait = true;
 	k->vm_events = aligned_alloc(64, (k->nr_cpus + 1) * sizeof(*k->vm_events));
 	if (k->vm_events)

@@ -46,6 +46,7 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 
 void vm_area_free(struct vm_area_struct *v)
 {
+	fput(v->vm_file);
 	kmem_cache_free(vma_cachep(kmm_cur()), v);
 }
 
@@ -59,6 +60,9 @@ struct mm_struct *mm_alloc(void)
 	mm->task_size = TASK_SIZE;
 	mm->mmap_base = TASK_SIZE - (128ul << 20);	/* no randomisation: the gap minimum */
 	mm->rlim_memlock = 8ul << 20;	/* Linux's default RLIMIT_MEMLOCK (MLOCK_LIMIT) */
+	mm->rlim_as = ~0ul;		/* RLIM_INFINITY, as for a login shell */
+	mm->rlim_data = ~0ul;
+	mm->rlim_stack = 8ul << 20;	/* _STK_LIM */
 	return mm;
 }
 
@@ -89,6 +93,8 @@ int security_vm_enough_memory_mm(struct mm_struct *mm, long pages)
 
 void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
 {
+	if (npages < 0 && mm->total_vm > mm->hiwater_vm)
+		mm->hiwater_vm = mm->total_vm;	/* update_hiwater_vm */
 	mm->total_vm += (unsigned long)npages;
 	if ((flags & (VM_EXEC | VM_WRITE | VM_STACK)) == VM_EXEC)
 		mm->exec_vm += (unsigned long)npages;
@@ -216,43 +222,116 @@ long get_unmapped_area(struct mm_struct *mm, unsigned long addr,
 		    !find_vma_intersection(mm, addr, addr + len))
 			return (long)addr;
 	}
+	if (mm->mmap_legacy)
+		return unmapped_area(mm, len, mm->mmap_base, TASK_SIZE);
 	return unmapped_area_topdown(mm, len, MMAP_MIN_ADDR, mm->mmap_base);
 }
 
-long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
-	     unsigned long prot, unsigned long flags)
+/*
+ * May mm grow by npages of a mapping with flags?  RLIMIT_AS bounds
+ * total_vm, RLIMIT_DATA bounds private writable non-stack memory
+ * (Linux's may_expand_vm).
+ */
+bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages)
 {
-	unsigned long type = flags & MAP_TYPE, vm_flags;
+	if (mm->total_vm + npages > mm->rlim_as >> PAGE_SHIFT)
+		return false;
+	if ((flags & (VM_WRITE | VM_SHARED | VM_STACK)) == VM_WRITE &&
+	    mm->data_vm + npages > mm->rlim_data >> PAGE_SHIFT)
+		return false;
+	return true;
+}
+
+/* The vm_flags MAP_* asks for (Linux's calc_vm_flag_bits). */
+static unsigned long calc_vm_flag_bits(unsigned long flags)
+{
+	return (flags & MAP_GROWSDOWN ? VM_GROWSDOWN : 0) |
+	       (flags & MAP_LOCKED ? VM_LOCKED : 0);
+}
+
+/* The mmap flags Linux accepts with MAP_SHARED_VALIDATE. */
+#define LEGACY_MAP_MASK	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | \
+			 MAP_DENYWRITE | MAP_EXECUTABLE | MAP_UNINITIALIZED | \
+			 MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | \
+			 MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
+
+/*
+ * What the mapping type allows, and the vm_flags it adds (the switch on
+ * MAP_TYPE in Linux's do_mmap).  *pgoff becomes the anonymous offset.
+ */
+static long mmap_type_flags(struct file *file, unsigned long addr, unsigned long prot,
+			    unsigned long flags, unsigned long *vm_flags, unsigned long *pgoff)
+{
+	unsigned long type = flags & MAP_TYPE;
+
+	if (file) {
+		if (type == MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK))
+			return -EOPNOTSUPP;
+		if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE) {
+			if ((prot & PROT_WRITE) && !(file->f_mode & FMODE_WRITE))
+				return -EACCES;
+			*vm_flags |= VM_SHARED | VM_MAYSHARE;
+			if (!(file->f_mode & FMODE_WRITE))
+				*vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+			return 0;
+		}
+		if (type != MAP_PRIVATE)
+			return -EINVAL;
+		if (!(file->f_mode & FMODE_READ))
+			return -EACCES;
+		return 0;
+	}
+	if (type == MAP_SHARED) {
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		*pgoff = 0;
+		*vm_flags |= VM_SHARED | VM_MAYSHARE;
+		return 0;
+	}
+	if (type != MAP_PRIVATE)
+		return -EINVAL;
+	*pgoff = addr >> PAGE_SHIFT;
+	return 0;
+}
+
+long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
+		   unsigned long len, unsigned long prot, unsigned long flags,
+		   unsigned long pgoff)
+{
+	unsigned long vm_flags;
 	struct vm_area_struct *v;
-	long where;
+	long where, err;
 
 	if (!len)
 		return -EINVAL;
-	if (type != MAP_PRIVATE)
-		return type == MAP_SHARED ? -EOPNOTSUPP : -EINVAL;	/* shared: not yet */
-	if (!(flags & MAP_ANONYMOUS))
-		return -EBADF;				/* no file given */
 	if (flags & MAP_FIXED_NOREPLACE)
 		flags |= MAP_FIXED;
 	len = PAGE_ALIGN(len);
 	if (!len)
 		return -ENOMEM;				/* overflowed */
+	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
+		return -EOVERFLOW;
 	if (mm->map_count > MAX_MAP_COUNT)
 		return -ENOMEM;
 	where = get_unmapped_area(mm, addr, len, flags);
 	if (where < 0)
 		return where;
 	addr = (unsigned long)where;
-	if (flags & MAP_FIXED_NOREPLACE && find_vma_intersection(mm, addr, addr + len))
+	if ((flags & MAP_FIXED_NOREPLACE) && find_vma_intersection(mm, addr, addr + len))
 		return -EEXIST;
-	vm_flags = calc_vm_prot_bits(prot) | mm->def_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
-	if (flags & MAP_LOCKED)
-		vm_flags |= VM_LOCKED;
+	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | mm->def_flags |
+		   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	if (!mlock_future_ok(mm, vm_flags, len))
 		return -EAGAIN;
+	err = mmap_type_flags(file, addr, prot, flags, &vm_flags, &pgoff);
+	if (err)
+		return err;
 	/* MAP_NORESERVE is honoured unless overcommit is never allowed. */
 	if ((flags & MAP_NORESERVE) && kmm_cur()->sysctl_overcommit_memory != OVERCOMMIT_NEVER)
 		vm_flags |= VM_NORESERVE;
+	if (!may_expand_vm(mm, vm_flags, (len - (flags & MAP_FIXED ?
+			vma_pages_with_flags(mm, addr, addr + len, ~0ul) << PAGE_SHIFT : 0)) >> PAGE_SHIFT))
+		return -ENOMEM;
 	if ((vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE) {
 		/* What the replaced range had charged carries over. */
 		unsigned long old = flags & MAP_FIXED ?
@@ -265,25 +344,27 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		vm_acct_memory(kmm_cur(), (long)old);	/* the munmap below uncharges it */
 	}
 	if (flags & MAP_FIXED) {
-		int err = do_munmap(mm, addr, len);
-
+		err = do_munmap(mm, addr, len);
 		if (err)
 			return err;
 	}
-	if (flags & MAP_GROWSDOWN)
-		vm_flags |= VM_GROWSDOWN;
 	if (flags & MAP_STACK)
 		vm_flags |= VM_NOHUGEPAGE;	/* 6.7+: no THP for thread stacks */
 	v = vm_area_alloc(mm);
-	if (!v) {
-		if (vm_flags & VM_ACCOUNT)
-			vm_unacct_memory(kmm_cur(), (long)(len >> PAGE_SHIFT));
-		return -ENOMEM;
-	}
+	if (!v)
+		goto unacct;
 	v->vm_start = addr;
 	v->vm_end = addr + len;
 	v->vm_flags = vm_flags | VM_SOFTDIRTY;
-	v->vm_pgoff = addr >> PAGE_SHIFT;
+	v->vm_pgoff = pgoff;
+	if (file) {
+		v->vm_file = get_file(file);
+	} else if (vm_flags & VM_SHARED) {
+		if (shmem_zero_setup(v)) {
+			vm_area_free(v);
+			goto unacct;
+		}
+	}
 	vma_link(mm, v);
 	vm_stat_account(mm, vm_flags, (long)(len >> PAGE_SHIFT));
 	if (vm_flags & VM_LOCKED)
@@ -292,6 +373,40 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	if ((vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
 		__mm_populate(mm, addr, len, true);
 	return (long)addr;
+unacct:
+	if (vm_flags & VM_ACCOUNT)
+		vm_unacct_memory(kmm_cur(), (long)(len >> PAGE_SHIFT));
+	return -ENOMEM;
+}
+
+long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
+	     unsigned long prot, unsigned long flags)
+{
+	if (!len)
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS))
+		return -EBADF;				/* no file given */
+	return do_mmap_pgoff(mm, NULL, addr, len, prot, flags, 0);
+}
+
+/*
+ * Maps a kernel-provided object (the vDSO and its data pages) as Linux's
+ * _install_special_mapping: never merged, never expanded, named in maps.
+ */
+int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned long len,
+			    unsigned long vm_flags, const char *name)
+{
+	struct vm_area_struct *v = vm_area_alloc(mm);
+
+	if (!v)
+		return -ENOMEM;
+	v->vm_start = addr;
+	v->vm_end = addr + len;
+	v->vm_flags = vm_flags | mm->def_flags | VM_DONTEXPAND | VM_SOFTDIRTY;
+	v->vm_special_name = name;
+	vma_link(mm, v);
+	vm_stat_account(mm, v->vm_flags, (long)(len >> PAGE_SHIFT));
+	return 0;
 }
 
 long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
@@ -331,6 +446,11 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		flags = (v->vm_flags & ~VM_ACCESS_FLAGS) | newbits;
 		charged = 0;
 		if (newbits & VM_WRITE) {
+			unsigned long np = (tmp - start) >> PAGE_SHIFT;
+
+			/* Turning into data must fit RLIMIT_DATA. */
+			if (!may_expand_vm(mm, flags, np) && may_expand_vm(mm, v->vm_flags, np))
+				return -ENOMEM;
 			if (!(v->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED |
 					     VM_NORESERVE))) {
 				charged = (long)((tmp - start) >> PAGE_SHIFT);
@@ -384,14 +504,17 @@ static unsigned long vm_start_gap(const struct vm_area_struct *next)
  * it ends at addr and is compatible, else a new VMA is made; unlike mmap
  * it never merges with what lies above (Linux's do_brk_flags).
  */
-static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len)
+static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
+			unsigned long extra)
 {
 	unsigned long flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
-			      VM_ACCOUNT | mm->def_flags;
+			      VM_ACCOUNT | mm->def_flags | extra;
 	struct vm_area_struct *prev = find_vma(mm, addr - 1), *v;
 
+	if (!may_expand_vm(mm, flags, len >> PAGE_SHIFT))
+		return -ENOMEM;
 	if (mm->map_count > MAX_MAP_COUNT)
-		return -ENOMEM;		/* no RLIMIT_AS/DATA yet */
+		return -ENOMEM;
 	if (security_vm_enough_memory_mm(mm, (long)(len >> PAGE_SHIFT)))
 		return -ENOMEM;
 	v = vm_area_alloc(mm);
@@ -431,6 +554,10 @@ unsigned long sys_brk(struct mm_struct *mm, unsigned long brk)
 
 	if (brk < min_brk || brk > TASK_SIZE)
 		return origbrk;
+	/* check_data_rlimit: the heap and the data segment share RLIMIT_DATA. */
+	if (mm->rlim_data != ~0ul &&
+	    (brk - mm->start_brk) + (mm->end_data - mm->start_data) > mm->rlim_data)
+		return origbrk;
 	newbrk = PAGE_ALIGN(brk);
 	oldbrk = PAGE_ALIGN(mm->brk);
 	if (oldbrk == newbrk) {
@@ -451,10 +578,21 @@ unsigned long sys_brk(struct mm_struct *mm, unsigned long brk)
 	if (next && next->vm_start < newbrk + PAGE_SIZE + STACK_GUARD_GAP &&
 	    newbrk + PAGE_SIZE > vm_start_gap(next))
 		return origbrk;
-	if (do_brk_flags(mm, oldbrk, newbrk - oldbrk))
+	if (do_brk_flags(mm, oldbrk, newbrk - oldbrk, 0))
 		return origbrk;
 	mm->brk = brk;
 	if (mm->def_flags & VM_LOCKED)
 		__mm_populate(mm, oldbrk, newbrk - oldbrk, true);
 	return brk;
+}
+
+/* An anonymous heap-like area at addr (the ELF loader's .bss). */
+int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		 unsigned long flags)
+{
+	if (!len)
+		return 0;
+	if (addr > TASK_SIZE - len)
+		return -ENOMEM;
+	return do_brk_flags(mm, addr, len, flags);
 }

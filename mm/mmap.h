@@ -8,12 +8,19 @@
 
 #include <sys/mman.h>
 #include <kmm/mm_types.h>
+#include <kmm/fs.h>
 
 #ifndef PROT_SEM
 #define PROT_SEM		0x8
 #endif
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE	0x100000
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE	0x03
+#endif
+#ifndef MAP_UNINITIALIZED
+#define MAP_UNINITIALIZED	0x4000000
 #endif
 #ifndef MAP_TYPE
 #define MAP_TYPE		0x0f
@@ -37,10 +44,26 @@
 #define TASK_SIZE		0x00007ffffffff000ul
 
 struct mm_struct *mm_alloc(void);
+/* kernel/fork.c: a task on the machine's list with the next pid. */
+struct task_struct *alloc_task(const char *comm);
+void free_task(struct task_struct *t);
 void mmput(struct mm_struct *mm);
 /* Returns the address, or -errno. */
 long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	     unsigned long prot, unsigned long flags);
+/* The same with a file (NULL: anonymous) at page offset pgoff; flags
+ * without MAP_ANONYMOUS are fine here (the caller opened the file). */
+long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
+		   unsigned long len, unsigned long prot, unsigned long flags,
+		   unsigned long pgoff);
+int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned long len,
+			    unsigned long vm_flags, const char *name);
+int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		 unsigned long flags);
+bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages);
+/* mm/shmem.c: a shared anonymous vma gets its shmem object ("/dev/zero"). */
+int shmem_zero_setup(struct vm_area_struct *v);
+void shmem_evict_inode(struct inode *inode);
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		 unsigned long prot);
@@ -66,6 +89,8 @@ void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
 /* mm/rmap.c: give v an anon_vma (its first write fault); free them all. */
 int anon_vma_prepare(struct vm_area_struct *v);
 void anon_vmas_free(struct mm_struct *mm);
+/* fork: dst (the child's copy of src) gets an anon_vma chained to src's. */
+int anon_vma_fork(struct vm_area_struct *dst, const struct vm_area_struct *src);
 /* mm/mlock.c: fault in [start, start + len) as Linux's __mm_populate;
  * writable private VMAs get an anon_vma. */
 int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,

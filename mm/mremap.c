@@ -68,7 +68,9 @@ static long remap_is_valid(const struct remap *r)
 		return -EINVAL;
 	if (!mlock_future_ok(r->mm, v->vm_flags, r->new_len - r->old_len))
 		return -EAGAIN;
-	return 0;		/* no RLIMIT_AS/DATA yet: unlimited */
+	if (!may_expand_vm(r->mm, v->vm_flags, (r->new_len - r->old_len) >> PAGE_SHIFT))
+		return -ENOMEM;
+	return 0;
 }
 
 static long set_new_addr(struct remap *r)
@@ -125,7 +127,8 @@ static long move_vma(struct remap *r)
 	n->vm_flags = old->vm_flags;
 	n->vm_page_prot = old->vm_page_prot;
 	n->vm_pgoff = pgoff;
-	n->vm_file = old->vm_file;
+	n->vm_file = old->vm_file ? get_file(old->vm_file) : NULL;
+	n->vm_special_name = old->vm_special_name;
 	n->anon_vma = old->anon_vma;
 	vma_link(mm, n);
 	vm_stat_account(mm, n->vm_flags, (long)(r->new_len >> PAGE_SHIFT));

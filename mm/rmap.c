@@ -14,6 +14,9 @@
 
 struct anon_vma {
 	struct anon_vma *next_in_mm;	/* mm->anon_vmas, freed by mmput */
+	bool forked;			/* chained to a parent's: its vma's chain
+					 * is not singular, so it only merges
+					 * with the same anon_vma */
 };
 
 /* Could a and b (a just below b) share an anon_vma? */
@@ -34,6 +37,17 @@ static struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *v)
 	return NULL;
 }
 
+static struct anon_vma *anon_vma_alloc(struct mm_struct *mm)
+{
+	struct anon_vma *av = kzalloc(sizeof(*av), GFP_KERNEL);
+
+	if (av) {
+		av->next_in_mm = mm->anon_vmas;
+		mm->anon_vmas = av;
+	}
+	return av;
+}
+
 int anon_vma_prepare(struct vm_area_struct *v)
 {
 	struct anon_vma *av;
@@ -42,14 +56,28 @@ int anon_vma_prepare(struct vm_area_struct *v)
 		return 0;
 	av = find_mergeable_anon_vma(v);
 	if (!av) {
-		av = kzalloc(sizeof(*av), GFP_KERNEL);
+		av = anon_vma_alloc(v->vm_mm);
 		if (!av)
 			return -ENOMEM;
-		av->next_in_mm = v->vm_mm->anon_vmas;
-		v->vm_mm->anon_vmas = av;
 	}
 	v->anon_vma = av;
 	return 0;
+}
+
+int anon_vma_fork(struct vm_area_struct *dst, const struct vm_area_struct *src)
+{
+	struct anon_vma *av = anon_vma_alloc(dst->vm_mm);
+
+	if (!av)
+		return -ENOMEM;
+	av->forked = true;
+	dst->anon_vma = av;
+	return 0;
+}
+
+bool anon_vma_chain_singular(const struct anon_vma *av)
+{
+	return !av || !av->forked;
 }
 
 void anon_vmas_free(struct mm_struct *mm)

@@ -203,6 +203,8 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 		return -EINVAL;
 	*new = *vma;
 	new->vm_rb = (struct rb_node){ 0 };
+	if (new->vm_file)
+		get_file(new->vm_file);	/* both halves map the file */
 	if (new_below) {
 		new->vm_end = addr;
 		vma_adjust_bounds(mm, vma, addr, vma->vm_end);
@@ -224,7 +226,9 @@ bool can_vma_merge(const struct vm_area_struct *a, const struct vm_area_struct *
 	return a->vm_end == b->vm_start &&
 	       ((a->vm_flags ^ b->vm_flags) & ~VM_SOFTDIRTY) == 0 &&
 	       a->vm_file == b->vm_file &&
-	       (!a->anon_vma || !b->anon_vma || a->anon_vma == b->anon_vma) &&
+	       (a->anon_vma == b->anon_vma ||
+		((!a->anon_vma || !b->anon_vma) && anon_vma_chain_singular(a->anon_vma) &&
+		 anon_vma_chain_singular(b->anon_vma))) &&
 	       a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) == b->vm_pgoff;
 }
 

@@ -6,8 +6,12 @@
 #define KMM_MM_VMA_H
 
 #include <errno.h>
+#include <kmm/fs.h>
 #include <kmm/rbtree_augmented.h>
 #include "mm/internal.h"
+
+/* mm/rmap.c: false for an anon_vma made by fork (a non-singular chain). */
+bool anon_vma_chain_singular(const struct anon_vma *av);
 
 /* vm_flags, with Linux's values */
 #define VM_NONE		0x00000000ul

@@ -21,4 +21,9 @@ void slabinfo_show(struct kmm *k, struct seq_buf *m);
 void vmstat_show(struct kmm *k, struct seq_buf *m);
 void slabtop_show(struct kmm *k, struct seq_buf *m);
 
+struct task_struct;
+void proc_pid_maps_show(struct task_struct *t, struct seq_buf *m);
+void proc_pid_smaps_show(struct task_struct *t, struct seq_buf *m);
+void proc_pid_status_show(struct task_struct *t, struct seq_buf *m);
+
 #endif

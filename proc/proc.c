@@ -3,7 +3,9 @@
  * view is one row here and one show function.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <kmm/sched.h>
 #include "proc/internal.h"
 
 static void show_min_free_kbytes(struct kmm *k, struct seq_buf *m)
@@ -49,6 +51,42 @@ const char *const *kmm_proc_paths(void)
 	return paths;
 }
 
+/* /proc/PID/FILE: the per-process views (fs/proc/base.c's table). */
+static const struct {
+	const char *name;
+	void (*show)(struct task_struct *t, struct seq_buf *m);
+} pid_entries[] = {
+	{ "maps", proc_pid_maps_show },
+	{ "smaps", proc_pid_smaps_show },
+	{ "status", proc_pid_status_show },
+};
+
+static long proc_pid_read(const char *path, char *buf, size_t size)
+{
+	struct task_struct *t;
+	struct seq_buf m;
+	char *end;
+	long pid;
+	size_t i;
+
+	if (strncmp(path, "/proc/", 6) || path[6] < '1' || path[6] > '9')
+		return -ENOENT;
+	pid = strtol(path + 6, &end, 10);
+	if (*end != '/' || pid > 4194304)
+		return -ENOENT;
+	t = find_task_by_vpid((int)pid);
+	if (!t || !t->mm)
+		return -ENOENT;
+	for (i = 0; i < ARRAY_SIZE(pid_entries); i++) {
+		if (strcmp(end + 1, pid_entries[i].name))
+			continue;
+		seq_buf_init(&m, buf, size);
+		pid_entries[i].show(t, &m);
+		return (long)m.len;
+	}
+	return -ENOENT;
+}
+
 long kmm_proc_read(const char *path, char *buf, size_t size)
 {
 	struct kmm *k = kmm_cur();
@@ -64,5 +102,5 @@ long kmm_proc_read(const char *path, char *buf, size_t size)
 	}
 	if (size)
 		buf[0] = 0;
-	return -ENOENT;
+	return proc_pid_read(path, buf, size);
 }

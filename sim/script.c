@@ -17,26 +17,10 @@
 #include "mm/slab.h"
 #include "sim/owner.h"
 #include "sim/script.h"
+#include "sim/sim.h"
 
 #define MAX_ARGS 16
 #define MAX_LINE 4096
-
-struct sim {
-	FILE *out;
-	FILE *err;
-	const char *source;
-	unsigned long lineno;
-	struct kmm *k;
-	int booted_by_script;
-	int commands_run;
-	char report[1024];	/* first line of the first report a command caused */
-	int nr_report_lines;
-	int report_consumed;	/* the command printed that line as its result */
-	char dmesg[4096];	/* every report the command caused */
-	size_t dmesg_len;
-	const char *dmesg_prefix; /* non-NULL: show reports on out, prefixed */
-	struct owner_set owned;	/* what this script allocated (sim/owner.h) */
-};
 
 struct sim_cmd {
 	const char *name;
@@ -46,7 +30,7 @@ struct sim_cmd {
 	int (*fn)(struct sim *s, int argc, char **argv);
 };
 
-__printf(2, 3) static int syntax_error(struct sim *s, const char *fmt, ...)
+__printf(2, 3) int syntax_error(struct sim *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -567,6 +551,22 @@ static const struct sim_cmd sim_cmds[] = {
 	{ "vmap", 1, MAX_ARGS - 1, "vmap PFN [PFN...]", cmd_vmap },
 	{ "vunmap", 1, 1, "vunmap ADDR", cmd_vunmap },
 	{ "translate", 1, 1, "translate ADDR   (walk the kernel page table)", cmd_translate },
+	{ "spawn", 0, 1, "spawn [NAME]   (a new process running NAME: cat, sh, ...)", cmd_spawn },
+	{ "fork", 1, 1, "fork PID", cmd_fork },
+	{ "exit", 1, 1, "exit PID", cmd_exit },
+	{ "mmap", 5, 7, "mmap PID ADDR LEN PROT FLAGS [PATH [OFFSET]]", cmd_mmap },
+	{ "munmap", 3, 3, "munmap PID ADDR LEN", cmd_munmap },
+	{ "mprotect", 4, 4, "mprotect PID ADDR LEN PROT", cmd_mprotect },
+	{ "mremap", 4, 6, "mremap PID ADDR OLDLEN NEWLEN [FLAGS [NEWADDR]]", cmd_mremap },
+	{ "madvise", 4, 4, "madvise PID ADDR LEN ADVICE", cmd_madvise },
+	{ "mlock", 3, 3, "mlock PID ADDR LEN", cmd_mlock },
+	{ "mlock2", 4, 4, "mlock2 PID ADDR LEN FLAGS", cmd_mlock2 },
+	{ "munlock", 3, 3, "munlock PID ADDR LEN", cmd_munlock },
+	{ "mlockall", 2, 2, "mlockall PID MCL_FLAGS", cmd_mlockall },
+	{ "munlockall", 1, 1, "munlockall PID", cmd_munlockall },
+	{ "brk", 1, 2, "brk PID [ADDR]", cmd_brk },
+	{ "prlimit", 3, 3, "prlimit PID RLIMIT_AS|RLIMIT_DATA|RLIMIT_STACK|RLIMIT_MEMLOCK BYTES|unlimited", cmd_prlimit },
+	{ "ps", 0, 0, "ps   (the processes)", cmd_ps },
 	{ "drain", 0, 0, "drain   (drain_all_pages: per-CPU lists back to the buddy)", cmd_drain },
 	{ "check", 0, 0, "check   (check_buddy_invariants)", cmd_check },
 	{ "help", 0, 0, "help", cmd_help },

@@ -151,9 +151,59 @@ static const struct tour_step tour[] = {
 	{ NULL, "translate 0xffffc90000100000" },
 	{ NULL, "cat /proc/vmallocinfo" },
 
-	{ "That is the page allocator, the slab, the kernel page table and\n"
-	  "vmalloc.  Next in the tour, as kmm grows: processes and page faults.  Type\n"
-	  "`help` in `kmm` for the commands; docs/ explains every number you saw.",
+	{ "Part 6: processes.  `spawn cat` makes process 1 and lays out its\n"
+	  "address space as execve leaves it before the first instruction: the\n"
+	  "program's ELF segments (read-only headers, r-x text, read-only data,\n"
+	  "rw data), the dynamic linker ld-linux in the mmap area near the top,\n"
+	  "the vDSO pages the kernel provides ([vvar], [vdso]), and the [stack]:\n"
+	  "one page of arguments plus 128 KiB.  Addresses are randomised (ASLR)\n"
+	  "from the boot seed; `boot aslr=off` gives the 0x555555554000 layout\n"
+	  "of `setarch -R`.  File lines show the device, the inode and the path.",
+	  "spawn cat" },
+	{ NULL, "cat /proc/1/maps" },
+
+	{ "mmap without an address takes the highest free range below mmap_base,\n"
+	  "just under the vDSO: the mmap area grows down towards the heap.",
+	  "mmap 1 0 1M PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS" },
+	{ "A VMA has one set of permissions.  Making one page in the middle\n"
+	  "read-only splits the 1 MiB area in three (look at the lines just\n"
+	  "below [vvar]) ...",
+	  "mprotect 1 0x7f6bd9982000 4096 PROT_READ" },
+	{ NULL, "cat /proc/1/maps" },
+	{ "... and giving it back its write permission merges the three again:\n"
+	  "same flags, no file, offsets that continue.",
+	  "mprotect 1 0x7f6bd9982000 4096 PROT_READ|PROT_WRITE" },
+
+	{ "The heap is the brk area, starting a random distance above the\n"
+	  "program's .bss.  `brk PID` asks where the break is; moving it up maps\n"
+	  "[heap] (page by page as the break crosses pages).",
+	  "brk 1" },
+	{ NULL, "brk 1 0x5608a73eb000" },
+
+	{ "MAP_SHARED|MAP_ANONYMOUS memory is really a file: an unlinked object of\n"
+	  "the kernel's internal tmpfs (device 00:01), named /dev/zero.  `fork`\n"
+	  "copies the address space VMA by VMA; the child shares that object\n"
+	  "(same inode) while its private memory will be copied on write.",
+	  "mmap 1 0 64K PROT_READ|PROT_WRITE MAP_SHARED|MAP_ANONYMOUS" },
+	{ NULL, "fork 1" },
+	{ NULL, "cat /proc/2/maps" },
+	{ "/proc/PID/status adds it up: VmSize is every mapped page, VmData the\n"
+	  "private writable ones, VmStk the stack, VmExe the program's text and\n"
+	  "VmLib the other executable mappings (ld-linux and the vDSO).  VmRSS is\n"
+	  "0 because nothing has been touched yet: page faults are next.",
+	  "cat /proc/2/status" },
+	{ "`ps` lists the processes with their size (VSZ is VmSize).  Every\n"
+	  "private writable page was charged to Committed_AS in /proc/meminfo\n"
+	  "(overcommit accounting), the child's copy again at fork; `exit` tears\n"
+	  "an address space down and gives every VMA, file reference and charge back.",
+	  "ps" },
+	{ NULL, "exit 2" },
+	{ NULL, "exit 1" },
+
+	{ "That is the page allocator, the slab, the kernel page table, vmalloc\n"
+	  "and process address spaces.  Next in the tour, as kmm grows: page\n"
+	  "faults.  Type `help` in `kmm` for the commands; docs/ explains every\n"
+	  "number you saw.",
 	  "check" },
 };
 

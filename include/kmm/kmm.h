@@ -41,6 +41,7 @@ struct kmm_config {
 	int quiet;			/* 1: reports go to the hook only */
 	int slab_debug;			/* 1: red zones, poison, owner for every cache */
 	int paging;			/* 4 (x86-64, default) or 2 (adds the i386 view) */
+	int norandmaps;			/* 1: no ASLR (boot aslr=off, Linux's norandmaps) */
 };
 
 struct kmm *kmm_boot(const struct kmm_config *cfg);

@@ -71,6 +71,7 @@ _Static_assert(sizeof(struct page) == 64, "struct page must stay 64 bytes");
  */
 struct mm_struct;
 struct anon_vma;
+struct file;
 
 struct vm_area_struct {
 	unsigned long vm_start;		/* first byte */
@@ -83,9 +84,12 @@ struct vm_area_struct {
 	unsigned long vm_page_prot;	/* the pgprot its PTEs get */
 	unsigned long vm_flags;		/* VM_READ, VM_WRITE, ... */
 	unsigned long vm_pgoff;		/* offset in the file, or vm_start >> 12 */
-	void *vm_file;			/* NULL: anonymous */
+	struct file *vm_file;		/* NULL: anonymous; holds a reference */
 	struct anon_vma *anon_vma;
+	const char *vm_special_name;	/* "[vdso]", "[vvar]": a special mapping's name */
 };
+
+enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
 struct mm_struct {
 	struct rb_root mm_rb;		/* vmas by address */
@@ -93,6 +97,7 @@ struct mm_struct {
 	int map_count;
 	unsigned long highest_vm_end;	/* end of the highest vma */
 	unsigned long mmap_base;	/* top-down allocation starts below */
+	bool mmap_legacy;		/* bottom-up from mmap_base (legacy layout) */
 	unsigned long task_size;
 	unsigned long total_vm;		/* pages mapped */
 	unsigned long locked_vm;	/* pages in VM_LOCKED vmas */
@@ -107,6 +112,19 @@ struct mm_struct {
 	unsigned long start_brk, brk;	/* the heap: [start_brk, PAGE_ALIGN(brk)) */
 	bool brk_randomized;		/* brk may not go below start_brk (else end_data) */
 	struct anon_vma *anon_vmas;	/* every anon_vma made for this mm (mm/rmap.c) */
+	unsigned long start_stack;	/* the initial stack pointer's page */
+	unsigned long arg_start, arg_end, env_start, env_end;
+	unsigned long hiwater_vm;	/* VmPeak: the most total_vm has been */
+	unsigned long hiwater_rss;	/* VmHWM (pages) */
+	unsigned long rss_stat[4];	/* MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES */
+	unsigned long pgtables_bytes;	/* VmPTE: page-table pages below the PGD */
+	unsigned long pinned_vm;	/* VmPin */
+	/* Resource limits in bytes (~0ul: RLIM_INFINITY).  Linux keeps them
+	 * in the task's signal struct; a simulated process has one thread,
+	 * so they live with its address space. */
+	unsigned long rlim_as;		/* RLIMIT_AS: total_vm */
+	unsigned long rlim_data;	/* RLIMIT_DATA: data_vm and the heap */
+	unsigned long rlim_stack;	/* RLIMIT_STACK: stack growth, mmap_base gap */
 };
 
 #endif /* KMM_MM_TYPES_H */

@@ -1,0 +1,156 @@
+/*
+ * proc/task_mmu.c - /proc/PID/maps and /proc/PID/smaps, in Linux's format
+ * (fs/proc/task_mmu.c): one header line per VMA, the name padded to
+ * column 73, [heap] for the VMA holding the break, [stack] for the one
+ * holding the initial stack pointer, and the [vsyscall] gate page, which
+ * is in no mm but which x86-64 prints last.
+ *
+ * The page counters of smaps (Rss, Pss, ...) count pages mapped by page
+ * tables, which the page-fault layer adds; until then they are 0.
+ */
+#include <kmm/sched.h>
+#include "mm/vma.h"
+#include "mm/mmap.h"
+#include "proc/internal.h"
+
+#define VSYSCALL_ADDR	0xffffffffff600000ul
+#define MAPS_NAME_COLUMN	(25 + 8 * 6 - 1)	/* seq_setwidth in show_vma_header_prefix */
+
+static void pad_to(struct seq_buf *m, size_t line_start, size_t col)
+{
+	while (m->len - line_start < col)
+		seq_putc(m, ' ');
+}
+
+static void show_header(struct seq_buf *m, unsigned long start, unsigned long end,
+			unsigned long flags, unsigned long long pgoff, unsigned int dev,
+			unsigned long ino, const char *name)
+{
+	size_t line = m->len;
+
+	seq_printf(m, "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ", start, end,
+		   flags & VM_READ ? 'r' : '-', flags & VM_WRITE ? 'w' : '-',
+		   flags & VM_EXEC ? 'x' : '-', flags & VM_MAYSHARE ? 's' : 'p',
+		   pgoff, MAJOR(dev), MINOR(dev), ino);
+	if (name) {
+		pad_to(m, line, MAPS_NAME_COLUMN);
+		seq_putc(m, ' ');
+		seq_puts(m, name);
+	}
+	seq_putc(m, '\n');
+}
+
+static void show_map_vma(struct seq_buf *m, struct mm_struct *mm, struct vm_area_struct *v)
+{
+	char path[256];
+	const char *name = NULL;
+	unsigned long long pgoff = 0;
+	unsigned int dev = 0;
+	unsigned long ino = 0;
+
+	if (v->vm_file) {
+		dev = v->vm_file->f_inode->i_dev;
+		ino = v->vm_file->f_inode->i_ino;
+		pgoff = (unsigned long long)v->vm_pgoff << PAGE_SHIFT;
+		file_path(v->vm_file, path, sizeof(path));
+		name = path;
+	} else if (v->vm_special_name) {
+		name = v->vm_special_name;
+	} else if (v->vm_start < mm->brk && v->vm_end > mm->start_brk) {
+		name = "[heap]";
+	} else if (v->vm_start <= mm->start_stack && v->vm_end >= mm->start_stack) {
+		name = "[stack]";
+	}
+	show_header(m, v->vm_start, v->vm_end, v->vm_flags, pgoff, dev, ino, name);
+}
+
+static void show_gate_vma(struct seq_buf *m)
+{
+	show_header(m, VSYSCALL_ADDR, VSYSCALL_ADDR + PAGE_SIZE, VM_EXEC, 0, 0, 0, "[vsyscall]");
+}
+
+void proc_pid_maps_show(struct task_struct *t, struct seq_buf *m)
+{
+	struct vm_area_struct *v;
+
+	for (v = t->mm->mmap; v; v = v->vm_next)
+		show_map_vma(m, t->mm, v);
+	show_gate_vma(m);
+}
+
+/* VmFlags mnemonics by bit, as show_smap_vma_flags prints them. */
+static const struct {
+	unsigned long flag;
+	const char *name;
+} vm_flag_names[] = {
+	{ VM_READ, "rd" }, { VM_WRITE, "wr" }, { VM_EXEC, "ex" }, { VM_SHARED, "sh" },
+	{ VM_MAYREAD, "mr" }, { VM_MAYWRITE, "mw" }, { VM_MAYEXEC, "me" },
+	{ VM_MAYSHARE, "ms" }, { VM_GROWSDOWN, "gd" }, { VM_PFNMAP, "pf" },
+	{ VM_LOCKED, "lo" }, { VM_IO, "io" }, { VM_SEQ_READ, "sr" }, { VM_RAND_READ, "rr" },
+	{ VM_DONTCOPY, "dc" }, { VM_DONTEXPAND, "de" }, { VM_ACCOUNT, "ac" },
+	{ VM_NORESERVE, "nr" }, { VM_HUGETLB, "ht" }, { VM_WIPEONFORK, "wf" },
+	{ VM_DONTDUMP, "dd" }, { VM_SOFTDIRTY, "sd" }, { VM_HUGEPAGE, "hg" },
+	{ VM_NOHUGEPAGE, "nh" }, { VM_MERGEABLE, "mg" }, { VM_LOCKONFAULT, "lf" },
+};
+
+static void show_smap_vma_flags(struct seq_buf *m, unsigned long flags)
+{
+	size_t i;
+
+	seq_puts(m, "VmFlags: ");
+	for (i = 0; i < ARRAY_SIZE(vm_flag_names); i++)
+		if (flags & vm_flag_names[i].flag)
+			seq_printf(m, "%s ", vm_flag_names[i].name);
+	seq_putc(m, '\n');
+}
+
+/*
+ * THPeligible: could a huge page back part of this VMA?  Under the
+ * default "madvise" policy: anonymous private memory marked
+ * MADV_HUGEPAGE that spans an aligned 2 MiB range.
+ */
+static int thp_eligible(const struct vm_area_struct *v)
+{
+	unsigned long huge = 2ul << 20;
+
+	if (v->vm_file || (v->vm_flags & (VM_SPECIAL | VM_NOHUGEPAGE | VM_SHARED)) ||
+	    !(v->vm_flags & VM_HUGEPAGE))
+		return 0;
+	return ALIGN(v->vm_start, huge) + huge <= v->vm_end;
+}
+
+static void show_smap_kb(struct seq_buf *m, const char *label, unsigned long kb)
+{
+	seq_printf(m, "%-16s%8lu kB\n", label, kb);
+}
+
+void proc_pid_smaps_show(struct task_struct *t, struct seq_buf *m)
+{
+	static const char *const zero[] = {
+		"Rss:", "Pss:", "Pss_Dirty:", "Shared_Clean:", "Shared_Dirty:",
+		"Private_Clean:", "Private_Dirty:", "Referenced:", "Anonymous:", "KSM:",
+		"LazyFree:", "AnonHugePages:", "ShmemPmdMapped:", "FilePmdMapped:",
+		"Shared_Hugetlb:", "Private_Hugetlb:", "Swap:", "SwapPss:", "Locked:",
+	};
+	struct vm_area_struct *v;
+	size_t i;
+
+	for (v = t->mm->mmap; v; v = v->vm_next) {
+		show_map_vma(m, t->mm, v);
+		show_smap_kb(m, "Size:", (v->vm_end - v->vm_start) >> 10);
+		show_smap_kb(m, "KernelPageSize:", PAGE_SIZE >> 10);
+		show_smap_kb(m, "MMUPageSize:", PAGE_SIZE >> 10);
+		for (i = 0; i < ARRAY_SIZE(zero); i++)
+			show_smap_kb(m, zero[i], 0);	/* no pages mapped yet */
+		seq_printf(m, "THPeligible:    %8d\n", thp_eligible(v));
+		show_smap_vma_flags(m, v->vm_flags);
+	}
+	show_gate_vma(m);
+	for (i = 0; i < 3; i++)
+		show_smap_kb(m, i == 0 ? "Size:" : i == 1 ? "KernelPageSize:" : "MMUPageSize:",
+			     4);
+	for (i = 0; i < ARRAY_SIZE(zero); i++)
+		show_smap_kb(m, zero[i], 0);
+	seq_printf(m, "THPeligible:    %8d\n", 0);
+	show_smap_vma_flags(m, VM_EXEC);
+}

@@ -1,0 +1,51 @@
+/*
+ * sim/sim.h - the interpreter's state, shared by the files that hold its
+ * commands (sim/script.c: machine, allocators; sim/task_cmds.c: processes
+ * and their system calls).
+ */
+#ifndef KMM_SIM_SIM_H
+#define KMM_SIM_SIM_H
+
+#include <stdio.h>
+#include "mm/internal.h"
+#include "sim/owner.h"
+
+struct sim {
+	FILE *out;
+	FILE *err;
+	const char *source;
+	unsigned long lineno;
+	struct kmm *k;
+	int booted_by_script;
+	int commands_run;
+	char report[1024];	/* first line of the first report a command caused */
+	int nr_report_lines;
+	int report_consumed;	/* the command printed that line as its result */
+	char dmesg[4096];	/* every report the command caused */
+	size_t dmesg_len;
+	const char *dmesg_prefix; /* non-NULL: show reports on out, prefixed */
+	struct owner_set owned;	/* what this script allocated (sim/owner.h) */
+};
+
+/* A malformed line: the reason on err with SOURCE:LINE, "error EINVAL" on out. */
+__printf(2, 3) int syntax_error(struct sim *s, const char *fmt, ...);
+
+/* sim/task_cmds.c */
+int cmd_spawn(struct sim *s, int argc, char **argv);
+int cmd_fork(struct sim *s, int argc, char **argv);
+int cmd_exit(struct sim *s, int argc, char **argv);
+int cmd_mmap(struct sim *s, int argc, char **argv);
+int cmd_munmap(struct sim *s, int argc, char **argv);
+int cmd_mprotect(struct sim *s, int argc, char **argv);
+int cmd_mremap(struct sim *s, int argc, char **argv);
+int cmd_madvise(struct sim *s, int argc, char **argv);
+int cmd_mlock(struct sim *s, int argc, char **argv);
+int cmd_mlock2(struct sim *s, int argc, char **argv);
+int cmd_munlock(struct sim *s, int argc, char **argv);
+int cmd_mlockall(struct sim *s, int argc, char **argv);
+int cmd_munlockall(struct sim *s, int argc, char **argv);
+int cmd_brk(struct sim *s, int argc, char **argv);
+int cmd_prlimit(struct sim *s, int argc, char **argv);
+int cmd_ps(struct sim *s, int argc, char **argv);
+
+#endif

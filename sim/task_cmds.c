@@ -1,0 +1,409 @@
+/*
+ * sim/task_cmds.c - the process commands of the script language
+ * (DESIGN.md): spawn, fork, exit, and the memory system calls a process
+ * makes, each printing one line: the result, "ok", or "error ENAME" with
+ * Linux's errno.  Arguments take numbers (decimal, 0x hex, K/M/G
+ * lengths) or the C names joined by '|'.  A pid that does not exist is
+ * ESRCH, as kill(2) would say; a line that cannot be parsed is a syntax
+ * error (sim/script.c).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <kmm/sched.h>
+#include "base/parse.h"
+#include "mm/slab.h"
+#include "mm/vma.h"
+#include "mm/mmap.h"
+#include "sim/sim.h"
+
+struct flag_name {
+	const char *name;
+	unsigned long value;
+};
+
+#define F(x) { #x, x }
+static const struct flag_name prot_names[] = {
+	F(PROT_NONE), F(PROT_READ), F(PROT_WRITE), F(PROT_EXEC), F(PROT_SEM),
+	F(PROT_GROWSDOWN), F(PROT_GROWSUP), { NULL, 0 }
+};
+static const struct flag_name map_names[] = {
+	F(MAP_SHARED), F(MAP_PRIVATE), F(MAP_SHARED_VALIDATE), F(MAP_FIXED),
+	F(MAP_ANONYMOUS), { "MAP_ANON", MAP_ANONYMOUS }, F(MAP_GROWSDOWN),
+	F(MAP_DENYWRITE), F(MAP_EXECUTABLE), F(MAP_LOCKED), F(MAP_NORESERVE),
+	F(MAP_POPULATE), F(MAP_NONBLOCK), F(MAP_STACK), F(MAP_HUGETLB),
+	F(MAP_FIXED_NOREPLACE), F(MAP_UNINITIALIZED), { NULL, 0 }
+};
+static const struct flag_name mremap_names[] = {
+	F(MREMAP_MAYMOVE), F(MREMAP_FIXED), F(MREMAP_DONTUNMAP), { NULL, 0 }
+};
+static const struct flag_name madv_names[] = {
+	F(MADV_NORMAL), F(MADV_RANDOM), F(MADV_SEQUENTIAL), F(MADV_WILLNEED),
+	F(MADV_DONTNEED), { "MADV_FREE", 8 }, F(MADV_REMOVE), F(MADV_DONTFORK),
+	F(MADV_DOFORK), F(MADV_MERGEABLE), F(MADV_UNMERGEABLE), F(MADV_HUGEPAGE),
+	F(MADV_NOHUGEPAGE), F(MADV_DONTDUMP), F(MADV_DODUMP),
+	{ "MADV_WIPEONFORK", 18 }, { "MADV_KEEPONFORK", 19 }, { "MADV_COLD", 20 },
+	{ "MADV_PAGEOUT", 21 }, { "MADV_POPULATE_READ", 22 }, { "MADV_POPULATE_WRITE", 23 },
+	{ "MADV_DONTNEED_LOCKED", 24 }, { "MADV_COLLAPSE", 25 },
+	{ "MADV_HWPOISON", 100 }, { "MADV_SOFT_OFFLINE", 101 },
+	{ "MADV_GUARD_INSTALL", 102 }, { "MADV_GUARD_REMOVE", 103 }, { NULL, 0 }
+};
+static const struct flag_name mlock_names[] = {
+	{ "MLOCK_ONFAULT", MLOCK_ONFAULT }, { "0", 0 }, { NULL, 0 }
+};
+static const struct flag_name mcl_names[] = {
+	F(MCL_CURRENT), F(MCL_FUTURE), { "MCL_ONFAULT", MCL_ONFAULT }, { NULL, 0 }
+};
+#undef F
+
+/* NAME|NAME|NUMBER against table; -1 naming the bad word in bad. */
+static int parse_flags(const char *str, const struct flag_name *table,
+		       unsigned long *out, char *bad, size_t badlen)
+{
+	unsigned long v = 0;
+
+	do {
+		size_t len = strcspn(str, "|");
+		const struct flag_name *f;
+		char word[64];
+		unsigned long n;
+
+		if (!len || len >= sizeof(word))
+			goto bad;
+		memcpy(word, str, len);
+		word[len] = 0;
+		for (f = table; f->name; f++)
+			if (!strcmp(f->name, word))
+				break;
+		if (f->name)
+			v |= f->value;
+		else if (!parse_ulong(word, &n, false))
+			v |= n;
+		else
+			goto bad;
+		str += len;
+	} while (*str++ == '|');
+	*out = v;
+	return 0;
+bad:
+	snprintf(bad, badlen, "%.*s", (int)strcspn(str, "|"), str);
+	return -1;
+}
+
+static int print_errno(struct sim *s, long err)
+{
+	const char *name = strerrorname_np((int)-err);
+
+	fprintf(s->out, "error %s\n", name ? name : "EINVAL");
+	return 0;
+}
+
+static int print_result(struct sim *s, long ret)
+{
+	if (ret < 0)
+		return print_errno(s, ret);
+	fprintf(s->out, "ok\n");
+	return 0;
+}
+
+/* The task argv[1] names; NULL after printing ESRCH (or a syntax error). */
+static struct task_struct *arg_task(struct sim *s, char **argv, int *bad)
+{
+	unsigned long pid;
+	struct task_struct *t;
+
+	*bad = 0;
+	if (parse_ulong(argv[1], &pid, false) || pid > 4194304) {
+		*bad = syntax_error(s, "%s: PID must be a process id, got '%s'", argv[0], argv[1]);
+		return NULL;
+	}
+	t = find_task_by_vpid((int)pid);
+	if (!t)
+		print_errno(s, -ESRCH);
+	return t;
+}
+
+static int arg_num(struct sim *s, char **argv, int i, const char *what, unsigned long *v)
+{
+	if (parse_ulong(argv[i], v, true))
+		return syntax_error(s, "%s: %s must be a number, got '%s'", argv[0], what, argv[i]);
+	return 0;
+}
+
+static int arg_flags(struct sim *s, char **argv, int i, const struct flag_name *table,
+		     const char *what, unsigned long *v)
+{
+	char bad[64];
+
+	if (parse_flags(argv[i], table, v, bad, sizeof(bad)))
+		return syntax_error(s, "%s: unknown %s '%s'", argv[0], what, bad);
+	return 0;
+}
+
+/* PID ADDR LEN, the start of most calls. */
+static struct task_struct *arg_range(struct sim *s, char **argv, unsigned long *addr,
+				     unsigned long *len, int *bad)
+{
+	struct task_struct *t;
+
+	*bad = arg_num(s, argv, 2, "ADDR", addr) ?: arg_num(s, argv, 3, "LEN", len);
+	if (*bad)
+		return NULL;
+	t = arg_task(s, argv, bad);
+	return t;
+}
+
+int cmd_spawn(struct sim *s, int argc, char **argv)
+{
+	struct task_struct *t;
+	int err;
+
+	if (argc > 1 && (!argv[1][0] || strlen(argv[1]) >= 100 || strchr(argv[1], '/') != NULL))
+		return syntax_error(s, "spawn: NAME must be a program name like 'cat', got '%s'", argv[1]);
+	t = kernel_spawn(argc > 1 ? argv[1] : NULL, &err);
+	if (!t)
+		return print_errno(s, err);
+	fprintf(s->out, "pid %d\n", t->pid);
+	return 0;
+}
+
+int cmd_fork(struct sim *s, int argc, char **argv)
+{
+	int bad, err;
+	struct task_struct *t = arg_task(s, argv, &bad), *c;
+
+	if (!t)
+		return bad;
+	c = kernel_fork(t, &err);
+	if (!c)
+		return print_errno(s, err);
+	fprintf(s->out, "pid %d\n", c->pid);
+	return 0;
+}
+
+int cmd_exit(struct sim *s, int argc, char **argv)
+{
+	int bad;
+	struct task_struct *t = arg_task(s, argv, &bad);
+
+	if (!t)
+		return bad;
+	do_exit(t);
+	fprintf(s->out, "ok\n");
+	return 0;
+}
+
+int cmd_mmap(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr, len, prot, flags, off = 0;
+	struct task_struct *t;
+	struct file *file = NULL;
+	long ret;
+	int bad, err;
+
+	if (arg_flags(s, argv, 4, prot_names, "PROT flag", &prot) ||
+	    arg_flags(s, argv, 5, map_names, "MAP flag", &flags) ||
+	    (argc > 7 && arg_num(s, argv, 7, "OFFSET", &off)))
+		return -1;
+	t = arg_range(s, argv, &addr, &len, &bad);
+	if (!t)
+		return bad;
+	if (argc > 6) {
+		/* open(PATH, O_RDONLY) first, as a program would. */
+		file = filp_open_rootfs(argv[6], &err);
+		if (!file)
+			return print_errno(s, err);
+		flags &= ~(unsigned long)MAP_ANONYMOUS;
+		if (off & ~PAGE_MASK)
+			ret = -EINVAL;
+		else
+			ret = do_mmap_pgoff(t->mm, file, addr, len, prot, flags, off >> PAGE_SHIFT);
+		fput(file);
+	} else {
+		ret = do_mmap(t->mm, addr, len, prot, flags);
+	}
+	if (ret < 0)
+		return print_errno(s, ret);
+	fprintf(s->out, "%#lx\n", (unsigned long)ret);
+	return 0;
+}
+
+int cmd_munmap(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr, len;
+	int bad;
+	struct task_struct *t = arg_range(s, argv, &addr, &len, &bad);
+
+	if (!t)
+		return bad;
+	return print_result(s, do_munmap(t->mm, addr, len));
+}
+
+int cmd_mprotect(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr, len, prot;
+	struct task_struct *t;
+	int bad;
+
+	if (arg_flags(s, argv, 4, prot_names, "PROT flag", &prot))
+		return -1;
+	t = arg_range(s, argv, &addr, &len, &bad);
+	if (!t)
+		return bad;
+	return print_result(s, do_mprotect(t->mm, addr, len, prot));
+}
+
+int cmd_mremap(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr, old_len, new_len, flags = 0, new_addr = 0;
+	struct task_struct *t;
+	long ret;
+	int bad;
+
+	if (arg_num(s, argv, 4, "NEWLEN", &new_len) ||
+	    (argc > 5 && arg_flags(s, argv, 5, mremap_names, "MREMAP flag", &flags)) ||
+	    (argc > 6 && arg_num(s, argv, 6, "NEWADDR", &new_addr)))
+		return -1;
+	t = arg_range(s, argv, &addr, &old_len, &bad);
+	if (!t)
+		return bad;
+	ret = do_mremap(t->mm, addr, old_len, new_len, flags, new_addr);
+	if (ret < 0)
+		return print_errno(s, ret);
+	fprintf(s->out, "%#lx\n", (unsigned long)ret);
+	return 0;
+}
+
+int cmd_madvise(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr, len, advice;
+	struct task_struct *t;
+	int bad;
+
+	if (arg_flags(s, argv, 4, madv_names, "advice", &advice))
+		return -1;
+	t = arg_range(s, argv, &addr, &len, &bad);
+	if (!t)
+		return bad;
+	return print_result(s, do_madvise(t->mm, addr, len, (int)advice));
+}
+
+int cmd_mlock(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr, len;
+	int bad;
+	struct task_struct *t = arg_range(s, argv, &addr, &len, &bad);
+
+	if (!t)
+		return bad;
+	return print_result(s, do_mlock(t->mm, addr, len, VM_LOCKED));
+}
+
+int cmd_mlock2(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr, len, flags;
+	struct task_struct *t;
+	int bad;
+
+	if (arg_flags(s, argv, 4, mlock_names, "MLOCK flag", &flags))
+		return -1;
+	t = arg_range(s, argv, &addr, &len, &bad);
+	if (!t)
+		return bad;
+	return print_result(s, do_mlock2(t->mm, addr, len, (unsigned int)flags));
+}
+
+int cmd_munlock(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr, len;
+	int bad;
+	struct task_struct *t = arg_range(s, argv, &addr, &len, &bad);
+
+	if (!t)
+		return bad;
+	return print_result(s, do_munlock(t->mm, addr, len));
+}
+
+int cmd_mlockall(struct sim *s, int argc, char **argv)
+{
+	unsigned long flags;
+	struct task_struct *t;
+	int bad;
+
+	if (arg_flags(s, argv, 2, mcl_names, "MCL flag", &flags))
+		return -1;
+	t = arg_task(s, argv, &bad);
+	if (!t)
+		return bad;
+	return print_result(s, do_mlockall(t->mm, (int)flags));
+}
+
+int cmd_munlockall(struct sim *s, int argc, char **argv)
+{
+	int bad;
+	struct task_struct *t = arg_task(s, argv, &bad);
+
+	if (!t)
+		return bad;
+	return print_result(s, do_munlockall(t->mm));
+}
+
+int cmd_brk(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr = 0;
+	struct task_struct *t;
+	int bad;
+
+	if (argc > 2 && arg_num(s, argv, 2, "ADDR", &addr))
+		return -1;
+	t = arg_task(s, argv, &bad);
+	if (!t)
+		return bad;
+	fprintf(s->out, "%#lx\n", sys_brk(t->mm, addr));
+	return 0;
+}
+
+/* prlimit PID RLIMIT_X VALUE|unlimited: the soft and hard limit at once. */
+int cmd_prlimit(struct sim *s, int argc, char **argv)
+{
+	static const char *const names[] = { "RLIMIT_AS", "RLIMIT_DATA", "RLIMIT_STACK",
+					     "RLIMIT_MEMLOCK" };
+	unsigned long v, *field;
+	struct task_struct *t;
+	size_t i;
+	int bad;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(argv[2], names[i]))
+			break;
+	if (i == ARRAY_SIZE(names))
+		return syntax_error(s, "prlimit: RESOURCE must be RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK or RLIMIT_MEMLOCK, got '%s'", argv[2]);
+	if (!strcmp(argv[3], "unlimited"))
+		v = ~0ul;
+	else if (arg_num(s, argv, 3, "VALUE", &v))
+		return -1;
+	t = arg_task(s, argv, &bad);
+	if (!t)
+		return bad;
+	field = i == 0 ? &t->mm->rlim_as : i == 1 ? &t->mm->rlim_data :
+		i == 2 ? &t->mm->rlim_stack : &t->mm->rlim_memlock;
+	*field = v;
+	fprintf(s->out, "ok\n");
+	return 0;
+}
+
+/* ps: one line per process, as `ps -o pid,ppid,vsz,comm` would print. */
+int cmd_ps(struct sim *s, int argc, char **argv)
+{
+	struct task_struct *t;
+	int pid = 0;
+
+	fprintf(s->out, "%7s %7s %9s %s\n", "PID", "PPID", "VSZ", "COMMAND");
+	while ((t = next_task(pid))) {
+		fprintf(s->out, "%7d %7d %9lu %s\n", t->pid,
+			t->real_parent ? t->real_parent->pid : 0, t->mm->total_vm << (PAGE_SHIFT - 10),
+			t->comm);
+		pid = t->pid;
+	}
+	return 0;
+}
