@@ -4,7 +4,8 @@
  * `kmm run` prints for the same script (docs/differential.md).
  *
  *   kmm-host FILE|-             run a script on the host
- *   kmm-host --generate SEED N  print a random script of N lines
+ *   kmm-host --generate SEED N [--without ADVICE,...]
+ *                               print a random script of N lines
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +17,11 @@
 static int usage(FILE *f)
 {
 	fprintf(f, "usage: kmm-host FILE|-\n"
-		   "       kmm-host --generate SEED N\n"
+		   "       kmm-host --generate SEED N [--without ADVICE,...]\n"
 		   "  kmm-host FILE             run the script's process 1 on the host kernel,\n"
 		   "                            inside %#lx-%#lx of this process\n"
-		   "  kmm-host --generate S N   a random script of N lines from seed S\n",
+		   "  kmm-host --generate S N   a random script of N lines from seed S,\n"
+		   "                            never using the advices named after --without\n",
 		HOST_WINDOW_START, HOST_WINDOW_START + HOST_WINDOW_SIZE);
 	return f == stderr ? 2 : 0;
 }
@@ -50,20 +52,47 @@ static int run_script(const char *path)
 	return bad ? 1 : 0;
 }
 
-int main(int argc, char **argv)
+/* Splits a,b,c in place into a NULL-terminated list. */
+static const char **split_names(char *list)
 {
+	const char **v = calloc(strlen(list) / 2 + 2, sizeof(*v));
+	size_t n = 0;
+	char *save = NULL, *w;
+
+	if (!v)
+		return NULL;
+	for (w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		v[n++] = w;
+	return v;
+}
+
+static int generate(char **argv, int argc)
+{
+	const char **without = NULL;
 	unsigned long seed, n;
 
+	if (parse_ulong(argv[2], &seed, false) || parse_ulong(argv[3], &n, true) ||
+	    n > 100000000)
+		return usage(stderr);
+	if (argc == 6) {
+		if (strcmp(argv[4], "--without"))
+			return usage(stderr);
+		without = split_names(argv[5]);
+		if (!without)
+			return 2;
+	}
+	script_gen(stdout, seed, (unsigned int)n, without);
+	free(without);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		return usage(stdout);
 	if (argc == 2)
 		return run_script(argv[1]);
-	if (argc == 4 && !strcmp(argv[1], "--generate")) {
-		if (parse_ulong(argv[2], &seed, false) || parse_ulong(argv[3], &n, true) ||
-		    n > 100000000)
-			return usage(stderr);
-		script_gen(stdout, seed, (unsigned int)n);
-		return 0;
-	}
+	if ((argc == 4 || argc == 6) && !strcmp(argv[1], "--generate"))
+		return generate(argv, argc);
 	return usage(stderr);
 }

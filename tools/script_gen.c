@@ -16,6 +16,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "tools/host_exec.h"
 #include "tools/script_gen.h"
@@ -33,6 +34,7 @@ struct gen {
 	unsigned int nr_bounds;
 	unsigned int next_bound;
 	unsigned int since_cat;
+	const char *const *without;	/* patterns of lines not to write */
 };
 
 /* splitmix64: small consecutive seeds give unrelated streams. */
@@ -126,7 +128,9 @@ static void pick_range(struct gen *g, unsigned long *off, unsigned long *len,
 
 static void print_len(struct gen *g, unsigned long len)
 {
-	if (len && !(len % (1ul << 20)) && len < (1ul << 30) && one_in(g, 2))
+	if (len >= (1ul << 40))
+		fprintf(g->f, " %#lx", len);	/* huge ones always alike */
+	else if (len && !(len % (1ul << 20)) && len < (1ul << 30) && one_in(g, 2))
 		fprintf(g->f, " %luM", len >> 20);
 	else if (len && !(len % 1024) && len < (1ul << 30) && one_in(g, 3))
 		fprintf(g->f, " %luK", len >> 10);
@@ -335,7 +339,7 @@ static void gen_mremap(struct gen *g)
 	fputc('\n', g->f);
 }
 
-static void gen_line(struct gen *g)
+static void gen_one(struct gen *g)
 {
 	unsigned long op = below(g, 100);
 
@@ -359,18 +363,73 @@ static void gen_line(struct gen *g)
 	}
 }
 
-void script_gen(FILE *f, unsigned long seed, unsigned int n)
+/* Whether the words of line (split at blanks and '|') include every
+ * blank-separated word of pattern. */
+static bool line_matches(const char *line, const char *pattern)
+{
+	char words[256], *save = NULL, *w;
+
+	snprintf(words, sizeof(words), "%s", pattern);
+	for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		size_t n = strlen(w);
+		const char *p = line;
+		bool found = false;
+
+		while (!found && (p = strstr(p, w))) {
+			found = (p == line || strchr(" |", p[-1])) && strchr(" |\n", p[n]);
+			p += n;
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* One line that no pattern of g->without matches, on out. */
+static void gen_line(struct gen *g, FILE *out)
+{
+	struct gen saved = *g;
+	const char *const *w;
+	char *line = NULL;
+	size_t size = 0;
+
+	for (;;) {
+		g->f = open_memstream(&line, &size);
+		if (!g->f)
+			abort();
+		gen_one(g);
+		fclose(g->f);
+		for (w = g->without; w && *w && !line_matches(line, *w); w++)
+			;
+		if (!w || !*w)
+			break;
+		free(line);
+		/* Another draw from where this one left the stream. */
+		saved.state = g->state;
+		*g = saved;
+	}
+	fputs(line, out);
+	free(line);
+	g->f = out;
+}
+
+void script_gen(FILE *f, unsigned long seed, unsigned int n,
+		const char *const *without)
 {
 	static const unsigned long hot_sizes[] = { 1ul << 20, 4ul << 20, 16ul << 20, WIN };
-	struct gen g = { .f = f, .state = seed };
+	struct gen g = { .f = f, .state = seed, .without = without };
+	const char *const *w;
 	unsigned int i;
 
 	g.hot = hot_sizes[below(&g, 4)];
-	fprintf(f, "# kmm-host --generate %lu %u\n", seed, n);
+	fprintf(f, "# kmm-host --generate %lu %u", seed, n);
+	for (w = without; w && *w; w++)
+		fprintf(f, "%s%s", w == without ? " --without '" : ",", *w);
+	fprintf(f, "%s\n", without && *without ? "'" : "");
 	fprintf(f, "spawn\n");
 	fprintf(f, "mmap 1 %#lx %luM PROT_NONE MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE|MAP_NORESERVE\n",
 		HOST_WINDOW_START, WIN >> 20);
 	for (i = 0; i < n; i++)
-		gen_line(&g);
+		gen_line(&g, f);
 	fprintf(f, "cat /proc/1/maps\n");
 }

@@ -12,8 +12,12 @@
 
 /*
  * Writes to f a comment, `spawn`, the line that reserves the window,
- * n random lines and a closing `cat /proc/1/maps`.
+ * n random lines and a closing `cat /proc/1/maps`.  without: NULL, or a
+ * NULL-terminated list of patterns of lines never to write: a pattern is
+ * words separated by blanks ("MADV_COLLAPSE", "mlock2 0"), and matches a
+ * line whose words (split at blanks and '|') include all of them.
  */
-void script_gen(FILE *f, unsigned long seed, unsigned int n);
+void script_gen(FILE *f, unsigned long seed, unsigned int n,
+		const char *const *without);
 
 #endif

@@ -31,6 +31,52 @@
 #define SEPARATOR	"\035\n"	/* after each line's output on the host side */
 #define MAX_REPORTS	5
 
+/*
+ * Lines the generator leaves out (patterns of script_gen()) because the
+ * simulator is known to answer them differently from Linux 6.18; each
+ * entry says how.  Remove an entry when the simulator is fixed;
+ * KMM_TEST_KNOWN=1 keeps them all in, to see the differences.
+ */
+static const char *const known_differences[] = {
+	/* Not implemented yet (docs/mmap.md): EINVAL where Linux acts. */
+	"MADV_POPULATE_READ", "MADV_POPULATE_WRITE", "MADV_DONTNEED_LOCKED",
+	"MADV_COLLAPSE", "MADV_GUARD_INSTALL", "MADV_GUARD_REMOVE",
+	/*
+	 * KNOWN BUG: mprotect with PROT_GROWSDOWN answers EINVAL always.
+	 * Linux extends the range down to the start of a VM_GROWSDOWN vma,
+	 * answers ENOMEM where there is no vma and EINVAL on other vmas.
+	 */
+	"0x1000001",
+	/*
+	 * KNOWN BUG: a MREMAP_DONTUNMAP move clears VM_ACCOUNT on the old
+	 * vma.  Since "mm/mremap: correctly account old mapping after
+	 * MREMAP_DONTUNMAP remap" (6.17, and stable) Linux clears only
+	 * VM_LOCKED and VM_LOCKONFAULT there, so the old range merges with
+	 * its accounted neighbours and kmm splits it from them.
+	 */
+	"MREMAP_MAYMOVE MREMAP_DONTUNMAP",
+	/*
+	 * KNOWN BUG: mprotect making a private VM_LOCKED vma writable does
+	 * not populate it (Linux's mprotect_fixup calls
+	 * populate_vma_page_range), so it gets no anon_vma, drops VM_ACCOUNT
+	 * when made read-only again and merges where Linux's does not.
+	 * Left out: the locking that populates (MLOCK_ONFAULT does not).
+	 */
+	"MAP_LOCKED", "mlock", "mlock2 0",
+	/*
+	 * KNOWN BUG: mlock2 over locked vmas with a length that wraps
+	 * answers EINVAL; Linux's count_mm_mlocked_page_nr stops at
+	 * ULONG_MAX, so the RLIMIT_MEMLOCK check fails first: ENOMEM.
+	 */
+	"mlock2 0xfffffffffffff000",
+	NULL,
+};
+
+static const char *const *left_out(void)
+{
+	return harness_env("KMM_TEST_KNOWN", 0) ? NULL : known_differences;
+}
+
 struct script {
 	char *text;		/* the lines, NUL-separated */
 	char **line;
@@ -50,7 +96,7 @@ static void script_make(struct script *s, unsigned long seed)
 
 	if (!f)
 		abort();
-	script_gen(f, seed, NR_LINES);
+	script_gen(f, seed, NR_LINES, left_out());
 	fclose(f);
 	s->n = 0;
 	for (i = 0; i < size; i++)
@@ -255,8 +301,8 @@ static void report(unsigned long seed, const struct script *s, unsigned int i,
 		fprintf(stderr, "  %4u  %s\n", j + 1, s->line[j]);
 	fprintf(stderr, "  --- the window at the last cat (host):\n%s", host_maps);
 	fprintf(stderr, "  --- the window at the last cat (simulator):\n%s", sim_maps);
-	fprintf(stderr, "  reproduce: kmm-host --generate %lu %d > s.kmm; kmm run s.kmm; kmm-host s.kmm\n",
-		seed, NR_LINES);
+	fprintf(stderr, "  reproduce: %s > s.kmm; kmm run s.kmm; kmm-host s.kmm\n",
+		s->line[0] + 2);
 }
 
 /* Compares one seed's outputs; returns the 1-based mismatching line or 0. */
