@@ -64,11 +64,11 @@ static const char *const known_differences[] = {
 	 */
 	"MAP_LOCKED", "mlock", "mlock2 0",
 	/*
-	 * KNOWN BUG: mlock2 over locked vmas with a length that wraps
-	 * answers EINVAL; Linux's count_mm_mlocked_page_nr stops at
+	 * KNOWN BUG: mlock and mlock2 over locked vmas with a length that
+	 * wraps answer EINVAL; Linux's count_mm_mlocked_page_nr stops at
 	 * ULONG_MAX, so the RLIMIT_MEMLOCK check fails first: ENOMEM.
 	 */
-	"mlock2 0xfffffffffffff000",
+	"mlock 0xfffffffffffff000", "mlock2 0xfffffffffffff000",
 	NULL,
 };
 
