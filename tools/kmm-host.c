@@ -4,7 +4,7 @@
  * `kmm run` prints for the same script (docs/differential.md).
  *
  *   kmm-host FILE|-             run a script on the host
- *   kmm-host --generate SEED N [--without ADVICE,...]
+ *   kmm-host --generate SEED N [--without PATTERN,...]
  *                               print a random script of N lines
  */
 #include <stdio.h>
@@ -17,11 +17,11 @@
 static int usage(FILE *f)
 {
 	fprintf(f, "usage: kmm-host FILE|-\n"
-		   "       kmm-host --generate SEED N [--without ADVICE,...]\n"
+		   "       kmm-host --generate SEED N [--without PATTERN,...]\n"
 		   "  kmm-host FILE             run the script's process 1 on the host kernel,\n"
 		   "                            inside %#lx-%#lx of this process\n"
 		   "  kmm-host --generate S N   a random script of N lines from seed S,\n"
-		   "                            never using the advices named after --without\n",
+		   "                            without the lines a pattern matches (docs/differential.md)\n",
 		HOST_WINDOW_START, HOST_WINDOW_START + HOST_WINDOW_SIZE);
 	return f == stderr ? 2 : 0;
 }
