@@ -105,6 +105,8 @@ struct kmm {
 	unsigned long sysctl_user_reserve_kbytes;
 	unsigned long sysctl_admin_reserve_kbytes;
 	long vm_committed_as;		/* pages charged by VM_ACCOUNT vmas */
+
+	int sysctl_max_map_count;	/* vm.max_map_count: VMAs per mm (65530) */
 };
 
 #define OVERCOMMIT_GUESS	0

@@ -133,7 +133,7 @@ static int split_at(struct mm_struct *mm, unsigned long addr)
 
 	if (!v || v->vm_start >= addr)
 		return 0;
-	if (mm->map_count >= MAX_MAP_COUNT)
+	if (mm->map_count >= get_max_map_count())
 		return -ENOMEM;
 	n = vm_area_alloc(mm);
 	if (!n)
@@ -237,7 +237,7 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	len = PAGE_ALIGN(len);
 	if (!len)
 		return -ENOMEM;				/* overflowed */
-	if (mm->map_count > MAX_MAP_COUNT)
+	if (mm->map_count > get_max_map_count())
 		return -ENOMEM;
 	where = get_unmapped_area(mm, addr, len, flags);
 	if (where < 0)
@@ -390,7 +390,7 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
 			      VM_ACCOUNT | mm->def_flags;
 	struct vm_area_struct *prev = find_vma(mm, addr - 1), *v;
 
-	if (mm->map_count > MAX_MAP_COUNT)
+	if (mm->map_count > get_max_map_count())
 		return -ENOMEM;		/* no RLIMIT_AS/DATA yet */
 	if (security_vm_enough_memory_mm(mm, (long)(len >> PAGE_SHIFT)))
 		return -ENOMEM;
