@@ -294,6 +294,7 @@ void free_frozen_pages(struct kmm *k, struct page *page, unsigned int order);
 void setup_per_zone_wmarks(struct kmm *k);
 void setup_per_zone_lowmem_reserve(struct kmm *k);
 void init_per_zone_wmark_min(struct kmm *k);
+void refresh_per_zone_wmarks(struct kmm *k);
 void zone_pcp_init(struct kmm *k, struct zone *zone);
 void zone_pcp_update(struct kmm *k, struct zone *zone);
 /* pcp high_max: managed pages / this fraction, split over the CPUs. */
