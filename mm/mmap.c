@@ -139,7 +139,7 @@ static int split_at(struct mm_struct *mm, unsigned long addr)
 
 	if (!v || v->vm_start >= addr)
 		return 0;
-	if (mm->map_count >= MAX_MAP_COUNT)
+	if (mm->map_count >= get_max_map_count())
 		return -ENOMEM;
 	n = vm_area_alloc(mm);
 	if (!n)
@@ -316,7 +316,7 @@ long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
 		return -ENOMEM;				/* overflowed */
 	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
 		return -EOVERFLOW;
-	if (mm->map_count > MAX_MAP_COUNT)
+	if (mm->map_count > get_max_map_count())
 		return -ENOMEM;
 	where = get_unmapped_area(mm, addr, len, flags);
 	if (where < 0)
@@ -514,7 +514,7 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
 
 	if (!may_expand_vm(mm, flags, len >> PAGE_SHIFT))
 		return -ENOMEM;
-	if (mm->map_count > MAX_MAP_COUNT)
+	if (mm->map_count > get_max_map_count())
 		return -ENOMEM;
 	if (security_vm_enough_memory_mm(mm, (long)(len >> PAGE_SHIFT)))
 		return -ENOMEM;
