@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # .ci/install-deps.sh - installs what the build, the tests and the benchmarks
-# need: the compilers, cmake, and the malloc peers bench/ measures kmm
-# against.  Idempotent: does nothing (not even apt-get update) when every
+# need: the compilers, cmake, libedit for the shell, and the malloc peers
+# bench/ measures kmm against.  Idempotent: does nothing (not even apt-get update) when every
 # package is already installed.  Run as root, or with sudo available.
 set -euo pipefail
 
@@ -9,6 +9,7 @@ packages=(
 	cmake
 	gcc
 	clang
+	libedit-dev		# the kmm shell: line editing and history (optional)
 	libmimalloc-dev		# bench/: mimalloc peer
 	libjemalloc-dev		# bench/: jemalloc peer
 	libgoogle-perftools-dev	# bench/: tcmalloc peer

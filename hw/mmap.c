@@ -18,7 +18,6 @@
 #define MMAP_RND_BITS	28
 #define STACK_RND_MASK	0x3ffffful
 #define SIZE_128M	(128ul << 20)
-#define STACK_GUARD_GAP_BYTES	(256ul << PAGE_SHIFT)
 
 bool task_randomizes(void)
 {
@@ -71,7 +70,7 @@ void arch_pick_mmap_layout(struct mm_struct *mm)
 		mm->mmap_base = PAGE_ALIGN(TASK_SIZE / 3) + rnd;
 		return;
 	}
-	pad = stack_maxrandom_size() + STACK_GUARD_GAP_BYTES;
+	pad = stack_maxrandom_size() + STACK_GUARD_GAP;
 	if (gap + pad > gap)
 		gap += pad;
 	if (gap < SIZE_128M)

@@ -106,6 +106,8 @@ struct kmm {
 	unsigned long sysctl_admin_reserve_kbytes;
 	long vm_committed_as;		/* pages charged by VM_ACCOUNT vmas */
 
+	int sysctl_max_map_count;	/* vm.max_map_count: VMAs per mm (65530) */
+
 	/* Processes (kernel/fork.c) and the files they map (fs/). */
 	struct list_head tasks;		/* every task_struct, by pid */
 	int last_pid;			/* pids are handed out ascending from 1 */
@@ -314,6 +316,7 @@ void free_frozen_pages(struct kmm *k, struct page *page, unsigned int order);
 void setup_per_zone_wmarks(struct kmm *k);
 void setup_per_zone_lowmem_reserve(struct kmm *k);
 void init_per_zone_wmark_min(struct kmm *k);
+void refresh_per_zone_wmarks(struct kmm *k);
 void zone_pcp_init(struct kmm *k, struct zone *zone);
 void zone_pcp_update(struct kmm *k, struct zone *zone);
 /* pcp high_max: managed pages / this fraction, split over the CPUs. */

@@ -24,12 +24,35 @@
 #define MADV_COLD		20
 #define MADV_PAGEOUT		21
 #endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#define MADV_POPULATE_WRITE	23
+#endif
+#ifndef MADV_DONTNEED_LOCKED
+#define MADV_DONTNEED_LOCKED	24
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE		25
+#endif
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL	102
+#define MADV_GUARD_REMOVE	103
+#endif
 
-/* The advices handled here (Linux also takes POPULATE_*, COLLAPSE,
- * GUARD_*, DONTNEED_LOCKED and, with CAP_SYS_ADMIN, HWPOISON: not yet). */
+#define HPAGE_PMD_SIZE		(2ul << 20)
+
+/*
+ * The advices Linux 6.18 accepts.  MADV_HWPOISON and MADV_SOFT_OFFLINE
+ * exist only with CONFIG_MEMORY_FAILURE, which this kernel is built
+ * without (there is no memory-failure handling to inject into), so they
+ * are EINVAL, as on such a Linux.
+ */
 static bool madvise_behavior_valid(int behavior)
 {
 	switch (behavior) {
+	case MADV_POPULATE_READ: case MADV_POPULATE_WRITE:
+	case MADV_DONTNEED_LOCKED: case MADV_COLLAPSE:
+	case MADV_GUARD_INSTALL: case MADV_GUARD_REMOVE:
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL:
 	case MADV_WILLNEED: case MADV_DONTNEED: case MADV_FREE:
 	case MADV_REMOVE: case MADV_DONTFORK: case MADV_DOFORK:
@@ -86,11 +109,76 @@ static long madvise_new_flags(const struct vm_area_struct *v, int behavior)
 }
 
 /* The advices that act on the pages of [start, end) of v. */
-static int madvise_pages(struct vm_area_struct *v, int behavior)
+/*
+ * MADV_COLLAPSE of [start, end) in v: may this VMA hold a huge page at
+ * all (not NOHUGEPAGE or special; anonymous memory only once it has an
+ * anon_vma, as Linux's thp_vma_allowable_order says; shmem always; other
+ * files not without CONFIG_READ_ONLY_THP_FOR_FS), then collapse every
+ * aligned 2 MiB range inside.  Collapsing needs page tables with pages
+ * in them; none exist before the page-fault layer, which is Linux's
+ * answer for memory never touched: EINVAL (SCAN_PMD_NULL).
+ */
+static int madvise_collapse(struct vm_area_struct *v, unsigned long start, unsigned long end)
+{
+	unsigned long hstart = ALIGN(start, HPAGE_PMD_SIZE), hend = end & ~(HPAGE_PMD_SIZE - 1);
+
+	if (v->vm_flags & (VM_SPECIAL | VM_HUGETLB | VM_NOHUGEPAGE))
+		return -EINVAL;
+	if (v->vm_file ? !v->vm_file->f_inode->i_shmem : !v->anon_vma)
+		return -EINVAL;
+	if (ALIGN(v->vm_start, HPAGE_PMD_SIZE) + HPAGE_PMD_SIZE > v->vm_end && !v->vm_file)
+		return -EINVAL;		/* no aligned huge page fits in the VMA */
+	return hend > hstart ? -EINVAL : 0;
+}
+
+/*
+ * MADV_POPULATE_READ/WRITE: fault every page of [start, end) in, as a
+ * read or a write, VMA after VMA from start; a hole stops it (ENOMEM), a
+ * VMA that does not allow the access or has no struct pages stops it
+ * (EINVAL).  A write populates private memory with anonymous pages: the
+ * VMA gets its anon_vma.  No VMA is split or merged.
+ */
+static int madvise_populate(struct mm_struct *mm, unsigned long start, unsigned long end,
+			    bool write)
+{
+	while (start < end) {
+		struct vm_area_struct *v = vma_lookup(mm, start);
+
+		if (!v)
+			return -ENOMEM;
+		if ((v->vm_flags & (VM_IO | VM_PFNMAP)) ||
+		    !(v->vm_flags & (write ? VM_WRITE : VM_READ)))
+			return -EINVAL;
+		if (write && !(v->vm_flags & VM_SHARED)) {
+			int err = anon_vma_prepare(v);
+
+			if (err)
+				return err;
+		}
+		start = min(v->vm_end, end);
+	}
+	return 0;
+}
+
+static int madvise_pages(struct vm_area_struct *v, int behavior, unsigned long start,
+			 unsigned long end)
 {
 	switch (behavior) {
 	case MADV_DONTNEED:
 		return v->vm_flags & (VM_LOCKED | VM_PFNMAP) ? -EINVAL : 0;
+	case MADV_DONTNEED_LOCKED:
+		return v->vm_flags & VM_PFNMAP ? -EINVAL : 0;
+	case MADV_COLLAPSE:
+		return madvise_collapse(v, start, end);
+	case MADV_GUARD_INSTALL:
+		/* Guard markers live in page tables: the range now has
+		 * some, so an anonymous VMA gets its anon_vma (fork must
+		 * copy them). */
+		if (v->vm_flags & (VM_SPECIAL | VM_HUGETLB | VM_LOCKED))
+			return -EINVAL;
+		return v->vm_file ? 0 : anon_vma_prepare(v);
+	case MADV_GUARD_REMOVE:
+		return v->vm_flags & (VM_SPECIAL | VM_HUGETLB) ? -EINVAL : 0;
 	case MADV_FREE:
 		if (v->vm_flags & (VM_LOCKED | VM_PFNMAP))
 			return -EINVAL;
@@ -115,6 +203,8 @@ static bool changes_flags(int behavior)
 	switch (behavior) {
 	case MADV_WILLNEED: case MADV_DONTNEED: case MADV_FREE:
 	case MADV_REMOVE: case MADV_COLD: case MADV_PAGEOUT:
+	case MADV_DONTNEED_LOCKED: case MADV_COLLAPSE:
+	case MADV_GUARD_INSTALL: case MADV_GUARD_REMOVE:
 		return false;
 	}
 	return true;
@@ -144,6 +234,8 @@ int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in,
 		return -EINVAL;
 	if (end == start)
 		return 0;
+	if (behavior == MADV_POPULATE_READ || behavior == MADV_POPULATE_WRITE)
+		return madvise_populate(mm, start, end, behavior == MADV_POPULATE_WRITE);
 	v = find_vma(mm, start);
 	for (;;) {
 		unsigned long tmp;
@@ -163,7 +255,7 @@ int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in,
 
 			err = f < 0 ? (int)f : vma_modify_flags(mm, start, tmp, (unsigned long)f, &v);
 		} else {
-			err = madvise_pages(v, behavior);
+			err = madvise_pages(v, behavior, start, tmp);
 		}
 		if (err)
 			return err;

@@ -579,6 +579,22 @@ void zone_pcp_init(struct kmm *k, struct zone *zone)
 	}
 }
 
+/*
+ * After a write to vm.min_free_kbytes or vm.watermark_scale_factor (Linux's
+ * setup_per_zone_wmarks): the watermarks, the reserve they add up to and
+ * the per-CPU list sizes that follow the low watermark.
+ */
+void refresh_per_zone_wmarks(struct kmm *k)
+{
+	int i;
+
+	setup_per_zone_wmarks(k);
+	calculate_totalreserve_pages(k);
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		if (populated_zone(&k->node.node_zones[i]))
+			zone_pcp_update(k, &k->node.node_zones[i]);
+}
+
 /* Derives min_free_kbytes (unless set) and everything that follows from it. */
 void init_per_zone_wmark_min(struct kmm *k)
 {

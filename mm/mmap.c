@@ -139,7 +139,7 @@ static int split_at(struct mm_struct *mm, unsigned long addr)
 
 	if (!v || v->vm_start >= addr)
 		return 0;
-	if (mm->map_count >= MAX_MAP_COUNT)
+	if (mm->map_count >= get_max_map_count())
 		return -ENOMEM;
 	n = vm_area_alloc(mm);
 	if (!n)
@@ -217,9 +217,14 @@ long get_unmapped_area(struct mm_struct *mm, unsigned long addr,
 		return (long)addr;
 	}
 	if (addr) {
+		struct vm_area_struct *next;
+
 		addr = PAGE_ALIGN(addr);
+		next = find_vma(mm, addr);
+		/* Free, and clear of the next stack's guard gap. */
 		if (TASK_SIZE - len >= addr && addr >= MMAP_MIN_ADDR &&
-		    !find_vma_intersection(mm, addr, addr + len))
+		    (!next || addr + len <= vm_start_gap(next)) &&
+		    !(next && next->vm_start <= addr))
 			return (long)addr;
 	}
 	if (mm->mmap_legacy)
@@ -311,7 +316,7 @@ long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
 		return -ENOMEM;				/* overflowed */
 	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
 		return -EOVERFLOW;
-	if (mm->map_count > MAX_MAP_COUNT)
+	if (mm->map_count > get_max_map_count())
 		return -ENOMEM;
 	where = get_unmapped_area(mm, addr, len, flags);
 	if (where < 0)
@@ -469,6 +474,12 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 			if (!err) {
 				vm_stat_account(mm, oldflags, -(long)((tmp - start) >> PAGE_SHIFT));
 				vm_stat_account(mm, flags, (long)((tmp - start) >> PAGE_SHIFT));
+				/* Locked memory turning writable is faulted in for
+				 * writing at once (mprotect_fixup): private pages
+				 * are copied, so the VMA gets its anon_vma. */
+				if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED | VM_LOCKONFAULT)) ==
+				    VM_LOCKED && (flags & VM_WRITE))
+					err = anon_vma_prepare(v);
 			}
 		}
 		if (err) {
@@ -487,17 +498,7 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	}
 }
 
-#define STACK_GUARD_GAP	(256ul << PAGE_SHIFT)	/* stack_guard_gap's default */
 
-/* Where next's reach starts: a stack keeps a guard gap below it. */
-static unsigned long vm_start_gap(const struct vm_area_struct *next)
-{
-	unsigned long start = next->vm_start;
-
-	if (next->vm_flags & VM_GROWSDOWN)
-		start = start > STACK_GUARD_GAP ? start - STACK_GUARD_GAP : 0;
-	return start;
-}
 
 /*
  * Grows the heap by [addr, addr + len): the VMA just below is expanded if
@@ -513,7 +514,7 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
 
 	if (!may_expand_vm(mm, flags, len >> PAGE_SHIFT))
 		return -ENOMEM;
-	if (mm->map_count > MAX_MAP_COUNT)
+	if (mm->map_count > get_max_map_count())
 		return -ENOMEM;
 	if (security_vm_enough_memory_mm(mm, (long)(len >> PAGE_SHIFT)))
 		return -ENOMEM;

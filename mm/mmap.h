@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <kmm/mm_types.h>
 #include <kmm/fs.h>
+#include "mm/internal.h"
 
 #ifndef PROT_SEM
 #define PROT_SEM		0x8
@@ -102,7 +103,13 @@ long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
 	       unsigned long new_len, unsigned long flags, unsigned long new_addr);
 
 /* Shared by mmap.c and mremap.c (Linux keeps these in mm/internal.h). */
-#define MAX_MAP_COUNT	65530	/* vm.max_map_count's default */
+/* vm.max_map_count's default: USHRT_MAX less a margin for ELF core dumps.
+ * The limit in force is struct kmm's sysctl_max_map_count. */
+#define DEFAULT_MAX_MAP_COUNT	65530
+static inline int get_max_map_count(void)
+{
+	return kmm_cur()->sysctl_max_map_count;
+}
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
 void vm_area_free(struct vm_area_struct *v);
 long get_unmapped_area(struct mm_struct *mm, unsigned long addr,

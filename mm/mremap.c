@@ -44,7 +44,7 @@ static long check_params(const struct remap *r)
 	if (r->addr + r->old_len > r->new_addr && r->new_addr + r->new_len > r->addr)
 		return -EINVAL;		/* source and target overlap */
 	/* Both ends may split in three before anything is undone. */
-	if (r->mm->map_count + 2 >= MAX_MAP_COUNT - 3)
+	if (r->mm->map_count + 2 >= get_max_map_count() - 3)
 		return -ENOMEM;
 	return 0;
 }
@@ -102,7 +102,7 @@ static long move_vma(struct remap *r)
 	struct anon_vma *old_anon = old->anon_vma;
 	long charged = 0;
 
-	if (mm->map_count >= MAX_MAP_COUNT - 3)
+	if (mm->map_count >= get_max_map_count() - 3)
 		return -ENOMEM;
 	/* An accounted mapping is charged for what it gains: all of the
 	 * new range with DONTUNMAP (the old one keeps its charge though it

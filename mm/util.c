@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include "mm/internal.h"
+#include "mm/mmap.h"
 
 /* totalram_pages() of machine k, which need not be the current one. */
 static unsigned long k_totalram_pages(struct kmm *k)
@@ -34,6 +35,7 @@ void mm_util_init(struct kmm *k)
 	k->sysctl_overcommit_ratio = 50;
 	k->sysctl_user_reserve_kbytes = min(free_kbytes / 32, 128ul << 10);
 	k->sysctl_admin_reserve_kbytes = min(free_kbytes / 32, 8ul << 10);
+	k->sysctl_max_map_count = DEFAULT_MAX_MAP_COUNT;
 }
 
 unsigned long vm_commit_limit(struct kmm *k)

@@ -11,10 +11,25 @@
  */
 #include "mm/vma.h"
 
-/* The free gap just below vma: from the previous vma's end. */
+/* Where next's reach starts: a stack keeps a guard gap below it. */
+unsigned long vm_start_gap(const struct vm_area_struct *next)
+{
+	unsigned long start = next->vm_start;
+
+	if (next->vm_flags & VM_GROWSDOWN)
+		start = start > STACK_GUARD_GAP ? start - STACK_GUARD_GAP : 0;
+	return start;
+}
+
+/*
+ * The free gap just below vma: from the previous vma's end to where vma
+ * reaches (a stack's guard gap is not free: nothing may be placed in it).
+ */
 static inline unsigned long vma_compute_gap(const struct vm_area_struct *vma)
 {
-	return vma->vm_start - (vma->vm_prev ? vma->vm_prev->vm_end : 0);
+	unsigned long top = vm_start_gap(vma), prev_end = vma->vm_prev ? vma->vm_prev->vm_end : 0;
+
+	return top > prev_end ? top - prev_end : 0;
 }
 
 static unsigned long vma_compute_subtree_gap(struct vm_area_struct *vma)
@@ -242,7 +257,7 @@ static bool gap_fits(const struct vm_area_struct *v, unsigned long length,
 		     unsigned long *start, unsigned long *end)
 {
 	*start = max(v->vm_prev ? v->vm_prev->vm_end : 0, low);
-	*end = min(v->vm_start, high);
+	*end = min(vm_start_gap(v), high);
 	return *end >= *start && *end - *start >= length;
 }
 

@@ -46,6 +46,10 @@ bool anon_vma_chain_singular(const struct anon_vma *av);
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
 #define VM_SPECIAL	(VM_IO | VM_DONTEXPAND | VM_PFNMAP)
 
+#define STACK_GUARD_GAP	(256ul << PAGE_SHIFT)	/* stack_guard_gap's default */
+/* Where next's reach starts: its start, less the guard gap for a stack. */
+unsigned long vm_start_gap(const struct vm_area_struct *next);
+
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
 				     struct vm_area_struct **pprev);

@@ -1,31 +1,13 @@
 /*
- * proc/proc.c - the table of /proc files and kmm_proc_read().  Adding a
- * view is one row here and one show function.
+ * proc/proc.c - the table of /proc files, kmm_proc_read() and
+ * kmm_proc_write().  Adding a view is one row here and one show function;
+ * the /proc/sys/vm knobs are in proc/sysctl.c.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <kmm/sched.h>
 #include "proc/internal.h"
-
-static void show_min_free_kbytes(struct kmm *k, struct seq_buf *m)
-{
-	seq_printf(m, "%d\n", k->min_free_kbytes);
-}
-
-static void show_watermark_scale_factor(struct kmm *k, struct seq_buf *m)
-{
-	seq_printf(m, "%d\n", k->watermark_scale_factor);
-}
-
-static void show_lowmem_reserve_ratio(struct kmm *k, struct seq_buf *m)
-{
-	int i;
-
-	for (i = 0; i < MAX_NR_ZONES; i++)
-		seq_printf(m, "%d%s", k->lowmem_reserve_ratio[i],
-			   i + 1 < MAX_NR_ZONES ? "\t" : "\n");
-}
 
 static const struct proc_entry proc_entries[] = {
 	{ "/proc/buddyinfo", buddyinfo_show },
@@ -36,18 +18,17 @@ static const struct proc_entry proc_entries[] = {
 	{ "/proc/slabinfo", slabinfo_show },
 	{ "/proc/vmallocinfo", vmallocinfo_show },
 	{ "slabtop", slabtop_show },
-	{ "/proc/sys/vm/min_free_kbytes", show_min_free_kbytes },
-	{ "/proc/sys/vm/watermark_scale_factor", show_watermark_scale_factor },
-	{ "/proc/sys/vm/lowmem_reserve_ratio", show_lowmem_reserve_ratio },
 };
 
 const char *const *kmm_proc_paths(void)
 {
-	static const char *paths[ARRAY_SIZE(proc_entries) + 1];
+	static const char *paths[ARRAY_SIZE(proc_entries) + NR_VM_SYSCTLS + 1];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(proc_entries); i++)
 		paths[i] = proc_entries[i].path;
+	for (i = 0; i < NR_VM_SYSCTLS; i++)
+		paths[ARRAY_SIZE(proc_entries) + i] = proc_sys_path(i);
 	return paths;
 }
 
@@ -100,7 +81,20 @@ long kmm_proc_read(const char *path, char *buf, size_t size)
 		proc_entries[i].show(k, &m);
 		return (long)m.len;
 	}
+	seq_buf_init(&m, buf, size);
+	if (!proc_sys_show(k, path, &m))
+		return (long)m.len;
 	if (size)
 		buf[0] = 0;
 	return proc_pid_read(path, buf, size);
+}
+
+int kmm_proc_write(const char *path, const char *buf)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(proc_entries); i++)
+		if (!strcmp(proc_entries[i].path, path))
+			return -EACCES;		/* a view, not a knob */
+	return proc_sys_write(kmm_cur(), path, buf);
 }

@@ -27,6 +27,7 @@ struct sim_cmd {
 	int min_args;		/* not counting the name */
 	int max_args;
 	const char *usage;
+	const char *desc;	/* one sentence, for help CMD */
 	int (*fn)(struct sim *s, int argc, char **argv);
 };
 
@@ -530,55 +531,137 @@ static int cmd_translate(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+/* echo VALUE > PATH: what the shell's echo into a /proc/sys file does. */
+static int cmd_echo(struct sim *s, int argc, char **argv)
+{
+	int err;
+
+	if (strcmp(argv[2], ">"))
+		return syntax_error(s, "usage: echo VALUE > /proc/sys/vm/KNOB");
+	err = kmm_proc_write(argv[3], argv[1]);
+	if (!err)
+		fprintf(s->out, "ok\n");
+	else
+		fprintf(s->out, "error %s\n", err == -ENOENT ? "ENOENT" :
+			err == -EACCES ? "EACCES" : "EINVAL");
+	return 0;
+}
+
+static int cmd_quit(struct sim *s, int argc, char **argv)
+{
+	s->quit = true;
+	return 0;
+}
+
 static int cmd_help(struct sim *s, int argc, char **argv);
 
 static const struct sim_cmd sim_cmds[] = {
-	{ "boot", 0, MAX_ARGS - 1, "boot [mem=SIZE] [cpus=N] [seed=N] [min_free_kbytes=N] ...", cmd_boot },
-	{ "cat", 1, 1, "cat /proc/FILE", cmd_cat },
-	{ "alloc_pages", 1, 2, "alloc_pages ORDER [GFP_FLAGS]", cmd_alloc_pages },
-	{ "free_pages", 2, 2, "free_pages PFN ORDER", cmd_free_pages },
-	{ "kmem_cache_create", 2, 4, "kmem_cache_create NAME SIZE [ALIGN] [SLAB_FLAGS]", cmd_kmem_cache_create },
-	{ "kmem_cache_alloc", 1, 2, "kmem_cache_alloc NAME [GFP_FLAGS]", cmd_kmem_cache_alloc },
-	{ "kmem_cache_free", 2, 2, "kmem_cache_free NAME ADDR", cmd_kmem_cache_free },
-	{ "kmem_cache_shrink", 1, 1, "kmem_cache_shrink NAME", cmd_kmem_cache_shrink },
-	{ "kmem_cache_destroy", 1, 1, "kmem_cache_destroy NAME", cmd_kmem_cache_destroy },
-	{ "kmalloc", 1, 2, "kmalloc SIZE [GFP_FLAGS]", cmd_kmalloc },
-	{ "kfree", 1, 1, "kfree ADDR", cmd_kfree },
-	{ "slabtop", 0, 0, "slabtop   (caches by memory held)", cmd_slabtop },
-	{ "hotplug_add", 1, 1, "hotplug_add SIZE   (add RAM in 128M sections, up to max_mem)", cmd_hotplug_add },
-	{ "vmalloc", 1, 1, "vmalloc SIZE", cmd_vmalloc },
-	{ "vfree", 1, 1, "vfree ADDR", cmd_vfree },
-	{ "vmap", 1, MAX_ARGS - 1, "vmap PFN [PFN...]", cmd_vmap },
-	{ "vunmap", 1, 1, "vunmap ADDR", cmd_vunmap },
-	{ "translate", 1, 1, "translate ADDR   (walk the kernel page table)", cmd_translate },
-	{ "spawn", 0, 1, "spawn [NAME]   (a new process running NAME: cat, sh, ...)", cmd_spawn },
-	{ "fork", 1, 1, "fork PID", cmd_fork },
-	{ "exit", 1, 1, "exit PID", cmd_exit },
-	{ "mmap", 5, 7, "mmap PID ADDR LEN PROT FLAGS [PATH [OFFSET]]", cmd_mmap },
-	{ "munmap", 3, 3, "munmap PID ADDR LEN", cmd_munmap },
-	{ "mprotect", 4, 4, "mprotect PID ADDR LEN PROT", cmd_mprotect },
-	{ "mremap", 4, 6, "mremap PID ADDR OLDLEN NEWLEN [FLAGS [NEWADDR]]", cmd_mremap },
-	{ "madvise", 4, 4, "madvise PID ADDR LEN ADVICE", cmd_madvise },
-	{ "mlock", 3, 3, "mlock PID ADDR LEN", cmd_mlock },
-	{ "mlock2", 4, 4, "mlock2 PID ADDR LEN FLAGS", cmd_mlock2 },
-	{ "munlock", 3, 3, "munlock PID ADDR LEN", cmd_munlock },
-	{ "mlockall", 2, 2, "mlockall PID MCL_FLAGS", cmd_mlockall },
-	{ "munlockall", 1, 1, "munlockall PID", cmd_munlockall },
-	{ "brk", 1, 2, "brk PID [ADDR]", cmd_brk },
-	{ "prlimit", 3, 3, "prlimit PID RLIMIT_AS|RLIMIT_DATA|RLIMIT_STACK|RLIMIT_MEMLOCK BYTES|unlimited", cmd_prlimit },
-	{ "ps", 0, 0, "ps   (the processes)", cmd_ps },
-	{ "drain", 0, 0, "drain   (drain_all_pages: per-CPU lists back to the buddy)", cmd_drain },
-	{ "check", 0, 0, "check   (check_buddy_invariants)", cmd_check },
-	{ "help", 0, 0, "help", cmd_help },
+	{ "boot", 0, MAX_ARGS - 1, "boot [mem=SIZE] [cpus=N] [seed=N] [min_free_kbytes=N] ...",
+	  "Boots the machine with these options (kmm --options lists them); only as the first command.",
+	  cmd_boot },
+	{ "cat", 1, 1, "cat PATH",
+	  "Prints a /proc file or /proc/sys/vm knob as Linux does.", cmd_cat },
+	{ "echo", 3, 3, "echo VALUE > /proc/sys/vm/KNOB",
+	  "Writes a vm sysctl; prints ok, or error EINVAL for a value out of its range.", cmd_echo },
+	{ "alloc_pages", 1, 2, "alloc_pages ORDER [GFP_FLAGS]",
+	  "Allocates 2^ORDER frames and prints the first pfn.", cmd_alloc_pages },
+	{ "free_pages", 2, 2, "free_pages PFN ORDER",
+	  "Frees frames this script allocated.", cmd_free_pages },
+	{ "kmem_cache_create", 2, 4, "kmem_cache_create NAME SIZE [ALIGN] [SLAB_FLAGS]",
+	  "Creates a slab cache of SIZE-byte objects.", cmd_kmem_cache_create },
+	{ "kmem_cache_alloc", 1, 2, "kmem_cache_alloc NAME [GFP_FLAGS]",
+	  "Allocates one object from cache NAME and prints its kernel address.", cmd_kmem_cache_alloc },
+	{ "kmem_cache_free", 2, 2, "kmem_cache_free NAME ADDR",
+	  "Frees an object back to cache NAME.", cmd_kmem_cache_free },
+	{ "kmem_cache_shrink", 1, 1, "kmem_cache_shrink NAME",
+	  "Gives cache NAME's empty slabs back to the page allocator.", cmd_kmem_cache_shrink },
+	{ "kmem_cache_destroy", 1, 1, "kmem_cache_destroy NAME",
+	  "Destroys cache NAME, reporting objects still allocated.", cmd_kmem_cache_destroy },
+	{ "kmalloc", 1, 2, "kmalloc SIZE [GFP_FLAGS]",
+	  "Allocates SIZE bytes from the kmalloc caches and prints the address.", cmd_kmalloc },
+	{ "kfree", 1, 1, "kfree ADDR",
+	  "Frees a kmalloc'ed object.", cmd_kfree },
+	{ "slabtop", 0, 0, "slabtop",
+	  "Prints the slab caches ordered by memory held.", cmd_slabtop },
+	{ "hotplug_add", 1, 1, "hotplug_add SIZE",
+	  "Adds RAM in 128M sections, up to the boot option max_mem.", cmd_hotplug_add },
+	{ "vmalloc", 1, 1, "vmalloc SIZE",
+	  "Allocates virtually contiguous memory and prints its address.", cmd_vmalloc },
+	{ "vfree", 1, 1, "vfree ADDR",
+	  "Frees a vmalloc area.", cmd_vfree },
+	{ "vmap", 1, MAX_ARGS - 1, "vmap PFN [PFN...]",
+	  "Maps allocated frames side by side in vmalloc space.", cmd_vmap },
+	{ "vunmap", 1, 1, "vunmap ADDR",
+	  "Removes a vmap mapping.", cmd_vunmap },
+	{ "translate", 1, 1, "translate ADDR",
+	  "Walks the kernel page table for ADDR and prints each level.", cmd_translate },
+	{ "spawn", 0, 1, "spawn [NAME]",
+	  "Starts a process running NAME (cat, sh, ...) laid out as a fresh execve; prints its pid.", cmd_spawn },
+	{ "fork", 1, 1, "fork PID",
+	  "Copies process PID's address space into a new process; prints the child's pid.", cmd_fork },
+	{ "exit", 1, 1, "exit PID",
+	  "Ends process PID and frees its whole address space.", cmd_exit },
+	{ "mmap", 5, 7, "mmap PID ADDR LEN PROT FLAGS [PATH [OFFSET]]",
+	  "The mmap system call in process PID; prints the address or error ENAME.", cmd_mmap },
+	{ "munmap", 3, 3, "munmap PID ADDR LEN",
+	  "The munmap system call; prints ok or error ENAME.", cmd_munmap },
+	{ "mprotect", 4, 4, "mprotect PID ADDR LEN PROT",
+	  "The mprotect system call; prints ok or error ENAME.", cmd_mprotect },
+	{ "mremap", 4, 6, "mremap PID ADDR OLDLEN NEWLEN [FLAGS [NEWADDR]]",
+	  "The mremap system call; prints the new address or error ENAME.", cmd_mremap },
+	{ "madvise", 4, 4, "madvise PID ADDR LEN ADVICE",
+	  "The madvise system call (MADV_DONTNEED, ...); prints ok or error ENAME.", cmd_madvise },
+	{ "mlock", 3, 3, "mlock PID ADDR LEN",
+	  "The mlock system call; prints ok or error ENAME.", cmd_mlock },
+	{ "mlock2", 4, 4, "mlock2 PID ADDR LEN FLAGS",
+	  "The mlock2 system call (FLAGS 0 or MLOCK_ONFAULT).", cmd_mlock2 },
+	{ "munlock", 3, 3, "munlock PID ADDR LEN",
+	  "The munlock system call.", cmd_munlock },
+	{ "mlockall", 2, 2, "mlockall PID MCL_FLAGS",
+	  "The mlockall system call (MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT).", cmd_mlockall },
+	{ "munlockall", 1, 1, "munlockall PID",
+	  "The munlockall system call.", cmd_munlockall },
+	{ "brk", 1, 2, "brk PID [ADDR]",
+	  "The brk system call; prints the break it returns (ADDR omitted: the current one).", cmd_brk },
+	{ "prlimit", 3, 3, "prlimit PID RLIMIT_AS|RLIMIT_DATA|RLIMIT_STACK|RLIMIT_MEMLOCK BYTES|unlimited",
+	  "Sets a resource limit of process PID (soft and hard).", cmd_prlimit },
+	{ "ps", 0, 0, "ps",
+	  "Lists the processes: pid, parent, size (VSZ) and name.", cmd_ps },
+	{ "drain", 0, 0, "drain",
+	  "Returns the per-CPU page lists to the buddy allocator (drain_all_pages).", cmd_drain },
+	{ "check", 0, 0, "check",
+	  "Checks the buddy allocator's invariants; prints ok or the first broken one.", cmd_check },
+	{ "help", 0, 1, "help [COMMAND]",
+	  "Lists the commands, or prints what one of them does.", cmd_help },
+	{ "quit", 0, 0, "quit",
+	  "Leaves the shell (a script stops reading there); prints nothing.", cmd_quit },
 };
 
-static int cmd_help(struct sim *s, int argc, char **argv)
+static const struct sim_cmd *find_cmd(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(sim_cmds); i++)
-		fprintf(s->out, "%s%s", i ? "; " : "", sim_cmds[i].usage);
-	fputc('\n', s->out);
+		if (!strcmp(sim_cmds[i].name, name))
+			return &sim_cmds[i];
+	return NULL;
+}
+
+/* help: one usage per line; help CMD: its usage, then what it does. */
+static int cmd_help(struct sim *s, int argc, char **argv)
+{
+	const struct sim_cmd *cmd;
+	size_t i;
+
+	if (argc == 1) {
+		for (i = 0; i < ARRAY_SIZE(sim_cmds); i++)
+			fprintf(s->out, "%s\n", sim_cmds[i].usage);
+		return 0;
+	}
+	cmd = find_cmd(argv[1]);
+	if (!cmd)
+		return syntax_error(s, "help: no command '%s' (try 'help')", argv[1]);
+	fprintf(s->out, "%s\n    %s\n", cmd->usage, cmd->desc);
 	return 0;
 }
 
@@ -661,16 +744,6 @@ void sim_set_dmesg_prefix(struct sim *s, const char *prefix)
 	s->dmesg_prefix = prefix;
 }
 
-static const struct sim_cmd *find_cmd(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(sim_cmds); i++)
-		if (!strcmp(sim_cmds[i].name, name))
-			return &sim_cmds[i];
-	return NULL;
-}
-
 int sim_run_line(struct sim *s, const char *text)
 {
 	char line[MAX_LINE], *argv[MAX_ARGS];
@@ -692,7 +765,8 @@ int sim_run_line(struct sim *s, const char *text)
 		return syntax_error(s, "unknown command '%s' (try 'help')", argv[0]);
 	if (argc - 1 < cmd->min_args || argc - 1 > cmd->max_args)
 		return syntax_error(s, "usage: %s", cmd->usage);
-	if (cmd->fn != cmd_boot && cmd->fn != cmd_help && sim_ensure_machine(s))
+	if (cmd->fn != cmd_boot && cmd->fn != cmd_help && cmd->fn != cmd_quit &&
+	    sim_ensure_machine(s))
 		return syntax_error(s, "no machine: boot failed");
 	s->report[0] = 0;
 	s->nr_report_lines = 0;
@@ -706,6 +780,21 @@ int sim_run_line(struct sim *s, const char *text)
 	return ret;
 }
 
+/* Runs one line read from a stream (n bytes, no newline): 0 or -1. */
+static int run_read_line(struct sim *s, const char *line, size_t n)
+{
+	/* A NUL would cut the line short: the rest must not run. */
+	if (memchr(line, 0, n)) {
+		s->lineno++;
+		return syntax_error(s, "the line contains a NUL byte");
+	}
+	if (n >= MAX_LINE) {
+		s->lineno++;
+		return syntax_error(s, "line longer than %d characters", MAX_LINE - 1);
+	}
+	return sim_run_line(s, line);
+}
+
 int sim_run_stream(struct sim *s, FILE *in, int interactive)
 {
 	char *line = NULL;
@@ -713,7 +802,8 @@ int sim_run_stream(struct sim *s, FILE *in, int interactive)
 	ssize_t n;
 	int bad = 0;
 
-	for (;;) {
+	s->quit = false;
+	while (!s->quit) {
 		if (interactive) {
 			fprintf(s->out, "kmm> ");
 			fflush(s->out);
@@ -723,25 +813,28 @@ int sim_run_stream(struct sim *s, FILE *in, int interactive)
 			break;
 		if (n && line[n - 1] == '\n')
 			line[--n] = 0;
-		/* A NUL would cut the line short: the rest must not run. */
-		if (memchr(line, 0, (size_t)n)) {
-			s->lineno++;
-			syntax_error(s, "the line contains a NUL byte");
-			bad++;
-			continue;
-		}
-		if (n >= MAX_LINE) {
-			s->lineno++;
-			syntax_error(s, "line longer than %d characters", MAX_LINE - 1);
-			bad++;
-			continue;
-		}
-		if (sim_run_line(s, line))
+		if (run_read_line(s, line, (size_t)n))
 			bad++;
 		fflush(s->out);
+		if (bad && s->stop_on_error)
+			break;
 	}
+	s->quit = false;	/* the next stream reads on */
 	free(line);
 	return bad;
+}
+
+bool sim_quit_requested(struct sim *s)
+{
+	bool quit = s->quit;
+
+	s->quit = false;
+	return quit;
+}
+
+void sim_set_stop_on_error(struct sim *s, bool stop)
+{
+	s->stop_on_error = stop;
 }
 
 struct sim *sim_create(FILE *out, FILE *err)

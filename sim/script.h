@@ -7,6 +7,7 @@
 #ifndef KMM_SIM_SCRIPT_H
 #define KMM_SIM_SCRIPT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct sim;
@@ -19,8 +20,17 @@ void sim_set_source(struct sim *s, const char *name);
 void sim_set_dmesg_prefix(struct sim *s, const char *prefix);
 /* Runs one line.  Returns 0, or -1 if the line was malformed. */
 int sim_run_line(struct sim *s, const char *line);
-/* Runs every line of in.  Returns the number of malformed lines. */
+/*
+ * Runs every line of in, up to a quit command (or the first malformed
+ * line, with stop-on-error).  interactive prints the "kmm> " prompt
+ * before each line.  Returns the number of malformed lines.
+ */
 int sim_run_stream(struct sim *s, FILE *in, int interactive);
+/* kmm run --stop-on-error: sim_run_stream stops at a malformed line. */
+void sim_set_stop_on_error(struct sim *s, bool stop);
+/* For a caller reading lines itself: whether the last line was quit.
+ * Clears the request. */
+bool sim_quit_requested(struct sim *s);
 /* Boots the default machine if the script has not booted one. */
 int sim_ensure_machine(struct sim *s);
 

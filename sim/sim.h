@@ -25,6 +25,8 @@ struct sim {
 	size_t dmesg_len;
 	const char *dmesg_prefix; /* non-NULL: show reports on out, prefixed */
 	struct owner_set owned;	/* what this script allocated (sim/owner.h) */
+	bool stop_on_error;	/* sim_run_stream stops at a malformed line */
+	bool quit;		/* quit was run: the reader stops */
 };
 
 /* A malformed line: the reason on err with SOURCE:LINE, "error EINVAL" on out. */

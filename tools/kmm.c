@@ -1,8 +1,10 @@
 /*
  * tools/kmm.c - the kmm command.
  *
- *   kmm                 interactive shell (the script language)
- *   kmm run FILE|-      run a script; exit status 1 if a line was malformed
+ *   kmm                 interactive shell (the script language), or the
+ *                       lines of stdin when it is not a terminal
+ *   kmm run [-e] FILE|- run a script; exit status 1 if a line was
+ *                       malformed; -e (--stop-on-error) stops there
  *   kmm tour            the guided tour
  *   kmm --options       the boot options and their values
  */
@@ -12,18 +14,22 @@
 #include "base/option.h"
 #include "sim/script.h"
 #include "sim/tour.h"
+#include "tools/shell.h"
 
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: kmm [run FILE|-] [tour] [--options] [--help]\n"
-		   "  kmm             interactive shell (type 'help')\n"
-		   "  kmm run FILE    run a script ('-' reads stdin)\n"
-		   "  kmm tour        a guided tour of the machine\n"
-		   "  kmm --options   boot options, their values and meaning\n");
+	fprintf(f, "usage: kmm [run [-e|--stop-on-error] FILE|-] [tour] [--options] [--help]\n"
+		   "  kmm               interactive shell (type 'help'; 'quit' or Ctrl-D leaves)\n"
+		   "  kmm run FILE      run a script ('-' reads stdin); a malformed line is\n"
+		   "                    reported and skipped, and the exit status is 1\n"
+		   "  kmm run -e FILE   the same, but stop at the first malformed line\n"
+		   "                    (--stop-on-error)\n"
+		   "  kmm tour          a guided tour of the machine\n"
+		   "  kmm --options     boot options, their values and meaning\n");
 	return f == stderr ? 2 : 0;
 }
 
-static int run_script(const char *path)
+static int run_script(const char *path, bool stop_on_error)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	struct sim *s;
@@ -38,6 +44,7 @@ static int run_script(const char *path)
 	if (!s)
 		return 2;
 	sim_set_source(s, strcmp(path, "-") ? path : "<stdin>");
+	sim_set_stop_on_error(s, stop_on_error);
 	bad = sim_run_stream(s, in, 0);
 	sim_destroy(s);
 	if (in != stdin)
@@ -59,21 +66,41 @@ static int print_options(void)
 	return 0;
 }
 
+/* kmm run [-e|--stop-on-error] FILE: the options may come first or last. */
+static int cmd_run(int argc, char **argv)
+{
+	const char *path = NULL;
+	bool stop = false;
+	int i;
+
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "-e") || !strcmp(argv[i], "--stop-on-error"))
+			stop = true;
+		else if (!path && (argv[i][0] != '-' || !strcmp(argv[i], "-")))
+			path = argv[i];
+		else
+			return usage(stderr);
+	}
+	return path ? run_script(path, stop) : usage(stderr);
+}
+
 int main(int argc, char **argv)
 {
 	struct sim *s;
 	int bad;
 
+	if (argc == 1 && isatty(0))
+		return kmm_shell();
 	if (argc == 1) {
 		s = sim_create(stdout, stderr);
 		if (!s)
 			return 2;
-		bad = sim_run_stream(s, stdin, isatty(0));
+		bad = sim_run_stream(s, stdin, 0);
 		sim_destroy(s);
 		return bad ? 1 : 0;
 	}
-	if (!strcmp(argv[1], "run") && argc == 3)
-		return run_script(argv[2]);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc, argv);
 	if (!strcmp(argv[1], "tour") && argc == 2)
 		return kmm_tour(stdout, stderr);
 	if (!strcmp(argv[1], "--options"))

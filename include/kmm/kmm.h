@@ -65,6 +65,13 @@ int kmm_config_set(struct kmm_config *cfg, const char *name, const char *value,
  * exceed size - 1; the text is then cut), or -ENOENT for an unknown path.
  */
 long kmm_proc_read(const char *path, char *buf, size_t size);
+/*
+ * Writes buf to a /proc/sys/vm knob of the current machine as `echo buf >
+ * path` does ("2", "65530\n").  Returns 0; -EINVAL if buf is not a number
+ * in the knob's range (the knob keeps its value); -EACCES for a file that
+ * cannot be written; -ENOENT for an unknown path.
+ */
+int kmm_proc_write(const char *path, const char *buf);
 /* The paths kmm_proc_read knows, NULL-terminated. */
 const char *const *kmm_proc_paths(void);
 

@@ -17,7 +17,7 @@
  *     and docs/scripting.md) says what each line must print: nothing
  *     (blank, comment, boot), one line ("error EINVAL" for a malformed
  *     line, with "kmm: fuzz:N: ..." on err naming the right line), or a
- *     file (cat, slabtop);
+ *     file (cat, slabtop, help);
  *   - sim_run_stream() returns 1 for a malformed line and 0 otherwise;
  *   - everything handed out (alloc_pages blocks, kmalloc and
  *     kmem_cache_alloc objects, caches made by kmem_cache_create) is
@@ -172,7 +172,7 @@ static const struct {
 	{ "hotplug_add", 1, 1, K_HOTPLUG },
 	{ "drain", 0, 0, K_DRAIN },
 	{ "check", 0, 0, K_CHECK },
-	{ "help", 0, 0, K_HELP },
+	{ "help", 0, 1, K_HELP },
 };
 
 static const char *const slab_flag_names[] = {
@@ -271,6 +271,16 @@ static bool cache_exists(const char *name)
 	return kmm_current() && kmem_cache_find(name);
 }
 
+static bool model_knows(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(model_cmds) / sizeof(model_cmds[0]); i++)
+		if (!strcmp(model_cmds[i].name, name))
+			return true;
+	return false;
+}
+
 /* What the sim must do with text (one line, no NUL inside). */
 static struct expect model_line(struct fuzz *f, const char *text)
 {
@@ -299,6 +309,11 @@ static struct expect model_line(struct fuzz *f, const char *text)
 	}
 	if (n - 1 < model_cmds[i].min || n - 1 > model_cmds[i].max)
 		return e;
+	if (model_cmds[i].kind == K_HELP && n == 2 && !model_knows(w[1])) {
+		/* help about a command the model may not know */
+		e.unknown_word = true;
+		return e;
+	}
 	e.cmd = model_cmds[i].kind;
 	e.dispatched = true;
 	if (n > 1)
@@ -593,7 +608,9 @@ static void check_command(struct fuzz *f, const struct expect *e,
 	switch (e->kind) {
 	case K_FILE:
 	case K_HELP:
-		if (e->kind == K_HELP && lines != 1)
+		/* help: a usage per command; help CMD: usage, description */
+		if (e->kind == K_HELP && (e->name[0] ? lines != 2 :
+					  lines < sizeof(model_cmds) / sizeof(model_cmds[0])))
 			FUZZ_BUG("help printed %zu lines", lines);
 		break;
 	case K_ALLOC: {

@@ -1,18 +1,33 @@
 # Runs one script through `kmm run` (or `kmm ARGS`) and compares its
 # standard output byte for byte with EXPECTED; the exit status must be 0
-# unless ALLOW_FAIL is set.
+# unless ALLOW_FAIL is set, or exactly EXPECT_RC when that is given.
+# INPUT feeds a file to stdin; EXPECTED_ERR, if given, must equal stderr.
 if(DEFINED ARGS)
   set(cmd ${KMM} ${ARGS})
 else()
   set(cmd ${KMM} run ${SCRIPT})
 endif()
-execute_process(COMMAND ${cmd}
+if(DEFINED INPUT)
+  set(input INPUT_FILE ${INPUT})
+endif()
+execute_process(COMMAND ${cmd} ${input}
   OUTPUT_VARIABLE actual ERROR_VARIABLE err RESULT_VARIABLE rc)
 file(READ ${EXPECTED} expected)
-if(NOT rc EQUAL 0 AND NOT ALLOW_FAIL)
+if(DEFINED EXPECT_RC)
+  if(NOT rc EQUAL EXPECT_RC)
+    message(FATAL_ERROR "exit status ${rc}, expected ${EXPECT_RC}\nstderr: ${err}")
+  endif()
+elseif(NOT rc EQUAL 0 AND NOT ALLOW_FAIL)
   message(FATAL_ERROR "exit status ${rc}\nstderr: ${err}")
 endif()
 if(NOT actual STREQUAL expected)
   file(WRITE ${EXPECTED}.actual "${actual}")
   message(FATAL_ERROR "output differs from ${EXPECTED} (see ${EXPECTED}.actual; rc=${rc})\nstderr: ${err}")
+endif()
+if(DEFINED EXPECTED_ERR)
+  file(READ ${EXPECTED_ERR} expected_err)
+  if(NOT err STREQUAL expected_err)
+    file(WRITE ${EXPECTED_ERR}.actual "${err}")
+    message(FATAL_ERROR "stderr differs from ${EXPECTED_ERR} (see ${EXPECTED_ERR}.actual)")
+  endif()
 endif()

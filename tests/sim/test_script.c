@@ -3,9 +3,9 @@
  * bad input: every seed and regression input of tests/fuzz/corpus/, and a
  * list of hand-written nasty lines.  Whatever the input, the interpreter
  * must survive, keep its output discipline (one line per command; nothing
- * for blank lines, comments and boot; the file for cat; "error EINVAL" on
- * out and "kmm: SOURCE:LINE: ..." on err for a malformed line) and leave
- * the machine's buddy invariants intact.
+ * for blank lines, comments, boot and quit; the file for cat; whole lines
+ * for help; "error EINVAL" on out and "kmm: SOURCE:LINE: ..." on err for
+ * a malformed line) and leave the machine's buddy invariants intact.
  *
  * Checks that fail because of a known bug are kept, disabled with #if 1
  * and marked "KNOWN BUG".
@@ -520,7 +520,7 @@ TEST(test_boot_must_come_first)
 
 	ASSERT_EQ(run(c, "# boot comes first, comments do not count"), 0);
 	ASSERT_EQ(run(c, "help"), 0);
-	ASSERT_EQ(count_lines(c->o, c->ol), 1);
+	ASSERT_CONTAINS(c->o, "\nquit\n");
 	ASSERT_EQ(run(c, "boot mem=32M"), -1);
 	ASSERT_MALFORMED(c, "late.kmm", 3);
 	ASSERT_CONTAINS(c->e, "first");
@@ -567,7 +567,9 @@ TEST(test_each_command_prints_one_line)
 		"alloc_pages 0 0", "alloc_pages 9 GFP_TRANSHUGE",
 		"alloc_pages 0 __GFP_DMA|__GFP_HIGHMEM|__GFP_DMA32|__GFP_MOVABLE|__GFP_RECLAIMABLE",
 		"alloc_pages 0 __GFP_MEMALLOC", "alloc_pages 10 __GFP_NOFAIL",
-		"free_pages 0x10 0", "drain", "check", "help",
+		"free_pages 0x10 0", "drain", "check",
+		"echo 1 > /proc/sys/vm/overcommit_memory", "echo 9 > /proc/sys/vm/overcommit_memory",
+		"echo 1 > /proc/sys/vm/nosuch", "cat /proc/sys/vm/overcommit_memory",
 		"cat /proc/nosuch", "  check  # trailing comment", "check#",
 	};
 	struct cap *c = cap_new("one.kmm");
@@ -1030,12 +1032,12 @@ static const char *replay_lines(const char *name, const char *data, size_t len,
 		} else if (ll < SIM_MAX_LINE && (!w[0] || w[0] == '#') && line[strspn(line, " \t\r\n")] != '"') {
 			if (c->ol)
 				why = "blank line or comment printed something";
-		} else if (!strcmp(w, "boot")) {
+		} else if (!strcmp(w, "boot") || !strcmp(w, "quit")) {
 			if (c->ol)
-				why = "boot printed something";
-		} else if (!strcmp(w, "cat") || !strcmp(w, "slabtop")) {
+				why = "boot or quit printed something";
+		} else if (!strcmp(w, "cat") || !strcmp(w, "slabtop") || !strcmp(w, "help")) {
 			if (c->ol && c->o[c->ol - 1] != '\n')
-				why = "cat or slabtop printed no whole line";
+				why = "cat, slabtop or help printed no whole line";
 		} else if (count_lines(c->o, c->ol) != 1 || c->o[c->ol - 1] != '\n') {
 			why = "command did not print exactly one line";
 		} else if (!strcmp(w, "check") && strcmp(c->o, "ok\n")) {
@@ -1228,6 +1230,115 @@ TEST(test_fuzz_corpus_replays_cleanly)
 	ASSERT_EQ(failed, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* help, echo to /proc/sys/vm, quit, stop-on-error                     */
+/* ------------------------------------------------------------------ */
+
+TEST(test_help)
+{
+	struct cap *c = cap_new("help.kmm");
+	size_t lines;
+
+	ASSERT_EQ(run(c, "help"), 0);
+	lines = count_lines(c->o, c->ol);
+	ASSERT_TRUE(lines > 20);		/* one usage per command */
+	ASSERT_TRUE(!strncmp(c->o, "boot ", 5));
+	ASSERT_CONTAINS(c->o, "\nalloc_pages ORDER [GFP_FLAGS]\n");
+	ASSERT_CONTAINS(c->o, "\necho VALUE > /proc/sys/vm/KNOB\n");
+	ASSERT_EQ(run(c, "help kfree"), 0);
+	ASSERT_STR_EQ(c->o, "kfree ADDR\n    Frees a kmalloc'ed object.\n");
+	ASSERT_EQ(c->el, 0);
+	ASSERT_EQ(run(c, "help no_such"), -1);
+	ASSERT_MALFORMED(c, "help.kmm", 3);
+	ASSERT_EQ(run(c, "help kfree kmalloc"), -1);
+	ASSERT_MALFORMED(c, "help.kmm", 4);
+	/* help needs no machine */
+	ASSERT_NULL(kmm_current());
+	cap_free(c);
+}
+
+TEST(test_echo_and_cat_sysctl)
+{
+	struct cap *c = cap_new("sysctl.kmm");
+	char limit[64];
+
+	ASSERT_EQ(run(c, "boot mem=32M cpus=1"), 0);
+	ASSERT_EQ(run(c, "cat /proc/sys/vm/overcommit_memory"), 0);
+	ASSERT_STR_EQ(c->o, "0\n");
+	ASSERT_EQ(run(c, "echo 2 > /proc/sys/vm/overcommit_memory"), 0);
+	ASSERT_STR_EQ(c->o, "ok\n");
+	ASSERT_EQ(run(c, "cat /proc/sys/vm/overcommit_memory"), 0);
+	ASSERT_STR_EQ(c->o, "2\n");
+	/* A value out of range is the write's error, not a malformed line. */
+	ASSERT_EQ(run(c, "echo 3 > /proc/sys/vm/overcommit_memory"), 0);
+	ASSERT_STR_EQ(c->o, "error EINVAL\n");
+	ASSERT_EQ(c->el, 0);
+	ASSERT_EQ(run(c, "echo -1 > /proc/sys/vm/max_map_count"), 0);
+	ASSERT_STR_EQ(c->o, "error EINVAL\n");
+	ASSERT_EQ(run(c, "cat /proc/sys/vm/overcommit_memory"), 0);
+	ASSERT_STR_EQ(c->o, "2\n");
+	ASSERT_EQ(run(c, "cat /proc/sys/vm/max_map_count"), 0);
+	ASSERT_STR_EQ(c->o, "65530\n");
+	/* CommitLimit follows overcommit_kbytes, which zeroes the ratio. */
+	ASSERT_EQ(run(c, "echo 4096 > /proc/sys/vm/overcommit_kbytes"), 0);
+	ASSERT_STR_EQ(c->o, "ok\n");
+	ASSERT_EQ(run(c, "cat /proc/meminfo"), 0);
+	snprintf(limit, sizeof(limit), "\nCommitLimit:    %8lu kB\n", 4096ul);
+	ASSERT_CONTAINS(c->o, limit);
+	ASSERT_EQ(run(c, "cat /proc/sys/vm/overcommit_ratio"), 0);
+	ASSERT_STR_EQ(c->o, "0\n");
+	/* Unknown knobs, read-only files, a line without '>'. */
+	ASSERT_EQ(run(c, "echo 1 > /proc/sys/vm/nosuch"), 0);
+	ASSERT_STR_EQ(c->o, "error ENOENT\n");
+	ASSERT_EQ(run(c, "cat /proc/sys/vm/nosuch"), 0);
+	ASSERT_STR_EQ(c->o, "cat: /proc/sys/vm/nosuch: No such file or directory\n");
+	ASSERT_EQ(run(c, "echo 1 > /proc/meminfo"), 0);
+	ASSERT_STR_EQ(c->o, "error EACCES\n");
+	ASSERT_EQ(run(c, "echo 1 /proc/sys/vm/overcommit_memory"), -1);
+	ASSERT_MALFORMED(c, "sysctl.kmm", 15);
+	ASSERT_EQ(run(c, "echo 1 >"), -1);
+	ASSERT_MALFORMED(c, "sysctl.kmm", 16);
+	ASSERT_TRUE(machine_ok());
+	cap_free(c);
+}
+
+TEST(test_quit_stops_the_stream)
+{
+	static const char script[] = "check\nquit\ncheck\n";
+	struct cap *c = cap_new("quit.kmm");
+
+	ASSERT_EQ(run_stream(c, script, strlen(script)), 0);
+	ASSERT_STR_EQ(c->o, "ok\n");
+	/* The next stream reads on. */
+	ASSERT_EQ(run_stream(c, "check\n", 6), 0);
+	ASSERT_STR_EQ(c->o, "ok\n");
+	cap_free(c);
+}
+
+TEST(test_stop_on_error)
+{
+	static const char script[] = "check\nbogus 1\ncheck\nalso bad\n";
+	struct cap *c = cap_new("stop.kmm");
+
+	ASSERT_EQ(run_stream(c, script, strlen(script)), 2);	/* goes on */
+	ASSERT_STR_EQ(c->o, "ok\nerror EINVAL\nok\nerror EINVAL\n");
+	cap_free(c);
+
+	c = cap_new("stop.kmm");
+	sim_set_stop_on_error(c->s, true);
+	ASSERT_EQ(run_stream(c, script, strlen(script)), 1);
+	ASSERT_STR_EQ(c->o, "ok\nerror EINVAL\n");
+	ASSERT_STR_EQ(c->e, "kmm: stop.kmm:2: unknown command 'bogus' (try 'help')\n");
+	cap_free(c);
+
+	/* A NUL byte or an over-long line stops it too. */
+	c = cap_new("stop.kmm");
+	sim_set_stop_on_error(c->s, true);
+	ASSERT_EQ(run_stream(c, "check\nch\0eck\ncheck\n", 18), 1);
+	ASSERT_STR_EQ(c->o, "ok\nerror EINVAL\n");
+	cap_free(c);
+}
+
 int main(void)
 {
 	/* Machines a script does not size itself stay small. */
@@ -1260,6 +1371,10 @@ int main(void)
 	RUN_TEST(test_nul_byte_in_a_long_line);
 	RUN_TEST(test_crlf_line_endings);
 	RUN_TEST(test_stream_counts_malformed_lines);
+	RUN_TEST(test_help);
+	RUN_TEST(test_echo_and_cat_sysctl);
+	RUN_TEST(test_quit_stops_the_stream);
+	RUN_TEST(test_stop_on_error);
 	RUN_TEST(test_fuzz_corpus_replays_cleanly);
 	return harness_summary();
 }

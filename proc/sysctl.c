@@ -1,0 +1,175 @@
+/*
+ * proc/sysctl.c - the /proc/sys/vm files: each knob reads as `cat` shows
+ * it (one number and a newline) and takes a write as `echo N >` gives it,
+ * refused with -EINVAL outside the range Linux's handler enforces, in
+ * which case the knob keeps its value.  Mirrors the vm entries of Linux's
+ * kernel/sysctl.c and their handlers in mm/.
+ *
+ * Differs from Linux: lowmem_reserve_ratio is read-only (-EACCES); a
+ * write takes one number (Linux would go on to the next one).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "proc/internal.h"
+
+#define VM_DIR "/proc/sys/vm/"
+
+enum ctl_type {
+	CTL_INT,		/* an int of struct kmm */
+	CTL_ULONG,		/* an unsigned long of struct kmm */
+	CTL_SHOW_ONLY,		/* show() prints it; not writable */
+};
+
+struct ctl_table {
+	const char *path;
+	enum ctl_type type;
+	size_t offset;		/* of the value in struct kmm */
+	unsigned long min;	/* writes outside [min, max] are refused */
+	unsigned long max;
+	/* After a write: what Linux's handler does besides storing. */
+	void (*changed)(struct kmm *k, struct ctl_table const *t);
+	void (*show)(struct kmm *k, struct seq_buf *m);	/* CTL_SHOW_ONLY */
+};
+
+/* overcommit_kbytes and overcommit_ratio exclude each other. */
+static void overcommit_ratio_changed(struct kmm *k, const struct ctl_table *t)
+{
+	k->sysctl_overcommit_kbytes = 0;
+}
+
+static void overcommit_kbytes_changed(struct kmm *k, const struct ctl_table *t)
+{
+	k->sysctl_overcommit_ratio = 0;
+}
+
+/* The watermarks, the reserve and the per-CPU list sizes follow. */
+static void watermarks_changed(struct kmm *k, const struct ctl_table *t)
+{
+	refresh_per_zone_wmarks(k);
+}
+
+/* Linux's min_free_kbytes_sysctl_handler: the value now counts as the
+ * user's, so a hot-add keeps it instead of computing a new one. */
+static void min_free_kbytes_changed(struct kmm *k, const struct ctl_table *t)
+{
+	k->user_min_free_kbytes = k->min_free_kbytes;
+	refresh_per_zone_wmarks(k);
+}
+
+static void show_lowmem_reserve_ratio(struct kmm *k, struct seq_buf *m)
+{
+	int i;
+
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		seq_printf(m, "%d%s", k->lowmem_reserve_ratio[i],
+			   i + 1 < MAX_NR_ZONES ? "\t" : "\n");
+}
+
+#define KNOB(name, type, field, lo, hi, fn) \
+	{ VM_DIR name, type, offsetof(struct kmm, field), lo, hi, fn, NULL }
+
+static const struct ctl_table vm_table[] = {
+	KNOB("overcommit_memory", CTL_INT, sysctl_overcommit_memory,
+	     OVERCOMMIT_GUESS, OVERCOMMIT_NEVER, NULL),
+	KNOB("overcommit_ratio", CTL_INT, sysctl_overcommit_ratio, 0, INT_MAX,
+	     overcommit_ratio_changed),
+	KNOB("overcommit_kbytes", CTL_ULONG, sysctl_overcommit_kbytes, 0, ULONG_MAX,
+	     overcommit_kbytes_changed),
+	KNOB("user_reserve_kbytes", CTL_ULONG, sysctl_user_reserve_kbytes, 0, ULONG_MAX, NULL),
+	KNOB("admin_reserve_kbytes", CTL_ULONG, sysctl_admin_reserve_kbytes, 0, ULONG_MAX, NULL),
+	KNOB("max_map_count", CTL_INT, sysctl_max_map_count, 0, INT_MAX, NULL),
+	KNOB("min_free_kbytes", CTL_INT, min_free_kbytes, 0, INT_MAX,
+	     min_free_kbytes_changed),
+	KNOB("watermark_scale_factor", CTL_INT, watermark_scale_factor, 1, 3000,
+	     watermarks_changed),
+	{ VM_DIR "lowmem_reserve_ratio", CTL_SHOW_ONLY, 0, 0, 0, NULL,
+	  show_lowmem_reserve_ratio },
+};
+
+_Static_assert(ARRAY_SIZE(vm_table) == NR_VM_SYSCTLS, "NR_VM_SYSCTLS is out of date");
+
+const char *proc_sys_path(size_t i)
+{
+	return i < ARRAY_SIZE(vm_table) ? vm_table[i].path : NULL;
+}
+
+static const struct ctl_table *find_knob(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(vm_table); i++)
+		if (!strcmp(vm_table[i].path, path))
+			return &vm_table[i];
+	return NULL;
+}
+
+int proc_sys_show(struct kmm *k, const char *path, struct seq_buf *m)
+{
+	const struct ctl_table *t = find_knob(path);
+	const char *p;
+
+	if (!t)
+		return -ENOENT;
+	p = (const char *)k + t->offset;
+	if (t->type == CTL_INT)
+		seq_printf(m, "%d\n", *(const int *)p);
+	else if (t->type == CTL_ULONG)
+		seq_printf(m, "%lu\n", *(const unsigned long *)p);
+	else
+		t->show(k, m);
+	return 0;
+}
+
+/*
+ * One number as Linux's proc_get_long takes it: blanks, an optional '-',
+ * digits in C's notation (0x hex, 0 octal), then only blanks or newlines.
+ */
+static int parse_value(const char *buf, bool *neg, unsigned long *v)
+{
+	const char *p = buf;
+	char *end;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	*neg = *p == '-';
+	if (*neg)
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	errno = 0;
+	*v = strtoul(p, &end, 0);
+	if (errno)
+		return -EINVAL;
+	while (*end == ' ' || *end == '\t' || *end == '\n')
+		end++;
+	return *end ? -EINVAL : 0;
+}
+
+int proc_sys_write(struct kmm *k, const char *path, const char *buf)
+{
+	const struct ctl_table *t = find_knob(path);
+	char *p;
+	unsigned long v;
+	bool neg;
+
+	if (!t)
+		return -ENOENT;
+	p = (char *)k + t->offset;
+	if (t->type == CTL_SHOW_ONLY)
+		return -EACCES;
+	if (parse_value(buf, &neg, &v))
+		return -EINVAL;
+	/* Every knob here has a minimum of zero or more: "-0" alone passes. */
+	if ((neg && v) || v < t->min || v > t->max)
+		return -EINVAL;
+	if (t->type == CTL_INT)
+		*(int *)p = (int)v;
+	else
+		*(unsigned long *)p = v;
+	if (t->changed)
+		t->changed(k, t);
+	return 0;
+}
