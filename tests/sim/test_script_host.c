@@ -322,7 +322,7 @@ static unsigned int compare(unsigned long seed, const struct script *s,
 			    const struct outputs *host, const struct outputs *sim,
 			    bool verbose)
 {
-	static char hbuf[1 << 16], sbuf[1 << 16], hmaps[1 << 16], smaps[1 << 16];
+	static char hbuf[1 << 20], sbuf[1 << 20], hmaps[1 << 20], smaps[1 << 20];
 	unsigned int i;
 
 	hmaps[0] = smaps[0] = 0;
@@ -341,8 +341,8 @@ static unsigned int compare(unsigned long seed, const struct script *s,
 			return i + 1;
 		}
 		if (is_cat_maps(s->line[i])) {
-			memcpy(hmaps, hbuf, sizeof(hmaps));
-			memcpy(smaps, sbuf, sizeof(smaps));
+			strcpy(hmaps, hbuf);
+			strcpy(smaps, sbuf);
 		}
 	}
 	return 0;
