@@ -238,7 +238,7 @@ TEST(locks_are_not_inherited)
 	static char parent[65536];
 	struct kmm *k = boot();
 	struct task_struct *p, *c, *c2;
-	long a, b;
+	long a, b, c2b;
 	int err;
 
 	ASSERT_NOT_NULL(k);
@@ -265,10 +265,10 @@ TEST(locks_are_not_inherited)
 	ASSERT_EQ(do_mlockall(p->mm, MCL_FUTURE), 0);
 	c2 = kernel_fork(p, &err);
 	ASSERT_NOT_NULL(c2);
-	b = do_mmap(c2->mm, 0, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
-	ASSERT_TRUE(b > 0);
+	c2b = do_mmap(c2->mm, 0, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+	ASSERT_TRUE(c2b > 0);
 	ASSERT_EQ(status_kb(c2->pid, "VmLck"), 0);
-	ASSERT_EQ(smaps_has_flag(c2->pid, (unsigned long)b, " lo "), 0);
+	ASSERT_EQ(smaps_has_flag(c2->pid, (unsigned long)c2b, " lo "), 0);
 	b = do_mmap(p->mm, 0, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	ASSERT_TRUE(b > 0);
 	ASSERT_EQ(status_kb(p->pid, "VmLck"), 12 + 16);
@@ -276,6 +276,10 @@ TEST(locks_are_not_inherited)
 	/* And the child's brk growth is not locked either. */
 	ASSERT_NE(sys_brk(c2->mm, c2->mm->brk + 2 * PG), c2->mm->start_brk);
 	ASSERT_EQ(status_kb(c2->pid, "VmLck"), 0);
+	/* mlock2(MLOCK_ONFAULT): the flags in Linux's bit order, as a host
+	 * shows them ("rd wr mr mw me lo lf ac"). */
+	ASSERT_EQ(do_mlock2(c2->mm, (unsigned long)c2b, PG, MLOCK_ONFAULT), 0);
+	ASSERT_EQ(smaps_has_flag(c2->pid, (unsigned long)c2b, " me lo lf ac "), 1);
 	ASSERT_VALID();
 	do_exit(p);
 	do_exit(c);
