@@ -16,7 +16,8 @@
  * address-space sizes are compared (VmPeak VmSize VmLck VmData VmStk
  * VmExe VmLib); VmHWM, VmRSS and VmPTE count pages and page tables that
  * the page-fault layer will add (the host's exec already touched a few
- * pages), so they are not.
+ * pages), so they are not.  The VmFlags of every VMA in /proc/PID/smaps
+ * are compared too ("sd" aside when the host kernel has no soft-dirty).
  *
  * The test skips, saying why, if the host's cat, dash or ld.so is not the
  * Debian 12 file whose program headers kmm has built in (checked by size),
@@ -61,6 +62,7 @@ static const struct program dash = { "/usr/bin/dash", "sh", 125640, 0x1de30 + 0x
 
 static char skip_reason[256];
 static unsigned long host_start_brk;	/* from the last host_exec's /proc/PID/stat */
+static char host_smaps[131072];		/* the last host_exec's /proc/PID/smaps */
 
 /* NULL if the host has the file the built-in image describes. */
 static const char *host_file_differs(const char *path, long size)
@@ -157,6 +159,9 @@ static int host_exec(const char *path, int norandom, char *maps, char *status, s
 		snprintf(proc, sizeof(proc), "/proc/%d/status", (int)pid);
 		if (!ret)
 			ret = slurp(proc, status, size) > 0 ? 0 : -1;
+		snprintf(proc, sizeof(proc), "/proc/%d/smaps", (int)pid);
+		if (!ret)
+			ret = slurp(proc, host_smaps, sizeof(host_smaps)) > 0 ? 0 : -1;
 		snprintf(proc, sizeof(proc), "/proc/%d/stat", (int)pid);
 		if (!ret)
 			ret = stat_start_brk(proc, &host_start_brk);
@@ -240,6 +245,32 @@ static void status_line(const char *status, const char *label, char *out, size_t
 		}
 }
 
+/*
+ * The VmFlags lines of an smaps text, one per VMA, joined.  A kernel
+ * without CONFIG_MEM_SOFT_DIRTY never prints "sd"; kmm models one with
+ * it (Debian's), so "sd" is dropped when keep_sd is 0.
+ */
+static void vmflags(const char *smaps, int keep_sd, char *out, size_t size)
+{
+	const char *p;
+	size_t len = 0;
+
+	out[0] = 0;
+	for (p = smaps; (p = strstr(p, "VmFlags:")); p += 8) {
+		const char *end = p + strcspn(p, "\n"), *f;
+
+		for (f = p + 8; f < end && len + 4 < size; f += 3) {
+			while (*f == ' ')
+				f++;
+			if (f + 2 > end || (!keep_sd && !strncmp(f, "sd", 2)))
+				continue;
+			len += (size_t)snprintf(out + len, size - len, "%.2s ", f);
+		}
+		if (len + 2 < size)
+			len += (size_t)snprintf(out + len, size - len, "|\n");
+	}
+}
+
 static void self_check_mask(void)
 {
 	char a[512], b[512];
@@ -300,6 +331,17 @@ static void compare_with_host(const struct program *prog)
 		status_line(kstatus, labels[i], km, sizeof(km));
 		ASSERT_TRUE(h[0] != 0);
 		ASSERT_STR_EQ(km, h);
+	}
+	/* Each VMA's flags, as smaps prints them. */
+	{
+		static char ksmaps[131072], hf[16384], kf[16384];
+		int host_sd = strstr(host_smaps, " sd ") != NULL;
+
+		ASSERT_TRUE(kmm_proc_read("/proc/1/smaps", ksmaps, sizeof(ksmaps)) > 0);
+		vmflags(host_smaps, 1, hf, sizeof(hf));
+		vmflags(ksmaps, host_sd, kf, sizeof(kf));
+		ASSERT_TRUE(strchr(hf, '|') != NULL);
+		ASSERT_STR_EQ(kf, hf);
 	}
 	do_exit(t);
 	kmm_shutdown(k);
