@@ -109,8 +109,12 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
 						   struct vm_area_struct *v)
 {
 	struct vm_area_struct *prev = v->vm_prev, *next = v->vm_next;
+	bool left = prev && can_vma_merge(prev, v);
 
-	if (next && can_vma_merge(v, next)) {
+	/* Both sides may each merge with v, yet not with each other (two
+	 * anon_vmas): Linux then merges to the left only. */
+	if (next && can_vma_merge(v, next) &&
+	    !(left && prev->anon_vma && next->anon_vma && prev->anon_vma != next->anon_vma)) {
 		unsigned long end = next->vm_end;
 
 		if (!v->anon_vma)

@@ -89,7 +89,8 @@ static long set_new_addr(struct remap *r)
  * anonymous VMA that never faulted takes a pgoff matching its new place,
  * as copy_vma does, so it can merge with neighbours there; the old range
  * is unmapped unless MREMAP_DONTUNMAP, which leaves it mapped but drops
- * VM_LOCKED and VM_ACCOUNT from it.
+ * VM_LOCKED from the whole VMA it lies in (6.18 keeps VM_ACCOUNT: the old
+ * range stays charged, as /proc/PID/smaps shows with "ac").
  */
 static long move_vma(struct remap *r)
 {
@@ -105,8 +106,8 @@ static long move_vma(struct remap *r)
 	if (mm->map_count >= get_max_map_count() - 3)
 		return -ENOMEM;
 	/* An accounted mapping is charged for what it gains: all of the
-	 * new range with DONTUNMAP (the old one keeps its charge though it
-	 * loses VM_ACCOUNT, as in Linux), else the growth. */
+	 * new range with DONTUNMAP (the old one keeps its charge and its
+	 * VM_ACCOUNT), else the growth. */
 	if (old->vm_flags & VM_ACCOUNT) {
 		if (r->flags & MREMAP_DONTUNMAP)
 			charged = (long)(r->new_len >> PAGE_SHIFT);
@@ -144,7 +145,7 @@ static long move_vma(struct remap *r)
 	if (r->flags & MREMAP_DONTUNMAP) {
 		/* Cleared in place, with no re-merge, as Linux does. */
 		old = vma_lookup(mm, r->addr);
-		old->vm_flags &= ~(VM_LOCKED_MASK | VM_ACCOUNT);
+		old->vm_flags &= ~VM_LOCKED_MASK;
 	} else {
 		/* The charge moves with the mapping: unmapping the source
 		 * must not give it back. */

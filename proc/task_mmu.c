@@ -87,10 +87,10 @@ static const struct {
 	{ VM_MAYREAD, "mr" }, { VM_MAYWRITE, "mw" }, { VM_MAYEXEC, "me" },
 	{ VM_MAYSHARE, "ms" }, { VM_GROWSDOWN, "gd" }, { VM_PFNMAP, "pf" },
 	{ VM_LOCKED, "lo" }, { VM_IO, "io" }, { VM_SEQ_READ, "sr" }, { VM_RAND_READ, "rr" },
-	{ VM_DONTCOPY, "dc" }, { VM_DONTEXPAND, "de" }, { VM_ACCOUNT, "ac" },
+	{ VM_DONTCOPY, "dc" }, { VM_DONTEXPAND, "de" }, { VM_LOCKONFAULT, "lf" }, { VM_ACCOUNT, "ac" },
 	{ VM_NORESERVE, "nr" }, { VM_HUGETLB, "ht" }, { VM_WIPEONFORK, "wf" },
 	{ VM_DONTDUMP, "dd" }, { VM_SOFTDIRTY, "sd" }, { VM_HUGEPAGE, "hg" },
-	{ VM_NOHUGEPAGE, "nh" }, { VM_MERGEABLE, "mg" }, { VM_LOCKONFAULT, "lf" },
+	{ VM_NOHUGEPAGE, "nh" }, { VM_MERGEABLE, "mg" },
 };
 
 static void show_smap_vma_flags(struct seq_buf *m, unsigned long flags)

@@ -398,9 +398,9 @@ int cmd_ps(struct sim *s, int argc, char **argv)
 	struct task_struct *t;
 	int pid = 0;
 
-	fprintf(s->out, "%7s %7s %9s %s\n", "PID", "PPID", "VSZ", "COMMAND");
+	fprintf(s->out, "%7s %7s %6s %s\n", "PID", "PPID", "VSZ", "COMMAND");
 	while ((t = next_task(pid))) {
-		fprintf(s->out, "%7d %7d %9lu %s\n", t->pid,
+		fprintf(s->out, "%7d %7d %6lu %s\n", t->pid,
 			t->real_parent ? t->real_parent->pid : 0, t->mm->total_vm << (PAGE_SHIFT - 10),
 			t->comm);
 		pid = t->pid;

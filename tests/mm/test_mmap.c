@@ -116,6 +116,20 @@ static void print_layouts(const struct layout *hl, const struct layout *kl)
 			i < kl->n ? kl->end[i] : 0, i < kl->n ? kl->perm[i] : "");
 }
 
+/* KMM_TEST_VERBOSE=2: kmm's VMAs in the window with flags and anon_vma. */
+static void dump_kmm(struct mm_struct *mm)
+{
+	struct vm_area_struct *v;
+
+	if (!getenv("KMM_TEST_VERBOSE") || strcmp(getenv("KMM_TEST_VERBOSE"), "2"))
+		return;
+	for (v = mm->mmap; v; v = v->vm_next)
+		if (v->vm_end > KBASE && v->vm_start < KBASE + WIN)
+			fprintf(stderr, "    kmm %#9lx-%#9lx flags %#lx pgoff %#lx anon %p\n",
+				v->vm_start - KBASE, v->vm_end - KBASE, v->vm_flags, v->vm_pgoff,
+				(void *)v->anon_vma);
+}
+
 static long host_ret(long r, int is_mmap, char *base)
 {
 	if (is_mmap)
@@ -146,7 +160,9 @@ static const int advices[] = {
 	MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT,
 	22, 23,		/* MADV_POPULATE_READ, MADV_POPULATE_WRITE */
 	24,		/* MADV_DONTNEED_LOCKED */
-	102, 103,	/* MADV_GUARD_INSTALL, MADV_GUARD_REMOVE */
+	103,		/* MADV_GUARD_REMOVE.  Not GUARD_INSTALL: its markers
+			 * live in page tables (the page-fault layer) and make
+			 * a later mlock or populate of those pages fail. */
 	5, 200,		/* not advices */
 };
 
@@ -204,6 +220,10 @@ static void op_mremap(struct mm_struct *mm, char *base, unsigned long off,
 		new_len = WIN - to;
 	if (flags & MREMAP_DONTUNMAP && rnd() % 2)
 		new_len = len;
+	/* A hint reaching past the window would meet the host's own
+	 * mappings there (or not), which kmm's space does not have. */
+	if (new_len < WIN && to + PAGE_ALIGN(new_len) > WIN)
+		to = WIN - PAGE_ALIGN(new_len);
 	/* Growing in place past the window would meet the host's other
 	 * mappings (or not), which kmm's space does not have. */
 	if (!(flags & MREMAP_FIXED) && new_len <= WIN && off + new_len > WIN)
@@ -231,7 +251,9 @@ static void op_mremap(struct mm_struct *mm, char *base, unsigned long off,
 
 TEST(random_calls_match_the_host)
 {
-	struct kmm_config cfg = { .mem = 64ul << 20, .cpus = 1, .quiet = 1 };
+	/* Big enough that overcommit never refuses a window-sized mapping
+	 * the host (with its RAM) would take. */
+	struct kmm_config cfg = { .mem = 256ul << 20, .cpus = 1, .quiet = 1 };
 	struct kmm *k = kmm_boot(&cfg);
 	struct layout hl, kl;
 	struct mm_struct *mm;
@@ -335,6 +357,7 @@ TEST(random_calls_match_the_host)
 			}
 			ASSERT_EQ(host_layout(base, &hl), 0);
 			kmm_layout(mm, &kl);
+			dump_kmm(mm);
 			if (hl.n != kl.n) {
 				print_layouts(&hl, &kl);
 				TEST_FAIL_("seed %d step %d (op %d): host has %d vmas in the window, kmm %d",
@@ -394,7 +417,9 @@ TEST(top_down_placement_and_errors)
  */
 TEST(beyond_task_size_matches_the_host)
 {
-	struct kmm_config cfg = { .mem = 64ul << 20, .cpus = 1, .quiet = 1 };
+	/* Big enough that overcommit never refuses a window-sized mapping
+	 * the host (with its RAM) would take. */
+	struct kmm_config cfg = { .mem = 256ul << 20, .cpus = 1, .quiet = 1 };
 	const unsigned long top = TASK_SIZE, pg = 4096;
 	const unsigned long addrs[] = { top, top - pg, top + pg, 1ul << 47, ~0ul & PAGE_MASK };
 	const unsigned long lens[] = { pg, 2 * pg, ~0ul - pg, 1ul << 47 };
