@@ -785,8 +785,18 @@ unsigned long kmm_slab_shrink_all(struct kmm *k)
 	if (!k->slab)
 		return 0;
 	pthread_mutex_lock(&k->slab->slab_mutex);
-	list_for_each_entry(s, &k->slab->slab_caches, list)
-		pages += __kmem_cache_shrink(s);
+	/* Freeing an off-slab cache's slab frees its descriptor into a
+	 * kmalloc cache's per-CPU array, which this pass may have drained
+	 * already: go round until a pass frees nothing. */
+	for (;;) {
+		unsigned long round = 0;
+
+		list_for_each_entry(s, &k->slab->slab_caches, list)
+			round += __kmem_cache_shrink(s);
+		pages += round;
+		if (!round)
+			break;
+	}
 	pthread_mutex_unlock(&k->slab->slab_mutex);
 	return pages;
 }

@@ -12,8 +12,8 @@
  *   - many processes with random mappings, forked and exited, give back
  *     every slab object and every page; validate_mm holds for every mm
  *     after every step;
- *   - a parent's exit leaves its child running, its parent the machine
- *     (PPid 0: a simulated machine has no init to adopt it).
+ *   - a parent's exit leaves its child running, adopted by init (PPid
+ *     1), as Linux does; with init gone too, by nobody (PPid 0).
  */
 #define _GNU_SOURCE	/* memmem */
 #include <stdio.h>
@@ -438,13 +438,14 @@ TEST(parent_exit_leaves_child)
 	ASSERT_NULL(find_task_by_vpid(cpid));
 	ASSERT_NULL(proc(cpid, "maps"));
 	ASSERT_EQ(find_task_by_vpid(g->pid), g);
-	ASSERT_CONTAINS(proc(g->pid, "status"), "\nPPid:\t0\n");
+	ASSERT_CONTAINS(proc(g->pid, "status"), "\nPPid:\t1\n");	/* init took it */
 	ASSERT_STR_EQ(proc(g->pid, "maps"), maps);
 	ASSERT_CONTAINS(proc(p->pid, "status"), "\nPPid:\t0\n");
 	/* The child's mm was its own: the parent still works. */
 	ASSERT_TRUE(do_mmap(p->mm, 0, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS) > 0);
 	ASSERT_VALID();
 	do_exit(p);
+	ASSERT_CONTAINS(proc(g->pid, "status"), "\nPPid:\t0\n");	/* init is gone */
 	do_exit(g);
 	ASSERT_NULL(next_task(0));
 	ASSERT_EQ(k->vm_committed_as, 0l);
