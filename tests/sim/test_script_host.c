@@ -54,25 +54,16 @@ static const char *const known_differences[] = {
 	 */
 	"MADV_COLLAPSE",
 	/*
-	 * KNOWN BUG: a new or changed range between two vmas it could merge
-	 * with, whose anon_vmas differ, merges with the next one; Linux's
-	 * merges with the previous one.  Distinct anon_vmas come from
-	 * population, so it is left out: MAP_POPULATE, MAP_LOCKED, mlock and
-	 * mlock2 without MLOCK_ONFAULT.
-	 */
-	"MAP_POPULATE", "MAP_LOCKED", "mlock", "mlock2 0",
-	/*
 	 * KNOWN BUG: mprotect with PROT_GROWSDOWN answers EINVAL always.
 	 * Linux extends the range down to the start of a VM_GROWSDOWN vma,
 	 * answers ENOMEM where there is no vma and EINVAL on other vmas.
 	 */
 	"0x1000001",
 	/*
-	 * KNOWN BUG: a MREMAP_DONTUNMAP move clears VM_ACCOUNT on the old
-	 * vma.  Since "mm/mremap: correctly account old mapping after
-	 * MREMAP_DONTUNMAP remap" (6.17, and stable) Linux clears only
-	 * VM_LOCKED and VM_LOCKONFAULT there, so the old range merges with
-	 * its accounted neighbours and kmm splits it from them.
+	 * KNOWN BUG: after a MREMAP_DONTUNMAP move, an old vma that moved
+	 * whole keeps its anon_vma; Linux's dontunmap_complete unlinks it,
+	 * so there the emptied range merges with neighbours that have none
+	 * (and, moved again, with its new neighbours), where kmm splits.
 	 */
 	"MREMAP_MAYMOVE MREMAP_DONTUNMAP",
 	/*
