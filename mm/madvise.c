@@ -128,7 +128,10 @@ static int madvise_collapse(struct vm_area_struct *v, unsigned long start, unsig
 		return -EINVAL;
 	if (ALIGN(v->vm_start, HPAGE_PMD_SIZE) + HPAGE_PMD_SIZE > v->vm_end && !v->vm_file)
 		return -EINVAL;		/* no aligned huge page fits in the VMA */
-	return hend > hstart ? -EINVAL : 0;
+	/* Linux compares the huge pages it collapsed with (hend - hstart)
+	 * >> 21 in unsigned arithmetic: a range inside one block that
+	 * reaches neither boundary (hend below hstart) fails too. */
+	return hend != hstart ? -EINVAL : 0;
 }
 
 /*

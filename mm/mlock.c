@@ -123,7 +123,9 @@ int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len,
 	locked = (len >> PAGE_SHIFT) + mm->locked_vm;
 	/* What is locked already in the range does not count twice. */
 	if (locked > lock_limit && !mm->cap_ipc_lock)
-		locked -= vma_pages_with_flags(mm, start, start + len, VM_LOCKED);
+		/* count_mm_mlocked_page_nr: a wrapping range counts to the top. */
+		locked -= vma_pages_with_flags(mm, start, start > ~0ul - len ? ~0ul : start + len,
+					       VM_LOCKED);
 	if (locked > lock_limit && !mm->cap_ipc_lock)
 		return -ENOMEM;
 	err = apply_vma_lock_flags(mm, start, len, vm_flags);

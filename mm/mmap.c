@@ -425,6 +425,12 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	struct vm_area_struct *v;
 	int err;
 
+	unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+
+	prot &= ~(unsigned long)(PROT_GROWSDOWN | PROT_GROWSUP);
+	newbits = calc_vm_prot_bits(prot);
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
 	if (start & ~PAGE_MASK)
 		return -EINVAL;
 	if (!len)
@@ -435,9 +441,19 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		return -ENOMEM;
 	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
 		return -EINVAL;
-	v = vma_lookup(mm, start);
-	if (!v)
+	v = find_vma(mm, start);
+	if (!v || v->vm_start >= end)
 		return -ENOMEM;
+	if (grows & PROT_GROWSDOWN) {
+		/* The change reaches down to the stack's start. */
+		start = v->vm_start;
+		if (!(v->vm_flags & VM_GROWSDOWN))
+			return -EINVAL;
+	} else if (v->vm_start > start) {
+		return -ENOMEM;
+	} else if (grows & PROT_GROWSUP) {
+		return -EINVAL;		/* x86 has no VM_GROWSUP */
+	}
 	/* vma by vma, as Linux: a hole stops the call, after the earlier
 	 * vmas changed. */
 	for (;;) {

@@ -146,6 +146,10 @@ static long move_vma(struct remap *r)
 		/* Cleared in place, with no re-merge, as Linux does. */
 		old = vma_lookup(mm, r->addr);
 		old->vm_flags &= ~VM_LOCKED_MASK;
+		/* Its pages all went: an old VMA moved whole no longer
+		 * needs its anon_vma (dontunmap_complete unlinks it). */
+		if (old != n && old->vm_start == r->addr && old->vm_end == r->addr + r->old_len)
+			old->anon_vma = NULL;
 	} else {
 		/* The charge moves with the mapping: unmapping the source
 		 * must not give it back. */

@@ -127,6 +127,8 @@ unsigned long vma_pages_with_flags(struct mm_struct *mm, unsigned long start,
 	struct vm_area_struct *v;
 	unsigned long bytes = 0;
 
+	if (end <= start)
+		return 0;
 	for (v = find_vma(mm, start); v && v->vm_start < end; v = v->vm_next)
 		if (v->vm_flags & flags)
 			bytes += min(v->vm_end, end) - max(v->vm_start, start);

@@ -415,6 +415,52 @@ TEST(top_down_placement_and_errors)
  * answer for each call (they all fail there, touching nothing) must be
  * kmm's, and kmm's address space must not change.
  */
+/*
+ * MADV_COLLAPSE on populated memory, on ranges holding no whole aligned
+ * 2 MiB block (kmm has no pages to collapse yet, so whole blocks cannot
+ * be compared): Linux answers EINVAL when the range lies inside one block
+ * without reaching its end, 0 when it reaches exactly one boundary or
+ * straddles one.
+ */
+TEST(collapse_without_whole_blocks_matches_the_host)
+{
+	static const unsigned long ranges[][2] = {	/* offset, length from a 2M boundary */
+		{ 0x1000, 0x3000 }, { 0, 0x10000 }, { 0x1ff000, 0x2000 },
+		{ 0x100000, 0x100000 }, { 0x1000, 0x1ff000 }, { 0x10000, 0x1f0000 },
+	};
+	struct kmm_config cfg = { .mem = 256ul << 20, .cpus = 1, .quiet = 1 };
+	struct kmm *k = kmm_boot(&cfg);
+	struct mm_struct *mm;
+	char *base = host_window();
+	unsigned long hbase;
+	size_t i;
+
+	ASSERT_NOT_NULL(k);
+	ASSERT_NOT_NULL(base);
+	/* A 2 MiB-aligned 6 MiB area inside the window, populated. */
+	hbase = ALIGN((unsigned long)base, 2ul << 20);
+	mm = mm_alloc();
+	ASSERT_EQ(host_ret((long)mmap((void *)hbase, 6ul << 20, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0),
+			   1, (char *)hbase), 0);
+	ASSERT_EQ(do_mmap(mm, KBASE, 6ul << 20, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE), (long)KBASE);
+	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
+		unsigned long off = (2ul << 20) + ranges[i][0], len = ranges[i][1];
+		long h = host_ret(madvise((void *)(hbase + off), len, 25 /* MADV_COLLAPSE */), 0, base);
+		long km = do_madvise(mm, KBASE + off, len, 25);
+
+		if (getenv("KMM_TEST_VERBOSE"))
+			fprintf(stderr, "  collapse +%#lx len %#lx: host %ld kmm %ld\n", off, len, h, km);
+
+		if (h != km)
+			TEST_FAIL_("MADV_COLLAPSE at +%#lx len %#lx: host %ld, kmm %ld", off, len, h, km);
+	}
+	munmap(base, WIN);
+	mmput(mm);
+	kmm_shutdown(k);
+}
+
 TEST(beyond_task_size_matches_the_host)
 {
 	/* Big enough that overcommit never refuses a window-sized mapping
@@ -478,5 +524,6 @@ int main(void)
 	RUN_TEST(top_down_placement_and_errors);
 	RUN_TEST(random_calls_match_the_host);
 	RUN_TEST(beyond_task_size_matches_the_host);
+	RUN_TEST(collapse_without_whole_blocks_matches_the_host);
 	return harness_summary();
 }
