@@ -11,16 +11,6 @@
  */
 #include "mm/vma.h"
 
-/* Where next's reach starts: a stack keeps a guard gap below it. */
-unsigned long vm_start_gap(const struct vm_area_struct *next)
-{
-	unsigned long start = next->vm_start;
-
-	if (next->vm_flags & VM_GROWSDOWN)
-		start = start > STACK_GUARD_GAP ? start - STACK_GUARD_GAP : 0;
-	return start;
-}
-
 /*
  * The free gap just below vma: from the previous vma's end to where vma
  * reaches (a stack's guard gap is not free: nothing may be placed in it).

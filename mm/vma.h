@@ -48,7 +48,14 @@ bool anon_vma_chain_singular(const struct anon_vma *av);
 
 #define STACK_GUARD_GAP	(256ul << PAGE_SHIFT)	/* stack_guard_gap's default */
 /* Where next's reach starts: its start, less the guard gap for a stack. */
-unsigned long vm_start_gap(const struct vm_area_struct *next);
+static inline unsigned long vm_start_gap(const struct vm_area_struct *next)
+{
+	unsigned long start = next->vm_start;
+
+	if (unlikely(next->vm_flags & VM_GROWSDOWN))
+		start = start > STACK_GUARD_GAP ? start - STACK_GUARD_GAP : 0;
+	return start;
+}
 
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
