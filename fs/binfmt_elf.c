@@ -19,6 +19,7 @@
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "mm/mmap.h"
+#include "mm/memory.h"
 #include "fs/exec.h"
 
 #define PF_X	1
@@ -216,7 +217,9 @@ static int elf_map_image(struct mm_struct *mm, struct file *file,
 		if (ph->p_memsz <= ph->p_filesz)
 			continue;
 		if ((prot & PROT_WRITE) && (zero_start & ~PAGE_MASK)) {
-			r = anon_vma_prepare(find_vma(mm, zero_start));
+			/* padzero: clearing the tail of the last file page
+			 * writes it, so it becomes the process's own copy. */
+			r = faultin_page(find_vma(mm, zero_start), zero_start & PAGE_MASK, true);
 			if (r)
 				return (int)r;
 		}

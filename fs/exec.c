@@ -17,6 +17,7 @@
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "mm/mmap.h"
+#include "mm/memory.h"
 #include "fs/exec.h"
 
 #define STACK_TOP		TASK_SIZE
@@ -56,7 +57,8 @@ static int setup_arg_pages(struct mm_struct *mm)
 	mm->env_start = mm->arg_end;
 	mm->env_end = top - 0x10;
 	mm->start_stack = top - 0x200;
-	return anon_vma_prepare(v);
+	/* copy_strings writes argv and envp: the top page is faulted in. */
+	return faultin_page(v, top - PAGE_SIZE, true);
 }
 
 int kernel_execve(struct task_struct *t, const char *name)
@@ -74,6 +76,7 @@ int kernel_execve(struct task_struct *t, const char *name)
 		mm->rlim_stack = old->rlim_stack;
 		mm->rlim_memlock = old->rlim_memlock;
 	}
+	mm->owner = t;			/* exec's own faults are the task's */
 	arch_pick_mmap_layout(mm);
 	err = setup_arg_pages(mm);
 	err = err ?: load_elf_binary(mm, name);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <kmm/fs.h>
 #include "mm/slab.h"
+#include "mm/mmap.h"
 
 struct inode *new_inode(unsigned int dev, unsigned long ino, long long size)
 {
@@ -21,6 +22,7 @@ struct inode *new_inode(unsigned int dev, unsigned long ino, long long size)
 	inode->i_size = size;
 	inode->i_nlink = 1;
 	inode->i_count = 1;
+	inode->i_data.host = inode;
 	return inode;
 }
 
@@ -30,6 +32,7 @@ void iput(struct inode *inode)
 		return;
 	if (inode->i_evict)
 		inode->i_evict(inode);
+	truncate_inode_pages_final(&inode->i_data);
 	kfree(inode);
 }
 

@@ -16,6 +16,7 @@
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "mm/mmap.h"
+#include "mm/memory.h"
 
 struct task_struct *find_task_by_vpid(int pid)
 {
@@ -84,7 +85,8 @@ static int dup_vma(struct mm_struct *mm, struct mm_struct *oldmm,
 	if (v->vm_file)
 		get_file(v->vm_file);
 	vma_link(mm, v);
-	return 0;
+	/* The pages: shared copy-on-write (unwound by mmput on failure). */
+	return copy_page_range(v, (struct vm_area_struct *)src);
 unacct:
 	if (src->vm_flags & VM_ACCOUNT)
 		vm_unacct_memory(kmm_cur(), (long)pages);
@@ -167,6 +169,7 @@ struct task_struct *kernel_fork(struct task_struct *parent, int *err)
 		return NULL;
 	}
 	t->mm = mm;
+	mm->owner = t;
 	t->real_parent = parent;
 	t->oom_score_adj = parent->oom_score_adj;
 	return t;

@@ -114,6 +114,7 @@ struct kmm {
 	unsigned long last_ino;		/* get_next_ino() */
 	struct rootfs_entry *rootfs;	/* the simulated disk's files (fs/binfmt_elf.c) */
 	unsigned long rnd_state;	/* get_random_long(), seeded by boot seed= */
+	struct page *zero_page;		/* what untouched anonymous memory reads as */
 };
 
 struct rootfs_entry;

@@ -12,6 +12,7 @@
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "mm/mmap.h"
+#include "mm/memory.h"
 
 #ifndef MADV_FREE
 #define MADV_FREE		8
@@ -152,13 +153,12 @@ static int madvise_populate(struct mm_struct *mm, unsigned long start, unsigned 
 		if ((v->vm_flags & (VM_IO | VM_PFNMAP)) ||
 		    !(v->vm_flags & (write ? VM_WRITE : VM_READ)))
 			return -EINVAL;
-		if (write && !(v->vm_flags & VM_SHARED)) {
-			int err = anon_vma_prepare(v);
+		for (; start < min(v->vm_end, end); start += PAGE_SIZE) {
+			int err = faultin_page(v, start, write);
 
 			if (err)
 				return err;
 		}
-		start = min(v->vm_end, end);
 	}
 	return 0;
 }
@@ -168,9 +168,15 @@ static int madvise_pages(struct vm_area_struct *v, int behavior, unsigned long s
 {
 	switch (behavior) {
 	case MADV_DONTNEED:
-		return v->vm_flags & (VM_LOCKED | VM_PFNMAP) ? -EINVAL : 0;
+		if (v->vm_flags & (VM_LOCKED | VM_PFNMAP))
+			return -EINVAL;
+		zap_page_range(v->vm_mm, start, end);	/* anonymous memory reads 0 again */
+		return 0;
 	case MADV_DONTNEED_LOCKED:
-		return v->vm_flags & VM_PFNMAP ? -EINVAL : 0;
+		if (v->vm_flags & VM_PFNMAP)
+			return -EINVAL;
+		zap_page_range(v->vm_mm, start, end);
+		return 0;
 	case MADV_COLLAPSE:
 		return madvise_collapse(v, start, end);
 	case MADV_GUARD_INSTALL:
@@ -193,6 +199,11 @@ static int madvise_pages(struct vm_area_struct *v, int behavior, unsigned long s
 			return -EINVAL;
 		if ((v->vm_flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
 			return -EACCES;
+		/* The hole: out of this mapping and out of the object (other
+		 * processes keep what they have mapped until they unmap it). */
+		zap_page_range(v->vm_mm, start, end);
+		truncate_inode_pages_range(&v->vm_file->f_inode->i_data, linear_page_index(v, start),
+					   linear_page_index(v, end));
 		return 0;
 	case MADV_COLD:
 	case MADV_PAGEOUT:

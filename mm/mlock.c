@@ -8,6 +8,7 @@
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "mm/mmap.h"
+#include "mm/memory.h"
 
 static bool can_do_mlock(const struct mm_struct *mm)
 {
@@ -80,21 +81,23 @@ static int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start,
 
 /*
  * Faults in [start, start + len) as mlock and MAP_POPULATE do (Linux's
- * __mm_populate in mm/gup.c).  There are no pages yet; what is kept is
- * what faulting leaves behind: a write fault (a writable private VMA)
- * gives the VMA its anon_vma, and a PROT_NONE VMA cannot be faulted:
- * -EFAULT there, or the next VMA with ignore_errors.  VM_LOCKONFAULT and
- * VM_IO/VM_PFNMAP VMAs are skipped.
+ * __mm_populate and populate_vma_page_range in mm/gup.c): a write fault
+ * on every page of a writable private VMA (breaking copy-on-write), a
+ * read fault elsewhere; pages already mapped as needed are left alone.
+ * A PROT_NONE VMA cannot be faulted: -EFAULT there, or the next VMA with
+ * ignore_errors.  VM_LOCKONFAULT and VM_IO/VM_PFNMAP VMAs are skipped.
  */
 int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
 		  bool ignore_errors)
 {
-	unsigned long end = start + len;
+	unsigned long end = start + len, a;
 	struct vm_area_struct *v;
 
 	if (start >= end)
 		return 0;
 	for (v = find_vma(mm, start); v && v->vm_start < end; v = v->vm_next) {
+		bool write = (v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+
 		if (v->vm_flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT))
 			continue;
 		if (!(v->vm_flags & VM_ACCESS_FLAGS)) {
@@ -102,11 +105,33 @@ int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
 				continue;
 			return -EFAULT;
 		}
-		if ((v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE &&
-		    anon_vma_prepare(v) && !ignore_errors)
-			return -ENOMEM;
+		for (a = max(start, v->vm_start); a < min(end, v->vm_end); a += PAGE_SIZE) {
+			int err = faultin_page(v, a, write);
+
+			if (err && !ignore_errors)
+				return err;
+			if (err)
+				break;
+		}
 	}
 	return 0;
+}
+
+/*
+ * One page of get_user_pages: nothing if its PTE already allows the
+ * access, else a fault.  0, -ENOMEM or -EFAULT.
+ */
+int faultin_page(struct vm_area_struct *v, unsigned long addr, bool write)
+{
+	pte_t *pte = pte_lookup(v->vm_mm, addr);
+	vm_fault_t ret;
+
+	if (pte && pte_present(ptep_get(pte)) && (!write || pte_write(ptep_get(pte))))
+		return 0;
+	ret = handle_mm_fault(v, addr, write ? FAULT_FLAG_WRITE : 0);
+	if (ret & VM_FAULT_OOM)
+		return -ENOMEM;
+	return ret & VM_FAULT_ERROR ? -EFAULT : 0;
 }
 
 int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len,

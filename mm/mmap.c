@@ -12,6 +12,7 @@
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "mm/mmap.h"
+#include "mm/memory.h"
 
 #define MMAP_MIN_ADDR	65536ul
 
@@ -56,6 +57,11 @@ struct mm_struct *mm_alloc(void)
 
 	if (!mm)
 		return NULL;
+	mm->pgd = pgd_alloc();
+	if (!mm->pgd) {
+		kfree(mm);
+		return NULL;
+	}
 	mm->mm_rb = RB_ROOT;
 	mm->task_size = TASK_SIZE;
 	mm->mmap_base = TASK_SIZE - (128ul << 20);	/* no randomisation: the gap minimum */
@@ -68,6 +74,7 @@ struct mm_struct *mm_alloc(void)
 
 void mmput(struct mm_struct *mm)
 {
+	exit_mm_pages(mm);
 	while (mm->mmap) {
 		struct vm_area_struct *v = mm->mmap;
 
@@ -76,6 +83,8 @@ void mmput(struct mm_struct *mm)
 		vma_unlink(mm, v);
 		vm_area_free(v);
 	}
+	free_pgtables(mm, 0, TASK_SIZE);
+	pgd_free(mm->pgd);
 	anon_vmas_free(mm);
 	kfree(mm);
 }
@@ -194,6 +203,7 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 	err = err ?: split_at(mm, end);
 	if (err)
 		return err;
+	zap_page_range(mm, start, end);
 	while ((v = find_vma_intersection(mm, start, end))) {
 		vm_stat_account(mm, v->vm_flags, -(long)((v->vm_end - v->vm_start) >> PAGE_SHIFT));
 		if (v->vm_flags & VM_ACCOUNT)
@@ -203,6 +213,7 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 		vma_unlink(mm, v);
 		vm_area_free(v);
 	}
+	free_pgtables(mm, start, end);
 	return 0;
 }
 
@@ -494,12 +505,13 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 			if (!err) {
 				vm_stat_account(mm, oldflags, -(long)((tmp - start) >> PAGE_SHIFT));
 				vm_stat_account(mm, flags, (long)((tmp - start) >> PAGE_SHIFT));
+				change_protection(v, start, tmp);
 				/* Locked memory turning writable is faulted in for
 				 * writing at once (mprotect_fixup): private pages
 				 * are copied, so the VMA gets its anon_vma. */
 				if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED | VM_LOCKONFAULT)) ==
 				    VM_LOCKED && (flags & VM_WRITE))
-					err = anon_vma_prepare(v);
+					__mm_populate(mm, start, tmp - start, true);
 			}
 		}
 		if (err) {
@@ -616,4 +628,48 @@ int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	if (addr > TASK_SIZE - len)
 		return -ENOMEM;
 	return do_brk_flags(mm, addr, len, flags);
+}
+
+/*
+ * Grows a VM_GROWSDOWN VMA down to addr (expand_downwards): not into the
+ * guard gap above an accessible non-stack neighbour, and within
+ * RLIMIT_AS, RLIMIT_STACK, RLIMIT_MEMLOCK and the overcommit policy
+ * (acct_stack_growth).  0 or -ENOMEM; the fault then says SEGV_MAPERR.
+ */
+int expand_stack(struct mm_struct *mm, struct vm_area_struct *v, unsigned long addr)
+{
+	struct vm_area_struct *prev = v->vm_prev;
+	unsigned long grow;
+
+	addr &= PAGE_MASK;
+	if (addr < MMAP_MIN_ADDR)
+		return -EPERM;
+	if (prev && !(prev->vm_flags & VM_GROWSDOWN) && (prev->vm_flags & VM_ACCESS_FLAGS) &&
+	    addr - prev->vm_end < STACK_GUARD_GAP)
+		return -ENOMEM;
+	if (prev && prev->vm_end > addr)
+		return -ENOMEM;
+	if (addr >= v->vm_start)
+		return 0;
+	grow = (v->vm_start - addr) >> PAGE_SHIFT;
+	if (grow > v->vm_pgoff)
+		return -ENOMEM;
+	if (!may_expand_vm(mm, v->vm_flags, grow) || v->vm_end - addr > mm->rlim_stack ||
+	    !mlock_future_ok(mm, v->vm_flags, grow << PAGE_SHIFT))
+		return -ENOMEM;
+	/* Only an accounted stack is charged, so that Committed_AS always
+	 * equals the VM_ACCOUNT pages (Linux charges any growth). */
+	if ((v->vm_flags & VM_ACCOUNT) && security_vm_enough_memory_mm(mm, (long)grow))
+		return -ENOMEM;
+	if (anon_vma_prepare(v)) {
+		if (v->vm_flags & VM_ACCOUNT)
+			vm_unacct_memory(kmm_cur(), (long)grow);
+		return -ENOMEM;
+	}
+	if (v->vm_flags & VM_LOCKED)
+		mm->locked_vm += grow;
+	vm_stat_account(mm, v->vm_flags, (long)grow);
+	vma_adjust_bounds(mm, v, addr, v->vm_end);
+	v->vm_pgoff -= grow;
+	return 0;
 }

@@ -61,7 +61,13 @@ int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned l
 			    unsigned long vm_flags, const char *name);
 int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		 unsigned long flags);
+int expand_stack(struct mm_struct *mm, struct vm_area_struct *v, unsigned long addr);
 bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages);
+/* mm/filemap.c: the page cache (see there). */
+struct page *find_get_page(struct address_space *as, pgoff_t index);
+struct page *filemap_get_page(struct address_space *as, pgoff_t index);
+void truncate_inode_pages_range(struct address_space *as, pgoff_t start, pgoff_t end);
+void truncate_inode_pages_final(struct address_space *as);
 /* mm/shmem.c: a shared anonymous vma gets its shmem object ("/dev/zero"). */
 int shmem_zero_setup(struct vm_area_struct *v);
 void shmem_evict_inode(struct inode *inode);

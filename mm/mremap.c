@@ -8,6 +8,7 @@
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "mm/mmap.h"
+#include "mm/memory.h"
 
 struct remap {
 	struct mm_struct *mm;
@@ -132,6 +133,14 @@ static long move_vma(struct remap *r)
 	n->vm_special_name = old->vm_special_name;
 	n->anon_vma = old->anon_vma;
 	vma_link(mm, n);
+	if (move_page_tables(mm, r->addr, r->new_addr, min(r->old_len, r->new_len))) {
+		/* Put back what moved; the caller sees ENOMEM, nothing changed. */
+		move_page_tables(mm, r->new_addr, r->addr, min(r->old_len, r->new_len));
+		vma_unlink(mm, n);
+		vm_area_free(n);
+		vm_unacct_memory(kmm_cur(), charged);
+		return -ENOMEM;
+	}
 	vm_stat_account(mm, n->vm_flags, (long)(r->new_len >> PAGE_SHIFT));
 	if (n->vm_flags & VM_LOCKED)
 		mm->locked_vm += r->new_len >> PAGE_SHIFT;

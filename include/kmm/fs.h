@@ -15,6 +15,17 @@
 #define MAJOR(dev)	((unsigned int)(dev) >> MINORBITS)
 #define MINOR(dev)	((unsigned int)(dev) & ((1u << MINORBITS) - 1))
 
+struct page;
+
+/* The page cache of one inode (mm/filemap.c). */
+struct address_space {
+	struct inode *host;
+	struct page **pages;		/* open addressing by index */
+	unsigned long *index;
+	unsigned long cap;
+	unsigned long nrpages;
+};
+
 struct inode {
 	unsigned long i_ino;
 	unsigned int i_dev;		/* the superblock's s_dev, MKDEV(major, minor) */
@@ -25,6 +36,7 @@ struct inode {
 	unsigned long i_acct_pages;	/* shmem: pages charged to Committed_AS */
 	void (*i_evict)(struct inode *inode);	/* called when the last reference goes */
 	void *i_private;		/* the filesystem's */
+	struct address_space i_data;	/* its pages (i_mapping) */
 };
 
 struct file {

@@ -91,8 +91,12 @@ struct vm_area_struct {
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
+struct task_struct;
+
 struct mm_struct {
 	struct rb_root mm_rb;		/* vmas by address */
+	void *pgd;			/* pgd_t *: its page table (mm/memory.c) */
+	struct task_struct *owner;	/* the task whose faults these are */
 	struct vm_area_struct *mmap;	/* the lowest vma */
 	int map_count;
 	unsigned long highest_vm_end;	/* end of the highest vma */

@@ -37,6 +37,7 @@ enum pageflags {
 	PG_mlocked,
 	PG_slab,
 	PG_hwpoison,
+	PG_anon_exclusive,	/* an anonymous page only this PTE may write */
 	NR_PAGEFLAGS,
 };
 
@@ -81,6 +82,7 @@ PAGEFLAG_OPS(Locked, PG_locked)
 PAGEFLAG_OPS(Writeback, PG_writeback)
 PAGEFLAG_OPS(Referenced, PG_referenced)
 PAGEFLAG_OPS(Uptodate, PG_uptodate)
+PAGEFLAG_OPS(AnonExclusive, PG_anon_exclusive)
 PAGEFLAG_OPS(Dirty, PG_dirty)
 PAGEFLAG_OPS(LRU, PG_lru)
 PAGEFLAG_OPS(Head, PG_head)

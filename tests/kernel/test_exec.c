@@ -14,9 +14,9 @@
  * (the simulated disk is 08:01 with its own inode numbers); the column
  * where the name starts is still compared.  Of /proc/PID/status the
  * address-space sizes are compared (VmPeak VmSize VmLck VmData VmStk
- * VmExe VmLib); VmHWM, VmRSS and VmPTE count pages and page tables that
- * the page-fault layer will add (the host's exec already touched a few
- * pages), so they are not.  The VmFlags of every VMA in /proc/PID/smaps
+ * VmExe VmLib) and what exec itself touched: the argument page of the
+ * stack and the two pages whose .bss tail padzero cleared (VmHWM VmRSS
+ * RssAnon RssFile RssShmem) and the page tables that took (VmPTE).  The VmFlags of every VMA in /proc/PID/smaps
  * are compared too ("sd" aside when the host kernel has no soft-dirty).
  *
  * The test skips, saying why, if the host's cat, dash or ld.so is not the
@@ -294,6 +294,7 @@ static void compare_with_host(const struct program *prog)
 	static char hmaps[65536], hstatus[65536], kmaps[65536], kstatus[65536];
 	static const char *const labels[] = {
 		"VmPeak", "VmSize", "VmLck", "VmData", "VmStk", "VmExe", "VmLib",
+		"VmHWM", "VmRSS", "RssAnon", "RssFile", "RssShmem", "VmPTE",
 	};
 	struct kmm_config cfg = { .mem = 64ul << 20, .cpus = 1, .quiet = 1, .norandmaps = 1 };
 	struct kmm *k;

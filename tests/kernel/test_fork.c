@@ -21,6 +21,7 @@
 #include <kmm/sched.h>
 #include "mm/internal.h"
 #include "mm/mmap.h"
+#include "mm/memory.h"
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "tests/harness.h"
@@ -570,6 +571,8 @@ TEST(many_processes_give_everything_back)
 	ASSERT_NOT_NULL(warm);
 	ASSERT_TRUE(do_mmap(warm, 0, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS) > 0);
 	mmput(warm);
+	/* So is the zero page (on the first read fault). */
+	ASSERT_NOT_NULL(zero_page());
 	take_snapshot(k, &before);
 	ASSERT_TRUE(before.n > 0);
 

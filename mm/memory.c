@@ -1,0 +1,661 @@
+/*
+ * mm/memory.c - user pages: page faults and everything that changes the
+ * page tables under VMAs (Linux's mm/memory.c, with the PTE parts of
+ * mprotect, mremap and fork).
+ *
+ * A process's page table is its own PGD (the kernel half shared with
+ * swapper_pg_dir) with PUD, PMD and PTE tables allocated on the first
+ * fault below them and counted in VmPTE.  A fault on a PTE that is none:
+ *   - anonymous VMA: a read maps the shared zero page read-only, a write
+ *     gets a zeroed page of its own (do_anonymous_page);
+ *   - file or shmem VMA: the page comes from the inode's page cache; a
+ *     read maps it, with its cached neighbours (fault-around, 16 pages);
+ *     a write to a private mapping copies it (do_cow_fault), to a shared
+ *     one maps the page itself writable (do_shared_fault).
+ * A write to a present read-only PTE of a writable VMA is copy-on-write
+ * (do_wp_page): the page is reused when this PTE is its only mapping and
+ * it is anonymous, else copied.
+ *
+ * Pages know their mappers: an anonymous page points to its anon_vma
+ * (mapping | PAGE_MAPPING_ANON) with its linear index, a file page to its
+ * address_space; _mapcount counts PTEs.  RSS per type is kept in
+ * mm->rss_stat, and the node counters behind /proc/meminfo follow.
+ */
+#include <string.h>
+#include <kmm/pgtable.h>
+#include <kmm/sched.h>
+#include "mm/slab.h"
+#include "mm/vma.h"
+#include "mm/mmap.h"
+#include "mm/memory.h"
+
+#define PAGE_MAPPING_ANON	0x1ul
+#define FAULT_AROUND_PAGES	16	/* fault_around_bytes = 64 KiB */
+
+/* ------------------------------------------------------------------ */
+/* Pages and their mappers                                             */
+/* ------------------------------------------------------------------ */
+
+static inline bool PageAnon(const struct page *page)
+{
+	return (unsigned long)page->mapping & PAGE_MAPPING_ANON;
+}
+
+/*
+ * The page every untouched anonymous page reads as.  Linux's is in the
+ * kernel image; kmm takes it from the buddy allocator on the first read
+ * fault (as Linux does for its huge zero page) and keeps it for the
+ * machine's life, so booting a machine leaves the free counts as before.
+ */
+struct page *zero_page(void)
+{
+	struct kmm *k = kmm_cur();
+	struct page *page = __atomic_load_n(&k->zero_page, __ATOMIC_ACQUIRE), *none = NULL;
+
+	if (likely(page))
+		return page;
+	page = __alloc_pages(k, GFP_KERNEL | __GFP_ZERO, 0);
+	if (!page)
+		return NULL;
+	if (!__atomic_compare_exchange_n(&k->zero_page, &none, page, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		__free_pages_kmm(k, page, 0);
+		return none;
+	}
+	return page;
+}
+
+static inline bool is_zero_pfn(unsigned long pfn)
+{
+	struct page *z = kmm_cur()->zero_page;
+
+	return z && pfn == page_to_pfn(z);
+}
+
+static void mod_node_state(enum node_stat_item item, long delta)
+{
+	__atomic_fetch_add(&kmm_cur()->node.vm_stat[item], delta, __ATOMIC_RELAXED);
+}
+
+static int mm_counter(const struct page *page)
+{
+	if (PageAnon(page))
+		return MM_ANONPAGES;
+	return page->mapping->host->i_shmem ? MM_SHMEMPAGES : MM_FILEPAGES;
+}
+
+static void add_mm_counter(struct mm_struct *mm, int member, long delta)
+{
+	unsigned long rss;
+
+	mm->rss_stat[member] += (unsigned long)delta;
+	rss = mm->rss_stat[MM_FILEPAGES] + mm->rss_stat[MM_ANONPAGES] +
+	      mm->rss_stat[MM_SHMEMPAGES];
+	if (rss > mm->hiwater_rss)
+		mm->hiwater_rss = rss;
+}
+
+/* A new anonymous page enters its first PTE (page_add_new_anon_rmap). */
+static void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *v,
+				   unsigned long addr)
+{
+	page->mapping = (struct address_space *)((unsigned long)v->anon_vma | PAGE_MAPPING_ANON);
+	page->index = linear_page_index(v, addr);
+	page->_mapcount = 0;
+	SetPageAnonExclusive(page);
+	mod_node_state(NR_ANON_PAGES, 1);
+}
+
+/* One more PTE maps page (fork, fault-around, file faults). */
+static void page_dup_rmap(struct page *page)
+{
+	if (++page->_mapcount == 0)
+		mod_node_state(PageAnon(page) ? NR_ANON_PAGES : NR_MAPPED, 1);
+}
+
+/* One PTE less; an anonymous page leaves its anon_vma with the last. */
+static void page_remove_rmap(struct page *page)
+{
+	if (--page->_mapcount >= 0)
+		return;
+	if (PageAnon(page)) {
+		mod_node_state(NR_ANON_PAGES, -1);
+		page->mapping = NULL;
+		ClearPageAnonExclusive(page);
+	} else {
+		mod_node_state(NR_MAPPED, -1);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Page tables                                                         */
+/* ------------------------------------------------------------------ */
+
+/* The PTE slot of addr, allocating the tables above it; NULL: no memory. */
+static pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset_pgd(mm->pgd, addr);
+	pud_t *pud;
+	pmd_t *pmd;
+
+	if (!pgd_present(*pgd)) {
+		if (!pud_alloc(pgd, addr))
+			return NULL;
+		mm->pgtables_bytes += PAGE_SIZE;
+	}
+	pud = pud_offset(p4d_offset(pgd, addr), addr);
+	if (!pud_present(*pud)) {
+		if (!pmd_alloc(pud, addr))
+			return NULL;
+		mm->pgtables_bytes += PAGE_SIZE;
+	}
+	pmd = pmd_offset(pud, addr);
+	if (!pmd_present(*pmd)) {
+		if (!pte_alloc_kernel(pmd, addr))
+			return NULL;
+		mm->pgtables_bytes += PAGE_SIZE;
+	}
+	return pte_offset_kernel(pmd, addr);
+}
+
+/* The PTE slot of addr if its tables exist, else NULL. */
+pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset_pgd(mm->pgd, addr);
+	pud_t *pud;
+	pmd_t *pmd;
+
+	if (!pgd_present(*pgd))
+		return NULL;
+	pud = pud_offset(p4d_offset(pgd, addr), addr);
+	if (!pud_present(*pud))
+		return NULL;
+	pmd = pmd_offset(pud, addr);
+	if (!pmd_present(*pmd))
+		return NULL;
+	return pte_offset_kernel(pmd, addr);
+}
+
+/* The PTE bits for a VMA's pages (vm_get_page_prot; write added later). */
+static unsigned long vma_pte_bits(const struct vm_area_struct *v)
+{
+	unsigned long bits = _PAGE_USER | _PAGE_ACCESSED;
+
+	if (v->vm_flags & VM_ACCESS_FLAGS)
+		bits |= _PAGE_PRESENT;
+	if (!(v->vm_flags & VM_EXEC))
+		bits |= _PAGE_NX;
+	return bits;
+}
+
+/*
+ * PROT_NONE pages stay mapped (Linux keeps them as "protnone" PTEs, not
+ * present to the MMU): kmm marks them with a software bit so zap and
+ * mprotect still find the page.
+ */
+#define _PAGE_PROTNONE	(1ul << 58)	/* software bit, as _PAGE_SOFTW* */
+
+static inline bool pte_mapped(pte_t p)
+{
+	return pte_val(p) & (_PAGE_PRESENT | _PAGE_PROTNONE);
+}
+
+static pte_t make_pte(struct page *page, const struct vm_area_struct *v, bool write)
+{
+	unsigned long bits = vma_pte_bits(v);
+
+	if (!(bits & _PAGE_PRESENT))
+		bits |= _PAGE_PROTNONE;
+	else if (write)
+		bits |= _PAGE_RW | _PAGE_DIRTY;
+	return pfn_pte(page_to_pfn(page), __pgprot(bits));
+}
+
+/*
+ * A shared writable mapping of shmem needs no write notification, so its
+ * vm_page_prot carries write permission: a read fault maps the page
+ * writable already (clean until the MMU sets D on the first write).
+ */
+static bool shared_writable(const struct vm_area_struct *v)
+{
+	return (v->vm_flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Faults                                                              */
+/* ------------------------------------------------------------------ */
+
+static vm_fault_t do_anonymous_page(struct vm_area_struct *v, unsigned long addr,
+				    pte_t *pte, unsigned int flags)
+{
+	struct mm_struct *mm = v->vm_mm;
+	struct page *page;
+
+	if (!(flags & FAULT_FLAG_WRITE)) {
+		/* Reads share the zero page until the first write. */
+		struct page *z = zero_page();
+
+		if (!z)
+			return VM_FAULT_OOM;
+		set_pte(pte, pfn_pte(page_to_pfn(z), __pgprot(vma_pte_bits(v))));
+		return 0;
+	}
+	if (anon_vma_prepare(v))
+		return VM_FAULT_OOM;
+	page = __alloc_pages(kmm_cur(), GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0);
+	if (!page)
+		return VM_FAULT_OOM;
+	page_add_new_anon_rmap(page, v, addr);
+	add_mm_counter(mm, MM_ANONPAGES, 1);
+	set_pte(pte, make_pte(page, v, true));
+	return 0;
+}
+
+/* The page-cache page behind addr in a file or shmem VMA. */
+static struct page *vma_file_page(struct vm_area_struct *v, unsigned long addr)
+{
+	struct inode *inode = v->vm_file->f_inode;
+	pgoff_t index = linear_page_index(v, addr);
+
+	/* Past the object's end: SIGBUS (shmem objects have a size). */
+	if ((long long)index << PAGE_SHIFT >= inode->i_size && inode->i_shmem)
+		return ERR_PTR(-EFAULT);
+	return filemap_get_page(&inode->i_data, index);
+}
+
+static void map_file_page(struct vm_area_struct *v, unsigned long addr, pte_t *pte,
+			  struct page *page, bool write)
+{
+	pte_t e = make_pte(page, v, write);
+
+	if (!write && shared_writable(v) && pte_present(e))
+		e = pte_mkwrite(e);		/* writable, still clean */
+	get_page(page);
+	page_dup_rmap(page);
+	add_mm_counter(v->vm_mm, mm_counter(page), 1);
+	set_pte(pte, e);
+}
+
+/*
+ * A read fault maps the page and, as filemap_map_pages does, every page
+ * of the 64 KiB around it that is already cached and not yet mapped,
+ * within the VMA and the same PTE table.  Those cost no fault later.
+ */
+static void do_fault_around(struct vm_area_struct *v, unsigned long addr)
+{
+	unsigned long span = FAULT_AROUND_PAGES << PAGE_SHIFT;
+	unsigned long start = max(addr & ~(span - 1), v->vm_start);
+	unsigned long end = min((addr & ~(span - 1)) + span, v->vm_end);
+	unsigned long a;
+
+	start = max(start, addr & PMD_MASK);
+	end = min(end, (addr & PMD_MASK) + PMD_SIZE);
+	for (a = start; a < end; a += PAGE_SIZE) {
+		struct page *page;
+		pte_t *pte;
+
+		if (a == addr)
+			continue;
+		pte = pte_lookup(v->vm_mm, a);
+		if (!pte || !pte_none(ptep_get(pte)))
+			continue;
+		page = find_get_page(&v->vm_file->f_inode->i_data, linear_page_index(v, a));
+		if (page)
+			map_file_page(v, a, pte, page, false);
+	}
+}
+
+static vm_fault_t do_fault(struct vm_area_struct *v, unsigned long addr, pte_t *pte,
+			   unsigned int flags)
+{
+	struct page *page = vma_file_page(v, addr), *copy;
+
+	if (IS_ERR(page))
+		return VM_FAULT_SIGBUS;
+	if (!page)
+		return VM_FAULT_OOM;
+	if (!(flags & FAULT_FLAG_WRITE)) {
+		/* A read maps the cache page: read-only in a private
+		 * mapping (copy on write), writable in a shared one. */
+		map_file_page(v, addr, pte, page, false);
+		do_fault_around(v, addr);
+		return 0;
+	}
+	if (v->vm_flags & VM_SHARED) {
+		SetPageDirty(page);
+		map_file_page(v, addr, pte, page, true);
+		return 0;
+	}
+	/* do_cow_fault: a private copy, anonymous from now on. */
+	if (anon_vma_prepare(v))
+		return VM_FAULT_OOM;
+	copy = __alloc_pages(kmm_cur(), GFP_HIGHUSER_MOVABLE, 0);
+	if (!copy)
+		return VM_FAULT_OOM;
+	memcpy(page_address(copy), page_address(page), PAGE_SIZE);
+	page_add_new_anon_rmap(copy, v, addr);
+	add_mm_counter(v->vm_mm, MM_ANONPAGES, 1);
+	set_pte(pte, make_pte(copy, v, true));
+	return 0;
+}
+
+/*
+ * A write to a present, write-protected PTE of a writable VMA.  Shared
+ * mappings just make it writable (the page is the file's).  A private
+ * anonymous page mapped only here is reused (wp_can_reuse_anon_folio);
+ * anything else (the zero page, a page shared since fork, a file page)
+ * is copied.
+ */
+static vm_fault_t do_wp_page(struct vm_area_struct *v, unsigned long addr, pte_t *pte)
+{
+	pte_t old = ptep_get(pte);
+	unsigned long pfn = pte_pfn(old);
+	struct page *page = is_zero_pfn(pfn) ? NULL : pfn_to_page(pfn), *copy;
+
+	if (v->vm_flags & VM_SHARED) {
+		SetPageDirty(page);
+		set_pte(pte, pte_mkdirty(pte_mkwrite(pte_mkyoung(old))));
+		return 0;
+	}
+	if (page && PageAnon(page) && page_mapcount(page) == 1 && page_count(page) == 1) {
+		SetPageAnonExclusive(page);
+		set_pte(pte, pte_mkdirty(pte_mkwrite(pte_mkyoung(old))));
+		return 0;
+	}
+	if (anon_vma_prepare(v))
+		return VM_FAULT_OOM;
+	copy = __alloc_pages(kmm_cur(), GFP_HIGHUSER_MOVABLE | (page ? 0 : __GFP_ZERO), 0);
+	if (!copy)
+		return VM_FAULT_OOM;
+	if (page)
+		memcpy(page_address(copy), page_address(page), PAGE_SIZE);
+	page_add_new_anon_rmap(copy, v, addr);
+	add_mm_counter(v->vm_mm, MM_ANONPAGES, 1);
+	if (page) {
+		add_mm_counter(v->vm_mm, mm_counter(page), -1);
+		page_remove_rmap(page);
+		put_page(page);
+	}
+	set_pte(pte, make_pte(copy, v, true));
+	flush_tlb_page(v->vm_mm, addr);
+	return 0;
+}
+
+static vm_fault_t __handle_mm_fault(struct vm_area_struct *v, unsigned long addr,
+				    unsigned int flags)
+{
+	pte_t *pte, entry;
+
+	pte = pte_alloc_map(v->vm_mm, addr);
+	if (!pte)
+		return VM_FAULT_OOM;
+	entry = ptep_get(pte);
+	if (!pte_mapped(entry)) {
+		if (!v->vm_file)
+			return do_anonymous_page(v, addr, pte, flags);
+		return do_fault(v, addr, pte, flags);
+	}
+	if ((flags & FAULT_FLAG_WRITE) && !pte_write(entry))
+		return do_wp_page(v, addr, pte);
+	/* Spurious (another path filled it): just mark it used. */
+	set_pte(pte, (flags & FAULT_FLAG_WRITE) ? pte_mkdirty(pte_mkyoung(entry)) :
+						   pte_mkyoung(entry));
+	return 0;
+}
+
+/*
+ * Every fault counts in pgfault; one that worked also in its task's
+ * min_flt (or maj_flt), whoever took it: the CPU or get_user_pages
+ * (mm_account_fault).
+ */
+vm_fault_t handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int flags)
+{
+	struct kmm *k = kmm_cur();
+	struct task_struct *t = v->vm_mm->owner;
+	vm_fault_t ret;
+
+	__count_vm_events(k, smp_processor_id_kmm(k), PGFAULT, 1);
+	ret = __handle_mm_fault(v, addr & PAGE_MASK, flags);
+	if (t && !(ret & VM_FAULT_ERROR)) {
+		if (ret & VM_FAULT_MAJOR)
+			t->maj_flt++;
+		else
+			t->min_flt++;
+	}
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Taking pages away: zap and free_pgtables                            */
+/* ------------------------------------------------------------------ */
+
+static void zap_pte(struct mm_struct *mm, pte_t *pte)
+{
+	pte_t old = ptep_get(pte);
+	struct page *page;
+
+	if (!pte_mapped(old))
+		return;
+	pte_clear(pte);
+	if (is_zero_pfn(pte_pfn(old)))
+		return;
+	page = pte_page(old);
+	if (pte_dirty(old) && !PageAnon(page))
+		SetPageDirty(page);
+	add_mm_counter(mm, mm_counter(page), -1);
+	page_remove_rmap(page);
+	if (!PageAnon(page) && page_mapcount(page) == 0 && page_count(page) == 1)
+		page->mapping = NULL;	/* the cache let it go already */
+	put_page(page);
+}
+
+/* Unmaps every page of [start, end) (Linux's zap_page_range_single). */
+void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	unsigned long a = start;
+
+	while (a < end) {
+		pte_t *pte = pte_lookup(mm, a);
+
+		if (!pte) {		/* no table: skip to the next 2 MiB */
+			a = (a & PMD_MASK) + PMD_SIZE;
+			continue;
+		}
+		zap_pte(mm, pte);
+		a += PAGE_SIZE;
+	}
+	flush_tlb_range(mm, start, end);
+}
+
+/* Is any VMA of mm in [start, end)? */
+static bool range_used(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	return find_vma_intersection(mm, start, end) != NULL;
+}
+
+static void free_table(struct mm_struct *mm, unsigned long *entry)
+{
+	void *table = entry_page_vaddr(*entry);
+
+	*entry = 0;
+	pte_free_kernel(table);
+	mm->pgtables_bytes -= PAGE_SIZE;
+}
+
+/*
+ * Frees the page-table pages that served [start, end) and now serve no
+ * VMA: a PTE table when no VMA is left in its 2 MiB, a PMD table in its
+ * 1 GiB, a PUD table in its 512 GiB (free_pgtables' floor and ceiling).
+ */
+void free_pgtables(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	unsigned long a;
+
+	if (start >= end)
+		return;
+	for (a = start & PGDIR_MASK; a < end; a += PGDIR_SIZE) {
+		pgd_t *pgd = pgd_offset_pgd(mm->pgd, a);
+		unsigned long b, pud_end = a + PGDIR_SIZE;
+
+		if (!pgd_present(*pgd) || pgd_index(a) >= KERNEL_PGD_BOUNDARY)
+			continue;
+		for (b = max(a, start & PUD_MASK); b < min(pud_end, end); b += PUD_SIZE) {
+			pud_t *pud = pud_offset(p4d_offset(pgd, b), b);
+			unsigned long c;
+
+			if (!pud_present(*pud))
+				continue;
+			for (c = max(b, start & PMD_MASK); c < min(b + PUD_SIZE, end); c += PMD_SIZE) {
+				pmd_t *pmd = pmd_offset(pud, c);
+
+				if (pmd_present(*pmd) && !range_used(mm, c, c + PMD_SIZE))
+					free_table(mm, &pmd->pmd);
+			}
+			if (!range_used(mm, b, b + PUD_SIZE))
+				free_table(mm, &pud->pud);
+		}
+		if (!range_used(mm, a, pud_end))
+			free_table(mm, &pgd->pgd);
+	}
+}
+
+/* exit_mmap's page part: every page and table of the user half. */
+void exit_mm_pages(struct mm_struct *mm)
+{
+	struct vm_area_struct *v;
+
+	if (!mm->pgd)
+		return;
+	for (v = mm->mmap; v; v = v->vm_next)
+		zap_page_range(mm, v->vm_start, v->vm_end);
+}
+
+/* ------------------------------------------------------------------ */
+/* PTE changes behind mprotect, mremap and fork                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * mprotect's change_protection: PTEs of [start, end) in v (already
+ * carrying its new flags) get the new access bits.  Write permission is
+ * granted at once only where no fault is needed to decide it: a shared
+ * writable mapping's dirty page, or a private page that is anonymous and
+ * exclusive (can_change_pte_writable); others stay read-only and fault.
+ */
+void change_protection(struct vm_area_struct *v, unsigned long start, unsigned long end)
+{
+	unsigned long a;
+
+	for (a = start; a < end; a += PAGE_SIZE) {
+		pte_t *pte = pte_lookup(v->vm_mm, a), old, e;
+		struct page *page;
+		bool write = false;
+
+		if (!pte) {
+			a = ((a & PMD_MASK) + PMD_SIZE) - PAGE_SIZE;
+			continue;
+		}
+		old = ptep_get(pte);
+		if (!pte_mapped(old))
+			continue;
+		page = is_zero_pfn(pte_pfn(old)) ? NULL : pte_page(old);
+		if ((v->vm_flags & VM_WRITE) && page)
+			write = (v->vm_flags & VM_SHARED) ||
+				(PageAnon(page) && PageAnonExclusive(page));
+		e = make_pte(page ? page : zero_page(), v, false);
+		e = __pte((pte_val(e) & ~PTE_PFN_MASK) | (pte_val(old) & (PTE_PFN_MASK | _PAGE_DIRTY)));
+		if (write && pte_present(e))
+			e = pte_mkwrite(e);
+		set_pte(pte, e);
+	}
+	flush_tlb_range(v->vm_mm, start, end);
+}
+
+/* mremap's move_page_tables: the PTEs of [old, old + len) go to new. */
+int move_page_tables(struct mm_struct *mm, unsigned long old, unsigned long new,
+		     unsigned long len)
+{
+	unsigned long off;
+
+	for (off = 0; off < len; off += PAGE_SIZE) {
+		pte_t *src = pte_lookup(mm, old + off), *dst, e;
+
+		if (!src) {
+			off = (((old + off) & PMD_MASK) + PMD_SIZE) - old - PAGE_SIZE;
+			continue;
+		}
+		e = ptep_get(src);
+		if (!pte_mapped(e))
+			continue;
+		dst = pte_alloc_map(mm, new + off);
+		if (!dst)
+			return -ENOMEM;
+		pte_clear(src);
+		set_pte(dst, e);
+	}
+	flush_tlb_range(mm, old, old + len);
+	return 0;
+}
+
+/*
+ * fork's copy_page_range for one VMA.  Linux copies page tables only
+ * where the child could not fault the same contents back in: VMAs with
+ * anonymous memory (an anon_vma).  Private pages are then shared
+ * copy-on-write: both PTEs lose write permission and the page is no
+ * longer exclusive to either process.
+ */
+int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	bool cow = (src->vm_flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+	unsigned long a;
+
+	if (!src->anon_vma || (src->vm_flags & VM_WIPEONFORK))
+		return 0;
+	for (a = src->vm_start; a < src->vm_end; a += PAGE_SIZE) {
+		pte_t *s = pte_lookup(src->vm_mm, a), *d, e;
+		struct page *page;
+
+		if (!s) {
+			a = ((a & PMD_MASK) + PMD_SIZE) - PAGE_SIZE;
+			continue;
+		}
+		e = ptep_get(s);
+		if (!pte_mapped(e))
+			continue;
+		d = pte_alloc_map(dst->vm_mm, a);
+		if (!d)
+			return -ENOMEM;
+		if (!is_zero_pfn(pte_pfn(e))) {
+			page = pte_page(e);
+			get_page(page);
+			page_dup_rmap(page);
+			if (PageAnon(page))
+				ClearPageAnonExclusive(page);
+			add_mm_counter(dst->vm_mm, mm_counter(page), 1);
+		}
+		if (cow && pte_write(e)) {
+			e = pte_wrprotect(e);
+			set_pte(s, e);
+		}
+		set_pte(d, pte_mkold(e));
+	}
+	if (cow)
+		flush_tlb_range(src->vm_mm, src->vm_start, src->vm_end);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The TLB hooks (the TLB model plugs in here)                         */
+/* ------------------------------------------------------------------ */
+
+void flush_tlb_page(struct mm_struct *mm, unsigned long addr)
+{
+	(void)mm;
+	(void)addr;
+}
+
+void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	(void)mm;
+	(void)start;
+	(void)end;
+}

@@ -1,0 +1,71 @@
+/*
+ * mm/memory.h - page faults and the page-table side of the mapping
+ * calls (mm/memory.c), and the arch fault entry (hw/fault.c).
+ */
+#ifndef KMM_MM_MEMORY_H
+#define KMM_MM_MEMORY_H
+
+#include <kmm/pgtable.h>
+#include "mm/internal.h"
+
+typedef unsigned int vm_fault_t;
+
+/* What a fault is (handle_mm_fault's flags). */
+#define FAULT_FLAG_WRITE	0x01
+#define FAULT_FLAG_INSTRUCTION	0x02
+#define FAULT_FLAG_USER		0x04
+
+/* How it ended (0: the PTE is there now). */
+#define VM_FAULT_OOM		0x0001
+#define VM_FAULT_SIGBUS		0x0002
+#define VM_FAULT_MAJOR		0x0004
+#define VM_FAULT_SIGSEGV	0x0040
+#define VM_FAULT_ERROR		(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)
+
+#define MAX_ERRNO	4095
+#define ERR_PTR(e)	((void *)(long)(e))
+#define IS_ERR(p)	((unsigned long)(void *)(p) >= (unsigned long)-MAX_ERRNO)
+
+struct vm_area_struct;
+struct mm_struct;
+struct task_struct;
+
+/* The page's index in its VMA's object (file pages, anon_vma). */
+static inline pgoff_t linear_page_index(const struct vm_area_struct *v, unsigned long addr)
+{
+	return ((addr - v->vm_start) >> PAGE_SHIFT) + v->vm_pgoff;
+}
+
+struct page *zero_page(void);
+vm_fault_t handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int flags);
+pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr);
+void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+void free_pgtables(struct mm_struct *mm, unsigned long start, unsigned long end);
+void exit_mm_pages(struct mm_struct *mm);
+void change_protection(struct vm_area_struct *v, unsigned long start, unsigned long end);
+int move_page_tables(struct mm_struct *mm, unsigned long old, unsigned long new,
+		     unsigned long len);
+int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
+/* mm/mlock.c: one page of get_user_pages (0, -ENOMEM, -EFAULT). */
+int faultin_page(struct vm_area_struct *v, unsigned long addr, bool write);
+void flush_tlb_page(struct mm_struct *mm, unsigned long addr);
+void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+
+/*
+ * hw/fault.c: an access by a user task, as the CPU makes it: walk the
+ * page table, take the fault and retry.  Returns 0 with the physical
+ * address, or a signal: SIGSEGV (si_code SEGV_MAPERR / SEGV_ACCERR) or
+ * SIGBUS (BUS_ADRERR), with the faulting address in *fault_addr.
+ */
+struct kmm_siginfo {
+	int signo;
+	int code;
+	unsigned long addr;
+};
+
+int do_user_addr_fault(struct task_struct *t, unsigned long addr, unsigned int error_code,
+		       struct kmm_siginfo *si);
+int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
+		phys_addr_t *phys, struct kmm_siginfo *si);
+
+#endif
