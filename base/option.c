@@ -36,6 +36,8 @@ const struct kmm_option kmm_options[] = {
 	  "4: x86-64 4-level tables; 2: also build the i386 2-level view (10/10/12) for translate" },
 	{ "aslr", OPT(norandmaps), KMM_OPT_OFF, 0, 0, 1,
 	  "on: processes get random layouts from the seed (randomize_va_space=2); off: Linux's norandmaps" },
+	{ "segv", OPT(segv_kill), KMM_OPT_KILL, 0, 0, 1,
+	  "handle: a process survives SIGSEGV/SIGBUS (a handler skips the access); kill: it dies" },
 	{ "quiet", OPT(quiet), KMM_OPT_INT, 0, 0, 1,
 	  "1: reports go only to the report hook, not to stderr" },
 };
@@ -80,6 +82,14 @@ int kmm_config_set(struct kmm_config *cfg, const char *name, const char *value,
 	if (!o) {
 		snprintf(err, errlen, "unknown option '%s'", name);
 		return -1;
+	}
+	if (o->type == KMM_OPT_KILL) {
+		if (strcmp(value, "kill") && strcmp(value, "handle")) {
+			snprintf(err, errlen, "option %s: '%s' is neither kill nor handle", name, value);
+			return -1;
+		}
+		store(cfg, o, !strcmp(value, "kill"));
+		return 0;
 	}
 	if (o->type == KMM_OPT_OFF) {
 		if (strcmp(value, "on") && strcmp(value, "off")) {
@@ -166,9 +176,10 @@ int kmm_options_print(const struct kmm_config *cfg, char *buf, size_t len)
 	for (i = 0; i < kmm_nr_options && n < len; i++) {
 		const struct kmm_option *o = &kmm_options[i];
 
-		if (o->type == KMM_OPT_OFF)
-			n += (size_t)snprintf(buf + n, len - n, "%-24s %-12s %s\n",
-					      o->name, load(cfg, o) ? "off" : "on", o->help);
+		if (o->type == KMM_OPT_OFF || o->type == KMM_OPT_KILL)
+			n += (size_t)snprintf(buf + n, len - n, "%-24s %-12s %s\n", o->name,
+					      o->type == KMM_OPT_OFF ? (load(cfg, o) ? "off" : "on") :
+					      (load(cfg, o) ? "kill" : "handle"), o->help);
 		else
 			n += (size_t)snprintf(buf + n, len - n, "%-24s %-12lu %s\n",
 					      o->name, load(cfg, o), o->help);

@@ -8,8 +8,9 @@
 
 #define KMM_MAX_CPUS 64
 
-/* KMM_OPT_OFF: "on" or "off", stored as 1 for off (norandmaps-style). */
-enum kmm_option_type { KMM_OPT_INT, KMM_OPT_SIZE, KMM_OPT_OFF };
+/* KMM_OPT_OFF: "on" or "off", stored as 1 for off (norandmaps-style).
+ * KMM_OPT_KILL: "kill" (1) or "handle" (0), for segv=. */
+enum kmm_option_type { KMM_OPT_INT, KMM_OPT_SIZE, KMM_OPT_OFF, KMM_OPT_KILL };
 
 struct kmm_option {
 	const char *name;

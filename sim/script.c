@@ -625,6 +625,12 @@ static const struct sim_cmd sim_cmds[] = {
 	  "The brk system call; prints the break it returns (ADDR omitted: the current one).", cmd_brk },
 	{ "prlimit", 3, 3, "prlimit PID RLIMIT_AS|RLIMIT_DATA|RLIMIT_STACK|RLIMIT_MEMLOCK BYTES|unlimited",
 	  "Sets a resource limit of process PID (soft and hard).", cmd_prlimit },
+	{ "touch", 4, 4, "touch PID ADDR LEN r|w",
+	  "Reads or writes one byte at the start of every page of the range, as the CPU would; prints ok or the signal.", cmd_touch },
+	{ "read", 3, 3, "read PID ADDR LEN",
+	  "Reads process memory: hex bytes, or crc32=... beyond 64 bytes; or the signal.", cmd_read },
+	{ "write", 3, 3, "write PID ADDR \"text\"|fill=0xAB:LEN",
+	  "Writes process memory as the process would; prints ok or the signal.", cmd_write },
 	{ "ps", 0, 0, "ps",
 	  "Lists the processes: pid, parent, size (VSZ) and name.", cmd_ps },
 	{ "drain", 0, 0, "drain",
@@ -830,6 +836,11 @@ bool sim_quit_requested(struct sim *s)
 
 	s->quit = false;
 	return quit;
+}
+
+void sim_set_show_faults(struct sim *s, bool show)
+{
+	s->show_faults = show;
 }
 
 void sim_set_stop_on_error(struct sim *s, bool stop)

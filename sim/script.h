@@ -28,6 +28,8 @@ int sim_run_line(struct sim *s, const char *line);
 int sim_run_stream(struct sim *s, FILE *in, int interactive);
 /* kmm run --stop-on-error: sim_run_stream stops at a malformed line. */
 void sim_set_stop_on_error(struct sim *s, bool stop);
+/* kmm run --faults: touch, read and write lines end with " minflt=N". */
+void sim_set_show_faults(struct sim *s, bool show);
 /* For a caller reading lines itself: whether the last line was quit.
  * Clears the request. */
 bool sim_quit_requested(struct sim *s);

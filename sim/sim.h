@@ -27,6 +27,7 @@ struct sim {
 	struct owner_set owned;	/* what this script allocated (sim/owner.h) */
 	bool stop_on_error;	/* sim_run_stream stops at a malformed line */
 	bool quit;		/* quit was run: the reader stops */
+	bool show_faults;	/* kmm run --faults: minflt=N after touch/read/write */
 };
 
 /* A malformed line: the reason on err with SOURCE:LINE, "error EINVAL" on out. */
@@ -49,5 +50,8 @@ int cmd_munlockall(struct sim *s, int argc, char **argv);
 int cmd_brk(struct sim *s, int argc, char **argv);
 int cmd_prlimit(struct sim *s, int argc, char **argv);
 int cmd_ps(struct sim *s, int argc, char **argv);
+int cmd_touch(struct sim *s, int argc, char **argv);
+int cmd_read(struct sim *s, int argc, char **argv);
+int cmd_write(struct sim *s, int argc, char **argv);
 
 #endif

@@ -9,12 +9,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <kmm/sched.h>
+#include "base/crc32.h"
 #include "base/parse.h"
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "mm/mmap.h"
+#include "mm/memory.h"
 #include "sim/sim.h"
 
 struct flag_name {
@@ -405,5 +409,195 @@ int cmd_ps(struct sim *s, int argc, char **argv)
 			t->comm);
 		pid = t->pid;
 	}
+	return 0;
+}
+
+/* ---- touching memory: the CPU's accesses ---------------------------- */
+
+#define MAX_RW	(64ul << 20)	/* read/write lengths a script may ask for */
+
+static const char *sig_code_name(const struct kmm_siginfo *si)
+{
+	if (si->signo == SIGBUS)
+		return "BUS_ADRERR";
+	return si->code == SEGV_ACCERR ? "SEGV_ACCERR" : "SEGV_MAPERR";
+}
+
+/*
+ * The end of a touch/read/write line: " minflt=N" with --faults, then
+ * the newline.  A signal that kills (boot segv=kill) ends the process.
+ */
+static void finish_access(struct sim *s, struct task_struct *t, unsigned long minflt,
+			  unsigned long majflt, const struct kmm_siginfo *si, int sig)
+{
+	if (s->show_faults) {
+		fprintf(s->out, " minflt=%lu", t->min_flt - minflt);
+		if (t->maj_flt != majflt)
+			fprintf(s->out, " majflt=%lu", t->maj_flt - majflt);
+	}
+	fputc('\n', s->out);
+	if (sig && (s->k->cfg.segv_kill || sig == SIGKILL)) {
+		fprintf(s->out, "pid %d killed by %s\n", t->pid, sig == SIGBUS ? "SIGBUS" :
+			sig == SIGKILL ? "SIGKILL" : "SIGSEGV");
+		do_exit(t);
+	}
+	(void)si;
+}
+
+static void print_signal(struct sim *s, const struct kmm_siginfo *si)
+{
+	if (si->signo == SIGKILL)
+		fprintf(s->out, "SIGKILL (out of memory)");
+	else
+		fprintf(s->out, "%s at %#lx (%s)", si->signo == SIGBUS ? "SIGBUS" : "SIGSEGV",
+			si->addr, sig_code_name(si));
+}
+
+/*
+ * Copies between buf and [addr, addr + len) of t page by page, each
+ * page through the MMU (faulting as needed); 0, or the signal of the
+ * first page that could not be accessed (nothing of it is copied).
+ */
+static int copy_user(struct task_struct *t, unsigned long addr, unsigned char *buf,
+		     unsigned long len, bool write, struct kmm_siginfo *si)
+{
+	while (len) {
+		unsigned long chunk = min(len, PAGE_SIZE - (addr & ~PAGE_MASK));
+		phys_addr_t phys;
+		int sig = user_access(t, addr, write ? PF_WRITE : 0, &phys, si);
+
+		if (sig)
+			return sig;
+		if (write)
+			memcpy(phys_to_virt(phys), buf, chunk);
+		else
+			memcpy(buf, phys_to_virt(phys), chunk);
+		addr += chunk;
+		buf += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/* PID ADDR LEN for touch and read; NULL after printing what was wrong. */
+static struct task_struct *access_args(struct sim *s, char **argv, unsigned long *addr,
+				       unsigned long *len, int *bad)
+{
+	struct task_struct *t = arg_range(s, argv, addr, len, bad);
+
+	if (!t)
+		return NULL;
+	if (*len > MAX_RW || *addr + *len < *addr) {
+		*bad = syntax_error(s, "%s: LEN must be at most 64M and the range must not wrap", argv[0]);
+		return NULL;
+	}
+	return t;
+}
+
+int cmd_touch(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr, len, a, minflt, majflt;
+	struct kmm_siginfo si = { 0 };
+	struct task_struct *t;
+	bool write;
+	int bad, sig = 0;
+
+	if (strcmp(argv[4], "r") && strcmp(argv[4], "w"))
+		return syntax_error(s, "touch: the access must be r or w, got '%s'", argv[4]);
+	write = argv[4][0] == 'w';
+	t = access_args(s, argv, &addr, &len, &bad);
+	if (!t)
+		return bad;
+	minflt = t->min_flt;
+	majflt = t->maj_flt;
+	/* One byte at the start of each page; a write stores the byte that
+	 * is there (an atomic add of 0 would: one write access, no read). */
+	for (a = addr & PAGE_MASK; a < addr + len && !sig; a += PAGE_SIZE) {
+		phys_addr_t phys;
+
+		sig = user_access(t, a, write ? PF_WRITE : 0, &phys, &si);
+	}
+	if (sig)
+		print_signal(s, &si);
+	else
+		fprintf(s->out, "ok");
+	finish_access(s, t, minflt, majflt, &si, sig);
+	return 0;
+}
+
+int cmd_read(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr, len, i, minflt, majflt;
+	struct kmm_siginfo si = { 0 };
+	struct task_struct *t;
+	unsigned char *buf;
+	int bad, sig;
+
+	t = access_args(s, argv, &addr, &len, &bad);
+	if (!t)
+		return bad;
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return print_errno(s, -ENOMEM);
+	minflt = t->min_flt;
+	majflt = t->maj_flt;
+	sig = copy_user(t, addr, buf, len, false, &si);
+	if (sig)
+		print_signal(s, &si);
+	else if (len > 64)
+		fprintf(s->out, "crc32=%08x", crc32_le(0, buf, len));
+	else
+		for (i = 0; i < len; i++)
+			fprintf(s->out, "%s%02x", i ? " " : "", buf[i]);
+	free(buf);
+	finish_access(s, t, minflt, majflt, &si, sig);
+	return 0;
+}
+
+/* write PID ADDR "text" | write PID ADDR fill=0xAB:LEN */
+int cmd_write(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr, len, byte, minflt, majflt;
+	struct kmm_siginfo si = { 0 };
+	struct task_struct *t;
+	unsigned char *buf;
+	int bad, sig;
+
+	if (!strncmp(argv[3], "fill=", 5)) {
+		char *colon = strchr(argv[3] + 5, ':');
+
+		if (!colon)
+			return syntax_error(s, "write: expected fill=0xAB:LEN, got '%s'", argv[3]);
+		*colon = 0;
+		if (parse_ulong(argv[3] + 5, &byte, false) || byte > 0xff ||
+		    parse_ulong(colon + 1, &len, true) || len > MAX_RW)
+			return syntax_error(s, "write: expected fill=BYTE:LEN with BYTE 0..0xff and LEN up to 64M");
+	} else {
+		len = strlen(argv[3]);
+		byte = 0;
+	}
+	if (arg_num(s, argv, 2, "ADDR", &addr))
+		return -1;
+	if (addr + len < addr)
+		return syntax_error(s, "write: the range wraps");
+	t = arg_task(s, argv, &bad);
+	if (!t)
+		return bad;
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return print_errno(s, -ENOMEM);
+	if (!strncmp(argv[3], "fill=", 5))
+		memset(buf, (int)byte, len);
+	else
+		memcpy(buf, argv[3], len);
+	minflt = t->min_flt;
+	majflt = t->maj_flt;
+	sig = copy_user(t, addr, buf, len, true, &si);
+	free(buf);
+	if (sig)
+		print_signal(s, &si);
+	else
+		fprintf(s->out, "ok");
+	finish_access(s, t, minflt, majflt, &si, sig);
 	return 0;
 }

@@ -18,18 +18,19 @@
 
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: kmm [run [-e|--stop-on-error] FILE|-] [tour] [--options] [--help]\n"
+	fprintf(f, "usage: kmm [run [-e|--stop-on-error] [--faults] FILE|-] [tour] [--options] [--help]\n"
 		   "  kmm               interactive shell (type 'help'; 'quit' or Ctrl-D leaves)\n"
 		   "  kmm run FILE      run a script ('-' reads stdin); a malformed line is\n"
 		   "                    reported and skipped, and the exit status is 1\n"
 		   "  kmm run -e FILE   the same, but stop at the first malformed line\n"
 		   "                    (--stop-on-error)\n"
+		   "  kmm run --faults FILE   touch/read/write lines end with minflt=N\n"
 		   "  kmm tour          a guided tour of the machine\n"
 		   "  kmm --options     boot options, their values and meaning\n");
 	return f == stderr ? 2 : 0;
 }
 
-static int run_script(const char *path, bool stop_on_error)
+static int run_script(const char *path, bool stop_on_error, bool faults)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	struct sim *s;
@@ -45,6 +46,7 @@ static int run_script(const char *path, bool stop_on_error)
 		return 2;
 	sim_set_source(s, strcmp(path, "-") ? path : "<stdin>");
 	sim_set_stop_on_error(s, stop_on_error);
+	sim_set_show_faults(s, faults);
 	bad = sim_run_stream(s, in, 0);
 	sim_destroy(s);
 	if (in != stdin)
@@ -66,22 +68,24 @@ static int print_options(void)
 	return 0;
 }
 
-/* kmm run [-e|--stop-on-error] FILE: the options may come first or last. */
+/* kmm run [-e|--stop-on-error] [--faults] FILE: options first or last. */
 static int cmd_run(int argc, char **argv)
 {
 	const char *path = NULL;
-	bool stop = false;
+	bool stop = false, faults = false;
 	int i;
 
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "-e") || !strcmp(argv[i], "--stop-on-error"))
 			stop = true;
+		else if (!strcmp(argv[i], "--faults"))
+			faults = true;
 		else if (!path && (argv[i][0] != '-' || !strcmp(argv[i], "-")))
 			path = argv[i];
 		else
 			return usage(stderr);
 	}
-	return path ? run_script(path, stop) : usage(stderr);
+	return path ? run_script(path, stop, faults) : usage(stderr);
 }
 
 int main(int argc, char **argv)

@@ -42,6 +42,7 @@ struct kmm_config {
 	int slab_debug;			/* 1: red zones, poison, owner for every cache */
 	int paging;			/* 4 (x86-64, default) or 2 (adds the i386 view) */
 	int norandmaps;			/* 1: no ASLR (boot aslr=off, Linux's norandmaps) */
+	int segv_kill;			/* 1: SIGSEGV/SIGBUS kill the process (boot segv=kill) */
 };
 
 struct kmm *kmm_boot(const struct kmm_config *cfg);
