@@ -61,3 +61,23 @@ void proc_pid_status_show(struct task_struct *t, struct seq_buf *m)
 		   !(t->mm->def_flags & VM_NOHUGEPAGE));
 	seq_printf(m, "untag_mask:\t0xffffffffffffffff\nThreads:\t1\n");
 }
+
+/*
+ * /proc/PID/stat: one line of 52 fields (do_task_stat).  The ones memory
+ * management keeps are real (faults, sizes, the layout's addresses);
+ * scheduling and signal fields are 0 in a machine that runs no code.
+ */
+void proc_pid_stat_show(struct task_struct *t, struct seq_buf *m)
+{
+	const struct mm_struct *mm = t->mm;
+	unsigned long rss = get_mm_rss(mm);
+
+	seq_printf(m, "%d (%s) S %d %d %d 0 -1 4194304 %lu 0 %lu 0 0 0 0 0 20 0 1 0 0 %lu %lu "
+		   "18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 "
+		   "%lu %lu %lu %lu %lu %lu %lu 0\n",
+		   t->pid, t->comm, t->real_parent ? t->real_parent->pid : 0, t->pid, t->pid,
+		   t->min_flt, t->maj_flt, mm->total_vm << PAGE_SHIFT, rss,
+		   mm->start_code, mm->end_code, mm->start_stack,
+		   mm->start_data, mm->end_data, mm->start_brk, mm->arg_start, mm->arg_end,
+		   mm->env_start, mm->env_end);
+}

@@ -40,6 +40,7 @@ static const struct {
 	{ "maps", proc_pid_maps_show },
 	{ "smaps", proc_pid_smaps_show },
 	{ "status", proc_pid_status_show },
+	{ "stat", proc_pid_stat_show },
 };
 
 static long proc_pid_read(const char *path, char *buf, size_t size)

@@ -5,12 +5,15 @@
  * holding the initial stack pointer, and the [vsyscall] gate page, which
  * is in no mm but which x86-64 prints last.
  *
- * The page counters of smaps (Rss, Pss, ...) count pages mapped by page
- * tables, which the page-fault layer adds; until then they are 0.
+ * The page counters of smaps (Rss, Pss, ...) walk the VMA's PTEs: Pss
+ * shares each page among its mappers, Shared_ and Private_ say whether
+ * another PTE maps it, Dirty whether it was written; the zero page is
+ * nobody's and not counted.
  */
 #include <kmm/sched.h>
 #include "mm/vma.h"
 #include "mm/mmap.h"
+#include "mm/memory.h"
 #include "proc/internal.h"
 
 #define VSYSCALL_ADDR	0xffffffffff600000ul
@@ -124,33 +127,113 @@ static void show_smap_kb(struct seq_buf *m, const char *label, unsigned long kb)
 	seq_printf(m, "%-16s%8lu kB\n", label, kb);
 }
 
+/* What smaps adds up over a VMA's PTEs (smaps_pte_entry). */
+struct mem_size_stats {
+	unsigned long resident, shared_clean, shared_dirty, private_clean, private_dirty;
+	unsigned long referenced, anonymous;
+	unsigned long long pss, pss_dirty;	/* bytes << PSS_SHIFT */
+};
+
+#define PSS_SHIFT	12
+
+static void smaps_account(struct mem_size_stats *mss, struct page *page, bool young, bool dirty)
+{
+	int mapcount = page_mapcount(page);
+	unsigned long long pss = (unsigned long long)PAGE_SIZE << PSS_SHIFT;
+
+	dirty = dirty || PageDirty(page);
+	mss->resident += PAGE_SIZE;
+	if (young || PageReferenced(page))
+		mss->referenced += PAGE_SIZE;
+	if ((unsigned long)page->mapping & 1)
+		mss->anonymous += PAGE_SIZE;
+	if (mapcount >= 2) {
+		pss /= (unsigned long)mapcount;
+		if (dirty)
+			mss->shared_dirty += PAGE_SIZE;
+		else
+			mss->shared_clean += PAGE_SIZE;
+	} else if (dirty) {
+		mss->private_dirty += PAGE_SIZE;
+	} else {
+		mss->private_clean += PAGE_SIZE;
+	}
+	mss->pss += pss;
+	if (dirty)
+		mss->pss_dirty += pss;
+}
+
+/* The zero page is no one's memory: smaps does not count it. */
+static void smaps_walk(struct vm_area_struct *v, struct mem_size_stats *mss)
+{
+	unsigned long a, zero = kmm_cur()->zero_page ? page_to_pfn(kmm_cur()->zero_page) : ~0ul;
+
+	for (a = v->vm_start; a < v->vm_end; a += PAGE_SIZE) {
+		pte_t *pte = pte_lookup(v->vm_mm, a), e;
+
+		if (!pte) {
+			a = ((a & PMD_MASK) + PMD_SIZE) - PAGE_SIZE;
+			continue;
+		}
+		e = ptep_get(pte);
+		if (!(pte_val(e) & (_PAGE_PRESENT | (1ul << 58))) || pte_pfn(e) == zero)
+			continue;
+		smaps_account(mss, pte_page(e), pte_young(e), pte_dirty(e));
+	}
+}
+
 void proc_pid_smaps_show(struct task_struct *t, struct seq_buf *m)
 {
-	static const char *const zero[] = {
-		"Rss:", "Pss:", "Pss_Dirty:", "Shared_Clean:", "Shared_Dirty:",
-		"Private_Clean:", "Private_Dirty:", "Referenced:", "Anonymous:", "KSM:",
-		"LazyFree:", "AnonHugePages:", "ShmemPmdMapped:", "FilePmdMapped:",
-		"Shared_Hugetlb:", "Private_Hugetlb:", "Swap:", "SwapPss:", "Locked:",
-	};
 	struct vm_area_struct *v;
-	size_t i;
 
 	for (v = t->mm->mmap; v; v = v->vm_next) {
+		struct mem_size_stats mss = { 0 };
+		unsigned long pss_kb;
+
+		smaps_walk(v, &mss);
+		pss_kb = (unsigned long)(mss.pss >> (10 + PSS_SHIFT));
 		show_map_vma(m, t->mm, v);
 		show_smap_kb(m, "Size:", (v->vm_end - v->vm_start) >> 10);
 		show_smap_kb(m, "KernelPageSize:", PAGE_SIZE >> 10);
 		show_smap_kb(m, "MMUPageSize:", PAGE_SIZE >> 10);
-		for (i = 0; i < ARRAY_SIZE(zero); i++)
-			show_smap_kb(m, zero[i], 0);	/* no pages mapped yet */
+		show_smap_kb(m, "Rss:", mss.resident >> 10);
+		show_smap_kb(m, "Pss:", pss_kb);
+		show_smap_kb(m, "Pss_Dirty:", (unsigned long)(mss.pss_dirty >> (10 + PSS_SHIFT)));
+		show_smap_kb(m, "Shared_Clean:", mss.shared_clean >> 10);
+		show_smap_kb(m, "Shared_Dirty:", mss.shared_dirty >> 10);
+		show_smap_kb(m, "Private_Clean:", mss.private_clean >> 10);
+		show_smap_kb(m, "Private_Dirty:", mss.private_dirty >> 10);
+		show_smap_kb(m, "Referenced:", mss.referenced >> 10);
+		show_smap_kb(m, "Anonymous:", mss.anonymous >> 10);
+		show_smap_kb(m, "KSM:", 0);
+		show_smap_kb(m, "LazyFree:", 0);
+		show_smap_kb(m, "AnonHugePages:", 0);
+		show_smap_kb(m, "ShmemPmdMapped:", 0);
+		show_smap_kb(m, "FilePmdMapped:", 0);
+		show_smap_kb(m, "Shared_Hugetlb:", 0);
+		show_smap_kb(m, "Private_Hugetlb:", 0);
+		show_smap_kb(m, "Swap:", 0);
+		show_smap_kb(m, "SwapPss:", 0);
+		show_smap_kb(m, "Locked:", v->vm_flags & VM_LOCKED ? pss_kb : 0);
 		seq_printf(m, "THPeligible:    %8d\n", thp_eligible(v));
 		show_smap_vma_flags(m, v->vm_flags);
 	}
 	show_gate_vma(m);
-	for (i = 0; i < 3; i++)
-		show_smap_kb(m, i == 0 ? "Size:" : i == 1 ? "KernelPageSize:" : "MMUPageSize:",
-			     4);
-	for (i = 0; i < ARRAY_SIZE(zero); i++)
-		show_smap_kb(m, zero[i], 0);
+	show_smap_kb(m, "Size:", PAGE_SIZE >> 10);
+	show_smap_kb(m, "KernelPageSize:", PAGE_SIZE >> 10);
+	show_smap_kb(m, "MMUPageSize:", PAGE_SIZE >> 10);
+	{
+		static const char *const zero[] = {
+			"Rss:", "Pss:", "Pss_Dirty:", "Shared_Clean:", "Shared_Dirty:",
+			"Private_Clean:", "Private_Dirty:", "Referenced:", "Anonymous:", "KSM:",
+			"LazyFree:", "AnonHugePages:", "ShmemPmdMapped:", "FilePmdMapped:",
+			"Shared_Hugetlb:", "Private_Hugetlb:", "Swap:", "SwapPss:", "Locked:",
+		};
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(zero); i++)
+			show_smap_kb(m, zero[i], 0);
+	}
 	seq_printf(m, "THPeligible:    %8d\n", 0);
 	show_smap_vma_flags(m, VM_EXEC);
 }
