@@ -11,6 +11,7 @@
  *   - a shared mapping past the end of its object: SIGBUS, BUS_ADRERR.
  */
 #include <signal.h>
+#include <string.h>
 #include <kmm/sched.h>
 #include "mm/vma.h"
 #include "mm/mmap.h"
@@ -92,4 +93,27 @@ int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
 	}
 	/* A fault fixed that the walk still refuses: a kernel bug. */
 	return bad_area(si, SIGSEGV, SEGV_ACCERR, addr & PAGE_MASK);
+}
+
+int user_copy(struct task_struct *t, unsigned long addr, void *buf, unsigned long len,
+	      bool write, struct kmm_siginfo *si)
+{
+	unsigned char *p = buf;
+
+	while (len) {
+		unsigned long chunk = min(len, PAGE_SIZE - (addr & ~PAGE_MASK));
+		phys_addr_t phys;
+		int sig = user_access(t, addr, write ? PF_WRITE : 0, &phys, si);
+
+		if (sig)
+			return sig;
+		if (write)
+			memcpy(phys_to_virt(phys), p, chunk);
+		else
+			memcpy(p, phys_to_virt(phys), chunk);
+		addr += chunk;
+		p += chunk;
+		len -= chunk;
+	}
+	return 0;
 }

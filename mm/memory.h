@@ -67,5 +67,12 @@ int do_user_addr_fault(struct task_struct *t, unsigned long addr, unsigned int e
 		       struct kmm_siginfo *si);
 int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
 		phys_addr_t *phys, struct kmm_siginfo *si);
+/*
+ * Copies between buf and [addr, addr + len) of t as t's own loads or
+ * stores would, page by page through the MMU; 0, or the signal of the
+ * first page that could not be accessed (nothing of it is copied).
+ */
+int user_copy(struct task_struct *t, unsigned long addr, void *buf, unsigned long len,
+	      bool write, struct kmm_siginfo *si);
 
 #endif

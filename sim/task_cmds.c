@@ -453,32 +453,6 @@ static void print_signal(struct sim *s, const struct kmm_siginfo *si)
 			si->addr, sig_code_name(si));
 }
 
-/*
- * Copies between buf and [addr, addr + len) of t page by page, each
- * page through the MMU (faulting as needed); 0, or the signal of the
- * first page that could not be accessed (nothing of it is copied).
- */
-static int copy_user(struct task_struct *t, unsigned long addr, unsigned char *buf,
-		     unsigned long len, bool write, struct kmm_siginfo *si)
-{
-	while (len) {
-		unsigned long chunk = min(len, PAGE_SIZE - (addr & ~PAGE_MASK));
-		phys_addr_t phys;
-		int sig = user_access(t, addr, write ? PF_WRITE : 0, &phys, si);
-
-		if (sig)
-			return sig;
-		if (write)
-			memcpy(phys_to_virt(phys), buf, chunk);
-		else
-			memcpy(buf, phys_to_virt(phys), chunk);
-		addr += chunk;
-		buf += chunk;
-		len -= chunk;
-	}
-	return 0;
-}
-
 /* PID ADDR LEN for touch and read; NULL after printing what was wrong. */
 static struct task_struct *access_args(struct sim *s, char **argv, unsigned long *addr,
 				       unsigned long *len, int *bad)
@@ -541,7 +515,7 @@ int cmd_read(struct sim *s, int argc, char **argv)
 		return print_errno(s, -ENOMEM);
 	minflt = t->min_flt;
 	majflt = t->maj_flt;
-	sig = copy_user(t, addr, buf, len, false, &si);
+	sig = user_copy(t, addr, buf, len, false, &si);
 	if (sig)
 		print_signal(s, &si);
 	else if (len > 64)
@@ -592,7 +566,7 @@ int cmd_write(struct sim *s, int argc, char **argv)
 		memcpy(buf, argv[3], len);
 	minflt = t->min_flt;
 	majflt = t->maj_flt;
-	sig = copy_user(t, addr, buf, len, true, &si);
+	sig = user_copy(t, addr, buf, len, true, &si);
 	free(buf);
 	if (sig)
 		print_signal(s, &si);
