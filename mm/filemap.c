@@ -8,7 +8,8 @@
  * (as a hole reads); shmem pages are the memory itself.  Pages held by
  * the cache count in NR_FILE_PAGES ("Cached") and, for shmem, NR_SHMEM.
  *
- * Storage: open addressing on the index, resized at half full.  A mapping
+ * Storage: open addressing on the index, resized at half full, in the
+ * simulated kernel's own memory (kvmalloc).  A mapping
  * holds one reference to each of its pages; every PTE mapping a page
  * holds one more (mm/memory.c).
  */
@@ -43,13 +44,13 @@ struct page *find_get_page(struct address_space *as, pgoff_t index)
 static int grow(struct address_space *as)
 {
 	size_t cap = as->cap ? as->cap * 2 : 16, i;
-	struct page **pages = calloc(cap, sizeof(*pages));
-	pgoff_t *index = malloc(cap * sizeof(*index));
+	struct page **pages = kvzalloc(cap * sizeof(*pages), GFP_KERNEL);
+	pgoff_t *index = kvmalloc(cap * sizeof(*index), GFP_KERNEL);
 	struct address_space old = *as;
 
 	if (!pages || !index) {
-		free(pages);
-		free(index);
+		kvfree(pages);
+		kvfree(index);
 		return -ENOMEM;
 	}
 	for (i = 0; i < cap; i++)
@@ -67,8 +68,8 @@ static int grow(struct address_space *as)
 		index[j] = old.index[i];
 		pages[j] = old.pages[i];
 	}
-	free(old.pages);
-	free(old.index);
+	kvfree(old.pages);
+	kvfree(old.index);
 	return 0;
 }
 
@@ -158,15 +159,15 @@ void truncate_inode_pages_range(struct address_space *as, pgoff_t start, pgoff_t
 			as->pages[j] = old.pages[i];
 			as->nrpages++;
 		}
-		free(old.pages);
-		free(old.index);
+		kvfree(old.pages);
+		kvfree(old.index);
 	}
 }
 
 void truncate_inode_pages_final(struct address_space *as)
 {
 	truncate_inode_pages_range(as, 0, ~0ul);
-	free(as->pages);
-	free(as->index);
+	kvfree(as->pages);
+	kvfree(as->index);
 	memset(as, 0, sizeof(*as));
 }

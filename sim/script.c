@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kmm/sched.h>
 #include "base/parse.h"
 #include "mm/slab.h"
 #include "sim/owner.h"
@@ -871,8 +872,15 @@ void sim_destroy(struct sim *s)
 	if (!s)
 		return;
 	kmm_set_report_hook(NULL, NULL);
-	if (s->k)
+	if (s->k) {
+		struct task_struct *t;
+
+		/* Processes still running end with the machine. */
+		kmm_switch(s->k);
+		while ((t = next_task(0)))
+			do_exit(t);
 		kmm_shutdown(s->k);
+	}
 	owner_free(&s->owned);
 	free(s);
 }
