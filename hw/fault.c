@@ -63,8 +63,8 @@ int do_user_addr_fault(struct task_struct *t, unsigned long addr, unsigned int e
 	ret = handle_mm_fault(v, addr, flags);
 	if (ret & VM_FAULT_SIGBUS)
 		return bad_area(si, SIGBUS, BUS_ADRERR, addr);
-	if (ret & VM_FAULT_SIGSEGV)
-		return bad_area(si, SIGSEGV, SEGV_ACCERR, addr);
+	if (ret & VM_FAULT_SIGSEGV)	/* a guard region: mm_fault_error's MAPERR */
+		return bad_area(si, SIGSEGV, SEGV_MAPERR, addr);
 	if (ret & VM_FAULT_OOM)
 		return bad_area(si, SIGKILL, 0, addr);	/* the OOM killer's, later */
 	return 0;

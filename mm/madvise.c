@@ -170,12 +170,12 @@ static int madvise_pages(struct vm_area_struct *v, int behavior, unsigned long s
 	case MADV_DONTNEED:
 		if (v->vm_flags & (VM_LOCKED | VM_PFNMAP))
 			return -EINVAL;
-		zap_page_range(v->vm_mm, start, end);	/* anonymous memory reads 0 again */
+		zap_pages_keep_guards(v->vm_mm, start, end);	/* reads 0 again */
 		return 0;
 	case MADV_DONTNEED_LOCKED:
 		if (v->vm_flags & VM_PFNMAP)
 			return -EINVAL;
-		zap_page_range(v->vm_mm, start, end);
+		zap_pages_keep_guards(v->vm_mm, start, end);
 		return 0;
 	case MADV_COLLAPSE:
 		return madvise_collapse(v, start, end);
@@ -185,9 +185,14 @@ static int madvise_pages(struct vm_area_struct *v, int behavior, unsigned long s
 		 * copy them). */
 		if (v->vm_flags & (VM_SPECIAL | VM_HUGETLB | VM_LOCKED))
 			return -EINVAL;
-		return v->vm_file ? 0 : anon_vma_prepare(v);
+		if (!v->vm_file && anon_vma_prepare(v))
+			return -ENOMEM;
+		return guard_install(v, start, end);
 	case MADV_GUARD_REMOVE:
-		return v->vm_flags & (VM_SPECIAL | VM_HUGETLB) ? -EINVAL : 0;
+		if (v->vm_flags & (VM_SPECIAL | VM_HUGETLB))
+			return -EINVAL;
+		guard_remove(v, start, end);
+		return 0;
 	case MADV_FREE:
 		if (v->vm_flags & (VM_LOCKED | VM_PFNMAP))
 			return -EINVAL;
@@ -201,7 +206,7 @@ static int madvise_pages(struct vm_area_struct *v, int behavior, unsigned long s
 			return -EACCES;
 		/* The hole: out of this mapping and out of the object (other
 		 * processes keep what they have mapped until they unmap it). */
-		zap_page_range(v->vm_mm, start, end);
+		zap_pages_keep_guards(v->vm_mm, start, end);
 		truncate_inode_pages_range(&v->vm_file->f_inode->i_data, linear_page_index(v, start),
 					   linear_page_index(v, end));
 		return 0;

@@ -200,6 +200,19 @@ static inline bool pte_mapped(pte_t p)
 	return pte_val(p) & (_PAGE_PRESENT | _PAGE_PROTNONE);
 }
 
+/*
+ * A guard marker (MADV_GUARD_INSTALL): a non-present PTE that makes any
+ * access a SIGSEGV instead of a fault-in.  It belongs to the page table:
+ * munmap and exit drop it, MADV_DONTNEED keeps it, mremap moves it and
+ * fork copies it.
+ */
+#define _PAGE_GUARD	(1ul << 57)	/* software bit, never with a pfn */
+
+static inline bool pte_guard(pte_t p)
+{
+	return pte_val(p) == _PAGE_GUARD;
+}
+
 static pte_t make_pte(struct page *page, const struct vm_area_struct *v, bool write)
 {
 	unsigned long bits = vma_pte_bits(v);
@@ -390,6 +403,8 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *v, unsigned long addr
 	if (!pte)
 		return VM_FAULT_OOM;
 	entry = ptep_get(pte);
+	if (pte_guard(entry))
+		return VM_FAULT_SIGSEGV;
 	if (!pte_mapped(entry)) {
 		if (!v->vm_file)
 			return do_anonymous_page(v, addr, pte, flags);
@@ -429,11 +444,13 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigne
 /* Taking pages away: zap and free_pgtables                            */
 /* ------------------------------------------------------------------ */
 
-static void zap_pte(struct mm_struct *mm, pte_t *pte)
+static void zap_pte(struct mm_struct *mm, pte_t *pte, bool keep_guards)
 {
 	pte_t old = ptep_get(pte);
 	struct page *page;
 
+	if (pte_guard(old) && !keep_guards)
+		pte_clear(pte);
 	if (!pte_mapped(old))
 		return;
 	pte_clear(pte);
@@ -449,8 +466,10 @@ static void zap_pte(struct mm_struct *mm, pte_t *pte)
 	put_page(page);
 }
 
-/* Unmaps every page of [start, end) (Linux's zap_page_range_single). */
-void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+/* Unmaps every page of [start, end) (Linux's zap_page_range_single);
+ * guard markers go too unless keep_guards (MADV_DONTNEED keeps them). */
+static void __zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end,
+			     bool keep_guards)
 {
 	unsigned long a = start;
 
@@ -461,10 +480,53 @@ void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end
 			a = (a & PMD_MASK) + PMD_SIZE;
 			continue;
 		}
-		zap_pte(mm, pte);
+		zap_pte(mm, pte, keep_guards);
 		a += PAGE_SIZE;
 	}
 	flush_tlb_range(mm, start, end);
+}
+
+void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	__zap_page_range(mm, start, end, false);
+}
+
+void zap_pages_keep_guards(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	__zap_page_range(mm, start, end, true);
+}
+
+/* MADV_GUARD_INSTALL on [start, end) of v: pages there go, markers come. */
+int guard_install(struct vm_area_struct *v, unsigned long start, unsigned long end)
+{
+	unsigned long a;
+
+	zap_pages_keep_guards(v->vm_mm, start, end);
+	for (a = start; a < end; a += PAGE_SIZE) {
+		pte_t *pte = pte_alloc_map(v->vm_mm, a);
+
+		if (!pte)
+			return -ENOMEM;
+		set_pte(pte, __pte(_PAGE_GUARD));
+	}
+	return 0;
+}
+
+/* MADV_GUARD_REMOVE: the markers of [start, end) go; pages stay. */
+void guard_remove(struct vm_area_struct *v, unsigned long start, unsigned long end)
+{
+	unsigned long a;
+
+	for (a = start; a < end; a += PAGE_SIZE) {
+		pte_t *pte = pte_lookup(v->vm_mm, a);
+
+		if (!pte) {
+			a = ((a & PMD_MASK) + PMD_SIZE) - PAGE_SIZE;
+			continue;
+		}
+		if (pte_guard(ptep_get(pte)))
+			pte_clear(pte);
+	}
 }
 
 /* Is any VMA of mm in [start, end)? */
@@ -584,7 +646,7 @@ int move_page_tables(struct mm_struct *mm, unsigned long old, unsigned long new,
 			continue;
 		}
 		e = ptep_get(src);
-		if (!pte_mapped(e))
+		if (!pte_mapped(e) && !pte_guard(e))
 			continue;
 		dst = pte_alloc_map(mm, new + off);
 		if (!dst)
@@ -619,11 +681,15 @@ int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 			continue;
 		}
 		e = ptep_get(s);
-		if (!pte_mapped(e))
+		if (!pte_mapped(e) && !pte_guard(e))
 			continue;
 		d = pte_alloc_map(dst->vm_mm, a);
 		if (!d)
 			return -ENOMEM;
+		if (pte_guard(e)) {
+			set_pte(d, e);
+			continue;
+		}
 		if (!is_zero_pfn(pte_pfn(e))) {
 			page = pte_page(e);
 			get_page(page);

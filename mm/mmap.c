@@ -481,7 +481,9 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		 * decides which neighbours can merge later. */
 		flags = (v->vm_flags & ~VM_ACCESS_FLAGS) | newbits;
 		charged = 0;
-		if (newbits & VM_WRITE) {
+		if (flags == v->vm_flags) {
+			/* Nothing changes here, not even the accounting. */
+		} else if (newbits & VM_WRITE) {
 			unsigned long np = (tmp - start) >> PAGE_SHIFT;
 
 			/* Turning into data must fit RLIMIT_DATA. */
@@ -498,7 +500,7 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 			flags &= ~VM_ACCOUNT;
 			charged = -(long)((tmp - start) >> PAGE_SHIFT);
 		}
-		{
+		if (flags != v->vm_flags) {
 			unsigned long oldflags = v->vm_flags;
 
 			err = vma_modify_flags(mm, start, tmp, flags, &v);

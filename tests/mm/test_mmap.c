@@ -160,9 +160,7 @@ static const int advices[] = {
 	MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT,
 	22, 23,		/* MADV_POPULATE_READ, MADV_POPULATE_WRITE */
 	24,		/* MADV_DONTNEED_LOCKED */
-	103,		/* MADV_GUARD_REMOVE.  Not GUARD_INSTALL: its markers
-			 * live in page tables (the page-fault layer) and make
-			 * a later mlock or populate of those pages fail. */
+	102, 103,	/* MADV_GUARD_INSTALL, MADV_GUARD_REMOVE */
 	5, 200,		/* not advices */
 };
 

@@ -41,14 +41,6 @@
  */
 static const char *const known_differences[] = {
 	/*
-	 * KNOWN BUG: guard regions do not stop population.  On Linux,
-	 * faulting in a page of a MADV_GUARD_INSTALL region fails, so mlock
-	 * and mlock2 over one answer ENOMEM and MADV_POPULATE_READ/WRITE
-	 * EFAULT; the simulator answers ok.  Guard markers are page-table
-	 * entries: they arrive with the page-fault layer (issue 6).
-	 */
-	"MADV_GUARD_INSTALL",
-	/*
 	 * KNOWN DIFFERENCE until the page-fault layer: MADV_COLLAPSE of a
 	 * whole aligned 2 MiB block of populated memory collapses it on
 	 * Linux (ok); kmm has no pages to collapse and answers EINVAL.
