@@ -26,14 +26,6 @@ _Static_assert(TLB_PERM_RW == TLB_ACC_WRITE && TLB_PERM_USER == TLB_ACC_USER &&
 	       TLB_PERM_NX == TLB_ACC_EXEC && TLB_PERM_DIRTY == TLB_ACC_WRITE << 5,
 	       "TLB_PERM_* line up with TLB_ACC_*");
 
-#define TAG_VALID	0x1ul
-#define TAG_PCID_SHIFT	1
-#define TAG_PCID	((uint64_t)TLB_PCID_MASK << TAG_PCID_SHIFT)
-#define TAG_SIZE_SHIFT	13
-#define TAG_GLOBAL	(1ul << 15)
-#define TAG_VPN_SHIFT	16
-#define VA_MASK		((1ul << 57) - 1)	/* 5-level paging's 57 bits */
-
 static const unsigned int size_shift[3] = { 12, 21, 30 };
 
 const char *const tlb_stat_names[NR_TLB_STAT_ITEMS] = {
@@ -50,40 +42,31 @@ static const enum tlb_stat_item evict_item[NR_TLB_LEVELS] = {
 
 static inline uint64_t make_key(unsigned long va, unsigned int sz, unsigned int pcid)
 {
-	uint64_t vpn = (va & VA_MASK) >> size_shift[sz];
+	uint64_t vpn = (va & TLB_VA_MASK) >> size_shift[sz];
 
-	return vpn << TAG_VPN_SHIFT | (uint64_t)sz << TAG_SIZE_SHIFT |
-	       (uint64_t)pcid << TAG_PCID_SHIFT | TAG_VALID;
+	return vpn << TLB_TAG_VPN_SHIFT | (uint64_t)sz << TLB_TAG_SIZE_SHIFT |
+	       (uint64_t)pcid << TLB_TAG_PCID_SHIFT | TLB_TAG_VALID;
 }
 
 /*
- * Does the entry with this tag translate key (a lookup's vpn, size, pcid)?
- * A global entry matches whatever the PCID.  key never has TAG_GLOBAL.
+ * tlb_set_find's test without branches: does the entry with this tag
+ * translate key?  A global entry matches whatever the PCID.
  */
 static inline bool tag_match(uint64_t tag, uint64_t key)
 {
-	uint64_t ignore = (0 - ((tag & TAG_GLOBAL) >> 15)) & (TAG_PCID | TAG_GLOBAL);
+	uint64_t ignore = (0 - ((tag & TLB_TAG_GLOBAL) >> 15)) & (TLB_TAG_PCID | TLB_TAG_GLOBAL);
 
 	return ((tag ^ key) & ~ignore) == 0;
 }
 
 static inline unsigned int tag_size(uint64_t tag)
 {
-	return (tag >> TAG_SIZE_SHIFT) & 3;
+	return (tag >> TLB_TAG_SIZE_SHIFT) & 3;
 }
 
 static inline struct tlb_entry *set_of(const struct tlb_array *a, uint64_t key)
 {
-	return a->sets + ((key >> TAG_VPN_SHIFT) & a->set_mask) * a->ways;
-}
-
-static inline struct tlb_entry *set_find(struct tlb_entry *set, unsigned int ways,
-					 uint64_t key)
-{
-	for (unsigned int w = 0; w < ways; w++)
-		if (tag_match(set[w].tag, key))
-			return &set[w];
-	return NULL;
+	return a->sets + ((key >> TLB_TAG_VPN_SHIFT) & a->set_mask) * a->ways;
 }
 
 /* The entry of level that translates (va, pcid): arrays in order, sizes ascending. */
@@ -95,22 +78,13 @@ static inline struct tlb_entry *level_find(const struct tlb *tlb, enum tlb_level
 
 		for (unsigned int i = 0; i < a->nr_sizes; i++) {
 			uint64_t key = make_key(va, a->size[i], pcid);
-			struct tlb_entry *e = set_find(set_of(a, key), a->ways, key);
+			struct tlb_entry *e = tlb_set_find(set_of(a, key), a->ways, key);
 
 			if (e)
 				return e;
 		}
 	}
 	return NULL;
-}
-
-/* Which TLB_PERM_* bits the entry lacks (or has, for NX) for this access. */
-static inline unsigned int refused(unsigned int perm, unsigned int access)
-{
-	unsigned int need = (access & (TLB_ACC_WRITE | TLB_ACC_USER)) |
-			    (access & TLB_ACC_WRITE) << 5;
-
-	return (need & ~perm) | (perm & access & TLB_ACC_EXEC);
 }
 
 static inline void clear_entry(struct tlb_entry *e)
@@ -189,7 +163,7 @@ static void touch_in_set(struct tlb *tlb, struct tlb_entry *set, unsigned int wa
 	}
 }
 
-static __noinline void touch_slow(struct tlb *tlb, struct tlb_entry *e)
+void tlb_touch_slow(struct tlb *tlb, struct tlb_entry *e)
 {
 	unsigned int ways = 0;
 	struct tlb_entry *set = set_containing(tlb, e, &ways);
@@ -198,13 +172,7 @@ static __noinline void touch_slow(struct tlb *tlb, struct tlb_entry *e)
 		touch_in_set(tlb, set, ways, e);
 }
 
-static inline void touch(struct tlb *tlb, struct tlb_entry *e)
-{
-	if (likely(tlb->repl == TLB_REPL_LRU && tlb->clock != UINT32_MAX))
-		e->stamp = ++tlb->clock;
-	else
-		touch_slow(tlb, e);
-}
+#define touch tlb_touch
 
 static uint32_t next_random(struct tlb *tlb)
 {
@@ -223,7 +191,7 @@ static struct tlb_entry *victim(struct tlb *tlb, struct tlb_entry *set, unsigned
 	struct tlb_entry *v = set;
 
 	for (unsigned int w = 0; w < ways; w++)
-		if (!(set[w].tag & TAG_VALID))
+		if (!(set[w].tag & TLB_TAG_VALID))
 			return &set[w];
 	switch (tlb->repl) {
 	case TLB_REPL_LRU:
@@ -257,9 +225,9 @@ static struct tlb_entry *find_rivals(struct tlb_entry *set, unsigned int ways,
 	for (unsigned int w = 0; w < ways; w++) {
 		uint64_t t = set[w].tag;
 
-		if ((t ^ key) & ~(TAG_PCID | TAG_GLOBAL))
+		if ((t ^ key) & ~(TLB_TAG_PCID | TLB_TAG_GLOBAL))
 			continue;		/* empty, or another page */
-		if (!global && !(t & TAG_GLOBAL) && (t ^ key) & TAG_PCID)
+		if (!global && !(t & TLB_TAG_GLOBAL) && (t ^ key) & TLB_TAG_PCID)
 			continue;		/* another PCID's own entry */
 		if (first)
 			clear_entry(&set[w]);
@@ -284,10 +252,10 @@ static void insert(struct tlb *tlb, enum tlb_level level, unsigned int sz,
 	e = find_rivals(set, a->ways, key, global);
 	if (!e) {
 		e = victim(tlb, set, a->ways);
-		if (e->tag & TAG_VALID)
+		if (e->tag & TLB_TAG_VALID)
 			tlb->stat[evict_item[level]]++;
 	}
-	e->tag = global ? (key & ~TAG_PCID) | TAG_GLOBAL : key;
+	e->tag = global ? (key & ~TLB_TAG_PCID) | TLB_TAG_GLOBAL : key;
 	e->pfn = pfn;
 	e->perm = perm;
 	e->stamp = 0;
@@ -317,7 +285,7 @@ static unsigned long drop_va(struct tlb *tlb, unsigned long va, unsigned int pci
 	return n;
 }
 
-/* Drops every entry whose tag & mask == want (want includes TAG_VALID). */
+/* Drops every entry whose tag & mask == want (want includes TLB_TAG_VALID). */
 static unsigned long drop_if(struct tlb *tlb, uint64_t mask, uint64_t want)
 {
 	unsigned long n = 0;
@@ -345,7 +313,7 @@ static inline void set_result(struct tlb_result *res, const struct tlb_entry *e,
 static int refuse(struct tlb *tlb, const struct tlb_entry *e, unsigned long va,
 		  unsigned int access, unsigned int pcid, struct tlb_result *res)
 {
-	bool dirty = refused(e->perm, access) == TLB_PERM_DIRTY;
+	bool dirty = tlb_refused(e->perm, access) == TLB_PERM_DIRTY;
 
 	tlb->stat[dirty ? TLBSTAT_TLB_DIRTY_MISSES : TLBSTAT_TLB_PROT_MISSES]++;
 	tlb->stat[TLBSTAT_TLB_WALKS]++;
@@ -354,16 +322,24 @@ static int refuse(struct tlb *tlb, const struct tlb_entry *e, unsigned long va,
 	return TLB_MISS;
 }
 
-/* Past the L1: e is what the L1 found (it refused the access) or NULL. */
-static __noinline int lookup_slow(struct tlb *tlb, struct tlb_entry *e, unsigned long va,
-				  unsigned int access, unsigned int pcid,
-				  unsigned int kind, struct tlb_result *res)
+/* Past the L1's 4K array (tlb_lookup in hw/tlb.h): the whole L1, then the STLB. */
+int tlb_lookup_slow(struct tlb *tlb, unsigned long va, unsigned int access,
+		    unsigned int pcid, unsigned int kind, struct tlb_result *res)
 {
+	enum tlb_level l1 = kind == 2 ? TLB_L1I : TLB_L1D;
+	struct tlb_entry *e = level_find(tlb, l1, va, pcid);
+
+	if (e && !tlb_refused(e->perm, access)) {
+		touch(tlb, e);
+		tlb->stat[TLBSTAT_DTLB_LOAD_HITS + kind]++;
+		set_result(res, e, va);
+		return TLB_HIT_L1;
+	}
 	tlb->stat[TLBSTAT_DTLB_LOAD_MISSES + kind]++;
 	if (e)
 		return refuse(tlb, e, va, access, pcid, res);
 	e = level_find(tlb, TLB_STLB, va, pcid);
-	if (!e || refused(e->perm, access)) {
+	if (!e || tlb_refused(e->perm, access)) {
 		tlb->stat[TLBSTAT_STLB_MISSES]++;
 		if (e)
 			return refuse(tlb, e, va, access, pcid, res);
@@ -374,27 +350,8 @@ static __noinline int lookup_slow(struct tlb *tlb, struct tlb_entry *e, unsigned
 	tlb->stat[TLBSTAT_STLB_HITS]++;
 	touch(tlb, e);
 	set_result(res, e, va);
-	insert(tlb, kind == 2 ? TLB_L1I : TLB_L1D, tag_size(e->tag), va, pcid,
-	       e->tag & TAG_GLOBAL, e->pfn, e->perm);
+	insert(tlb, l1, tag_size(e->tag), va, pcid, e->tag & TLB_TAG_GLOBAL, e->pfn, e->perm);
 	return TLB_HIT_STLB;
-}
-
-int tlb_lookup(struct tlb *tlb, unsigned long va, unsigned int access,
-	       unsigned int pcid, struct tlb_result *res)
-{
-	/* kind: 0 load, 1 store, 2 fetch; the counters are in that order. */
-	unsigned int kind = access & TLB_ACC_EXEC ? 2 : (access & TLB_ACC_WRITE) >> 1;
-	struct tlb_entry *e;
-
-	pcid &= tlb->pcid_mask;
-	e = level_find(tlb, kind == 2 ? TLB_L1I : TLB_L1D, va, pcid);
-	if (likely(e && !refused(e->perm, access))) {
-		touch(tlb, e);
-		tlb->stat[TLBSTAT_DTLB_LOAD_HITS + kind]++;
-		set_result(res, e, va);
-		return TLB_HIT_L1;
-	}
-	return lookup_slow(tlb, e, va, access, pcid, kind, res);
 }
 
 static int size_code(unsigned long page_size)
@@ -429,7 +386,7 @@ static void count_flushed(struct tlb *tlb, unsigned long n)
 
 void tlb_flush_all(struct tlb *tlb)
 {
-	count_flushed(tlb, drop_if(tlb, TAG_VALID, TAG_VALID));
+	count_flushed(tlb, drop_if(tlb, TLB_TAG_VALID, TLB_TAG_VALID));
 	tlb->stat[TLBSTAT_NR_TLB_LOCAL_FLUSH_ALL]++;
 	tlb->stat[TLBSTAT_TLB_FLUSH_GLOBAL]++;
 }
@@ -437,8 +394,8 @@ void tlb_flush_all(struct tlb *tlb)
 void tlb_flush_mm(struct tlb *tlb, unsigned int pcid)
 {
 	pcid &= tlb->pcid_mask;
-	count_flushed(tlb, drop_if(tlb, TAG_VALID | TAG_GLOBAL | TAG_PCID,
-				   TAG_VALID | (uint64_t)pcid << TAG_PCID_SHIFT));
+	count_flushed(tlb, drop_if(tlb, TLB_TAG_VALID | TLB_TAG_GLOBAL | TLB_TAG_PCID,
+				   TLB_TAG_VALID | (uint64_t)pcid << TLB_TAG_PCID_SHIFT));
 	tlb->stat[TLBSTAT_NR_TLB_LOCAL_FLUSH_ALL]++;
 }
 
@@ -513,7 +470,7 @@ void tlb_switch_mm(struct tlb *tlb, unsigned int pcid)
 		return;
 	}
 	tlb->pcid = 0;
-	count_flushed(tlb, drop_if(tlb, TAG_VALID | TAG_GLOBAL, TAG_VALID));
+	count_flushed(tlb, drop_if(tlb, TLB_TAG_VALID | TLB_TAG_GLOBAL, TLB_TAG_VALID));
 	tlb->stat[TLBSTAT_TLB_FLUSH_TASK_SWITCH]++;
 }
 
@@ -786,8 +743,12 @@ int tlb_init(struct tlb *tlb, const struct tlb_config *cfg)
 				}
 			total += ac->entries;
 		}
+	for (int l = TLB_L1D; l <= TLB_L1I; l++)
+		if (tlb->array[l][0].nr_sizes == 1 && tlb->array[l][0].size[0] == 0)
+			tlb->l1_4k[l] = &tlb->array[l][0];
 	tlb->cfg = *cfg;
 	tlb->repl = cfg->repl;
+	tlb->clock_max = cfg->repl == TLB_REPL_LRU ? UINT32_MAX : 0;
 	tlb->pcid_mask = cfg->pcid ? TLB_PCID_MASK : 0;
 	tlb->flush_ceiling = cfg->flush_ceiling;
 	tlb->rnd = (uint64_t)cfg->seed * 0x9e3779b97f4a7c15ull | 1;
@@ -817,7 +778,7 @@ unsigned long tlb_nr_valid(const struct tlb *tlb, enum tlb_level level)
 		unsigned int nr = a->nr_sizes ? (a->set_mask + 1) * a->ways : 0;
 
 		for (unsigned int i = 0; i < nr; i++)
-			n += a->sets[i].tag & TAG_VALID;
+			n += a->sets[i].tag & TLB_TAG_VALID;
 	}
 	return n;
 }
@@ -826,18 +787,18 @@ unsigned long tlb_nr_valid(const struct tlb *tlb, enum tlb_level level)
 static const char *check_entry(const struct tlb *tlb, const struct tlb_array *a,
 			       unsigned int set, const struct tlb_entry *e)
 {
-	unsigned int sz = tag_size(e->tag), pcid = (e->tag & TAG_PCID) >> TAG_PCID_SHIFT;
+	unsigned int sz = tag_size(e->tag), pcid = (e->tag & TLB_TAG_PCID) >> TLB_TAG_PCID_SHIFT;
 	bool size_ok = false;
 
-	if (!(e->tag & TAG_VALID))
+	if (!(e->tag & TLB_TAG_VALID))
 		return e->tag || e->stamp || e->perm || e->pfn ? "empty entry not zero" : NULL;
 	for (unsigned int i = 0; i < a->nr_sizes; i++)
 		size_ok |= a->size[i] == sz;
 	if (!size_ok)
 		return "entry of a page size its array does not cache";
-	if (((e->tag >> TAG_VPN_SHIFT) & a->set_mask) != set)
+	if (((e->tag >> TLB_TAG_VPN_SHIFT) & a->set_mask) != set)
 		return "entry in the wrong set";
-	if (pcid & ~tlb->pcid_mask || ((e->tag & TAG_GLOBAL) && pcid))
+	if (pcid & ~tlb->pcid_mask || ((e->tag & TLB_TAG_GLOBAL) && pcid))
 		return "bad PCID";
 	if (e->perm & ~TLB_PERM_MASK)
 		return "bad permission bits";
@@ -855,15 +816,15 @@ static const char *check_set(const struct tlb *tlb, const struct tlb_entry *set,
 	unsigned int used = 0, valid = 0;
 
 	for (unsigned int w = 0; w < ways; w++) {
-		if (!(set[w].tag & TAG_VALID))
+		if (!(set[w].tag & TLB_TAG_VALID))
 			continue;
 		valid++;
 		used += set[w].stamp;
 		for (unsigned int v = w + 1; v < ways; v++) {
 			uint64_t a = set[w].tag, b = set[v].tag;
 
-			if ((b & TAG_VALID) && !((a ^ b) & ~(TAG_PCID | TAG_GLOBAL)) &&
-			    ((a | b) & TAG_GLOBAL || a == b))
+			if ((b & TLB_TAG_VALID) && !((a ^ b) & ~(TLB_TAG_PCID | TLB_TAG_GLOBAL)) &&
+			    ((a | b) & TLB_TAG_GLOBAL || a == b))
 				return "two entries one lookup matches";
 			if (tlb->repl == TLB_REPL_LRU && set[v].stamp == set[w].stamp)
 				return "two LRU stamps equal";

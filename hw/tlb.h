@@ -170,7 +170,9 @@ struct tlb_array {
 struct tlb {
 	struct tlb_array array[NR_TLB_LEVELS][TLB_MAX_ARRAYS];
 	struct tlb_array *by_size[NR_TLB_LEVELS][3];	/* the array caching each size, or NULL */
+	struct tlb_array *l1_4k[2];	/* L1D's, L1I's slot 0 if it caches 4K only */
 	uint32_t clock;			/* LRU stamps; renumbered before it wraps */
+	uint32_t clock_max;		/* UINT32_MAX with LRU, else 0 (the slow touch) */
 	unsigned int pcid_mask;		/* TLB_PCID_MASK with PCID on, else 0 */
 	unsigned int pcid;		/* current PCID (tlb_switch_mm) */
 	enum tlb_repl repl;
@@ -206,13 +208,90 @@ struct tlb_result {
 	enum tlb_miss why;		/* miss: why */
 };
 
+/* The tag of an entry (struct tlb_entry.tag), bit by bit. */
+#define TLB_TAG_VALID		0x1ul
+#define TLB_TAG_PCID_SHIFT	1
+#define TLB_TAG_PCID		((uint64_t)TLB_PCID_MASK << TLB_TAG_PCID_SHIFT)
+#define TLB_TAG_SIZE_SHIFT	13
+#define TLB_TAG_GLOBAL		(1ul << 15)
+#define TLB_TAG_VPN_SHIFT	16
+#define TLB_VA_MASK		((1ul << 57) - 1)	/* 5-level paging's 57 bits */
+
+/*
+ * The entry of a set that translates key (a lookup's vpn, size and PCID):
+ * the same page, and the same PCID or a global entry.  At most one can.
+ */
+static inline struct tlb_entry *tlb_set_find(struct tlb_entry *set, unsigned int ways,
+					     uint64_t key)
+{
+	for (unsigned int w = 0; w < ways; w++) {
+		uint64_t t = set[w].tag;
+
+		/* Mostly another page: one xor, one and, one branch per way. */
+		if (__builtin_expect(!!((t ^ key) & ~(TLB_TAG_PCID | TLB_TAG_GLOBAL)), 1))
+			continue;
+		if (t == key || (t & TLB_TAG_GLOBAL))
+			return &set[w];
+	}
+	return NULL;
+}
+
+/* Which TLB_PERM_* bits an entry lacks (or has, for NX) for an access. */
+static inline unsigned int tlb_refused(unsigned int perm, unsigned int access)
+{
+	unsigned int need = (access & (TLB_ACC_WRITE | TLB_ACC_USER)) |
+			    (access & TLB_ACC_WRITE) << 5;
+
+	return (need & ~perm) | (perm & access & TLB_ACC_EXEC);
+}
+
+void tlb_touch_slow(struct tlb *tlb, struct tlb_entry *e);
+
+/* e was just used: the replacement policy's bookkeeping. */
+static inline void tlb_touch(struct tlb *tlb, struct tlb_entry *e)
+{
+	if (__builtin_expect(tlb->clock < tlb->clock_max, 1))
+		e->stamp = ++tlb->clock;
+	else
+		tlb_touch_slow(tlb, e);
+}
+
+/* Everything past a hit in the L1's 4K array; kind: 0 load, 1 store, 2 fetch. */
+int tlb_lookup_slow(struct tlb *tlb, unsigned long va, unsigned int access,
+		    unsigned int pcid, unsigned int kind, struct tlb_result *res);
+
 /*
  * Translates va for access (TLB_ACC_*) in address space pcid (ignored with
  * PCID off).  Returns TLB_HIT_L1, TLB_HIT_STLB, or TLB_MISS: the caller
  * walks the page table and calls tlb_fill, or raises the fault.
+ * Inline: the L1's 4K array, straight-line (the hot path); anything else
+ * (another page size, a refusal, a miss) is tlb_lookup_slow, which starts
+ * over with the whole L1.
  */
-int tlb_lookup(struct tlb *tlb, unsigned long va, unsigned int access,
-	       unsigned int pcid, struct tlb_result *res);
+static inline int tlb_lookup(struct tlb *tlb, unsigned long va, unsigned int access,
+			     unsigned int pcid, struct tlb_result *res)
+{
+	/* kind: 0 load, 1 store, 2 fetch; the hit counters are in that order. */
+	unsigned int kind = access & TLB_ACC_EXEC ? 2 : (access & TLB_ACC_WRITE) >> 1;
+	const struct tlb_array *a = tlb->l1_4k[kind >> 1];
+	uint64_t vpn = (va & TLB_VA_MASK) >> 12, key;
+	struct tlb_entry *e;
+
+	pcid &= tlb->pcid_mask;
+	key = vpn << TLB_TAG_VPN_SHIFT | (uint64_t)pcid << TLB_TAG_PCID_SHIFT | TLB_TAG_VALID;
+	if (__builtin_expect(!a, 0))
+		return tlb_lookup_slow(tlb, va, access, pcid, kind, res);
+	e = tlb_set_find(a->sets + (vpn & a->set_mask) * a->ways, a->ways, key);
+	if (__builtin_expect(!e || tlb_refused(e->perm, access), 0))
+		return tlb_lookup_slow(tlb, va, access, pcid, kind, res);
+	tlb_touch(tlb, e);
+	tlb->stat[TLBSTAT_DTLB_LOAD_HITS + kind]++;
+	res->phys = e->pfn << 12 | (va & 0xfff);
+	res->page_size = 4096;
+	res->perm = e->perm;
+	res->why = TLB_MISS_NONE;
+	return TLB_HIT_L1;
+}
 /*
  * Caches a translation after a successful walk: va lies in a page of
  * page_size bytes (4K, 2M or 1G) starting at frame pfn; flags: TLB_PERM_*
