@@ -1,0 +1,910 @@
+/*
+ * hw/tlb.c - the TLB model: set-associative arrays per level and page size,
+ * lookups with x86's permission rules, fills after a walk, replacement
+ * (LRU, bit-PLRU, random) and the flushes of arch/x86/mm/tlb.c.
+ * The structures and the rules are in hw/tlb.h; docs/tlb.md explains them.
+ *
+ * The hot path, an L1 hit in the 4K array, is inline in hw/tlb.h: one set
+ * (a mask, a multiply), a compare per way, a permission test, an LRU stamp
+ * and a counter.  Everything else (other page sizes, L1 misses, refusals,
+ * fills, flushes) is here, out of line.  One owner, no locks.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kmm/compiler.h>
+#include <kmm/pgtable.h>
+#include "base/parse.h"
+#include "base/seq_buf.h"
+#include "hw/tlb.h"
+
+/* The access bits are the page-fault error code's, so a caller passes PF_*. */
+_Static_assert(TLB_ACC_WRITE == PF_WRITE && TLB_ACC_USER == PF_USER &&
+	       TLB_ACC_EXEC == PF_INSTR, "TLB_ACC_* must be PF_*");
+/* The permission test relies on these positions. */
+_Static_assert(TLB_PERM_RW == TLB_ACC_WRITE && TLB_PERM_USER == TLB_ACC_USER &&
+	       TLB_PERM_NX == TLB_ACC_EXEC && TLB_PERM_DIRTY == TLB_ACC_WRITE << 5,
+	       "TLB_PERM_* line up with TLB_ACC_*");
+
+static const unsigned int size_shift[3] = { 12, 21, 30 };
+
+const char *const tlb_stat_names[NR_TLB_STAT_ITEMS] = {
+#define X(id, name) name,
+	TLB_STAT_ITEMS(X)
+#undef X
+};
+
+static const enum tlb_stat_item evict_item[NR_TLB_LEVELS] = {
+	TLBSTAT_DTLB_EVICTIONS, TLBSTAT_ITLB_EVICTIONS, TLBSTAT_STLB_EVICTIONS,
+};
+
+/* ---------------------------------------------------------------- tags */
+
+static inline uint64_t make_key(unsigned long va, unsigned int sz, unsigned int pcid)
+{
+	uint64_t vpn = (va & TLB_VA_MASK) >> size_shift[sz];
+
+	return vpn << TLB_TAG_VPN_SHIFT | (uint64_t)sz << TLB_TAG_SIZE_SHIFT |
+	       (uint64_t)pcid << TLB_TAG_PCID_SHIFT | TLB_TAG_VALID;
+}
+
+/*
+ * tlb_set_find's test without branches: does the entry with this tag
+ * translate key?  A global entry matches whatever the PCID.
+ */
+static inline bool tag_match(uint64_t tag, uint64_t key)
+{
+	uint64_t ignore = (0 - ((tag & TLB_TAG_GLOBAL) >> 15)) & (TLB_TAG_PCID | TLB_TAG_GLOBAL);
+
+	return ((tag ^ key) & ~ignore) == 0;
+}
+
+static inline unsigned int tag_size(uint64_t tag)
+{
+	return (tag >> TLB_TAG_SIZE_SHIFT) & 3;
+}
+
+static inline struct tlb_entry *set_of(const struct tlb_array *a, uint64_t key)
+{
+	return a->sets + ((key >> TLB_TAG_VPN_SHIFT) & a->set_mask) * a->ways;
+}
+
+/* The entry of level that translates (va, pcid): arrays in order, sizes ascending. */
+static inline struct tlb_entry *level_find(const struct tlb *tlb, enum tlb_level level,
+					   unsigned long va, unsigned int pcid)
+{
+	for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
+		const struct tlb_array *a = &tlb->array[level][s];
+
+		for (unsigned int i = 0; i < a->nr_sizes; i++) {
+			uint64_t key = make_key(va, a->size[i], pcid);
+			struct tlb_entry *e = tlb_set_find(set_of(a, key), a->ways, key);
+
+			if (e)
+				return e;
+		}
+	}
+	return NULL;
+}
+
+static inline void clear_entry(struct tlb_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+}
+
+/* -------------------------------------------------------- replacement */
+
+/* Renumbers every set's LRU stamps 1..ways, keeping their order. */
+static __noinline void renumber_stamps(struct tlb *tlb)
+{
+	for (int l = 0; l < NR_TLB_LEVELS; l++)
+		for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
+			struct tlb_array *a = &tlb->array[l][s];
+			unsigned int nr = a->nr_sizes ? (a->set_mask + 1) * a->ways : 0;
+			uint32_t rank[TLB_MAX_WAYS];
+
+			for (unsigned int base = 0; base < nr; base += a->ways) {
+				struct tlb_entry *set = a->sets + base;
+
+				for (unsigned int w = 0; w < a->ways; w++) {
+					rank[w] = 0;
+					if (!set[w].stamp)
+						continue;
+					for (unsigned int v = 0; v < a->ways; v++)
+						rank[w] += set[v].stamp && set[v].stamp <= set[w].stamp;
+				}
+				for (unsigned int w = 0; w < a->ways; w++)
+					set[w].stamp = rank[w];
+			}
+		}
+	tlb->clock = TLB_MAX_WAYS;
+}
+
+/* The set and array holding e (slow: for the policies other than LRU). */
+static struct tlb_entry *set_containing(struct tlb *tlb, struct tlb_entry *e,
+					unsigned int *ways)
+{
+	for (int l = 0; l < NR_TLB_LEVELS; l++)
+		for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
+			struct tlb_array *a = &tlb->array[l][s];
+			size_t nr = a->nr_sizes ? (size_t)(a->set_mask + 1) * a->ways : 0;
+
+			if (e >= a->sets && e < a->sets + nr) {
+				*ways = a->ways;
+				return a->sets + (size_t)(e - a->sets) / a->ways * a->ways;
+			}
+		}
+	return NULL;
+}
+
+/* e of set was just used. */
+static void touch_in_set(struct tlb *tlb, struct tlb_entry *set, unsigned int ways,
+			 struct tlb_entry *e)
+{
+	unsigned int used = 0;
+
+	switch (tlb->repl) {
+	case TLB_REPL_LRU:
+		if (unlikely(tlb->clock == UINT32_MAX))
+			renumber_stamps(tlb);
+		e->stamp = ++tlb->clock;
+		break;
+	case TLB_REPL_PLRU:
+		/* Bit-PLRU: set e's bit; when every way's is set, only e's stays. */
+		e->stamp = 1;
+		for (unsigned int w = 0; w < ways; w++)
+			used += set[w].stamp;
+		if (used == ways)
+			for (unsigned int w = 0; w < ways; w++)
+				set[w].stamp = &set[w] == e;
+		break;
+	default:
+		break;
+	}
+}
+
+void tlb_touch_slow(struct tlb *tlb, struct tlb_entry *e)
+{
+	unsigned int ways = 0;
+	struct tlb_entry *set = set_containing(tlb, e, &ways);
+
+	if (set)
+		touch_in_set(tlb, set, ways, e);
+}
+
+static uint32_t next_random(struct tlb *tlb)
+{
+	uint64_t x = tlb->rnd;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	tlb->rnd = x;
+	return (uint32_t)(x >> 32);
+}
+
+/* The way a new entry goes to: an empty one, else the policy's victim. */
+static struct tlb_entry *victim(struct tlb *tlb, struct tlb_entry *set, unsigned int ways)
+{
+	struct tlb_entry *v = set;
+
+	for (unsigned int w = 0; w < ways; w++)
+		if (!(set[w].tag & TLB_TAG_VALID))
+			return &set[w];
+	switch (tlb->repl) {
+	case TLB_REPL_LRU:
+		for (unsigned int w = 1; w < ways; w++)
+			if (set[w].stamp < v->stamp)
+				v = &set[w];
+		return v;
+	case TLB_REPL_PLRU:
+		for (unsigned int w = 0; w < ways; w++)
+			if (!set[w].stamp)
+				return &set[w];
+		return v;
+	default:
+		return set + (((uint64_t)next_random(tlb) * ways) >> 32);
+	}
+}
+
+/* ------------------------------------------------------ lookup, fill */
+
+/*
+ * The entries of set that a lookup could confuse with a new entry for key
+ * (the same page; the same PCID, or either of them global): the first is
+ * returned to be overwritten, the others are dropped.  So no lookup ever
+ * matches two entries of one set.
+ */
+static struct tlb_entry *find_rivals(struct tlb_entry *set, unsigned int ways,
+				     uint64_t key, bool global)
+{
+	struct tlb_entry *first = NULL;
+
+	for (unsigned int w = 0; w < ways; w++) {
+		uint64_t t = set[w].tag;
+
+		if ((t ^ key) & ~(TLB_TAG_PCID | TLB_TAG_GLOBAL))
+			continue;		/* empty, or another page */
+		if (!global && !(t & TLB_TAG_GLOBAL) && (t ^ key) & TLB_TAG_PCID)
+			continue;		/* another PCID's own entry */
+		if (first)
+			clear_entry(&set[w]);
+		else
+			first = &set[w];
+	}
+	return first;
+}
+
+static void insert(struct tlb *tlb, enum tlb_level level, unsigned int sz,
+		   unsigned long va, unsigned int pcid, bool global,
+		   uint64_t pfn, unsigned int perm)
+{
+	struct tlb_array *a = tlb->by_size[level][sz];
+	struct tlb_entry *set, *e;
+	uint64_t key;
+
+	if (!a)
+		return;
+	key = make_key(va, sz, pcid);
+	set = set_of(a, key);
+	e = find_rivals(set, a->ways, key, global);
+	if (!e) {
+		e = victim(tlb, set, a->ways);
+		if (e->tag & TLB_TAG_VALID)
+			tlb->stat[evict_item[level]]++;
+	}
+	e->tag = global ? (key & ~TLB_TAG_PCID) | TLB_TAG_GLOBAL : key;
+	e->pfn = pfn;
+	e->perm = perm;
+	e->stamp = 0;
+	touch_in_set(tlb, set, a->ways, e);
+}
+
+/* Drops the entries of every level that a lookup of (va, pcid) could hit. */
+static unsigned long drop_va(struct tlb *tlb, unsigned long va, unsigned int pcid)
+{
+	unsigned long n = 0;
+
+	for (int l = 0; l < NR_TLB_LEVELS; l++)
+		for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
+			struct tlb_array *a = &tlb->array[l][s];
+
+			for (unsigned int i = 0; i < a->nr_sizes; i++) {
+				uint64_t key = make_key(va, a->size[i], pcid);
+				struct tlb_entry *set = set_of(a, key);
+
+				for (unsigned int w = 0; w < a->ways; w++)
+					if (tag_match(set[w].tag, key)) {
+						clear_entry(&set[w]);
+						n++;
+					}
+			}
+		}
+	return n;
+}
+
+/* Drops every entry whose tag & mask == want (want includes TLB_TAG_VALID). */
+static unsigned long drop_if(struct tlb *tlb, uint64_t mask, uint64_t want)
+{
+	unsigned long n = 0;
+
+	for (unsigned long i = 0; i < tlb->nr_entries; i++)
+		if ((tlb->mem[i].tag & mask) == want) {
+			clear_entry(&tlb->mem[i]);
+			n++;
+		}
+	return n;
+}
+
+static inline void set_result(struct tlb_result *res, const struct tlb_entry *e,
+			      unsigned long va)
+{
+	unsigned long size = 1ul << size_shift[tag_size(e->tag)];
+
+	res->phys = (e->pfn << 12) + (va & (size - 1));
+	res->page_size = size;
+	res->perm = e->perm;
+	res->why = TLB_MISS_NONE;
+}
+
+/* e refused the access: drop va's entries as a page fault does; miss. */
+static int refuse(struct tlb *tlb, const struct tlb_entry *e, unsigned long va,
+		  unsigned int access, unsigned int pcid, struct tlb_result *res)
+{
+	bool dirty = tlb_refused(e->perm, access) == TLB_PERM_DIRTY;
+
+	tlb->stat[dirty ? TLBSTAT_TLB_DIRTY_MISSES : TLBSTAT_TLB_PROT_MISSES]++;
+	tlb->stat[TLBSTAT_TLB_WALKS]++;
+	drop_va(tlb, va, pcid);
+	res->why = dirty ? TLB_MISS_DIRTY : TLB_MISS_PROT;
+	return TLB_MISS;
+}
+
+/* Past the L1's 4K array (tlb_lookup in hw/tlb.h): the whole L1, then the STLB. */
+int tlb_lookup_slow(struct tlb *tlb, unsigned long va, unsigned int access,
+		    unsigned int pcid, unsigned int kind, struct tlb_result *res)
+{
+	enum tlb_level l1 = kind == 2 ? TLB_L1I : TLB_L1D;
+	struct tlb_entry *e = level_find(tlb, l1, va, pcid);
+
+	if (e && !tlb_refused(e->perm, access)) {
+		tlb_touch(tlb, e);
+		tlb->stat[TLBSTAT_DTLB_LOAD_HITS + kind]++;
+		set_result(res, e, va);
+		return TLB_HIT_L1;
+	}
+	tlb->stat[TLBSTAT_DTLB_LOAD_MISSES + kind]++;
+	if (e)
+		return refuse(tlb, e, va, access, pcid, res);
+	e = level_find(tlb, TLB_STLB, va, pcid);
+	if (!e || tlb_refused(e->perm, access)) {
+		tlb->stat[TLBSTAT_STLB_MISSES]++;
+		if (e)
+			return refuse(tlb, e, va, access, pcid, res);
+		tlb->stat[TLBSTAT_TLB_WALKS]++;
+		res->why = TLB_MISS_NONE;
+		return TLB_MISS;
+	}
+	tlb->stat[TLBSTAT_STLB_HITS]++;
+	tlb_touch(tlb, e);
+	set_result(res, e, va);
+	insert(tlb, l1, tag_size(e->tag), va, pcid, e->tag & TLB_TAG_GLOBAL, e->pfn, e->perm);
+	return TLB_HIT_STLB;
+}
+
+static int size_code(unsigned long page_size)
+{
+	for (int sz = 0; sz < 3; sz++)
+		if (page_size == 1ul << size_shift[sz])
+			return sz;
+	return -1;
+}
+
+void tlb_fill(struct tlb *tlb, unsigned long va, unsigned long page_size,
+	      unsigned long pfn, unsigned int flags, unsigned int pcid, bool global)
+{
+	int sz = size_code(page_size);
+	enum tlb_level l1 = flags & TLB_FILL_ITLB ? TLB_L1I : TLB_L1D;
+	unsigned int perm = flags & TLB_PERM_MASK;
+
+	if (sz < 0)
+		return;
+	pcid &= tlb->pcid_mask;
+	tlb->stat[TLBSTAT_TLB_FILLS]++;
+	insert(tlb, TLB_STLB, sz, va, pcid, global, pfn, perm);
+	insert(tlb, l1, sz, va, pcid, global, pfn, perm);
+}
+
+/* ------------------------------------------------------------ flushes */
+
+static void count_flushed(struct tlb *tlb, unsigned long n)
+{
+	tlb->stat[TLBSTAT_TLB_ENTRIES_FLUSHED] += n;
+}
+
+void tlb_flush_all(struct tlb *tlb)
+{
+	count_flushed(tlb, drop_if(tlb, TLB_TAG_VALID, TLB_TAG_VALID));
+	tlb->stat[TLBSTAT_NR_TLB_LOCAL_FLUSH_ALL]++;
+	tlb->stat[TLBSTAT_TLB_FLUSH_GLOBAL]++;
+}
+
+void tlb_flush_mm(struct tlb *tlb, unsigned int pcid)
+{
+	pcid &= tlb->pcid_mask;
+	count_flushed(tlb, drop_if(tlb, TLB_TAG_VALID | TLB_TAG_GLOBAL | TLB_TAG_PCID,
+				   TLB_TAG_VALID | (uint64_t)pcid << TLB_TAG_PCID_SHIFT));
+	tlb->stat[TLBSTAT_NR_TLB_LOCAL_FLUSH_ALL]++;
+}
+
+void tlb_flush_local(struct tlb *tlb)
+{
+	tlb_flush_mm(tlb, tlb->pcid);
+}
+
+void tlb_invlpg(struct tlb *tlb, unsigned long va, unsigned int pcid)
+{
+	count_flushed(tlb, drop_va(tlb, va, pcid & tlb->pcid_mask));
+	tlb->stat[TLBSTAT_NR_TLB_LOCAL_FLUSH_ONE]++;
+}
+
+/*
+ * Pages of [start, end) at 1 << shift each, both ends widened to the
+ * stride; 0 for an empty range.
+ */
+static unsigned long range_pages(unsigned long *start, unsigned long end, unsigned int shift)
+{
+	unsigned long mask = (1ul << shift) - 1;
+
+	if (end <= *start)
+		return 0;
+	*start &= ~mask;
+	return ((end - *start) + mask) >> shift;
+}
+
+void tlb_flush_mm_range(struct tlb *tlb, unsigned int pcid, unsigned long start,
+			unsigned long end, unsigned int stride_shift)
+{
+	unsigned long nr = range_pages(&start, end, stride_shift);
+
+	tlb->stat[TLBSTAT_TLB_FLUSH_RANGE]++;
+	if (nr > tlb->flush_ceiling) {
+		tlb->stat[TLBSTAT_TLB_FLUSH_RANGE_FULL]++;
+		tlb_flush_mm(tlb, pcid);
+		return;
+	}
+	pcid &= tlb->pcid_mask;
+	for (unsigned long i = 0; i < nr; i++)
+		count_flushed(tlb, drop_va(tlb, start + (i << stride_shift), pcid));
+	tlb->stat[TLBSTAT_NR_TLB_LOCAL_FLUSH_ONE] += nr;
+}
+
+void tlb_flush_range(struct tlb *tlb, unsigned long start, unsigned long end,
+		     unsigned int pcid)
+{
+	tlb_flush_mm_range(tlb, pcid, start, end, 12);
+}
+
+void tlb_flush_kernel_range(struct tlb *tlb, unsigned long start, unsigned long end)
+{
+	unsigned long nr = range_pages(&start, end, 12);
+
+	tlb->stat[TLBSTAT_TLB_FLUSH_RANGE]++;
+	if (nr > tlb->flush_ceiling) {
+		tlb->stat[TLBSTAT_TLB_FLUSH_RANGE_FULL]++;
+		tlb_flush_all(tlb);
+		return;
+	}
+	for (unsigned long i = 0; i < nr; i++)
+		count_flushed(tlb, drop_va(tlb, start + (i << 12), tlb->pcid));
+	tlb->stat[TLBSTAT_NR_TLB_LOCAL_FLUSH_ONE] += nr;
+}
+
+void tlb_switch_mm(struct tlb *tlb, unsigned int pcid)
+{
+	if (tlb->pcid_mask) {
+		tlb->pcid = pcid & tlb->pcid_mask;
+		tlb->stat[TLBSTAT_TLB_SWITCH_NOFLUSH]++;
+		return;
+	}
+	tlb->pcid = 0;
+	count_flushed(tlb, drop_if(tlb, TLB_TAG_VALID | TLB_TAG_GLOBAL, TLB_TAG_VALID));
+	tlb->stat[TLBSTAT_TLB_FLUSH_TASK_SWITCH]++;
+}
+
+/* ------------------------------------------------------ configuration */
+
+/*
+ * The keys of tlb_config_parse, one per array slot, in tlb_config_format's
+ * order.  Slot sizes are fixed by the key: the STLB's first array holds 4K
+ * and 2M together, as Skylake's does.
+ */
+static const struct tlb_key {
+	const char *name;
+	enum tlb_level level;
+	int slot;
+	unsigned int sizes;
+} tlb_keys[] = {
+	{ "l1d", TLB_L1D, 0, TLB_4K },
+	{ "l1d_2m", TLB_L1D, 1, TLB_2M },
+	{ "l1d_1g", TLB_L1D, 2, TLB_1G },
+	{ "l1i", TLB_L1I, 0, TLB_4K },
+	{ "l1i_2m", TLB_L1I, 1, TLB_2M },
+	{ "l1i_1g", TLB_L1I, 2, TLB_1G },
+	{ "stlb", TLB_STLB, 0, TLB_4K | TLB_2M },
+	{ "stlb_1g", TLB_STLB, 2, TLB_1G },
+};
+#define NR_TLB_KEYS	(sizeof(tlb_keys) / sizeof(tlb_keys[0]))
+
+static const char *const repl_names[NR_TLB_REPL] = { "lru", "plru", "random" };
+
+/*
+ * An Intel Skylake core: Intel 64 and IA-32 Architectures Optimization
+ * Reference Manual, Skylake microarchitecture, table "TLB Parameters"
+ * (docs/tlb.md).  The iTLB's 2M array is fully associative there.
+ */
+void tlb_config_default(struct tlb_config *cfg)
+{
+	static const unsigned int def[NR_TLB_KEYS][2] = {
+		{ 64, 4 }, { 32, 4 }, { 4, 4 },		/* L1D 4K, 2M, 1G */
+		{ 128, 8 }, { 8, 8 }, { 0, 0 },		/* L1I 4K, 2M, none */
+		{ 1536, 12 }, { 16, 4 },		/* STLB 4K+2M, 1G */
+	};
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (unsigned int k = 0; k < NR_TLB_KEYS; k++) {
+		struct tlb_array_config *ac = &cfg->array[tlb_keys[k].level][tlb_keys[k].slot];
+
+		ac->entries = def[k][0];
+		ac->ways = def[k][1];
+		ac->sizes = tlb_keys[k].sizes;
+	}
+	cfg->repl = TLB_REPL_LRU;
+	cfg->pcid = true;
+	cfg->flush_ceiling = 33;
+	cfg->seed = 1;
+}
+
+static bool is_pow2(unsigned int x)
+{
+	return x && !(x & (x - 1));
+}
+
+int tlb_config_check(const struct tlb_config *cfg, char *err, size_t errlen)
+{
+	static const char *const level_names[NR_TLB_LEVELS] = { "l1d", "l1i", "stlb" };
+
+	for (int l = 0; l < NR_TLB_LEVELS; l++) {
+		unsigned int seen = 0;
+
+		for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
+			const struct tlb_array_config *ac = &cfg->array[l][s];
+			const char *why = NULL;
+
+			if (!ac->entries)
+				continue;
+			if (!ac->ways || ac->ways > TLB_MAX_WAYS)
+				why = "ways must be 1..64";
+			else if (ac->entries > TLB_MAX_ENTRIES)
+				why = "at most 65536 entries";
+			else if (ac->entries % ac->ways || !is_pow2(ac->entries / ac->ways))
+				why = "entries must be ways times a power of two";
+			else if (!ac->sizes || ac->sizes & ~(TLB_4K | TLB_2M | TLB_1G))
+				why = "no page size, or an unknown one";
+			else if (ac->sizes & seen)
+				why = "a page size in two arrays";
+			if (why) {
+				snprintf(err, errlen, "%s array %d (%u:%u): %s", level_names[l], s,
+					 ac->entries, ac->ways, why);
+				return -1;
+			}
+			seen |= ac->sizes;
+		}
+	}
+	if (cfg->repl >= NR_TLB_REPL) {
+		snprintf(err, errlen, "unknown replacement policy %d", (int)cfg->repl);
+		return -1;
+	}
+	return 0;
+}
+
+/* ENTRIES:WAYS, ENTRIES (fully associative), 0 or off (no array). */
+static int parse_geometry(const char *v, struct tlb_array_config *ac)
+{
+	unsigned long entries, ways;
+	const char *colon = strchr(v, ':');
+	char num[32];
+
+	if (!strcmp(v, "off"))
+		v = "0";
+	if (!colon) {
+		if (parse_ulong(v, &entries, false) || entries > TLB_MAX_ENTRIES)
+			return -1;
+		ways = entries;
+	} else {
+		if ((size_t)(colon - v) >= sizeof(num))
+			return -1;
+		memcpy(num, v, colon - v);
+		num[colon - v] = 0;
+		if (parse_ulong(num, &entries, false) || parse_ulong(colon + 1, &ways, false) ||
+		    entries > TLB_MAX_ENTRIES || ways > TLB_MAX_ENTRIES)
+			return -1;
+	}
+	ac->entries = entries;
+	ac->ways = entries ? ways : 0;
+	return 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "on") || !strcmp(v, "1") || !strcmp(v, "yes"))
+		*out = true;
+	else if (!strcmp(v, "off") || !strcmp(v, "0") || !strcmp(v, "no"))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+/* Applies one key=value to cfg; returns 0 or -1 with err set. */
+static int parse_item(char *item, struct tlb_config *cfg, char *err, size_t errlen)
+{
+	char *v = strchr(item, '=');
+	unsigned long n;
+
+	if (!v) {
+		snprintf(err, errlen, "'%s': expected key=value", item);
+		return -1;
+	}
+	*v++ = 0;
+	for (unsigned int k = 0; k < NR_TLB_KEYS; k++) {
+		struct tlb_array_config *ac;
+
+		if (strcmp(item, tlb_keys[k].name))
+			continue;
+		ac = &cfg->array[tlb_keys[k].level][tlb_keys[k].slot];
+		ac->sizes = tlb_keys[k].sizes;
+		if (!parse_geometry(v, ac))
+			return 0;
+		snprintf(err, errlen, "%s=%s: expected ENTRIES:WAYS, ENTRIES or 0", item, v);
+		return -1;
+	}
+	if (!strcmp(item, "pcid")) {
+		if (!parse_bool(v, &cfg->pcid))
+			return 0;
+		snprintf(err, errlen, "pcid=%s: expected on or off", v);
+		return -1;
+	}
+	if (!strcmp(item, "repl")) {
+		for (int r = 0; r < NR_TLB_REPL; r++)
+			if (!strcmp(v, repl_names[r])) {
+				cfg->repl = r;
+				return 0;
+			}
+		snprintf(err, errlen, "repl=%s: expected lru, plru or random", v);
+		return -1;
+	}
+	if (!strcmp(item, "ceiling") || !strcmp(item, "seed")) {
+		if (parse_ulong(v, &n, false) || n > UINT32_MAX) {
+			snprintf(err, errlen, "%s=%s: expected a number", item, v);
+			return -1;
+		}
+		*(item[0] == 'c' ? &cfg->flush_ceiling : &cfg->seed) = (unsigned int)n;
+		return 0;
+	}
+	snprintf(err, errlen, "unknown tlb option '%s'", item);
+	return -1;
+}
+
+int tlb_config_parse(const char *s, struct tlb_config *cfg, char *err, size_t errlen)
+{
+	struct tlb_config c = *cfg;
+	char item[64];
+
+	while (*s) {
+		size_t len = strcspn(s, ",");
+
+		if (len >= sizeof(item)) {
+			snprintf(err, errlen, "'%.20s...': option too long", s);
+			return -1;
+		}
+		memcpy(item, s, len);
+		item[len] = 0;
+		s += len + (s[len] == ',');
+		if (!len)
+			continue;
+		if (parse_item(item, &c, err, errlen))
+			return -1;
+	}
+	if (tlb_config_check(&c, err, errlen))
+		return -1;
+	*cfg = c;
+	return 0;
+}
+
+int tlb_config_format(const struct tlb_config *cfg, char *buf, size_t size)
+{
+	struct seq_buf s;
+
+	seq_buf_init(&s, buf, size);
+	for (unsigned int k = 0; k < NR_TLB_KEYS; k++) {
+		const struct tlb_array_config *ac = &cfg->array[tlb_keys[k].level][tlb_keys[k].slot];
+
+		if (ac->entries)
+			seq_printf(&s, "%s=%u:%u,", tlb_keys[k].name, ac->entries, ac->ways);
+		else
+			seq_printf(&s, "%s=0,", tlb_keys[k].name);
+	}
+	seq_printf(&s, "pcid=%s,repl=%s,ceiling=%u,seed=%u", cfg->pcid ? "on" : "off",
+		   cfg->repl < NR_TLB_REPL ? repl_names[cfg->repl] : "?", cfg->flush_ceiling,
+		   cfg->seed);
+	return (int)s.len;
+}
+
+/* ---------------------------------------------------- setup, teardown */
+
+int tlb_init(struct tlb *tlb, const struct tlb_config *cfg)
+{
+	struct tlb_config def;
+	unsigned long total = 0;
+	char err[128];
+
+	if (!cfg) {
+		tlb_config_default(&def);
+		cfg = &def;
+	}
+	if (tlb_config_check(cfg, err, sizeof(err)))
+		return -EINVAL;
+	memset(tlb, 0, sizeof(*tlb));
+	for (int l = 0; l < NR_TLB_LEVELS; l++)
+		for (int s = 0; s < TLB_MAX_ARRAYS; s++)
+			total += cfg->array[l][s].sizes ? cfg->array[l][s].entries : 0;
+	tlb->mem = calloc(total ? total : 1, sizeof(*tlb->mem));
+	if (!tlb->mem)
+		return -ENOMEM;
+	tlb->nr_entries = total;
+	total = 0;
+	for (int l = 0; l < NR_TLB_LEVELS; l++)
+		for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
+			const struct tlb_array_config *ac = &cfg->array[l][s];
+			struct tlb_array *a = &tlb->array[l][s];
+
+			if (!ac->entries || !ac->sizes)
+				continue;
+			a->sets = tlb->mem + total;
+			a->ways = ac->ways;
+			a->set_mask = ac->entries / ac->ways - 1;
+			for (unsigned int sz = 0; sz < 3; sz++)
+				if (ac->sizes & (1u << sz)) {
+					a->size[a->nr_sizes++] = sz;
+					tlb->by_size[l][sz] = a;
+				}
+			total += ac->entries;
+		}
+	for (int l = TLB_L1D; l <= TLB_L1I; l++)
+		if (tlb->array[l][0].nr_sizes == 1 && tlb->array[l][0].size[0] == 0)
+			tlb->l1_4k[l] = &tlb->array[l][0];
+	tlb->cfg = *cfg;
+	tlb->repl = cfg->repl;
+	tlb->clock_max = cfg->repl == TLB_REPL_LRU ? UINT32_MAX : 0;
+	tlb->pcid_mask = cfg->pcid ? TLB_PCID_MASK : 0;
+	tlb->flush_ceiling = cfg->flush_ceiling;
+	tlb->rnd = (uint64_t)cfg->seed * 0x9e3779b97f4a7c15ull | 1;
+	return 0;
+}
+
+void tlb_exit(struct tlb *tlb)
+{
+	free(tlb->mem);
+	memset(tlb, 0, sizeof(*tlb));
+}
+
+/* ------------------------------------------------------------ inspect */
+
+bool tlb_cached(const struct tlb *tlb, enum tlb_level level, unsigned long va,
+		unsigned int pcid)
+{
+	return level_find(tlb, level, va, pcid & tlb->pcid_mask) != NULL;
+}
+
+unsigned long tlb_nr_valid(const struct tlb *tlb, enum tlb_level level)
+{
+	unsigned long n = 0;
+
+	for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
+		const struct tlb_array *a = &tlb->array[level][s];
+		unsigned int nr = a->nr_sizes ? (a->set_mask + 1) * a->ways : 0;
+
+		for (unsigned int i = 0; i < nr; i++)
+			n += a->sets[i].tag & TLB_TAG_VALID;
+	}
+	return n;
+}
+
+/* One entry's own invariants; returns a message or NULL. */
+static const char *check_entry(const struct tlb *tlb, const struct tlb_array *a,
+			       unsigned int set, const struct tlb_entry *e)
+{
+	unsigned int sz = tag_size(e->tag), pcid = (e->tag & TLB_TAG_PCID) >> TLB_TAG_PCID_SHIFT;
+	bool size_ok = false;
+
+	if (!(e->tag & TLB_TAG_VALID))
+		return e->tag || e->stamp || e->perm || e->pfn ? "empty entry not zero" : NULL;
+	for (unsigned int i = 0; i < a->nr_sizes; i++)
+		size_ok |= a->size[i] == sz;
+	if (!size_ok)
+		return "entry of a page size its array does not cache";
+	if (((e->tag >> TLB_TAG_VPN_SHIFT) & a->set_mask) != set)
+		return "entry in the wrong set";
+	if (pcid & ~tlb->pcid_mask || ((e->tag & TLB_TAG_GLOBAL) && pcid))
+		return "bad PCID";
+	if (e->perm & ~TLB_PERM_MASK)
+		return "bad permission bits";
+	if (tlb->repl == TLB_REPL_LRU && (!e->stamp || e->stamp > tlb->clock))
+		return "LRU stamp out of range";
+	if (tlb->repl == TLB_REPL_PLRU && e->stamp > 1)
+		return "PLRU bit not 0 or 1";
+	return NULL;
+}
+
+/* The invariants between the entries of one set. */
+static const char *check_set(const struct tlb *tlb, const struct tlb_entry *set,
+			     unsigned int ways)
+{
+	unsigned int used = 0, valid = 0;
+
+	for (unsigned int w = 0; w < ways; w++) {
+		if (!(set[w].tag & TLB_TAG_VALID))
+			continue;
+		valid++;
+		used += set[w].stamp;
+		for (unsigned int v = w + 1; v < ways; v++) {
+			uint64_t a = set[w].tag, b = set[v].tag;
+
+			if ((b & TLB_TAG_VALID) && !((a ^ b) & ~(TLB_TAG_PCID | TLB_TAG_GLOBAL)) &&
+			    ((a | b) & TLB_TAG_GLOBAL || a == b))
+				return "two entries one lookup matches";
+			if (tlb->repl == TLB_REPL_LRU && set[v].stamp == set[w].stamp)
+				return "two LRU stamps equal";
+		}
+	}
+	if (tlb->repl == TLB_REPL_PLRU && ways > 1 && valid == ways && used == ways)
+		return "every PLRU bit set";
+	return NULL;
+}
+
+int tlb_check(const struct tlb *tlb, char *err, size_t errlen)
+{
+	for (int l = 0; l < NR_TLB_LEVELS; l++)
+		for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
+			const struct tlb_array *a = &tlb->array[l][s];
+
+			for (unsigned int set = 0; a->nr_sizes && set <= a->set_mask; set++) {
+				const struct tlb_entry *base = a->sets + (size_t)set * a->ways;
+				const char *why = check_set(tlb, base, a->ways);
+
+				for (unsigned int w = 0; !why && w < a->ways; w++)
+					why = check_entry(tlb, a, set, &base[w]);
+				if (why) {
+					snprintf(err, errlen, "tlb level %d array %d set %u: %s",
+						 l, s, set, why);
+					return -1;
+				}
+			}
+		}
+	return 0;
+}
+
+/* ----------------------------------------------------------- counters */
+
+void tlb_stat_add(unsigned long *sum, const struct tlb *tlb)
+{
+	for (int i = 0; i < NR_TLB_STAT_ITEMS; i++)
+		sum[i] += tlb->stat[i];
+}
+
+int tlb_stat_format(const unsigned long *stat, char *buf, size_t size)
+{
+	struct seq_buf s;
+
+	seq_buf_init(&s, buf, size);
+	for (int i = 0; i < NR_TLB_STAT_ITEMS; i++)
+		seq_printf(&s, "%s %lu\n", tlb_stat_names[i], stat[i]);
+	return (int)s.len;
+}
+
+static void tlbstat_row(struct seq_buf *s, const char *name, unsigned long hits,
+			unsigned long misses)
+{
+	unsigned long all = hits + misses;
+
+	seq_printf(s, "%-10s %14lu %14lu %14lu %6.2f%%\n", name, all, hits, misses,
+		   all ? 100.0 * (double)hits / (double)all : 0.0);
+}
+
+int tlbstat_format(const struct tlb_config *cfg, const unsigned long *stat,
+		   char *buf, size_t size)
+{
+	char line[256];
+	struct seq_buf s;
+
+	seq_buf_init(&s, buf, size);
+	tlb_config_format(cfg, line, sizeof(line));
+	seq_printf(&s, "tlb %s\n", line);
+	seq_printf(&s, "%-10s %14s %14s %14s %7s\n", "level", "lookups", "hits", "misses", "hit%");
+	tlbstat_row(&s, "dtlb-load", stat[TLBSTAT_DTLB_LOAD_HITS], stat[TLBSTAT_DTLB_LOAD_MISSES]);
+	tlbstat_row(&s, "dtlb-store", stat[TLBSTAT_DTLB_STORE_HITS], stat[TLBSTAT_DTLB_STORE_MISSES]);
+	tlbstat_row(&s, "itlb", stat[TLBSTAT_ITLB_HITS], stat[TLBSTAT_ITLB_MISSES]);
+	tlbstat_row(&s, "stlb", stat[TLBSTAT_STLB_HITS], stat[TLBSTAT_STLB_MISSES]);
+	seq_printf(&s, "walks %lu (prot %lu, dirty %lu), fills %lu\n",
+		   stat[TLBSTAT_TLB_WALKS], stat[TLBSTAT_TLB_PROT_MISSES], stat[TLBSTAT_TLB_DIRTY_MISSES],
+		   stat[TLBSTAT_TLB_FILLS]);
+	seq_printf(&s, "flushes: all %lu (global %lu), one %lu, range %lu (full %lu), "
+		   "task switch %lu, entries %lu\n",
+		   stat[TLBSTAT_NR_TLB_LOCAL_FLUSH_ALL], stat[TLBSTAT_TLB_FLUSH_GLOBAL],
+		   stat[TLBSTAT_NR_TLB_LOCAL_FLUSH_ONE], stat[TLBSTAT_TLB_FLUSH_RANGE],
+		   stat[TLBSTAT_TLB_FLUSH_RANGE_FULL], stat[TLBSTAT_TLB_FLUSH_TASK_SWITCH],
+		   stat[TLBSTAT_TLB_ENTRIES_FLUSHED]);
+	return (int)s.len;
+}
