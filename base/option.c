@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "base/option.h"
 #include "base/parse.h"
+#include "hw/tlb.h"
 
 #define OPT(field) offsetof(struct kmm_config, field), sizeof(((struct kmm_config *)0)->field)
 
@@ -79,6 +80,19 @@ int kmm_config_set(struct kmm_config *cfg, const char *name, const char *value,
 	const struct kmm_option *o = find_option(name);
 	unsigned long v;
 
+	if (!strcmp(name, "tlb")) {
+		/* A string, checked by the TLB model's own parser. */
+		struct tlb_config tc;
+
+		tlb_config_default(&tc);
+		if (strlen(value) >= sizeof(cfg->tlb) ||
+		    tlb_config_parse(value, &tc, err, errlen))
+			return strlen(value) >= sizeof(cfg->tlb) ?
+			       (snprintf(err, errlen, "option tlb: too long"), -1) : -1;
+		strcpy(cfg->tlb, value);
+		return 0;
+	}
+
 	if (!o) {
 		snprintf(err, errlen, "unknown option '%s'", name);
 		return -1;
@@ -142,6 +156,14 @@ int kmm_config_resolve(struct kmm_config *out, const struct kmm_config *in,
 		if (in && load(in, o))
 			store(out, o, load(in, o));
 	}
+	{
+		const char *t = getenv("KMM_TLB");
+
+		if (t && *t && kmm_config_set(out, "tlb", t, err, errlen))
+			return -1;
+		if (in && in->tlb[0])
+			snprintf(out->tlb, sizeof(out->tlb), "%s", in->tlb);
+	}
 	if (!out->cpus) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -184,5 +206,9 @@ int kmm_options_print(const struct kmm_config *cfg, char *buf, size_t len)
 			n += (size_t)snprintf(buf + n, len - n, "%-24s %-12lu %s\n",
 					      o->name, load(cfg, o), o->help);
 	}
+	if (n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%-24s %-12s %s\n", "tlb",
+				      cfg->tlb[0] ? cfg->tlb : "skylake",
+				      "TLB geometry: l1d=ENTRIES:WAYS,l1i=..,stlb=..,pcid=on|off,repl=lru|plru|random");
 	return (int)n;
 }

@@ -11,11 +11,13 @@
  *   - a shared mapping past the end of its object: SIGBUS, BUS_ADRERR.
  */
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <kmm/sched.h>
 #include "mm/vma.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "hw/tlb.h"
 
 static int bad_area(struct kmm_siginfo *si, int signo, int code, unsigned long addr)
 {
@@ -70,16 +72,102 @@ int do_user_addr_fault(struct task_struct *t, unsigned long addr, unsigned int e
 	return 0;
 }
 
+/* ---- the TLBs: one per simulated CPU -------------------------------- */
+
+/* This CPU's TLB, made on the first user access of the machine. */
+static struct tlb *cpu_tlb(struct kmm *k, int cpu)
+{
+	if (!k->tlbs) {
+		struct tlb_config cfg;
+		char err[160];
+		unsigned int i;
+
+		tlb_config_default(&cfg);
+		if (k->cfg.tlb[0] && tlb_config_parse(k->cfg.tlb, &cfg, err, sizeof(err)))
+			tlb_config_default(&cfg);	/* checked at boot already */
+		k->tlbs = calloc(k->nr_cpus, sizeof(*k->tlbs));
+		k->cpu_mm = calloc(k->nr_cpus, sizeof(*k->cpu_mm));
+		if (!k->tlbs || !k->cpu_mm)
+			abort();
+		for (i = 0; i < k->nr_cpus; i++)
+			if (tlb_init(&k->tlbs[i], &cfg))
+				abort();
+	}
+	return &k->tlbs[cpu];
+}
+
+void tlb_machine_exit(struct kmm *k)
+{
+	unsigned int i;
+
+	if (!k->tlbs)
+		return;
+	for (i = 0; i < k->nr_cpus; i++)
+		tlb_exit(&k->tlbs[i]);
+	free(k->tlbs);
+	free(k->cpu_mm);
+	k->tlbs = NULL;
+	k->cpu_mm = NULL;
+}
+
+/* The CPU a simulated access runs on: the caller's, or CPU 0. */
+static int access_cpu(struct kmm *k)
+{
+	int cpu = smp_processor_id_kmm(k);
+
+	return cpu < 0 ? 0 : cpu;
+}
+
+/*
+ * The TLB permissions a walk found: writable and user only if every
+ * level allows it, no-execute if any level forbids it, dirty from the
+ * leaf (the walk of a write has just set it).
+ */
+static unsigned int walk_perm(const struct mmu_walk *w)
+{
+	unsigned int perm = TLB_PERM_RW | TLB_PERM_USER;
+	int l;
+
+	for (l = 0; l < w->levels; l++) {
+		if (!(w->entries[l] & _PAGE_RW))
+			perm &= ~TLB_PERM_RW;
+		if (!(w->entries[l] & _PAGE_USER))
+			perm &= ~TLB_PERM_USER;
+		if (w->entries[l] & _PAGE_NX)
+			perm |= TLB_PERM_NX;
+	}
+	if (w->entries[w->levels - 1] & _PAGE_DIRTY)
+		perm |= TLB_PERM_DIRTY;
+	return perm;
+}
+
 int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
 		phys_addr_t *phys, struct kmm_siginfo *si)
 {
-	int tries;
+	struct kmm *k = kmm_cur();
+	int cpu = access_cpu(k), tries;
+	struct tlb *tlb = cpu_tlb(k, cpu);
+	struct tlb_result res;
 
+	if (k->cpu_mm[cpu] != t->mm) {
+		tlb_switch_mm(tlb, t->mm->pcid);	/* switch_mm: load CR3 */
+		k->cpu_mm[cpu] = t->mm;
+	}
+	if (tlb_lookup(tlb, addr, access | PF_USER, t->mm->pcid, &res) != TLB_MISS) {
+		*phys = res.phys;
+		return 0;
+	}
 	for (tries = 0; tries < 4; tries++) {
 		struct mmu_walk w;
 		int err = mmu_walk(t->mm->pgd, addr, PF_USER | access, &w);
 
 		if (!err) {
+			unsigned long leaf = w.entries[w.levels - 1];
+
+			tlb_fill(tlb, addr & ~(w.page_size - 1), w.page_size,
+				 (w.phys & ~(w.page_size - 1)) >> PAGE_SHIFT,
+				 walk_perm(&w) | (access & PF_INSTR ? TLB_FILL_ITLB : 0),
+				 t->mm->pcid, leaf & _PAGE_GLOBAL);
 			*phys = w.phys;
 			return 0;
 		}
@@ -93,6 +181,41 @@ int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
 	}
 	/* A fault fixed that the walk still refuses: a kernel bug. */
 	return bad_area(si, SIGSEGV, SEGV_ACCERR, addr & PAGE_MASK);
+}
+
+/*
+ * The shootdown behind flush_tlb_page/range/mm: every CPU that may hold
+ * entries of mm.  Without PCID only the CPU that has mm loaded can (a
+ * switch flushed the others); with PCID entries stay tagged after a
+ * switch, so every CPU is told.  Other CPUs count a remote flush.
+ */
+void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct kmm *k = kmm_cur();
+	int me;
+	unsigned int cpu;
+
+	if (!k->tlbs)
+		return;
+	me = access_cpu(k);
+	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
+		struct tlb *tlb = &k->tlbs[cpu];
+
+		if (k->cpu_mm[cpu] != mm && !tlb->pcid_mask)
+			continue;
+		if ((int)cpu != me) {
+			tlb_count(&k->tlbs[me], TLBSTAT_NR_TLB_REMOTE_FLUSH);
+			tlb_count(tlb, TLBSTAT_NR_TLB_REMOTE_FLUSH_RECEIVED);
+		}
+		if (end == ~0ul)
+			tlb_flush_mm(tlb, mm->pcid);
+		else if (end - start == PAGE_SIZE)
+			tlb_invlpg(tlb, start, mm->pcid);
+		else
+			tlb_flush_range(tlb, start, end, mm->pcid);
+		if (end == ~0ul && k->cpu_mm[cpu] == mm)
+			k->cpu_mm[cpu] = NULL;	/* it goes away */
+	}
 }
 
 int user_copy(struct task_struct *t, unsigned long addr, void *buf, unsigned long len,

@@ -115,9 +115,13 @@ struct kmm {
 	struct rootfs_entry *rootfs;	/* the simulated disk's files (fs/binfmt_elf.c) */
 	unsigned long rnd_state;	/* get_random_long(), seeded by boot seed= */
 	struct page *zero_page;		/* what untouched anonymous memory reads as */
+	struct tlb *tlbs;		/* [nr_cpus]: each CPU's TLB (hw/tlb.c), made on first use */
+	struct mm_struct **cpu_mm;	/* [nr_cpus]: the address space each CPU has loaded */
+	unsigned int last_pcid;		/* PCIDs handed to address spaces */
 };
 
 struct rootfs_entry;
+struct tlb;
 
 /*
  * The machine's random numbers (ASLR offsets, ...): splitmix64 seeded by

@@ -590,6 +590,7 @@ void exit_mm_pages(struct mm_struct *mm)
 		return;
 	for (v = mm->mmap; v; v = v->vm_next)
 		zap_page_range(mm, v->vm_start, v->vm_end);
+	flush_tlb_mm_range(mm, 0, ~0ul);	/* its PCID may be handed out again */
 }
 
 /* ------------------------------------------------------------------ */
@@ -710,18 +711,15 @@ int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 }
 
 /* ------------------------------------------------------------------ */
-/* The TLB hooks (the TLB model plugs in here)                         */
+/* The TLB hooks: a PTE lost rights or its page, every TLB must forget  */
 /* ------------------------------------------------------------------ */
 
 void flush_tlb_page(struct mm_struct *mm, unsigned long addr)
 {
-	(void)mm;
-	(void)addr;
+	flush_tlb_mm_range(mm, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE);
 }
 
 void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
-	(void)mm;
-	(void)start;
-	(void)end;
+	flush_tlb_mm_range(mm, start, end);
 }

@@ -53,6 +53,9 @@ int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
 int faultin_page(struct vm_area_struct *v, unsigned long addr, bool write);
 void flush_tlb_page(struct mm_struct *mm, unsigned long addr);
 void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+/* hw/fault.c: the shootdown on every CPU's TLB (end ~0: all of mm). */
+void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+void tlb_machine_exit(struct kmm *k);
 
 /*
  * hw/fault.c: an access by a user task, as the CPU makes it: walk the

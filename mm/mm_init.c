@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "fs/exec.h"
+#include "mm/memory.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +302,7 @@ static void memmap_init(struct kmm *k)
 static void kmm_free_machine(struct kmm *k)
 {
 	rootfs_exit(k);
+	tlb_machine_exit(k);
 	vmalloc_exit(k);
 	kmem_cache_exit(k);
 	page_alloc_exit(k);

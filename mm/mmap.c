@@ -63,6 +63,9 @@ struct mm_struct *mm_alloc(void)
 		return NULL;
 	}
 	mm->mm_rb = RB_ROOT;
+	/* Linux keeps 6 dynamic ASIDs per CPU; kmm tags each address space
+	 * with its own PCID (1..4095, reused after 4095; exit flushes it). */
+	mm->pcid = __atomic_add_fetch(&kmm_cur()->last_pcid, 1, __ATOMIC_RELAXED) % 4095 + 1;
 	mm->task_size = TASK_SIZE;
 	mm->mmap_base = TASK_SIZE - (128ul << 20);	/* no randomisation: the gap minimum */
 	mm->rlim_memlock = 8ul << 20;	/* Linux's default RLIMIT_MEMLOCK (MLOCK_LIMIT) */

@@ -43,6 +43,8 @@ struct kmm_config {
 	int paging;			/* 4 (x86-64, default) or 2 (adds the i386 view) */
 	int norandmaps;			/* 1: no ASLR (boot aslr=off, Linux's norandmaps) */
 	int segv_kill;			/* 1: SIGSEGV/SIGBUS kill the process (boot segv=kill) */
+	char tlb[128];			/* TLB geometry, "l1d=64:4,pcid=on,..." (hw/tlb.h);
+					 * empty: an Intel Skylake core's */
 };
 
 struct kmm *kmm_boot(const struct kmm_config *cfg);

@@ -97,6 +97,7 @@ struct mm_struct {
 	struct rb_root mm_rb;		/* vmas by address */
 	void *pgd;			/* pgd_t *: its page table (mm/memory.c) */
 	struct task_struct *owner;	/* the task whose faults these are */
+	unsigned int pcid;		/* its tag in the TLBs (1..4095) */
 	struct vm_area_struct *mmap;	/* the lowest vma */
 	int map_count;
 	unsigned long highest_vm_end;	/* end of the highest vma */

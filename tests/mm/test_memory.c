@@ -358,6 +358,69 @@ static void random_step(int step)
 	}
 }
 
+/*
+ * The TLB never outlives a right: after each change below the access goes
+ * through a TLB that held the old translation (it was just used), and
+ * must see the new answer.  With PCID on and off.
+ */
+static void stale_entries(const char *tlbcfg)
+{
+	struct kmm_config cfg = { .mem = 128ul << 20, .cpus = 1, .quiet = 1, .norandmaps = 1 };
+	struct kmm *k;
+	struct task_struct *p, *c;
+	struct kmm_siginfo si;
+	char buf[8];
+	int err;
+
+	snprintf(cfg.tlb, sizeof(cfg.tlb), "%s", tlbcfg);
+	k = kmm_boot(&cfg);
+	ASSERT_NOT_NULL(k);
+	p = kernel_spawn("cat", &err);
+	ASSERT_NOT_NULL(p);
+	ASSERT_EQ(do_mmap(p->mm, BASE, 4 * PG, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), (long)BASE);
+	ASSERT_EQ(user_copy(p, BASE, "AAAA", 4, true, &si), 0);
+	/* Read-only now: the cached writable entry must not take a write. */
+	ASSERT_EQ(do_mprotect(p->mm, BASE, PG, PROT_READ), 0);
+	ASSERT_EQ(user_copy(p, BASE, "BBBB", 4, true, &si), SIGSEGV);
+	ASSERT_EQ(si.code, SEGV_ACCERR);
+	ASSERT_EQ(do_mprotect(p->mm, BASE, PG, PROT_READ | PROT_WRITE), 0);
+	/* fork: the parent's writable entry must not write the shared page. */
+	ASSERT_EQ(user_copy(p, BASE, "CCCC", 4, true, &si), 0);
+	c = kernel_fork(p, &err);
+	ASSERT_NOT_NULL(c);
+	ASSERT_EQ(user_copy(p, BASE, "DDDD", 4, true, &si), 0);
+	ASSERT_EQ(user_copy(c, BASE, buf, 4, false, &si), 0);
+	ASSERT_EQ(memcmp(buf, "CCCC", 4), 0);
+	/* The child's write after the parent's: neither sees the other's. */
+	ASSERT_EQ(user_copy(c, BASE, "EEEE", 4, true, &si), 0);
+	ASSERT_EQ(user_copy(p, BASE, buf, 4, false, &si), 0);
+	ASSERT_EQ(memcmp(buf, "DDDD", 4), 0);
+	/* munmap and DONTNEED: no read through the old entry. */
+	ASSERT_EQ(user_copy(p, BASE + PG, "FFFF", 4, true, &si), 0);
+	ASSERT_EQ(do_madvise(p->mm, BASE + PG, PG, MADV_DONTNEED), 0);
+	ASSERT_EQ(user_copy(p, BASE + PG, buf, 4, false, &si), 0);
+	ASSERT_EQ(memcmp(buf, "\0\0\0\0", 4), 0);
+	ASSERT_EQ(do_munmap(p->mm, BASE + PG, PG), 0);
+	ASSERT_EQ(user_copy(p, BASE + PG, buf, 4, false, &si), SIGSEGV);
+	/* mremap: the old address is gone, the new one has the bytes. */
+	ASSERT_EQ(do_mremap(p->mm, BASE, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED, BASE + 64 * PG),
+		  (long)(BASE + 64 * PG));
+	ASSERT_EQ(user_copy(p, BASE, buf, 4, false, &si), SIGSEGV);
+	ASSERT_EQ(user_copy(p, BASE + 64 * PG, buf, 4, false, &si), 0);
+	ASSERT_EQ(memcmp(buf, "DDDD", 4), 0);
+	do_exit(c);
+	do_exit(p);
+	kmm_shutdown(k);
+}
+
+TEST(tlb_never_outlives_a_right)
+{
+	stale_entries("pcid=off");
+	stale_entries("pcid=on");
+	stale_entries("l1d=4:1,stlb=8:2,pcid=on");	/* tiny: evictions too */
+}
+
 TEST(random_processes_read_what_they_wrote)
 {
 	struct kmm *k = boot();
@@ -407,6 +470,7 @@ int main(void)
 	RUN_TEST(anonymous_faults_as_linux);
 	RUN_TEST(shared_memory_and_sigbus);
 	RUN_TEST(stack_grows_down_to_its_limit);
+	RUN_TEST(tlb_never_outlives_a_right);
 	RUN_TEST(random_processes_read_what_they_wrote);
 	return harness_summary();
 }
