@@ -56,6 +56,8 @@ void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long en
 /* hw/fault.c: the shootdown on every CPU's TLB (end ~0: all of mm). */
 void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end);
 void tlb_machine_exit(struct kmm *k);
+int tlb_proc_show(struct kmm *k, char *buf, size_t size);
+int tlbstat_show(struct kmm *k, char *buf, size_t size);
 
 /*
  * hw/fault.c: an access by a user task, as the CPU makes it: walk the

@@ -8,8 +8,18 @@
 #include <string.h>
 #include <kmm/sched.h>
 #include "proc/internal.h"
+#include "mm/memory.h"
+
+static void tlbstat_proc_show(struct kmm *k, struct seq_buf *m)
+{
+	char buf[4096];
+
+	tlb_proc_show(k, buf, sizeof(buf));
+	seq_puts(m, buf);
+}
 
 static const struct proc_entry proc_entries[] = {
+	{ "/proc/tlbstat", tlbstat_proc_show },
 	{ "/proc/buddyinfo", buddyinfo_show },
 	{ "/proc/pagetypeinfo", pagetypeinfo_show },
 	{ "/proc/zoneinfo", zoneinfo_show },

@@ -632,6 +632,8 @@ static const struct sim_cmd sim_cmds[] = {
 	  "Reads process memory: hex bytes, or crc32=... beyond 64 bytes; or the signal.", cmd_read },
 	{ "write", 3, 3, "write PID ADDR \"text\"|fill=0xAB:LEN",
 	  "Writes process memory as the process would; prints ok or the signal.", cmd_write },
+	{ "tlbstat", 0, 0, "tlbstat",
+	  "Prints the TLB geometry and the hits and misses of every level, all CPUs added up.", cmd_tlbstat },
 	{ "ps", 0, 0, "ps",
 	  "Lists the processes: pid, parent, size (VSZ) and name.", cmd_ps },
 	{ "drain", 0, 0, "drain",

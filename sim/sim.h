@@ -51,6 +51,7 @@ int cmd_brk(struct sim *s, int argc, char **argv);
 int cmd_prlimit(struct sim *s, int argc, char **argv);
 int cmd_ps(struct sim *s, int argc, char **argv);
 int cmd_touch(struct sim *s, int argc, char **argv);
+int cmd_tlbstat(struct sim *s, int argc, char **argv);
 int cmd_read(struct sim *s, int argc, char **argv);
 int cmd_write(struct sim *s, int argc, char **argv);
 

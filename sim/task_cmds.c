@@ -575,3 +575,12 @@ int cmd_write(struct sim *s, int argc, char **argv)
 	finish_access(s, t, minflt, majflt, &si, sig);
 	return 0;
 }
+
+int cmd_tlbstat(struct sim *s, int argc, char **argv)
+{
+	static char buf[4096];
+
+	tlbstat_show(s->k, buf, sizeof(buf));
+	fputs(buf, s->out);
+	return 0;
+}
