@@ -102,7 +102,7 @@ static void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *v,
 	page->mapping = (struct address_space *)((unsigned long)v->anon_vma | PAGE_MAPPING_ANON);
 	page->index = linear_page_index(v, addr);
 	page->_mapcount = 0;
-	SetPageAnonExclusive(page);
+	__SetPageAnonExclusive(page);	/* nobody else sees the page yet */
 	mod_node_state(NR_ANON_PAGES, 1);
 }
 
