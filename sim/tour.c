@@ -200,10 +200,43 @@ static const struct tour_step tour[] = {
 	{ NULL, "exit 2" },
 	{ NULL, "exit 1" },
 
-	{ "That is the page allocator, the slab, the kernel page table, vmalloc\n"
-	  "and process address spaces.  Next in the tour, as kmm grows: page\n"
-	  "faults.  Type `help` in `kmm` for the commands; docs/ explains every\n"
-	  "number you saw.",
+	{ "Part 7: page faults.  A process's memory is only promised until it is\n"
+	  "touched.  `touch PID ADDR LEN r|w` makes the process read or write one\n"
+	  "byte of every page, as its CPU would: the TLB first, then a walk of its\n"
+	  "page table, then a page fault when the walk finds nothing.  Reading\n"
+	  "fresh anonymous memory maps the shared zero page: one fault a page,\n"
+	  "no memory used (run with `kmm run --faults` to see minflt= per line).",
+	  "spawn sh" },
+	{ NULL, "mmap 3 0 64K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS" },
+	{ NULL, "touch 3 0x7febe40fa000 64K r" },
+	{ "Writing faults again: the zero page is read-only, so each page gets a\n"
+	  "zeroed page of its own.  Now the bytes are the process's.",
+	  "write 3 0x7febe40fa000 \"hello, kernel\"" },
+	{ NULL, "read 3 0x7febe40fa000 13" },
+	{ "fork shares those pages copy-on-write: both PTEs lose write\n"
+	  "permission, and the first write in either process copies the page.\n"
+	  "The child sees the parent's bytes, then its own; the parent is never\n"
+	  "disturbed.",
+	  "fork 3" },
+	{ NULL, "write 4 0x7febe40fa000 \"HELLO\"" },
+	{ NULL, "read 3 0x7febe40fa000 13" },
+	{ NULL, "read 4 0x7febe40fa000 13" },
+	{ "An access the VMA does not allow is a signal, printed as the kernel\n"
+	  "would deliver it: no VMA at all is SEGV_MAPERR, a VMA that forbids the\n"
+	  "access SEGV_ACCERR.  (By default the process survives, as one with a\n"
+	  "handler would; `boot segv=kill` makes it fatal.)",
+	  "touch 3 0x7febe40f9000 4K r" },
+	{ NULL, "mprotect 3 0x7febe40fa000 4K PROT_READ" },
+	{ NULL, "touch 3 0x7febe40fa000 4K w" },
+	{ "The TLB kept translations all along; every PTE change (mprotect,\n"
+	  "copy-on-write, munmap) flushed what it had to.  tlbstat counts it.",
+	  "tlbstat" },
+	{ NULL, "exit 4" },
+	{ NULL, "exit 3" },
+
+	{ "That is the page allocator, the slab, the kernel page table, vmalloc,\n"
+	  "process address spaces and page faults.  Type `help` in `kmm` for the\n"
+	  "commands; docs/ explains every number you saw.",
 	  "check" },
 };
 
