@@ -95,14 +95,21 @@ static void add_mm_counter(struct mm_struct *mm, int member, long delta)
 		mm->hiwater_rss = rss;
 }
 
-/* A new anonymous page enters its first PTE (page_add_new_anon_rmap). */
-static void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *v,
-				   unsigned long addr)
+/* A new anonymous page enters its first PTE (page_add_new_anon_rmap);
+ * the caller counted it in NR_ANON_PAGES. */
+static void __page_add_new_anon_rmap(struct page *page, struct vm_area_struct *v,
+				     unsigned long addr)
 {
 	page->mapping = (struct address_space *)((unsigned long)v->anon_vma | PAGE_MAPPING_ANON);
 	page->index = linear_page_index(v, addr);
 	page->_mapcount = 0;
 	__SetPageAnonExclusive(page);	/* nobody else sees the page yet */
+}
+
+static void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *v,
+				   unsigned long addr)
+{
+	__page_add_new_anon_rmap(page, v, addr);
 	mod_node_state(NR_ANON_PAGES, 1);
 }
 
@@ -255,10 +262,15 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *v, unsigned long addr
 	}
 	if (anon_vma_prepare(v))
 		return VM_FAULT_OOM;
+	/* Counted before the page is cleared: the locked add then does not
+	 * wait for 4 KiB of zeroing stores to drain. */
+	mod_node_state(NR_ANON_PAGES, 1);
 	page = __alloc_pages(kmm_cur(), GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0);
-	if (!page)
+	if (!page) {
+		mod_node_state(NR_ANON_PAGES, -1);
 		return VM_FAULT_OOM;
-	page_add_new_anon_rmap(page, v, addr);
+	}
+	__page_add_new_anon_rmap(page, v, addr);
 	add_mm_counter(mm, MM_ANONPAGES, 1);
 	set_pte(pte, make_pte(page, v, true));
 	return 0;
