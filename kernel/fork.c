@@ -78,6 +78,7 @@ static int dup_vma(struct mm_struct *mm, struct mm_struct *oldmm,
 	v->vm_next = v->vm_prev = NULL;
 	v->vm_flags &= ~VM_LOCKED_MASK;
 	v->anon_vma = NULL;
+	v->rmap_linked = false;		/* the copy is not on any list yet */
 	if (src->anon_vma && !(src->vm_flags & VM_WIPEONFORK) && anon_vma_fork(v, src)) {
 		vm_area_free(v);
 		goto unacct;

@@ -47,6 +47,7 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 
 void vm_area_free(struct vm_area_struct *v)
 {
+	anon_vma_drop_unlinked(v);
 	fput(v->vm_file);
 	kmem_cache_free(vma_cachep(kmm_cur()), v);
 }
@@ -88,7 +89,6 @@ void mmput(struct mm_struct *mm)
 	}
 	free_pgtables(mm, 0, TASK_SIZE);
 	pgd_free(mm->pgd);
-	anon_vmas_free(mm);
 	kfree(mm);
 }
 
@@ -129,8 +129,8 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
 	    !(left && prev->anon_vma && next->anon_vma && prev->anon_vma != next->anon_vma)) {
 		unsigned long end = next->vm_end;
 
-		if (!v->anon_vma)
-			v->anon_vma = next->anon_vma;
+		if (!v->anon_vma && next->anon_vma)
+			vma_set_anon_vma(v, next->anon_vma);
 		vma_unlink(mm, next);
 		vm_area_free(next);
 		vma_adjust_bounds(mm, v, v->vm_start, end);
@@ -138,8 +138,8 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
 	if (prev && can_vma_merge(prev, v)) {
 		unsigned long end = v->vm_end;
 
-		if (!prev->anon_vma)
-			prev->anon_vma = v->anon_vma;
+		if (!prev->anon_vma && v->anon_vma)
+			vma_set_anon_vma(prev, v->anon_vma);
 		vma_unlink(mm, v);
 		vm_area_free(v);
 		vma_adjust_bounds(mm, prev, prev->vm_start, end);

@@ -95,7 +95,13 @@ int security_vm_enough_memory_mm(struct mm_struct *mm, long pages);
 void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
 /* mm/rmap.c: give v an anon_vma (its first write fault); free them all. */
 int anon_vma_prepare(struct vm_area_struct *v);
-void anon_vmas_free(struct mm_struct *mm);
+void anon_vma_drop_unlinked(struct vm_area_struct *v);
+/* Calls fn for every VMA and address that maps page, until fn returns
+ * non-zero (which rmap_walk then returns). */
+struct page;
+int rmap_walk(struct page *page,
+	      int (*fn)(struct page *, struct vm_area_struct *, unsigned long, void *),
+	      void *arg);
 /* fork: dst (the child's copy of src) gets an anon_vma chained to src's. */
 int anon_vma_fork(struct vm_area_struct *dst, const struct vm_area_struct *src);
 /* mm/mlock.c: fault in [start, start + len) as Linux's __mm_populate;

@@ -148,7 +148,7 @@ static long move_vma(struct remap *r)
 	/* The moved pages come along (with their anon_vma); a locked
 	 * mapping that grew gets the rest faulted in. */
 	if (old_anon && !n->anon_vma)
-		n->anon_vma = old_anon;
+		vma_set_anon_vma(n, old_anon);
 	if ((n->vm_flags & VM_LOCKED) && r->new_len > r->old_len)
 		__mm_populate(mm, r->new_addr + r->old_len, r->new_len - r->old_len, true);
 	if (r->flags & MREMAP_DONTUNMAP) {
@@ -158,7 +158,7 @@ static long move_vma(struct remap *r)
 		/* Its pages all went: an old VMA moved whole no longer
 		 * needs its anon_vma (dontunmap_complete unlinks it). */
 		if (old != n && old->vm_start == r->addr && old->vm_end == r->addr + r->old_len)
-			old->anon_vma = NULL;
+			vma_set_anon_vma(old, NULL);
 	} else {
 		/* The charge moves with the mapping: unmapping the source
 		 * must not give it back. */

@@ -127,6 +127,9 @@ unsigned long vma_pages_with_flags(struct mm_struct *mm, unsigned long start,
 
 void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 {
+	/* A copied vm_area_struct carries its original's registration. */
+	vma->rmap_linked = false;
+	rmap_vma_link(vma);
 	struct rb_node **link = &mm->mm_rb.rb_node, *parent = NULL;
 	struct vm_area_struct *prev = NULL, *next;
 
@@ -165,6 +168,7 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 
 void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 {
+	rmap_vma_unlink(vma);
 	struct vm_area_struct *prev = vma->vm_prev, *next = vma->vm_next;
 
 	rb_erase_augmented(&vma->vm_rb, &mm->mm_rb, &vma_gap_callbacks);

@@ -12,6 +12,11 @@
 
 /* mm/rmap.c: false for an anon_vma made by fork (a non-singular chain). */
 bool anon_vma_chain_singular(const struct anon_vma *av);
+/* mm/rmap.c: a VMA joins / leaves the lists reverse mapping walks. */
+void rmap_vma_link(struct vm_area_struct *v);
+void rmap_vma_unlink(struct vm_area_struct *v);
+/* A VMA in its tree takes (or drops, NULL) an anon_vma. */
+void vma_set_anon_vma(struct vm_area_struct *v, struct anon_vma *av);
 
 /* vm_flags, with Linux's values */
 #define VM_NONE		0x00000000ul

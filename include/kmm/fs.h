@@ -16,6 +16,7 @@
 #define MINOR(dev)	((unsigned int)(dev) & ((1u << MINORBITS) - 1))
 
 struct page;
+struct vm_area_struct;
 
 /* The page cache of one inode (mm/filemap.c). */
 struct address_space {
@@ -24,6 +25,7 @@ struct address_space {
 	unsigned long *index;
 	unsigned long cap;
 	unsigned long nrpages;
+	struct vm_area_struct *i_mmap;	/* the VMAs mapping it (mm/rmap.c) */
 };
 
 struct inode {

@@ -87,6 +87,13 @@ struct vm_area_struct {
 	struct file *vm_file;		/* NULL: anonymous; holds a reference */
 	struct anon_vma *anon_vma;
 	const char *vm_special_name;	/* "[vdso]", "[vvar]": a special mapping's name */
+	/* Reverse mapping (mm/rmap.c): on the lists of the anon_vma and the
+	 * file it was registered with while it is in its mm's tree. */
+	struct vm_area_struct *anon_next;	/* next VMA of rmap_av */
+	struct vm_area_struct *i_mmap_next;	/* next VMA mapping rmap_file */
+	struct anon_vma *rmap_av;
+	struct file *rmap_file;
+	bool rmap_linked;
 };
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
@@ -116,7 +123,6 @@ struct mm_struct {
 	unsigned long start_code, end_code, start_data, end_data;
 	unsigned long start_brk, brk;	/* the heap: [start_brk, PAGE_ALIGN(brk)) */
 	bool brk_randomized;		/* brk may not go below start_brk (else end_data) */
-	struct anon_vma *anon_vmas;	/* every anon_vma made for this mm (mm/rmap.c) */
 	unsigned long start_stack;	/* the initial stack pointer's page */
 	unsigned long arg_start, arg_end, env_start, env_end;
 	unsigned long hiwater_vm;	/* VmPeak: the most total_vm has been */

@@ -12,6 +12,8 @@
  *     live process reads back exactly what its model says (never another
  *     process's bytes), the RSS counters equal the mapped pages, and
  *     validate_mm holds;
+ *   - reverse mapping: for every mapped page, rmap_walk finds exactly the
+ *     PTEs of every process that map it, and its mapcount agrees;
  *   - after every process exits, the free page count and the slab caches
  *     are exactly what they were before the first spawn.
  */
@@ -421,6 +423,75 @@ TEST(tlb_never_outlives_a_right)
 	stale_entries("l1d=4:1,stlb=8:2,pcid=on");	/* tiny: evictions too */
 }
 
+/* ---- reverse mapping: rmap_walk finds exactly the PTEs that map a page - */
+
+struct rmap_hit {
+	struct mm_struct *mm;
+	unsigned long addr;
+};
+
+struct rmap_found {
+	struct rmap_hit hit[64];
+	int n;
+};
+
+static int collect(struct page *page, struct vm_area_struct *v, unsigned long addr, void *arg)
+{
+	struct rmap_found *f = arg;
+
+	(void)page;
+	if (f->n < 64)
+		f->hit[f->n++] = (struct rmap_hit){ v->vm_mm, addr };
+	return 0;
+}
+
+/* Every page mapped in the window of a live process: the walk must find
+ * each PTE mapping it, in whichever process, and nothing else. */
+static void check_rmap(int step)
+{
+	struct page *zero = kmm_current()->zero_page;
+
+	for (int p = 0; p < NPROC; p++) {
+		if (!procs[p].t)
+			continue;
+		for (int i = 0; i < NPAGES; i++) {
+			unsigned long addr = BASE + (unsigned long)i * PG;
+			pte_t *pte = pte_lookup(procs[p].t->mm, addr);
+			struct rmap_found f = { .n = 0 };
+			struct page *page;
+			int expect = 0, found_self = 0;
+
+			if (!pte || !pte_present(ptep_get(pte)))
+				continue;
+			page = pte_page(ptep_get(pte));
+			if (page == zero)
+				continue;
+			rmap_walk(page, collect, &f);
+			/* The brute-force answer: scan every process. */
+			for (int q = 0; q < NPROC; q++) {
+				if (!procs[q].t)
+					continue;
+				for (int j = 0; j < NPAGES; j++) {
+					pte_t *e = pte_lookup(procs[q].t->mm, BASE + (unsigned long)j * PG);
+
+					if (e && pte_present(ptep_get(e)) && pte_page(ptep_get(e)) == page)
+						expect++;
+				}
+			}
+			for (int h = 0; h < f.n; h++)
+				if (f.hit[h].mm == procs[p].t->mm && f.hit[h].addr == addr)
+					found_self++;
+			if (f.n != expect || found_self != 1)
+				TEST_FAIL_("step %d pid %d page %d: rmap_walk found %d mappings (self %d), "
+					   "the page tables hold %d", step, procs[p].t->pid, i, f.n,
+					   found_self, expect);
+			if (page_mapcount(page) != expect)
+				TEST_FAIL_("step %d pid %d page %d: mapcount %d, %d PTEs", step,
+					   procs[p].t->pid, i, page_mapcount(page), expect);
+		}
+	}
+}
+
 TEST(random_processes_read_what_they_wrote)
 {
 	struct kmm *k = boot();
@@ -453,6 +524,8 @@ TEST(random_processes_read_what_they_wrote)
 			if (validate_mm(procs[p].t->mm, &why))
 				TEST_FAIL_("step %d: validate_mm: %s", step, why);
 		}
+		if (step % 8 == 0)
+			check_rmap(step);
 	}
 	for (int p = 0; p < NPROC; p++)
 		if (procs[p].t)
