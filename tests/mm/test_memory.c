@@ -197,7 +197,7 @@ TEST(stack_grows_down_to_its_limit)
 /* ---- random integrity ------------------------------------------------ */
 
 #define NPROC	6
-#define NPAGES	64		/* per process window, at BASE */
+#define NPAGES	512		/* per process window, at BASE: 3,072 pages in all */
 
 struct model {
 	struct task_struct *t;
@@ -248,7 +248,7 @@ static void check_process(struct model *m, int step)
 static void random_step(int step)
 {
 	struct model *m = &procs[rnd() % NPROC];
-	int i = (int)(rnd() % NPAGES), n = 1 + (int)(rnd() % 8), op = (int)(rnd() % 8), err;
+	int i = (int)(rnd() % NPAGES), n = 1 + (int)(rnd() % 32), op = (int)(rnd() % 8), err;
 	static unsigned char buf[PG];
 	struct kmm_siginfo si;
 
