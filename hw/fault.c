@@ -8,7 +8,9 @@
  *   - a VMA that does not allow the access (write to read-only, execute
  *     of non-executable, any access to PROT_NONE): SIGSEGV, SEGV_ACCERR;
  *   - a user access to a kernel address: SIGSEGV, SEGV_MAPERR;
- *   - a shared mapping past the end of its object: SIGBUS, BUS_ADRERR.
+ *   - a shared mapping past the end of its object: SIGBUS, BUS_ADRERR;
+ *   - a non-canonical address is a general protection fault, not a page
+ *     fault: SIGSEGV with si_code SI_KERNEL and no address.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -171,8 +173,8 @@ int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
 			*phys = w.phys;
 			return 0;
 		}
-		if (err & PF_NONCANONICAL)
-			return bad_area(si, SIGSEGV, SEGV_MAPERR, addr & PAGE_MASK);
+		if (err & PF_NONCANONICAL)	/* a #GP, not a #PF: no address */
+			return bad_area(si, SIGSEGV, SI_KERNEL, 0);
 		err = do_user_addr_fault(t, addr, err & ~PF_FAULT, si);
 		if (err) {
 			si->addr &= PAGE_MASK;

@@ -420,6 +420,8 @@ static const char *sig_code_name(const struct kmm_siginfo *si)
 {
 	if (si->signo == SIGBUS)
 		return "BUS_ADRERR";
+	if (si->code == SI_KERNEL)
+		return "SI_KERNEL";
 	return si->code == SEGV_ACCERR ? "SEGV_ACCERR" : "SEGV_MAPERR";
 }
 

@@ -124,9 +124,14 @@ TEST(anonymous_faults_as_linux)
 	/* Back to read-write: the page, exclusive, is writable at once. */
 	ASSERT_EQ(do_mprotect(p->mm, BASE, PG, PROT_READ | PROT_WRITE), 0);
 	ASSERT_EQ(touch_range(p, BASE, PG, true), 0ul);
-	/* A kernel address from user mode. */
+	/* A kernel address from user mode (as the host answers), and a
+	 * non-canonical one: a #GP, si_code SI_KERNEL, no address. */
 	ASSERT_EQ(touch(p, 0xffff888000000000ul, false, &si), SIGSEGV);
 	ASSERT_EQ(si.code, SEGV_MAPERR);
+	ASSERT_EQ(si.addr, 0xffff888000000000ul);
+	ASSERT_EQ(touch(p, 0x800000000000ul, false, &si), SIGSEGV);
+	ASSERT_EQ(si.code, SI_KERNEL);
+	ASSERT_EQ(si.addr, 0ul);
 	/* DONTNEED: anonymous memory reads as zero again, after a fault. */
 	ASSERT_EQ(do_madvise(p->mm, BASE, PG, MADV_DONTNEED), 0);
 	ASSERT_EQ(user_copy(p, BASE + 100, buf, 6, false, &si), 0);
