@@ -1,12 +1,15 @@
 /*
  * tools/host_exec.c - the process commands of the script language run as
- * real system calls of this process, printing what the simulator prints:
- * spawn, mmap, munmap, mprotect, mremap, madvise, mlock, mlock2, munlock
- * and cat /proc/1/maps.  The system calls are raw (syscall(2)): the
- * sanitizers' runtimes replace some libc wrappers (mlock) with no-ops.
+ * real system calls, printing what the simulator prints: mmap, munmap,
+ * mprotect, mremap, madvise, mlock, mlock2, munlock and cat
+ * /proc/PID/maps here; touch, read and write in tools/host_access.c;
+ * spawn, fork and exit in tools/host_procs.c.  The system calls are raw
+ * (syscall(2)): the sanitizers' runtimes replace some libc wrappers
+ * (mlock) with no-ops.
  *
- * There is one process, this one: spawn answers "pid 1" once, and any
- * other pid "error ESRCH".  Every range a call could change must lie in
+ * Each script process is a real process (tools/host_int.h); a line runs
+ * in the process of its pid, and a pid that does not exist answers
+ * "error ESRCH".  Every range a call could change must lie in
  * the window (host_exec.h); a call that could reach outside it is refused
  * with "error EPERM" and not made, so a script can never unmap the
  * executor's own code, heap or stack.  Not run on the host: brk (the
@@ -25,30 +28,8 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include "base/parse.h"
-#include "tools/host_exec.h"
+#include "tools/host_int.h"
 
-#define HOST_PAGE_SIZE	4096ul
-#define HOST_TASK_SIZE	0x00007ffffffff000ul
-#define MAX_ARGS	16
-#define MAX_LINE	4096
-
-typedef unsigned __int128 u128;
-
-struct host_exec {
-	FILE *out;
-	FILE *err;
-	const char *source;
-	unsigned long lineno;
-	bool spawned;		/* pid 1 exists */
-};
-
-struct host_cmd {
-	const char *name;
-	int min_args;		/* not counting the name */
-	int max_args;
-	const char *usage;
-	int (*fn)(struct host_exec *h, int argc, char **argv);
-};
 
 struct name_val {
 	const char *name;
@@ -108,8 +89,7 @@ static const struct name_val madv_names[] = {
 #define HOST_MADV_HWPOISON	100
 #define HOST_MADV_SOFT_OFFLINE	101
 
-__attribute__((format(printf, 2, 3)))
-static int syntax_error(struct host_exec *h, const char *fmt, ...)
+int host_syntax_error(struct host_exec *h, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -123,7 +103,7 @@ static int syntax_error(struct host_exec *h, const char *fmt, ...)
 }
 
 /* A call that could change memory outside the window: not made. */
-static int refuse(struct host_exec *h, const char *cmd)
+int host_refuse(struct host_exec *h, const char *cmd)
 {
 	fprintf(h->err, "kmm-host: %s:%lu: %s: the range leaves the window %#lx-%#lx; not run\n",
 		h->source, h->lineno, cmd, HOST_WINDOW_START,
@@ -166,24 +146,24 @@ static int parse_names(const struct name_val *t, const char *str,
 	return 0;
 }
 
-static int parse_pid(struct host_exec *h, const char *arg)
+int host_parse_pid(struct host_exec *h, const char *arg)
 {
 	unsigned long pid;
 
 	if (parse_ulong(arg, &pid, false))
-		return syntax_error(h, "PID must be a number, got '%s'", arg);
-	if (pid != 1 || !h->spawned) {
+		return host_syntax_error(h, "PID must be a number, got '%s'", arg);
+	if (!h->self_pid || pid != (unsigned long)h->self_pid) {
 		fprintf(h->out, "error ESRCH\n");
 		return 1;
 	}
 	return 0;
 }
 
-static int parse_num(struct host_exec *h, const char *what, const char *arg,
-		     unsigned long *v, bool allow_suffix)
+int host_parse_num(struct host_exec *h, const char *what, const char *arg,
+		   unsigned long *v, bool allow_suffix)
 {
 	if (parse_ulong(arg, v, allow_suffix))
-		return syntax_error(h, "%s must be a number, got '%s'", what, arg);
+		return host_syntax_error(h, "%s must be a number, got '%s'", what, arg);
 	return 0;
 }
 
@@ -194,7 +174,7 @@ static int parse_num(struct host_exec *h, const char *what, const char *arg,
  * call before looking at the address space (ULONG_MAX: only a wrapping
  * range; HOST_TASK_SIZE for mmap, munmap and mremap's target).
  */
-static bool in_window(unsigned long addr, unsigned long len, u128 limit)
+bool host_in_window(unsigned long addr, unsigned long len, u128 limit)
 {
 	u128 end = ((u128)addr + len + HOST_PAGE_SIZE - 1) & ~(u128)(HOST_PAGE_SIZE - 1);
 	unsigned long start = addr & ~(HOST_PAGE_SIZE - 1);
@@ -204,7 +184,7 @@ static bool in_window(unsigned long addr, unsigned long len, u128 limit)
 	return end <= HOST_WINDOW_START + HOST_WINDOW_SIZE || end > limit;
 }
 
-static void print_errno(struct host_exec *h, int err)
+void host_print_errno(struct host_exec *h, int err)
 {
 	const char *name = strerrorname_np(err);
 
@@ -218,7 +198,7 @@ static void print_errno(struct host_exec *h, int err)
 static void print_status(struct host_exec *h, long ret)
 {
 	if (ret == -1)
-		print_errno(h, errno);
+		host_print_errno(h, errno);
 	else
 		fprintf(h->out, "ok\n");
 }
@@ -227,7 +207,7 @@ static void print_status(struct host_exec *h, long ret)
 static void print_addr(struct host_exec *h, long ret)
 {
 	if (ret == -1)
-		print_errno(h, errno);
+		host_print_errno(h, errno);
 	else
 		fprintf(h->out, "%#lx\n", (unsigned long)ret);
 }
@@ -241,19 +221,6 @@ static int cmd_boot(struct host_exec *h, int argc, char **argv)
 	return 0;		/* the host is booted; boot prints nothing */
 }
 
-static int cmd_spawn(struct host_exec *h, int argc, char **argv)
-{
-	if (h->spawned) {
-		fprintf(h->err, "kmm-host: %s:%lu: spawn: the host side has one process only\n",
-			h->source, h->lineno);
-		fprintf(h->out, "error ESRCH\n");
-		return 0;
-	}
-	h->spawned = true;
-	fprintf(h->out, "pid 1\n");
-	return 0;
-}
-
 static int cmd_brk(struct host_exec *h, int argc, char **argv)
 {
 	fprintf(h->err, "kmm-host: %s:%lu: brk is not run on the host: malloc owns its heap\n",
@@ -265,22 +232,22 @@ static int cmd_brk(struct host_exec *h, int argc, char **argv)
 static int cmd_mmap(struct host_exec *h, int argc, char **argv)
 {
 	unsigned long addr, len, prot, flags;
-	int r = parse_pid(h, argv[1]);
+	int r = host_parse_pid(h, argv[1]);
 
 	if (r)
 		return r < 0 ? r : 0;
-	if (parse_num(h, "ADDR", argv[2], &addr, false) ||
-	    parse_num(h, "LEN", argv[3], &len, true))
+	if (host_parse_num(h, "ADDR", argv[2], &addr, false) ||
+	    host_parse_num(h, "LEN", argv[3], &len, true))
 		return -1;
 	if (parse_names(prot_names, argv[4], &prot))
-		return syntax_error(h, "mmap: bad PROT '%s'", argv[4]);
+		return host_syntax_error(h, "mmap: bad PROT '%s'", argv[4]);
 	if (parse_names(map_names, argv[5], &flags))
-		return syntax_error(h, "mmap: bad FLAGS '%s'", argv[5]);
+		return host_syntax_error(h, "mmap: bad FLAGS '%s'", argv[5]);
 	if (argc > 6)
-		return syntax_error(h, "mmap: file mappings are not run on the host");
+		return host_syntax_error(h, "mmap: file mappings are not run on the host");
 	if (flags & (HOST_MAP_FIXED | HOST_MAP_FIXED_NOREPLACE) &&
-	    !in_window(addr, len, HOST_TASK_SIZE))
-		return refuse(h, "mmap");
+	    !host_in_window(addr, len, HOST_TASK_SIZE))
+		return host_refuse(h, "mmap");
 	print_addr(h, syscall(SYS_mmap, addr, len, prot, flags, -1, 0));
 	return 0;
 }
@@ -289,15 +256,15 @@ static int cmd_mmap(struct host_exec *h, int argc, char **argv)
 static int range_args(struct host_exec *h, char **argv, unsigned long *addr,
 		      unsigned long *len, u128 limit)
 {
-	int r = parse_pid(h, argv[1]);
+	int r = host_parse_pid(h, argv[1]);
 
 	if (r)
 		return r;
-	if (parse_num(h, "ADDR", argv[2], addr, false) ||
-	    parse_num(h, "LEN", argv[3], len, true))
+	if (host_parse_num(h, "ADDR", argv[2], addr, false) ||
+	    host_parse_num(h, "LEN", argv[3], len, true))
 		return -1;
-	if (!in_window(*addr, *len, limit))
-		return refuse(h, argv[0]);
+	if (!host_in_window(*addr, *len, limit))
+		return host_refuse(h, argv[0]);
 	return 0;
 }
 
@@ -317,7 +284,7 @@ static int cmd_mprotect(struct host_exec *h, int argc, char **argv)
 	int r;
 
 	if (parse_names(prot_names, argv[4], &prot))
-		return syntax_error(h, "mprotect: bad PROT '%s'", argv[4]);
+		return host_syntax_error(h, "mprotect: bad PROT '%s'", argv[4]);
 	r = range_args(h, argv, &addr, &len, ~0ul);
 
 	if (!r)
@@ -331,7 +298,7 @@ static int cmd_madvise(struct host_exec *h, int argc, char **argv)
 	int r;
 
 	if (parse_names(madv_names, argv[4], &advice) || strchr(argv[4], '|'))
-		return syntax_error(h, "madvise: bad ADVICE '%s'", argv[4]);
+		return host_syntax_error(h, "madvise: bad ADVICE '%s'", argv[4]);
 	r = range_args(h, argv, &addr, &len, ~0ul);
 
 	if (r)
@@ -362,7 +329,7 @@ static int cmd_mlock2(struct host_exec *h, int argc, char **argv)
 	int r;
 
 	if (parse_names(mlock_names, argv[4], &flags))
-		return syntax_error(h, "mlock2: bad FLAGS '%s'", argv[4]);
+		return host_syntax_error(h, "mlock2: bad FLAGS '%s'", argv[4]);
 	r = range_args(h, argv, &addr, &len, ~0ul);
 
 	if (!r)
@@ -384,22 +351,22 @@ static int cmd_munlock(struct host_exec *h, int argc, char **argv)
 static int cmd_mremap(struct host_exec *h, int argc, char **argv)
 {
 	unsigned long addr, old_len, new_len, flags = 0, new_addr = 0;
-	int r = parse_pid(h, argv[1]);
+	int r = host_parse_pid(h, argv[1]);
 
 	if (r)
 		return r < 0 ? r : 0;
-	if (parse_num(h, "ADDR", argv[2], &addr, false) ||
-	    parse_num(h, "OLDLEN", argv[3], &old_len, true) ||
-	    parse_num(h, "NEWLEN", argv[4], &new_len, true))
+	if (host_parse_num(h, "ADDR", argv[2], &addr, false) ||
+	    host_parse_num(h, "OLDLEN", argv[3], &old_len, true) ||
+	    host_parse_num(h, "NEWLEN", argv[4], &new_len, true))
 		return -1;
 	if (argc > 5 && parse_names(mremap_names, argv[5], &flags))
-		return syntax_error(h, "mremap: bad FLAGS '%s'", argv[5]);
-	if (argc > 6 && parse_num(h, "NEWADDR", argv[6], &new_addr, false))
+		return host_syntax_error(h, "mremap: bad FLAGS '%s'", argv[5]);
+	if (argc > 6 && host_parse_num(h, "NEWADDR", argv[6], &new_addr, false))
 		return -1;
 	/* The old range moves or shrinks; a fixed target is unmapped first. */
-	if (!in_window(addr, old_len, ~(u128)0) ||
-	    (flags & HOST_MREMAP_FIXED && !in_window(new_addr, new_len, HOST_TASK_SIZE)))
-		return refuse(h, "mremap");
+	if (!host_in_window(addr, old_len, ~(u128)0) ||
+	    (flags & HOST_MREMAP_FIXED && !host_in_window(new_addr, new_len, HOST_TASK_SIZE)))
+		return host_refuse(h, "mremap");
 	print_addr(h, syscall(SYS_mremap, addr, old_len, new_len, flags, new_addr));
 	return 0;
 }
@@ -428,38 +395,69 @@ static int print_window_maps(struct host_exec *h)
 	return 0;
 }
 
+/* The pid of /proc/PID/maps, or 0. */
+static unsigned long maps_pid(const char *path)
+{
+	unsigned long pid;
+	char *end;
+
+	if (strncmp(path, "/proc/", 6) || !strchr("123456789", path[6]))
+		return 0;
+	pid = strtoul(path + 6, &end, 10);
+	return strcmp(end, "/maps") ? 0 : pid;
+}
+
 static int cmd_cat(struct host_exec *h, int argc, char **argv)
 {
-	if (!strcmp(argv[1], "/proc/1/maps") && h->spawned)
+	unsigned long pid = maps_pid(argv[1]);
+
+	if (pid && h->self_pid && pid == (unsigned long)h->self_pid)
 		return print_window_maps(h);
 	if (!strncmp(argv[1], "/proc/", 6) && strchr("0123456789", argv[1][6])) {
 		fprintf(h->out, "cat: %s: No such file or directory\n", argv[1]);
 		return 0;
 	}
-	return syntax_error(h, "cat: only /proc/1/maps is read on the host");
+	return host_syntax_error(h, "cat: only /proc/PID/maps is read on the host");
 }
 
+/* routed: run by the server of argv[1]'s pid (cat: of the path's pid). */
 static const struct host_cmd host_cmds[] = {
-	{ "boot", 0, MAX_ARGS - 1, "boot [...]   (ignored)", cmd_boot },
-	{ "spawn", 0, 1, "spawn [NAME]", cmd_spawn },
-	{ "mmap", 5, 7, "mmap PID ADDR LEN PROT FLAGS", cmd_mmap },
-	{ "munmap", 3, 3, "munmap PID ADDR LEN", cmd_munmap },
-	{ "mprotect", 4, 4, "mprotect PID ADDR LEN PROT", cmd_mprotect },
-	{ "mremap", 4, 6, "mremap PID ADDR OLDLEN NEWLEN [FLAGS [NEWADDR]]", cmd_mremap },
-	{ "madvise", 4, 4, "madvise PID ADDR LEN ADVICE", cmd_madvise },
-	{ "mlock", 3, 3, "mlock PID ADDR LEN", cmd_mlock },
-	{ "mlock2", 4, 4, "mlock2 PID ADDR LEN FLAGS", cmd_mlock2 },
-	{ "munlock", 3, 3, "munlock PID ADDR LEN", cmd_munlock },
-	{ "brk", 1, 2, "brk PID [ADDR]   (not run on the host)", cmd_brk },
-	{ "cat", 1, 1, "cat /proc/1/maps", cmd_cat },
+	{ "boot", 0, HOST_MAX_ARGS - 1, "boot [...]   (ignored)", cmd_boot, false },
+	{ "spawn", 0, 1, "spawn [NAME]", host_cmd_spawn, false },
+	{ "fork", 1, 1, "fork PID", host_cmd_fork, false },
+	{ "exit", 1, 1, "exit PID", host_cmd_exit, false },
+	{ "mmap", 5, 7, "mmap PID ADDR LEN PROT FLAGS", cmd_mmap, true },
+	{ "munmap", 3, 3, "munmap PID ADDR LEN", cmd_munmap, true },
+	{ "mprotect", 4, 4, "mprotect PID ADDR LEN PROT", cmd_mprotect, true },
+	{ "mremap", 4, 6, "mremap PID ADDR OLDLEN NEWLEN [FLAGS [NEWADDR]]", cmd_mremap, true },
+	{ "madvise", 4, 4, "madvise PID ADDR LEN ADVICE", cmd_madvise, true },
+	{ "mlock", 3, 3, "mlock PID ADDR LEN", cmd_mlock, true },
+	{ "mlock2", 4, 4, "mlock2 PID ADDR LEN FLAGS", cmd_mlock2, true },
+	{ "munlock", 3, 3, "munlock PID ADDR LEN", cmd_munlock, true },
+	{ "brk", 1, 2, "brk PID [ADDR]   (not run on the host)", cmd_brk, false },
+	{ "touch", 4, 4, "touch PID ADDR LEN r|w", host_cmd_touch, true },
+	{ "read", 3, 3, "read PID ADDR LEN", host_cmd_read, true },
+	{ "write", 3, 3, "write PID ADDR \"text\"|fill=0xAB:LEN", host_cmd_write, true },
+	{ "cat", 1, 1, "cat /proc/PID/maps", cmd_cat, true },
 };
+
+const struct host_cmd *host_find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(host_cmds) / sizeof(host_cmds[0]); i++)
+		if (!strcmp(host_cmds[i].name, name))
+			return &host_cmds[i];
+	return NULL;
+}
 
 /* ------------------------------------------------------------------ */
 /* Lines                                                               */
 /* ------------------------------------------------------------------ */
 
-/* Splits line in place at blanks; '#' starts a comment. */
-static int tokenize(char *line, char **argv, int max)
+/* Splits line in place at blanks; '#' starts a comment; a "quoted
+ * string" stays one word (as the simulator's tokenizer). */
+static int tokenize(char *line, char **argv, int max, const char **why)
 {
 	char *p = line;
 	int argc = 0;
@@ -468,43 +466,85 @@ static int tokenize(char *line, char **argv, int max)
 		p += strspn(p, " \t\r\n");
 		if (!*p || *p == '#')
 			return argc;
-		if (argc == max)
+		if (argc == max) {
+			*why = "too many words";
 			return -1;
-		argv[argc++] = p;
-		p += strcspn(p, " \t\r\n#");
-		if (*p == '#') {
-			*p = 0;
-			return argc;
+		}
+		if (*p == '"') {
+			argv[argc++] = ++p;
+			p += strcspn(p, "\"");
+			if (!*p) {
+				*why = "unterminated string";
+				return -1;
+			}
+		} else {
+			argv[argc++] = p;
+			p += strcspn(p, " \t\r\n#");
+			if (*p == '#') {
+				*p = 0;
+				return argc;
+			}
 		}
 		if (*p)
 			*p++ = 0;
 	}
 }
 
+int host_split_line(struct host_exec *h, const char *text, char *line,
+		    size_t size, char **argv, int max)
+{
+	const char *why = NULL;
+	int argc;
+
+	if (strlen(text) >= size)
+		return host_syntax_error(h, "line longer than %zu characters", size - 1);
+	strcpy(line, text);
+	argc = tokenize(line, argv, max, &why);
+	if (argc < 0)
+		return host_syntax_error(h, "%s", why);
+	return argc;
+}
+
+int host_run_cmd(struct host_exec *h, int argc, char **argv)
+{
+	const struct host_cmd *cmd = host_find_cmd(argv[0]);
+
+	if (!cmd)
+		return host_syntax_error(h, "'%s' is not run on the host", argv[0]);
+	if (argc - 1 < cmd->min_args || argc - 1 > cmd->max_args)
+		return host_syntax_error(h, "usage: %s", cmd->usage);
+	return cmd->fn(h, argc, argv);
+}
+
+/*
+ * In the dispatcher: a line of a live pid goes to its server; the rest
+ * (spawn, fork, exit, boot, brk, pids that do not exist, malformed
+ * lines) runs here.
+ */
 int host_exec_run_line(struct host_exec *h, const char *text)
 {
-	char line[MAX_LINE], *argv[MAX_ARGS];
-	const struct host_cmd *cmd = NULL;
+	char line[HOST_MAX_LINE], *argv[HOST_MAX_ARGS];
+	const struct host_cmd *cmd;
+	struct host_proc *p = NULL;
+	unsigned long pid;
 	int argc;
-	size_t i;
 
 	h->lineno++;
-	if (strlen(text) >= sizeof(line))
-		return syntax_error(h, "line longer than %d characters", MAX_LINE - 1);
-	strcpy(line, text);
-	argc = tokenize(line, argv, MAX_ARGS);
-	if (argc < 0)
-		return syntax_error(h, "too many words");
-	if (argc == 0)
-		return 0;
-	for (i = 0; i < sizeof(host_cmds) / sizeof(host_cmds[0]); i++)
-		if (!strcmp(host_cmds[i].name, argv[0]))
-			cmd = &host_cmds[i];
-	if (!cmd)
-		return syntax_error(h, "'%s' is not run on the host", argv[0]);
-	if (argc - 1 < cmd->min_args || argc - 1 > cmd->max_args)
-		return syntax_error(h, "usage: %s", cmd->usage);
-	return cmd->fn(h, argc, argv);
+	argc = host_split_line(h, text, line, sizeof(line), argv, HOST_MAX_ARGS);
+	if (argc <= 0)
+		return argc;
+	cmd = host_find_cmd(argv[0]);
+	if (cmd && cmd->routed && argc > 1 && argc - 1 >= cmd->min_args &&
+	    argc - 1 <= cmd->max_args) {
+		if (!strcmp(cmd->name, "cat"))
+			pid = maps_pid(argv[1]);
+		else if (parse_ulong(argv[1], &pid, false))
+			pid = 0;
+		p = pid ? host_find_proc(h, pid) : NULL;
+	}
+	if (p)
+		return host_route_line(h, p, text);
+	return host_run_cmd(h, argc, argv);
 }
 
 int host_exec_run_stream(struct host_exec *h, FILE *in)
@@ -519,7 +559,7 @@ int host_exec_run_stream(struct host_exec *h, FILE *in)
 			line[--n] = 0;
 		if (memchr(line, 0, (size_t)n)) {
 			h->lineno++;
-			syntax_error(h, "the line contains a NUL byte");
+			host_syntax_error(h, "the line contains a NUL byte");
 			bad++;
 			continue;
 		}
@@ -586,7 +626,13 @@ struct host_exec *host_exec_create(FILE *out, FILE *err)
 	h->out = out;
 	h->err = err;
 	h->source = "<stdin>";
+	h->next_pid = 1;
 	return h;
+}
+
+void host_exec_set_show_faults(struct host_exec *h, bool show)
+{
+	h->show_faults = show;
 }
 
 void host_exec_set_source(struct host_exec *h, const char *name)
@@ -599,6 +645,6 @@ void host_exec_destroy(struct host_exec *h)
 {
 	if (!h)
 		return;
-	syscall(SYS_munmap, HOST_WINDOW_START, HOST_WINDOW_SIZE);
+	host_procs_destroy(h);
 	free(h);
 }

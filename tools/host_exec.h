@@ -1,12 +1,15 @@
 /*
  * tools/host_exec.h - the host side of the differential tests: the
  * process commands of the script language (DESIGN.md) run as real system
- * calls of this process, inside one fixed window of its address space,
- * and print the line the simulator prints for them (docs/differential.md).
+ * calls and memory accesses of real processes (one per script pid,
+ * forked as the script forks), inside one fixed window of their address
+ * space, and print the line the simulator prints for them
+ * (docs/differential.md).
  */
 #ifndef KMM_TOOLS_HOST_EXEC_H
 #define KMM_TOOLS_HOST_EXEC_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /*
@@ -30,10 +33,15 @@ struct host_exec;
  * Returns NULL (and says why on err) if the window is not empty.
  */
 struct host_exec *host_exec_create(FILE *out, FILE *err);
-/* Unmaps the window and frees h. */
+/* Ends the processes and frees h. */
 void host_exec_destroy(struct host_exec *h);
-/* Names the input in diagnostics ("s.kmm", "<stdin>"). */
+/* Names the input in diagnostics ("s.kmm", "<stdin>"); before the
+ * first spawn. */
 void host_exec_set_source(struct host_exec *h, const char *name);
+/* kmm-host --faults: touch, read and write lines end with " minflt=N"
+ * (and " majflt=N" when not 0), the faults the accesses took as
+ * getrusage(RUSAGE_SELF) counts them.  Before the first spawn. */
+void host_exec_set_show_faults(struct host_exec *h, bool show);
 /*
  * Makes this process as privileged as a spawned simulated one: drops
  * CAP_IPC_LOCK from the effective set and sets RLIMIT_MEMLOCK to

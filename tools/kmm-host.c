@@ -3,10 +3,11 @@
  * run as real system calls on the host kernel, to compare with what
  * `kmm run` prints for the same script (docs/differential.md).
  *
- *   kmm-host FILE|-             run a script on the host
- *   kmm-host --generate SEED N [--without PATTERN,...]
+ *   kmm-host [--faults] FILE|-  run a script on the host
+ *   kmm-host --generate SEED N [--faults] [--without PATTERN,...]
  *                               print a random script of N lines
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +17,21 @@
 
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: kmm-host FILE|-\n"
-		   "       kmm-host --generate SEED N [--without PATTERN,...]\n"
-		   "  kmm-host FILE             run the script's process 1 on the host kernel,\n"
-		   "                            inside %#lx-%#lx of this process\n"
+	fprintf(f, "usage: kmm-host [--faults] FILE|-\n"
+		   "       kmm-host --generate SEED N [--faults] [--align-64k] [--child-access-only]\n"
+		   "                               [--without PATTERN,...]\n"
+		   "  kmm-host FILE             run the script's processes on the host kernel,\n"
+		   "                            each a real process, inside %#lx-%#lx\n"
+		   "  kmm-host --faults FILE    touch/read/write lines end with minflt=N\n"
 		   "  kmm-host --generate S N   a random script of N lines from seed S,\n"
-		   "                            without the lines a pattern matches (docs/differential.md)\n",
+		   "                            without the lines a pattern matches (docs/differential.md);\n"
+		   "                            --faults: with touch/read/write/fork lines;\n"
+		   "                            --align-64k, --child-access-only: see script_gen.h\n",
 		HOST_WINDOW_START, HOST_WINDOW_START + HOST_WINDOW_SIZE);
 	return f == stderr ? 2 : 0;
 }
 
-static int run_script(const char *path)
+static int run_script(const char *path, bool faults)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	struct host_exec *h;
@@ -45,6 +50,7 @@ static int run_script(const char *path)
 	if (!h)
 		return 2;
 	host_exec_set_source(h, strcmp(path, "-") ? path : "<stdin>");
+	host_exec_set_show_faults(h, faults);
 	bad = host_exec_run_stream(h, in);
 	host_exec_destroy(h);
 	if (in != stdin)
@@ -66,22 +72,35 @@ static const char **split_names(char *list)
 	return v;
 }
 
+/* --generate SEED N [--faults] [--align-64k] [--child-access-only]
+ *            [--without PATTERN,...] */
 static int generate(char **argv, int argc)
 {
 	const char **without = NULL;
+	unsigned int flags = 0;
 	unsigned long seed, n;
+	int i;
 
 	if (parse_ulong(argv[2], &seed, false) || parse_ulong(argv[3], &n, true) ||
 	    n > 100000000)
 		return usage(stderr);
-	if (argc == 6) {
-		if (strcmp(argv[4], "--without"))
+	for (i = 4; i < argc; i++) {
+		if (!strcmp(argv[i], "--faults")) {
+			flags |= SCRIPT_GEN_FAULTS;
+		} else if (!strcmp(argv[i], "--align-64k")) {
+			flags |= SCRIPT_GEN_ALIGN_64K;
+		} else if (!strcmp(argv[i], "--child-access-only")) {
+			flags |= SCRIPT_GEN_CHILD_ACCESS_ONLY;
+		} else if (!strcmp(argv[i], "--without") && i + 1 < argc && !without) {
+			without = split_names(argv[++i]);
+			if (!without)
+				return 2;
+		} else {
+			free(without);
 			return usage(stderr);
-		without = split_names(argv[5]);
-		if (!without)
-			return 2;
+		}
 	}
-	script_gen(stdout, seed, (unsigned int)n, without);
+	script_gen_flags(stdout, seed, (unsigned int)n, without, flags);
 	free(without);
 	return 0;
 }
@@ -91,8 +110,10 @@ int main(int argc, char **argv)
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		return usage(stdout);
 	if (argc == 2)
-		return run_script(argv[1]);
-	if ((argc == 4 || argc == 6) && !strcmp(argv[1], "--generate"))
+		return run_script(argv[1], false);
+	if (argc == 3 && !strcmp(argv[1], "--faults"))
+		return run_script(argv[2], true);
+	if (argc >= 4 && argc <= 9 && !strcmp(argv[1], "--generate"))
 		return generate(argv, argc);
 	return usage(stderr);
 }

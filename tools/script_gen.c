@@ -25,6 +25,8 @@
 #define WIN		HOST_WINDOW_SIZE
 #define NR_BOUNDS	64
 #define CAT_EVERY	25	/* at most this many lines between two cats */
+#define MAX_LIVE	4	/* processes at once (SCRIPT_GEN_FAULTS) */
+#define BLOCK		(64 * 1024ul)	/* SCRIPT_GEN_ALIGN_64K's granule */
 
 struct gen {
 	FILE *f;
@@ -35,6 +37,11 @@ struct gen {
 	unsigned int next_bound;
 	unsigned int since_cat;
 	const char *const *without;	/* patterns of lines not to write */
+	unsigned int flags;		/* SCRIPT_GEN_* */
+	int pid;			/* of the line being written */
+	int pids[MAX_LIVE];		/* the live processes */
+	unsigned int nr_pids;
+	int next_pid;			/* the pid the next spawn or fork gets */
 };
 
 /* splitmix64: small consecutive seeds give unrelated streams. */
@@ -72,12 +79,31 @@ static void add_bound(struct gen *g, unsigned long off)
 		g->nr_bounds++;
 }
 
-/* A page-aligned offset in the window: an earlier edge, or a hot page. */
+/* A page-aligned offset in the window: an earlier edge, or a hot page
+ * (a hot 64 KiB block with SCRIPT_GEN_ALIGN_64K). */
 static unsigned long pick_off(struct gen *g)
 {
+	unsigned long off;
+
 	if (g->nr_bounds && one_in(g, 3))
 		return g->bounds[below(g, g->nr_bounds)];
-	return below(g, g->hot / PG) * PG;
+	off = below(g, g->hot / PG) * PG;
+	return g->flags & SCRIPT_GEN_ALIGN_64K ? off & ~(BLOCK - 1) : off;
+}
+
+/*
+ * With SCRIPT_GEN_ALIGN_64K, a length whose range (from a 64 KiB
+ * boundary) ends on one once the kernel rounds it up to pages; a length
+ * that is not whole pages stays so.  Huge lengths stay as they are.
+ */
+static unsigned long coarse_len(const struct gen *g, unsigned long len)
+{
+	unsigned long up;
+
+	if (!(g->flags & SCRIPT_GEN_ALIGN_64K) || !len || len >= WIN)
+		return len;
+	up = (len + BLOCK - 1) & ~(BLOCK - 1);
+	return len % PG ? up - PG + len % PG : up;
 }
 
 /* Lengths the kernel refuses before it looks at the address space. */
@@ -94,12 +120,12 @@ static unsigned long pick_len(struct gen *g)
 	case 0:
 		return 0;
 	case 1:
-		return 1 + below(g, 10000);		/* not whole pages */
+		return coarse_len(g, 1 + below(g, 10000));	/* not whole pages */
 	case 2:
 	case 3:
-		return (1 + below(g, 4096)) * PG;	/* up to 16 MiB */
+		return coarse_len(g, (1 + below(g, 4096)) * PG);	/* up to 16 MiB */
 	default:
-		return (1 + below(g, 64)) * PG;
+		return coarse_len(g, (1 + below(g, 64)) * PG);
 	}
 }
 
@@ -114,10 +140,16 @@ static void pick_range(struct gen *g, unsigned long *off, unsigned long *len,
 {
 	*off = pick_off(g);
 	*len = pick_len(g);
-	if (*len && *len <= *off && one_in(g, 4))
-		*off -= *len & ~(PG - 1);	/* end at the edge instead */
-	if (one_in(g, 12))
-		*off += 1 + below(g, PG - 1);
+	if (*len && *len <= *off && one_in(g, 4))	/* end at the edge instead */
+		*off -= g->flags & SCRIPT_GEN_ALIGN_64K ? (*len + PG - 1) & ~(PG - 1) :
+							  *len & ~(PG - 1);
+	if (one_in(g, 12)) {
+		unsigned long skew = 1 + below(g, PG - 1);
+
+		/* mlock rounds an unaligned start down: a page edge. */
+		if (!(g->flags & SCRIPT_GEN_ALIGN_64K))
+			*off += skew;
+	}
 	if (huge && one_in(g, 20)) {
 		*len = huge[below(g, nr_huge)];
 		return;
@@ -148,7 +180,7 @@ static void print_addr(struct gen *g, unsigned long off)
 static void print_range(struct gen *g, const char *cmd, unsigned long off,
 			unsigned long len)
 {
-	fprintf(g->f, "%s 1", cmd);
+	fprintf(g->f, "%s %d", cmd, g->pid);
 	print_addr(g, off);
 	print_len(g, len);
 	if (len <= WIN - off) {
@@ -202,7 +234,8 @@ static void gen_mmap(struct gen *g)
 	if (one_in(g, 15))
 		fprintf(g->f, " %#lx\n", odd_map_flags[below(g, 4)]);
 	else
-		fprintf(g->f, " MAP_PRIVATE|MAP_ANONYMOUS|%s%s\n",
+		fprintf(g->f, " %s|MAP_ANONYMOUS|%s%s\n",
+			g->flags & SCRIPT_GEN_FAULTS && one_in(g, 4) ? "MAP_SHARED" : "MAP_PRIVATE",
 			one_in(g, 3) ? "MAP_FIXED_NOREPLACE" : "MAP_FIXED",
 			map_extras[below(g, sizeof(map_extras) / sizeof(map_extras[0]))]);
 }
@@ -295,6 +328,10 @@ static void gen_mremap(struct gen *g)
 		if (new_len + PG <= len && one_in(g, 8))
 			new_len += 1 + below(g, PG - 1);	/* still no growth */
 		flags = one_in(g, 2) ? "MREMAP_MAYMOVE" : (one_in(g, 2) ? "0" : NULL);
+		/* Old length 0 duplicates a shared mapping wherever the
+		 * kernel finds room: not comparable. */
+		if (!len && g->flags & SCRIPT_GEN_FAULTS && flags && flags[0] == 'M')
+			flags = "0";
 		break;
 	case 2:
 	case 3:		/* grow in place */
@@ -324,6 +361,7 @@ static void gen_mremap(struct gen *g)
 		flags = bad_flags[below(g, 4)];
 		break;
 	}
+	new_len = coarse_len(g, new_len);
 	print_range(g, "mremap", off, len);
 	print_len(g, new_len);
 	if (flags)
@@ -339,10 +377,147 @@ static void gen_mremap(struct gen *g)
 	fputc('\n', g->f);
 }
 
+/* ---- SCRIPT_GEN_FAULTS: accesses and processes -------------------- */
+
+/* Bytes to touch, read or write: mostly a few pages, now and then 1 MiB. */
+static unsigned long pick_access_len(struct gen *g, unsigned long pages)
+{
+	switch (below(g, 8)) {
+	case 0:
+		return 1 + below(g, 2 * PG);		/* a page or two, unaligned */
+	case 1:
+		return (1 + below(g, 256)) * PG;	/* up to 1 MiB */
+	default:
+		return (1 + below(g, pages)) * PG;
+	}
+}
+
+/* Where an access starts: an edge or a hot page, sometimes unaligned. */
+static unsigned long pick_access_off(struct gen *g)
+{
+	unsigned long off = pick_off(g);
+
+	if (one_in(g, 6))
+		off += below(g, PG);
+	else if (off >= PG && one_in(g, 10))
+		off -= 1 + below(g, 16);	/* just across a page boundary */
+	return off;
+}
+
+static void gen_touch(struct gen *g)
+{
+	unsigned long off = pick_access_off(g), len = pick_access_len(g, 16);
+
+	if (off + len > WIN)
+		len = WIN - off;
+	fprintf(g->f, "touch %d", g->pid);
+	print_addr(g, off);
+	print_len(g, len);
+	fprintf(g->f, " %s\n", one_in(g, 2) ? "w" : "r");
+}
+
+static void gen_read(struct gen *g)
+{
+	unsigned long off = pick_access_off(g);
+	unsigned long len = one_in(g, 4) ? pick_access_len(g, 4) : 1 + below(g, 64);
+
+	if (off + len > WIN)
+		len = WIN - off;
+	fprintf(g->f, "read %d", g->pid);
+	print_addr(g, off);
+	print_len(g, len);
+	fputc('\n', g->f);
+}
+
+static void gen_write(struct gen *g)
+{
+	unsigned long off = pick_access_off(g), len, i;
+
+	fprintf(g->f, "write %d", g->pid);
+	print_addr(g, off);
+	if (one_in(g, 2)) {
+		len = 1 + below(g, 40);
+		if (off + len > WIN)
+			len = WIN - off;
+		fputs(" \"", g->f);
+		for (i = 0; i < len; i++)
+			fputc((int)('a' + below(g, 26)), g->f);
+		fputs("\"\n", g->f);
+		return;
+	}
+	len = pick_access_len(g, 8);
+	if (off + len > WIN)
+		len = WIN - off;
+	fprintf(g->f, " fill=%#lx:%lu\n", below(g, 256), len);
+}
+
+/*
+ * fork a live process (up to MAX_LIVE), exit one (never the last; with
+ * SCRIPT_GEN_CHILD_ACCESS_ONLY, never pid 1, the one that makes calls).
+ */
+static void gen_process(struct gen *g)
+{
+	unsigned int i;
+
+	if (g->nr_pids < MAX_LIVE && (g->nr_pids == 1 || one_in(g, 2) ||
+				      (g->flags & SCRIPT_GEN_CHILD_ACCESS_ONLY && g->pid == 1))) {
+		fprintf(g->f, "fork %d\n", g->pid);
+		g->pids[g->nr_pids++] = g->next_pid++;
+		return;
+	}
+	if (g->flags & SCRIPT_GEN_CHILD_ACCESS_ONLY && g->pid == 1)
+		g->pid = g->pids[1 + below(g, g->nr_pids - 1)];
+	fprintf(g->f, "exit %d\n", g->pid);
+	for (i = 0; i < g->nr_pids; i++)
+		if (g->pids[i] == g->pid)
+			g->pids[i] = g->pids[--g->nr_pids];
+}
+
+static void gen_one_faults(struct gen *g)
+{
+	unsigned long op;
+
+	g->pid = g->pids[below(g, g->nr_pids)];
+	op = below(g, 100);
+	if (g->flags & SCRIPT_GEN_CHILD_ACCESS_ONLY && g->pid != 1 && op >= 4 && op < 55)
+		op = 55 + below(g, 45);		/* an access or fork/exit instead */
+	if (++g->since_cat >= CAT_EVERY || op < 3) {
+		fprintf(g->f, "cat /proc/%d/maps\n", g->pid);
+		g->since_cat = 0;
+	} else if (op < 4) {
+		fprintf(g->f, one_in(g, 2) ? "# a comment\n" : "\n");
+	} else if (op < 20) {
+		gen_mmap(g);
+	} else if (op < 26) {
+		gen_munmap(g);
+	} else if (op < 35) {
+		gen_mprotect(g);
+	} else if (op < 42) {
+		gen_mremap(g);
+	} else if (op < 52) {
+		gen_madvise(g);
+	} else if (op < 55) {
+		gen_mlock(g);
+	} else if (op < 80) {
+		gen_touch(g);
+	} else if (op < 87) {
+		gen_read(g);
+	} else if (op < 94) {
+		gen_write(g);
+	} else {
+		gen_process(g);
+	}
+}
+
 static void gen_one(struct gen *g)
 {
-	unsigned long op = below(g, 100);
+	unsigned long op;
 
+	if (g->flags & SCRIPT_GEN_FAULTS) {
+		gen_one_faults(g);
+		return;
+	}
+	op = below(g, 100);
 	if (++g->since_cat >= CAT_EVERY || op < 4) {
 		fprintf(g->f, "cat /proc/1/maps\n");
 		g->since_cat = 0;
@@ -416,13 +591,25 @@ static void gen_line(struct gen *g, FILE *out)
 void script_gen(FILE *f, unsigned long seed, unsigned int n,
 		const char *const *without)
 {
+	script_gen_flags(f, seed, n, without, 0);
+}
+
+void script_gen_flags(FILE *f, unsigned long seed, unsigned int n,
+		      const char *const *without, unsigned int flags)
+{
 	static const unsigned long hot_sizes[] = { 1ul << 20, 4ul << 20, 16ul << 20, WIN };
-	struct gen g = { .f = f, .state = seed, .without = without };
+	struct gen g = { .f = f, .state = seed, .without = without, .flags = flags,
+			 .pid = 1, .pids = { 1 }, .nr_pids = 1, .next_pid = 2 };
 	const char *const *w;
 	unsigned int i;
 
-	g.hot = hot_sizes[below(&g, 4)];
-	fprintf(f, "# kmm-host --generate %lu %u", seed, n);
+	/* With accesses, at most 16 MiB: 4 processes stay far from the
+	 * simulator's RAM. */
+	g.hot = hot_sizes[below(&g, flags & SCRIPT_GEN_FAULTS ? 3 : 4)];
+	fprintf(f, "# kmm-host --generate %lu %u%s%s%s", seed, n,
+		flags & SCRIPT_GEN_FAULTS ? " --faults" : "",
+		flags & SCRIPT_GEN_ALIGN_64K ? " --align-64k" : "",
+		flags & SCRIPT_GEN_CHILD_ACCESS_ONLY ? " --child-access-only" : "");
 	for (w = without; w && *w; w++)
 		fprintf(f, "%s%s", w == without ? " --without '" : ",", *w);
 	fprintf(f, "%s\n", without && *without ? "'" : "");
@@ -431,5 +618,8 @@ void script_gen(FILE *f, unsigned long seed, unsigned int n,
 		HOST_WINDOW_START, WIN >> 20);
 	for (i = 0; i < n; i++)
 		gen_line(&g, f);
-	fprintf(f, "cat /proc/1/maps\n");
+	if (!(flags & SCRIPT_GEN_FAULTS))
+		fprintf(f, "cat /proc/1/maps\n");
+	for (i = 0; flags & SCRIPT_GEN_FAULTS && i < g.nr_pids; i++)
+		fprintf(f, "cat /proc/%d/maps\n", g.pids[i]);
 }

@@ -20,4 +20,25 @@
 void script_gen(FILE *f, unsigned long seed, unsigned int n,
 		const char *const *without);
 
+/*
+ * SCRIPT_GEN_FAULTS: also touch, read and write lines in the window, and
+ * fork and exit, with shared anonymous mappings among the private ones:
+ * scripts for kmm run --faults and kmm-host --faults, which compare the
+ * faults of every access (docs/differential.md).
+ */
+#define SCRIPT_GEN_FAULTS	0x1u
+/*
+ * Restrictions that keep known differences out (tests/sim/
+ * test_script_host.c): with SCRIPT_GEN_ALIGN_64K, the ranges of calls
+ * start and end on 64 KiB boundaries (accesses stay byte-grained);
+ * with SCRIPT_GEN_CHILD_ACCESS_ONLY, only pid 1 makes calls and never
+ * exits: forked processes touch, read, write, fork and exit.
+ */
+#define SCRIPT_GEN_ALIGN_64K		0x2u
+#define SCRIPT_GEN_CHILD_ACCESS_ONLY	0x4u
+
+/* script_gen with SCRIPT_GEN_* flags. */
+void script_gen_flags(FILE *f, unsigned long seed, unsigned int n,
+		      const char *const *without, unsigned int flags);
+
 #endif
