@@ -13,6 +13,11 @@
  * rarely meet: a third of the addresses are ones where an earlier line
  * started or ended, and most calls fall in a "hot" part of the window
  * whose size each seed picks.
+ *
+ * SCRIPT_GEN_FAULTS adds touch, read and write lines, fork and exit (up
+ * to MAX_LIVE processes, each line naming a live one) and shared
+ * anonymous mappings; its extra draws happen only in that mode, so the
+ * scripts of the other mode stay what they were for every seed.
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -2,8 +2,9 @@
  * tools/script_gen.h - random scripts for the differential tests: process
  * 1's mmap, munmap, mprotect, mremap, madvise, mlock, mlock2 and munlock
  * calls at fixed addresses inside the window of tools/host_exec.h, good
- * and bad, with `cat /proc/1/maps` now and then.  The same seed always
- * gives the same script.
+ * and bad, with `cat /proc/1/maps` now and then; with SCRIPT_GEN_FAULTS
+ * also accesses and more processes.  The same seed always gives the same
+ * script.
  */
 #ifndef KMM_TOOLS_SCRIPT_GEN_H
 #define KMM_TOOLS_SCRIPT_GEN_H
