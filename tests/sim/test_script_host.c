@@ -3,17 +3,20 @@
  * through the script language.  For each seed, a random script
  * (tools/script_gen.c) runs twice: in the simulator, line by line, and on
  * the host by tools/host_exec.c in a forked child, as real system calls
- * inside a fixed window of the child's address space.  Every line must
- * print the same, and `cat /proc/1/maps` the same lines for the window
- * (the simulator's process has more mappings outside it: they are left
- * out on both sides).
+ * inside a fixed window of the address space of real processes, one per
+ * script pid.  Every line must print the same, and `cat /proc/PID/maps`
+ * the same lines for the window (tests/sim/host_diff.h).  Two kinds of
+ * scripts: system calls of process 1, and (SCRIPT_GEN_FAULTS) accesses,
+ * forks and shared memory too, with the minor faults of every touch,
+ * read and write compared (kmm run --faults, kmm-host --faults).
  *
  * KMM_TEST_SEED picks the first seed (1), KMM_TEST_SCALE multiplies the
- * number of seeds (40 scripts of 300 lines).  A mismatch names the seed,
- * so `kmm-host --generate SEED 300 ... > s.kmm` reproduces it with
- * `kmm run s.kmm` and `kmm-host s.kmm` (docs/differential.md).  Lines the
- * simulator is known to answer differently are left out of the scripts
- * (known_differences[]); KMM_TEST_KNOWN=1 keeps them in.
+ * number of seeds (40 scripts of 300 lines of each kind).  A mismatch
+ * names the seed and the kmm-host --generate command that writes the
+ * script again (docs/differential.md).  Lines the simulator is known to
+ * answer differently are left out of the scripts (known_differences[],
+ * known_fault_differences[], KNOWN_FAULT_RESTRICTIONS); KMM_TEST_KNOWN=1
+ * keeps them in.
  */
 #define _GNU_SOURCE
 #include <signal.h>
