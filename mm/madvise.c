@@ -204,9 +204,10 @@ static int madvise_pages(struct vm_area_struct *v, int behavior, unsigned long s
 			return -EINVAL;
 		if ((v->vm_flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
 			return -EACCES;
-		/* The hole: out of this mapping and out of the object (other
-		 * processes keep what they have mapped until they unmap it). */
-		zap_pages_keep_guards(v->vm_mm, start, end);
+		/* The hole: out of every mapping of the object (all
+		 * processes), then out of the object itself. */
+		unmap_mapping_range(&v->vm_file->f_inode->i_data, linear_page_index(v, start),
+				    linear_page_index(v, end));
 		truncate_inode_pages_range(&v->vm_file->f_inode->i_data, linear_page_index(v, start),
 					   linear_page_index(v, end));
 		return 0;

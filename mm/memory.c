@@ -302,20 +302,24 @@ static void map_file_page(struct vm_area_struct *v, unsigned long addr, pte_t *p
 }
 
 /*
- * A read fault maps the page and, as filemap_map_pages does, every page
- * of the 64 KiB around it that is already cached and not yet mapped,
- * within the VMA and the same PTE table.  Those cost no fault later.
+ * A read fault maps the page and, as do_fault_around/filemap_map_pages
+ * do, the pages already cached around it: a window of 16 pages that
+ * starts at the fault's 64 KiB-aligned block, moved up to the VMA's start
+ * if the block begins before it, and cut at the VMA's end and the end of
+ * the PTE table.  Those pages cost no fault later.
  */
 static void do_fault_around(struct vm_area_struct *v, unsigned long addr)
 {
-	unsigned long span = FAULT_AROUND_PAGES << PAGE_SHIFT;
-	unsigned long start = max(addr & ~(span - 1), v->vm_start);
-	unsigned long end = min((addr & ~(span - 1)) + span, v->vm_end);
-	unsigned long a;
+	unsigned long pte_off = (addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+	unsigned long vma_off = (addr - v->vm_start) >> PAGE_SHIFT;
+	unsigned long from = max(pte_off & ~(unsigned long)(FAULT_AROUND_PAGES - 1),
+				 pte_off - min(pte_off, vma_off));
+	unsigned long to = min(min(from + FAULT_AROUND_PAGES, (unsigned long)PTRS_PER_PTE),
+			       pte_off + ((v->vm_end - addr) >> PAGE_SHIFT));
+	unsigned long base = addr & PMD_MASK, i;
 
-	start = max(start, addr & PMD_MASK);
-	end = min(end, (addr & PMD_MASK) + PMD_SIZE);
-	for (a = start; a < end; a += PAGE_SIZE) {
+	for (i = from; i < to; i++) {
+		unsigned long a = base + (i << PAGE_SHIFT);
 		struct page *page;
 		pte_t *pte;
 
@@ -513,6 +517,8 @@ int guard_install(struct vm_area_struct *v, unsigned long start, unsigned long e
 {
 	unsigned long a;
 
+	v->vm_maybe_guard = true;	/* fork must copy its page table */
+
 	zap_pages_keep_guards(v->vm_mm, start, end);
 	for (a = start; a < end; a += PAGE_SIZE) {
 		pte_t *pte = pte_alloc_map(v->vm_mm, a);
@@ -683,7 +689,9 @@ int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 	bool cow = (src->vm_flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
 	unsigned long a;
 
-	if (!src->anon_vma || (src->vm_flags & VM_WIPEONFORK))
+	/* vma_needs_copy: anonymous memory, or guard markers (which only
+	 * the page table holds) in any kind of VMA. */
+	if ((!src->anon_vma && !src->vm_maybe_guard) || (src->vm_flags & VM_WIPEONFORK))
 		return 0;
 	for (a = src->vm_start; a < src->vm_end; a += PAGE_SIZE) {
 		pte_t *s = pte_lookup(src->vm_mm, a), *d, e;
@@ -734,4 +742,24 @@ void flush_tlb_page(struct mm_struct *mm, unsigned long addr)
 void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
 	flush_tlb_mm_range(mm, start, end);
+}
+
+/*
+ * unmap_mapping_range: pages [first, last) of a file leave every VMA that
+ * maps them, in whichever process (a shmem hole punch, later truncate).
+ */
+void unmap_mapping_range(struct address_space *as, pgoff_t first, pgoff_t last)
+{
+	struct vm_area_struct *v;
+
+	for (v = as->i_mmap; v; v = v->i_mmap_next) {
+		unsigned long vfirst = v->vm_pgoff;
+		unsigned long vlast = v->vm_pgoff + ((v->vm_end - v->vm_start) >> PAGE_SHIFT);
+		unsigned long a = max(first, vfirst), b = min(last, vlast);
+
+		if (a >= b)
+			continue;
+		zap_pages_keep_guards(v->vm_mm, v->vm_start + ((a - vfirst) << PAGE_SHIFT),
+				      v->vm_start + ((b - vfirst) << PAGE_SHIFT));
+	}
 }

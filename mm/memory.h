@@ -40,6 +40,7 @@ struct page *zero_page(void);
 vm_fault_t handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int flags);
 pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr);
 void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+void unmap_mapping_range(struct address_space *as, pgoff_t first, pgoff_t last);
 void zap_pages_keep_guards(struct mm_struct *mm, unsigned long start, unsigned long end);
 int guard_install(struct vm_area_struct *v, unsigned long start, unsigned long end);
 void guard_remove(struct vm_area_struct *v, unsigned long start, unsigned long end);

@@ -654,6 +654,10 @@ int expand_stack(struct mm_struct *mm, struct vm_area_struct *v, unsigned long a
 		return -ENOMEM;
 	if (prev && prev->vm_end > addr)
 		return -ENOMEM;
+	/* Before the limits, as expand_downwards: a growth refused below
+	 * still leaves the VMA its anon_vma (it changes later merges). */
+	if (anon_vma_prepare(v))
+		return -ENOMEM;
 	if (addr >= v->vm_start)
 		return 0;
 	grow = (v->vm_start - addr) >> PAGE_SHIFT;
@@ -666,15 +670,9 @@ int expand_stack(struct mm_struct *mm, struct vm_area_struct *v, unsigned long a
 	 * equals the VM_ACCOUNT pages (Linux charges any growth). */
 	if ((v->vm_flags & VM_ACCOUNT) && security_vm_enough_memory_mm(mm, (long)grow))
 		return -ENOMEM;
-	if (anon_vma_prepare(v)) {
-		if (v->vm_flags & VM_ACCOUNT)
-			vm_unacct_memory(kmm_cur(), (long)grow);
-		return -ENOMEM;
-	}
 	if (v->vm_flags & VM_LOCKED)
 		mm->locked_vm += grow;
 	vm_stat_account(mm, v->vm_flags, (long)grow);
-	vma_adjust_bounds(mm, v, addr, v->vm_end);
-	v->vm_pgoff -= grow;
+	vma_adjust_bounds(mm, v, addr, v->vm_end);	/* vm_pgoff moves down with it */
 	return 0;
 }

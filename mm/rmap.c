@@ -46,12 +46,19 @@ static bool anon_vma_compatible(const struct vm_area_struct *a,
 	       b->vm_pgoff == a->vm_pgoff + ((b->vm_start - a->vm_start) >> PAGE_SHIFT);
 }
 
+/*
+ * A neighbour's anon_vma is reused only if its chain is singular
+ * (reusable_anon_vma): one made by fork hangs below the parent's, and
+ * sharing it would tie unrelated VMAs into that chain.
+ */
 static struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *v)
 {
-	if (v->vm_next && v->vm_next->anon_vma && anon_vma_compatible(v, v->vm_next))
-		return v->vm_next->anon_vma;
-	if (v->vm_prev && v->vm_prev->anon_vma && anon_vma_compatible(v->vm_prev, v))
-		return v->vm_prev->anon_vma;
+	struct vm_area_struct *n = v->vm_next, *p = v->vm_prev;
+
+	if (n && n->anon_vma && !n->anon_vma->forked && anon_vma_compatible(v, n))
+		return n->anon_vma;
+	if (p && p->anon_vma && !p->anon_vma->forked && anon_vma_compatible(p, v))
+		return p->anon_vma;
 	return NULL;
 }
 

@@ -94,6 +94,7 @@ struct vm_area_struct {
 	struct anon_vma *rmap_av;
 	struct file *rmap_file;
 	bool rmap_linked;
+	bool vm_maybe_guard;		/* guard markers were installed in it */
 };
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };

@@ -183,7 +183,7 @@ static const struct scenario scenarios[] = {
 	  "madvise 1 0x300000110000 64K MADV_GUARD_REMOVE\n"
 	  "touch 1 0x300000110000 4K r	#= ok minflt=1\n", NULL },
 
-	/* ---- known bugs: KMM_TEST_KNOWN=1 ---------------------------- */
+	/* ---- once known bugs, fixed since (each says what was wrong) -- */
 
 	{ "fault-around from a vma that starts inside a 64 KiB block", HEAD
 	  "mmap 1 0x300000100000 128K " RW " " SHARED "\n"
@@ -191,9 +191,7 @@ static const struct scenario scenarios[] = {
 	  "munmap 1 0x300000100000 12K\n"
 	  "fork 1\n"
 	  "touch 2 0x300000103000 64K r	#= ok minflt=1\n",
-	  "Linux clamps the 64 KiB block to the vma's start and maps 16 pages "
-	  "from there (do_fault_around: from_pte + nr_pages); the simulator clips "
-	  "the block, maps 13 and faults again at 0x300000110000 (minflt=2)" },
+	  NULL },	/* was: Linux clamps the 64 KiB block to the vma's start and maps 16 pages from there (do_fault_around: from_pte + nr_pages); the simulator clips the block, maps 13 and faults again at 0x300000110000 (minflt=2) */
 	{ "anon_vma of a vma next to a forked one", HEAD
 	  "mmap 1 0x300000100000 1M " RW "|PROT_EXEC " PRIV "\n"
 	  "touch 1 0x300000180000 4K w\n"
@@ -202,10 +200,7 @@ static const struct scenario scenarios[] = {
 	  "touch 2 0x300000100000 4K w\n"
 	  "mprotect 2 0x300000140000 512K PROT_WRITE\n"
 	  "cat /proc/2/maps\n",
-	  "the write gives the new vma the forked neighbour's anon_vma in the "
-	  "simulator (Linux's reusable_anon_vma wants a singular anon_vma_chain, "
-	  "which a forked vma has not), so the mprotect merges 0x300000100000-"
-	  "0x3000001c0000 where Linux keeps 0x300000180000 apart" },
+	  NULL },	/* was: the write gives the new vma the forked neighbour's anon_vma in the simulator (Linux's reusable_anon_vma wants a singular anon_vma_chain, which a forked vma has not), so the mprotect merges 0x300000100000-0x3000001c0000 where Linux keeps 0x300000180000 apart */
 	{ "MADV_REMOVE of shared memory another process maps", HEAD
 	  "mmap 1 0x300000100000 64K " RW " " SHARED "\n"
 	  "write 1 0x300000100000 \"data\"\n"
@@ -215,17 +210,14 @@ static const struct scenario scenarios[] = {
 	  "read 2 0x300000100000 4	#= 00 00 00 00 minflt=1\n"
 	  "write 2 0x300000100000 \"more\"\n"
 	  "read 1 0x300000100000 4	#= 6d 6f 72 65 minflt=1\n",
-	  "the hole punch leaves the page mapped in pid 2, which keeps reading "
-	  "'data' and writes 'more' into a page the object no longer has" },
+	  NULL },	/* was: the hole punch leaves the page mapped in pid 2, which keeps reading 'data' and writes 'more' into a page the object no longer has */
 	{ "a stack that grew merges with the vma below it", HEAD
 	  "mmap 1 0x3000000cf000 244K " RW " " PRIV "|MAP_GROWSDOWN\n"
 	  "munmap 1 0x3000000fb000 12K\n"
 	  "touch 1 0x3000000fb000 4K r	#= ok minflt=1\n"
 	  "madvise 1 0x3000000e6000 152K MADV_DONTFORK\n"
 	  "cat /proc/1/maps\n",
-	  "expand_stack moves vm_pgoff down twice (vma_adjust_bounds already "
-	  "moves it), so 0x3000000fb000-0x30000010c000 does not merge with the "
-	  "vma below it as on Linux" },
+	  NULL },	/* was: expand_stack moves vm_pgoff down twice (vma_adjust_bounds already moves it), so 0x3000000fb000-0x30000010c000 does not merge with the vma below it as on Linux */
 	{ "a failed stack growth still gives the stack an anon_vma", HEAD
 	  "munmap 1 0x300000166000 2332K\n"
 	  "mmap 1 0x3000001b6000 8300K PROT_READ " PRIV "|MAP_GROWSDOWN\n"
@@ -235,18 +227,14 @@ static const struct scenario scenarios[] = {
 	  "touch 1 0x3000003fe000 8K w	#= SIGSEGV at 0x3000003ff000 (SEGV_ACCERR) minflt=1\n"
 	  "mprotect 1 0x30000026d000 9144K " RW "|PROT_EXEC\n"
 	  "cat /proc/1/maps\n",
-	  "Linux's expand_downwards calls anon_vma_prepare before the stack "
-	  "limit refuses the growth, so both halves of the stack share one "
-	  "anon_vma and merge at the end; the simulator keeps them apart" },
+	  NULL },	/* was: Linux's expand_downwards calls anon_vma_prepare before the stack limit refuses the growth, so both halves of the stack share one anon_vma and merge at the end; the simulator keeps them apart */
 	{ "fork copies the guard markers of a shared mapping", HEAD
 	  "mmap 1 0x300000100000 192K " RW " " SHARED "\n"
 	  "madvise 1 0x300000110000 64K MADV_GUARD_INSTALL\n"
 	  "touch 1 0x300000100000 64K r	#= ok minflt=16\n"
 	  "fork 1\n"
 	  "touch 2 0x300000100000 128K r	#= SIGSEGV at 0x300000110000 (SEGV_MAPERR) minflt=0\n",
-	  "Linux copies the page tables of a vma with guard markers at fork "
-	  "(and with them the mapped pages); the simulator copies neither for a "
-	  "shared vma: the child faults the pages in (minflt=17) and passes the guard" },
+	  NULL },	/* was: Linux copies the page tables of a vma with guard markers at fork (and with them the mapped pages); the simulator copies neither for a shared vma: the child faults the pages in (minflt=17) and passes the guard */
 };
 
 /* Checks the "#= OUTPUT" lines against what the host printed. */

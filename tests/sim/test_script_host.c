@@ -53,58 +53,25 @@ static const char *const known_differences[] = {
  * pattern can name out of them.  docs/differential.md shows each one.
  */
 static const char *const known_fault_differences[] = {
-	"MADV_GUARD_INSTALL",
 	"MADV_COLLAPSE",
-	/*
-	 * KNOWN BUG: MADV_REMOVE punches the hole in the shmem object but
-	 * leaves the pages mapped in the other processes that map it (Linux
-	 * unmaps the range from every mapping, unmap_mapping_range): a
-	 * forked child keeps reading the old bytes without a fault, and
-	 * what it writes there is lost.
-	 */
-	"MADV_REMOVE",
 	/*
 	 * KNOWN DIFFERENCE: MADV_PAGEOUT of shared memory on a host without
 	 * swap unmaps the pages (reclaim tries, then keeps them in the page
-	 * cache) so the next access faults again; the simulator leaves them
-	 * mapped.  On the host the result also depends on which CPU's LRU
-	 * batch holds a page, so it is not even repeatable there.
+	 * cache) so the next access faults again; the simulator, which has no
+	 * reclaim yet, leaves them mapped.  On the host the result also
+	 * depends on which CPU's LRU batch holds a page, so it is not even
+	 * repeatable there.
 	 */
 	"MADV_PAGEOUT",
-	/*
-	 * KNOWN BUGS in stack growth (expand_stack, mm/mmap.c), both seen
-	 * only in later merges: (a) the grown vma's vm_pgoff moves down
-	 * twice (vma_adjust_bounds already moves it), so it no longer
-	 * merges with the vma below; (b) Linux gives the vma its anon_vma
-	 * before checking the limits (expand_downwards calls
-	 * anon_vma_prepare before acct_stack_growth), so an access below a
-	 * stack that fails with SIGSEGV still leaves it one; the simulator
-	 * does not, and the pieces of that vma then merge differently.
-	 */
-	"MAP_GROWSDOWN",
 	NULL,
 };
 
 /*
- * KNOWN BUGS that no line pattern names, kept out by restricting the
- * scripts with accesses:
- *
- * SCRIPT_GEN_ALIGN_64K - fault-around (do_fault_around, mm/memory.c)
- * clips the aligned 64 KiB block to the vma; Linux clamps its start to
- * the vma and then maps 16 pages from there (from_pte + nr_pages).  A
- * read fault on shared memory whose vma starts inside a 64 KiB block
- * maps fewer pages than on Linux, and a later read faults once more.
- * With every vma edge on a 64 KiB boundary the two windows are equal.
- *
- * SCRIPT_GEN_CHILD_ACCESS_ONLY - anon_vma_prepare (mm/rmap.c) reuses a
- * neighbour's anon_vma even when that vma was forked; Linux's
- * reusable_anon_vma requires the neighbour's anon_vma_chain to be
- * singular, which a forked vma's is not, and gives a fresh anon_vma.
- * The vmas of a child then merge in the simulator where they stay apart
- * on Linux (mprotect, madvise, mmap next to them).  With children that
- * only access memory, no merge can show it.
+ * Restrictions on the scripts with accesses for differences no line
+ * pattern can name: none left (fault-around's window and the reuse of a
+ * forked neighbour's anon_vma were fixed; docs/differential.md).
  */
-#define KNOWN_FAULT_RESTRICTIONS (SCRIPT_GEN_ALIGN_64K | SCRIPT_GEN_CHILD_ACCESS_ONLY)
+#define KNOWN_FAULT_RESTRICTIONS 0
 
 static const char *const *left_out(unsigned int flags)
 {
