@@ -124,6 +124,15 @@ TEST(anonymous_faults_as_linux)
 	/* Back to read-write: the page, exclusive, is writable at once. */
 	ASSERT_EQ(do_mprotect(p->mm, BASE, PG, PROT_READ | PROT_WRITE), 0);
 	ASSERT_EQ(touch_range(p, BASE, PG, true), 0ul);
+	/* An instruction fetch from non-executable memory: ACCERR; from
+	 * executable memory (the program's text) it works. */
+	{
+		phys_addr_t phys;
+
+		ASSERT_EQ(user_access(p, BASE + 8 * PG, PF_INSTR, &phys, &si), SIGSEGV);
+		ASSERT_EQ(si.code, SEGV_ACCERR);
+		ASSERT_EQ(user_access(p, p->mm->start_code, PF_INSTR, &phys, &si), 0);
+	}
 	/* A kernel address from user mode (as the host answers), and a
 	 * non-canonical one: a #GP, si_code SI_KERNEL, no address. */
 	ASSERT_EQ(touch(p, 0xffff888000000000ul, false, &si), SIGSEGV);
