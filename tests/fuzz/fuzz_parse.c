@@ -34,6 +34,7 @@
 #include <string.h>
 #include <kmm/kmm.h>
 #include "base/option.h"
+#include "hw/tlb.h"
 #include "base/parse.h"
 
 #ifndef KMM_FUZZ_KNOWN_BUGS
@@ -267,6 +268,40 @@ static void fuzz_config_set(const char *name, const char *value, size_t errlen,
 			o = &kmm_options[i];
 	if (r != 0 && r != -1)
 		FUZZ_BUG("kmm_config_set(%s, %s) returned %d", name, value, r);
+	if (!strcmp(name, "tlb")) {
+		/* A string option checked by the TLB model's parser. */
+		struct tlb_config tc;
+		char terr[160];
+		int ok;
+
+		tlb_config_default(&tc);
+		ok = strlen(value) < sizeof(cfg.tlb) &&
+		     !tlb_config_parse(value, &tc, terr, sizeof(terr));
+		if (ok != !r)
+			FUZZ_BUG("kmm_config_set(tlb, %s) answered %d, tlb_config_parse %s", value,
+				 r, ok ? "accepts" : "refuses");
+		if (!r && strcmp(cfg.tlb, value))
+			FUZZ_BUG("kmm_config_set(tlb, %s) stored '%s'", value, cfg.tlb);
+		if (r && memcmp(&cfg, &before, sizeof(cfg)))
+			FUZZ_BUG("kmm_config_set(tlb, %s) failed but changed the config", value);
+		free(err);
+		return;
+	}
+	if (o && (o->type == KMM_OPT_OFF || o->type == KMM_OPT_KILL)) {
+		/* Words, not numbers: on/off, kill/handle. */
+		const char *one = o->type == KMM_OPT_OFF ? "off" : "kill";
+		const char *zero = o->type == KMM_OPT_OFF ? "on" : "handle";
+		int ok = !strcmp(value, one) || !strcmp(value, zero);
+
+		if (ok != !r)
+			FUZZ_BUG("kmm_config_set(%s, %s) answered %d", name, value, r);
+		if (!r && field(&cfg, o) != (unsigned long)!strcmp(value, one))
+			FUZZ_BUG("kmm_config_set(%s, %s) stored %lu", name, value, field(&cfg, o));
+		if (r && memcmp(&cfg, &before, sizeof(cfg)))
+			FUZZ_BUG("kmm_config_set(%s, %s) failed but changed the config", name, value);
+		free(err);
+		return;
+	}
 	if (r) {
 		if (memcmp(&cfg, &before, sizeof(cfg)))
 			FUZZ_BUG("kmm_config_set(%s, %s) failed but changed the config", name, value);
