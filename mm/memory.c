@@ -195,31 +195,6 @@ static unsigned long vma_pte_bits(const struct vm_area_struct *v)
 	return bits;
 }
 
-/*
- * PROT_NONE pages stay mapped (Linux keeps them as "protnone" PTEs, not
- * present to the MMU): kmm marks them with a software bit so zap and
- * mprotect still find the page.
- */
-#define _PAGE_PROTNONE	(1ul << 58)	/* software bit, as _PAGE_SOFTW* */
-
-static inline bool pte_mapped(pte_t p)
-{
-	return pte_val(p) & (_PAGE_PRESENT | _PAGE_PROTNONE);
-}
-
-/*
- * A guard marker (MADV_GUARD_INSTALL): a non-present PTE that makes any
- * access a SIGSEGV instead of a fault-in.  It belongs to the page table:
- * munmap and exit drop it, MADV_DONTNEED keeps it, mremap moves it and
- * fork copies it.
- */
-#define _PAGE_GUARD	(1ul << 57)	/* software bit, never with a pfn */
-
-static inline bool pte_guard(pte_t p)
-{
-	return pte_val(p) == _PAGE_GUARD;
-}
-
 static pte_t make_pte(struct page *page, const struct vm_area_struct *v, bool write)
 {
 	unsigned long bits = vma_pte_bits(v);

@@ -36,6 +36,31 @@ static inline pgoff_t linear_page_index(const struct vm_area_struct *v, unsigned
 	return ((addr - v->vm_start) >> PAGE_SHIFT) + v->vm_pgoff;
 }
 
+/*
+ * PROT_NONE pages stay mapped (Linux keeps them as "protnone" PTEs, not
+ * present to the MMU): kmm marks them with a software bit so zap and
+ * mprotect still find the page.
+ */
+#define _PAGE_PROTNONE	(1ul << 58)	/* software bit, as _PAGE_SOFTW* */
+
+static inline bool pte_mapped(pte_t p)
+{
+	return pte_val(p) & (_PAGE_PRESENT | _PAGE_PROTNONE);
+}
+
+/*
+ * A guard marker (MADV_GUARD_INSTALL): a non-present PTE that makes any
+ * access a SIGSEGV instead of a fault-in.  It belongs to the page table:
+ * munmap and exit drop it, MADV_DONTNEED keeps it, mremap moves it and
+ * fork copies it.
+ */
+#define _PAGE_GUARD	(1ul << 57)	/* software bit, never with a pfn */
+
+static inline bool pte_guard(pte_t p)
+{
+	return pte_val(p) == _PAGE_GUARD;
+}
+
 struct page *zero_page(void);
 vm_fault_t handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int flags);
 pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr);

@@ -116,6 +116,20 @@ void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
 		mm->data_vm += (unsigned long)npages;
 }
 
+/* keep takes over gone, its neighbour: bounds, and anon_vma if it had none. */
+static void vma_absorb(struct mm_struct *mm, struct vm_area_struct *keep,
+		       struct vm_area_struct *gone)
+{
+	unsigned long start = min(keep->vm_start, gone->vm_start);
+	unsigned long end = max(keep->vm_end, gone->vm_end);
+
+	if (!keep->anon_vma && gone->anon_vma)
+		vma_set_anon_vma(keep, gone->anon_vma);
+	vma_unlink(mm, gone);
+	vm_area_free(gone);
+	vma_adjust_bounds(mm, keep, start, end);
+}
+
 /* Merges v with its neighbours where the merge rule allows. */
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
 						   struct vm_area_struct *v)
@@ -126,23 +140,10 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
 	/* Both sides may each merge with v, yet not with each other (two
 	 * anon_vmas): Linux then merges to the left only. */
 	if (next && can_vma_merge(v, next) &&
-	    !(left && prev->anon_vma && next->anon_vma && prev->anon_vma != next->anon_vma)) {
-		unsigned long end = next->vm_end;
-
-		if (!v->anon_vma && next->anon_vma)
-			vma_set_anon_vma(v, next->anon_vma);
-		vma_unlink(mm, next);
-		vm_area_free(next);
-		vma_adjust_bounds(mm, v, v->vm_start, end);
-	}
+	    !(left && prev->anon_vma && next->anon_vma && prev->anon_vma != next->anon_vma))
+		vma_absorb(mm, v, next);
 	if (prev && can_vma_merge(prev, v)) {
-		unsigned long end = v->vm_end;
-
-		if (!prev->anon_vma && v->anon_vma)
-			vma_set_anon_vma(prev, v->anon_vma);
-		vma_unlink(mm, v);
-		vm_area_free(v);
-		vma_adjust_bounds(mm, prev, prev->vm_start, end);
+		vma_absorb(mm, prev, v);
 		v = prev;
 	}
 	return v;

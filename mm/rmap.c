@@ -55,9 +55,9 @@ static struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *v)
 {
 	struct vm_area_struct *n = v->vm_next, *p = v->vm_prev;
 
-	if (n && n->anon_vma && !n->anon_vma->forked && anon_vma_compatible(v, n))
+	if (n && n->anon_vma && anon_vma_chain_singular(n->anon_vma) && anon_vma_compatible(v, n))
 		return n->anon_vma;
-	if (p && p->anon_vma && !p->anon_vma->forked && anon_vma_compatible(p, v))
+	if (p && p->anon_vma && anon_vma_chain_singular(p->anon_vma) && anon_vma_compatible(p, v))
 		return p->anon_vma;
 	return NULL;
 }
@@ -205,8 +205,7 @@ static bool rmap_one(struct page *page, struct vm_area_struct *v,
 	if (addr >= v->vm_end || addr < v->vm_start)
 		return false;
 	pte = pte_lookup(v->vm_mm, addr);
-	if (!pte || !(pte_val(ptep_get(pte)) & (_PAGE_PRESENT | (1ul << 58))) ||
-	    pte_pfn(ptep_get(pte)) != page_to_pfn(page))
+	if (!pte || !pte_mapped(ptep_get(pte)) || pte_pfn(ptep_get(pte)) != page_to_pfn(page))
 		return false;
 	*ret = fn(page, v, addr, arg);
 	return *ret != 0;

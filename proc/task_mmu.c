@@ -176,7 +176,7 @@ static void smaps_walk(struct vm_area_struct *v, struct mem_size_stats *mss)
 			continue;
 		}
 		e = ptep_get(pte);
-		if (!(pte_val(e) & (_PAGE_PRESENT | (1ul << 58))) || pte_pfn(e) == zero)
+		if (!pte_mapped(e) || pte_pfn(e) == zero)
 			continue;
 		smaps_account(mss, pte_page(e), pte_young(e), pte_dirty(e));
 	}
