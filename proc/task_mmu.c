@@ -182,58 +182,49 @@ static void smaps_walk(struct vm_area_struct *v, struct mem_size_stats *mss)
 	}
 }
 
+/* The lines after the header of one VMA (or of the gate page, mss empty). */
+static void show_smap(struct seq_buf *m, unsigned long size, const struct mem_size_stats *mss,
+		      bool locked, int thp)
+{
+	unsigned long pss_kb = (unsigned long)(mss->pss >> (10 + PSS_SHIFT));
+	static const char *const none[] = {
+		"KSM:", "LazyFree:", "AnonHugePages:", "ShmemPmdMapped:", "FilePmdMapped:",
+		"Shared_Hugetlb:", "Private_Hugetlb:", "Swap:", "SwapPss:",
+	};
+	size_t i;
+
+	show_smap_kb(m, "Size:", size >> 10);
+	show_smap_kb(m, "KernelPageSize:", PAGE_SIZE >> 10);
+	show_smap_kb(m, "MMUPageSize:", PAGE_SIZE >> 10);
+	show_smap_kb(m, "Rss:", mss->resident >> 10);
+	show_smap_kb(m, "Pss:", pss_kb);
+	show_smap_kb(m, "Pss_Dirty:", (unsigned long)(mss->pss_dirty >> (10 + PSS_SHIFT)));
+	show_smap_kb(m, "Shared_Clean:", mss->shared_clean >> 10);
+	show_smap_kb(m, "Shared_Dirty:", mss->shared_dirty >> 10);
+	show_smap_kb(m, "Private_Clean:", mss->private_clean >> 10);
+	show_smap_kb(m, "Private_Dirty:", mss->private_dirty >> 10);
+	show_smap_kb(m, "Referenced:", mss->referenced >> 10);
+	show_smap_kb(m, "Anonymous:", mss->anonymous >> 10);
+	for (i = 0; i < ARRAY_SIZE(none); i++)	/* no KSM, THP, hugetlb or swap yet */
+		show_smap_kb(m, none[i], 0);
+	show_smap_kb(m, "Locked:", locked ? pss_kb : 0);
+	seq_printf(m, "THPeligible:    %8d\n", thp);
+}
+
 void proc_pid_smaps_show(struct task_struct *t, struct seq_buf *m)
 {
+	static const struct mem_size_stats gate;
 	struct vm_area_struct *v;
 
 	for (v = t->mm->mmap; v; v = v->vm_next) {
 		struct mem_size_stats mss = { 0 };
-		unsigned long pss_kb;
 
 		smaps_walk(v, &mss);
-		pss_kb = (unsigned long)(mss.pss >> (10 + PSS_SHIFT));
 		show_map_vma(m, t->mm, v);
-		show_smap_kb(m, "Size:", (v->vm_end - v->vm_start) >> 10);
-		show_smap_kb(m, "KernelPageSize:", PAGE_SIZE >> 10);
-		show_smap_kb(m, "MMUPageSize:", PAGE_SIZE >> 10);
-		show_smap_kb(m, "Rss:", mss.resident >> 10);
-		show_smap_kb(m, "Pss:", pss_kb);
-		show_smap_kb(m, "Pss_Dirty:", (unsigned long)(mss.pss_dirty >> (10 + PSS_SHIFT)));
-		show_smap_kb(m, "Shared_Clean:", mss.shared_clean >> 10);
-		show_smap_kb(m, "Shared_Dirty:", mss.shared_dirty >> 10);
-		show_smap_kb(m, "Private_Clean:", mss.private_clean >> 10);
-		show_smap_kb(m, "Private_Dirty:", mss.private_dirty >> 10);
-		show_smap_kb(m, "Referenced:", mss.referenced >> 10);
-		show_smap_kb(m, "Anonymous:", mss.anonymous >> 10);
-		show_smap_kb(m, "KSM:", 0);
-		show_smap_kb(m, "LazyFree:", 0);
-		show_smap_kb(m, "AnonHugePages:", 0);
-		show_smap_kb(m, "ShmemPmdMapped:", 0);
-		show_smap_kb(m, "FilePmdMapped:", 0);
-		show_smap_kb(m, "Shared_Hugetlb:", 0);
-		show_smap_kb(m, "Private_Hugetlb:", 0);
-		show_smap_kb(m, "Swap:", 0);
-		show_smap_kb(m, "SwapPss:", 0);
-		show_smap_kb(m, "Locked:", v->vm_flags & VM_LOCKED ? pss_kb : 0);
-		seq_printf(m, "THPeligible:    %8d\n", thp_eligible(v));
+		show_smap(m, v->vm_end - v->vm_start, &mss, v->vm_flags & VM_LOCKED, thp_eligible(v));
 		show_smap_vma_flags(m, v->vm_flags);
 	}
 	show_gate_vma(m);
-	show_smap_kb(m, "Size:", PAGE_SIZE >> 10);
-	show_smap_kb(m, "KernelPageSize:", PAGE_SIZE >> 10);
-	show_smap_kb(m, "MMUPageSize:", PAGE_SIZE >> 10);
-	{
-		static const char *const zero[] = {
-			"Rss:", "Pss:", "Pss_Dirty:", "Shared_Clean:", "Shared_Dirty:",
-			"Private_Clean:", "Private_Dirty:", "Referenced:", "Anonymous:", "KSM:",
-			"LazyFree:", "AnonHugePages:", "ShmemPmdMapped:", "FilePmdMapped:",
-			"Shared_Hugetlb:", "Private_Hugetlb:", "Swap:", "SwapPss:", "Locked:",
-		};
-		size_t i;
-
-		for (i = 0; i < ARRAY_SIZE(zero); i++)
-			show_smap_kb(m, zero[i], 0);
-	}
-	seq_printf(m, "THPeligible:    %8d\n", 0);
+	show_smap(m, PAGE_SIZE, &gate, false, 0);
 	show_smap_vma_flags(m, VM_EXEC);
 }
