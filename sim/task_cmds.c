@@ -110,6 +110,15 @@ static int print_result(struct sim *s, long ret)
 	return 0;
 }
 
+/* An address or an errno (mmap, mremap). */
+static int print_addr(struct sim *s, long ret)
+{
+	if (ret < 0)
+		return print_errno(s, ret);
+	fprintf(s->out, "%#lx\n", (unsigned long)ret);
+	return 0;
+}
+
 /* The task argv[1] names; NULL after printing ESRCH (or a syntax error). */
 static struct task_struct *arg_task(struct sim *s, char **argv, int *bad)
 {
@@ -226,42 +235,100 @@ int cmd_mmap(struct sim *s, int argc, char **argv)
 	} else {
 		ret = do_mmap(t->mm, addr, len, prot, flags);
 	}
-	if (ret < 0)
-		return print_errno(s, ret);
-	fprintf(s->out, "%#lx\n", (unsigned long)ret);
-	return 0;
+	return print_addr(s, ret);
 }
 
-int cmd_munmap(struct sim *s, int argc, char **argv)
-{
-	unsigned long addr, len;
-	int bad;
-	struct task_struct *t = arg_range(s, argv, &addr, &len, &bad);
 
-	if (!t)
-		return bad;
-	return print_result(s, do_munmap(t->mm, addr, len));
-}
 
-int cmd_mprotect(struct sim *s, int argc, char **argv)
+/*
+ * The calls of the form PID ADDR LEN [FLAGS] that answer ok or an errno:
+ * argv[4], when the call takes it, is parsed against table.
+ */
+struct range_call {
+	const struct flag_name *table;	/* NULL: no fourth argument */
+	const char *what;
+	long (*fn)(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		   unsigned long arg);
+};
+
+static int do_range_call(struct sim *s, char **argv, const struct range_call *c)
 {
-	unsigned long addr, len, prot;
+	unsigned long addr, len, arg = 0;
 	struct task_struct *t;
 	int bad;
 
-	if (arg_flags(s, argv, 4, prot_names, "PROT flag", &prot))
+	if (c->table && arg_flags(s, argv, 4, c->table, c->what, &arg))
 		return -1;
 	t = arg_range(s, argv, &addr, &len, &bad);
 	if (!t)
 		return bad;
-	return print_result(s, do_mprotect(t->mm, addr, len, prot));
+	return print_result(s, c->fn(t->mm, addr, len, arg));
+}
+
+static long call_munmap(struct mm_struct *mm, unsigned long a, unsigned long l, unsigned long f)
+{
+	return do_munmap(mm, a, l);
+}
+
+static long call_mprotect(struct mm_struct *mm, unsigned long a, unsigned long l, unsigned long f)
+{
+	return do_mprotect(mm, a, l, f);
+}
+
+static long call_madvise(struct mm_struct *mm, unsigned long a, unsigned long l, unsigned long f)
+{
+	return do_madvise(mm, a, l, (int)f);
+}
+
+static long call_mlock(struct mm_struct *mm, unsigned long a, unsigned long l, unsigned long f)
+{
+	return do_mlock(mm, a, l, VM_LOCKED);
+}
+
+static long call_mlock2(struct mm_struct *mm, unsigned long a, unsigned long l, unsigned long f)
+{
+	return do_mlock2(mm, a, l, (unsigned int)f);
+}
+
+static long call_munlock(struct mm_struct *mm, unsigned long a, unsigned long l, unsigned long f)
+{
+	return do_munlock(mm, a, l);
+}
+
+int cmd_munmap(struct sim *s, int argc, char **argv)
+{
+	return do_range_call(s, argv, &(struct range_call){ NULL, NULL, call_munmap });
+}
+
+int cmd_mprotect(struct sim *s, int argc, char **argv)
+{
+	return do_range_call(s, argv, &(struct range_call){ prot_names, "PROT flag", call_mprotect });
+}
+
+int cmd_madvise(struct sim *s, int argc, char **argv)
+{
+	return do_range_call(s, argv, &(struct range_call){ madv_names, "advice", call_madvise });
+}
+
+int cmd_mlock(struct sim *s, int argc, char **argv)
+{
+	return do_range_call(s, argv, &(struct range_call){ NULL, NULL, call_mlock });
+}
+
+int cmd_mlock2(struct sim *s, int argc, char **argv)
+{
+	return do_range_call(s, argv, &(struct range_call){ mlock_names, "MLOCK flag", call_mlock2 });
+}
+
+int cmd_munlock(struct sim *s, int argc, char **argv)
+{
+	return do_range_call(s, argv, &(struct range_call){ NULL, NULL, call_munlock });
 }
 
 int cmd_mremap(struct sim *s, int argc, char **argv)
 {
 	unsigned long addr, old_len, new_len, flags = 0, new_addr = 0;
 	struct task_struct *t;
-	long ret;
 	int bad;
 
 	if (arg_num(s, argv, 4, "NEWLEN", &new_len) ||
@@ -271,62 +338,12 @@ int cmd_mremap(struct sim *s, int argc, char **argv)
 	t = arg_range(s, argv, &addr, &old_len, &bad);
 	if (!t)
 		return bad;
-	ret = do_mremap(t->mm, addr, old_len, new_len, flags, new_addr);
-	if (ret < 0)
-		return print_errno(s, ret);
-	fprintf(s->out, "%#lx\n", (unsigned long)ret);
-	return 0;
+	return print_addr(s, do_mremap(t->mm, addr, old_len, new_len, flags, new_addr));
 }
 
-int cmd_madvise(struct sim *s, int argc, char **argv)
-{
-	unsigned long addr, len, advice;
-	struct task_struct *t;
-	int bad;
 
-	if (arg_flags(s, argv, 4, madv_names, "advice", &advice))
-		return -1;
-	t = arg_range(s, argv, &addr, &len, &bad);
-	if (!t)
-		return bad;
-	return print_result(s, do_madvise(t->mm, addr, len, (int)advice));
-}
 
-int cmd_mlock(struct sim *s, int argc, char **argv)
-{
-	unsigned long addr, len;
-	int bad;
-	struct task_struct *t = arg_range(s, argv, &addr, &len, &bad);
 
-	if (!t)
-		return bad;
-	return print_result(s, do_mlock(t->mm, addr, len, VM_LOCKED));
-}
-
-int cmd_mlock2(struct sim *s, int argc, char **argv)
-{
-	unsigned long addr, len, flags;
-	struct task_struct *t;
-	int bad;
-
-	if (arg_flags(s, argv, 4, mlock_names, "MLOCK flag", &flags))
-		return -1;
-	t = arg_range(s, argv, &addr, &len, &bad);
-	if (!t)
-		return bad;
-	return print_result(s, do_mlock2(t->mm, addr, len, (unsigned int)flags));
-}
-
-int cmd_munlock(struct sim *s, int argc, char **argv)
-{
-	unsigned long addr, len;
-	int bad;
-	struct task_struct *t = arg_range(s, argv, &addr, &len, &bad);
-
-	if (!t)
-		return bad;
-	return print_result(s, do_munlock(t->mm, addr, len));
-}
 
 int cmd_mlockall(struct sim *s, int argc, char **argv)
 {
