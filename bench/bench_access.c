@@ -292,26 +292,11 @@ int main(int argc, char **argv)
 	char model[128];
 	double scale = 1;
 
-	for (int i = 1; i < argc; i++) {
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(argv[i], "--quick")) {
-			opt.reps = 3;
-			scale /= 20;
-		} else if (!strcmp(argv[i], "--reps") && val) {
-			opt.reps = atoi(val), i++;
-		} else if (!strcmp(argv[i], "--scale") && val) {
-			scale *= atof(val), i++;
-		} else {
-			fprintf(stderr, "usage: bench_access [--quick] [--reps R (1..%d)] [--scale F]\n",
-				MAX_REPS);
-			return 2;
-		}
-	}
+	if (bench_simple_options(argc, argv, "bench_access", MAX_REPS, 1.0 / 20, &opt.reps, &scale))
+		return 2;
 	opt.accesses = (long)(opt.accesses * scale);
-	if (opt.reps < 1 || opt.reps > MAX_REPS || opt.accesses < 100) {
-		fprintf(stderr, "bench_access: --reps must be 1..%d and --scale large enough\n",
-			MAX_REPS);
+	if (opt.accesses < 100) {
+		fprintf(stderr, "bench_access: --scale too small\n");
 		return 2;
 	}
 	cpu_model(model, sizeof(model));

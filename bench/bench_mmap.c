@@ -173,25 +173,11 @@ int main(int argc, char **argv)
 	double scale = 1;
 
 	/* The options of the other benchmarks: --quick, --reps R, --scale F. */
-	for (int i = 1; i < argc; i++) {
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(argv[i], "--quick")) {
-			opt.reps = 3;
-			scale /= 40;
-		} else if (!strcmp(argv[i], "--reps") && val) {
-			opt.reps = atoi(val), i++;
-		} else if (!strcmp(argv[i], "--scale") && val) {
-			scale *= atof(val), i++;
-		} else {
-			fprintf(stderr, "usage: bench_mmap [--quick] [--reps R (1..%d)] [--scale F]\n",
-				MAX_REPS);
-			return 2;
-		}
-	}
+	if (bench_simple_options(argc, argv, "bench_mmap", MAX_REPS, 1.0 / 40, &opt.reps, &scale))
+		return 2;
 	opt.ops = (long)(opt.ops * scale);
-	if (opt.reps < 1 || opt.reps > MAX_REPS || opt.ops < 1) {
-		fprintf(stderr, "bench_mmap: --reps must be 1..%d and --scale positive\n", MAX_REPS);
+	if (opt.ops < 1) {
+		fprintf(stderr, "bench_mmap: --scale too small\n");
 		return 2;
 	}
 	cpu_model(model, sizeof(model));

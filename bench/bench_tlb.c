@@ -262,25 +262,11 @@ int main(int argc, char **argv)
 	struct tlb_config cfg;
 	double scale = 1;
 
-	for (int i = 1; i < argc; i++) {
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(argv[i], "--quick")) {
-			opt.reps = 3;
-			scale /= 40;
-		} else if (!strcmp(argv[i], "--reps") && val) {
-			opt.reps = atoi(val), i++;
-		} else if (!strcmp(argv[i], "--scale") && val) {
-			scale *= atof(val), i++;
-		} else {
-			fprintf(stderr, "usage: bench_tlb [--quick] [--reps R (1..%d)] [--scale F]\n",
-				MAX_REPS);
-			return 2;
-		}
-	}
+	if (bench_simple_options(argc, argv, "bench_tlb", MAX_REPS, 1.0 / 40, &opt.reps, &scale))
+		return 2;
 	opt.ops = (long)(opt.ops * scale);
-	if (opt.reps < 1 || opt.reps > MAX_REPS || opt.ops < 1) {
-		fprintf(stderr, "bench_tlb: --reps must be 1..%d and --scale positive\n", MAX_REPS);
+	if (opt.ops < 1) {
+		fprintf(stderr, "bench_tlb: --scale too small\n");
 		return 2;
 	}
 	buf = mmap(NULL, buf_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

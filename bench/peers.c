@@ -339,3 +339,29 @@ void kmm_shrink_all_caches(void)
 			kmem_cache_shrink(s);
 	}
 }
+
+int bench_simple_options(int argc, char **argv, const char *name, int max_reps,
+			 double quick_scale, int *reps, double *scale)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(argv[i], "--quick")) {
+			*reps = 3;
+			*scale *= quick_scale;
+		} else if (!strcmp(argv[i], "--reps") && val) {
+			*reps = atoi(val), i++;
+		} else if (!strcmp(argv[i], "--scale") && val) {
+			*scale *= atof(val), i++;
+		} else {
+			fprintf(stderr, "usage: %s [--quick] [--reps R (1..%d)] [--scale F]\n",
+				name, max_reps);
+			return 2;
+		}
+	}
+	if (*reps < 1 || *reps > max_reps || !(*scale > 0)) {
+		fprintf(stderr, "%s: --reps must be 1..%d and --scale positive\n", name, max_reps);
+		return 2;
+	}
+	return 0;
+}

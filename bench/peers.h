@@ -94,6 +94,14 @@ void cpu_model(char *buf, size_t len);
  * kmm only through this, so that every measuring thread finds a CPU free.
  */
 void run_on_kmm_thread(void *(*fn)(void *), void *arg);
+
+/*
+ * The options of the benchmarks that take only these: --quick (3 reps,
+ * the work times quick_scale), --reps R (1..max_reps), --scale F.  Sets
+ * *reps and multiplies *scale; returns 0, or 2 after printing the usage.
+ */
+int bench_simple_options(int argc, char **argv, const char *name, int max_reps,
+			 double quick_scale, int *reps, double *scale);
 /*
  * Empties every slab cache's per-CPU and shared arrays and frees its free
  * slabs (kmem_cache_shrink of each cache /proc/slabinfo lists), so that a
