@@ -195,13 +195,19 @@ static unsigned long vma_pte_bits(const struct vm_area_struct *v)
 	return bits;
 }
 
-static pte_t make_pte(struct page *page, const struct vm_area_struct *v, bool write)
+/* vma_pte_bits, with PROT_NONE pages kept as protnone PTEs. */
+static unsigned long vma_pte_prot(const struct vm_area_struct *v)
 {
 	unsigned long bits = vma_pte_bits(v);
 
-	if (!(bits & _PAGE_PRESENT))
-		bits |= _PAGE_PROTNONE;
-	else if (write)
+	return bits & _PAGE_PRESENT ? bits : bits | _PAGE_PROTNONE;
+}
+
+static pte_t make_pte(struct page *page, const struct vm_area_struct *v, bool write)
+{
+	unsigned long bits = vma_pte_prot(v);
+
+	if (write && (bits & _PAGE_PRESENT))
 		bits |= _PAGE_RW | _PAGE_DIRTY;
 	return pfn_pte(page_to_pfn(page), __pgprot(bits));
 }
@@ -617,8 +623,7 @@ void change_protection(struct vm_area_struct *v, unsigned long start, unsigned l
 		if ((v->vm_flags & VM_WRITE) && page)
 			write = (v->vm_flags & VM_SHARED) ||
 				(PageAnon(page) && PageAnonExclusive(page));
-		e = make_pte(page ? page : zero_page(), v, false);
-		e = __pte((pte_val(e) & ~PTE_PFN_MASK) | (pte_val(old) & (PTE_PFN_MASK | _PAGE_DIRTY)));
+		e = __pte(vma_pte_prot(v) | (pte_val(old) & (PTE_PFN_MASK | _PAGE_DIRTY)));
 		if (write && pte_present(e))
 			e = pte_mkwrite(e);
 		set_pte(pte, e);

@@ -433,6 +433,58 @@ int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned l
 	return 0;
 }
 
+/*
+ * [start, end) of *vp, which lies in it, gets the access bits newbits
+ * (Linux's mprotect_fixup).  Turning writable charges the area
+ * (VM_ACCOUNT); turning it read-only again keeps the charge once it has
+ * anonymous pages (an anon_vma), and drops it before (Linux 6.2+), which
+ * decides which neighbours can merge later.  A VMA whose flags would not
+ * change is left alone, accounting included.
+ */
+static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct **vp,
+			  unsigned long start, unsigned long end, unsigned long newbits)
+{
+	struct vm_area_struct *v = *vp;
+	unsigned long oldflags = v->vm_flags, flags = (oldflags & ~VM_ACCESS_FLAGS) | newbits;
+	unsigned long np = (end - start) >> PAGE_SHIFT;
+	long charged = 0;
+	int err;
+
+	if (flags == oldflags)
+		return 0;
+	if (newbits & VM_WRITE) {
+		/* Turning into data must fit RLIMIT_DATA. */
+		if (!may_expand_vm(mm, flags, np) && may_expand_vm(mm, oldflags, np))
+			return -ENOMEM;
+		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE))) {
+			charged = (long)np;
+			if (security_vm_enough_memory_mm(mm, charged))
+				return -ENOMEM;
+			flags |= VM_ACCOUNT;
+		}
+	} else if ((oldflags & VM_ACCOUNT) && !v->vm_file && !v->anon_vma) {
+		flags &= ~VM_ACCOUNT;
+		charged = -(long)np;
+	}
+	err = vma_modify_flags(mm, start, end, flags, vp);
+	if (err) {
+		if (charged > 0)
+			vm_unacct_memory(kmm_cur(), charged);
+		return err;
+	}
+	if (charged < 0)
+		vm_unacct_memory(kmm_cur(), -charged);
+	vm_stat_account(mm, oldflags, -(long)np);
+	vm_stat_account(mm, flags, (long)np);
+	change_protection(*vp, start, end);
+	/* Locked memory turning writable is faulted in for writing at once:
+	 * private pages are copied, so the VMA gets its anon_vma. */
+	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED &&
+	    (flags & VM_WRITE))
+		__mm_populate(mm, start, end - start, true);
+	return 0;
+}
+
 long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		 unsigned long prot)
 {
@@ -472,61 +524,14 @@ long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	/* vma by vma, as Linux: a hole stops the call, after the earlier
 	 * vmas changed. */
 	for (;;) {
-		unsigned long tmp, flags;
-		long charged;
+		unsigned long tmp;
 
 		if ((newbits & ~(v->vm_flags >> 4)) & VM_ACCESS_FLAGS)
 			return -EACCES;		/* beyond VM_MAY* */
-
 		tmp = min(v->vm_end, end);
-		/* Turning writable charges the area (VM_ACCOUNT).  Turning it
-		 * read-only again keeps the charge once it has anonymous
-		 * pages (an anon_vma), and drops it before (Linux 6.2+): that
-		 * decides which neighbours can merge later. */
-		flags = (v->vm_flags & ~VM_ACCESS_FLAGS) | newbits;
-		charged = 0;
-		if (flags == v->vm_flags) {
-			/* Nothing changes here, not even the accounting. */
-		} else if (newbits & VM_WRITE) {
-			unsigned long np = (tmp - start) >> PAGE_SHIFT;
-
-			/* Turning into data must fit RLIMIT_DATA. */
-			if (!may_expand_vm(mm, flags, np) && may_expand_vm(mm, v->vm_flags, np))
-				return -ENOMEM;
-			if (!(v->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED |
-					     VM_NORESERVE))) {
-				charged = (long)((tmp - start) >> PAGE_SHIFT);
-				if (security_vm_enough_memory_mm(mm, charged))
-					return -ENOMEM;
-				flags |= VM_ACCOUNT;
-			}
-		} else if ((v->vm_flags & VM_ACCOUNT) && !v->vm_file && !v->anon_vma) {
-			flags &= ~VM_ACCOUNT;
-			charged = -(long)((tmp - start) >> PAGE_SHIFT);
-		}
-		if (flags != v->vm_flags) {
-			unsigned long oldflags = v->vm_flags;
-
-			err = vma_modify_flags(mm, start, tmp, flags, &v);
-			if (!err) {
-				vm_stat_account(mm, oldflags, -(long)((tmp - start) >> PAGE_SHIFT));
-				vm_stat_account(mm, flags, (long)((tmp - start) >> PAGE_SHIFT));
-				change_protection(v, start, tmp);
-				/* Locked memory turning writable is faulted in for
-				 * writing at once (mprotect_fixup): private pages
-				 * are copied, so the VMA gets its anon_vma. */
-				if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED | VM_LOCKONFAULT)) ==
-				    VM_LOCKED && (flags & VM_WRITE))
-					__mm_populate(mm, start, tmp - start, true);
-			}
-		}
-		if (err) {
-			if (charged > 0)
-				vm_unacct_memory(kmm_cur(), charged);
+		err = mprotect_fixup(mm, &v, start, tmp, newbits);
+		if (err)
 			return err;
-		}
-		if (charged < 0)
-			vm_unacct_memory(kmm_cur(), -charged);
 		if (tmp >= end)
 			return 0;
 		start = tmp;

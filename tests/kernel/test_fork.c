@@ -466,10 +466,7 @@ static void take_snapshot(struct kmm *k, struct snapshot *s)
 	static char buf[65536];
 	const char *p;
 
-	/* Until a pass frees nothing: destroying an off-slab cache's slab
-	 * frees its descriptor into a kmalloc cache drained earlier. */
-	while (kmm_slab_shrink_all(k))
-		;
+	kmm_slab_shrink_all(k);
 	drain_all_pages(NULL);
 	s->free_pages = nr_free_pages();
 	s->n = 0;
