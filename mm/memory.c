@@ -465,8 +465,8 @@ static void zap_pte(struct mm_struct *mm, pte_t *pte, bool keep_guards)
 
 /* Unmaps every page of [start, end) (Linux's zap_page_range_single);
  * guard markers go too unless keep_guards (MADV_DONTNEED keeps them). */
-static void __zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end,
-			     bool keep_guards)
+static void unmap_ptes(struct mm_struct *mm, unsigned long start, unsigned long end,
+		       bool keep_guards)
 {
 	unsigned long a = start;
 
@@ -480,6 +480,12 @@ static void __zap_page_range(struct mm_struct *mm, unsigned long start, unsigned
 		zap_pte(mm, pte, keep_guards);
 		a += PAGE_SIZE;
 	}
+}
+
+static void __zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end,
+			     bool keep_guards)
+{
+	unmap_ptes(mm, start, end, keep_guards);
 	flush_tlb_range(mm, start, end);
 }
 
@@ -587,9 +593,11 @@ void exit_mm_pages(struct mm_struct *mm)
 
 	if (!mm->pgd)
 		return;
+	/* One flush of the whole address space, not one per VMA (the tlb
+	 * gather of exit_mmap): its PCID may be handed out again. */
 	for (v = mm->mmap; v; v = v->vm_next)
-		zap_page_range(mm, v->vm_start, v->vm_end);
-	flush_tlb_mm_range(mm, 0, ~0ul);	/* its PCID may be handed out again */
+		unmap_ptes(mm, v->vm_start, v->vm_end, false);
+	flush_tlb_mm_range(mm, 0, ~0ul);
 }
 
 /* ------------------------------------------------------------------ */
