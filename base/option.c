@@ -6,6 +6,7 @@
  * line.  A bad value is an error naming the option and the allowed range.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,31 +17,42 @@
 
 #define OPT(field) offsetof(struct kmm_config, field), sizeof(((struct kmm_config *)0)->field)
 
+static const char *const pku_names[] = { "host", "on", "off", NULL };
+static const char *const shmem_huge_names[] = {
+	"never", "always", "within_size", "advise", "deny", "force", NULL
+};
+
 const struct kmm_option kmm_options[] = {
 	{ "mem", OPT(mem), KMM_OPT_SIZE, 1ul << 30, 32ul << 20, 64ul << 30,
-	  "bytes of simulated RAM (K/M/G suffixes); a multiple of 2M, at most 64G" },
+	  "bytes of simulated RAM (K/M/G suffixes); a multiple of 2M, at most 64G", NULL },
 	{ "max_mem", OPT(max_mem), KMM_OPT_SIZE, 0, 0, 1ul << 42,
-	  "limit for memory hot-add (default 4 x mem)" },
+	  "limit for memory hot-add (default 4 x mem)", NULL },
 	{ "cpus", OPT(cpus), KMM_OPT_INT, 0, 1, KMM_MAX_CPUS,
-	  "simulated CPUs, each with its per-CPU page lists (default: host CPUs)" },
+	  "simulated CPUs, each with its per-CPU page lists (default: host CPUs)", NULL },
 	{ "seed", OPT(seed), KMM_OPT_INT, 1, 0, ~0ul >> 1,
-	  "seed for every random choice the machine makes" },
+	  "seed for every random choice the machine makes", NULL },
 	{ "min_free_kbytes", OPT(min_free_kbytes), KMM_OPT_INT, 0, 0, 1 << 30,
-	  "vm.min_free_kbytes; 0 computes it as Linux does (sqrt of 16 x lowmem KiB)" },
+	  "vm.min_free_kbytes; 0 computes it as Linux does (sqrt of 16 x lowmem KiB)", NULL },
 	{ "watermark_scale_factor", OPT(watermark_scale_factor), KMM_OPT_INT, 10, 1, 3000,
-	  "vm.watermark_scale_factor: gap between watermarks, in 1/10000 of a zone" },
+	  "vm.watermark_scale_factor: gap between watermarks, in 1/10000 of a zone", NULL },
 	{ "bad_page_panic", OPT(bad_page_panic), KMM_OPT_INT, 0, 0, 1,
-	  "1: abort() after a bad page report (like panic_on_taint)" },
+	  "1: abort() after a bad page report (like panic_on_taint)", NULL },
 	{ "slab_debug", OPT(slab_debug), KMM_OPT_INT, 0, 0, 1,
-	  "1: every slab cache gets red zones, poisoning and owner tracking (slab_debug=)" },
+	  "1: every slab cache gets red zones, poisoning and owner tracking (slab_debug=)", NULL },
 	{ "paging", OPT(paging), KMM_OPT_INT, 4, 2, 4,
-	  "4: x86-64 4-level tables; 2: also build the i386 2-level view (10/10/12) for translate" },
+	  "4: x86-64 4-level tables; 2: also build the i386 2-level view (10/10/12) for translate", NULL },
 	{ "aslr", OPT(norandmaps), KMM_OPT_OFF, 0, 0, 1,
-	  "on: processes get random layouts from the seed (randomize_va_space=2); off: Linux's norandmaps" },
+	  "on: processes get random layouts from the seed (randomize_va_space=2); off: Linux's norandmaps", NULL },
 	{ "segv", OPT(segv_kill), KMM_OPT_KILL, 0, 0, 1,
-	  "handle: a process survives SIGSEGV/SIGBUS (a handler skips the access); kill: it dies" },
+	  "handle: a process survives SIGSEGV/SIGBUS (a handler skips the access); kill: it dies", NULL },
 	{ "quiet", OPT(quiet), KMM_OPT_INT, 0, 0, 1,
-	  "1: reports go only to the report hook, not to stderr" },
+	  "1: reports go only to the report hook, not to stderr", NULL },
+	{ "pku", OPT(pku), KMM_OPT_ENUM, KMM_PKU_HOST, 0, 2,
+	  "protection keys (x86 OSPKE): on, off, or host (what this host's CPU has)",
+	  pku_names },
+	{ "transparent_hugepage_shmem", OPT(shmem_huge), KMM_OPT_ENUM, SHMEM_HUGE_NEVER, 0, 5,
+	  "shmem_enabled: never|always|within_size|advise|deny|force (aligns shared anonymous mappings)",
+	  shmem_huge_names },
 };
 const unsigned int kmm_nr_options = sizeof(kmm_options) / sizeof(kmm_options[0]);
 
@@ -105,6 +117,17 @@ int kmm_config_set(struct kmm_config *cfg, const char *name, const char *value,
 		store(cfg, o, !strcmp(value, "kill"));
 		return 0;
 	}
+	if (o->type == KMM_OPT_ENUM) {
+		unsigned int i;
+
+		for (i = 0; o->names[i]; i++)
+			if (!strcmp(value, o->names[i])) {
+				store(cfg, o, i);
+				return 0;
+			}
+		snprintf(err, errlen, "option %s: '%s' is not one of %s", name, value, o->help);
+		return -1;
+	}
 	if (o->type == KMM_OPT_OFF) {
 		if (strcmp(value, "on") && strcmp(value, "off")) {
 			snprintf(err, errlen, "option %s: '%s' is neither on nor off", name, value);
@@ -137,6 +160,35 @@ static void env_name(char *buf, size_t len, const char *name)
 	buf[n] = 0;
 }
 
+/*
+ * Does /proc/cpuinfo list both flags for the first CPU?  The simulated CPU
+ * has the host's protection keys unless told otherwise, so that the tests
+ * comparing with the host kernel compare like with like.
+ */
+static bool host_cpu_has_flags(const char *a, const char *b)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	bool has_a = false, has_b = false;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		char *tok, *save;
+
+		if (strncmp(line, "flags", 5))
+			continue;
+		for (tok = strtok_r(strchr(line, ':') ? strchr(line, ':') + 1 : line, " \n", &save);
+		     tok; tok = strtok_r(NULL, " \n", &save)) {
+			has_a |= !strcmp(tok, a);
+			has_b |= !strcmp(tok, b);
+		}
+		break;
+	}
+	fclose(f);
+	return has_a && has_b;
+}
+
 int kmm_config_resolve(struct kmm_config *out, const struct kmm_config *in,
 		       char *err, size_t errlen)
 {
@@ -164,6 +216,8 @@ int kmm_config_resolve(struct kmm_config *out, const struct kmm_config *in,
 		if (in && in->tlb[0])
 			snprintf(out->tlb, sizeof(out->tlb), "%s", in->tlb);
 	}
+	if (out->pku == KMM_PKU_HOST)
+		out->pku = host_cpu_has_flags("pku", "ospke") ? KMM_PKU_ON : KMM_PKU_OFF;
 	if (!out->cpus) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -198,7 +252,10 @@ int kmm_options_print(const struct kmm_config *cfg, char *buf, size_t len)
 	for (i = 0; i < kmm_nr_options && n < len; i++) {
 		const struct kmm_option *o = &kmm_options[i];
 
-		if (o->type == KMM_OPT_OFF || o->type == KMM_OPT_KILL)
+		if (o->type == KMM_OPT_ENUM)
+			n += (size_t)snprintf(buf + n, len - n, "%-24s %-12s %s\n", o->name,
+					      o->names[load(cfg, o)], o->help);
+		else if (o->type == KMM_OPT_OFF || o->type == KMM_OPT_KILL)
 			n += (size_t)snprintf(buf + n, len - n, "%-24s %-12s %s\n", o->name,
 					      o->type == KMM_OPT_OFF ? (load(cfg, o) ? "off" : "on") :
 					      (load(cfg, o) ? "kill" : "handle"), o->help);

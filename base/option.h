@@ -10,7 +10,8 @@
 
 /* KMM_OPT_OFF: "on" or "off", stored as 1 for off (norandmaps-style).
  * KMM_OPT_KILL: "kill" (1) or "handle" (0), for segv=. */
-enum kmm_option_type { KMM_OPT_INT, KMM_OPT_SIZE, KMM_OPT_OFF, KMM_OPT_KILL };
+/* KMM_OPT_ENUM: one of the words in names, stored as its index. */
+enum kmm_option_type { KMM_OPT_INT, KMM_OPT_SIZE, KMM_OPT_OFF, KMM_OPT_KILL, KMM_OPT_ENUM };
 
 struct kmm_option {
 	const char *name;
@@ -21,6 +22,7 @@ struct kmm_option {
 	unsigned long min;
 	unsigned long max;
 	const char *help;
+	const char *const *names;	/* KMM_OPT_ENUM's words, NULL-terminated */
 };
 
 extern const struct kmm_option kmm_options[];

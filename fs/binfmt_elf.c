@@ -297,7 +297,7 @@ int load_elf_binary(struct mm_struct *mm, const char *name)
 	ifile = interp ? rootfs_open(interp, &err) : NULL;
 	if (!ifile)
 		return interp ? err : -ENOENT;
-	r = get_unmapped_area(mm, 0, PAGE_ALIGN(total_mapping_size(interp->img)), 0);
+	r = get_unmapped_area(mm, ifile, 0, PAGE_ALIGN(total_mapping_size(interp->img)), 0, 0);
 	err = r < 0 ? (int)r : 0;
 	base = (unsigned long)r;
 	if (!err)

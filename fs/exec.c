@@ -18,6 +18,7 @@
 #include "mm/vma.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "arch/x86/mm/pkeys.h"
 #include "fs/exec.h"
 
 #define STACK_TOP		TASK_SIZE
@@ -86,6 +87,7 @@ int kernel_execve(struct task_struct *t, const char *name)
 	}
 	mm->hiwater_vm = mm->total_vm;
 	t->mm = mm;
+	t->pkru = INIT_PKRU_VALUE;	/* exec resets the FPU state, PKRU with it */
 	memset(t->comm, 0, sizeof(t->comm));
 	strncpy(t->comm, base ? base + 1 : name, TASK_COMM_LEN - 1);
 	if (old)

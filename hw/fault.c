@@ -5,6 +5,9 @@
  * and a signal:
  *   - no VMA at the address (or below a stack it cannot grow into):
  *     SIGSEGV, SEGV_MAPERR;
+ *   - a data access its protection key forbids (PKRU; an execute-only
+ *     mapping's key forbids all of them): SIGSEGV, SEGV_PKUERR, with the
+ *     key in si_pkey; checked before the VMA's own permissions;
  *   - a VMA that does not allow the access (write to read-only, execute
  *     of non-executable, any access to PROT_NONE): SIGSEGV, SEGV_ACCERR;
  *   - a user access to a kernel address: SIGSEGV, SEGV_MAPERR;
@@ -20,6 +23,7 @@
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "hw/tlb.h"
+#include "arch/x86/mm/pkeys.h"
 
 static int bad_area(struct kmm_siginfo *si, int signo, int code, unsigned long addr)
 {
@@ -29,7 +33,20 @@ static int bad_area(struct kmm_siginfo *si, int signo, int code, unsigned long a
 	return signo;
 }
 
-/* The VMA forbids this access (x86's access_error). */
+/*
+ * The protection key refused it: the CPU said so (PF_PK), or the page
+ * is not mapped yet and the VMA's key would not allow it either.
+ */
+static bool access_error_pkey(unsigned int error_code, const struct vm_area_struct *v)
+{
+	if (!arch_pkeys_enabled())
+		return false;
+	if (error_code & PF_PK)
+		return true;
+	return !arch_vma_access_permitted(v, error_code & PF_WRITE, error_code & PF_INSTR, false);
+}
+
+/* The VMA forbids this access (x86's access_error; keys are checked first). */
 static bool access_error(unsigned int error_code, const struct vm_area_struct *v)
 {
 	if (error_code & PF_WRITE)
@@ -57,6 +74,10 @@ int do_user_addr_fault(struct task_struct *t, unsigned long addr, unsigned int e
 	if (v->vm_start > addr) {
 		if (!(v->vm_flags & VM_GROWSDOWN) || expand_stack(mm, v, addr))
 			return bad_area(si, SIGSEGV, SEGV_MAPERR, addr);
+	}
+	if (access_error_pkey(error_code, v)) {
+		si->pkey = vma_pkey(v);
+		return bad_area(si, SIGSEGV, SEGV_PKUERR, addr);
 	}
 	if (access_error(error_code, v))
 		return bad_area(si, SIGSEGV, SEGV_ACCERR, addr);
@@ -140,7 +161,32 @@ static unsigned int walk_perm(const struct mmu_walk *w)
 	}
 	if (w->entries[w->levels - 1] & _PAGE_DIRTY)
 		perm |= TLB_PERM_DIRTY;
+	perm |= (unsigned int)((w->entries[w->levels - 1] & _PAGE_PKEY_MASK) >> _PAGE_PKEY_SHIFT)
+		<< TLB_PERM_PKEY_SHIFT;
 	return perm;
+}
+
+/*
+ * The PKRU check the CPU makes on every data access to a user page, TLB
+ * hit or not: the key of the translation against the thread's PKRU.
+ * Instruction fetches are never checked.
+ */
+static bool pkey_refused(const struct task_struct *t, unsigned int perm, unsigned int access)
+{
+	if (access & PF_INSTR)
+		return false;
+	return !pkru_allows_pkey(t->pkru, (int)((perm & TLB_PERM_PKEY) >> TLB_PERM_PKEY_SHIFT),
+				 access & PF_WRITE);
+}
+
+/* A protection-key fault: always a signal (access_error says so first). */
+static int pkey_fault(struct task_struct *t, unsigned long addr, unsigned int access,
+		      struct kmm_siginfo *si)
+{
+	int sig = do_user_addr_fault(t, addr, PF_PROT | PF_PK | PF_USER | access, si);
+
+	si->addr &= PAGE_MASK;
+	return sig ? sig : bad_area(si, SIGSEGV, SEGV_PKUERR, addr & PAGE_MASK);
 }
 
 int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
@@ -156,6 +202,8 @@ int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
 		k->cpu_mm[cpu] = t->mm;
 	}
 	if (tlb_lookup(tlb, addr, access | PF_USER, t->mm->pcid, &res) != TLB_MISS) {
+		if (unlikely(pkey_refused(t, res.perm, access)))
+			return pkey_fault(t, addr, access, si);
 		*phys = res.phys;
 		return 0;
 	}
@@ -165,11 +213,14 @@ int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
 
 		if (!err) {
 			unsigned long leaf = w.entries[w.levels - 1];
+			unsigned int perm = walk_perm(&w);
 
 			tlb_fill(tlb, addr & ~(w.page_size - 1), w.page_size,
 				 (w.phys & ~(w.page_size - 1)) >> PAGE_SHIFT,
-				 walk_perm(&w) | (access & PF_INSTR ? TLB_FILL_ITLB : 0),
+				 perm | (access & PF_INSTR ? TLB_FILL_ITLB : 0),
 				 t->mm->pcid, leaf & _PAGE_GLOBAL);
+			if (pkey_refused(t, perm, access))
+				return pkey_fault(t, addr, access, si);
 			*phys = w.phys;
 			return 0;
 		}

@@ -94,7 +94,7 @@ int arch_setup_additional_pages(struct mm_struct *mm)
 {
 	unsigned long len = (VVAR_PAGES + VVAR_VCLOCK_PAGES + VDSO_TEXT_PAGES) << PAGE_SHIFT;
 	unsigned long data = VM_READ | VM_MAYREAD | VM_IO | VM_DONTDUMP | VM_PFNMAP;
-	long addr = get_unmapped_area(mm, 0, len, 0);
+	long addr = get_unmapped_area(mm, NULL, 0, len, 0, 0);
 	int err;
 
 	if (addr < 0)

@@ -63,7 +63,9 @@ enum tlb_level {
 #define TLB_PERM_USER	0x04		/* user-accessible (U/S) */
 #define TLB_PERM_NX	0x10		/* no execute */
 #define TLB_PERM_DIRTY	0x40		/* the leaf's D bit was already set */
-#define TLB_PERM_MASK	(TLB_PERM_RW | TLB_PERM_USER | TLB_PERM_NX | TLB_PERM_DIRTY)
+#define TLB_PERM_PKEY_SHIFT 8		/* bits 8-11: the leaf's protection key */
+#define TLB_PERM_PKEY	(0xfu << TLB_PERM_PKEY_SHIFT)
+#define TLB_PERM_MASK	(TLB_PERM_RW | TLB_PERM_USER | TLB_PERM_NX | TLB_PERM_DIRTY | TLB_PERM_PKEY)
 /* tlb_fill flag: the walk was for an instruction fetch: fill L1I, not L1D. */
 #define TLB_FILL_ITLB	0x1000
 

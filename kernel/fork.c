@@ -17,6 +17,7 @@
 #include "mm/vma.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "arch/x86/mm/pkeys.h"
 
 struct task_struct *find_task_by_vpid(int pid)
 {
@@ -48,7 +49,8 @@ struct task_struct *alloc_task(const char *comm)
 
 	if (!t)
 		return NULL;
-	t->pid = ++k->last_pid;	/* pid_max is far away for a simulator */
+	t->pid = ++k->last_pid;
+	t->pkru = INIT_PKRU_VALUE;	/* pid_max is far away for a simulator */
 	strncpy(t->comm, comm, TASK_COMM_LEN - 1);
 	list_add_tail(&t->tasks, &k->tasks);
 	return t;
@@ -117,6 +119,7 @@ static struct mm_struct *dup_mm(struct mm_struct *oldmm)
 
 	if (!mm)
 		return NULL;
+	arch_dup_pkeys(oldmm, mm);
 	mm->mmap_base = oldmm->mmap_base;
 	mm->mmap_legacy = oldmm->mmap_legacy;
 	mm->task_size = oldmm->task_size;
@@ -173,6 +176,7 @@ struct task_struct *kernel_fork(struct task_struct *parent, int *err)
 	mm->owner = t;
 	t->real_parent = parent;
 	t->oom_score_adj = parent->oom_score_adj;
+	t->pkru = parent->pkru;		/* the child's registers are the parent's */
 	return t;
 }
 

@@ -13,6 +13,7 @@
 #include "mm/vma.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "arch/x86/mm/pkeys.h"
 
 #ifndef MADV_FREE
 #define MADV_FREE		8
@@ -151,7 +152,8 @@ static int madvise_populate(struct mm_struct *mm, unsigned long start, unsigned 
 		if (!v)
 			return -ENOMEM;
 		if ((v->vm_flags & (VM_IO | VM_PFNMAP)) ||
-		    !(v->vm_flags & (write ? VM_WRITE : VM_READ)))
+		    !(v->vm_flags & (write ? VM_WRITE : VM_READ)) ||
+		    !arch_vma_access_permitted(v, write, false, false))
 			return -EINVAL;
 		for (; start < min(v->vm_end, end); start += PAGE_SIZE) {
 			int err = faultin_page(v, start, write);

@@ -192,6 +192,7 @@ static unsigned long vma_pte_bits(const struct vm_area_struct *v)
 		bits |= _PAGE_PRESENT;
 	if (!(v->vm_flags & VM_EXEC))
 		bits |= _PAGE_NX;
+	bits |= (unsigned long)vma_pkey(v) << _PAGE_PKEY_SHIFT;
 	return bits;
 }
 

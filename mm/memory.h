@@ -95,6 +95,7 @@ struct kmm_siginfo {
 	int signo;
 	int code;
 	unsigned long addr;
+	int pkey;			/* SEGV_PKUERR: the key (si_pkey) */
 };
 
 int do_user_addr_fault(struct task_struct *t, unsigned long addr, unsigned int error_code,

@@ -9,6 +9,7 @@
 #include "mm/vma.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "arch/x86/mm/pkeys.h"
 
 static bool can_do_mlock(const struct mm_struct *mm)
 {
@@ -100,7 +101,10 @@ int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
 
 		if (v->vm_flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT))
 			continue;
-		if (!(v->vm_flags & VM_ACCESS_FLAGS)) {
+		/* get_user_pages' check_vma_flags: PROT_NONE, or a protection
+		 * key that refuses the access (an execute-only mapping's). */
+		if (!(v->vm_flags & VM_ACCESS_FLAGS) ||
+		    !arch_vma_access_permitted(v, write, false, false)) {
 			if (ignore_errors)
 				continue;
 			return -EFAULT;

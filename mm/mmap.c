@@ -13,6 +13,7 @@
 #include "mm/vma.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "arch/x86/mm/pkeys.h"
 
 #define MMAP_MIN_ADDR	65536ul
 
@@ -64,6 +65,7 @@ struct mm_struct *mm_alloc(void)
 		return NULL;
 	}
 	mm->mm_rb = RB_ROOT;
+	mm_pkeys_init(mm);
 	/* Linux keeps 6 dynamic ASIDs per CPU; kmm tags each address space
 	 * with its own PCID (1..4095, reused after 4095; exit flushes it). */
 	mm->pcid = __atomic_add_fetch(&kmm_cur()->last_pcid, 1, __ATOMIC_RELAXED) % 4095 + 1;
@@ -90,12 +92,6 @@ void mmput(struct mm_struct *mm)
 	free_pgtables(mm, 0, TASK_SIZE);
 	pgd_free(mm->pgd);
 	kfree(mm);
-}
-
-static unsigned long calc_vm_prot_bits(unsigned long prot)
-{
-	return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
-	       (prot & PROT_EXEC ? VM_EXEC : 0);
 }
 
 int security_vm_enough_memory_mm(struct mm_struct *mm, long pages)
@@ -221,26 +217,21 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 	return 0;
 }
 
-/* Where a mapping of len bytes goes (Linux's get_unmapped_area, top-down). */
-long get_unmapped_area(struct mm_struct *mm, unsigned long addr,
-			      unsigned long len, unsigned long flags)
+/*
+ * x86's arch_get_unmapped_area(_topdown): a free hint (rounded down to a
+ * page, clear of the next stack's guard gap) is taken as it is; else the
+ * search, top-down below mmap_base or bottom-up above it (legacy layout).
+ */
+static long arch_get_unmapped_area(struct mm_struct *mm, unsigned long addr,
+				   unsigned long len, unsigned long flags)
 {
-	/* Linux's order: the size check, then the range, then alignment. */
-	if (len > TASK_SIZE)
-		return -ENOMEM;
-	if (flags & MAP_FIXED) {
-		if (addr > TASK_SIZE - len)
-			return -ENOMEM;
-		if (addr & ~PAGE_MASK)
-			return -EINVAL;
+	if (flags & MAP_FIXED)
 		return (long)addr;
-	}
 	if (addr) {
 		struct vm_area_struct *next;
 
-		addr = PAGE_ALIGN(addr);
+		addr &= PAGE_MASK;
 		next = find_vma(mm, addr);
-		/* Free, and clear of the next stack's guard gap. */
 		if (TASK_SIZE - len >= addr && addr >= MMAP_MIN_ADDR &&
 		    (!next || addr + len <= vm_start_gap(next)) &&
 		    !(next && next->vm_start <= addr))
@@ -249,6 +240,107 @@ long get_unmapped_area(struct mm_struct *mm, unsigned long addr,
 	if (mm->mmap_legacy)
 		return unmapped_area(mm, len, mm->mmap_base, TASK_SIZE);
 	return unmapped_area_topdown(mm, len, MMAP_MIN_ADDR, mm->mmap_base);
+}
+
+/*
+ * Linux's __thp_get_unmapped_area: an anonymous mapping of a multiple of
+ * 2 MiB is placed 2 MiB-aligned (so that huge pages can map it) by
+ * searching for 2 MiB more and aligning inside; top-down, an aligned find
+ * moves up by 2 MiB so the mapping ends where the padded area does.
+ * Done whether or not THP is enabled, as in Linux.  0: not possible.
+ */
+static long thp_get_unmapped_area(struct mm_struct *mm, unsigned long addr, unsigned long len,
+				  unsigned long off, unsigned long flags)
+{
+	unsigned long off_end = off + len, off_align = (off + PMD_SIZE - 1) & PMD_MASK;
+	unsigned long len_pad = len + PMD_SIZE, off_sub;
+	long ret;
+
+	if (off_end <= off_align || off_end - off_align < PMD_SIZE)
+		return 0;
+	if (len_pad < len || off + len_pad < off)
+		return 0;
+	ret = arch_get_unmapped_area(mm, addr, len_pad, flags);
+	if ((unsigned long)ret >= -4095ul)
+		return 0;		/* the padding may not fit: the plain search */
+	if ((unsigned long)ret == addr)
+		return ret;
+	off_sub = (off - (unsigned long)ret) & (PMD_SIZE - 1);
+	if (!mm->mmap_legacy && !off_sub)
+		return ret + (long)PMD_SIZE;
+	return ret + (long)off_sub;
+}
+
+/*
+ * Linux's shmem_get_unmapped_area: a shared anonymous (or tmpfs) mapping
+ * of at least 2 MiB is moved to where its offset lines up with a 2 MiB
+ * boundary, when huge pages are allowed for shmem
+ * (transparent_hugepage_shmem=, the host's shmem_enabled); a hint that
+ * was free is kept.
+ */
+static long shmem_get_unmapped_area(struct mm_struct *mm, unsigned long uaddr,
+				    unsigned long len, unsigned long pgoff, unsigned long flags)
+{
+	int huge = kmm_cur()->cfg.shmem_huge;
+	long addr = arch_get_unmapped_area(mm, uaddr, len, flags), inflated;
+	unsigned long offset, inflated_len, inflated_offset;
+
+	if ((unsigned long)addr >= -4095ul || ((unsigned long)addr & ~PAGE_MASK) ||
+	    (unsigned long)addr > TASK_SIZE - len)
+		return addr;
+	if (huge == SHMEM_HUGE_DENY || huge == SHMEM_HUGE_NEVER || (flags & MAP_FIXED) ||
+	    (unsigned long)addr == uaddr || len < PMD_SIZE)
+		return addr;
+	offset = (pgoff << PAGE_SHIFT) & (PMD_SIZE - 1);
+	if (offset && offset + len < 2 * PMD_SIZE)
+		return addr;
+	if (((unsigned long)addr & (PMD_SIZE - 1)) == offset)
+		return addr;
+	inflated_len = len + PMD_SIZE - PAGE_SIZE;
+	if (inflated_len > TASK_SIZE || inflated_len < len)
+		return addr;
+	inflated = arch_get_unmapped_area(mm, uaddr, inflated_len, flags);
+	if ((unsigned long)inflated >= -4095ul || ((unsigned long)inflated & ~PAGE_MASK))
+		return addr;
+	inflated_offset = (unsigned long)inflated & (PMD_SIZE - 1);
+	inflated += (long)offset - (long)inflated_offset;
+	if (inflated_offset > offset)
+		inflated += (long)PMD_SIZE;
+	if ((unsigned long)inflated > TASK_SIZE - len)
+		return addr;
+	return inflated;
+}
+
+/*
+ * Where a mapping of len bytes goes (Linux's __get_unmapped_area): shmem
+ * objects (MAP_SHARED anonymous, or a shmem file as mremap passes) go
+ * through shmem's placement, anonymous private mappings of whole 2 MiB
+ * blocks without a hint through THP's, the rest through the arch's.
+ */
+long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
+		       unsigned long len, unsigned long pgoff, unsigned long flags)
+{
+	long where;
+
+	if (len > TASK_SIZE)
+		return -ENOMEM;
+	if (!file)
+		pgoff = 0;		/* anonymous memory: offset 0 */
+	if (file ? file->f_inode->i_shmem : (flags & MAP_SHARED) != 0)
+		where = shmem_get_unmapped_area(mm, addr, len, pgoff, flags);
+	else if (!file && !addr && !(len & (PMD_SIZE - 1)))
+		where = thp_get_unmapped_area(mm, addr, len, pgoff, flags) ?:
+			arch_get_unmapped_area(mm, addr, len, flags);
+	else
+		where = arch_get_unmapped_area(mm, addr, len, flags);
+	if ((unsigned long)where >= -4095ul)	/* IS_ERR_VALUE: -errno; an address
+						 * at the very top is not one */
+		return where;
+	if ((unsigned long)where > TASK_SIZE - len)
+		return -ENOMEM;
+	if (where & ~PAGE_MASK)
+		return -EINVAL;
+	return where;
 }
 
 /*
@@ -318,6 +410,15 @@ static long mmap_type_flags(struct file *file, unsigned long addr, unsigned long
 	return 0;
 }
 
+/* A hint is a page; one below mmap_min_addr is moved up to it. */
+static unsigned long round_hint_to_min(unsigned long hint)
+{
+	hint &= PAGE_MASK;
+	if (hint && hint < MMAP_MIN_ADDR)
+		return MMAP_MIN_ADDR;
+	return hint;
+}
+
 long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
 		   unsigned long len, unsigned long prot, unsigned long flags,
 		   unsigned long pgoff)
@@ -325,11 +426,14 @@ long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
 	unsigned long vm_flags;
 	struct vm_area_struct *v;
 	long where, err;
+	int pkey = 0;
 
 	if (!len)
 		return -EINVAL;
 	if (flags & MAP_FIXED_NOREPLACE)
 		flags |= MAP_FIXED;
+	if (!(flags & MAP_FIXED))
+		addr = round_hint_to_min(addr);
 	len = PAGE_ALIGN(len);
 	if (!len)
 		return -ENOMEM;				/* overflowed */
@@ -337,13 +441,19 @@ long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
 		return -EOVERFLOW;
 	if (mm->map_count > get_max_map_count())
 		return -ENOMEM;
-	where = get_unmapped_area(mm, addr, len, flags);
+	where = get_unmapped_area(mm, file, addr, len, pgoff, flags);
 	if (where < 0)
 		return where;
 	addr = (unsigned long)where;
 	if ((flags & MAP_FIXED_NOREPLACE) && find_vma_intersection(mm, addr, addr + len))
 		return -EEXIST;
-	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | mm->def_flags |
+	/* With protection keys, PROT_EXEC alone is execute-only. */
+	if (prot == PROT_EXEC) {
+		pkey = execute_only_pkey(mm);
+		if (pkey < 0)
+			pkey = 0;
+	}
+	vm_flags = calc_vm_prot_bits(prot, pkey) | calc_vm_flag_bits(flags) | mm->def_flags |
 		   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	if (!mlock_future_ok(mm, vm_flags, len))
 		return -EAGAIN;
@@ -432,116 +542,6 @@ int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned l
 	vm_stat_account(mm, v->vm_flags, (long)(len >> PAGE_SHIFT));
 	return 0;
 }
-
-/*
- * [start, end) of *vp, which lies in it, gets the access bits newbits
- * (Linux's mprotect_fixup).  Turning writable charges the area
- * (VM_ACCOUNT); turning it read-only again keeps the charge once it has
- * anonymous pages (an anon_vma), and drops it before (Linux 6.2+), which
- * decides which neighbours can merge later.  A VMA whose flags would not
- * change is left alone, accounting included.
- */
-static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct **vp,
-			  unsigned long start, unsigned long end, unsigned long newbits)
-{
-	struct vm_area_struct *v = *vp;
-	unsigned long oldflags = v->vm_flags, flags = (oldflags & ~VM_ACCESS_FLAGS) | newbits;
-	unsigned long np = (end - start) >> PAGE_SHIFT;
-	long charged = 0;
-	int err;
-
-	if (flags == oldflags)
-		return 0;
-	if (newbits & VM_WRITE) {
-		/* Turning into data must fit RLIMIT_DATA. */
-		if (!may_expand_vm(mm, flags, np) && may_expand_vm(mm, oldflags, np))
-			return -ENOMEM;
-		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE))) {
-			charged = (long)np;
-			if (security_vm_enough_memory_mm(mm, charged))
-				return -ENOMEM;
-			flags |= VM_ACCOUNT;
-		}
-	} else if ((oldflags & VM_ACCOUNT) && !v->vm_file && !v->anon_vma) {
-		flags &= ~VM_ACCOUNT;
-		charged = -(long)np;
-	}
-	err = vma_modify_flags(mm, start, end, flags, vp);
-	if (err) {
-		if (charged > 0)
-			vm_unacct_memory(kmm_cur(), charged);
-		return err;
-	}
-	if (charged < 0)
-		vm_unacct_memory(kmm_cur(), -charged);
-	vm_stat_account(mm, oldflags, -(long)np);
-	vm_stat_account(mm, flags, (long)np);
-	change_protection(*vp, start, end);
-	/* Locked memory turning writable is faulted in for writing at once:
-	 * private pages are copied, so the VMA gets its anon_vma. */
-	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED &&
-	    (flags & VM_WRITE))
-		__mm_populate(mm, start, end - start, true);
-	return 0;
-}
-
-long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
-		 unsigned long prot)
-{
-	unsigned long end, newbits = calc_vm_prot_bits(prot);
-	struct vm_area_struct *v;
-	int err;
-
-	unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
-
-	prot &= ~(unsigned long)(PROT_GROWSDOWN | PROT_GROWSUP);
-	newbits = calc_vm_prot_bits(prot);
-	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP))
-		return -EINVAL;
-	if (start & ~PAGE_MASK)
-		return -EINVAL;
-	if (!len)
-		return 0;
-	len = PAGE_ALIGN(len);
-	end = start + len;
-	if (end <= start)
-		return -ENOMEM;
-	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
-		return -EINVAL;
-	v = find_vma(mm, start);
-	if (!v || v->vm_start >= end)
-		return -ENOMEM;
-	if (grows & PROT_GROWSDOWN) {
-		/* The change reaches down to the stack's start. */
-		start = v->vm_start;
-		if (!(v->vm_flags & VM_GROWSDOWN))
-			return -EINVAL;
-	} else if (v->vm_start > start) {
-		return -ENOMEM;
-	} else if (grows & PROT_GROWSUP) {
-		return -EINVAL;		/* x86 has no VM_GROWSUP */
-	}
-	/* vma by vma, as Linux: a hole stops the call, after the earlier
-	 * vmas changed. */
-	for (;;) {
-		unsigned long tmp;
-
-		if ((newbits & ~(v->vm_flags >> 4)) & VM_ACCESS_FLAGS)
-			return -EACCES;		/* beyond VM_MAY* */
-		tmp = min(v->vm_end, end);
-		err = mprotect_fixup(mm, &v, start, tmp, newbits);
-		if (err)
-			return err;
-		if (tmp >= end)
-			return 0;
-		start = tmp;
-		v = vma_lookup(mm, start);
-		if (!v)
-			return -ENOMEM;
-	}
-}
-
-
 
 /*
  * Grows the heap by [addr, addr + len): the VMA just below is expanded if

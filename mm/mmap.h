@@ -10,6 +10,7 @@
 #include <kmm/mm_types.h>
 #include <kmm/fs.h>
 #include "mm/internal.h"
+#include "mm/vma.h"
 
 #ifndef PROT_SEM
 #define PROT_SEM		0x8
@@ -72,8 +73,23 @@ void truncate_inode_pages_final(struct address_space *as);
 int shmem_zero_setup(struct vm_area_struct *v);
 void shmem_evict_inode(struct inode *inode);
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+/* mm/mprotect.c: 0 or -errno.  pkey -1: keep or choose the key as a plain
+ * mprotect does; else pkey_mprotect's key. */
 long do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		 unsigned long prot);
+long do_mprotect_pkey(struct mm_struct *mm, unsigned long start, unsigned long len,
+		      unsigned long prot, int pkey);
+struct task_struct;
+/* The key, or -errno (pkey_alloc(2)); 0 or -errno (pkey_free(2)). */
+long sys_pkey_alloc(struct task_struct *t, unsigned long flags, unsigned long init_val);
+long sys_pkey_free(struct task_struct *t, int pkey);
+/* The vm_flags of PROT_* bits and a protection key (Linux's calc_vm_prot_bits). */
+static inline unsigned long calc_vm_prot_bits(unsigned long prot, int pkey)
+{
+	return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & PROT_EXEC ? VM_EXEC : 0) |
+	       ((unsigned long)pkey << VM_PKEY_SHIFT & ARCH_VM_PKEY_FLAGS);
+}
 /* mm/mlock.c: 0 or -errno.  vm_flags: VM_LOCKED, optionally | VM_LOCKONFAULT. */
 int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len,
 	     unsigned long vm_flags);
@@ -124,8 +140,10 @@ static inline int get_max_map_count(void)
 }
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
 void vm_area_free(struct vm_area_struct *v);
-long get_unmapped_area(struct mm_struct *mm, unsigned long addr,
-		       unsigned long len, unsigned long flags);
+/* Where len bytes of file (NULL: anonymous) at page pgoff go, for MAP_*
+ * flags; the address or -errno (Linux's __get_unmapped_area). */
+long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
+		       unsigned long len, unsigned long pgoff, unsigned long flags);
 int vma_modify_flags(struct mm_struct *mm, unsigned long start, unsigned long end,
 		     unsigned long newflags, struct vm_area_struct **vp);
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,

@@ -76,8 +76,12 @@ static long remap_is_valid(const struct remap *r)
 
 static long set_new_addr(struct remap *r)
 {
-	long res = get_unmapped_area(r->mm, implies_new_addr(r) ? r->new_addr : 0,
-				     r->new_len, r->flags & MREMAP_FIXED ? MAP_FIXED : 0);
+	struct vm_area_struct *v = r->vma;
+	unsigned long pgoff = v->vm_pgoff + ((r->addr - v->vm_start) >> PAGE_SHIFT);
+	unsigned long map_flags = (r->flags & MREMAP_FIXED ? MAP_FIXED : 0) |
+				  (v->vm_flags & VM_MAYSHARE ? MAP_SHARED : 0);
+	long res = get_unmapped_area(r->mm, v->vm_file, implies_new_addr(r) ? r->new_addr : 0,
+				     r->new_len, pgoff, map_flags);
 
 	if (res < 0)
 		return res;
@@ -203,7 +207,7 @@ static bool vma_expandable(struct remap *r, unsigned long delta)
 		return false;
 	if (find_vma_intersection(r->mm, v->vm_end, end))
 		return false;
-	return get_unmapped_area(r->mm, v->vm_start, end - v->vm_start, MAP_FIXED) >= 0;
+	return get_unmapped_area(r->mm, NULL, v->vm_start, end - v->vm_start, 0, MAP_FIXED) >= 0;
 }
 
 static long expand_vma(struct remap *r)

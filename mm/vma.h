@@ -46,10 +46,24 @@ void vma_set_anon_vma(struct vm_area_struct *v, struct anon_vma *av);
 #define VM_HUGEPAGE	0x20000000ul
 #define VM_NOHUGEPAGE	0x40000000ul
 #define VM_MERGEABLE	0x80000000ul
-#define VM_LOCKONFAULT	0x100000000ul
+#define VM_LOCKONFAULT	0x00080000ul
+/* x86 protection keys: four high architecture bits (VM_HIGH_ARCH_BIT_0..3)
+ * hold the VMA's key, so a key splits and merges VMAs like a flag. */
+#define VM_PKEY_SHIFT	32
+#define VM_PKEY_BIT0	(1ul << 32)
+#define VM_PKEY_BIT1	(1ul << 33)
+#define VM_PKEY_BIT2	(1ul << 34)
+#define VM_PKEY_BIT3	(1ul << 35)
+#define ARCH_VM_PKEY_FLAGS (VM_PKEY_BIT0 | VM_PKEY_BIT1 | VM_PKEY_BIT2 | VM_PKEY_BIT3)
 #define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
 #define VM_SPECIAL	(VM_IO | VM_DONTEXPAND | VM_PFNMAP)
+
+/* The protection key of a VMA (0 on a CPU without them). */
+static inline int vma_pkey(const struct vm_area_struct *v)
+{
+	return (int)((v->vm_flags & ARCH_VM_PKEY_FLAGS) >> VM_PKEY_SHIFT);
+}
 
 #define STACK_GUARD_GAP	(256ul << PAGE_SHIFT)	/* stack_guard_gap's default */
 /* Where next's reach starts: its start, less the guard gap for a stack. */

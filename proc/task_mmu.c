@@ -14,6 +14,7 @@
 #include "mm/vma.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "arch/x86/mm/pkeys.h"
 #include "proc/internal.h"
 
 #define VSYSCALL_ADDR	0xffffffffff600000ul
@@ -184,7 +185,7 @@ static void smaps_walk(struct vm_area_struct *v, struct mem_size_stats *mss)
 
 /* The lines after the header of one VMA (or of the gate page, mss empty). */
 static void show_smap(struct seq_buf *m, unsigned long size, const struct mem_size_stats *mss,
-		      bool locked, int thp)
+		      bool locked, int thp, int pkey)
 {
 	unsigned long pss_kb = (unsigned long)(mss->pss >> (10 + PSS_SHIFT));
 	static const char *const none[] = {
@@ -209,6 +210,8 @@ static void show_smap(struct seq_buf *m, unsigned long size, const struct mem_si
 		show_smap_kb(m, none[i], 0);
 	show_smap_kb(m, "Locked:", locked ? pss_kb : 0);
 	seq_printf(m, "THPeligible:    %8d\n", thp);
+	if (arch_pkeys_enabled())
+		seq_printf(m, "ProtectionKey:  %8d\n", pkey);
 }
 
 void proc_pid_smaps_show(struct task_struct *t, struct seq_buf *m)
@@ -221,10 +224,11 @@ void proc_pid_smaps_show(struct task_struct *t, struct seq_buf *m)
 
 		smaps_walk(v, &mss);
 		show_map_vma(m, t->mm, v);
-		show_smap(m, v->vm_end - v->vm_start, &mss, v->vm_flags & VM_LOCKED, thp_eligible(v));
+		show_smap(m, v->vm_end - v->vm_start, &mss, v->vm_flags & VM_LOCKED, thp_eligible(v),
+			  vma_pkey(v));
 		show_smap_vma_flags(m, v->vm_flags);
 	}
 	show_gate_vma(m);
-	show_smap(m, PAGE_SIZE, &gate, false, 0);
+	show_smap(m, PAGE_SIZE, &gate, false, 0, 0);
 	show_smap_vma_flags(m, VM_EXEC);
 }

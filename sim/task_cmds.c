@@ -55,6 +55,9 @@ static const struct flag_name madv_names[] = {
 static const struct flag_name mlock_names[] = {
 	{ "MLOCK_ONFAULT", MLOCK_ONFAULT }, { "0", 0 }, { NULL, 0 }
 };
+static const struct flag_name pkey_access_names[] = {
+	{ "PKEY_DISABLE_ACCESS", 0x1 }, { "PKEY_DISABLE_WRITE", 0x2 }, { "0", 0 }, { NULL, 0 }
+};
 static const struct flag_name mcl_names[] = {
 	F(MCL_CURRENT), F(MCL_FUTURE), { "MCL_ONFAULT", MCL_ONFAULT }, { NULL, 0 }
 };
@@ -325,6 +328,69 @@ int cmd_munlock(struct sim *s, int argc, char **argv)
 	return do_range_call(s, argv, &(struct range_call){ NULL, NULL, call_munlock });
 }
 
+/* A protection key argument: a decimal number, -1 allowed (no key). */
+static int arg_pkey(struct sim *s, char **argv, int i, int *pkey)
+{
+	char *end;
+	long v = strtol(argv[i], &end, 10);
+
+	if (!*argv[i] || *end || v < -2147483648L || v > 2147483647L)
+		return syntax_error(s, "%s: KEY must be a decimal number (-1: none), got '%s'",
+				    argv[0], argv[i]);
+	*pkey = (int)v;
+	return 0;
+}
+
+/* pkey_alloc PID [FLAGS [ACCESS_RIGHTS]]: "pkey N" or error ENAME. */
+int cmd_pkey_alloc(struct sim *s, int argc, char **argv)
+{
+	unsigned long flags = 0, rights = 0;
+	struct task_struct *t;
+	int bad;
+	long key;
+
+	if ((argc > 2 && arg_num(s, argv, 2, "FLAGS", &flags)) ||
+	    (argc > 3 && arg_flags(s, argv, 3, pkey_access_names, "access right", &rights)))
+		return -1;
+	t = arg_task(s, argv, &bad);
+	if (!t)
+		return bad;
+	key = sys_pkey_alloc(t, flags, rights);
+	if (key < 0)
+		return print_errno(s, key);
+	fprintf(s->out, "pkey %ld\n", key);
+	return 0;
+}
+
+/* pkey_free PID KEY */
+int cmd_pkey_free(struct sim *s, int argc, char **argv)
+{
+	struct task_struct *t;
+	int bad, pkey;
+
+	if (arg_pkey(s, argv, 2, &pkey))
+		return -1;
+	t = arg_task(s, argv, &bad);
+	if (!t)
+		return bad;
+	return print_result(s, sys_pkey_free(t, pkey));
+}
+
+/* pkey_mprotect PID ADDR LEN PROT KEY */
+int cmd_pkey_mprotect(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr, len, prot;
+	struct task_struct *t;
+	int bad, pkey;
+
+	if (arg_flags(s, argv, 4, prot_names, "PROT flag", &prot) || arg_pkey(s, argv, 5, &pkey))
+		return -1;
+	t = arg_range(s, argv, &addr, &len, &bad);
+	if (!t)
+		return bad;
+	return print_result(s, do_mprotect_pkey(t->mm, addr, len, prot, pkey));
+}
+
 int cmd_mremap(struct sim *s, int argc, char **argv)
 {
 	unsigned long addr, old_len, new_len, flags = 0, new_addr = 0;
@@ -439,6 +505,8 @@ static const char *sig_code_name(const struct kmm_siginfo *si)
 		return "BUS_ADRERR";
 	if (si->code == SI_KERNEL)
 		return "SI_KERNEL";
+	if (si->code == SEGV_PKUERR)
+		return "SEGV_PKUERR";
 	return si->code == SEGV_ACCERR ? "SEGV_ACCERR" : "SEGV_MAPERR";
 }
 

@@ -43,9 +43,21 @@ struct kmm_config {
 	int paging;			/* 4 (x86-64, default) or 2 (adds the i386 view) */
 	int norandmaps;			/* 1: no ASLR (boot aslr=off, Linux's norandmaps) */
 	int segv_kill;			/* 1: SIGSEGV/SIGBUS kill the process (boot segv=kill) */
+	int pku;			/* KMM_PKU_ON / KMM_PKU_OFF: the CPU's protection keys
+					 * (0: as the host's CPU, boot pku=host) */
+	int shmem_huge;			/* SHMEM_HUGE_*: transparent_hugepage_shmem= (0: never) */
 	char tlb[128];			/* TLB geometry, "l1d=64:4,pcid=on,..." (hw/tlb.h);
 					 * empty: an Intel Skylake core's */
 };
+
+/* kmm_config.pku */
+#define KMM_PKU_HOST	0
+#define KMM_PKU_ON	1
+#define KMM_PKU_OFF	2
+/* kmm_config.shmem_huge: Linux's shmem_enabled values, in its order of
+ * transparent_hugepage_shmem= names */
+enum { SHMEM_HUGE_NEVER, SHMEM_HUGE_ALWAYS, SHMEM_HUGE_WITHIN_SIZE, SHMEM_HUGE_ADVISE,
+       SHMEM_HUGE_DENY, SHMEM_HUGE_FORCE };
 
 struct kmm *kmm_boot(const struct kmm_config *cfg);
 /* Shuts a machine down (NULL: the current one). */

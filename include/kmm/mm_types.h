@@ -101,8 +101,16 @@ enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
 struct task_struct;
 
+/* The x86 part of an address space (arch/x86's mm_context_t). */
+typedef struct {
+	unsigned short pkey_allocation_map;	/* bit k: protection key k is taken
+						 * (key 0 always, from creation) */
+	short execute_only_pkey;	/* the key of PROT_EXEC-only mappings; -1: none yet */
+} mm_context_t;
+
 struct mm_struct {
 	struct rb_root mm_rb;		/* vmas by address */
+	mm_context_t context;		/* protection keys (arch/x86/mm/pkeys.c) */
 	void *pgd;			/* pgd_t *: its page table (mm/memory.c) */
 	struct task_struct *owner;	/* the task whose faults these are */
 	unsigned int pcid;		/* its tag in the TLBs (1..4095) */

@@ -59,6 +59,23 @@ typedef struct { unsigned long pgprot; } pgprot_t;
 #define _PAGE_PSE	0x080ul		/* leaf at PMD or PUD level */
 #define _PAGE_GLOBAL	0x100ul
 #define _PAGE_NX	(1ul << 63)
+#define _PAGE_PKEY_SHIFT 59		/* bits 59-62: the protection key (PKU) */
+#define _PAGE_PKEY_MASK	(0xful << _PAGE_PKEY_SHIFT)
+
+/* PKRU: two bits a protection key, AD (access disable) and WD (write disable). */
+#define PKRU_BITS_PER_PKEY	2
+#define PKRU_AD_BIT		0x1u
+#define PKRU_WD_BIT		0x2u
+
+/* Does pkru let a data access (a write if write) use pkey?  The CPU's check. */
+static inline int pkru_allows_pkey(unsigned int pkru, int pkey, int write)
+{
+	unsigned int bits = pkru >> (pkey * PKRU_BITS_PER_PKEY);
+
+	if (bits & PKRU_AD_BIT)
+		return 0;
+	return !(write && (bits & PKRU_WD_BIT));
+}
 #define PTE_PFN_MASK	0x000ffffffffff000ul
 #define PTE_FLAGS_MASK	(~PTE_PFN_MASK)
 
@@ -158,6 +175,7 @@ pgd_t *swapper_pg_dir(void);
 #define PF_USER		0x04
 #define PF_RSVD		0x08
 #define PF_INSTR	0x10
+#define PF_PK		0x20	/* the protection key (PKRU) refused a data access */
 #define PF_NONCANONICAL	0x100	/* kmm: would be #GP, not #PF */
 #define PF_PEEK		0x400	/* kmm: look only: leave accessed/dirty alone */
 #define PF_FAULT	0x200	/* kmm: set in every fault, so a not-present

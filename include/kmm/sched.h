@@ -22,6 +22,8 @@ struct task_struct {
 	struct task_struct *real_parent;	/* NULL: spawned by the machine */
 	struct list_head tasks;		/* on kmm->tasks, ascending pid */
 	unsigned long min_flt, maj_flt;	/* faults taken (the page-fault layer) */
+	unsigned int pkru;		/* the PKRU register while it runs: 2 bits a
+					 * protection key, access- and write-disable */
 };
 
 /* The live task with this pid, or NULL. */
