@@ -287,6 +287,22 @@ static void fuzz_config_set(const char *name, const char *value, size_t errlen,
 		free(err);
 		return;
 	}
+	if (o && o->type == KMM_OPT_ENUM) {
+		/* One of the option's words, stored as its index. */
+		unsigned long i, found = ~0ul;
+
+		for (i = 0; o->names[i]; i++)
+			if (!strcmp(value, o->names[i]))
+				found = i;
+		if ((found != ~0ul) != !r)
+			FUZZ_BUG("kmm_config_set(%s, %s) answered %d", name, value, r);
+		if (!r && field(&cfg, o) != found)
+			FUZZ_BUG("kmm_config_set(%s, %s) stored %lu", name, value, field(&cfg, o));
+		if (r && memcmp(&cfg, &before, sizeof(cfg)))
+			FUZZ_BUG("kmm_config_set(%s, %s) failed but changed the config", name, value);
+		free(err);
+		return;
+	}
 	if (o && (o->type == KMM_OPT_OFF || o->type == KMM_OPT_KILL)) {
 		/* Words, not numbers: on/off, kill/handle. */
 		const char *one = o->type == KMM_OPT_OFF ? "off" : "kill";

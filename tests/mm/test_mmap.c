@@ -409,6 +409,71 @@ TEST(top_down_placement_and_errors)
 }
 
 /*
+ * Where the kernel puts what it chooses (Linux 6.18's __get_unmapped_area):
+ * an anonymous private mapping of a multiple of 2 MiB without a hint
+ * gets a 2 MiB-aligned address (thp_get_unmapped_area: search 2 MiB more,
+ * top-down move up when already aligned), mremap's moves too; shared
+ * anonymous memory only when shmem may use huge pages; an unaligned hint
+ * rounds down to its page; an unaligned MAP_FIXED_NOREPLACE is EINVAL.
+ */
+TEST(kernel_chosen_placement_follows_linux)
+{
+	struct kmm_config cfg = { .mem = 256ul << 20, .cpus = 1, .quiet = 1 };
+	const unsigned long M2 = 2ul << 20, anon = MAP_PRIVATE | MAP_ANONYMOUS;
+	struct kmm *k = kmm_boot(&cfg);
+	struct mm_struct *mm;
+	long a, b, c;
+
+	ASSERT_NOT_NULL(k);
+	mm = mm_alloc();
+	mm->mmap_base = 0x7f0000123000ul;	/* not 2 MiB-aligned, as after ASLR */
+	a = do_mmap(mm, 0, 4096, PROT_READ, anon);
+	ASSERT_EQ(a, (long)(mm->mmap_base - 4096));
+	/* 4 MiB: the padded search ends at a; the start rounds up to 2 MiB. */
+	b = do_mmap(mm, 0, 2 * M2, PROT_READ, anon);
+	ASSERT_EQ(b, (long)(((unsigned long)a - 3 * M2 + M2 - 1) & ~(M2 - 1)));
+	ASSERT_EQ(b & (long)(M2 - 1), 0);
+	/* Just below an aligned b the padded area is aligned: moved up by 2 MiB,
+	 * so the mapping ends at b (one VMA with it, they merge). */
+	c = do_mmap(mm, 0, M2, PROT_READ, anon);
+	ASSERT_EQ(c, b - (long)M2);
+	ASSERT_EQ(mm->map_count, 2);
+	/* Not a multiple of 2 MiB, or with a hint: the plain search. */
+	ASSERT_EQ(do_mmap(mm, 0, M2 + 4096, PROT_WRITE, anon), c - (long)M2 - 4096);
+	ASSERT_EQ(do_mmap(mm, 0x40000123, M2, PROT_READ, anon), 0x40000000);
+	/* Shared anonymous memory: shmem never uses huge pages by default. */
+	a = do_mmap(mm, 0, M2, PROT_READ, MAP_SHARED | MAP_ANONYMOUS);
+	ASSERT_EQ(a, c - (long)M2 - 4096 - (long)M2);
+	ASSERT_NE(a & (long)(M2 - 1), 0);
+	/* An unaligned MAP_FIXED_NOREPLACE is EINVAL, an unaligned hint below
+	 * mmap_min_addr moves up to it (one below a page is no hint). */
+	ASSERT_EQ(do_mmap(mm, 0x50000010, 4096, PROT_READ, anon | MAP_FIXED_NOREPLACE), -EINVAL);
+	ASSERT_EQ(do_mmap(mm, 0x1123, 4096, PROT_READ, anon), 0x10000);
+	/* mremap's move of anonymous memory to 2 MiB multiples: aligned too. */
+	a = do_mmap(mm, 0x60000000, 4096, PROT_READ | PROT_WRITE, anon);
+	ASSERT_EQ(a, 0x60000000);
+	ASSERT_EQ(do_mmap(mm, 0x60001000, 4096, PROT_READ, anon), 0x60001000);
+	b = do_mremap(mm, 0x60000000, 4096, 2 * M2, MREMAP_MAYMOVE, 0);
+	ASSERT_TRUE(b > 0);
+	ASSERT_EQ(b & (long)(M2 - 1), 0);
+	mmput(mm);
+	kmm_shutdown(k);
+
+	/* transparent_hugepage_shmem=always: shared anonymous memory aligned. */
+	cfg.shmem_huge = SHMEM_HUGE_ALWAYS;
+	k = kmm_boot(&cfg);
+	ASSERT_NOT_NULL(k);
+	mm = mm_alloc();
+	mm->mmap_base = 0x7f0000123000ul;
+	a = do_mmap(mm, 0, M2, PROT_READ, MAP_SHARED | MAP_ANONYMOUS);
+	ASSERT_EQ(a, (long)((mm->mmap_base - M2) & ~(M2 - 1)));
+	a = do_mmap(mm, 0, 4096, PROT_READ, MAP_SHARED | MAP_ANONYMOUS);	/* too small */
+	ASSERT_NE(a & (long)(M2 - 1), 0);
+	mmput(mm);
+	kmm_shutdown(k);
+}
+
+/*
  * Addresses at and beyond TASK_SIZE, and lengths that wrap: the host's
  * answer for each call (they all fail there, touching nothing) must be
  * kmm's, and kmm's address space must not change.
@@ -520,6 +585,7 @@ TEST(beyond_task_size_matches_the_host)
 int main(void)
 {
 	RUN_TEST(top_down_placement_and_errors);
+	RUN_TEST(kernel_chosen_placement_follows_linux);
 	RUN_TEST(random_calls_match_the_host);
 	RUN_TEST(beyond_task_size_matches_the_host);
 	RUN_TEST(collapse_without_whole_blocks_matches_the_host);

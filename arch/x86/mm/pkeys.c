@@ -22,8 +22,11 @@ int arch_max_pkey(void)
 	return arch_pkeys_enabled() ? 16 : 1;
 }
 
+/* Without OSPKE the context stays zero: not even key 0 is "allocated". */
 void mm_pkeys_init(struct mm_struct *mm)
 {
+	if (!arch_pkeys_enabled())
+		return;
 	mm->context.pkey_allocation_map = 0x1;
 	mm->context.execute_only_pkey = -1;
 }
