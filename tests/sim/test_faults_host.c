@@ -27,6 +27,8 @@ struct scenario {
 	const char *name;
 	const char *text;
 	const char *known_bug;	/* non-NULL: run with KMM_TEST_KNOWN=1 only */
+	int pku;		/* 1: only on a host with protection keys, -1: only
+				 * without (the simulator boots with the host's, pku=host) */
 };
 
 static const struct scenario scenarios[] = {
@@ -37,7 +39,7 @@ static const struct scenario scenarios[] = {
 	  "read 1 0x300000100ffe 4	#= 00 00 00 00 minflt=0\n"
 	  "touch 1 0x300000100000 64K w	#= ok minflt=16\n"
 	  "touch 1 0x300000100000 64K w	#= ok minflt=0\n"
-	  "cat /proc/1/maps\n", NULL },
+	  "cat /proc/1/maps\n", NULL, 0 },
 	{ "write of fresh memory: one fault a page, none to read it back", HEAD
 	  "mmap 1 0x300000100000 32K " RW " " PRIV "\n"
 	  "touch 1 0x300000100800 6K w	#= ok minflt=2\n"
@@ -45,7 +47,7 @@ static const struct scenario scenarios[] = {
 	  "read 1 0x300000102ffe 3	#= 6b 6d 6d minflt=0\n"
 	  "touch 1 0x300000100000 32K r	#= ok minflt=4\n"
 	  "write 1 0x300000100000 fill=0x5a:32K	#= ok minflt=4\n"
-	  "read 1 0x300000100000 32K	#= crc32=bfbad03b minflt=0\n", NULL },
+	  "read 1 0x300000100000 32K	#= crc32=bfbad03b minflt=0\n", NULL, 0 },
 	{ "fork: reads fault nowhere, a write faults once a page in each writer", HEAD
 	  "mmap 1 0x300000100000 64K " RW " " PRIV "\n"
 	  "touch 1 0x300000100000 32K w	#= ok minflt=8\n"
@@ -63,14 +65,14 @@ static const struct scenario scenarios[] = {
 	  "exit 2	#= ok\n"
 	  "touch 3 0x300000100000 64K w	#= ok minflt=0\n"
 	  "touch 2 0x300000100000 4K r	#= error ESRCH\n"
-	  "cat /proc/3/maps\n", NULL },
+	  "cat /proc/3/maps\n", NULL, 0 },
 	{ "MADV_DONTNEED: the next read faults again and reads zeros", HEAD
 	  "mmap 1 0x300000100000 32K " RW " " PRIV "\n"
 	  "write 1 0x300000100000 fill=0xab:32K	#= ok minflt=8\n"
 	  "madvise 1 0x300000100000 16K MADV_DONTNEED\n"
 	  "touch 1 0x300000100000 32K r	#= ok minflt=4\n"
 	  "read 1 0x300000103ffe 4	#= 00 00 ab ab minflt=0\n"
-	  "touch 1 0x300000100000 32K w	#= ok minflt=4\n", NULL },
+	  "touch 1 0x300000100000 32K w	#= ok minflt=4\n", NULL, 0 },
 	{ "mprotect: exclusive pages become writable again without a fault", HEAD
 	  "mmap 1 0x300000100000 32K " RW " " PRIV "\n"
 	  "touch 1 0x300000100000 16K w	#= ok minflt=4\n"
@@ -85,7 +87,7 @@ static const struct scenario scenarios[] = {
 	  "read 1 0x3000000fffff 2	#= SIGSEGV at 0x3000000ff000 (SEGV_ACCERR) minflt=0\n"
 	  "mprotect 1 0x300000100000 32K " RW "\n"
 	  "touch 1 0x300000100000 32K w	#= ok minflt=0\n"
-	  "cat /proc/1/maps\n", NULL },
+	  "cat /proc/1/maps\n", NULL, 0 },
 	{ "mremap: moved page tables need no fault", HEAD
 	  "munmap 1 0x300000200000 1M\n"
 	  "mmap 1 0x300000100000 32K " RW " " PRIV "\n"
@@ -102,7 +104,7 @@ static const struct scenario scenarios[] = {
 	  "touch 1 0x300000200000 64K r	#= ok minflt=16\n"
 	  "touch 1 0x300000300000 64K r	#= ok minflt=0\n"
 	  "read 1 0x300000300000 2	#= 11 11 minflt=0\n"
-	  "cat /proc/1/maps\n", NULL },
+	  "cat /proc/1/maps\n", NULL, 0 },
 	{ "signals: SEGV_MAPERR, SEGV_ACCERR, and the pages before them", HEAD
 	  "mmap 1 0x300000100000 32K " RW " " PRIV "\n"
 	  "munmap 1 0x300000102000 4K\n"
@@ -116,9 +118,20 @@ static const struct scenario scenarios[] = {
 	  "read 1 0x300000103ffe 3	#= 78 79 00 minflt=1\n"
 	  "mmap 1 0x300000110000 8K PROT_WRITE " PRIV "\n"
 	  "touch 1 0x300000110000 8K r	#= ok minflt=2\n"
+	  "cat /proc/1/maps\n", NULL, 0 },
+	{ "PROT_EXEC without protection keys: x86 lets exec imply read", HEAD
 	  "mmap 1 0x300000120000 8K PROT_EXEC " PRIV "\n"
-	  "touch 1 0x300000120000 8K r	#= ok minflt=2\n"	/* x86: exec implies read */
-	  "touch 1 0x300000120000 8K w	#= SIGSEGV at 0x300000120000 (SEGV_ACCERR) minflt=0\n", NULL },
+	  "touch 1 0x300000120000 8K r	#= ok minflt=2\n"
+	  "touch 1 0x300000120000 8K w	#= SIGSEGV at 0x300000120000 (SEGV_ACCERR) minflt=0\n", NULL, -1 },
+	{ "PROT_EXEC with protection keys: execute-only, data accesses SEGV_PKUERR, nothing mapped", HEAD
+	  "mmap 1 0x300000120000 8K PROT_EXEC " PRIV "\n"
+	  "touch 1 0x300000120000 8K r	#= SIGSEGV at 0x300000120000 (SEGV_PKUERR) minflt=0\n"
+	  "touch 1 0x300000120000 8K w	#= SIGSEGV at 0x300000120000 (SEGV_PKUERR) minflt=0\n"
+	  "mprotect 1 0x300000120000 4K PROT_READ|PROT_EXEC\n"
+	  "touch 1 0x300000120000 8K r	#= SIGSEGV at 0x300000121000 (SEGV_PKUERR) minflt=1\n"
+	  "mlock 1 0x300000121000 4K\n"
+	  "mlock2 1 0x300000121000 4K MLOCK_ONFAULT\n"
+	  "cat /proc/1/maps\n", NULL, 1 },
 	{ "shared anonymous memory: writes fault once a page, a child's reads once per 64 KiB", HEAD
 	  "mmap 1 0x300000100000 128K " RW " " SHARED "\n"
 	  "touch 1 0x300000100000 64K w	#= ok minflt=16\n"
@@ -136,14 +149,14 @@ static const struct scenario scenarios[] = {
 	  "fork 1	#= pid 4\n"
 	  "touch 4 0x300000110000 4K w	#= ok minflt=1\n"
 	  "touch 4 0x300000100000 128K w	#= ok minflt=31\n"
-	  "cat /proc/4/maps\n", NULL },
+	  "cat /proc/4/maps\n", NULL, 0 },
 	{ "shared anonymous memory past its end: SIGBUS", HEAD
 	  "munmap 1 0x300000100000 1M\n"
 	  "mmap 1 0x300000100000 16K " RW " " SHARED "\n"
 	  "touch 1 0x300000100000 16K w	#= ok minflt=4\n"
 	  "mremap 1 0x300000100000 16K 32K\n"
 	  "touch 1 0x300000100000 32K r	#= SIGBUS at 0x300000104000 (BUS_ADRERR) minflt=0\n"
-	  "read 1 0x300000103ffe 4	#= SIGBUS at 0x300000104000 (BUS_ADRERR) minflt=0\n", NULL },
+	  "read 1 0x300000103ffe 4	#= SIGBUS at 0x300000104000 (BUS_ADRERR) minflt=0\n", NULL, 0 },
 	{ "populated memory: MAP_POPULATE, mlock, MADV_POPULATE_*: no fault later", HEAD
 	  "mmap 1 0x300000100000 32K " RW " " PRIV "|MAP_POPULATE\n"
 	  "touch 1 0x300000100000 32K w	#= ok minflt=0\n"
@@ -164,7 +177,7 @@ static const struct scenario scenarios[] = {
 	  "touch 1 0x300000500000 32K r	#= ok minflt=0\n"
 	  "touch 1 0x300000500000 32K w	#= ok minflt=4\n"
 	  "mmap 1 0x300000600000 32K " RW " " SHARED "|MAP_POPULATE\n"
-	  "touch 1 0x300000600000 32K w	#= ok minflt=0\n", NULL },
+	  "touch 1 0x300000600000 32K w	#= ok minflt=0\n", NULL, 0 },
 	{ "a stack grows down into a hole (MAP_GROWSDOWN)", HEAD
 	  "munmap 1 0x300000100000 1M\n"
 	  "mmap 1 0x300000200000 16K " RW " " PRIV "|MAP_GROWSDOWN\n"
@@ -173,7 +186,7 @@ static const struct scenario scenarios[] = {
 	  "cat /proc/1/maps\n"
 	  "touch 1 0x300000100000 4K r	#= ok minflt=1\n"
 	  "touch 1 0x3000000ff000 4K r	#= SIGSEGV at 0x3000000ff000 (SEGV_ACCERR) minflt=0\n"
-	  "cat /proc/1/maps\n", NULL },
+	  "cat /proc/1/maps\n", NULL, 0 },
 	{ "guard regions: an access is SIGSEGV SEGV_MAPERR; fork keeps them", HEAD
 	  "mmap 1 0x300000100000 192K " RW " " PRIV "\n"
 	  "madvise 1 0x300000110000 64K MADV_GUARD_INSTALL\n"
@@ -181,7 +194,7 @@ static const struct scenario scenarios[] = {
 	  "fork 1\n"
 	  "touch 2 0x300000100000 128K r	#= SIGSEGV at 0x300000110000 (SEGV_MAPERR) minflt=0\n"
 	  "madvise 1 0x300000110000 64K MADV_GUARD_REMOVE\n"
-	  "touch 1 0x300000110000 4K r	#= ok minflt=1\n", NULL },
+	  "touch 1 0x300000110000 4K r	#= ok minflt=1\n", NULL, 0 },
 
 	/* ---- once known bugs, fixed since (each says what was wrong) -- */
 
@@ -191,7 +204,7 @@ static const struct scenario scenarios[] = {
 	  "munmap 1 0x300000100000 12K\n"
 	  "fork 1\n"
 	  "touch 2 0x300000103000 64K r	#= ok minflt=1\n",
-	  NULL },	/* was: Linux clamps the 64 KiB block to the vma's start and maps 16 pages from there (do_fault_around: from_pte + nr_pages); the simulator clips the block, maps 13 and faults again at 0x300000110000 (minflt=2) */
+	  NULL, 0 },	/* was: Linux clamps the 64 KiB block to the vma's start and maps 16 pages from there (do_fault_around: from_pte + nr_pages); the simulator clips the block, maps 13 and faults again at 0x300000110000 (minflt=2) */
 	{ "anon_vma of a vma next to a forked one", HEAD
 	  "mmap 1 0x300000100000 1M " RW "|PROT_EXEC " PRIV "\n"
 	  "touch 1 0x300000180000 4K w\n"
@@ -200,7 +213,7 @@ static const struct scenario scenarios[] = {
 	  "touch 2 0x300000100000 4K w\n"
 	  "mprotect 2 0x300000140000 512K PROT_WRITE\n"
 	  "cat /proc/2/maps\n",
-	  NULL },	/* was: the write gives the new vma the forked neighbour's anon_vma in the simulator (Linux's reusable_anon_vma wants a singular anon_vma_chain, which a forked vma has not), so the mprotect merges 0x300000100000-0x3000001c0000 where Linux keeps 0x300000180000 apart */
+	  NULL, 0 },	/* was: the write gives the new vma the forked neighbour's anon_vma in the simulator (Linux's reusable_anon_vma wants a singular anon_vma_chain, which a forked vma has not), so the mprotect merges 0x300000100000-0x3000001c0000 where Linux keeps 0x300000180000 apart */
 	{ "MADV_REMOVE of shared memory another process maps", HEAD
 	  "mmap 1 0x300000100000 64K " RW " " SHARED "\n"
 	  "write 1 0x300000100000 \"data\"\n"
@@ -210,14 +223,14 @@ static const struct scenario scenarios[] = {
 	  "read 2 0x300000100000 4	#= 00 00 00 00 minflt=1\n"
 	  "write 2 0x300000100000 \"more\"\n"
 	  "read 1 0x300000100000 4	#= 6d 6f 72 65 minflt=1\n",
-	  NULL },	/* was: the hole punch leaves the page mapped in pid 2, which keeps reading 'data' and writes 'more' into a page the object no longer has */
+	  NULL, 0 },	/* was: the hole punch leaves the page mapped in pid 2, which keeps reading 'data' and writes 'more' into a page the object no longer has */
 	{ "a stack that grew merges with the vma below it", HEAD
 	  "mmap 1 0x3000000cf000 244K " RW " " PRIV "|MAP_GROWSDOWN\n"
 	  "munmap 1 0x3000000fb000 12K\n"
 	  "touch 1 0x3000000fb000 4K r	#= ok minflt=1\n"
 	  "madvise 1 0x3000000e6000 152K MADV_DONTFORK\n"
 	  "cat /proc/1/maps\n",
-	  NULL },	/* was: expand_stack moves vm_pgoff down twice (vma_adjust_bounds already moves it), so 0x3000000fb000-0x30000010c000 does not merge with the vma below it as on Linux */
+	  NULL, 0 },	/* was: expand_stack moves vm_pgoff down twice (vma_adjust_bounds already moves it), so 0x3000000fb000-0x30000010c000 does not merge with the vma below it as on Linux */
 	{ "a failed stack growth still gives the stack an anon_vma", HEAD
 	  "munmap 1 0x300000166000 2332K\n"
 	  "mmap 1 0x3000001b6000 8300K PROT_READ " PRIV "|MAP_GROWSDOWN\n"
@@ -227,14 +240,14 @@ static const struct scenario scenarios[] = {
 	  "touch 1 0x3000003fe000 8K w	#= SIGSEGV at 0x3000003ff000 (SEGV_ACCERR) minflt=1\n"
 	  "mprotect 1 0x30000026d000 9144K " RW "|PROT_EXEC\n"
 	  "cat /proc/1/maps\n",
-	  NULL },	/* was: Linux's expand_downwards calls anon_vma_prepare before the stack limit refuses the growth, so both halves of the stack share one anon_vma and merge at the end; the simulator keeps them apart */
+	  NULL, 0 },	/* was: Linux's expand_downwards calls anon_vma_prepare before the stack limit refuses the growth, so both halves of the stack share one anon_vma and merge at the end; the simulator keeps them apart */
 	{ "fork copies the guard markers of a shared mapping", HEAD
 	  "mmap 1 0x300000100000 192K " RW " " SHARED "\n"
 	  "madvise 1 0x300000110000 64K MADV_GUARD_INSTALL\n"
 	  "touch 1 0x300000100000 64K r	#= ok minflt=16\n"
 	  "fork 1\n"
 	  "touch 2 0x300000100000 128K r	#= SIGSEGV at 0x300000110000 (SEGV_MAPERR) minflt=0\n",
-	  NULL },	/* was: Linux copies the page tables of a vma with guard markers at fork (and with them the mapped pages); the simulator copies neither for a shared vma: the child faults the pages in (minflt=17) and passes the guard */
+	  NULL, 0 },	/* was: Linux copies the page tables of a vma with guard markers at fork (and with them the mapped pages); the simulator copies neither for a shared vma: the child faults the pages in (minflt=17) and passes the guard */
 };
 
 /* Checks the "#= OUTPUT" lines against what the host printed. */
@@ -286,16 +299,40 @@ static int run_scenario(const struct scenario *sc)
 	return bad;
 }
 
+/* Does the host CPU have protection keys enabled (pku and ospke)? */
+static bool host_has_pku(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[8192];
+	bool pku = false, ospke = false;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		pku = strstr(line, " pku ") || strstr(line, " pku\n");
+		ospke = strstr(line, " ospke ") || strstr(line, " ospke\n");
+		break;
+	}
+	if (f)
+		fclose(f);
+	return pku && ospke;
+}
+
 TEST(fault_scenarios_match_the_host)
 {
 	bool known = harness_env("KMM_TEST_KNOWN", 0);
-	size_t i, run = 0, failed = 0, skipped = 0;
+	size_t i, run = 0, failed = 0, skipped = 0, other_cpu = 0;
+	int pku = host_has_pku() ? 1 : -1;
 
 	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
 		const struct scenario *sc = &scenarios[i];
 
 		if (sc->known_bug && !known) {
 			skipped++;
+			continue;
+		}
+		if (sc->pku && sc->pku != pku) {
+			other_cpu++;
 			continue;
 		}
 		run++;
@@ -308,6 +345,8 @@ TEST(fault_scenarios_match_the_host)
 	}
 	printf("  %zu scenarios compared with the host kernel, %zu known bugs left out (KMM_TEST_KNOWN=1 runs them)\n",
 	       run, skipped);
+	printf("  %zu skipped: they are for a CPU %s protection keys (this host %s pku/ospke)\n",
+	       other_cpu, pku > 0 ? "without" : "with", pku > 0 ? "has" : "lacks");
 	if (failed)
 		TEST_FAIL_("%zu of %zu scenarios differ from the host", failed, run);
 }
