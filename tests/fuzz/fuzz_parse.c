@@ -289,11 +289,11 @@ static void fuzz_config_set(const char *name, const char *value, size_t errlen,
 	}
 	if (o && o->type == KMM_OPT_ENUM) {
 		/* One of the option's words, stored as its index. */
-		unsigned long i, found = ~0ul;
+		unsigned long w, found = ~0ul;
 
-		for (i = 0; o->names[i]; i++)
-			if (!strcmp(value, o->names[i]))
-				found = i;
+		for (w = 0; o->names[w]; w++)
+			if (!strcmp(value, o->names[w]))
+				found = w;
 		if ((found != ~0ul) != !r)
 			FUZZ_BUG("kmm_config_set(%s, %s) answered %d", name, value, r);
 		if (!r && field(&cfg, o) != found)
