@@ -95,6 +95,7 @@ struct tlb_config {
 	unsigned int seed;		/* of the random policy */
 };
 
+/* The configuration functions are in hw/tlb_config.c. */
 void tlb_config_default(struct tlb_config *cfg);
 /*
  * Applies "key=value,..." to cfg: l1d, l1d_2m, l1d_1g, l1i, l1i_2m, l1i_1g,
