@@ -1,7 +1,9 @@
 /*
  * hw/tlb.c - the TLB model: set-associative arrays per level and page size,
- * lookups with x86's permission rules, fills after a walk, replacement
- * (LRU, bit-PLRU, random) and the flushes of arch/x86/mm/tlb.c.
+ * lookups with x86's permission rules, fills after a walk, the flushes of
+ * arch/x86/mm/tlb.c.  Replacement is a policy of hw/repl/ (LRU, bit-PLRU,
+ * random) working on the entries' stamps; the configuration is in
+ * hw/tlb_config.c.
  * The structures and the rules are in hw/tlb.h; docs/tlb.md explains them.
  *
  * The hot path, an L1 hit in the 4K array, is inline in hw/tlb.h: one set
@@ -94,30 +96,34 @@ static inline void clear_entry(struct tlb_entry *e)
 
 /* -------------------------------------------------------- replacement */
 
-/* Renumbers every set's LRU stamps 1..ways, keeping their order. */
-static __noinline void renumber_stamps(struct tlb *tlb)
+/*
+ * The policy (hw/repl/) sees a set as the stamp words of its entries.  The
+ * LRU hit on the fast path is inline (tlb_touch in hw/tlb.h); everything
+ * else goes through tlb->repl.
+ */
+_Static_assert(sizeof(struct tlb_entry) % sizeof(uint32_t) == 0 && TLB_MAX_WAYS <= REPL_MAX_WAYS,
+	       "a set's stamps are a strided array of 32-bit words");
+
+static inline struct repl_set set_view(struct tlb_entry *set, unsigned int ways)
 {
+	return (struct repl_set){ &set->stamp, sizeof(*set) / sizeof(uint32_t), ways };
+}
+
+/* struct repl's for_each_set: every set of every array. */
+static void for_each_set(struct repl *r, void (*fn)(struct repl *r, const struct repl_set *s))
+{
+	struct tlb *tlb = container_of(r, struct tlb, repl);
+
 	for (int l = 0; l < NR_TLB_LEVELS; l++)
 		for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
 			struct tlb_array *a = &tlb->array[l][s];
-			unsigned int nr = a->nr_sizes ? (a->set_mask + 1) * a->ways : 0;
-			uint32_t rank[TLB_MAX_WAYS];
 
-			for (unsigned int base = 0; base < nr; base += a->ways) {
-				struct tlb_entry *set = a->sets + base;
+			for (unsigned int set = 0; a->nr_sizes && set <= a->set_mask; set++) {
+				struct repl_set rs = set_view(a->sets + (size_t)set * a->ways, a->ways);
 
-				for (unsigned int w = 0; w < a->ways; w++) {
-					rank[w] = 0;
-					if (!set[w].stamp)
-						continue;
-					for (unsigned int v = 0; v < a->ways; v++)
-						rank[w] += set[v].stamp && set[v].stamp <= set[w].stamp;
-				}
-				for (unsigned int w = 0; w < a->ways; w++)
-					set[w].stamp = rank[w];
+				fn(r, &rs);
 			}
 		}
-	tlb->clock = TLB_MAX_WAYS;
 }
 
 /* The set and array holding e (slow: for the policies other than LRU). */
@@ -137,88 +143,56 @@ static struct tlb_entry *set_containing(struct tlb *tlb, struct tlb_entry *e,
 	return NULL;
 }
 
-/* e of set was just used. */
-static void touch_in_set(struct tlb *tlb, struct tlb_entry *set, unsigned int ways,
-			 struct tlb_entry *e)
-{
-	unsigned int used = 0;
-
-	switch (tlb->repl) {
-	case TLB_REPL_LRU:
-		if (unlikely(tlb->clock == UINT32_MAX))
-			renumber_stamps(tlb);
-		e->stamp = ++tlb->clock;
-		break;
-	case TLB_REPL_PLRU:
-		/* Bit-PLRU: set e's bit; when every way's is set, only e's stays. */
-		e->stamp = 1;
-		for (unsigned int w = 0; w < ways; w++)
-			used += set[w].stamp;
-		if (used == ways)
-			for (unsigned int w = 0; w < ways; w++)
-				set[w].stamp = &set[w] == e;
-		break;
-	default:
-		break;
-	}
-}
-
+/* tlb_touch's call: another policy than LRU, or the LRU clock about to wrap. */
 void tlb_touch_slow(struct tlb *tlb, struct tlb_entry *e)
 {
 	unsigned int ways = 0;
 	struct tlb_entry *set = set_containing(tlb, e, &ways);
+	struct repl_set rs;
 
-	if (set)
-		touch_in_set(tlb, set, ways, e);
-}
-
-static uint32_t next_random(struct tlb *tlb)
-{
-	uint64_t x = tlb->rnd;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	tlb->rnd = x;
-	return (uint32_t)(x >> 32);
+	if (!set)
+		return;
+	rs = set_view(set, ways);
+	repl_hit(&tlb->repl, &rs, (unsigned int)(e - set));
 }
 
 /* The way a new entry goes to: an empty one, else the policy's victim. */
-static struct tlb_entry *victim(struct tlb *tlb, struct tlb_entry *set, unsigned int ways)
+static unsigned int victim(struct tlb *tlb, const struct tlb_entry *set,
+			   const struct repl_set *rs)
 {
-	struct tlb_entry *v = set;
-
-	for (unsigned int w = 0; w < ways; w++)
+	/* LRU's oldest is the first empty way if there is one: its stamp is 0. */
+	if (likely(tlb->repl.ops == &repl_lru_ops))
+		return lru_oldest(rs);
+	for (unsigned int w = 0; w < rs->ways; w++)
 		if (!(set[w].tag & TLB_TAG_VALID))
-			return &set[w];
-	switch (tlb->repl) {
-	case TLB_REPL_LRU:
-		for (unsigned int w = 1; w < ways; w++)
-			if (set[w].stamp < v->stamp)
-				v = &set[w];
-		return v;
-	case TLB_REPL_PLRU:
-		for (unsigned int w = 0; w < ways; w++)
-			if (!set[w].stamp)
-				return &set[w];
-		return v;
-	default:
-		return set + (((uint64_t)next_random(tlb) * ways) >> 32);
+			return w;
+	return repl_victim(&tlb->repl, rs);
+}
+
+/* Empties way w of set: the policy forgets it, the entry is zeroed. */
+static inline void drop_way(struct tlb *tlb, struct tlb_entry *set, unsigned int ways,
+			    unsigned int w)
+{
+	if (unlikely(tlb->repl.ops->remove)) {
+		struct repl_set rs = set_view(set, ways);
+
+		repl_remove(&tlb->repl, &rs, w);
 	}
+	clear_entry(&set[w]);		/* the stamp too: remove's default */
 }
 
 /* ------------------------------------------------------ lookup, fill */
 
 /*
  * The entries of set that a lookup could confuse with a new entry for key
- * (the same page; the same PCID, or either of them global): the first is
- * returned to be overwritten, the others are dropped.  So no lookup ever
+ * (the same page; the same PCID, or either of them global): the first's
+ * way is returned to be overwritten (-1: none), the others are dropped.  So no lookup ever
  * matches two entries of one set.
  */
-static struct tlb_entry *find_rivals(struct tlb_entry *set, unsigned int ways,
-				     uint64_t key, bool global)
+static int find_rivals(struct tlb *tlb, struct tlb_entry *set, unsigned int ways,
+		       uint64_t key, bool global)
 {
-	struct tlb_entry *first = NULL;
+	int first = -1;
 
 	for (unsigned int w = 0; w < ways; w++) {
 		uint64_t t = set[w].tag;
@@ -227,10 +201,10 @@ static struct tlb_entry *find_rivals(struct tlb_entry *set, unsigned int ways,
 			continue;		/* empty, or another page */
 		if (!global && !(t & TLB_TAG_GLOBAL) && (t ^ key) & TLB_TAG_PCID)
 			continue;		/* another PCID's own entry */
-		if (first)
-			clear_entry(&set[w]);
+		if (first >= 0)
+			drop_way(tlb, set, ways, w);
 		else
-			first = &set[w];
+			first = (int)w;
 	}
 	return first;
 }
@@ -241,23 +215,26 @@ static void insert(struct tlb *tlb, enum tlb_level level, unsigned int sz,
 {
 	struct tlb_array *a = tlb->by_size[level][sz];
 	struct tlb_entry *set, *e;
+	struct repl_set rs;
 	uint64_t key;
+	int w;
 
 	if (!a)
 		return;
 	key = make_key(va, sz, pcid);
 	set = set_of(a, key);
-	e = find_rivals(set, a->ways, key, global);
-	if (!e) {
-		e = victim(tlb, set, a->ways);
-		if (e->tag & TLB_TAG_VALID)
+	rs = set_view(set, a->ways);
+	w = find_rivals(tlb, set, a->ways, key, global);
+	if (w < 0) {
+		w = (int)victim(tlb, set, &rs);
+		if (set[w].tag & TLB_TAG_VALID)
 			tlb->stat[evict_item[level]]++;
 	}
+	e = &set[w];
 	e->tag = global ? (key & ~TLB_TAG_PCID) | TLB_TAG_GLOBAL : key;
 	e->pfn = pfn;
 	e->perm = perm;
-	e->stamp = 0;
-	touch_in_set(tlb, set, a->ways, e);
+	repl_insert(&tlb->repl, &rs, (unsigned int)w);
 }
 
 /* Drops the entries of every level that a lookup of (va, pcid) could hit. */
@@ -275,7 +252,29 @@ static unsigned long drop_va(struct tlb *tlb, unsigned long va, unsigned int pci
 
 				for (unsigned int w = 0; w < a->ways; w++)
 					if (tag_match(set[w].tag, key)) {
-						clear_entry(&set[w]);
+						drop_way(tlb, set, a->ways, w);
+						n++;
+					}
+			}
+		}
+	return n;
+}
+
+/* drop_if for a policy with a remove op: set by set, so that it can be called. */
+static __noinline unsigned long drop_if_by_set(struct tlb *tlb, uint64_t mask, uint64_t want)
+{
+	unsigned long n = 0;
+
+	for (int l = 0; l < NR_TLB_LEVELS; l++)
+		for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
+			struct tlb_array *a = &tlb->array[l][s];
+
+			for (unsigned int set = 0; a->nr_sizes && set <= a->set_mask; set++) {
+				struct tlb_entry *base = a->sets + (size_t)set * a->ways;
+
+				for (unsigned int w = 0; w < a->ways; w++)
+					if ((base[w].tag & mask) == want) {
+						drop_way(tlb, base, a->ways, w);
 						n++;
 					}
 			}
@@ -288,9 +287,12 @@ static unsigned long drop_if(struct tlb *tlb, uint64_t mask, uint64_t want)
 {
 	unsigned long n = 0;
 
-	for (unsigned long i = 0; i < tlb->nr_entries; i++)
-		if ((tlb->mem[i].tag & mask) == want) {
-			clear_entry(&tlb->mem[i]);
+	if (unlikely(tlb->repl.ops->remove))
+		return drop_if_by_set(tlb, mask, want);
+	/* Zeroing an entry is the policy's remove: one pass over all of them. */
+	for (struct tlb_entry *e = tlb->mem, *end = e + tlb->nr_entries; e < end; e++)
+		if ((e->tag & mask) == want) {
+			clear_entry(e);
 			n++;
 		}
 	return n;
@@ -516,11 +518,11 @@ int tlb_init(struct tlb *tlb, const struct tlb_config *cfg)
 		if (tlb->array[l][0].nr_sizes == 1 && tlb->array[l][0].size[0] == 0)
 			tlb->l1_4k[l] = &tlb->array[l][0];
 	tlb->cfg = *cfg;
-	tlb->repl = cfg->repl;
-	tlb->clock_max = cfg->repl == TLB_REPL_LRU ? UINT32_MAX : 0;
+	repl_init(&tlb->repl, tlb_repl_ops[cfg->repl], &tlb->clock, for_each_set, cfg->seed);
+	/* LRU's hit is inline (tlb_touch); with another policy, every one is a call. */
+	tlb->clock_max = tlb->repl.ops == &repl_lru_ops ? REPL_CLOCK_MAX : 0;
 	tlb->pcid_mask = cfg->pcid ? TLB_PCID_MASK : 0;
 	tlb->flush_ceiling = cfg->flush_ceiling;
-	tlb->rnd = (uint64_t)cfg->seed * 0x9e3779b97f4a7c15ull | 1;
 	return 0;
 }
 
@@ -571,37 +573,29 @@ static const char *check_entry(const struct tlb *tlb, const struct tlb_array *a,
 		return "bad PCID";
 	if (e->perm & ~TLB_PERM_MASK)
 		return "bad permission bits";
-	if (tlb->repl == TLB_REPL_LRU && (!e->stamp || e->stamp > tlb->clock))
-		return "LRU stamp out of range";
-	if (tlb->repl == TLB_REPL_PLRU && e->stamp > 1)
-		return "PLRU bit not 0 or 1";
 	return NULL;
 }
 
-/* The invariants between the entries of one set. */
+/* The invariants between the entries of one set, and the policy's. */
 static const char *check_set(const struct tlb *tlb, const struct tlb_entry *set,
 			     unsigned int ways)
 {
-	unsigned int used = 0, valid = 0;
+	struct repl_set rs = set_view((struct tlb_entry *)set, ways);
+	uint64_t valid = 0;
 
 	for (unsigned int w = 0; w < ways; w++) {
 		if (!(set[w].tag & TLB_TAG_VALID))
 			continue;
-		valid++;
-		used += set[w].stamp;
+		valid |= 1ull << w;
 		for (unsigned int v = w + 1; v < ways; v++) {
 			uint64_t a = set[w].tag, b = set[v].tag;
 
 			if ((b & TLB_TAG_VALID) && !((a ^ b) & ~(TLB_TAG_PCID | TLB_TAG_GLOBAL)) &&
 			    ((a | b) & TLB_TAG_GLOBAL || a == b))
 				return "two entries one lookup matches";
-			if (tlb->repl == TLB_REPL_LRU && set[v].stamp == set[w].stamp)
-				return "two LRU stamps equal";
 		}
 	}
-	if (tlb->repl == TLB_REPL_PLRU && ways > 1 && valid == ways && used == ways)
-		return "every PLRU bit set";
-	return NULL;
+	return repl_check(&tlb->repl, &rs, valid);
 }
 
 int tlb_check(const struct tlb *tlb, char *err, size_t errlen)

@@ -32,7 +32,11 @@ static const struct tlb_key {
 };
 #define NR_TLB_KEYS	(sizeof(tlb_keys) / sizeof(tlb_keys[0]))
 
-static const char *const repl_names[NR_TLB_REPL] = { "lru", "plru", "random" };
+const struct repl_ops *const tlb_repl_ops[NR_TLB_REPL] = {
+	[TLB_REPL_LRU] = &repl_lru_ops,
+	[TLB_REPL_PLRU] = &repl_plru_ops,
+	[TLB_REPL_RANDOM] = &repl_random_ops,
+};
 
 /*
  * An Intel Skylake core: Intel 64 and IA-32 Architectures Optimization
@@ -173,7 +177,7 @@ static int parse_item(char *item, struct tlb_config *cfg, char *err, size_t errl
 	}
 	if (!strcmp(item, "repl")) {
 		for (int r = 0; r < NR_TLB_REPL; r++)
-			if (!strcmp(v, repl_names[r])) {
+			if (!strcmp(v, tlb_repl_ops[r]->name)) {
 				cfg->repl = r;
 				return 0;
 			}
@@ -232,7 +236,7 @@ int tlb_config_format(const struct tlb_config *cfg, char *buf, size_t size)
 			seq_printf(&s, "%s=0,", tlb_keys[k].name);
 	}
 	seq_printf(&s, "pcid=%s,repl=%s,ceiling=%u,seed=%u", cfg->pcid ? "on" : "off",
-		   cfg->repl < NR_TLB_REPL ? repl_names[cfg->repl] : "?", cfg->flush_ceiling,
+		   cfg->repl < NR_TLB_REPL ? tlb_repl_ops[cfg->repl]->name : "?", cfg->flush_ceiling,
 		   cfg->seed);
 	return (int)s.len;
 }
