@@ -243,9 +243,14 @@ static void warm_ram(void)
 static double (*const kmm_fn[NR_ROWS])(void) = { kmm_hit, kmm_miss, kmm_touch, kmm_cow };
 static double (*const host_fn[NR_ROWS])(void) = { host_hit, host_miss, host_touch, host_cow };
 
+/* bench_peer_rounds' run: variant 0 kmm, 1 the host. */
+static double run_row(void *arg, int row, int v)
+{
+	return v ? host_fn[row]() : kmm_fn[row]();
+}
+
 static void *bench(void *arg)
 {
-	double runs[NR_ROWS][2][MAX_REPS];
 	int err;
 
 	(void)arg;
@@ -268,20 +273,9 @@ static void *bench(void *arg)
 	madvise(host_walk, WALK_PAGES * PG, MADV_NOHUGEPAGE);
 	for (unsigned long i = 0; i < WALK_PAGES; i++)
 		sink += ((volatile char *)host_walk)[i * PG];
-	for (int r = 0; r < opt.reps; r++)
-		for (int row = 0; row < NR_ROWS; row++) {
-			/* Alternate which side goes first, run by run. */
-			if (r % 2) {
-				runs[row][1][r] = host_fn[row]();
-				runs[row][0][r] = kmm_fn[row]();
-			} else {
-				runs[row][0][r] = kmm_fn[row]();
-				runs[row][1][r] = host_fn[row]();
-			}
-		}
-	for (int row = 0; row < NR_ROWS; row++)
-		for (int v = 0; v < 2; v++)
-			result[row][v] = median_spread(runs[row][v], opt.reps, &spread[row][v]);
+	/* Rep by rep, every row, kmm and the host taking turns to go first. */
+	if (bench_peer_rounds(opt.reps, NR_ROWS, 2, run_row, NULL, &result[0][0], &spread[0][0]))
+		die("bench_peer_rounds", 0);
 	do_exit(task);
 	munmap(host_walk, WALK_PAGES * PG);
 	return NULL;

@@ -110,13 +110,22 @@ static double run_kmm(enum op op, struct mm_struct *mm, unsigned long n)
 struct size_arg {
 	unsigned long n;
 	int si;
+	struct mm_struct *mm;		/* kmm's space and the host's range, N VMAs each */
+	char *base;
 };
+
+/* bench_peer_rounds' run: one op, kmm or the host. */
+static double run_op(void *arg, int op, int v)
+{
+	struct size_arg *sa = arg;
+
+	return v == V_KMM ? run_kmm(op, sa->mm, sa->n) : run_host(op, sa->base, sa->n);
+}
 
 static void *bench_size(void *a)
 {
 	struct size_arg *sa = a;
 	unsigned long n = sa->n;
-	double runs[NR_OPS][NR_VARIANTS][MAX_REPS];
 	struct mm_struct *mm = mm_alloc();
 	char *base;
 
@@ -137,22 +146,14 @@ static void *bench_size(void *a)
 		if (k < 0)
 			die("kmm populate", k);
 	}
-	for (int r = 0; r < opt.reps; r++)
-		for (int op = 0; op < NR_OPS; op++) {
-			/* Alternate which side goes first, run by run. */
-			for (int w = 0; w < NR_VARIANTS; w++) {
-				int v = (w + r) % NR_VARIANTS;
-
-				runs[op][v][r] = v == V_KMM ? run_kmm(op, mm, n)
-							     : run_host(op, base, n);
-			}
-		}
+	/* Rep by rep, every op, kmm and the host taking turns to go first. */
+	sa->mm = mm;
+	sa->base = base;
+	if (bench_peer_rounds(opt.reps, NR_OPS, NR_VARIANTS, run_op, sa, &result[sa->si][0][0],
+			      &spread[sa->si][0][0]))
+		die("bench_peer_rounds", 0);
 	if (mm->map_count != (int)n)
 		die("kmm map_count after the runs", mm->map_count);
-	for (int op = 0; op < NR_OPS; op++)
-		for (int v = 0; v < NR_VARIANTS; v++)
-			result[sa->si][op][v] = median_spread(runs[op][v], opt.reps,
-							      &spread[sa->si][op][v]);
 	munmap(base, n * STRIDE);
 	mmput(mm);
 	return NULL;
@@ -187,7 +188,7 @@ int main(int argc, char **argv)
 	       opt.reps, opt.ops);
 	run_on_kmm_thread(boot, NULL);
 	for (unsigned int si = 0; si < NR_SIZES; si++) {
-		struct size_arg sa = { sizes[si], (int)si };
+		struct size_arg sa = { .n = sizes[si], .si = (int)si };
 
 		run_on_kmm_thread(bench_size, &sa);
 	}

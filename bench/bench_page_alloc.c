@@ -506,14 +506,7 @@ static void parse_args(int argc, char **argv)
 
 static void find_cpus(void)
 {
-	cpu_set_t set;
-	int cpu;
-
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return;
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-		if (CPU_ISSET(cpu, &set))
-			opt.cpus[opt.nr_cpus++] = cpu;
+	opt.nr_cpus = bench_usable_cpus(opt.cpus);
 	if (!opt.nr_threads)
 		opt.nr_threads = opt.nr_cpus ? opt.nr_cpus : 1;
 }

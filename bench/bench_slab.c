@@ -982,18 +982,6 @@ static void parse_args(int argc, char **argv)
 	}
 }
 
-static void find_cpus(void)
-{
-	cpu_set_t set;
-	int cpu;
-
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return;
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-		if (CPU_ISSET(cpu, &set))
-			opt.cpus[opt.nr_cpus++] = cpu;
-}
-
 static void print_header(void)
 {
 	struct kmm_entry kmm[] = {
@@ -1026,7 +1014,7 @@ int main(int argc, char **argv)
 	bool ok;
 
 	parse_args(argc, argv);
-	find_cpus();
+	opt.nr_cpus = bench_usable_cpus(opt.cpus);
 	peers_load(argv);
 	run_on_kmm_thread(kmm_setup, NULL);
 	if (!km.k) {

@@ -168,11 +168,26 @@ static void make_sequences(void)
 	}
 }
 
+struct row_arg {
+	struct tlb *tlb;
+	const volatile unsigned char *buf;
+	enum row row;
+};
+
+/* bench_peer_rounds' run: the row's lookups by kmm, the hash table or the host. */
+static double run_variant(void *arg, int unused, int v)
+{
+	struct row_arg *ra = arg;
+
+	return v == V_KMM ? run_kmm(ra->tlb, ra->row) :
+	       v == V_HASH ? run_hash(ra->row) : run_host(ra->row, ra->buf);
+}
+
 static void bench_row(enum row row, const volatile unsigned char *buf)
 {
-	double runs[NR_VARIANTS][MAX_REPS];
 	unsigned long hits, all;
 	struct tlb tlb;
+	struct row_arg ra = { &tlb, buf, row };
 
 	if (tlb_init(&tlb, NULL))
 		die("tlb_init");
@@ -180,19 +195,13 @@ static void bench_row(enum row row, const volatile unsigned char *buf)
 	run_kmm(&tlb, row);				/* warm up: fills the TLB */
 	hits = tlb.stat[row == R_L1 ? TLBSTAT_DTLB_LOAD_HITS : TLBSTAT_STLB_HITS];
 	all = tlb.stat[TLBSTAT_DTLB_LOAD_HITS] + tlb.stat[TLBSTAT_DTLB_LOAD_MISSES];
-	for (int r = 0; r < opt.reps; r++)
-		for (int w = 0; w < NR_VARIANTS; w++) {
-			int v = (w + r) % NR_VARIANTS;
-
-			runs[v][r] = v == V_KMM ? run_kmm(&tlb, row) :
-				     v == V_HASH ? run_hash(row) : run_host(row, buf);
-		}
+	/* Rep by rep, the variants taking turns to go first. */
+	if (bench_peer_rounds(opt.reps, 1, NR_VARIANTS, run_variant, &ra, result[row], spread[row]))
+		die("bench_peer_rounds");
 	/* Of the timed lookups, the share that hit where the row means to. */
 	hits = tlb.stat[row == R_L1 ? TLBSTAT_DTLB_LOAD_HITS : TLBSTAT_STLB_HITS] - hits;
 	all = tlb.stat[TLBSTAT_DTLB_LOAD_HITS] + tlb.stat[TLBSTAT_DTLB_LOAD_MISSES] - all;
 	hit_rate[row] = (double)hits / (double)all;
-	for (int v = 0; v < NR_VARIANTS; v++)
-		result[row][v] = median_spread(runs[v], opt.reps, &spread[row][v]);
 	tlb_exit(&tlb);
 }
 

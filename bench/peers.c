@@ -7,6 +7,7 @@
 #include <gnu/libc-version.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,19 @@ void cpu_model(char *buf, size_t len)
 	fclose(f);
 }
 
+int bench_usable_cpus(int *cpus)
+{
+	cpu_set_t set;
+	int n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 0;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			cpus[n++] = cpu;
+	return n;
+}
+
 void run_on_kmm_thread(void *(*fn)(void *), void *arg)
 {
 	pthread_t tid;
@@ -338,6 +352,29 @@ void kmm_shrink_all_caches(void)
 		if (sscanf(line, "%63s", name) == 1 && (s = kmem_cache_find(name)))
 			kmem_cache_shrink(s);
 	}
+}
+
+int bench_peer_rounds(int reps, int nr_rows, int nr_variants,
+		      double (*run)(void *arg, int row, int variant), void *arg,
+		      double *median, double *spread)
+{
+	int nr = nr_rows * nr_variants;
+	double *runs = malloc(sizeof(*runs) * (size_t)nr * (size_t)reps);
+
+	if (!runs)
+		return -1;
+	/* runs[(row * nr_variants + v) * reps + r]: each one's reps in a row. */
+	for (int r = 0; r < reps; r++)
+		for (int row = 0; row < nr_rows; row++)
+			for (int w = 0; w < nr_variants; w++) {
+				int v = (w + r) % nr_variants;
+
+				runs[(row * nr_variants + v) * reps + r] = run(arg, row, v);
+			}
+	for (int i = 0; i < nr; i++)
+		median[i] = median_spread(runs + i * reps, reps, &spread[i]);
+	free(runs);
+	return 0;
 }
 
 int bench_simple_options(int argc, char **argv, const char *name, int max_reps,

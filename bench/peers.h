@@ -2,7 +2,8 @@
  * bench/peers.h - what every benchmark under bench/ shares: the malloc
  * peers (mimalloc, jemalloc, tcmalloc, glibc) loaded privately with
  * dlopen, the proof of which code each row calls, timing and medians, the
- * host's CPU model, and running kmm calls on a short-lived thread.
+ * peer loop (kmm and its peers run by turns), the host's CPU model, and
+ * running kmm calls on a short-lived thread.
  *
  * The peers are opened RTLD_LOCAL, never linked: each of them defines
  * malloc, and linking one would replace the process's malloc (and make
@@ -86,6 +87,11 @@ double now_ns(void);
 double median_spread(double *v, int n, double *spread);
 /* The host CPU's "model name" from /proc/cpuinfo, or "unknown". */
 void cpu_model(char *buf, size_t len);
+/*
+ * The host CPUs this process may run on (its affinity mask), ascending,
+ * into cpus[CPU_SETSIZE]; returns how many (0 if the mask is unreadable).
+ */
+int bench_usable_cpus(int *cpus);
 
 /*
  * Runs fn(arg) on a new thread and waits for it.  kmm gives a simulated
@@ -94,6 +100,18 @@ void cpu_model(char *buf, size_t len);
  * kmm only through this, so that every measuring thread finds a CPU free.
  */
 void run_on_kmm_thread(void *(*fn)(void *), void *arg);
+
+/*
+ * The peer loop of the benchmarks that time kmm beside its peers on the
+ * same work: reps rounds; in each, for every row, one run(arg, row, v) of
+ * every variant v (kmm, the host, a peer...), their order rotated round by
+ * round (round r starts with variant r % nr_variants) so that none always
+ * goes first.  Then median[row * nr_variants + v] and spread[...] of each
+ * one's figures (median_spread).  Returns 0, or -1 out of memory.
+ */
+int bench_peer_rounds(int reps, int nr_rows, int nr_variants,
+		      double (*run)(void *arg, int row, int variant), void *arg,
+		      double *median, double *spread);
 
 /*
  * The options of the benchmarks that take only these: --quick (3 reps,

@@ -1,7 +1,9 @@
 /*
  * hw/tlb.c - the TLB model: set-associative arrays per level and page size,
- * lookups with x86's permission rules, fills after a walk, replacement
- * (LRU, bit-PLRU, random) and the flushes of arch/x86/mm/tlb.c.
+ * lookups with x86's permission rules, fills after a walk, the flushes of
+ * arch/x86/mm/tlb.c.  Replacement is a policy of hw/repl/ (LRU, bit-PLRU,
+ * random) working on the entries' stamps; the configuration is in
+ * hw/tlb_config.c.
  * The structures and the rules are in hw/tlb.h; docs/tlb.md explains them.
  *
  * The hot path, an L1 hit in the 4K array, is inline in hw/tlb.h: one set
@@ -15,7 +17,6 @@
 #include <string.h>
 #include <kmm/compiler.h>
 #include <kmm/pgtable.h>
-#include "base/parse.h"
 #include "base/seq_buf.h"
 #include "hw/tlb.h"
 
@@ -95,30 +96,34 @@ static inline void clear_entry(struct tlb_entry *e)
 
 /* -------------------------------------------------------- replacement */
 
-/* Renumbers every set's LRU stamps 1..ways, keeping their order. */
-static __noinline void renumber_stamps(struct tlb *tlb)
+/*
+ * The policy (hw/repl/) sees a set as the stamp words of its entries.  The
+ * LRU hit on the fast path is inline (tlb_touch in hw/tlb.h); everything
+ * else goes through tlb->repl.
+ */
+_Static_assert(sizeof(struct tlb_entry) % sizeof(uint32_t) == 0 && TLB_MAX_WAYS <= REPL_MAX_WAYS,
+	       "a set's stamps are a strided array of 32-bit words");
+
+static inline struct repl_set set_view(struct tlb_entry *set, unsigned int ways)
 {
+	return (struct repl_set){ &set->stamp, sizeof(*set) / sizeof(uint32_t), ways };
+}
+
+/* struct repl's for_each_set: every set of every array. */
+static void for_each_set(struct repl *r, void (*fn)(struct repl *r, const struct repl_set *s))
+{
+	struct tlb *tlb = container_of(r, struct tlb, repl);
+
 	for (int l = 0; l < NR_TLB_LEVELS; l++)
 		for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
 			struct tlb_array *a = &tlb->array[l][s];
-			unsigned int nr = a->nr_sizes ? (a->set_mask + 1) * a->ways : 0;
-			uint32_t rank[TLB_MAX_WAYS];
 
-			for (unsigned int base = 0; base < nr; base += a->ways) {
-				struct tlb_entry *set = a->sets + base;
+			for (unsigned int set = 0; a->nr_sizes && set <= a->set_mask; set++) {
+				struct repl_set rs = set_view(a->sets + (size_t)set * a->ways, a->ways);
 
-				for (unsigned int w = 0; w < a->ways; w++) {
-					rank[w] = 0;
-					if (!set[w].stamp)
-						continue;
-					for (unsigned int v = 0; v < a->ways; v++)
-						rank[w] += set[v].stamp && set[v].stamp <= set[w].stamp;
-				}
-				for (unsigned int w = 0; w < a->ways; w++)
-					set[w].stamp = rank[w];
+				fn(r, &rs);
 			}
 		}
-	tlb->clock = TLB_MAX_WAYS;
 }
 
 /* The set and array holding e (slow: for the policies other than LRU). */
@@ -138,88 +143,56 @@ static struct tlb_entry *set_containing(struct tlb *tlb, struct tlb_entry *e,
 	return NULL;
 }
 
-/* e of set was just used. */
-static void touch_in_set(struct tlb *tlb, struct tlb_entry *set, unsigned int ways,
-			 struct tlb_entry *e)
-{
-	unsigned int used = 0;
-
-	switch (tlb->repl) {
-	case TLB_REPL_LRU:
-		if (unlikely(tlb->clock == UINT32_MAX))
-			renumber_stamps(tlb);
-		e->stamp = ++tlb->clock;
-		break;
-	case TLB_REPL_PLRU:
-		/* Bit-PLRU: set e's bit; when every way's is set, only e's stays. */
-		e->stamp = 1;
-		for (unsigned int w = 0; w < ways; w++)
-			used += set[w].stamp;
-		if (used == ways)
-			for (unsigned int w = 0; w < ways; w++)
-				set[w].stamp = &set[w] == e;
-		break;
-	default:
-		break;
-	}
-}
-
+/* tlb_touch's call: another policy than LRU, or the LRU clock about to wrap. */
 void tlb_touch_slow(struct tlb *tlb, struct tlb_entry *e)
 {
 	unsigned int ways = 0;
 	struct tlb_entry *set = set_containing(tlb, e, &ways);
+	struct repl_set rs;
 
-	if (set)
-		touch_in_set(tlb, set, ways, e);
-}
-
-static uint32_t next_random(struct tlb *tlb)
-{
-	uint64_t x = tlb->rnd;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	tlb->rnd = x;
-	return (uint32_t)(x >> 32);
+	if (!set)
+		return;
+	rs = set_view(set, ways);
+	repl_hit(&tlb->repl, &rs, (unsigned int)(e - set));
 }
 
 /* The way a new entry goes to: an empty one, else the policy's victim. */
-static struct tlb_entry *victim(struct tlb *tlb, struct tlb_entry *set, unsigned int ways)
+static unsigned int victim(struct tlb *tlb, const struct tlb_entry *set,
+			   const struct repl_set *rs)
 {
-	struct tlb_entry *v = set;
-
-	for (unsigned int w = 0; w < ways; w++)
+	/* LRU's oldest is the first empty way if there is one: its stamp is 0. */
+	if (likely(tlb->repl.ops == &repl_lru_ops))
+		return lru_oldest(rs);
+	for (unsigned int w = 0; w < rs->ways; w++)
 		if (!(set[w].tag & TLB_TAG_VALID))
-			return &set[w];
-	switch (tlb->repl) {
-	case TLB_REPL_LRU:
-		for (unsigned int w = 1; w < ways; w++)
-			if (set[w].stamp < v->stamp)
-				v = &set[w];
-		return v;
-	case TLB_REPL_PLRU:
-		for (unsigned int w = 0; w < ways; w++)
-			if (!set[w].stamp)
-				return &set[w];
-		return v;
-	default:
-		return set + (((uint64_t)next_random(tlb) * ways) >> 32);
+			return w;
+	return repl_victim(&tlb->repl, rs);
+}
+
+/* Empties way w of set: the policy forgets it, the entry is zeroed. */
+static inline void drop_way(struct tlb *tlb, struct tlb_entry *set, unsigned int ways,
+			    unsigned int w)
+{
+	if (unlikely(tlb->repl.ops->remove)) {
+		struct repl_set rs = set_view(set, ways);
+
+		repl_remove(&tlb->repl, &rs, w);
 	}
+	clear_entry(&set[w]);		/* the stamp too: remove's default */
 }
 
 /* ------------------------------------------------------ lookup, fill */
 
 /*
  * The entries of set that a lookup could confuse with a new entry for key
- * (the same page; the same PCID, or either of them global): the first is
- * returned to be overwritten, the others are dropped.  So no lookup ever
+ * (the same page; the same PCID, or either of them global): the first's
+ * way is returned to be overwritten (-1: none), the others are dropped.  So no lookup ever
  * matches two entries of one set.
  */
-static struct tlb_entry *find_rivals(struct tlb_entry *set, unsigned int ways,
-				     uint64_t key, bool global)
+static int find_rivals(struct tlb *tlb, struct tlb_entry *set, unsigned int ways,
+		       uint64_t key, bool global)
 {
-	struct tlb_entry *first = NULL;
+	int first = -1;
 
 	for (unsigned int w = 0; w < ways; w++) {
 		uint64_t t = set[w].tag;
@@ -228,10 +201,10 @@ static struct tlb_entry *find_rivals(struct tlb_entry *set, unsigned int ways,
 			continue;		/* empty, or another page */
 		if (!global && !(t & TLB_TAG_GLOBAL) && (t ^ key) & TLB_TAG_PCID)
 			continue;		/* another PCID's own entry */
-		if (first)
-			clear_entry(&set[w]);
+		if (first >= 0)
+			drop_way(tlb, set, ways, w);
 		else
-			first = &set[w];
+			first = (int)w;
 	}
 	return first;
 }
@@ -242,23 +215,26 @@ static void insert(struct tlb *tlb, enum tlb_level level, unsigned int sz,
 {
 	struct tlb_array *a = tlb->by_size[level][sz];
 	struct tlb_entry *set, *e;
+	struct repl_set rs;
 	uint64_t key;
+	int w;
 
 	if (!a)
 		return;
 	key = make_key(va, sz, pcid);
 	set = set_of(a, key);
-	e = find_rivals(set, a->ways, key, global);
-	if (!e) {
-		e = victim(tlb, set, a->ways);
-		if (e->tag & TLB_TAG_VALID)
+	rs = set_view(set, a->ways);
+	w = find_rivals(tlb, set, a->ways, key, global);
+	if (w < 0) {
+		w = (int)victim(tlb, set, &rs);
+		if (set[w].tag & TLB_TAG_VALID)
 			tlb->stat[evict_item[level]]++;
 	}
+	e = &set[w];
 	e->tag = global ? (key & ~TLB_TAG_PCID) | TLB_TAG_GLOBAL : key;
 	e->pfn = pfn;
 	e->perm = perm;
-	e->stamp = 0;
-	touch_in_set(tlb, set, a->ways, e);
+	repl_insert(&tlb->repl, &rs, (unsigned int)w);
 }
 
 /* Drops the entries of every level that a lookup of (va, pcid) could hit. */
@@ -276,7 +252,29 @@ static unsigned long drop_va(struct tlb *tlb, unsigned long va, unsigned int pci
 
 				for (unsigned int w = 0; w < a->ways; w++)
 					if (tag_match(set[w].tag, key)) {
-						clear_entry(&set[w]);
+						drop_way(tlb, set, a->ways, w);
+						n++;
+					}
+			}
+		}
+	return n;
+}
+
+/* drop_if for a policy with a remove op: set by set, so that it can be called. */
+static __noinline unsigned long drop_if_by_set(struct tlb *tlb, uint64_t mask, uint64_t want)
+{
+	unsigned long n = 0;
+
+	for (int l = 0; l < NR_TLB_LEVELS; l++)
+		for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
+			struct tlb_array *a = &tlb->array[l][s];
+
+			for (unsigned int set = 0; a->nr_sizes && set <= a->set_mask; set++) {
+				struct tlb_entry *base = a->sets + (size_t)set * a->ways;
+
+				for (unsigned int w = 0; w < a->ways; w++)
+					if ((base[w].tag & mask) == want) {
+						drop_way(tlb, base, a->ways, w);
 						n++;
 					}
 			}
@@ -289,9 +287,12 @@ static unsigned long drop_if(struct tlb *tlb, uint64_t mask, uint64_t want)
 {
 	unsigned long n = 0;
 
-	for (unsigned long i = 0; i < tlb->nr_entries; i++)
-		if ((tlb->mem[i].tag & mask) == want) {
-			clear_entry(&tlb->mem[i]);
+	if (unlikely(tlb->repl.ops->remove))
+		return drop_if_by_set(tlb, mask, want);
+	/* Zeroing an entry is the policy's remove: one pass over all of them. */
+	for (struct tlb_entry *e = tlb->mem, *end = e + tlb->nr_entries; e < end; e++)
+		if ((e->tag & mask) == want) {
+			clear_entry(e);
 			n++;
 		}
 	return n;
@@ -473,235 +474,6 @@ void tlb_switch_mm(struct tlb *tlb, unsigned int pcid)
 	tlb->stat[TLBSTAT_TLB_FLUSH_TASK_SWITCH]++;
 }
 
-/* ------------------------------------------------------ configuration */
-
-/*
- * The keys of tlb_config_parse, one per array slot, in tlb_config_format's
- * order.  Slot sizes are fixed by the key: the STLB's first array holds 4K
- * and 2M together, as Skylake's does.
- */
-static const struct tlb_key {
-	const char *name;
-	enum tlb_level level;
-	int slot;
-	unsigned int sizes;
-} tlb_keys[] = {
-	{ "l1d", TLB_L1D, 0, TLB_4K },
-	{ "l1d_2m", TLB_L1D, 1, TLB_2M },
-	{ "l1d_1g", TLB_L1D, 2, TLB_1G },
-	{ "l1i", TLB_L1I, 0, TLB_4K },
-	{ "l1i_2m", TLB_L1I, 1, TLB_2M },
-	{ "l1i_1g", TLB_L1I, 2, TLB_1G },
-	{ "stlb", TLB_STLB, 0, TLB_4K | TLB_2M },
-	{ "stlb_1g", TLB_STLB, 2, TLB_1G },
-};
-#define NR_TLB_KEYS	(sizeof(tlb_keys) / sizeof(tlb_keys[0]))
-
-static const char *const repl_names[NR_TLB_REPL] = { "lru", "plru", "random" };
-
-/*
- * An Intel Skylake core: Intel 64 and IA-32 Architectures Optimization
- * Reference Manual, Skylake microarchitecture, table "TLB Parameters"
- * (docs/tlb.md).  The iTLB's 2M array is fully associative there.
- */
-void tlb_config_default(struct tlb_config *cfg)
-{
-	static const unsigned int def[NR_TLB_KEYS][2] = {
-		{ 64, 4 }, { 32, 4 }, { 4, 4 },		/* L1D 4K, 2M, 1G */
-		{ 128, 8 }, { 8, 8 }, { 0, 0 },		/* L1I 4K, 2M, none */
-		{ 1536, 12 }, { 16, 4 },		/* STLB 4K+2M, 1G */
-	};
-
-	memset(cfg, 0, sizeof(*cfg));
-	for (unsigned int k = 0; k < NR_TLB_KEYS; k++) {
-		struct tlb_array_config *ac = &cfg->array[tlb_keys[k].level][tlb_keys[k].slot];
-
-		ac->entries = def[k][0];
-		ac->ways = def[k][1];
-		ac->sizes = tlb_keys[k].sizes;
-	}
-	cfg->repl = TLB_REPL_LRU;
-	cfg->pcid = true;
-	cfg->flush_ceiling = 33;
-	cfg->seed = 1;
-}
-
-static bool is_pow2(unsigned int x)
-{
-	return x && !(x & (x - 1));
-}
-
-int tlb_config_check(const struct tlb_config *cfg, char *err, size_t errlen)
-{
-	static const char *const level_names[NR_TLB_LEVELS] = { "l1d", "l1i", "stlb" };
-
-	for (int l = 0; l < NR_TLB_LEVELS; l++) {
-		unsigned int seen = 0;
-
-		for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
-			const struct tlb_array_config *ac = &cfg->array[l][s];
-			const char *why = NULL;
-
-			if (!ac->entries)
-				continue;
-			if (!ac->ways || ac->ways > TLB_MAX_WAYS)
-				why = "ways must be 1..64";
-			else if (ac->entries > TLB_MAX_ENTRIES)
-				why = "at most 65536 entries";
-			else if (ac->entries % ac->ways || !is_pow2(ac->entries / ac->ways))
-				why = "entries must be ways times a power of two";
-			else if (!ac->sizes || ac->sizes & ~(TLB_4K | TLB_2M | TLB_1G))
-				why = "no page size, or an unknown one";
-			else if (ac->sizes & seen)
-				why = "a page size in two arrays";
-			if (why) {
-				snprintf(err, errlen, "%s array %d (%u:%u): %s", level_names[l], s,
-					 ac->entries, ac->ways, why);
-				return -1;
-			}
-			seen |= ac->sizes;
-		}
-	}
-	if (cfg->repl >= NR_TLB_REPL) {
-		snprintf(err, errlen, "unknown replacement policy %d", (int)cfg->repl);
-		return -1;
-	}
-	return 0;
-}
-
-/* ENTRIES:WAYS, ENTRIES (fully associative), 0 or off (no array). */
-static int parse_geometry(const char *v, struct tlb_array_config *ac)
-{
-	unsigned long entries, ways;
-	const char *colon = strchr(v, ':');
-	char num[32];
-
-	if (!strcmp(v, "off"))
-		v = "0";
-	if (!colon) {
-		if (parse_ulong(v, &entries, false) || entries > TLB_MAX_ENTRIES)
-			return -1;
-		ways = entries;
-	} else {
-		if ((size_t)(colon - v) >= sizeof(num))
-			return -1;
-		memcpy(num, v, colon - v);
-		num[colon - v] = 0;
-		if (parse_ulong(num, &entries, false) || parse_ulong(colon + 1, &ways, false) ||
-		    entries > TLB_MAX_ENTRIES || ways > TLB_MAX_ENTRIES)
-			return -1;
-	}
-	ac->entries = entries;
-	ac->ways = entries ? ways : 0;
-	return 0;
-}
-
-static int parse_bool(const char *v, bool *out)
-{
-	if (!strcmp(v, "on") || !strcmp(v, "1") || !strcmp(v, "yes"))
-		*out = true;
-	else if (!strcmp(v, "off") || !strcmp(v, "0") || !strcmp(v, "no"))
-		*out = false;
-	else
-		return -1;
-	return 0;
-}
-
-/* Applies one key=value to cfg; returns 0 or -1 with err set. */
-static int parse_item(char *item, struct tlb_config *cfg, char *err, size_t errlen)
-{
-	char *v = strchr(item, '=');
-	unsigned long n;
-
-	if (!v) {
-		snprintf(err, errlen, "'%s': expected key=value", item);
-		return -1;
-	}
-	*v++ = 0;
-	for (unsigned int k = 0; k < NR_TLB_KEYS; k++) {
-		struct tlb_array_config *ac;
-
-		if (strcmp(item, tlb_keys[k].name))
-			continue;
-		ac = &cfg->array[tlb_keys[k].level][tlb_keys[k].slot];
-		ac->sizes = tlb_keys[k].sizes;
-		if (!parse_geometry(v, ac))
-			return 0;
-		snprintf(err, errlen, "%s=%s: expected ENTRIES:WAYS, ENTRIES or 0", item, v);
-		return -1;
-	}
-	if (!strcmp(item, "pcid")) {
-		if (!parse_bool(v, &cfg->pcid))
-			return 0;
-		snprintf(err, errlen, "pcid=%s: expected on or off", v);
-		return -1;
-	}
-	if (!strcmp(item, "repl")) {
-		for (int r = 0; r < NR_TLB_REPL; r++)
-			if (!strcmp(v, repl_names[r])) {
-				cfg->repl = r;
-				return 0;
-			}
-		snprintf(err, errlen, "repl=%s: expected lru, plru or random", v);
-		return -1;
-	}
-	if (!strcmp(item, "ceiling") || !strcmp(item, "seed")) {
-		if (parse_ulong(v, &n, false) || n > UINT32_MAX) {
-			snprintf(err, errlen, "%s=%s: expected a number", item, v);
-			return -1;
-		}
-		*(item[0] == 'c' ? &cfg->flush_ceiling : &cfg->seed) = (unsigned int)n;
-		return 0;
-	}
-	snprintf(err, errlen, "unknown tlb option '%s'", item);
-	return -1;
-}
-
-int tlb_config_parse(const char *s, struct tlb_config *cfg, char *err, size_t errlen)
-{
-	struct tlb_config c = *cfg;
-	char item[64];
-
-	while (*s) {
-		size_t len = strcspn(s, ",");
-
-		if (len >= sizeof(item)) {
-			snprintf(err, errlen, "'%.20s...': option too long", s);
-			return -1;
-		}
-		memcpy(item, s, len);
-		item[len] = 0;
-		s += len + (s[len] == ',');
-		if (!len)
-			continue;
-		if (parse_item(item, &c, err, errlen))
-			return -1;
-	}
-	if (tlb_config_check(&c, err, errlen))
-		return -1;
-	*cfg = c;
-	return 0;
-}
-
-int tlb_config_format(const struct tlb_config *cfg, char *buf, size_t size)
-{
-	struct seq_buf s;
-
-	seq_buf_init(&s, buf, size);
-	for (unsigned int k = 0; k < NR_TLB_KEYS; k++) {
-		const struct tlb_array_config *ac = &cfg->array[tlb_keys[k].level][tlb_keys[k].slot];
-
-		if (ac->entries)
-			seq_printf(&s, "%s=%u:%u,", tlb_keys[k].name, ac->entries, ac->ways);
-		else
-			seq_printf(&s, "%s=0,", tlb_keys[k].name);
-	}
-	seq_printf(&s, "pcid=%s,repl=%s,ceiling=%u,seed=%u", cfg->pcid ? "on" : "off",
-		   cfg->repl < NR_TLB_REPL ? repl_names[cfg->repl] : "?", cfg->flush_ceiling,
-		   cfg->seed);
-	return (int)s.len;
-}
-
 /* ---------------------------------------------------- setup, teardown */
 
 int tlb_init(struct tlb *tlb, const struct tlb_config *cfg)
@@ -746,11 +518,11 @@ int tlb_init(struct tlb *tlb, const struct tlb_config *cfg)
 		if (tlb->array[l][0].nr_sizes == 1 && tlb->array[l][0].size[0] == 0)
 			tlb->l1_4k[l] = &tlb->array[l][0];
 	tlb->cfg = *cfg;
-	tlb->repl = cfg->repl;
-	tlb->clock_max = cfg->repl == TLB_REPL_LRU ? UINT32_MAX : 0;
+	repl_init(&tlb->repl, tlb_repl_ops[cfg->repl], &tlb->clock, for_each_set, cfg->seed);
+	/* LRU's hit is inline (tlb_touch); with another policy, every one is a call. */
+	tlb->clock_max = tlb->repl.ops == &repl_lru_ops ? REPL_CLOCK_MAX : 0;
 	tlb->pcid_mask = cfg->pcid ? TLB_PCID_MASK : 0;
 	tlb->flush_ceiling = cfg->flush_ceiling;
-	tlb->rnd = (uint64_t)cfg->seed * 0x9e3779b97f4a7c15ull | 1;
 	return 0;
 }
 
@@ -801,37 +573,29 @@ static const char *check_entry(const struct tlb *tlb, const struct tlb_array *a,
 		return "bad PCID";
 	if (e->perm & ~TLB_PERM_MASK)
 		return "bad permission bits";
-	if (tlb->repl == TLB_REPL_LRU && (!e->stamp || e->stamp > tlb->clock))
-		return "LRU stamp out of range";
-	if (tlb->repl == TLB_REPL_PLRU && e->stamp > 1)
-		return "PLRU bit not 0 or 1";
 	return NULL;
 }
 
-/* The invariants between the entries of one set. */
+/* The invariants between the entries of one set, and the policy's. */
 static const char *check_set(const struct tlb *tlb, const struct tlb_entry *set,
 			     unsigned int ways)
 {
-	unsigned int used = 0, valid = 0;
+	struct repl_set rs = set_view((struct tlb_entry *)set, ways);
+	uint64_t valid = 0;
 
 	for (unsigned int w = 0; w < ways; w++) {
 		if (!(set[w].tag & TLB_TAG_VALID))
 			continue;
-		valid++;
-		used += set[w].stamp;
+		valid |= 1ull << w;
 		for (unsigned int v = w + 1; v < ways; v++) {
 			uint64_t a = set[w].tag, b = set[v].tag;
 
 			if ((b & TLB_TAG_VALID) && !((a ^ b) & ~(TLB_TAG_PCID | TLB_TAG_GLOBAL)) &&
 			    ((a | b) & TLB_TAG_GLOBAL || a == b))
 				return "two entries one lookup matches";
-			if (tlb->repl == TLB_REPL_LRU && set[v].stamp == set[w].stamp)
-				return "two LRU stamps equal";
 		}
 	}
-	if (tlb->repl == TLB_REPL_PLRU && ways > 1 && valid == ways && used == ways)
-		return "every PLRU bit set";
-	return NULL;
+	return repl_check(&tlb->repl, &rs, valid);
 }
 
 int tlb_check(const struct tlb *tlb, char *err, size_t errlen)

@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "hw/repl/repl.h"
 
 enum tlb_level {
 	TLB_L1D,			/* first-level data TLB */
@@ -71,12 +72,16 @@ enum tlb_level {
 
 #define TLB_PCID_MASK	0xfffu
 
+/* The replacement policies (hw/repl/) a TLB can be configured with. */
 enum tlb_repl {
 	TLB_REPL_LRU,			/* true LRU per set (default) */
 	TLB_REPL_PLRU,			/* bit-PLRU: one MRU bit per way */
 	TLB_REPL_RANDOM,		/* seeded xorshift */
 	NR_TLB_REPL
 };
+
+/* Each one's ops (hw/tlb_config.c); the names are the repl= values. */
+extern const struct repl_ops *const tlb_repl_ops[NR_TLB_REPL];
 
 struct tlb_array_config {
 	unsigned int entries;		/* 0: no such array */
@@ -97,6 +102,7 @@ struct tlb_config {
 	unsigned int seed;		/* of the random policy */
 };
 
+/* The configuration functions are in hw/tlb_config.c. */
 void tlb_config_default(struct tlb_config *cfg);
 /*
  * Applies "key=value,..." to cfg: l1d, l1d_2m, l1d_1g, l1i, l1i_2m, l1i_1g,
@@ -156,8 +162,9 @@ struct tlb_entry {
 	uint64_t tag;			/* vpn << 16 | global << 15 | size << 13
 					 * | pcid << 1 | valid; 0 when empty */
 	uint64_t pfn;			/* first frame of the page */
-	uint32_t stamp;			/* LRU: tlb->clock at last use;
-					 * PLRU: the MRU bit */
+	uint32_t stamp;			/* the policy's word (hw/repl/repl.h):
+					 * LRU: tlb->clock at last use;
+					 * PLRU: the MRU bit; random: 0 */
 	uint32_t perm;			/* TLB_PERM_* */
 };
 
@@ -173,13 +180,13 @@ struct tlb {
 	struct tlb_array array[NR_TLB_LEVELS][TLB_MAX_ARRAYS];
 	struct tlb_array *by_size[NR_TLB_LEVELS][3];	/* the array caching each size, or NULL */
 	struct tlb_array *l1_4k[2];	/* L1D's, L1I's slot 0 if it caches 4K only */
-	uint32_t clock;			/* LRU stamps; renumbered before it wraps */
-	uint32_t clock_max;		/* UINT32_MAX with LRU, else 0 (the slow touch) */
+	uint32_t clock;			/* LRU stamps (repl.clock); renumbered
+					 * before it wraps */
+	uint32_t clock_max;		/* REPL_CLOCK_MAX with LRU, else 0 (the slow touch) */
 	unsigned int pcid_mask;		/* TLB_PCID_MASK with PCID on, else 0 */
 	unsigned int pcid;		/* current PCID (tlb_switch_mm) */
-	enum tlb_repl repl;
 	unsigned int flush_ceiling;
-	uint64_t rnd;			/* random policy state */
+	struct repl repl;		/* the replacement policy, over the stamps */
 	struct tlb_entry *mem;		/* every entry, one allocation */
 	unsigned long nr_entries;
 	struct tlb_config cfg;
@@ -249,7 +256,11 @@ static inline unsigned int tlb_refused(unsigned int perm, unsigned int access)
 
 void tlb_touch_slow(struct tlb *tlb, struct tlb_entry *e);
 
-/* e was just used: the replacement policy's bookkeeping. */
+/*
+ * e was just used: the replacement policy's bookkeeping.  LRU's hit
+ * (hw/repl/lru.c) is one stamp from the shared clock, done here inline;
+ * another policy, or the clock about to wrap, is the policy's call.
+ */
 static inline void tlb_touch(struct tlb *tlb, struct tlb_entry *e)
 {
 	if (__builtin_expect(tlb->clock < tlb->clock_max, 1))
