@@ -24,9 +24,9 @@
  * (which pages are mapped, which belong to MAP_GROWSDOWN vmas) and
  * searches it as Linux's top-down allocator does (the highest gap that
  * fits, below a stack's guard gap; with THP, an anonymous private
- * mapping whose length is a multiple of 2 MiB is aligned to 2 MiB from a
- * gap 2 MiB longer, a moved one to the offset of its old address; a
- * free hint, rounded down to its page, is taken as it is), and later
+ * mapping or move whose length is a multiple of 2 MiB is aligned to
+ * 2 MiB from a gap 2 MiB longer; a free hint, rounded down to its page,
+ * is taken as it is), and later
  * lines use the addresses it predicts.  The model only steers which
  * addresses later lines name: where it is wrong (an mremap of several
  * vmas, a limit it does not know) the lines are still valid ones, run
@@ -212,19 +212,17 @@ static bool highest_gap(const struct space *sp, unsigned long len, unsigned long
 
 /*
  * Where the kernel places len bytes (whole pages) with no usable hint:
- * thp for an anonymous private mapping whose length is a multiple of
- * 2 MiB (thp_get_unmapped_area: a gap 2 MiB longer, the highest address
- * in it congruent to origin modulo 2 MiB), else the top of the highest
- * gap.  -1: below the window.
+ * thp for an anonymous private mapping or move whose length is a
+ * multiple of 2 MiB (__get_unmapped_area takes pgoff as 0 for anonymous
+ * memory, and thp_get_unmapped_area searches a gap 2 MiB longer and
+ * aligns down), else the top of the highest gap.  -1: below the window.
  */
-static long place(const struct space *sp, unsigned long len, bool thp, unsigned long origin)
+static long place(const struct space *sp, unsigned long len, bool thp)
 {
-	unsigned long end, at;
+	unsigned long end;
 
-	if (thp && highest_gap(sp, len + HUGE, &end)) {
-		at = end - len;
-		return (long)(at - ((at - origin) & (HUGE - 1)));
-	}
+	if (thp && highest_gap(sp, len + HUGE, &end))
+		return (long)((end - len) & ~(HUGE - 1));
 	if (highest_gap(sp, len, &end))
 		return (long)(end - len);
 	return -1;
@@ -662,7 +660,7 @@ static void gen_mmap_kernel(struct gen *g)
 		if (hint && hint_fits(sp, hint & ~(PG - 1), rlen))
 			at = (long)(hint & ~(PG - 1));
 		else
-			at = place(sp, rlen, !hint && !shared && !(len % HUGE), 0);
+			at = place(sp, rlen, !hint && !shared && !(len % HUGE));
 		if (at < 0 && g->nr_placed) {
 			gen_unmap_placed(g);
 			return;
@@ -687,8 +685,8 @@ static void gen_mmap_kernel(struct gen *g)
 /*
  * mremap MREMAP_MAYMOVE growing a range the kernel chose (or any range):
  * in place if the model has room after it, else to where the kernel
- * places the new length (with THP, 2 MiB-multiples congruent to the old
- * address); now and then MREMAP_MAYMOVE|MREMAP_DONTUNMAP, which always
+ * places the new length (THP-aligned if a multiple of 2 MiB, shared
+ * mappings too: the model does not know which are); now and then MREMAP_MAYMOVE|MREMAP_DONTUNMAP, which always
  * moves and keeps the old range.
  */
 static void gen_mremap_kernel(struct gen *g)
@@ -727,7 +725,7 @@ static void gen_mremap_kernel(struct gen *g)
 		return;
 	}
 	/* The old range stays in the model while the kernel searches. */
-	at = place(sp, new_len, !(new_len % HUGE), off);
+	at = place(sp, new_len, !(new_len % HUGE));
 	if (at < 0)
 		return;
 	if (!dontunmap)
