@@ -8,7 +8,11 @@
  * page of the range, in ascending order; read and write copy byte by
  * byte.  A SIGSEGV or SIGBUS is caught with an SA_SIGINFO handler that
  * skips the rest with siglongjmp, as a program with a handler would, and
- * printed as the simulator prints it: `SIGSEGV at 0xPAGE (SEGV_MAPERR)`.
+ * printed as the simulator prints it: `SIGSEGV at 0xPAGE (SEGV_MAPERR)`,
+ * `SEGV_ACCERR`, `SEGV_PKUERR` (a protection key forbids the access, as
+ * for a PROT_EXEC mapping on a CPU with keys).  siglongjmp does not give
+ * back the PKRU register that the kernel reset for the handler (a
+ * handler's sigreturn would), so it is saved before and written back.
  *
  * The faults are the difference of getrusage(RUSAGE_SELF) taken just
  * before and just after the accesses, so nothing in between may fault
@@ -31,6 +35,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <cpuid.h>
 #include "base/crc32.h"
 #include "base/parse.h"
 #include "tools/host_int.h"
@@ -70,6 +75,35 @@ static struct trap {
 
 /* Pages of the executor's own (outside the window) for the warm-up. */
 static unsigned char *scratch;		/* read-write, then PROT_NONE */
+/* The bytes of a read or write, mapped once (HOST_MAX_RW). */
+static unsigned char *rw_buf;
+/* The CPU has protection keys and the kernel uses them (CR4.PKE). */
+static bool have_pkru;
+
+MEASURED static unsigned int read_pkru(void)
+{
+	unsigned int eax, edx;
+
+	if (!have_pkru)
+		return 0;
+	__asm__ volatile(".byte 0x0f, 0x01, 0xee" : "=a"(eax), "=d"(edx) : "c"(0));
+	return eax;
+}
+
+MEASURED static void write_pkru(unsigned int pkru)
+{
+	if (have_pkru)
+		__asm__ volatile(".byte 0x0f, 0x01, 0xef" : : "a"(pkru), "c"(0), "d"(0) : "memory");
+}
+
+static bool cpu_has_ospke(void)
+{
+	unsigned int a, b, c, d;
+
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return false;
+	return c & (1u << 4);	/* CPUID.(EAX=7,ECX=0):ECX.OSPKE */
+}
 
 MEASURED static void on_fault(int sig, siginfo_t *si, void *uc)
 {
@@ -114,11 +148,15 @@ MEASURED static void accesses(const struct access *a)
 MEASURED static void measure(const struct access *a, struct rusage *before,
 			     struct rusage *after)
 {
+	unsigned int pkru = read_pkru();
+
 	syscall(SYS_getrusage, RUSAGE_SELF, before);
 	if (!sigsetjmp(trap.env, 1)) {
 		trap.armed = 1;
 		accesses(a);
 		trap.armed = 0;
+	} else {
+		write_pkru(pkru);
 	}
 	syscall(SYS_getrusage, RUSAGE_SELF, after);
 }
@@ -188,6 +226,11 @@ int host_access_init(void)
 {
 	struct sigaction sa;
 
+	have_pkru = cpu_has_ospke();
+	rw_buf = mmap(NULL, HOST_MAX_RW, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (rw_buf == MAP_FAILED)
+		return -errno;
 	scratch = mmap(NULL, 2 * HOST_PAGE_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (scratch == MAP_FAILED)
@@ -215,7 +258,7 @@ static const char *sig_code_name(int signo, int code)
 		return "SEGV_MAPERR";
 	if (signo == SIGSEGV && code == SEGV_ACCERR)
 		return "SEGV_ACCERR";
-	if (signo == SIGSEGV && code == SEGV_PKUERR)
+	if (signo == SIGSEGV && code == 4)	/* SEGV_PKUERR, not in every libc */
 		return "SEGV_PKUERR";
 	if (signo == SIGBUS && code == BUS_ADRERR)
 		return "BUS_ADRERR";
@@ -225,18 +268,16 @@ static const char *sig_code_name(int signo, int code)
 	return other;
 }
 
-/* A buffer of len bytes of the executor's own, written (so resident). */
+/* A buffer of len bytes of the executor's own (written before the
+ * accesses, so resident): the one mapped at start, since a mapping made
+ * now could land in the window (tools/host_plug.c). */
 static unsigned char *buffer(unsigned long len)
 {
-	void *p = mmap(NULL, len ? len : 1, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
+	return len <= HOST_MAX_RW ? rw_buf : NULL;
 }
 
 static void buffer_free(unsigned char *buf, unsigned long len)
 {
-	munmap(buf, len ? len : 1);
 }
 
 /*

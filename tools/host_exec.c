@@ -1,8 +1,8 @@
 /*
  * tools/host_exec.c - the process commands of the script language run as
  * real system calls, printing what the simulator prints: mmap, munmap,
- * mprotect, mremap, madvise, mlock, mlock2, munlock and cat
- * /proc/PID/maps here; touch, read and write in tools/host_access.c;
+ * mprotect, mremap, madvise, mlock, mlock2, munlock, pkey_alloc,
+ * pkey_free, pkey_mprotect and cat /proc/PID/maps|smaps here; touch, read and write in tools/host_access.c;
  * spawn, fork and exit in tools/host_procs.c.  The system calls are raw
  * (syscall(2)): the sanitizers' runtimes replace some libc wrappers
  * (mlock) with no-ops.
@@ -15,6 +15,15 @@
  * executor's own code, heap or stack.  Not run on the host: brk (the
  * heap belongs to malloc), file mappings, MADV_HWPOISON and
  * MADV_SOFT_OFFLINE (they would poison real frames when run as root).
+ *
+ * --pku=off (host_exec_set_pku) answers as a host without protection
+ * keys would, on a host that has them: a protection of exactly PROT_EXEC
+ * is made PROT_EXEC|PROT_SEM (PROT_SEM has no vm flag on x86, and any
+ * protection but PROT_EXEC keeps pkey 0, so the vma is the readable
+ * exec-only vma of such a host), pkey_alloc fails with ENOSPC (after its
+ * argument checks), pkey_free with EINVAL, pkey_mprotect with a key
+ * other than -1 with EINVAL (after the checks mprotect makes first), and
+ * smaps has no ProtectionKey lines.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -88,6 +97,16 @@ static const struct name_val madv_names[] = {
 
 #define HOST_MADV_HWPOISON	100
 #define HOST_MADV_SOFT_OFFLINE	101
+
+#define HOST_PROT_EXEC		0x4ul
+#define HOST_PROT_SEM		0x8ul
+#define HOST_PROT_GROWS		0x03000000ul	/* PROT_GROWSDOWN|PROT_GROWSUP */
+#define HOST_NR_PKEYS		16		/* x86: keys 0-15; 16 is never allocated */
+
+static const struct name_val pkey_rights_names[] = {
+	{ "PKEY_UNRESTRICTED", 0 }, { "PKEY_DISABLE_ACCESS", 1 },
+	{ "PKEY_DISABLE_WRITE", 2 }, { NULL, 0 },
+};
 
 int host_syntax_error(struct host_exec *h, const char *fmt, ...)
 {
@@ -248,6 +267,9 @@ static int cmd_mmap(struct host_exec *h, int argc, char **argv)
 	if (flags & (HOST_MAP_FIXED | HOST_MAP_FIXED_NOREPLACE) &&
 	    !host_in_window(addr, len, HOST_TASK_SIZE))
 		return host_refuse(h, "mmap");
+	/* do_mmap gives exactly PROT_EXEC the execute-only key. */
+	if (h->pku_off && prot == HOST_PROT_EXEC)
+		prot |= HOST_PROT_SEM;
 	print_addr(h, syscall(SYS_mmap, addr, len, prot, flags, -1, 0));
 	return 0;
 }
@@ -278,6 +300,17 @@ static int cmd_munmap(struct host_exec *h, int argc, char **argv)
 	return r < 0 ? r : 0;
 }
 
+/*
+ * mprotect's protection with --pku=off: do_mprotect_pkey drops the GROWS
+ * bits and gives what is left, if exactly PROT_EXEC, the exec-only key.
+ */
+static unsigned long mprotect_prot(const struct host_exec *h, unsigned long prot)
+{
+	if (h->pku_off && (prot & ~HOST_PROT_GROWS) == HOST_PROT_EXEC)
+		return prot | HOST_PROT_SEM;
+	return prot;
+}
+
 static int cmd_mprotect(struct host_exec *h, int argc, char **argv)
 {
 	unsigned long addr, len, prot;
@@ -288,8 +321,84 @@ static int cmd_mprotect(struct host_exec *h, int argc, char **argv)
 	r = range_args(h, argv, &addr, &len, ~0ul);
 
 	if (!r)
-		print_status(h, syscall(SYS_mprotect, addr, len, prot));
+		print_status(h, syscall(SYS_mprotect, addr, len, mprotect_prot(h, prot)));
 	return r < 0 ? r : 0;
+}
+
+/* KEY of pkey_free and pkey_mprotect: a number or -1, as the int the
+ * system call takes. */
+static int parse_key(struct host_exec *h, const char *arg, int *key)
+{
+	unsigned long v;
+
+	if (parse_ulong(arg[0] == '-' ? arg + 1 : arg, &v, false))
+		return host_syntax_error(h, "KEY must be a number, got '%s'", arg);
+	*key = (int)(arg[0] == '-' ? -v : v);
+	return 0;
+}
+
+/* pkey_alloc PID [FLAGS [ACCESS_RIGHTS]] -> pkey N */
+static int cmd_pkey_alloc(struct host_exec *h, int argc, char **argv)
+{
+	unsigned long flags = 0, rights = 0;
+	int r = host_parse_pid(h, argv[1]);
+	long key;
+
+	if (r)
+		return r < 0 ? r : 0;
+	if (argc > 2 && host_parse_num(h, "FLAGS", argv[2], &flags, false))
+		return -1;
+	if (argc > 3 && parse_names(pkey_rights_names, argv[3], &rights))
+		return host_syntax_error(h, "pkey_alloc: bad ACCESS_RIGHTS '%s'", argv[3]);
+	if (h->pku_off) {
+		/* sys_pkey_alloc checks its arguments, then finds no key. */
+		host_print_errno(h, flags || rights & ~3ul ? EINVAL : ENOSPC);
+		return 0;
+	}
+	key = syscall(SYS_pkey_alloc, flags, rights);
+	if (key < 0)
+		host_print_errno(h, errno);
+	else
+		fprintf(h->out, "pkey %ld\n", key);
+	return 0;
+}
+
+/* pkey_free PID KEY */
+static int cmd_pkey_free(struct host_exec *h, int argc, char **argv)
+{
+	int r = host_parse_pid(h, argv[1]), key;
+
+	if (r)
+		return r < 0 ? r : 0;
+	if (parse_key(h, argv[2], &key))
+		return -1;
+	if (h->pku_off) {
+		host_print_errno(h, EINVAL);	/* no key is ever allocated */
+		return 0;
+	}
+	print_status(h, syscall(SYS_pkey_free, key));
+	return 0;
+}
+
+/* pkey_mprotect PID ADDR LEN PROT KEY */
+static int cmd_pkey_mprotect(struct host_exec *h, int argc, char **argv)
+{
+	unsigned long addr, len, prot;
+	int r, key;
+
+	if (parse_names(prot_names, argv[4], &prot))
+		return host_syntax_error(h, "pkey_mprotect: bad PROT '%s'", argv[4]);
+	if (parse_key(h, argv[5], &key))
+		return -1;
+	r = range_args(h, argv, &addr, &len, ~0ul);
+	if (r)
+		return r < 0 ? r : 0;
+	if (h->pku_off && key != -1)
+		key = HOST_NR_PKEYS;	/* never allocated: EINVAL after the same checks */
+	if (key == -1)
+		prot = mprotect_prot(h, prot);
+	print_status(h, syscall(SYS_pkey_mprotect, addr, len, prot, key));
+	return 0;
 }
 
 static int cmd_madvise(struct host_exec *h, int argc, char **argv)
@@ -371,23 +480,30 @@ static int cmd_mremap(struct host_exec *h, int argc, char **argv)
 	return 0;
 }
 
-/* The lines of /proc/self/maps that meet the window, as they are. */
-static int print_window_maps(struct host_exec *h)
+/*
+ * The entries of /proc/self/maps or smaps (smaps: true) whose range
+ * meets the window, as they are; with --pku=off, smaps without its
+ * ProtectionKey lines (a host without keys has none).
+ */
+static int print_window_maps(struct host_exec *h, bool smaps)
 {
-	FILE *f = fopen("/proc/self/maps", "r");
+	FILE *f = fopen(smaps ? "/proc/self/smaps" : "/proc/self/maps", "r");
 	char *line = NULL;
 	size_t cap = 0;
+	bool in = false;
 
 	if (!f) {
-		fprintf(h->err, "kmm-host: cannot read /proc/self/maps\n");
+		fprintf(h->err, "kmm-host: cannot read /proc/self/%s\n", smaps ? "smaps" : "maps");
 		return -1;
 	}
 	while (getline(&line, &cap, f) > 0) {
 		unsigned long start, end;
+		char c;
 
-		if (sscanf(line, "%lx-%lx", &start, &end) != 2)
-			continue;
-		if (end > HOST_WINDOW_START && start < HOST_WINDOW_START + HOST_WINDOW_SIZE)
+		/* An entry's first line: START-END followed by a blank. */
+		if (sscanf(line, "%lx-%lx%c", &start, &end, &c) == 3 && c == ' ')
+			in = end > HOST_WINDOW_START && start < HOST_WINDOW_START + HOST_WINDOW_SIZE;
+		if (in && !(h->pku_off && !strncmp(line, "ProtectionKey:", 14)))
 			fputs(line, h->out);
 	}
 	free(line);
@@ -395,8 +511,8 @@ static int print_window_maps(struct host_exec *h)
 	return 0;
 }
 
-/* The pid of /proc/PID/maps, or 0. */
-static unsigned long maps_pid(const char *path)
+/* The pid of /proc/PID/maps or /proc/PID/smaps (*smaps set), or 0. */
+static unsigned long maps_pid(const char *path, bool *smaps)
 {
 	unsigned long pid;
 	char *end;
@@ -404,20 +520,22 @@ static unsigned long maps_pid(const char *path)
 	if (strncmp(path, "/proc/", 6) || !strchr("123456789", path[6]))
 		return 0;
 	pid = strtoul(path + 6, &end, 10);
-	return strcmp(end, "/maps") ? 0 : pid;
+	*smaps = !strcmp(end, "/smaps");
+	return strcmp(end, "/maps") && !*smaps ? 0 : pid;
 }
 
 static int cmd_cat(struct host_exec *h, int argc, char **argv)
 {
-	unsigned long pid = maps_pid(argv[1]);
+	bool smaps;
+	unsigned long pid = maps_pid(argv[1], &smaps);
 
 	if (pid && h->self_pid && pid == (unsigned long)h->self_pid)
-		return print_window_maps(h);
+		return print_window_maps(h, smaps);
 	if (!strncmp(argv[1], "/proc/", 6) && strchr("0123456789", argv[1][6])) {
 		fprintf(h->out, "cat: %s: No such file or directory\n", argv[1]);
 		return 0;
 	}
-	return host_syntax_error(h, "cat: only /proc/PID/maps is read on the host");
+	return host_syntax_error(h, "cat: only /proc/PID/maps and smaps are read on the host");
 }
 
 /* routed: run by the server of argv[1]'s pid (cat: of the path's pid). */
@@ -434,11 +552,14 @@ static const struct host_cmd host_cmds[] = {
 	{ "mlock", 3, 3, "mlock PID ADDR LEN", cmd_mlock, true },
 	{ "mlock2", 4, 4, "mlock2 PID ADDR LEN FLAGS", cmd_mlock2, true },
 	{ "munlock", 3, 3, "munlock PID ADDR LEN", cmd_munlock, true },
+	{ "pkey_alloc", 1, 3, "pkey_alloc PID [FLAGS [ACCESS_RIGHTS]]", cmd_pkey_alloc, true },
+	{ "pkey_free", 2, 2, "pkey_free PID KEY", cmd_pkey_free, true },
+	{ "pkey_mprotect", 5, 5, "pkey_mprotect PID ADDR LEN PROT KEY", cmd_pkey_mprotect, true },
 	{ "brk", 1, 2, "brk PID [ADDR]   (not run on the host)", cmd_brk, false },
 	{ "touch", 4, 4, "touch PID ADDR LEN r|w", host_cmd_touch, true },
 	{ "read", 3, 3, "read PID ADDR LEN", host_cmd_read, true },
 	{ "write", 3, 3, "write PID ADDR \"text\"|fill=0xAB:LEN", host_cmd_write, true },
-	{ "cat", 1, 1, "cat /proc/PID/maps", cmd_cat, true },
+	{ "cat", 1, 1, "cat /proc/PID/maps|smaps", cmd_cat, true },
 };
 
 const struct host_cmd *host_find_cmd(const char *name)
@@ -536,8 +657,10 @@ int host_exec_run_line(struct host_exec *h, const char *text)
 	cmd = host_find_cmd(argv[0]);
 	if (cmd && cmd->routed && argc > 1 && argc - 1 >= cmd->min_args &&
 	    argc - 1 <= cmd->max_args) {
+		bool smaps;
+
 		if (!strcmp(cmd->name, "cat"))
-			pid = maps_pid(argv[1]);
+			pid = maps_pid(argv[1], &smaps);
 		else if (parse_ulong(argv[1], &pid, false))
 			pid = 0;
 		p = pid ? host_find_proc(h, pid) : NULL;
@@ -571,25 +694,39 @@ int host_exec_run_stream(struct host_exec *h, FILE *in)
 	return bad;
 }
 
+/* Sets resource's soft limit to want, or to the hard limit if that is
+ * lower (then -EPERM). */
+static int set_soft_limit(int resource, rlim_t want)
+{
+	struct rlimit rl;
+	int err = 0;
+
+	if (getrlimit(resource, &rl))
+		return -errno;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) {
+		want = rl.rlim_max;
+		err = -EPERM;
+	}
+	rl.rlim_cur = want;
+	if (setrlimit(resource, &rl))
+		return -errno;
+	return err;
+}
+
 int host_exec_drop_privileges(void)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-	struct rlimit rl;
+	int err, err2;
 
 	if (syscall(SYS_capget, &hdr, data))
 		return -errno;
 	data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &= ~CAP_TO_MASK(CAP_IPC_LOCK);
 	if (syscall(SYS_capset, &hdr, data))
 		return -errno;
-	if (getrlimit(RLIMIT_MEMLOCK, &rl))
-		return -errno;
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < HOST_MEMLOCK_LIMIT)
-		return -EPERM;
-	rl.rlim_cur = HOST_MEMLOCK_LIMIT;
-	if (setrlimit(RLIMIT_MEMLOCK, &rl))
-		return -errno;
-	return 0;
+	err = set_soft_limit(RLIMIT_MEMLOCK, HOST_MEMLOCK_LIMIT);
+	err2 = set_soft_limit(RLIMIT_STACK, HOST_STACK_LIMIT);
+	return err ? err : err2;
 }
 
 /* Whether a line of /proc/self/maps meets the window. */
@@ -633,6 +770,16 @@ struct host_exec *host_exec_create(FILE *out, FILE *err)
 void host_exec_set_show_faults(struct host_exec *h, bool show)
 {
 	h->show_faults = show;
+}
+
+void host_exec_set_pku(struct host_exec *h, bool on)
+{
+	h->pku_off = !on;
+}
+
+void host_exec_set_kernel_addresses(struct host_exec *h, bool on)
+{
+	h->plug = on;
 }
 
 void host_exec_set_source(struct host_exec *h, const char *name)

@@ -23,8 +23,10 @@
 #define HOST_WINDOW_SIZE	(64ul << 20)
 
 /* The process the simulator spawns: no CAP_IPC_LOCK, Linux's default
- * RLIMIT_MEMLOCK (8 MiB). */
+ * RLIMIT_MEMLOCK (8 MiB) and RLIMIT_STACK (_STK_LIM, 8 MiB: the limit of
+ * MAP_GROWSDOWN stacks). */
 #define HOST_MEMLOCK_LIMIT	(8ul << 20)
+#define HOST_STACK_LIMIT	(8ul << 20)
 
 struct host_exec;
 
@@ -43,9 +45,29 @@ void host_exec_set_source(struct host_exec *h, const char *name);
  * getrusage(RUSAGE_SELF) counts them.  Before the first spawn. */
 void host_exec_set_show_faults(struct host_exec *h, bool show);
 /*
+ * --pku=off (on: false): answer as a host without protection keys would,
+ * on a host that has them (tools/host_exec.c says how).  Before the first
+ * line.
+ */
+void host_exec_set_pku(struct host_exec *h, bool on);
+/*
+ * --kernel-addresses: every spawn fills the gaps of its address space
+ * above the window (and puts an unmergeable page at the window's end),
+ * so that where the kernel places a mapping (mmap without MAP_FIXED,
+ * mremap with MREMAP_MAYMOVE) is found by a top-down search of the
+ * window alone, as in a simulated process plugged the same way
+ * (docs/differential.md).  Before the first spawn.
+ */
+void host_exec_set_kernel_addresses(struct host_exec *h, bool on);
+/* The page at the window's end that --kernel-addresses maps first
+ * (MAP_SHARED, PROT_NONE: no vma of a script merges with it). */
+#define HOST_WINDOW_FENCE	(HOST_WINDOW_START + HOST_WINDOW_SIZE)
+/*
  * Makes this process as privileged as a spawned simulated one: drops
- * CAP_IPC_LOCK from the effective set and sets RLIMIT_MEMLOCK to
- * HOST_MEMLOCK_LIMIT.  Returns 0, or -errno.
+ * CAP_IPC_LOCK from the effective set and sets the soft RLIMIT_MEMLOCK
+ * and RLIMIT_STACK to HOST_MEMLOCK_LIMIT and HOST_STACK_LIMIT.  Returns
+ * 0, -EPERM if a hard limit is lower (the soft one is then the hard
+ * one), or -errno.
  */
 int host_exec_drop_privileges(void);
 /* Runs one line.  Returns 0, or -1 if the line was malformed or refused. */

@@ -43,6 +43,8 @@ struct host_exec {
 	const char *source;
 	unsigned long lineno;
 	bool show_faults;	/* --faults: touch/read/write end with minflt=N */
+	bool pku_off;		/* --pku=off: act as a host without protection keys */
+	bool plug;		/* --kernel-addresses: spawn plugs every gap above the window */
 	int self_pid;		/* in a server: its script pid; 0 in the dispatcher */
 	int chan;		/* in a server: its socket to the dispatcher */
 	int next_pid;		/* the pid the next spawn or fork gets */
@@ -76,11 +78,21 @@ int host_split_line(struct host_exec *h, const char *text, char *line,
 		    size_t size, char **argv, int max);
 const struct host_cmd *host_find_cmd(const char *name);
 
+/* tools/host_plug.c */
+/*
+ * In a new server, before the script's first line: fills every gap of
+ * the address space that a top-down search would find above the window
+ * (host_exec_set_kernel_addresses).  Returns 0, or -errno.
+ */
+int host_plug_above_window(void);
+
 /* tools/host_access.c */
 int host_cmd_touch(struct host_exec *h, int argc, char **argv);
 int host_cmd_read(struct host_exec *h, int argc, char **argv);
 int host_cmd_write(struct host_exec *h, int argc, char **argv);
-/* In a new server: the signal handlers and scratch pages of the accesses. */
+/* In a new server: the signal handlers, scratch pages and the buffer of
+ * the accesses (mapped now: after host_plug_above_window, a mapping the
+ * kernel places would land in the window). */
 int host_access_init(void);
 
 /* tools/host_procs.c */

@@ -244,6 +244,8 @@ static void __attribute__((noreturn)) server_start(struct host_exec *h, int chan
 		err = -errno;
 	if (!err)
 		err = host_access_init();
+	if (!err && h->plug)
+		err = host_plug_above_window();
 	send_reply(chan, err, NULL, 0, NULL, 0);
 	if (err)
 		_exit(5);

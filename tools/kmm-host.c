@@ -3,8 +3,9 @@
  * run as real system calls on the host kernel, to compare with what
  * `kmm run` prints for the same script (docs/differential.md).
  *
- *   kmm-host [--faults] FILE|-  run a script on the host
- *   kmm-host --generate SEED N [--faults] [--without PATTERN,...]
+ *   kmm-host [--faults] [--pku=on|off] [--kernel-addresses] FILE|-
+ *                               run a script on the host
+ *   kmm-host --generate SEED N [--faults] [--kernel-addresses] [--without PATTERN,...]
  *                               print a random script of N lines
  */
 #include <stdbool.h>
@@ -17,21 +18,33 @@
 
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: kmm-host [--faults] FILE|-\n"
-		   "       kmm-host --generate SEED N [--faults] [--align-64k] [--child-access-only]\n"
-		   "                               [--without PATTERN,...]\n"
+	fprintf(f, "usage: kmm-host [--faults] [--pku=on|off] [--kernel-addresses] FILE|-\n"
+		   "       kmm-host --generate SEED N [--faults] [--kernel-addresses] [--align-64k]\n"
+		   "                               [--child-access-only] [--without PATTERN,...]\n"
 		   "  kmm-host FILE             run the script's processes on the host kernel,\n"
 		   "                            each a real process, inside %#lx-%#lx\n"
-		   "  kmm-host --faults FILE    touch/read/write lines end with minflt=N\n"
+		   "  --faults                  touch/read/write lines end with minflt=N\n"
+		   "  --pku=off                 answer as a host without protection keys\n"
+		   "                            (PROT_EXEC is readable, no pkey can be allocated)\n"
+		   "  --kernel-addresses        spawn fills the gaps above the window, so the kernel\n"
+		   "                            places mmap without MAP_FIXED in the window\n"
 		   "  kmm-host --generate S N   a random script of N lines from seed S,\n"
 		   "                            without the lines a pattern matches (docs/differential.md);\n"
 		   "                            --faults: with touch/read/write/fork lines;\n"
+		   "                            --kernel-addresses: mmap and mremap where the kernel\n"
+		   "                            chooses, for kmm-host --kernel-addresses;\n"
 		   "                            --align-64k, --child-access-only: see script_gen.h\n",
 		HOST_WINDOW_START, HOST_WINDOW_START + HOST_WINDOW_SIZE);
 	return f == stderr ? 2 : 0;
 }
 
-static int run_script(const char *path, bool faults)
+struct run_opts {
+	bool faults;
+	bool pku;
+	bool kernel_addresses;
+};
+
+static int run_script(const char *path, const struct run_opts *o)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	struct host_exec *h;
@@ -44,18 +57,41 @@ static int run_script(const char *path, bool faults)
 	}
 	err = host_exec_drop_privileges();
 	if (err)
-		fprintf(stderr, "kmm-host: cannot limit mlock as the simulator does (errno %d); mlock results may differ\n",
+		fprintf(stderr, "kmm-host: cannot limit mlock and stacks as the simulator does (errno %d); mlock and stack results may differ\n",
 			-err);
 	h = host_exec_create(stdout, stderr);
 	if (!h)
 		return 2;
 	host_exec_set_source(h, strcmp(path, "-") ? path : "<stdin>");
-	host_exec_set_show_faults(h, faults);
+	host_exec_set_show_faults(h, o->faults);
+	host_exec_set_pku(h, o->pku);
+	host_exec_set_kernel_addresses(h, o->kernel_addresses);
 	bad = host_exec_run_stream(h, in);
 	host_exec_destroy(h);
 	if (in != stdin)
 		fclose(in);
 	return bad ? 1 : 0;
+}
+
+/* [--faults] [--pku=on|off] [--kernel-addresses] FILE */
+static int run(int argc, char **argv)
+{
+	struct run_opts o = { .pku = true };
+	int i;
+
+	for (i = 1; i < argc - 1; i++) {
+		if (!strcmp(argv[i], "--faults"))
+			o.faults = true;
+		else if (!strcmp(argv[i], "--pku=off") || !strcmp(argv[i], "--pku=on"))
+			o.pku = !strcmp(argv[i], "--pku=on");
+		else if (!strcmp(argv[i], "--kernel-addresses"))
+			o.kernel_addresses = true;
+		else
+			return usage(stderr);
+	}
+	if (argv[argc - 1][0] == '-' && argv[argc - 1][1])
+		return usage(stderr);
+	return run_script(argv[argc - 1], &o);
 }
 
 /* Splits a,b,c in place into a NULL-terminated list. */
@@ -72,7 +108,7 @@ static const char **split_names(char *list)
 	return v;
 }
 
-/* --generate SEED N [--faults] [--align-64k] [--child-access-only]
+/* --generate SEED N [--faults] [--kernel-addresses] [--align-64k] [--child-access-only]
  *            [--without PATTERN,...] */
 static int generate(char **argv, int argc)
 {
@@ -87,6 +123,8 @@ static int generate(char **argv, int argc)
 	for (i = 4; i < argc; i++) {
 		if (!strcmp(argv[i], "--faults")) {
 			flags |= SCRIPT_GEN_FAULTS;
+		} else if (!strcmp(argv[i], "--kernel-addresses")) {
+			flags |= SCRIPT_GEN_KERNEL_ADDR;
 		} else if (!strcmp(argv[i], "--align-64k")) {
 			flags |= SCRIPT_GEN_ALIGN_64K;
 		} else if (!strcmp(argv[i], "--child-access-only")) {
@@ -109,11 +147,9 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		return usage(stdout);
-	if (argc == 2)
-		return run_script(argv[1], false);
-	if (argc == 3 && !strcmp(argv[1], "--faults"))
-		return run_script(argv[2], true);
-	if (argc >= 4 && argc <= 9 && !strcmp(argv[1], "--generate"))
+	if (argc >= 4 && argc <= 10 && !strcmp(argv[1], "--generate"))
 		return generate(argv, argc);
+	if (argc >= 2 && argc <= 5)
+		return run(argc, argv);
 	return usage(stderr);
 }

@@ -16,8 +16,22 @@
  *
  * SCRIPT_GEN_FAULTS adds touch, read and write lines, fork and exit (up
  * to MAX_LIVE processes, each line naming a live one) and shared
- * anonymous mappings; its extra draws happen only in that mode, so the
- * scripts of the other mode stay what they were for every seed.
+ * anonymous mappings; its extra draws happen only in that mode.
+ *
+ * SCRIPT_GEN_KERNEL_ADDR lets the kernel choose: mmap with ADDR 0 or a
+ * hint, mremap with MREMAP_MAYMOVE alone.  The script language has no
+ * variables, so the generator keeps a model of each process's window
+ * (which pages are mapped, which belong to MAP_GROWSDOWN vmas) and
+ * searches it as Linux's top-down allocator does (the highest gap that
+ * fits, below a stack's guard gap; with THP, an anonymous private
+ * mapping or move whose length is a multiple of 2 MiB is aligned to
+ * 2 MiB from a gap 2 MiB longer; a free hint, rounded down to its page,
+ * is taken as it is), and later
+ * lines use the addresses it predicts.  The model only steers which
+ * addresses later lines name: where it is wrong (an mremap of several
+ * vmas, a limit it does not know) the lines are still valid ones, run
+ * alike on both sides, and the comparison holds.  It is updated by every
+ * line in every mode but draws nothing, so it changes no other script.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,6 +46,23 @@
 #define CAT_EVERY	25	/* at most this many lines between two cats */
 #define MAX_LIVE	4	/* processes at once (SCRIPT_GEN_FAULTS) */
 #define BLOCK		(64 * 1024ul)	/* SCRIPT_GEN_ALIGN_64K's granule */
+#define NR_PAGES	(WIN / PG)
+#define HUGE		(2ul << 20)	/* PMD_SIZE: THP alignment */
+#define GUARD_GAP	(256 * PG)	/* stack_guard_gap below a MAP_GROWSDOWN vma */
+#define KERNEL_ROOM	(48ul << 20)	/* SCRIPT_GEN_KERNEL_ADDR: the top, unmapped at start */
+#define MAX_PLACED	32
+
+/* The generator's model of one process's window. */
+struct space {
+	uint64_t mapped[NR_PAGES / 64];
+	uint64_t growsdown[NR_PAGES / 64];	/* pages of MAP_GROWSDOWN vmas */
+};
+
+/* A range the kernel chose (or was predicted to), for later lines. */
+struct placed {
+	unsigned long off;
+	unsigned long len;
+};
 
 struct gen {
 	FILE *f;
@@ -47,6 +78,10 @@ struct gen {
 	int pids[MAX_LIVE];		/* the live processes */
 	unsigned int nr_pids;
 	int next_pid;			/* the pid the next spawn or fork gets */
+	struct space space[MAX_LIVE];	/* of pids[i] */
+	struct placed placed[MAX_PLACED];
+	unsigned int nr_placed;
+	unsigned int next_placed;
 };
 
 /* splitmix64: small consecutive seeds give unrelated streams. */
@@ -84,14 +119,151 @@ static void add_bound(struct gen *g, unsigned long off)
 		g->nr_bounds++;
 }
 
+/* ---- The model of the window (SCRIPT_GEN_KERNEL_ADDR) ------------- */
+
+static struct space *cur_space(struct gen *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->nr_pids; i++)
+		if (g->pids[i] == g->pid)
+			return &g->space[i];
+	return &g->space[0];
+}
+
+static bool test_page(const uint64_t *bits, unsigned long pg)
+{
+	return bits[pg / 64] >> (pg % 64) & 1;
+}
+
+/* Pages [off, off + len) rounded out to pages, clipped to the window. */
+static void set_pages(uint64_t *bits, unsigned long off, unsigned long len, bool on)
+{
+	unsigned long pg, end = off + len < off || off + len > WIN ? WIN : off + len;
+
+	for (pg = off / PG; pg < (end + PG - 1) / PG; pg++) {
+		if (on)
+			bits[pg / 64] |= 1ull << (pg % 64);
+		else
+			bits[pg / 64] &= ~(1ull << (pg % 64));
+	}
+}
+
+static bool any_mapped(const struct space *sp, unsigned long off, unsigned long len)
+{
+	unsigned long pg;
+
+	for (pg = off / PG; pg < (off + len + PG - 1) / PG && pg < NR_PAGES; pg++)
+		if (test_page(sp->mapped, pg))
+			return true;
+	return false;
+}
+
+static bool all_mapped(const struct space *sp, unsigned long off, unsigned long len)
+{
+	unsigned long pg;
+
+	if (off + len > WIN || !len)
+		return false;
+	for (pg = off / PG; pg < (off + len + PG - 1) / PG; pg++)
+		if (!test_page(sp->mapped, pg))
+			return false;
+	return true;
+}
+
+static void model_map(struct space *sp, unsigned long off, unsigned long len, bool growsdown)
+{
+	set_pages(sp->mapped, off, len, true);
+	set_pages(sp->growsdown, off, len, growsdown);
+}
+
+static void model_unmap(struct space *sp, unsigned long off, unsigned long len)
+{
+	set_pages(sp->mapped, off, len, false);
+	set_pages(sp->growsdown, off, len, false);
+}
+
+/*
+ * The highest gap of the window at least len bytes long, as Linux's
+ * unmapped_area_topdown finds it (a gap below a MAP_GROWSDOWN vma ends
+ * GUARD_GAP lower); its end in *end.  Above the window nothing is free
+ * (both sides plug it); below it is outside the model: false.
+ */
+static bool highest_gap(const struct space *sp, unsigned long len, unsigned long *end)
+{
+	unsigned long p = NR_PAGES, top, bottom;
+
+	while (p > 0) {
+		while (p > 0 && test_page(sp->mapped, p - 1))
+			p--;
+		top = p * PG;
+		while (p > 0 && !test_page(sp->mapped, p - 1))
+			p--;
+		bottom = p * PG;
+		if (top < WIN && test_page(sp->growsdown, top / PG))
+			top = top - bottom > GUARD_GAP ? top - GUARD_GAP : bottom;
+		if (top - bottom >= len) {
+			*end = top;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Where the kernel places len bytes (whole pages) with no usable hint:
+ * thp for an anonymous private mapping or move whose length is a
+ * multiple of 2 MiB (__get_unmapped_area takes pgoff as 0 for anonymous
+ * memory, and thp_get_unmapped_area searches a gap 2 MiB longer and
+ * aligns down), else the top of the highest gap.  -1: below the window.
+ */
+static long place(const struct space *sp, unsigned long len, bool thp)
+{
+	unsigned long end;
+
+	if (thp && highest_gap(sp, len + HUGE, &end))
+		return (long)((end - len) & ~(HUGE - 1));
+	if (highest_gap(sp, len, &end))
+		return (long)(end - len);
+	return -1;
+}
+
+/* Whether a hint (page-aligned) is taken: the range is free, in the
+ * window, and ends below the guard gap of a stack above it. */
+static bool hint_fits(const struct space *sp, unsigned long at, unsigned long len)
+{
+	unsigned long pg;
+
+	if (at + len > WIN || any_mapped(sp, at, len))
+		return false;
+	for (pg = (at + len) / PG; pg < NR_PAGES; pg++)
+		if (test_page(sp->mapped, pg))
+			return !test_page(sp->growsdown, pg) || pg * PG - GUARD_GAP >= at + len;
+	return true;
+}
+
+static void add_placed(struct gen *g, unsigned long off, unsigned long len)
+{
+	g->placed[g->next_placed] = (struct placed){ off, len };
+	g->next_placed = (g->next_placed + 1) % MAX_PLACED;
+	if (g->nr_placed < MAX_PLACED)
+		g->nr_placed++;
+}
+
 /* A page-aligned offset in the window: an earlier edge, or a hot page
- * (a hot 64 KiB block with SCRIPT_GEN_ALIGN_64K). */
+ * (a hot 64 KiB block with SCRIPT_GEN_ALIGN_64K); with
+ * SCRIPT_GEN_KERNEL_ADDR, also a page the kernel chose. */
 static unsigned long pick_off(struct gen *g)
 {
 	unsigned long off;
 
 	if (g->nr_bounds && one_in(g, 3))
 		return g->bounds[below(g, g->nr_bounds)];
+	if (g->flags & SCRIPT_GEN_KERNEL_ADDR && g->nr_placed && one_in(g, 2)) {
+		const struct placed *p = &g->placed[below(g, g->nr_placed)];
+
+		return p->off + (one_in(g, 2) ? 0 : below(g, p->len / PG) * PG);
+	}
 	off = below(g, g->hot / PG) * PG;
 	return g->flags & SCRIPT_GEN_ALIGN_64K ? off & ~(BLOCK - 1) : off;
 }
@@ -229,20 +401,40 @@ static const unsigned long odd_map_flags[] = {
 	0x03 | 0x20 | 0x10 | 0x400000,	/* MAP_SHARED_VALIDATE, unknown bit */
 };
 
+/* Whether a fixed mmap of these flags would map [off, off + len). */
+static bool fixed_mmap_maps(const struct space *sp, unsigned long off, unsigned long len,
+			    bool shared, bool noreplace, bool growsdown)
+{
+	if (!len || off % PG || len > WIN - off || (shared && growsdown))
+		return false;
+	return !noreplace || !any_mapped(sp, off, len);
+}
+
 static void gen_mmap(struct gen *g)
 {
-	unsigned long off, len;
+	struct space *sp = cur_space(g);
+	unsigned long off, len, odd;
+	const char *extra;
+	bool shared, noreplace;
 
 	pick_range(g, &off, &len, huge_lens, sizeof(huge_lens) / sizeof(huge_lens[0]));
 	print_range(g, "mmap", off, len);
 	fprintf(g->f, " %s", pick_prot(g));
-	if (one_in(g, 15))
-		fprintf(g->f, " %#lx\n", odd_map_flags[below(g, 4)]);
-	else
-		fprintf(g->f, " %s|MAP_ANONYMOUS|%s%s\n",
-			g->flags & SCRIPT_GEN_FAULTS && one_in(g, 4) ? "MAP_SHARED" : "MAP_PRIVATE",
-			one_in(g, 3) ? "MAP_FIXED_NOREPLACE" : "MAP_FIXED",
-			map_extras[below(g, sizeof(map_extras) / sizeof(map_extras[0]))]);
+	if (one_in(g, 15)) {
+		odd = below(g, 4);
+		fprintf(g->f, " %#lx\n", odd_map_flags[odd]);
+		/* Only the unknown bits of a private mapping are ignored. */
+		if ((odd == 1 || odd == 2) && fixed_mmap_maps(sp, off, len, false, odd == 2, false))
+			model_map(sp, off, len, false);
+		return;
+	}
+	shared = g->flags & SCRIPT_GEN_FAULTS && one_in(g, 4);
+	noreplace = one_in(g, 3);
+	extra = map_extras[below(g, sizeof(map_extras) / sizeof(map_extras[0]))];
+	fprintf(g->f, " %s|MAP_ANONYMOUS|%s%s\n", shared ? "MAP_SHARED" : "MAP_PRIVATE",
+		noreplace ? "MAP_FIXED_NOREPLACE" : "MAP_FIXED", extra);
+	if (fixed_mmap_maps(sp, off, len, shared, noreplace, strstr(extra, "GROWSDOWN")))
+		model_map(sp, off, len, strstr(extra, "GROWSDOWN"));
 }
 
 static void gen_munmap(struct gen *g)
@@ -252,6 +444,8 @@ static void gen_munmap(struct gen *g)
 	pick_range(g, &off, &len, huge_lens, sizeof(huge_lens) / sizeof(huge_lens[0]));
 	print_range(g, "munmap", off, len);
 	fputc('\n', g->f);
+	if (len && !(off % PG) && len <= WIN - off)
+		model_unmap(cur_space(g), off, len);
 }
 
 static void gen_mprotect(struct gen *g)
@@ -312,9 +506,38 @@ static unsigned long pick_target(struct gen *g, unsigned long *new_len)
 }
 
 /*
+ * What an mremap at fixed places does to the model: shrink, grow in
+ * place, move to a fixed target (keeping the old range with
+ * DONTUNMAP).  Bad flags and old ranges that are not mapped change
+ * nothing.
+ */
+static void model_mremap(struct space *sp, unsigned long off, unsigned long len,
+			 unsigned long new_len, const char *flags, unsigned long to)
+{
+	bool fixed = flags && strstr(flags, "MREMAP_FIXED");
+	bool gd;
+
+	if (!all_mapped(sp, off, len) || !new_len || new_len > WIN)
+		return;
+	gd = test_page(sp->growsdown, off / PG);
+	if (fixed) {
+		if (!strstr(flags, "MREMAP_MAYMOVE") || to % PG || new_len > WIN - to ||
+		    (to < off + len && off < to + new_len))
+			return;
+		if (!strstr(flags, "MREMAP_DONTUNMAP"))
+			model_unmap(sp, off, len);
+		model_map(sp, to, new_len, gd);
+	} else if (new_len <= len) {
+		model_unmap(sp, off + new_len, len - new_len);
+	} else if (hint_fits(sp, off + len, new_len - len)) {
+		model_map(sp, off + len, new_len - len, gd);
+	}
+}
+
+/*
  * mremap: shrink; grow in place; MAYMOVE|FIXED to a target in the
  * window, with or without DONTUNMAP; and bad flags.  Never a move whose
- * place the kernel picks.
+ * place the kernel picks (gen_mremap_kernel makes those).
  */
 static void gen_mremap(struct gen *g)
 {
@@ -367,6 +590,7 @@ static void gen_mremap(struct gen *g)
 		break;
 	}
 	new_len = coarse_len(g, new_len);
+	model_mremap(cur_space(g), off, len, new_len, flags, to);
 	print_range(g, "mremap", off, len);
 	print_len(g, new_len);
 	if (flags)
@@ -380,6 +604,168 @@ static void gen_mremap(struct gen *g)
 		add_bound(g, off + new_len);
 	}
 	fputc('\n', g->f);
+}
+
+/* ---- SCRIPT_GEN_KERNEL_ADDR: the kernel chooses -------------------- */
+
+/* munmap of a range the kernel chose, to make room for more. */
+static void gen_unmap_placed(struct gen *g)
+{
+	struct placed *p = &g->placed[below(g, g->nr_placed)];
+
+	print_range(g, "munmap", p->off, p->len);
+	fputc('\n', g->f);
+	model_unmap(cur_space(g), p->off, p->len);
+}
+
+/* A length for the kernel to place: pages, multiples of 2 MiB, odd. */
+static unsigned long pick_kernel_len(struct gen *g)
+{
+	switch (below(g, 8)) {
+	case 0:
+	case 1:
+		return (1 + below(g, 4)) * HUGE;
+	case 2:
+		return 1 + below(g, 4 * PG);	/* not whole pages */
+	case 3:
+		return (1 + below(g, 512)) * PG;
+	default:
+		return (1 + below(g, 64)) * PG;
+	}
+}
+
+/*
+ * mmap with ADDR 0 or a hint (mostly not page-aligned: Linux rounds it
+ * down), private or (with accesses) shared; the model says where it
+ * lands.  When the model finds no room in the window, a range the kernel
+ * chose is unmapped instead.
+ */
+static void gen_mmap_kernel(struct gen *g)
+{
+	struct space *sp = cur_space(g);
+	unsigned long len = pick_kernel_len(g), hint = 0, rlen;
+	const char *prot = pick_prot(g);
+	const char *extra = map_extras[below(g, sizeof(map_extras) / sizeof(map_extras[0]))];
+	bool shared = g->flags & SCRIPT_GEN_FAULTS && !(g->flags & SCRIPT_GEN_FIXED_SHARED) &&
+		      one_in(g, 4);
+	bool gd = strstr(extra, "GROWSDOWN");
+	long at = -1;
+
+	if (one_in(g, 40))
+		len = 0;
+	if (one_in(g, 4))
+		hint = pick_off(g) + (one_in(g, 4) ? 0 : 1 + below(g, PG - 1));
+	rlen = (len + PG - 1) & ~(PG - 1);
+	if (len && !(shared && gd)) {
+		if (hint && hint_fits(sp, hint & ~(PG - 1), rlen))
+			at = (long)(hint & ~(PG - 1));
+		else
+			at = place(sp, rlen, !hint && !shared && !(len % HUGE));
+		if (at < 0 && g->nr_placed) {
+			gen_unmap_placed(g);
+			return;
+		}
+	}
+	fprintf(g->f, "mmap %d", g->pid);
+	if (hint)
+		print_addr(g, hint);
+	else
+		fputs(" 0", g->f);
+	print_len(g, len);
+	fprintf(g->f, " %s %s|MAP_ANONYMOUS%s\n", prot, shared ? "MAP_SHARED" : "MAP_PRIVATE",
+		extra);
+	if (at < 0)
+		return;
+	model_map(sp, (unsigned long)at, rlen, gd);
+	add_bound(g, (unsigned long)at);
+	add_bound(g, (unsigned long)at + rlen);
+	add_placed(g, (unsigned long)at, rlen);
+}
+
+/*
+ * mremap MREMAP_MAYMOVE growing a range the kernel chose (or any range):
+ * in place if the model has room after it, else to where the kernel
+ * places the new length (THP-aligned if a multiple of 2 MiB, shared
+ * mappings too: the model does not know which are); now and then MREMAP_MAYMOVE|MREMAP_DONTUNMAP, which always
+ * moves and keeps the old range.
+ */
+static void gen_mremap_kernel(struct gen *g)
+{
+	struct space *sp = cur_space(g);
+	unsigned long off, len, new_len;
+	bool dontunmap = one_in(g, 6), gd;
+	long at = -1;
+
+	if (g->nr_placed && !one_in(g, 4)) {
+		const struct placed *p = &g->placed[below(g, g->nr_placed)];
+
+		off = p->off;
+		len = p->len;
+	} else {
+		pick_range(g, &off, &len, NULL, 0);
+	}
+	if (dontunmap)
+		new_len = len;
+	else if (one_in(g, 3))
+		new_len = (len / HUGE + 1 + below(g, 2)) * HUGE;
+	else
+		new_len = len + (1 + below(g, 64)) * PG;
+	fprintf(g->f, "mremap %d", g->pid);
+	print_addr(g, off);
+	print_len(g, len);
+	print_len(g, new_len);
+	fprintf(g->f, " %s\n", dontunmap ? "MREMAP_MAYMOVE|MREMAP_DONTUNMAP" : "MREMAP_MAYMOVE");
+	if (off % PG || !all_mapped(sp, off, len) || new_len < len || new_len > WIN)
+		return;
+	gd = test_page(sp->growsdown, off / PG);
+	if (!dontunmap && hint_fits(sp, off + len, new_len - len)) {
+		model_map(sp, off + len, new_len - len, gd);
+		add_bound(g, off + new_len);
+		add_placed(g, off, new_len);
+		return;
+	}
+	/* The old range stays in the model while the kernel searches. */
+	at = place(sp, new_len, !(new_len % HUGE));
+	if (at < 0)
+		return;
+	if (!dontunmap)
+		model_unmap(sp, off, len);
+	model_map(sp, (unsigned long)at, new_len, gd);
+	add_bound(g, (unsigned long)at);
+	add_bound(g, (unsigned long)at + new_len);
+	add_placed(g, (unsigned long)at, new_len);
+}
+
+/* ---- Protection keys ---------------------------------------------- */
+
+/*
+ * pkey_alloc (now and then with bad flags or rights), pkey_free and
+ * pkey_mprotect of keys that may or may not be allocated (0, the
+ * execute-only key, keys past 15, -1: no key).
+ */
+static void gen_pkey(struct gen *g)
+{
+	static const char *const allocs[] = {
+		"", " 0", " 0 0", " 0 PKEY_DISABLE_ACCESS", " 0 PKEY_DISABLE_WRITE",
+		" 0 PKEY_DISABLE_ACCESS|PKEY_DISABLE_WRITE", " 1", " 0 4",
+	};
+	static const int keys[] = { 1, 2, 2, 3, 3, 4, 5, 15, 16, 0, -1 };
+	unsigned long kind = below(g, 10), off, len;
+	int key;
+
+	if (kind < 4) {
+		fprintf(g->f, "pkey_alloc %d%s\n", g->pid, allocs[below(g, 8)]);
+		return;
+	}
+	key = keys[below(g, sizeof(keys) / sizeof(keys[0]))];
+	if (kind < 6) {
+		/* Key 0 can be freed (Linux lets it): rarely. */
+		fprintf(g->f, "pkey_free %d %d\n", g->pid, key || one_in(g, 4) ? key : 1);
+		return;
+	}
+	pick_range(g, &off, &len, wrap_lens, 2);
+	print_range(g, "pkey_mprotect", off, len);
+	fprintf(g->f, " %s %d\n", pick_prot(g), one_in(g, 3) ? -1 : key);
 }
 
 /* ---- SCRIPT_GEN_FAULTS: accesses and processes -------------------- */
@@ -467,6 +853,7 @@ static void gen_process(struct gen *g)
 	if (g->nr_pids < MAX_LIVE && (g->nr_pids == 1 || one_in(g, 2) ||
 				      (g->flags & SCRIPT_GEN_CHILD_ACCESS_ONLY && g->pid == 1))) {
 		fprintf(g->f, "fork %d\n", g->pid);
+		g->space[g->nr_pids] = *cur_space(g);
 		g->pids[g->nr_pids++] = g->next_pid++;
 		return;
 	}
@@ -474,8 +861,30 @@ static void gen_process(struct gen *g)
 		g->pid = g->pids[1 + below(g, g->nr_pids - 1)];
 	fprintf(g->f, "exit %d\n", g->pid);
 	for (i = 0; i < g->nr_pids; i++)
-		if (g->pids[i] == g->pid)
-			g->pids[i] = g->pids[--g->nr_pids];
+		if (g->pids[i] == g->pid) {
+			g->nr_pids--;
+			g->pids[i] = g->pids[g->nr_pids];
+			g->space[i] = g->space[g->nr_pids];
+			break;
+		}
+}
+
+/* With SCRIPT_GEN_KERNEL_ADDR, half the mmaps and a third of the
+ * mremaps let the kernel choose. */
+static void gen_any_mmap(struct gen *g)
+{
+	if (g->flags & SCRIPT_GEN_KERNEL_ADDR && one_in(g, 2))
+		gen_mmap_kernel(g);
+	else
+		gen_mmap(g);
+}
+
+static void gen_any_mremap(struct gen *g)
+{
+	if (g->flags & SCRIPT_GEN_KERNEL_ADDR && one_in(g, 3))
+		gen_mremap_kernel(g);
+	else
+		gen_mremap(g);
 }
 
 static void gen_one_faults(struct gen *g)
@@ -492,15 +901,17 @@ static void gen_one_faults(struct gen *g)
 	} else if (op < 4) {
 		fprintf(g->f, one_in(g, 2) ? "# a comment\n" : "\n");
 	} else if (op < 20) {
-		gen_mmap(g);
+		gen_any_mmap(g);
 	} else if (op < 26) {
 		gen_munmap(g);
 	} else if (op < 35) {
 		gen_mprotect(g);
 	} else if (op < 42) {
-		gen_mremap(g);
-	} else if (op < 52) {
+		gen_any_mremap(g);
+	} else if (op < 50) {
 		gen_madvise(g);
+	} else if (op < 52) {
+		gen_pkey(g);
 	} else if (op < 55) {
 		gen_mlock(g);
 	} else if (op < 80) {
@@ -529,15 +940,17 @@ static void gen_one(struct gen *g)
 	} else if (op < 5) {
 		fprintf(g->f, one_in(g, 2) ? "# a comment\n" : "\n");
 	} else if (op < 30) {
-		gen_mmap(g);
+		gen_any_mmap(g);
 	} else if (op < 42) {
 		gen_munmap(g);
 	} else if (op < 56) {
 		gen_mprotect(g);
 	} else if (op < 72) {
-		gen_mremap(g);
-	} else if (op < 86) {
+		gen_any_mremap(g);
+	} else if (op < 83) {
 		gen_madvise(g);
+	} else if (op < 86) {
+		gen_pkey(g);
 	} else {
 		gen_mlock(g);
 	}
@@ -610,9 +1023,10 @@ void script_gen_flags(FILE *f, unsigned long seed, unsigned int n,
 
 	/* With accesses, at most 16 MiB: 4 processes stay far from the
 	 * simulator's RAM. */
-	g.hot = hot_sizes[below(&g, flags & SCRIPT_GEN_FAULTS ? 3 : 4)];
-	fprintf(f, "# kmm-host --generate %lu %u%s%s%s", seed, n,
+	g.hot = hot_sizes[below(&g, flags & (SCRIPT_GEN_FAULTS | SCRIPT_GEN_KERNEL_ADDR) ? 3 : 4)];
+	fprintf(f, "# kmm-host --generate %lu %u%s%s%s%s", seed, n,
 		flags & SCRIPT_GEN_FAULTS ? " --faults" : "",
+		flags & SCRIPT_GEN_KERNEL_ADDR ? " --kernel-addresses" : "",
 		flags & SCRIPT_GEN_ALIGN_64K ? " --align-64k" : "",
 		flags & SCRIPT_GEN_CHILD_ACCESS_ONLY ? " --child-access-only" : "");
 	for (w = without; w && *w; w++)
@@ -621,6 +1035,12 @@ void script_gen_flags(FILE *f, unsigned long seed, unsigned int n,
 	fprintf(f, "spawn\n");
 	fprintf(f, "mmap 1 %#lx %luM PROT_NONE MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE|MAP_NORESERVE\n",
 		HOST_WINDOW_START, WIN >> 20);
+	model_map(&g.space[0], 0, WIN, false);
+	if (flags & SCRIPT_GEN_KERNEL_ADDR) {
+		fprintf(f, "munmap 1 %#lx %luM\n", HOST_WINDOW_START + WIN - KERNEL_ROOM,
+			KERNEL_ROOM >> 20);
+		model_unmap(&g.space[0], WIN - KERNEL_ROOM, KERNEL_ROOM);
+	}
 	for (i = 0; i < n; i++)
 		gen_line(&g, f);
 	if (!(flags & SCRIPT_GEN_FAULTS))

@@ -38,6 +38,23 @@ void script_gen(FILE *f, unsigned long seed, unsigned int n,
 #define SCRIPT_GEN_ALIGN_64K		0x2u
 #define SCRIPT_GEN_CHILD_ACCESS_ONLY	0x4u
 
+/*
+ * SCRIPT_GEN_KERNEL_ADDR: also mmap lines that let the kernel choose the
+ * address (ADDR 0, unaligned hints, lengths that are multiples of 2 MiB)
+ * and mremap with MREMAP_MAYMOVE alone, growing (to multiples of 2 MiB
+ * now and then); later lines use the addresses the generator's model of
+ * the window (a top-down search of its gaps, as Linux's) says the kernel
+ * chose.  For kmm-host --kernel-addresses and a simulated process plugged
+ * the same way (docs/differential.md).  The window's top 48 MiB start
+ * empty for the kernel's choices.
+ */
+#define SCRIPT_GEN_KERNEL_ADDR		0x8u
+/*
+ * With SCRIPT_GEN_KERNEL_ADDR: shared mappings are always fixed (for a
+ * host whose shmem THP settings align them where the simulator does not).
+ */
+#define SCRIPT_GEN_FIXED_SHARED		0x10u
+
 /* script_gen with SCRIPT_GEN_* flags. */
 void script_gen_flags(FILE *f, unsigned long seed, unsigned int n,
 		      const char *const *without, unsigned int flags);

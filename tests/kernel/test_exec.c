@@ -43,6 +43,7 @@
 #include "mm/mmap.h"
 #include "mm/vma.h"
 #include "tests/harness.h"
+#include "tests/host_features.h"
 #include "tests/kmm_test.h"
 
 #define LD_SO		"/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
@@ -321,6 +322,12 @@ static void compare_with_host(const struct program *prog)
 		return;
 	}
 
+	{
+		struct host_features hf;
+
+		host_features_read(&hf);	/* the host's features (pku=) */
+		host_features_config(&hf, &cfg);
+	}
 	k = kmm_boot(&cfg);
 	ASSERT_NOT_NULL(k);
 	t = kernel_spawn(prog->name, &err);

@@ -30,6 +30,7 @@
 #include "mm/mmap.h"
 #include "mm/vma.h"
 #include "tests/harness.h"
+#include "tests/host_features.h"
 #include "tests/kmm_test.h"
 
 #define PG	4096ul
@@ -264,10 +265,20 @@ static const long data_expected[] = {
 	0, -ENOMEM, 0, 0, 0, -ENOMEM, 0, 0, 0, -ENOMEM, 0, 0, 0,
 };
 
-static void check_script(const struct script *s, const long *expected)
+/* A machine with the host's features (pku=), as the host child has. */
+static struct kmm *boot_like_host(void)
 {
 	struct kmm_config cfg = { .mem = 128ul << 20, .cpus = 1, .quiet = 1, .norandmaps = 1 };
-	struct kmm *k = kmm_boot(&cfg);
+	struct host_features hf;
+
+	host_features_read(&hf);
+	host_features_config(&hf, &cfg);
+	return kmm_boot(&cfg);
+}
+
+static void check_script(const struct script *s, const long *expected)
+{
+	struct kmm *k = boot_like_host();
 	struct task_struct *t;
 	long host[NR_OPS], kmm[NR_OPS];
 	char reason[128];

@@ -9,7 +9,20 @@
  * `cat /proc/PID/maps` is compared on the lines that meet the window
  * (the simulator's process has its program, heap and stack outside it,
  * kmm-host's the executor's), with the inode of shared anonymous memory
- * (`/dev/zero (deleted)`, a shmem inode number of each kernel) masked.
+ * (`/dev/zero (deleted)`, a shmem inode number of each kernel) masked;
+ * `cat /proc/PID/smaps` on the entries that meet the window.
+ *
+ * Both sides get the host's features (tests/host_features.h): the
+ * simulator boots with them and, after the script's spawn, runs the
+ * host's sysctls and limits; kmm-host answers as a host without
+ * protection keys when KMM_TEST_PKU=off.  With DIFF_KERNEL_ADDR (scripts
+ * that let the kernel choose addresses) kmm-host plugs every gap above
+ * the window at spawn, and the simulator's pid 1 is plugged the same way
+ * by hidden lines after its spawn (plug_sim: the page at the window's
+ * end shared, then PROT_NONE areas the simulated kernel places, ever
+ * smaller, kept while they land above the window).  The hidden lines
+ * print nothing into the comparison; the simulator's whole script is
+ * kept (outputs.sim_script) to reproduce a mismatch with kmm run.
  */
 #ifndef KMM_TESTS_SIM_HOST_DIFF_H
 #define KMM_TESTS_SIM_HOST_DIFF_H
@@ -23,9 +36,27 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "sim/script.h"
+#include "tests/host_features.h"
 #include "tools/host_exec.h"
 
 #define SEPARATOR	"\035\n"	/* after each line's output on the host side */
+
+/* What run_host and run_sim compare (a bool true is DIFF_FAULTS). */
+#define DIFF_FAULTS		0x1u	/* touch/read/write lines with minflt=N */
+#define DIFF_KERNEL_ADDR	0x2u	/* the kernel chooses addresses: plug both */
+
+static struct host_features diff_features;
+static bool diff_features_read;
+
+/* The host's features, read once. */
+static const struct host_features *diff_host(void)
+{
+	if (!diff_features_read) {
+		host_features_read(&diff_features);
+		diff_features_read = true;
+	}
+	return &diff_features;
+}
 
 struct script {
 	char *text;		/* the lines, NUL-separated */
@@ -37,6 +68,7 @@ struct outputs {
 	char *text;		/* each line's output, NUL-separated */
 	char **line;
 	unsigned int n;
+	char *sim_script;	/* run_sim: every line it ran, hidden ones too */
 };
 
 /* Takes text (malloc'd, lines ending in '\n') and splits it into s. */
@@ -69,7 +101,7 @@ static void script_free(struct script *s)
  * with 0, or 10 + the number of malformed or refused lines (at most 100).
  */
 static void __attribute__((noreturn)) host_child(const struct script *s, int fd,
-						 bool quiet, bool faults)
+						 bool quiet, unsigned int mode)
 {
 	FILE *out = fdopen(fd, "w");
 	FILE *err = quiet ? fopen("/dev/null", "w") : stderr;
@@ -78,12 +110,14 @@ static void __attribute__((noreturn)) host_child(const struct script *s, int fd,
 	int e = host_exec_drop_privileges();
 
 	if (e)
-		fprintf(stderr, "  host: cannot limit mlock as the simulator does (errno %d)\n", -e);
+		fprintf(stderr, "  host: cannot limit mlock and stacks as the simulator does (errno %d)\n", -e);
 	h = out && err ? host_exec_create(out, err) : NULL;
 	if (!h)
 		_exit(3);
 	host_exec_set_source(h, "host");
-	host_exec_set_show_faults(h, faults);
+	host_exec_set_show_faults(h, mode & DIFF_FAULTS);
+	host_exec_set_pku(h, diff_host()->pku);
+	host_exec_set_kernel_addresses(h, mode & DIFF_KERNEL_ADDR);
 	for (i = 0; i < s->n; i++) {
 		bad += host_exec_run_line(h, s->line[i]) != 0;
 		fputs(SEPARATOR, out);
@@ -115,7 +149,7 @@ static unsigned int split_records(char *text, struct outputs *o, unsigned int ma
  * Runs s on the host in a child.  Returns the number of malformed or
  * refused lines (at most 100), or -1 if the child failed.
  */
-static int run_host(const struct script *s, struct outputs *o, bool quiet, bool faults)
+static int run_host(const struct script *s, struct outputs *o, bool quiet, unsigned int mode)
 {
 	int fd[2], status;
 	size_t len = 0;
@@ -132,7 +166,8 @@ static int run_host(const struct script *s, struct outputs *o, bool quiet, bool 
 		return -1;
 	if (pid == 0) {
 		close(fd[0]);
-		host_child(s, fd[1], quiet, faults);
+		diff_host();
+		host_child(s, fd[1], quiet, mode);
 	}
 	close(fd[1]);
 	f = open_memstream(&o->text, &len);
@@ -153,60 +188,169 @@ static int run_host(const struct script *s, struct outputs *o, bool quiet, bool 
 	return WEXITSTATUS(status) ? WEXITSTATUS(status) - 10 : 0;
 }
 
-/* Runs s in a fresh simulator, keeping each line's output apart. */
-static void run_sim(const struct script *s, struct outputs *o, bool faults)
+/* The simulator of run_sim and the buffer its output goes to. */
+struct sim_run {
+	struct sim *sim;
+	FILE *out;
+	char **obuf;
+	size_t *olen;
+	FILE *script;		/* every line run, for kmm run */
+};
+
+/* A line the simulator runs that is not the script's: what it prints
+ * goes to reply (if not NULL), not into any line's record. */
+static void sim_hidden(struct sim_run *r, const char *line, char *reply, size_t size)
 {
-	char *obuf = NULL, *ebuf = NULL;
-	size_t olen = 0, elen = 0, seen = 0, total = 0;
+	size_t before;
+
+	fflush(r->out);
+	before = *r->olen;
+	sim_run_line(r->sim, line);
+	fflush(r->out);
+	fprintf(r->script, "%s\n", line);
+	if (reply)
+		snprintf(reply, size, "%.*s", (int)(*r->olen - before), *r->obuf + before);
+}
+
+/* The plugs of pid 1, as kmm-host's (tools/host_plug.c). */
+static void plug_sim(struct sim_run *r)
+{
+	unsigned long len, at, end = HOST_WINDOW_START + HOST_WINDOW_SIZE;
+	char line[160], reply[64];
+
+	snprintf(line, sizeof(line),
+		 "mmap 1 %#lx 4096 PROT_NONE MAP_SHARED|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE|MAP_NORESERVE",
+		 HOST_WINDOW_FENCE);
+	sim_hidden(r, line, NULL, 0);
+	for (len = 1ul << 46; len >= 4096; ) {
+		snprintf(line, sizeof(line), "mmap 1 0 %#lx PROT_NONE MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE",
+			 len);
+		sim_hidden(r, line, reply, sizeof(reply));
+		if (strncmp(reply, "0x", 2)) {
+			len >>= 1;
+			continue;
+		}
+		at = strtoul(reply, NULL, 16);
+		if (at >= end)
+			continue;	/* a plug above the window: keep it */
+		snprintf(line, sizeof(line), "munmap 1 %#lx %#lx", at, len);
+		sim_hidden(r, line, NULL, 0);
+		len >>= 1;
+	}
+}
+
+/* After the script's spawn of pid 1: the host's sysctls and limits, and
+ * the plugs with DIFF_KERNEL_ADDR. */
+static void sim_setup(struct sim_run *r, unsigned int mode)
+{
+	char lines[8][96], reply[64];
+	int i, n = host_features_setup_lines(diff_host(), lines, 8);
+
+	for (i = 0; i < n; i++) {
+		sim_hidden(r, lines[i], reply, sizeof(reply));
+		if (strcmp(reply, "ok\n"))
+			fprintf(stderr, "  simulator: '%s' answered %s", lines[i], reply);
+	}
+	if (mode & DIFF_KERNEL_ADDR)
+		plug_sim(r);
+}
+
+/* Runs s in a fresh simulator, keeping each line's output apart. */
+static void run_sim(const struct script *s, struct outputs *o, unsigned int mode)
+{
+	char *obuf = NULL, *ebuf = NULL, *sbuf = NULL;
+	size_t olen = 0, elen = 0, slen = 0, total = 0;
 	FILE *out = open_memstream(&obuf, &olen);
 	FILE *err = open_memstream(&ebuf, &elen);
+	FILE *script = open_memstream(&sbuf, &slen);
+	size_t *starts = calloc(s->n + 1, sizeof(*starts));
 	size_t *ends = calloc(s->n + 1, sizeof(*ends));
-	struct sim *sim;
+	struct sim_run r = { NULL, out, &obuf, &olen, script };
+	char boot[64];
+	bool set_up = false;
 	unsigned int i;
 
-	if (!out || !err || !ends)
+	if (!out || !err || !script || !starts || !ends)
 		abort();
-	sim = sim_create(out, err);
-	if (!sim)
+	r.sim = sim_create(out, err);
+	if (!r.sim)
 		abort();
-	sim_set_source(sim, "sim");
-	sim_set_show_faults(sim, faults);
+	sim_set_source(r.sim, "sim");
+	sim_set_show_faults(r.sim, mode & DIFF_FAULTS);
+	host_features_boot_line(diff_host(), boot, sizeof(boot));
+	if (boot[0])
+		sim_hidden(&r, boot, NULL, 0);
 	for (i = 0; i < s->n; i++) {
-		sim_run_line(sim, s->line[i]);
+		fflush(out);
+		starts[i] = olen;
+		sim_run_line(r.sim, s->line[i]);
+		fprintf(script, "%s\n", s->line[i]);
 		fflush(out);
 		ends[i] = olen;
+		if (!set_up && !strncmp(s->line[i], "spawn", 5) &&
+		    !strncmp(obuf + starts[i], "pid 1\n", 6)) {
+			sim_setup(&r, mode);
+			set_up = true;
+		}
 	}
-	sim_destroy(sim);
+	sim_destroy(r.sim);
 	fclose(out);
 	fclose(err);
+	fclose(script);
 	free(ebuf);
+	o->sim_script = sbuf;
 	/* One record per line: what it printed, NUL-terminated. */
 	for (i = 0; i < s->n; i++)
-		total += ends[i] - (i ? ends[i - 1] : 0) + 1;
+		total += ends[i] - starts[i] + 1;
 	o->text = malloc(total + 1);
 	o->line = calloc(s->n + 1, sizeof(*o->line));
 	if (!o->text || !o->line)
 		abort();
 	o->n = s->n;
 	for (i = 0, total = 0; i < s->n; i++) {
-		size_t n = ends[i] - seen;
+		size_t n = ends[i] - starts[i];
 
 		o->line[i] = o->text + total;
-		memcpy(o->line[i], obuf + seen, n);
+		memcpy(o->line[i], obuf + starts[i], n);
 		o->line[i][n] = 0;
 		total += n + 1;
-		seen = ends[i];
 	}
+	free(starts);
 	free(ends);
 	free(obuf);
+}
+
+/* Writes the simulator's side of a mismatch (hidden lines included) for
+ * kmm run; says where. */
+static __attribute__((unused)) void write_sim_script(const char *what, const struct outputs *sim, bool faults)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[512], name[128];
+	FILE *f;
+	size_t i;
+
+	snprintf(name, sizeof(name), "%s", what);
+	for (i = 0; name[i]; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789-_", name[i]))
+			name[i] = '-';
+	snprintf(path, sizeof(path), "%s/kmm-diff-%s.sim.kmm", dir && *dir ? dir : "/tmp", name);
+	f = fopen(path, "w");
+	if (!f || !sim->sim_script)
+		return;
+	fputs(sim->sim_script, f);
+	fclose(f);
+	fprintf(stderr, "  the simulator's side, hidden lines included: kmm run%s %s\n",
+		faults ? " --faults" : "", path);
 }
 
 static void outputs_free(struct outputs *o)
 {
 	free(o->line);
 	free(o->text);
+	free(o->sim_script);
 	o->line = NULL;
 	o->text = NULL;
+	o->sim_script = NULL;
 }
 
 /* Appends a maps line to buf, with a shmem inode number masked. */
@@ -236,29 +380,34 @@ static void append_maps_line(char *buf, size_t *used, size_t size, const char *p
 	buf[*used] = 0;
 }
 
-/* The lines of a maps listing whose range meets the window. */
+/* The entries of a maps or smaps listing whose range meets the window
+ * (an entry: its START-END line and, in smaps, the lines after it). */
 static void window_lines(const char *maps, char *buf, size_t size)
 {
 	size_t used = 0;
+	bool in = false;
 
 	buf[0] = 0;
 	for (const char *p = maps; *p; ) {
 		size_t n = strcspn(p, "\n");
 		unsigned long start, end;
+		char c;
 
-		if (sscanf(p, "%lx-%lx", &start, &end) == 2 &&
-		    end > HOST_WINDOW_START && start < HOST_WINDOW_START + HOST_WINDOW_SIZE)
+		if (sscanf(p, "%lx-%lx%c", &start, &end, &c) == 3 && c == ' ')
+			in = end > HOST_WINDOW_START && start < HOST_WINDOW_START + HOST_WINDOW_SIZE;
+		if (in)
 			append_maps_line(buf, &used, size, p, n);
 		p += n + (p[n] == '\n');
 	}
 }
 
-/* cat /proc/PID/maps */
+/* cat /proc/PID/maps or /proc/PID/smaps */
 static bool is_cat_maps(const char *line)
 {
 	size_t n = strlen(line);
 
-	return !strncmp(line, "cat /proc/", 10) && n > 15 && !strcmp(line + n - 5, "/maps");
+	return !strncmp(line, "cat /proc/", 10) && n > 15 &&
+	       (!strcmp(line + n - 5, "/maps") || !strcmp(line + n - 6, "/smaps"));
 }
 
 /* Prints a mismatch: what, line, the lines before it, both answers. */
