@@ -441,18 +441,20 @@ long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
 		return -EOVERFLOW;
 	if (mm->map_count > get_max_map_count())
 		return -ENOMEM;
+	/* With protection keys, PROT_EXEC alone is execute-only; the key is
+	 * taken before the address is chosen, so even a call that then fails
+	 * (EEXIST, ENOMEM) leaves it allocated, as on Linux 6.18. */
+	if (prot == PROT_EXEC) {
+		pkey = execute_only_pkey(mm);
+		if (pkey < 0)
+			pkey = 0;
+	}
 	where = get_unmapped_area(mm, file, addr, len, pgoff, flags);
 	if (where < 0)
 		return where;
 	addr = (unsigned long)where;
 	if ((flags & MAP_FIXED_NOREPLACE) && find_vma_intersection(mm, addr, addr + len))
 		return -EEXIST;
-	/* With protection keys, PROT_EXEC alone is execute-only. */
-	if (prot == PROT_EXEC) {
-		pkey = execute_only_pkey(mm);
-		if (pkey < 0)
-			pkey = 0;
-	}
 	vm_flags = calc_vm_prot_bits(prot, pkey) | calc_vm_flag_bits(flags) | mm->def_flags |
 		   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	if (!mlock_future_ok(mm, vm_flags, len))
