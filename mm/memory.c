@@ -464,6 +464,25 @@ static void zap_pte(struct mm_struct *mm, pte_t *pte, bool keep_guards)
 	put_page(page);
 }
 
+/*
+ * Where the next page table that can exist after addr (which has none)
+ * starts: an absent PGD or PUD entry means 512 GiB or 1 GiB hold no page,
+ * so a walk over a huge sparse VMA costs its tables, not its size.
+ */
+static unsigned long next_table_addr(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset_pgd(mm->pgd, addr);
+	unsigned long next;
+
+	if (!pgd_present(*pgd))
+		next = (addr & PGDIR_MASK) + PGDIR_SIZE;
+	else if (!pud_present(*pud_offset(p4d_offset(pgd, addr), addr)))
+		next = (addr & PUD_MASK) + PUD_SIZE;
+	else
+		next = (addr & PMD_MASK) + PMD_SIZE;
+	return next > addr ? next : ~0ul;	/* the top: nothing after it */
+}
+
 /* Unmaps every page of [start, end) (Linux's zap_page_range_single);
  * guard markers go too unless keep_guards (MADV_DONTNEED keeps them). */
 static void unmap_ptes(struct mm_struct *mm, unsigned long start, unsigned long end,
@@ -474,8 +493,8 @@ static void unmap_ptes(struct mm_struct *mm, unsigned long start, unsigned long 
 	while (a < end) {
 		pte_t *pte = pte_lookup(mm, a);
 
-		if (!pte) {		/* no table: skip to the next 2 MiB */
-			a = (a & PMD_MASK) + PMD_SIZE;
+		if (!pte) {		/* no table: skip to where one may be */
+			a = next_table_addr(mm, a);
 			continue;
 		}
 		zap_pte(mm, pte, keep_guards);
