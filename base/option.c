@@ -125,7 +125,12 @@ int kmm_config_set(struct kmm_config *cfg, const char *name, const char *value,
 				store(cfg, o, i);
 				return 0;
 			}
-		snprintf(err, errlen, "option %s: '%s' is not one of %s", name, value, o->help);
+		{
+			size_t n = (size_t)snprintf(err, errlen, "option %s: '%s' is not one of", name, value);
+
+			for (i = 0; o->names[i] && n < errlen; i++)
+				n += (size_t)snprintf(err + n, errlen - n, "%s %s", i ? "," : "", o->names[i]);
+		}
 		return -1;
 	}
 	if (o->type == KMM_OPT_OFF) {

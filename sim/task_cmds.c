@@ -56,7 +56,8 @@ static const struct flag_name mlock_names[] = {
 	{ "MLOCK_ONFAULT", MLOCK_ONFAULT }, { "0", 0 }, { NULL, 0 }
 };
 static const struct flag_name pkey_access_names[] = {
-	{ "PKEY_DISABLE_ACCESS", 0x1 }, { "PKEY_DISABLE_WRITE", 0x2 }, { "0", 0 }, { NULL, 0 }
+	{ "PKEY_UNRESTRICTED", 0 }, { "PKEY_DISABLE_ACCESS", 0x1 }, { "PKEY_DISABLE_WRITE", 0x2 },
+	{ "0", 0 }, { NULL, 0 }
 };
 static const struct flag_name mcl_names[] = {
 	F(MCL_CURRENT), F(MCL_FUTURE), { "MCL_ONFAULT", MCL_ONFAULT }, { NULL, 0 }

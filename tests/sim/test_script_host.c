@@ -176,6 +176,18 @@ static bool sim_has_processes(void)
 	return yes;
 }
 
+/* The last lines of a random comparison: how much was compared, and
+ * whether it failed (bad < 0: the host executor gave up). */
+#define report_seeds(kind, bad, lines, first, nseeds)					\
+	do {										\
+		printf("  %lu script lines %scompared with the host kernel (seeds %lu-%lu)\n", \
+		       (lines), (kind), (first), (first) + (nseeds) - 1);		\
+		if ((bad) < 0)								\
+			TEST_FAIL_("%s", "the host executor failed or refused a line");	\
+		if (bad)								\
+			TEST_FAIL_("%ld of %lu seeds differ from the host", (bad), (nseeds)); \
+	} while (0)
+
 /*
  * nseeds random scripts from seed first, of script_gen_flags(flags), in
  * both; the number of seeds that differ (-1: the executor failed).
@@ -234,12 +246,7 @@ TEST(random_scripts_match_the_host)
 		return;
 	}
 	bad = compare_seeds(first, nseeds, 0, &lines);
-	printf("  %lu script lines compared with the host kernel (seeds %lu-%lu)\n",
-	       lines, first, first + nseeds - 1);
-	if (bad < 0)
-		TEST_FAIL_("%s", "the host executor failed or refused a line");
-	if (bad)
-		TEST_FAIL_("%ld of %lu seeds differ from the host", bad, nseeds);
+	report_seeds("", bad, lines, first, nseeds);
 }
 
 /*
@@ -256,12 +263,7 @@ TEST(random_fault_scripts_match_the_host)
 		return;
 	}
 	bad = compare_seeds(first, nseeds, SCRIPT_GEN_FAULTS, &lines);
-	printf("  %lu script lines with faults compared with the host kernel (seeds %lu-%lu)\n",
-	       lines, first, first + nseeds - 1);
-	if (bad < 0)
-		TEST_FAIL_("%s", "the host executor failed or refused a line");
-	if (bad)
-		TEST_FAIL_("%ld of %lu seeds differ from the host", bad, nseeds);
+	report_seeds("with faults ", bad, lines, first, nseeds);
 }
 
 /*
@@ -304,12 +306,7 @@ TEST(random_kernel_address_scripts_match_the_host)
 		printf("  shared mappings stay fixed: the host aligns shared anonymous memory (shmem_enabled=%s)\n",
 		       hf->thp_shmem);
 	bad = compare_seeds(first, nseeds, SCRIPT_GEN_FAULTS | SCRIPT_GEN_KERNEL_ADDR, &lines);
-	printf("  %lu script lines with kernel-chosen addresses compared with the host kernel (seeds %lu-%lu)\n",
-	       lines, first, first + nseeds - 1);
-	if (bad < 0)
-		TEST_FAIL_("%s", "the host executor failed or refused a line");
-	if (bad)
-		TEST_FAIL_("%ld of %lu seeds differ from the host", bad, nseeds);
+	report_seeds("with kernel-chosen addresses ", bad, lines, first, nseeds);
 }
 
 /* The executor refuses what could touch memory outside its window. */

@@ -130,11 +130,6 @@ int arch_override_mprotect_pkey(struct vm_area_struct *v, unsigned long prot, in
 	return vma_pkey(v);
 }
 
-unsigned long arch_calc_vm_pkey_bits(int pkey)
-{
-	return ((unsigned long)pkey << VM_PKEY_SHIFT) & ARCH_VM_PKEY_FLAGS;
-}
-
 bool arch_vma_access_permitted(const struct vm_area_struct *v, bool write, bool execute,
 			       bool foreign)
 {

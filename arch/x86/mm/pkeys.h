@@ -50,8 +50,6 @@ int arch_set_user_pkey_access(struct task_struct *t, int pkey, unsigned long ini
 int execute_only_pkey(struct mm_struct *mm);
 /* The key a plain mprotect (pkey -1) or pkey_mprotect gives v for prot. */
 int arch_override_mprotect_pkey(struct vm_area_struct *v, unsigned long prot, int pkey);
-/* vm_flags bits for pkey (arch_calc_vm_prot_bits's key part). */
-unsigned long arch_calc_vm_pkey_bits(int pkey);
 /*
  * May the current thread of v's mm access v (pkeys only: execute is
  * always allowed, foreign accesses too)?  The fault handler's and
