@@ -112,7 +112,8 @@ void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
 		mm->data_vm += (unsigned long)npages;
 }
 
-/* keep takes over gone, its neighbour: bounds, and anon_vma if it had none. */
+/* keep takes over gone, its neighbour: bounds, anon_vma if it had none,
+ * and gone's guard markers (fork must still copy their page table). */
 static void vma_absorb(struct mm_struct *mm, struct vm_area_struct *keep,
 		       struct vm_area_struct *gone)
 {
@@ -121,6 +122,7 @@ static void vma_absorb(struct mm_struct *mm, struct vm_area_struct *keep,
 
 	if (!keep->anon_vma && gone->anon_vma)
 		vma_set_anon_vma(keep, gone->anon_vma);
+	keep->vm_maybe_guard |= gone->vm_maybe_guard;
 	vma_unlink(mm, gone);
 	vm_area_free(gone);
 	vma_adjust_bounds(mm, keep, start, end);
@@ -142,6 +144,18 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
 		vma_absorb(mm, prev, v);
 		v = prev;
 	}
+	return v;
+}
+
+/*
+ * mremap's in-place growth (Linux's vma_merge_extend): the grown range
+ * is new space after v, so it may join the next vma; v's merge with its
+ * previous neighbour is not looked at again.
+ */
+struct vm_area_struct *vma_merge_extend(struct mm_struct *mm, struct vm_area_struct *v)
+{
+	if (v->vm_next && can_vma_merge(v, v->vm_next))
+		vma_absorb(mm, v, v->vm_next);
 	return v;
 }
 

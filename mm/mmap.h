@@ -148,5 +148,7 @@ int vma_modify_flags(struct mm_struct *mm, unsigned long start, unsigned long en
 		     unsigned long newflags, struct vm_area_struct **vp);
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm,
 					    struct vm_area_struct *v);
+/* mremap growing v in place: a merge with the next vma only. */
+struct vm_area_struct *vma_merge_extend(struct mm_struct *mm, struct vm_area_struct *v);
 
 #endif

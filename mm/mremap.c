@@ -136,6 +136,7 @@ static long move_vma(struct remap *r)
 	n->vm_file = old->vm_file ? get_file(old->vm_file) : NULL;
 	n->vm_special_name = old->vm_special_name;
 	n->anon_vma = old->anon_vma;
+	n->vm_maybe_guard = old->vm_maybe_guard;	/* the markers move too */
 	vma_link(mm, n);
 	if (move_page_tables(mm, r->addr, r->new_addr, min(r->old_len, r->new_len))) {
 		/* Put back what moved; the caller sees ENOMEM, nothing changed. */
@@ -226,7 +227,7 @@ static long expand_vma(struct remap *r)
 		vm_stat_account(r->mm, v->vm_flags, (long)(delta >> PAGE_SHIFT));
 		if (v->vm_flags & VM_LOCKED)
 			r->mm->locked_vm += delta >> PAGE_SHIFT;
-		v = vma_merge_neighbours(r->mm, v);
+		v = vma_merge_extend(r->mm, v);
 		if (v->vm_flags & VM_LOCKED)	/* a locked mapping stays populated */
 			__mm_populate(r->mm, r->addr + r->old_len, delta, true);
 		return (long)r->addr;

@@ -3,8 +3,9 @@
  * augmented with the largest free gap in each subtree, plus a sorted list.
  * Lookups (find_vma and friends), insertion and removal, splitting, and
  * the free-space searches get_unmapped_area is built on
- * (unmapped_area_topdown / unmapped_area, as Linux 4.x-6.0 did them before
- * the maple tree).  validate_mm checks every invariant.
+ * (unmapped_area_topdown / unmapped_area: an rbtree walk as in Linux
+ * 4.x-6.0, with the raw holes and the guard-gap rules of 6.x's maple
+ * tree searches).  validate_mm checks every invariant.
  *
  * This is the data structure under the mmap system calls (issue 5); the
  * calls themselves come next.
@@ -12,14 +13,16 @@
 #include "mm/vma.h"
 
 /*
- * The free gap just below vma: from the previous vma's end to where vma
- * reaches (a stack's guard gap is not free: nothing may be placed in it).
+ * The free hole just below vma: from the previous vma's end to vma's
+ * start.  The hole is raw, as in Linux 6.x's maple tree: a stack's guard
+ * gap counts as free here, and the searches below keep out of it (the
+ * top-down one exactly as Linux does, with its retry).
  */
 static inline unsigned long vma_compute_gap(const struct vm_area_struct *vma)
 {
-	unsigned long top = vm_start_gap(vma), prev_end = vma->vm_prev ? vma->vm_prev->vm_end : 0;
+	unsigned long prev_end = vma->vm_prev ? vma->vm_prev->vm_end : 0;
 
-	return top > prev_end ? top - prev_end : 0;
+	return vma->vm_start > prev_end ? vma->vm_start - prev_end : 0;
 }
 
 static unsigned long vma_compute_subtree_gap(struct vm_area_struct *vma)
@@ -244,63 +247,76 @@ bool can_vma_merge(const struct vm_area_struct *a, const struct vm_area_struct *
 }
 
 /*
- * The gap below v, clipped to [low, high): does it hold length bytes?
- * *start and *end get the clipped gap.  Both searches use it: top-down
- * takes its highest fit, bottom-up its lowest.
+ * The hole below v, clipped to [low, high): does it hold length bytes?
+ * *start and *end get the clipped hole; with guard, the hole stops at
+ * v's guard gap when v is a stack (vm_start_gap).
  */
 static bool gap_fits(const struct vm_area_struct *v, unsigned long length,
-		     unsigned long low, unsigned long high,
+		     unsigned long low, unsigned long high, bool guard,
 		     unsigned long *start, unsigned long *end)
 {
 	*start = max(v->vm_prev ? v->vm_prev->vm_end : 0, low);
-	*end = min(vm_start_gap(v), high);
+	*end = min(guard ? vm_start_gap(v) : v->vm_start, high);
 	return *end >= *start && *end - *start >= length;
 }
 
-/* Highest fit in the subtree at n; searches right (higher) first. */
-static bool topdown_subtree(struct rb_node *n, unsigned long length,
-			    unsigned long low, unsigned long high, unsigned long *out)
+/*
+ * The highest raw hole in the subtree at n that holds length bytes
+ * within [low, high): returns the vma just above it (*end: the clipped
+ * hole's end).  Searches right (higher) first.
+ */
+static struct vm_area_struct *topdown_subtree(struct rb_node *n, unsigned long length,
+					      unsigned long low, unsigned long high,
+					      unsigned long *end)
 {
-	struct vm_area_struct *v;
-	unsigned long start, end;
+	struct vm_area_struct *v, *found;
+	unsigned long start;
 
 	if (!n)
-		return false;
+		return NULL;
 	v = rb_entry(n, struct vm_area_struct, vm_rb);
 	if (v->rb_subtree_gap < length)
-		return false;
-	/* Nodes whose gap starts at or above high cannot help: prune. */
-	if (topdown_subtree(n->rb_right, length, low, high, out))
-		return true;
-	if (gap_fits(v, length, low, high, &start, &end)) {
-		*out = end - length;	/* the highest fit in this gap */
-		return true;
-	}
+		return NULL;
+	found = topdown_subtree(n->rb_right, length, low, high, end);
+	if (found)
+		return found;
+	if (gap_fits(v, length, low, high, false, &start, end))
+		return v;
 	if (v->vm_prev && v->vm_prev->vm_end <= low)
-		return false;	/* everything on the left lies lower still */
-	return topdown_subtree(n->rb_left, length, low, high, out);
+		return NULL;	/* everything on the left lies lower still */
+	return topdown_subtree(n->rb_left, length, low, high, end);
 }
 
 /*
  * The highest address in [low, high) where length bytes fit between
  * vmas (or above the last one).  Returns it, or -ENOMEM.
+ *
+ * Linux 6.x's unmapped_area_topdown: take the highest raw hole; if the
+ * vma above it is a stack whose guard gap reaches into the hole, lower
+ * high to where the guard gap starts and search again.  Every hole
+ * above the guard gap is then out of the running, even one below a
+ * small vma that itself sits inside the guard gap: the retry is not
+ * the same as searching for the highest hole outside every guard gap.
  */
 long unmapped_area_topdown(struct mm_struct *mm, unsigned long length,
 			   unsigned long low, unsigned long high)
 {
-	unsigned long addr;
+	struct vm_area_struct *next;
+	unsigned long end;
 
-	if (high < length || high - length < low)
-		return -ENOMEM;
-	/* Above the highest vma first. */
-	if (mm->highest_vm_end <= high - length) {
-		addr = high - length;
-		if (addr >= low && addr >= mm->highest_vm_end)
-			return (long)addr;
+	for (;;) {
+		if (high < length || high - length < low)
+			return -ENOMEM;
+		/* Above the highest vma first: no vma above, no guard. */
+		if (mm->highest_vm_end <= high - length && high - length >= low)
+			return (long)(high - length);
+		next = topdown_subtree(mm->mm_rb.rb_node, length, low, high, &end);
+		if (!next)
+			return -ENOMEM;
+		if (!(next->vm_flags & VM_GROWSDOWN) || vm_start_gap(next) >= end)
+			return (long)(end - length);
+		high = vm_start_gap(next);	/* strictly lower: the loop ends */
 	}
-	if (topdown_subtree(mm->mm_rb.rb_node, length, low, high, &addr))
-		return (long)addr;
-	return -ENOMEM;
 }
 
 /* Lowest fit in the subtree at n; searches left (lower) first. */
@@ -317,7 +333,7 @@ static bool bottomup_subtree(struct rb_node *n, unsigned long length,
 		return false;
 	if (bottomup_subtree(n->rb_left, length, low, high, out))
 		return true;
-	if (gap_fits(v, length, low, high, &start, &end)) {
+	if (gap_fits(v, length, low, high, true, &start, &end)) {
 		*out = start;		/* the lowest fit in this gap */
 		return true;
 	}
@@ -326,7 +342,13 @@ static bool bottomup_subtree(struct rb_node *n, unsigned long length,
 	return bottomup_subtree(n->rb_right, length, low, high, out);
 }
 
-/* The lowest address in [low, high) where length bytes fit, or -ENOMEM. */
+/*
+ * The lowest address in [low, high) where length bytes fit, or -ENOMEM.
+ * Linux 6.x takes the lowest raw hole and, when a stack's guard gap cuts
+ * it too short, searches again from above that stack: the same choice as
+ * skipping every hole whose guarded part is too short, which is what
+ * this walk does.
+ */
 long unmapped_area(struct mm_struct *mm, unsigned long length,
 		   unsigned long low, unsigned long high)
 {

@@ -244,6 +244,8 @@ static bool hint_fits(const struct space *sp, unsigned long at, unsigned long le
 
 static void add_placed(struct gen *g, unsigned long off, unsigned long len)
 {
+	if (len < PG)	/* mremap of 0 bytes: nothing placed to pick from */
+		return;
 	g->placed[g->next_placed] = (struct placed){ off, len };
 	g->next_placed = (g->next_placed + 1) % MAX_PLACED;
 	if (g->nr_placed < MAX_PLACED)

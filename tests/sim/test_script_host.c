@@ -80,16 +80,6 @@ static const char *const known_fault_differences[] = {
 static const char *const known_kernel_addr_differences[] = {
 	"MADV_COLLAPSE",
 	"MADV_PAGEOUT",	/* as above */
-	/*
-	 * KNOWN DIFFERENCE: Linux's top-down search, on finding a gap whose
-	 * end lies inside the guard gap of a VM_GROWSDOWN VMA above it, lowers
-	 * its high limit to that stack's guard start and searches again, so it
-	 * also skips every gap between the guard start and the stack (other
-	 * VMAs in there included); the simulator only shortens the gap right
-	 * below the stack.  Found by seed 19; mm/vma.c's unmapped_area_topdown
-	 * is to be fixed.
-	 */
-	"MAP_GROWSDOWN",
 	NULL,
 };
 
