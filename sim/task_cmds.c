@@ -561,12 +561,19 @@ int cmd_touch(struct sim *s, int argc, char **argv)
 	unsigned long addr, len, a, minflt, majflt;
 	struct kmm_siginfo si = { 0 };
 	struct task_struct *t;
-	bool write;
+	unsigned int access;
 	int bad, sig = 0;
 
-	if (strcmp(argv[4], "r") && strcmp(argv[4], "w"))
-		return syntax_error(s, "touch: the access must be r or w, got '%s'", argv[4]);
-	write = argv[4][0] == 'w';
+	/* r: a data read, w: a data write, x: an instruction fetch (PF_INSTR:
+	 * NX and the execute-only key's PKRU bits are checked as a CPU does). */
+	if (!strcmp(argv[4], "r"))
+		access = 0;
+	else if (!strcmp(argv[4], "w"))
+		access = PF_WRITE;
+	else if (!strcmp(argv[4], "x"))
+		access = PF_INSTR;
+	else
+		return syntax_error(s, "touch: the access must be r, w or x, got '%s'", argv[4]);
 	t = access_args(s, argv, &addr, &len, &bad);
 	if (!t)
 		return bad;
@@ -577,7 +584,7 @@ int cmd_touch(struct sim *s, int argc, char **argv)
 	for (a = addr & PAGE_MASK; a < addr + len && !sig; a += PAGE_SIZE) {
 		phys_addr_t phys;
 
-		sig = user_access(t, a, write ? PF_WRITE : 0, &phys, &si);
+		sig = user_access(t, a, access, &phys, &si);
 	}
 	if (sig)
 		print_signal(s, &si);

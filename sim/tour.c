@@ -15,10 +15,12 @@ struct tour_step {
 
 static const struct tour_step tour[] = {
 	{ "Welcome to kmm: Linux's memory management, rebuilt in user space.\n"
-	  "Everything below runs on a simulated PC with 256 MiB of RAM and 2 CPUs.\n"
+	  "Everything below runs on a simulated PC with 256 MiB of RAM, 2 CPUs\n"
+	  "and protection keys (pku=on, as on Intel since Skylake-SP and AMD\n"
+	  "since Zen 3; without the option kmm does what the host CPU does).\n"
 	  "Each '$' line is a script command; you can type the same lines into\n"
 	  "`kmm` or put them in a file for `kmm run FILE`.",
-	  "boot mem=256M cpus=2 seed=1" },
+	  "boot mem=256M cpus=2 seed=1 pku=on" },
 
 	{ "Part 1: physical memory.  The RAM is cut into zones by address, as on\n"
 	  "x86-64: DMA (below 16 MiB, for old devices) and DMA32 (below 4 GiB).\n"
@@ -234,9 +236,32 @@ static const struct tour_step tour[] = {
 	{ NULL, "exit 4" },
 	{ NULL, "exit 3" },
 
+	{ "Part 8: protection keys.  x86 page tables cannot say execute-only: a\n"
+	  "present page is always readable.  With protection keys, Linux gives a\n"
+	  "PROT_EXEC-only mapping the process's execute-only key (key 1, taken on\n"
+	  "first use), and the thread's PKRU register denies data access to it.\n"
+	  "An instruction fetch (`touch ... x`) ignores keys and faults the page\n"
+	  "in; a read of the very same present page is SIGSEGV with si_code\n"
+	  "SEGV_PKUERR: the key, not the page table, refused it.",
+	  "spawn cat" },
+	{ NULL, "mmap 5 0 16K PROT_EXEC MAP_PRIVATE|MAP_ANONYMOUS" },
+	{ NULL, "touch 5 0x7fa41b917000 4K x" },
+	{ NULL, "touch 5 0x7fa41b917000 4K r" },
+	{ "A program takes keys of its own with pkey_alloc (0 is everyone's, 1\n"
+	  "is the execute-only key: the next free one is 2) and tags ranges with\n"
+	  "pkey_mprotect.  PKEY_DISABLE_WRITE in PKRU makes the range read-only\n"
+	  "for this thread without changing a page table entry or flushing the\n"
+	  "TLB; /proc/5/smaps prints each VMA's ProtectionKey.",
+	  "mmap 5 0 8K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS" },
+	{ NULL, "pkey_alloc 5 0 PKEY_DISABLE_WRITE" },
+	{ NULL, "pkey_mprotect 5 0x7fa41b915000 8K PROT_READ|PROT_WRITE 2" },
+	{ NULL, "read 5 0x7fa41b915000 4" },
+	{ NULL, "write 5 0x7fa41b915000 \"key\"" },
+	{ NULL, "exit 5" },
+
 	{ "That is the page allocator, the slab, the kernel page table, vmalloc,\n"
-	  "process address spaces and page faults.  Type `help` in `kmm` for the\n"
-	  "commands; docs/ explains every number you saw.",
+	  "process address spaces, page faults and protection keys.  Type `help`\n"
+	  "in `kmm` for the commands; docs/ explains every number you saw.",
 	  "check" },
 };
 

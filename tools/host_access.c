@@ -338,6 +338,10 @@ int host_cmd_touch(struct host_exec *h, int argc, char **argv)
 	struct fault_count c;
 	int r;
 
+	/* x (an instruction fetch) is the simulator's only: the host would
+	 * have to run whatever bytes the page holds. */
+	if (!strcmp(argv[4], "x"))
+		return host_syntax_error(h, "touch: the access x (an instruction fetch) is not run on the host");
 	if (strcmp(argv[4], "r") && strcmp(argv[4], "w"))
 		return host_syntax_error(h, "touch: the access must be r or w, got '%s'", argv[4]);
 	r = access_args(h, argv, &a.addr, &a.len);
