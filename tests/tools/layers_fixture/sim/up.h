@@ -1,0 +1,1 @@
+/* The header base/down.c must not include. */
