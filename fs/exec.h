@@ -1,6 +1,6 @@
 /*
  * fs/exec.h - what execve is made of (fs/exec.c, fs/binfmt_elf.c and the
- * x86-64 layout helpers in hw/mmap.c).
+ * x86-64 layout helpers in arch/x86/mm/mmap.c).
  */
 #ifndef KMM_FS_EXEC_H
 #define KMM_FS_EXEC_H
@@ -25,7 +25,7 @@ struct elf_image {
 int load_elf_binary(struct mm_struct *mm, const char *name);
 void rootfs_exit(struct kmm *k);
 
-/* hw/mmap.c */
+/* arch/x86/mm/mmap.c */
 bool task_randomizes(void);
 unsigned long arch_mmap_rnd(void);
 unsigned long randomize_stack_top(unsigned long stack_top);

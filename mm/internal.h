@@ -17,6 +17,7 @@
 #include <kmm/vmstat.h>
 #include <kmm/pgtable.h>
 #include "hw/ram.h"
+#include "hw/cpu.h"
 
 #define MEMBLOCK_MAX_REGIONS 64
 
@@ -115,8 +116,7 @@ struct kmm {
 	struct rootfs_entry *rootfs;	/* the simulated disk's files (fs/binfmt_elf.c) */
 	unsigned long rnd_state;	/* get_random_long(), seeded by boot seed= */
 	struct page *zero_page;		/* what untouched anonymous memory reads as */
-	struct tlb *tlbs;		/* [nr_cpus]: each CPU's TLB (hw/tlb.c), made on first use */
-	struct mm_struct **cpu_mm;	/* [nr_cpus]: the address space each CPU has loaded */
+	struct hw_cpus cpus;		/* each CPU's TLB and CR3 (hw/cpu.c), made on first use */
 	unsigned int last_pcid;		/* PCIDs handed to address spaces */
 };
 

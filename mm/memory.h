@@ -1,6 +1,6 @@
 /*
  * mm/memory.h - page faults and the page-table side of the mapping
- * calls (mm/memory.c), and the arch fault entry (hw/fault.c).
+ * calls (mm/memory.c), and the arch fault entry (arch/x86/mm/fault.c).
  */
 #ifndef KMM_MM_MEMORY_H
 #define KMM_MM_MEMORY_H
@@ -79,14 +79,14 @@ int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
 int faultin_page(struct vm_area_struct *v, unsigned long addr, bool write);
 void flush_tlb_page(struct mm_struct *mm, unsigned long addr);
 void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long end);
-/* hw/fault.c: the shootdown on every CPU's TLB (end ~0: all of mm). */
+/* arch/x86/mm/tlb.c: the shootdown on every CPU's TLB (end ~0: all of mm). */
 void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end);
-void tlb_machine_exit(struct kmm *k);
+/* proc/tlbstat.c: /proc/tlbstat and the `tlbstat` command's table. */
 int tlb_proc_show(struct kmm *k, char *buf, size_t size);
 int tlbstat_show(struct kmm *k, char *buf, size_t size);
 
 /*
- * hw/fault.c: an access by a user task, as the CPU makes it: walk the
+ * arch/x86/mm/fault.c: an access by a user task, as the CPU makes it: walk the
  * page table, take the fault and retry.  Returns 0 with the physical
  * address, or a signal: SIGSEGV (si_code SEGV_MAPERR / SEGV_ACCERR) or
  * SIGBUS (BUS_ADRERR), with the faulting address in *fault_addr.

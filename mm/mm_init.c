@@ -302,7 +302,7 @@ static void memmap_init(struct kmm *k)
 static void kmm_free_machine(struct kmm *k)
 {
 	rootfs_exit(k);
-	tlb_machine_exit(k);
+	hw_cpus_exit(&k->cpus);
 	vmalloc_exit(k);
 	kmem_cache_exit(k);
 	page_alloc_exit(k);

@@ -1,6 +1,6 @@
 /*
  * tests/arch/test_pkeys.c - x86 protection keys (arch/x86/mm/pkeys.c,
- * mm/mprotect.c's pkey calls, the CPU's PKRU check in hw/fault.c), on a
+ * mm/mprotect.c's pkey calls, the CPU's PKRU check in hw/cpu.c), on a
  * machine booted pku=on and one booted pku=off, whatever the host has.
  * The rules are Linux 6.18's; tests/sim/test_*_host.c compare them with
  * the host kernel where it has PKU.

@@ -1,6 +1,6 @@
 /*
  * tests/kernel/test_exec.c - the layout of a freshly exec'd program
- * (fs/exec.c, fs/binfmt_elf.c, hw/mmap.c) against the host kernel.
+ * (fs/exec.c, fs/binfmt_elf.c, arch/x86/mm/mmap.c) against the host kernel.
  *
  * The host side: a child asks to be traced (PTRACE_TRACEME), turns ASLR
  * off for itself (personality(ADDR_NO_RANDOMIZE), what `setarch -R`

@@ -1,6 +1,6 @@
 /*
  * tests/mm/test_memory.c - page faults, copy-on-write and the page tables
- * under the mapping calls (mm/memory.c, hw/fault.c).
+ * under the mapping calls (mm/memory.c, arch/x86/mm/fault.c).
  *
  *   - fault semantics: the zero page for reads, one fault per written
  *     page, copy-on-write after fork in each writer, reuse of a page whose

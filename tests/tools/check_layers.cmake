@@ -17,19 +17,19 @@ set(KNOWN
   # base/'s option table checks `tlb=` with the TLB model's parser: needs
   # typed options whose validators the layers register.
   "base/option.c -> hw/tlb.h"
-  # The CPU's access loop calls the kernel's fault handler directly: needs
-  # the trap hook and do_user_addr_fault in arch/x86/mm/fault.c.
-  "hw/fault.c -> mm/vma.h"
-  "hw/fault.c -> mm/mmap.h"
-  "hw/fault.c -> mm/memory.h"
-  "hw/fault.c -> arch/x86/mm/pkeys.h"
-  # The mmap layout is kernel code filed under hw/: arch/x86/mm/mmap.c.
-  "hw/mmap.c -> mm/vma.h"
-  "hw/mmap.c -> mm/mmap.h"
-  # arch/ reaches mm/'s private headers for VMA flags and lookups: they
-  # belong in include/kmm/mm.h, as in Linux's include/linux/mm.h.
+  # arch/ reaches mm/'s private headers for VMA flags and lookups
+  # (find_vma, expand_stack, handle_mm_fault, install_special_mapping) and
+  # for the machine (struct kmm): they belong in include/kmm/mm.h, as in
+  # Linux's include/linux/mm.h, and in a machine header of per-layer parts.
   "arch/x86/mm/pkeys.c -> mm/vma.h"
   "arch/x86/mm/pkeys.c -> mm/mmap.h"
+  "arch/x86/mm/fault.c -> mm/vma.h"
+  "arch/x86/mm/fault.c -> mm/mmap.h"
+  "arch/x86/mm/fault.c -> mm/memory.h"
+  "arch/x86/mm/mmap.c -> mm/vma.h"
+  "arch/x86/mm/mmap.c -> mm/mmap.h"
+  "arch/x86/mm/tlb.c -> mm/memory.h"
+  "arch/x86/mm/tlb.h -> mm/internal.h"
   # exec and the file table use mm/'s private headers (do_mmap, VMA
   # flags, the slab's internals): the same move to include/kmm/.
   "fs/file_table.c -> mm/slab.h"

@@ -1,5 +1,5 @@
 /*
- * hw/mmap.c - where a new process's areas go on x86-64 (Linux's
+ * arch/x86/mm/mmap.c - where a new process's areas go on x86-64 (Linux's
  * arch/x86/mm/mmap.c and the ASLR helpers of fs/binfmt_elf.c): the mmap
  * base below the stack gap, the random offsets of each region, and the
  * vDSO.  With `boot aslr=off` every offset is 0 (Linux's norandmaps /

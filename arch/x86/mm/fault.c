@@ -1,0 +1,163 @@
+/*
+ * arch/x86/mm/fault.c - the kernel's side of a user access: the task's
+ * context goes on a CPU (hw/cpu.c makes the access), and a page fault the
+ * CPU raises comes here.  do_user_addr_fault decides between fixing the
+ * page (handle_mm_fault, then the access is retried) and a signal:
+ *   - no VMA at the address (or below a stack it cannot grow into):
+ *     SIGSEGV, SEGV_MAPERR;
+ *   - a data access its protection key forbids (PKRU; an execute-only
+ *     mapping's key forbids all of them): SIGSEGV, SEGV_PKUERR, with the
+ *     key in si_pkey; checked before the VMA's own permissions;
+ *   - a VMA that does not allow the access (write to read-only, execute
+ *     of non-executable, any access to PROT_NONE): SIGSEGV, SEGV_ACCERR;
+ *   - a user access to a kernel address: SIGSEGV, SEGV_MAPERR;
+ *   - a shared mapping past the end of its object: SIGBUS, BUS_ADRERR;
+ *   - a non-canonical address is a general protection fault, not a page
+ *     fault: SIGSEGV with si_code SI_KERNEL and no address.
+ */
+#include <signal.h>
+#include <string.h>
+#include <kmm/sched.h>
+#include "mm/vma.h"
+#include "mm/mmap.h"
+#include "mm/memory.h"
+#include "hw/cpu.h"
+#include "arch/x86/mm/pkeys.h"
+#include "arch/x86/mm/tlb.h"
+
+static int bad_area(struct kmm_siginfo *si, int signo, int code, unsigned long addr)
+{
+	si->signo = signo;
+	si->code = code;
+	si->addr = addr;
+	return signo;
+}
+
+/*
+ * The protection key refused it: the CPU said so (PF_PK), or the page
+ * is not mapped yet and the VMA's key would not allow it either.
+ */
+static bool access_error_pkey(unsigned int error_code, const struct vm_area_struct *v)
+{
+	if (!arch_pkeys_enabled())
+		return false;
+	if (error_code & PF_PK)
+		return true;
+	return !arch_vma_access_permitted(v, error_code & PF_WRITE, error_code & PF_INSTR, false);
+}
+
+/* The VMA forbids this access (x86's access_error; keys are checked first). */
+static bool access_error(unsigned int error_code, const struct vm_area_struct *v)
+{
+	if (error_code & PF_WRITE)
+		return !(v->vm_flags & VM_WRITE);
+	if (error_code & PF_INSTR)
+		return !(v->vm_flags & VM_EXEC);
+	if (error_code & PF_PROT)
+		return true;		/* a present page refused a read */
+	return !(v->vm_flags & VM_ACCESS_FLAGS);
+}
+
+int do_user_addr_fault(struct task_struct *t, unsigned long addr, unsigned int error_code,
+		       struct kmm_siginfo *si)
+{
+	struct mm_struct *mm = t->mm;
+	struct vm_area_struct *v;
+	unsigned int flags = FAULT_FLAG_USER;
+	vm_fault_t ret;
+
+	if (addr >= TASK_SIZE)
+		return bad_area(si, SIGSEGV, SEGV_MAPERR, addr);
+	v = find_vma(mm, addr);
+	if (!v)
+		return bad_area(si, SIGSEGV, SEGV_MAPERR, addr);
+	if (v->vm_start > addr) {
+		if (!(v->vm_flags & VM_GROWSDOWN) || expand_stack(mm, v, addr))
+			return bad_area(si, SIGSEGV, SEGV_MAPERR, addr);
+	}
+	if (access_error_pkey(error_code, v)) {
+		si->pkey = vma_pkey(v);
+		return bad_area(si, SIGSEGV, SEGV_PKUERR, addr);
+	}
+	if (access_error(error_code, v))
+		return bad_area(si, SIGSEGV, SEGV_ACCERR, addr);
+	if (error_code & PF_WRITE)
+		flags |= FAULT_FLAG_WRITE;
+	if (error_code & PF_INSTR)
+		flags |= FAULT_FLAG_INSTRUCTION;
+	ret = handle_mm_fault(v, addr, flags);
+	if (ret & VM_FAULT_SIGBUS)
+		return bad_area(si, SIGBUS, BUS_ADRERR, addr);
+	if (ret & VM_FAULT_SIGSEGV)	/* a guard region: mm_fault_error's MAPERR */
+		return bad_area(si, SIGSEGV, SEGV_MAPERR, addr);
+	if (ret & VM_FAULT_OOM)
+		return bad_area(si, SIGKILL, 0, addr);	/* the OOM killer's, later */
+	return 0;
+}
+
+/* A protection-key fault: always a signal (access_error says so first). */
+static int pkey_fault(struct task_struct *t, unsigned long addr, unsigned int error_code,
+		      struct kmm_siginfo *si)
+{
+	int sig = do_user_addr_fault(t, addr, error_code, si);
+
+	si->addr &= PAGE_MASK;
+	return sig ? sig : bad_area(si, SIGSEGV, SEGV_PKUERR, addr & PAGE_MASK);
+}
+
+/*
+ * t's access on this thread's CPU: its page table, PCID and PKRU are
+ * loaded, the CPU tries; each fault it raises goes to the handler, and
+ * a fixed one is retried.
+ */
+int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
+		phys_addr_t *phys, struct kmm_siginfo *si)
+{
+	struct kmm *k = kmm_cur();
+	struct hw_cpus *cpus = machine_cpus(k);
+	struct cpu_context ctx = { t->mm->pgd, t->mm->pcid, t->pkru };
+	int cpu = access_cpu(k), tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		unsigned int err = cpu_access(cpus, cpu, &ctx, addr, access, tries > 0, phys);
+		int sig;
+
+		if (!err)
+			return 0;
+		if (err & PF_NONCANONICAL)	/* a #GP, not a #PF: no address */
+			return bad_area(si, SIGSEGV, SI_KERNEL, 0);
+		if (err & PF_PK)
+			return pkey_fault(t, addr, err & ~PF_FAULT, si);
+		sig = do_user_addr_fault(t, addr, err & ~PF_FAULT, si);
+		if (sig) {
+			si->addr &= PAGE_MASK;
+			return sig;
+		}
+	}
+	/* A fault fixed that the walk still refuses: a kernel bug. */
+	return bad_area(si, SIGSEGV, SEGV_ACCERR, addr & PAGE_MASK);
+}
+
+int user_copy(struct task_struct *t, unsigned long addr, void *buf, unsigned long len,
+	      bool write, struct kmm_siginfo *si)
+{
+	unsigned char *p = buf;
+
+	while (len) {
+		unsigned long chunk = min(len, PAGE_SIZE - (addr & ~PAGE_MASK));
+		phys_addr_t phys;
+		int sig = user_access(t, addr, write ? PF_WRITE : 0, &phys, si);
+
+		if (sig)
+			return sig;
+		if (write)
+			memcpy(phys_to_virt(phys), p, chunk);
+		else
+			memcpy(p, phys_to_virt(phys), chunk);
+		addr += chunk;
+		p += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+

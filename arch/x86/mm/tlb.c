@@ -1,0 +1,59 @@
+/*
+ * arch/x86/mm/tlb.c - the kernel's TLB management: the CPUs are made on
+ * the first user access of the machine, and flush_tlb_mm_range shoots
+ * down the entries of an address space on every CPU that may hold them.
+ */
+#include <stdlib.h>
+#include "arch/x86/mm/tlb.h"
+#include "mm/memory.h"
+
+struct hw_cpus *machine_cpus(struct kmm *k)
+{
+	if (unlikely(!k->cpus.tlbs) && hw_cpus_init(&k->cpus, k->nr_cpus, k->cfg.tlb))
+		abort();
+	return &k->cpus;
+}
+
+int access_cpu(struct kmm *k)
+{
+	int cpu = smp_processor_id_kmm(k);
+
+	return cpu < 0 ? 0 : cpu;
+}
+
+/*
+ * The shootdown behind flush_tlb_page/range/mm: every CPU that may hold
+ * entries of mm.  Without PCID only the CPU that has mm loaded can (a
+ * switch flushed the others); with PCID entries stay tagged after a
+ * switch, so every CPU is told.  Other CPUs count a remote flush.
+ */
+void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct kmm *k = kmm_cur();
+	struct hw_cpus *c = &k->cpus;
+	int me;
+	unsigned int cpu;
+
+	if (!c->tlbs)
+		return;
+	me = access_cpu(k);
+	for (cpu = 0; cpu < c->nr; cpu++) {
+		struct tlb *tlb = &c->tlbs[cpu];
+
+		if (c->cr3[cpu] != mm->pgd && !tlb->pcid_mask)
+			continue;
+		if ((int)cpu != me) {
+			tlb_count(&c->tlbs[me], TLBSTAT_NR_TLB_REMOTE_FLUSH);
+			tlb_count(tlb, TLBSTAT_NR_TLB_REMOTE_FLUSH_RECEIVED);
+		}
+		if (end == ~0ul)
+			tlb_flush_mm(tlb, mm->pcid);
+		else if (end - start == PAGE_SIZE)
+			tlb_invlpg(tlb, start, mm->pcid);
+		else
+			tlb_flush_range(tlb, start, end, mm->pcid);
+		if (end == ~0ul && c->cr3[cpu] == mm->pgd)
+			c->cr3[cpu] = NULL;	/* it goes away */
+	}
+}
+
