@@ -13,7 +13,6 @@
 #include <unistd.h>
 #include "base/option.h"
 #include "base/parse.h"
-#include "hw/tlb.h"
 
 #define OPT(field) offsetof(struct kmm_config, field), sizeof(((struct kmm_config *)0)->field)
 
@@ -24,37 +23,86 @@ static const char *const shmem_huge_names[] = {
 
 const struct kmm_option kmm_options[] = {
 	{ "mem", OPT(mem), KMM_OPT_SIZE, 1ul << 30, 32ul << 20, 64ul << 30,
-	  "bytes of simulated RAM (K/M/G suffixes); a multiple of 2M, at most 64G", NULL },
+	  "bytes of simulated RAM (K/M/G suffixes); a multiple of 2M, at most 64G", NULL, NULL },
 	{ "max_mem", OPT(max_mem), KMM_OPT_SIZE, 0, 0, 1ul << 42,
-	  "limit for memory hot-add (default 4 x mem)", NULL },
+	  "limit for memory hot-add (default 4 x mem)", NULL, NULL },
 	{ "cpus", OPT(cpus), KMM_OPT_INT, 0, 1, KMM_MAX_CPUS,
-	  "simulated CPUs, each with its per-CPU page lists (default: host CPUs)", NULL },
+	  "simulated CPUs, each with its per-CPU page lists (default: host CPUs)", NULL, NULL },
 	{ "seed", OPT(seed), KMM_OPT_INT, 1, 0, ~0ul >> 1,
-	  "seed for every random choice the machine makes", NULL },
+	  "seed for every random choice the machine makes", NULL, NULL },
 	{ "min_free_kbytes", OPT(min_free_kbytes), KMM_OPT_INT, 0, 0, 1 << 30,
-	  "vm.min_free_kbytes; 0 computes it as Linux does (sqrt of 16 x lowmem KiB)", NULL },
+	  "vm.min_free_kbytes; 0 computes it as Linux does (sqrt of 16 x lowmem KiB)", NULL, NULL },
 	{ "watermark_scale_factor", OPT(watermark_scale_factor), KMM_OPT_INT, 10, 1, 3000,
-	  "vm.watermark_scale_factor: gap between watermarks, in 1/10000 of a zone", NULL },
+	  "vm.watermark_scale_factor: gap between watermarks, in 1/10000 of a zone", NULL, NULL },
 	{ "bad_page_panic", OPT(bad_page_panic), KMM_OPT_INT, 0, 0, 1,
-	  "1: abort() after a bad page report (like panic_on_taint)", NULL },
+	  "1: abort() after a bad page report (like panic_on_taint)", NULL, NULL },
 	{ "slab_debug", OPT(slab_debug), KMM_OPT_INT, 0, 0, 1,
-	  "1: every slab cache gets red zones, poisoning and owner tracking (slab_debug=)", NULL },
+	  "1: every slab cache gets red zones, poisoning and owner tracking (slab_debug=)", NULL, NULL },
 	{ "paging", OPT(paging), KMM_OPT_INT, 4, 2, 4,
-	  "4: x86-64 4-level tables; 2: also build the i386 2-level view (10/10/12) for translate", NULL },
+	  "4: x86-64 4-level tables; 2: also build the i386 2-level view (10/10/12) for translate", NULL, NULL },
 	{ "aslr", OPT(norandmaps), KMM_OPT_OFF, 0, 0, 1,
-	  "on: processes get random layouts from the seed (randomize_va_space=2); off: Linux's norandmaps", NULL },
+	  "on: processes get random layouts from the seed (randomize_va_space=2); off: Linux's norandmaps", NULL, NULL },
 	{ "segv", OPT(segv_kill), KMM_OPT_KILL, 0, 0, 1,
-	  "handle: a process survives SIGSEGV/SIGBUS (a handler skips the access); kill: it dies", NULL },
+	  "handle: a process survives SIGSEGV/SIGBUS (a handler skips the access); kill: it dies", NULL, NULL },
 	{ "quiet", OPT(quiet), KMM_OPT_INT, 0, 0, 1,
-	  "1: reports go only to the report hook, not to stderr", NULL },
+	  "1: reports go only to the report hook, not to stderr", NULL, NULL },
 	{ "pku", OPT(pku), KMM_OPT_ENUM, KMM_PKU_HOST, 0, 2,
 	  "protection keys (x86 OSPKE): on, off, or host (what this host's CPU has)",
-	  pku_names },
+	  pku_names, NULL },
 	{ "transparent_hugepage_shmem", OPT(shmem_huge), KMM_OPT_ENUM, SHMEM_HUGE_NEVER, 0, 5,
 	  "shmem_enabled: never|always|within_size|advise|deny|force (aligns shared anonymous mappings)",
-	  shmem_huge_names },
+	  shmem_huge_names, NULL },
+	{ "tlb", OPT(tlb), KMM_OPT_STRING, 0, 0, 0,
+	  "TLB geometry: l1d=ENTRIES:WAYS,l1i=..,stlb=..,pcid=on|off,repl=lru|plru|random",
+	  NULL, "skylake" },
 };
 const unsigned int kmm_nr_options = sizeof(kmm_options) / sizeof(kmm_options[0]);
+
+/* The string options' validators, registered by their layers. */
+static struct {
+	const char *name;
+	kmm_option_check_fn fn;
+} checks[8];
+
+void kmm_option_register_check(const char *name, kmm_option_check_fn fn)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		if (!checks[i].name || !strcmp(checks[i].name, name)) {
+			checks[i].name = name;
+			checks[i].fn = fn;
+			return;
+		}
+	abort();	/* a table this small: grow it */
+}
+
+static kmm_option_check_fn find_check(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]) && checks[i].name; i++)
+		if (!strcmp(checks[i].name, name))
+			return checks[i].fn;
+	return NULL;
+}
+
+/* A string option: it must fit, and its owner's validator must take it. */
+static int set_string(struct kmm_config *cfg, const struct kmm_option *o, const char *value,
+		      char *err, size_t errlen)
+{
+	kmm_option_check_fn check = find_check(o->name);
+
+	if (strlen(value) >= o->width) {
+		snprintf(err, errlen, "option %s: too long (at most %zu characters)", o->name,
+			 o->width - 1);
+		return -1;
+	}
+	if (check && check(value, err, errlen))
+		return -1;
+	memcpy((char *)cfg + o->offset, value, strlen(value) + 1);
+	return 0;
+}
 
 static const struct kmm_option *find_option(const char *name)
 {
@@ -92,23 +140,12 @@ int kmm_config_set(struct kmm_config *cfg, const char *name, const char *value,
 	const struct kmm_option *o = find_option(name);
 	unsigned long v;
 
-	if (!strcmp(name, "tlb")) {
-		/* A string, checked by the TLB model's own parser. */
-		struct tlb_config tc;
-
-		tlb_config_default(&tc);
-		if (strlen(value) >= sizeof(cfg->tlb) ||
-		    tlb_config_parse(value, &tc, err, errlen))
-			return strlen(value) >= sizeof(cfg->tlb) ?
-			       (snprintf(err, errlen, "option tlb: too long"), -1) : -1;
-		strcpy(cfg->tlb, value);
-		return 0;
-	}
-
 	if (!o) {
 		snprintf(err, errlen, "unknown option '%s'", name);
 		return -1;
 	}
+	if (o->type == KMM_OPT_STRING)
+		return set_string(cfg, o, value, err, errlen);
 	if (o->type == KMM_OPT_KILL) {
 		if (strcmp(value, "kill") && strcmp(value, "handle")) {
 			snprintf(err, errlen, "option %s: '%s' is neither kill nor handle", name, value);
@@ -205,21 +242,20 @@ int kmm_config_resolve(struct kmm_config *out, const struct kmm_config *in,
 		const struct kmm_option *o = &kmm_options[i];
 		const char *s;
 
-		store(out, o, o->def);
+		if (o->type != KMM_OPT_STRING)
+			store(out, o, o->def);
 		env_name(env, sizeof(env), o->name);
 		s = getenv(env);
 		if (s && *s && kmm_config_set(out, o->name, s, err, errlen))
 			return -1;
-		if (in && load(in, o))
-			store(out, o, load(in, o));
-	}
-	{
-		const char *t = getenv("KMM_TLB");
+		if (o->type == KMM_OPT_STRING) {
+			const char *v = in ? (const char *)in + o->offset : "";
 
-		if (t && *t && kmm_config_set(out, "tlb", t, err, errlen))
-			return -1;
-		if (in && in->tlb[0])
-			snprintf(out->tlb, sizeof(out->tlb), "%s", in->tlb);
+			if (*v)
+				snprintf((char *)out + o->offset, o->width, "%s", v);
+		} else if (in && load(in, o)) {
+			store(out, o, load(in, o));
+		}
 	}
 	if (out->pku == KMM_PKU_HOST)
 		out->pku = host_cpu_has_flags("pku", "ospke") ? KMM_PKU_ON : KMM_PKU_OFF;
@@ -257,7 +293,12 @@ int kmm_options_print(const struct kmm_config *cfg, char *buf, size_t len)
 	for (i = 0; i < kmm_nr_options && n < len; i++) {
 		const struct kmm_option *o = &kmm_options[i];
 
-		if (o->type == KMM_OPT_ENUM)
+		if (o->type == KMM_OPT_STRING) {
+			const char *v = (const char *)cfg + o->offset;
+
+			n += (size_t)snprintf(buf + n, len - n, "%-24s %-12s %s\n", o->name,
+					      *v ? v : o->shown, o->help);
+		} else if (o->type == KMM_OPT_ENUM)
 			n += (size_t)snprintf(buf + n, len - n, "%-24s %-12s %s\n", o->name,
 					      o->names[load(cfg, o)], o->help);
 		else if (o->type == KMM_OPT_OFF || o->type == KMM_OPT_KILL)
@@ -268,9 +309,5 @@ int kmm_options_print(const struct kmm_config *cfg, char *buf, size_t len)
 			n += (size_t)snprintf(buf + n, len - n, "%-24s %-12lu %s\n",
 					      o->name, load(cfg, o), o->help);
 	}
-	if (n < len)
-		n += (size_t)snprintf(buf + n, len - n, "%-24s %-12s %s\n", "tlb",
-				      cfg->tlb[0] ? cfg->tlb : "skylake",
-				      "TLB geometry: l1d=ENTRIES:WAYS,l1i=..,stlb=..,pcid=on|off,repl=lru|plru|random");
 	return (int)n;
 }

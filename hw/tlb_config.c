@@ -8,6 +8,7 @@
 #include "base/parse.h"
 #include "base/seq_buf.h"
 #include "hw/tlb.h"
+#include "base/option.h"
 
 
 /*
@@ -240,3 +241,13 @@ int tlb_config_format(const struct tlb_config *cfg, char *buf, size_t size)
 		   cfg->seed);
 	return (int)s.len;
 }
+
+/* `boot tlb=...`: the option's validator, registered with base/option.c. */
+static int tlb_option_check(const char *value, char *err, size_t errlen)
+{
+	struct tlb_config cfg;
+
+	tlb_config_default(&cfg);
+	return tlb_config_parse(value, &cfg, err, errlen);
+}
+KMM_OPTION_CHECK("tlb", tlb_option_check)

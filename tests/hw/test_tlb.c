@@ -6,6 +6,7 @@
  * operations checked against a reference model and against the set of
  * translations that were filled and not flushed since.
  */
+#include <kmm/kmm.h>
 #include "hw/tlb.h"
 #include "tests/harness.h"
 
@@ -1116,6 +1117,28 @@ TEST(random_ops_match_the_reference)
 	}
 }
 
+/*
+ * `tlb=` is a string option of base/'s table, checked by the validator
+ * hw/tlb_config.c registers: a bad geometry is refused with the parser's
+ * reason, a good one is stored, one too long for the buffer is refused.
+ */
+TEST(tlb_option_is_checked_by_its_layer)
+{
+	struct kmm_config cfg = { 0 };
+	char err[200], big[300];
+
+	ASSERT_EQ(kmm_config_set(&cfg, "tlb", "l1d=7:3", err, sizeof(err)), -1);
+	ASSERT_TRUE(strstr(err, "power of two") != NULL);
+	ASSERT_EQ(cfg.tlb[0], 0);
+	ASSERT_EQ(kmm_config_set(&cfg, "tlb", "l1d=64:4,pcid=off", err, sizeof(err)), 0);
+	ASSERT_EQ(strcmp(cfg.tlb, "l1d=64:4,pcid=off"), 0);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	ASSERT_EQ(kmm_config_set(&cfg, "tlb", big, err, sizeof(err)), -1);
+	ASSERT_TRUE(strstr(err, "too long") != NULL);
+	ASSERT_EQ(strcmp(cfg.tlb, "l1d=64:4,pcid=off"), 0);
+}
+
 int main(void)
 {
 	RUN_TEST(hit_after_fill);
@@ -1131,5 +1154,6 @@ int main(void)
 	RUN_TEST(config_parse_and_errors);
 	RUN_TEST(counters_render_as_vmstat_lines);
 	RUN_TEST(random_ops_match_the_reference);
+	RUN_TEST(tlb_option_is_checked_by_its_layer);
 	return harness_summary();
 }

@@ -14,9 +14,6 @@ set(LAYERS base hw arch fs mm kernel proc sim tools)
 # The upward includes left, each "file -> header", with what fixing it
 # takes (issue 12).
 set(KNOWN
-  # base/'s option table checks `tlb=` with the TLB model's parser: needs
-  # typed options whose validators the layers register.
-  "base/option.c -> hw/tlb.h"
   # arch/ reaches mm/'s private headers for VMA flags and lookups
   # (find_vma, expand_stack, handle_mm_fault, install_special_mapping) and
   # for the machine (struct kmm): they belong in include/kmm/mm.h, as in
