@@ -65,17 +65,19 @@ struct kmem_cache *kmem_cache_find(const char *name);
 /* Statistics of one cache, as /proc/slabinfo counts them. */
 struct kmem_cache_info {
 	unsigned long active_objs;	/* handed out to callers */
-	unsigned long num_objs;		/* in all slabs */
+	unsigned long num_objs;		/* in all slabs, whatever their size */
 	unsigned long active_slabs;	/* slabs with at least one object out */
 	unsigned long num_slabs;
 	unsigned long pages;		/* pages held by the slabs */
 	unsigned int objsize;		/* bytes per object, with debug padding */
-	unsigned int objperslab;
-	unsigned int pagesperslab;
+	unsigned int objperslab;	/* of a slab of the preferred order */
+	unsigned int pagesperslab;	/* 2^preferred order */
 	unsigned int colours;		/* distinct colour offsets */
 	unsigned int limit, batchcount, shared;
 	unsigned long shared_avail;
 	unsigned long cpu_avail;	/* objects waiting in per-CPU arrays */
+	unsigned long order_fallback;	/* slabs made at the minimum order, when
+					 * no block of the preferred one was free */
 };
 int kmem_cache_get_info(struct kmem_cache *s, struct kmem_cache_info *info);
 

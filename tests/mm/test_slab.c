@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 #include "mm/slab.h"
+#include <kmm/vmalloc.h>
 #include "tests/harness.h"
 #include "tests/kmm_test.h"
 
@@ -398,6 +399,125 @@ TEST(slabinfo_and_meminfo)
 	kmm_shutdown(k);
 }
 
+/*
+ * Every frame allocated at order 0, then every even frame freed: half of
+ * RAM is free and not one order-1 block.  Returns the frames still held.
+ */
+static struct page **fragment_order0(unsigned long *n)
+{
+	struct page **held = NULL, *p;
+	unsigned long cap = 0, i, kept = 0;
+
+	*n = 0;
+	while ((p = alloc_page(GFP_KERNEL | __GFP_MEMALLOC | __GFP_NOWARN))) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8192;
+			held = realloc(held, cap * sizeof(*held));
+		}
+		held[(*n)++] = p;
+	}
+	/* Reclaim at the end of that loop may have freed a few slabs: take
+	 * their blocks too, a page at a time. */
+	while ((p = alloc_pages(GFP_NOWAIT | __GFP_MEMALLOC, 1))) {
+		if (*n + 2 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			held = realloc(held, cap * sizeof(*held));
+		}
+		split_page(p, 1);
+		held[(*n)++] = p;
+		held[(*n)++] = p + 1;
+	}
+	for (i = 0; i < *n; i++) {
+		if (!(page_to_pfn(held[i]) & 1))
+			__free_page(held[i]);
+		else
+			held[kept++] = held[i];
+	}
+	*n = kept;
+	drain_all_pages(NULL);
+	return held;
+}
+
+/* Allocates 3 slabs' worth of kmalloc(size); the cache must have made
+ * slabs of its minimum order, and every object must go back cleanly. */
+static void kmalloc_from_min_order(size_t size, const char *name)
+{
+	struct kmem_cache *s = kmem_cache_find(name);
+	unsigned int i, n = 0, small = 0;
+	struct kmem_cache_info info;
+	void *objs[256];
+
+	ASSERT_NOT_NULL(s);
+	ASSERT_TRUE(s->gfporder > 0);
+	ASSERT_EQ(s->min_order, 0);
+	n = 3 * s->num;
+	ASSERT_TRUE(n <= 256);
+	for (i = 0; i < n; i++) {
+		objs[i] = kmalloc(size, GFP_KERNEL);
+		ASSERT_NOT_NULL(objs[i]);
+		memset(objs[i], (int)i, size);
+		small += compound_order(compound_head(virt_to_page(objs[i]))) == 0;
+	}
+	ASSERT_TRUE(small > 0);
+	kmem_cache_get_info(s, &info);
+	ASSERT_TRUE(info.order_fallback > 0);
+	/* Counted at their own size: fewer objects and pages than
+	 * num_slabs x the preferred slab. */
+	ASSERT_TRUE(info.num_objs < info.num_slabs * info.objperslab);
+	ASSERT_TRUE(info.pages < info.num_slabs * info.pagesperslab);
+	ASSERT_EQ(check_slab_invariants(s), 0);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(((unsigned char *)objs[i])[size - 1], (unsigned char)i);
+		kfree(objs[i]);
+	}
+	ASSERT_EQ(check_slab_invariants(s), 0);
+	kmem_cache_shrink(s);
+	ASSERT_EQ(check_slab_invariants(s), 0);
+	kmem_cache_get_info(s, &info);
+	ASSERT_EQ(info.pages, info.num_slabs << s->gfporder);	/* none left over */
+}
+
+/* The slab never needs an order-1 block: it falls back to order 0. */
+TEST(slabs_fall_back_to_min_order_without_order1_blocks)
+{
+	struct kmm *k = boot(256ul << 20, 1, 0);
+	unsigned long n, meminfo_slab;
+	struct page **held;
+	char buf[1 << 16], *line;
+	void *v;
+
+	ASSERT_NOT_NULL(k);
+	kmm_slab_shrink_all(k);		/* no free slab to hide the test */
+	held = fragment_order0(&n);
+	ASSERT_NULL(alloc_pages(GFP_NOWAIT, 1));
+	reports_seen = 0;
+	kmalloc_from_min_order(256, "kmalloc-256");
+	kmalloc_from_min_order(192, "kmalloc-192");
+	ASSERT_EQ(reports_seen, 0);	/* the preferred order fails quietly */
+	v = vmalloc(64ul << 20);
+	ASSERT_NOT_NULL(v);
+	memset(v, 0x5c, 64ul << 20);
+	vfree(v);
+	ASSERT_EQ(reports_seen, 0);
+	/* Slab in /proc/meminfo counts each slab's own pages. */
+	kmm_proc_read("/proc/meminfo", buf, sizeof(buf));
+	line = strstr(buf, "\nSlab:");
+	ASSERT_NOT_NULL(line);
+	meminfo_slab = strtoul(line + 6, NULL, 10);
+	{
+		struct kmem_cache *s = kmem_cache_find("kmalloc-256");
+		struct kmem_cache_info info;
+
+		kmem_cache_get_info(s, &info);
+		ASSERT_TRUE(meminfo_slab >= info.pages * 4);
+	}
+	while (n)
+		__free_page(held[--n]);
+	free(held);
+	ASSERT_EQ(check_buddy_invariants(), 0);
+	kmm_shutdown(k);
+}
+
 /* Direct reclaim asks the shrinkers: free slabs go back when memory runs out. */
 TEST(reclaim_shrinks_free_slabs)
 {
@@ -454,5 +574,6 @@ int main(void)
 	RUN_TEST(bulk_alloc_and_free);
 	RUN_TEST(slabinfo_and_meminfo);
 	RUN_TEST(reclaim_shrinks_free_slabs);
+	RUN_TEST(slabs_fall_back_to_min_order_without_order1_blocks);
 	return harness_summary();
 }
