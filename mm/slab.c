@@ -1417,7 +1417,8 @@ int check_slab_invariants(struct kmem_cache *s)
  * "kmem_cache" cache, whose own descriptor cannot come from itself.  It
  * is the boot descriptor, set up by hand (Linux's kmem_cache_boot); every
  * other descriptor, starting with the kmalloc caches', is allocated from
- * it.
+ * it.  On failure, what was set up stays reachable from k->slab, and
+ * kmem_cache_exit (which the failed boot calls) takes it all down.
  */
 int kmem_cache_init(struct kmm *k)
 {
@@ -1434,10 +1435,10 @@ int kmem_cache_init(struct kmm *k)
 	boot = calloc(1, sizeof(*boot));
 	if (!boot)
 		return -ENOMEM;
+	ks->kmem_cache = boot;
 	if (setup_cache(k, boot, "kmem_cache", sizeof(struct kmem_cache), 0,
 			SLAB_HWCACHE_ALIGN | SLAB_PANIC | SLAB_NO_MERGE, NULL))
 		return -ENOMEM;
-	ks->kmem_cache = boot;
 	list_add(&boot->list, &ks->slab_caches);
 	ks->slab_state = PARTIAL;
 	if (create_kmalloc_caches(k))
@@ -1448,11 +1449,14 @@ int kmem_cache_init(struct kmm *k)
 
 void kmem_cache_exit(struct kmm *k)
 {
-	if (!k->slab)
+	struct kmm_slab *ks = k->slab;
+
+	if (!ks)
 		return;
-	/* Everything else lives in the machine's RAM and goes with it. */
-	shrinker_free(k->slab->shrinker);
-	free(k->slab->kmem_cache);
-	free(k->slab);
+	/* Everything else (slabs, arrays, every other descriptor) lives in
+	 * the machine's RAM and goes with it. */
+	shrinker_free(ks->shrinker);
+	free(ks->kmem_cache);
+	free(ks);
 	k->slab = NULL;
 }
