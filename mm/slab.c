@@ -36,6 +36,29 @@ void slab_report(struct kmem_cache *s, const void *obj, const char *fmt, ...)
 		   obj ? kmm_kaddr(obj) : 0ul);
 }
 
+/*
+ * A handle the caller passes in: a live cache, or a report naming the
+ * function.  The machine is the current one: a stale s->k is no better
+ * than the rest of a dead descriptor.
+ */
+static bool __cold bad_cache_handle(const struct kmem_cache *s, const char *fn)
+{
+	struct kmm *k = kmm_cur();
+	unsigned long addr = s && __virt_addr_valid(k, s) ? kmm_kaddr(s) : (unsigned long)s;
+
+	kmm_report(k, "BUG: %s: stale or invalid cache handle %#lx (%s)\n", fn, addr,
+		   !s ? "NULL" : s->magic == KMEM_CACHE_DEAD ? "the cache was destroyed" :
+		   "not a cache");
+	return true;
+}
+
+static inline bool cache_handle_bad(const struct kmem_cache *s, const char *fn)
+{
+	if (likely(s && s->magic == KMEM_CACHE_MAGIC))
+		return false;
+	return bad_cache_handle(s, fn);
+}
+
 /* ------------------------------------------------------------------ */
 /* Objects and slabs                                                   */
 /* ------------------------------------------------------------------ */
@@ -561,11 +584,15 @@ void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
+	if (cache_handle_bad(s, "kmem_cache_alloc"))
+		return NULL;
 	return __kmem_cache_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
 {
+	if (cache_handle_bad(s, "kmem_cache_zalloc"))
+		return NULL;
 	return __kmem_cache_alloc(s, gfp | __GFP_ZERO,
 				  (unsigned long)__builtin_return_address(0));
 }
@@ -574,6 +601,8 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p
 {
 	size_t i;
 
+	if (cache_handle_bad(s, "kmem_cache_alloc_bulk"))
+		return 0;
 	for (i = 0; i < size; i++) {
 		p[i] = __kmem_cache_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
 		if (!p[i]) {
@@ -736,6 +765,8 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 		slab_report(NULL, obj, "kmem_cache_free with a NULL cache");
 		return;
 	}
+	if (cache_handle_bad(s, "kmem_cache_free"))
+		return;
 	__kmem_cache_free(s, obj, (unsigned long)__builtin_return_address(0));
 }
 
@@ -743,6 +774,8 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 {
 	size_t i;
 
+	if (cache_handle_bad(s, "kmem_cache_free_bulk"))
+		return;
 	for (i = 0; i < size; i++)
 		if (p[i])
 			__kmem_cache_free(s, p[i], (unsigned long)__builtin_return_address(0));
@@ -836,6 +869,8 @@ int kmem_cache_shrink(struct kmem_cache *s)
 {
 	unsigned long left;
 
+	if (cache_handle_bad(s, "kmem_cache_shrink"))
+		return 0;
 	__kmem_cache_shrink(s);
 	pthread_mutex_lock(&s->node.list_lock);
 	left = s->node.total_slabs;
@@ -1178,6 +1213,7 @@ struct kmem_cache *__kmem_cache_create(struct kmm *k, const char *name,
 		__kmem_cache_free(ks->kmem_cache, s, 0);
 		goto fail;
 	}
+	s->magic = KMEM_CACHE_MAGIC;
 	pthread_mutex_lock(&ks->slab_mutex);
 	list_add_tail(&s->list, &ks->slab_caches);
 	pthread_mutex_unlock(&ks->slab_mutex);
@@ -1231,11 +1267,32 @@ static void report_leaks(struct kmem_cache *s)
 		   s->name, shown, buf);
 }
 
+/*
+ * A destroyed descriptor joins the quarantine, poisoned; returns the
+ * oldest one when the quarantine is full, for cache_cache.  slab_mutex held.
+ */
+static struct kmem_cache *quarantine_cache(struct kmm_slab *ks, struct kmem_cache *s)
+{
+	struct kmem_cache *old;
+
+	s->magic = KMEM_CACHE_DEAD;
+	list_add_tail(&s->list, &ks->dead_caches);
+	if (++ks->nr_dead_caches <= SLAB_DEAD_CACHES)
+		return NULL;
+	old = list_first_entry(&ks->dead_caches, struct kmem_cache, list);
+	list_del(&old->list);
+	ks->nr_dead_caches--;
+	return old;
+}
+
 void kmem_cache_destroy(struct kmem_cache *s)
 {
+	struct kmem_cache *old;
 	struct kmm_slab *ks;
 
 	if (!s)
+		return;
+	if (cache_handle_bad(s, "kmem_cache_destroy"))
 		return;
 	ks = s->k->slab;
 	if (s == ks->kmem_cache || (s->flags & CFLGS_PERMANENT)) {
@@ -1256,18 +1313,24 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		return;
 	}
 	list_del(&s->list);
-	pthread_mutex_unlock(&ks->slab_mutex);
 	free_cpu_cache(s);
-	__kmem_cache_free(ks->kmem_cache, s, 0);
+	old = quarantine_cache(ks, s);
+	pthread_mutex_unlock(&ks->slab_mutex);
+	if (old)
+		__kmem_cache_free(ks->kmem_cache, old, 0);
 }
 
 unsigned int kmem_cache_size(struct kmem_cache *s)
 {
+	if (cache_handle_bad(s, "kmem_cache_size"))
+		return 0;
 	return s->object_size;
 }
 
 const char *kmem_cache_name(struct kmem_cache *s)
 {
+	if (cache_handle_bad(s, "kmem_cache_name"))
+		return NULL;
 	return s->name;
 }
 
@@ -1296,6 +1359,8 @@ int kmem_cache_get_info(struct kmem_cache *s, struct kmem_cache_info *info)
 	unsigned int cpu;
 
 	memset(info, 0, sizeof(*info));
+	if (cache_handle_bad(s, "kmem_cache_get_info"))
+		return -EINVAL;
 	pthread_mutex_lock(&n->list_lock);
 	info->num_slabs = n->total_slabs;
 	info->active_slabs = n->total_slabs - n->free_slabs;
@@ -1383,6 +1448,8 @@ int check_slab_invariants(struct kmem_cache *s)
 	struct slab *slabp;
 	int kind;
 
+	if (cache_handle_bad(s, "check_slab_invariants"))
+		return -1;
 	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
 		local_lock_remote(&s->cpu_cache[cpu]->ll);
 	pthread_mutex_lock(&n->list_lock);
@@ -1429,6 +1496,7 @@ int kmem_cache_init(struct kmm *k)
 		return -ENOMEM;
 	k->slab = ks;
 	INIT_LIST_HEAD(&ks->slab_caches);
+	INIT_LIST_HEAD(&ks->dead_caches);
 	pthread_mutex_init(&ks->slab_mutex, NULL);
 	ks->debug_all = k->cfg.slab_debug;
 	ks->slab_state = DOWN;
@@ -1439,6 +1507,7 @@ int kmem_cache_init(struct kmm *k)
 	if (setup_cache(k, boot, "kmem_cache", sizeof(struct kmem_cache), 0,
 			SLAB_HWCACHE_ALIGN | SLAB_PANIC | SLAB_NO_MERGE, NULL))
 		return -ENOMEM;
+	boot->magic = KMEM_CACHE_MAGIC;
 	list_add(&boot->list, &ks->slab_caches);
 	ks->slab_state = PARTIAL;
 	if (create_kmalloc_caches(k))

@@ -93,8 +93,22 @@ struct kmem_cache_node {
 	struct array_cache *shared;
 };
 
+/*
+ * A live descriptor carries KMEM_CACHE_MAGIC; kmem_cache_destroy writes
+ * KMEM_CACHE_DEAD.  Descriptors are objects of cache_cache, in RAM, so a
+ * stale handle still points at readable memory: the public entry points
+ * read the magic and report instead of following a dead cache's pointers.
+ * Destroyed descriptors wait, poisoned, in a quarantine of
+ * SLAB_DEAD_CACHES before going back to cache_cache, so that the next
+ * kmem_cache_create does not hand the same address to a new cache at once.
+ */
+#define KMEM_CACHE_MAGIC	0x5ab1eca7u
+#define KMEM_CACHE_DEAD		0xdeadcac7u
+#define SLAB_DEAD_CACHES	16
+
 struct kmem_cache {
 	struct array_cache **cpu_cache;	/* [nr_cpus] */
+	unsigned int magic;		/* KMEM_CACHE_MAGIC while alive */
 	unsigned int batchcount;
 	unsigned int limit;
 	unsigned int shared;
@@ -141,6 +155,8 @@ enum kmalloc_cache_type { KMALLOC_NORMAL, KMALLOC_DMA, NR_KMALLOC_TYPES };
 struct kmm_slab {
 	struct kmem_cache *kmem_cache;	/* cache_cache: holds descriptors */
 	struct list_head slab_caches;
+	struct list_head dead_caches;	/* destroyed, poisoned, oldest first */
+	unsigned int nr_dead_caches;
 	pthread_mutex_t slab_mutex;
 	struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_NR_CACHES];
 	struct kmem_cache *vm_area_cachep;	/* made on first use (mm/mmap.c) */

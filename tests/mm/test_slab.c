@@ -552,6 +552,64 @@ TEST(failed_boot_names_its_cause_and_leaks_nothing)
 	ASSERT_TRUE(failed < 31);
 }
 
+/* A destroyed cache's handle is reported by every entry point, not used. */
+TEST(stale_cache_handles_are_reported)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c, *d, *many[SLAB_DEAD_CACHES + 4];
+	unsigned long r;
+	void *o, *fake;
+	int i;
+
+	ASSERT_NOT_NULL(k);
+	c = kmem_cache_create("stale", 64, 0, 0, NULL);
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_free(c, o);
+	kmem_cache_destroy(c);
+	ASSERT_EQ(reports_seen, 0);
+	ASSERT_NULL(kmem_cache_alloc(c, GFP_KERNEL));
+	ASSERT_CONTAINS(last_report, "BUG: kmem_cache_alloc: stale or invalid cache handle 0xffff888");
+	ASSERT_CONTAINS(last_report, "(the cache was destroyed)");
+	ASSERT_NULL(kmem_cache_zalloc(c, GFP_KERNEL));
+	ASSERT_CONTAINS(last_report, "kmem_cache_zalloc: stale");
+	kmem_cache_destroy(c);
+	ASSERT_CONTAINS(last_report, "BUG: kmem_cache_destroy: stale or invalid cache handle");
+	kmem_cache_free(c, o);
+	ASSERT_CONTAINS(last_report, "kmem_cache_free: stale");
+	ASSERT_EQ(kmem_cache_shrink(c), 0);
+	ASSERT_EQ(kmem_cache_size(c), 0);
+	ASSERT_NULL(kmem_cache_name(c));
+	ASSERT_EQ(kmem_cache_alloc_bulk(c, GFP_KERNEL, 1, &o), 0);
+	ASSERT_EQ(reports_seen, 8);
+	/* The next cache does not get the same descriptor at once. */
+	d = kmem_cache_create("fresh", 64, 0, 0, NULL);
+	ASSERT_TRUE(d != c);
+	ASSERT_NULL(kmem_cache_alloc(c, GFP_KERNEL));
+	ASSERT_EQ(reports_seen, 9);
+	/* Past the quarantine, descriptors go back to cache_cache. */
+	for (i = 0; i < (int)(sizeof(many) / sizeof(many[0])); i++)
+		many[i] = kmem_cache_create("churn", 32, 0, 0, NULL);
+	for (i = 0; i < (int)(sizeof(many) / sizeof(many[0])); i++)
+		kmem_cache_destroy(many[i]);
+	ASSERT_EQ(k->slab->nr_dead_caches, SLAB_DEAD_CACHES);
+	ASSERT_EQ(check_slab_invariants(k->slab->kmem_cache), 0);
+	/* Never a cache at all, and NULL. */
+	fake = kzalloc(512, GFP_KERNEL);
+	r = reports_seen;
+	ASSERT_NULL(kmem_cache_alloc(fake, GFP_KERNEL));
+	ASSERT_CONTAINS(last_report, "(not a cache)");
+	ASSERT_NULL(kmem_cache_alloc(NULL, GFP_KERNEL));
+	ASSERT_CONTAINS(last_report, "stale or invalid cache handle 0 (NULL)");
+	ASSERT_EQ(reports_seen - r, 2);
+	kfree(fake);
+	o = kmem_cache_alloc(d, GFP_KERNEL);	/* the live cache still works */
+	ASSERT_NOT_NULL(o);
+	kmem_cache_free(d, o);
+	kmem_cache_destroy(d);
+	ASSERT_EQ(reports_seen - r, 2);
+	kmm_shutdown(k);
+}
+
 /* Direct reclaim asks the shrinkers: free slabs go back when memory runs out. */
 TEST(reclaim_shrinks_free_slabs)
 {
@@ -610,5 +668,6 @@ int main(void)
 	RUN_TEST(reclaim_shrinks_free_slabs);
 	RUN_TEST(slabs_fall_back_to_min_order_without_order1_blocks);
 	RUN_TEST(failed_boot_names_its_cause_and_leaks_nothing);
+	RUN_TEST(stale_cache_handles_are_reported);
 	return harness_summary();
 }
