@@ -1200,6 +1200,13 @@ struct kmem_cache *__kmem_cache_create(struct kmm *k, const char *name,
 		why = "align must be a power of two";
 	else if (align > PAGE_SIZE)
 		why = "align must be at most PAGE_SIZE";
+	if (unlikely(flags & ~SLAB_FLAGS_PERMITTED)) {
+		/* Not even SLAB_PANIC is believed from such a word. */
+		kmm_report(k, "kmem_cache_create(%s): flags %#x outside SLAB_FLAGS_PERMITTED "
+			   "(%#x): unknown bits %#x\n", name ? name : "(null)", flags,
+			   SLAB_FLAGS_PERMITTED, flags & ~SLAB_FLAGS_PERMITTED);
+		return NULL;
+	}
 	if (why) {
 		kmm_report(k, "kmem_cache_create(%s): %s\n", name ? name : "(null)", why);
 		if (flags & SLAB_PANIC)

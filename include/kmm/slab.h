@@ -28,6 +28,12 @@ typedef unsigned int slab_flags_t;
 
 #define SLAB_DEBUG_FLAGS (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_CONSISTENCY_CHECKS)
 
+/* What kmem_cache_create accepts (Linux's SLAB_FLAGS_PERMITTED): any other
+ * bit makes it fail with a report, and return NULL. */
+#define SLAB_FLAGS_PERMITTED (SLAB_DEBUG_FLAGS | SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | \
+			      SLAB_CACHE_DMA32 | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | \
+			      SLAB_RECLAIM_ACCOUNT | SLAB_NO_MERGE)
+
 /* Poison bytes, as Linux's poison.h. */
 #define POISON_INUSE	0x5a	/* allocated, not yet initialised */
 #define POISON_FREE	0x6b	/* for use-after-free poisoning */

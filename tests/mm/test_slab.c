@@ -355,6 +355,34 @@ TEST(bad_create_arguments)
 	kmm_shutdown(k);
 }
 
+/* Only the flags kmem_cache_create knows; even SLAB_PANIC in ~0 is not
+ * believed (the call returns NULL rather than abort). */
+TEST(create_rejects_unknown_flags)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c;
+
+	ASSERT_NOT_NULL(k);
+	ASSERT_NULL(kmem_cache_create("all-bits", 64, 0, ~0u, NULL));
+	ASSERT_CONTAINS(last_report, "kmem_cache_create(all-bits): flags 0xffffffff outside "
+			"SLAB_FLAGS_PERMITTED");
+	ASSERT_NULL(kmem_cache_find("all-bits"));
+	ASSERT_NULL(kmem_cache_create("one-bit", 64, 0, SLAB_HWCACHE_ALIGN | 0x1u, NULL));
+	ASSERT_CONTAINS(last_report, "unknown bits 0x1\n");
+	ASSERT_NULL(kmem_cache_create("internal", 64, 0, CFLGS_OFF_SLAB, NULL));
+	ASSERT_NULL(kmem_cache_create("permanent", 64, 0, CFLGS_PERMANENT, NULL));
+	ASSERT_EQ(reports_seen, 4);
+	c = kmem_cache_create("every-good-flag", 64, 0, SLAB_FLAGS_PERMITTED &
+			      ~(SLAB_PANIC | SLAB_CACHE_DMA32), NULL);
+	ASSERT_NOT_NULL(c);
+	ASSERT_EQ(reports_seen, 4);
+	kmem_cache_free(c, kmem_cache_alloc(c, GFP_KERNEL));
+	ASSERT_EQ(check_slab_invariants(c), 0);
+	kmem_cache_destroy(c);
+	ASSERT_EQ(reports_seen, 4);
+	kmm_shutdown(k);
+}
+
 TEST(bulk_alloc_and_free)
 {
 	struct kmm *k = boot(64ul << 20, 1, 0);
@@ -663,6 +691,7 @@ int main(void)
 	RUN_TEST(slab_debug_applies_to_every_cache);
 	RUN_TEST(destroy_with_live_objects_reports_them);
 	RUN_TEST(bad_create_arguments);
+	RUN_TEST(create_rejects_unknown_flags);
 	RUN_TEST(bulk_alloc_and_free);
 	RUN_TEST(slabinfo_and_meminfo);
 	RUN_TEST(reclaim_shrinks_free_slabs);
