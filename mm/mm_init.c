@@ -313,6 +313,38 @@ static void kmm_free_machine(struct kmm *k)
 	free(k);
 }
 
+/*
+ * The kernel's own boot allocations failed: say why.  Memory this fresh
+ * is neither fragmented nor in use, so it is the watermarks: no zone has
+ * free pages above its min watermark (plus the reserve kept for lower
+ * zones), which min_free_kbytes sets, for a boot option or a small mem.
+ */
+static void report_boot_oom(struct kmm *k, const char *what)
+{
+	unsigned long managed = 0, min = 0;
+	int i;
+
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *zone = &k->node.node_zones[i];
+
+		if (!populated_zone(zone))
+			continue;
+		managed += zone_managed_pages(zone);
+		min += min_wmark_pages(zone);
+	}
+	if (k->user_min_free_kbytes >= 0)
+		kmm_report(NULL, "kmm_boot: cannot set up %s: min_free_kbytes=%d is larger "
+			   "than what memory allows: mem=%luM leaves %lu kB to the page "
+			   "allocator, and the kernel allocates only above the min watermarks "
+			   "(%lu kB)\n", what, k->user_min_free_kbytes, k->cfg.mem >> 20,
+			   managed << (PAGE_SHIFT - 10), min << (PAGE_SHIFT - 10));
+	else
+		kmm_report(NULL, "kmm_boot: cannot set up %s: mem=%luM is too small "
+			   "(%lu kB for the page allocator, min watermarks %lu kB)\n",
+			   what, k->cfg.mem >> 20, managed << (PAGE_SHIFT - 10),
+			   min << (PAGE_SHIFT - 10));
+}
+
 static struct kmm *boot_locked(const struct kmm_config *cfg)
 {
 	char err[160];
@@ -345,13 +377,21 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	}
 	free_area_init(k);
 	memmap_init(k);
-	if (page_alloc_init(k))
+	if (page_alloc_init(k)) {
+		kmm_report(NULL, "kmm_boot: cannot set up the page allocator: out of host memory\n");
 		goto out_free;
+	}
 	memblock_free_all(k);
 	k->pgtable_after_boot = true;
 	init_per_zone_wmark_min(k);
-	if (kmem_cache_init(k) || vmalloc_init(k))
+	if (kmem_cache_init(k)) {
+		report_boot_oom(k, "the slab allocator");
 		goto out_free;
+	}
+	if (vmalloc_init(k)) {
+		report_boot_oom(k, "vmalloc");
+		goto out_free;
+	}
 	mm_util_init(k);
 	kmm_register_machine(k);
 	return k;

@@ -36,6 +36,29 @@ void slab_report(struct kmem_cache *s, const void *obj, const char *fmt, ...)
 		   obj ? kmm_kaddr(obj) : 0ul);
 }
 
+/*
+ * A handle the caller passes in: a live cache, or a report naming the
+ * function.  The machine is the current one: a stale s->k is no better
+ * than the rest of a dead descriptor.
+ */
+static bool __cold bad_cache_handle(const struct kmem_cache *s, const char *fn)
+{
+	struct kmm *k = kmm_cur();
+	unsigned long addr = s && __virt_addr_valid(k, s) ? kmm_kaddr(s) : (unsigned long)s;
+
+	kmm_report(k, "BUG: %s: stale or invalid cache handle %#lx (%s)\n", fn, addr,
+		   !s ? "NULL" : s->magic == KMEM_CACHE_DEAD ? "the cache was destroyed" :
+		   "not a cache");
+	return true;
+}
+
+static inline bool cache_handle_bad(const struct kmem_cache *s, const char *fn)
+{
+	if (likely(s && s->magic == KMEM_CACHE_MAGIC))
+		return false;
+	return bad_cache_handle(s, fn);
+}
+
 /* ------------------------------------------------------------------ */
 /* Objects and slabs                                                   */
 /* ------------------------------------------------------------------ */
@@ -149,8 +172,10 @@ static void init_object(struct kmem_cache *s, void *slot)
 }
 
 static struct slab *alloc_slabmgmt(struct kmem_cache *s, void *addr,
-				   unsigned long colouroff, gfp_t gfp)
+				   unsigned long colouroff, unsigned int order,
+				   gfp_t gfp)
 {
+	bool fallback = order != s->gfporder;
 	struct slab *slabp;
 
 	if (s->flags & CFLGS_OFF_SLAB) {
@@ -159,9 +184,11 @@ static struct slab *alloc_slabmgmt(struct kmem_cache *s, void *addr,
 			return NULL;
 	} else {
 		slabp = addr;			/* first, then the colour */
-		colouroff += s->mgmt_size;
+		colouroff += fallback ? s->min_mgmt_size : s->mgmt_size;
 	}
 	slabp->cache = s;
+	slabp->order = (unsigned char)order;
+	slabp->num = (unsigned short)(fallback ? s->min_num : s->num);
 	slabp->colouroff = colouroff;
 	slabp->s_mem = (char *)addr + colouroff;
 	slabp->inuse = 0;
@@ -174,6 +201,70 @@ static void free_slabmgmt(struct kmem_cache *s, struct slab *slabp)
 		__kmem_cache_free(s->slabp_cache, slabp, 0);
 }
 
+static struct page *alloc_slab_page(struct kmem_cache *s, gfp_t gfp,
+				    unsigned int order)
+{
+	return __alloc_pages(s->k, order ? gfp | __GFP_COMP : gfp, order);
+}
+
+/*
+ * A slab's pages, as SLUB's allocate_slab: the preferred order without
+ * trying hard (no warning, no reclaim, no reserves: a free block is there
+ * or not), then the minimum order with the caller's flags.  So fragmented
+ * RAM still gives slabs while min_order blocks are free, and reclaim is
+ * only ever entered for the order the cache truly needs.
+ */
+static struct page *alloc_slab_pages(struct kmem_cache *s, gfp_t gfp,
+				     unsigned int *orderp)
+{
+	gfp_t try_gfp = (gfp | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL;
+	struct page *page;
+
+	*orderp = s->gfporder;
+	if (s->min_order == s->gfporder)
+		return alloc_slab_page(s, gfp, s->gfporder);
+	if (try_gfp & __GFP_DIRECT_RECLAIM)
+		try_gfp = (try_gfp | __GFP_NOMEMALLOC) & ~__GFP_RECLAIM;
+	page = alloc_slab_page(s, try_gfp, s->gfporder);
+	if (likely(page))
+		return page;
+	*orderp = s->min_order;
+	page = alloc_slab_page(s, gfp, s->min_order);
+	if (page)
+		__atomic_fetch_add(&s->order_fallback, 1, __ATOMIC_RELAXED);
+	return page;
+}
+
+/* The colour offset of a new slab: preferred slabs take turns, fallback
+ * slabs have no leftover to spare and start at 0. */
+static unsigned long next_colour(struct kmem_cache *s, unsigned int order)
+{
+	struct kmem_cache_node *n = &s->node;
+	unsigned long offset;
+
+	if (order != s->gfporder)
+		return 0;
+	pthread_mutex_lock(&n->list_lock);
+	offset = (unsigned long)n->colour_next * s->colour_off;
+	if (++n->colour_next >= s->colour)
+		n->colour_next = 0;
+	pthread_mutex_unlock(&n->list_lock);
+	return offset;
+}
+
+/* A slab joins (+1) or leaves (-1) the node's counters.  Node lock held. */
+static void account_slab(struct kmem_cache *s, struct slab *slabp, long sign)
+{
+	struct kmem_cache_node *n = &s->node;
+
+	n->total_slabs += sign;
+	n->free_objects += sign * slabp->num;
+	n->total_objects += sign * slabp->num;
+	n->total_pages += sign * (1l << slabp->order);
+	if (slabp->order != s->gfporder)
+		WRITE_ONCE(s->nr_fallback_slabs, s->nr_fallback_slabs + sign);
+}
+
 /*
  * kmem_cache_grow: one more slab, coloured, with every object constructed
  * and chained free.  Called without the node lock.  Returns 0 or -ENOMEM.
@@ -184,47 +275,37 @@ static int cache_grow(struct kmem_cache *s, gfp_t gfp)
 	gfp_t pgfp = (gfp & (GFP_KERNEL | GFP_ATOMIC | __GFP_NOWARN | __GFP_NORETRY |
 			     __GFP_NOFAIL | __GFP_HIGH | __GFP_MEMALLOC |
 			     __GFP_NOMEMALLOC | __GFP_RETRY_MAYFAIL)) | s->allocflags;
-	unsigned long offset;
 	struct slab *slabp;
 	struct page *page;
 	kmem_bufctl_t *bufctl;
-	unsigned int i;
+	unsigned int i, order;
 
-	if (s->gfporder)
-		pgfp |= __GFP_COMP;
-	pthread_mutex_lock(&n->list_lock);
-	offset = (unsigned long)n->colour_next * s->colour_off;
-	if (++n->colour_next >= s->colour)
-		n->colour_next = 0;
-	pthread_mutex_unlock(&n->list_lock);
-
-	page = __alloc_pages(s->k, pgfp, s->gfporder);
+	page = alloc_slab_pages(s, pgfp, &order);
 	if (!page)
 		return -ENOMEM;
-	slabp = alloc_slabmgmt(s, page_address(page), offset, gfp);
+	slabp = alloc_slabmgmt(s, page_address(page), next_colour(s, order), order, gfp);
 	if (!slabp) {
-		__free_pages_kmm(s->k, page, s->gfporder);
+		__free_pages_kmm(s->k, page, order);
 		return -ENOMEM;
 	}
 	slabp->page = page;
 	bufctl = slab_bufctl(slabp);
-	for (i = 0; i < s->num; i++) {
+	for (i = 0; i < slabp->num; i++) {
 		init_object(s, index_to_obj(s, slabp, i));
 		bufctl[i] = (kmem_bufctl_t)(i + 1);
 	}
-	bufctl[s->num - 1] = BUFCTL_END;
+	bufctl[slabp->num - 1] = BUFCTL_END;
 	slabp->free = 0;
 	page->slab_cache = s;
 	page->slab = slabp;
 	page->index = (pgoff_t)slabp->s_mem;
 	__SetPageSlab(page);
-	mod_slab_pages(s, 1l << s->gfporder);
+	mod_slab_pages(s, 1l << order);
 
 	pthread_mutex_lock(&n->list_lock);
 	list_add_tail(&slabp->list, &n->slabs_free);
-	n->total_slabs++;
+	account_slab(s, slabp, 1);
 	n->free_slabs++;
-	n->free_objects += s->num;
 	pthread_mutex_unlock(&n->list_lock);
 	return 0;
 }
@@ -233,12 +314,13 @@ static int cache_grow(struct kmem_cache *s, gfp_t gfp)
 static void slab_destroy(struct kmem_cache *s, struct slab *slabp)
 {
 	struct page *page = slabp->page;
+	unsigned int order = slabp->order;	/* off-slab: freed below */
 
 	if (s->flags & SLAB_POISON) {
 		unsigned int i;
 
 		/* Free objects must still hold their poison. */
-		for (i = 0; i < s->num && !s->ctor; i++) {
+		for (i = 0; i < slabp->num && !s->ctor; i++) {
 			void *slot = index_to_obj(s, slabp, i);
 			long bad = check_poison(s, slot);
 
@@ -253,8 +335,8 @@ static void slab_destroy(struct kmem_cache *s, struct slab *slabp)
 	page->slab_cache = NULL;
 	page->slab = NULL;
 	page->index = 0;
-	mod_slab_pages(s, -(1l << s->gfporder));
-	__free_pages_kmm(s->k, page, s->gfporder);
+	mod_slab_pages(s, -(1l << order));
+	__free_pages_kmm(s->k, page, order);
 }
 
 /* Puts slabp on the list its inuse count calls for. Node lock held. */
@@ -271,7 +353,7 @@ static void slab_relist(struct kmem_cache *s, struct slab *slabp, bool was_free)
 	}
 	if (was_free)
 		n->free_slabs--;
-	if (slabp->inuse == s->num)
+	if (slabp->inuse == slabp->num)
 		list_add(&slabp->list, &n->slabs_full);
 	else
 		list_add(&slabp->list, &n->slabs_partial);
@@ -312,10 +394,8 @@ static void free_block(struct kmem_cache *s, void **objs, unsigned int nr,
 		slabp->inuse--;
 		n->free_objects++;
 		if (!slabp->inuse && n->free_objects > n->free_limit) {
-			list_del(&slabp->list);
-			n->free_objects -= s->num;
-			n->total_slabs--;
-			list_add(&slabp->list, destroy);
+			list_move(&slabp->list, destroy);
+			account_slab(s, slabp, -1);
 			continue;
 		}
 		slab_relist(s, slabp, was_free);
@@ -368,7 +448,7 @@ static unsigned int refill_from_node(struct kmem_cache *s,
 		} else {
 			break;
 		}
-		while (slabp->inuse < s->num && got < batch) {
+		while (slabp->inuse < slabp->num && got < batch) {
 			ac->entry[ac->avail++] = slab_get_obj(s, slabp);
 			n->free_objects--;
 			got++;
@@ -446,19 +526,27 @@ static void *alloc_debugcheck_after(struct kmem_cache *s, void *obj,
 	return obj;
 }
 
-/* On-slab: the descriptor of the slab holding slot, by masking. */
+/*
+ * On-slab: the descriptor of the slab holding slot, by masking with the
+ * preferred slab size.  Right for every slab of gfporder; a smaller
+ * fallback slab is found only if it starts the masked block.
+ */
 static inline struct slab *onslab_desc(const struct kmem_cache *s, const void *slot)
 {
 	return (struct slab *)((uintptr_t)slot & ~((PAGE_SIZE << s->gfporder) - 1));
 }
 
-/* Records that obj is now the caller's: the cheap double-free guard. */
+/*
+ * Records that obj is now the caller's: the cheap double-free guard.  The
+ * object is ours, so masking is trusted while no fallback slab exists (a
+ * fallback slab counts before any of its objects is handed out).
+ */
 static inline void mark_active(struct kmem_cache *s, void *obj)
 {
 	void *slot = obj_to_slot(s, obj);
 	struct slab *slabp;
 
-	if (likely(!(s->flags & CFLGS_OFF_SLAB)))
+	if (likely(!(s->flags & CFLGS_OFF_SLAB) && !READ_ONCE(s->nr_fallback_slabs)))
 		slabp = onslab_desc(s, slot);
 	else
 		slabp = compound_head(virt_to_page(slot))->slab;
@@ -496,11 +584,15 @@ void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
+	if (cache_handle_bad(s, "kmem_cache_alloc"))
+		return NULL;
 	return __kmem_cache_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
 {
+	if (cache_handle_bad(s, "kmem_cache_zalloc"))
+		return NULL;
 	return __kmem_cache_alloc(s, gfp | __GFP_ZERO,
 				  (unsigned long)__builtin_return_address(0));
 }
@@ -509,6 +601,8 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p
 {
 	size_t i;
 
+	if (cache_handle_bad(s, "kmem_cache_alloc_bulk"))
+		return 0;
 	for (i = 0; i < size; i++) {
 		p[i] = __kmem_cache_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
 		if (!p[i]) {
@@ -540,12 +634,14 @@ static struct slab *free_validate(struct kmem_cache *s, const void *obj,
 		return NULL;
 	}
 	/* The common case, without struct page: an on-slab descriptor that
-	 * names this cache, the object at a slot, handed out. */
+	 * names this cache, the object at one of its slots, handed out.  (A
+	 * fallback slab found by the mask must hold the slot, or the
+	 * bounds fail and struct page decides.) */
 	if (likely(!(s->flags & CFLGS_OFF_SLAB))) {
 		slabp = onslab_desc(s, slot);
 		if (likely(slabp->cache == s)) {
 			idx = obj_to_index(s, slabp, slot);
-			if (likely((char *)slot >= (char *)slabp->s_mem && idx < s->num &&
+			if (likely((char *)slot >= (char *)slabp->s_mem && idx < slabp->num &&
 				   index_to_obj(s, slabp, idx) == slot &&
 				   slab_bufctl(slabp)[idx] == BUFCTL_ACTIVE)) {
 				*idxp = idx;
@@ -565,7 +661,7 @@ static struct slab *free_validate(struct kmem_cache *s, const void *obj,
 	}
 	slabp = page->slab;
 	idx = page_obj_index(s, page, slot);
-	if (unlikely((unsigned long)slot < page->index || idx >= s->num ||
+	if (unlikely((unsigned long)slot < page->index || idx >= slabp->num ||
 		     page->index + (unsigned long)s->size * idx != (unsigned long)slot)) {
 		slab_report(s, obj, "pointer into the middle of an object");
 		return NULL;
@@ -669,6 +765,8 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 		slab_report(NULL, obj, "kmem_cache_free with a NULL cache");
 		return;
 	}
+	if (cache_handle_bad(s, "kmem_cache_free"))
+		return;
 	__kmem_cache_free(s, obj, (unsigned long)__builtin_return_address(0));
 }
 
@@ -676,6 +774,8 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 {
 	size_t i;
 
+	if (cache_handle_bad(s, "kmem_cache_free_bulk"))
+		return;
 	for (i = 0; i < size; i++)
 		if (p[i])
 			__kmem_cache_free(s, p[i], (unsigned long)__builtin_return_address(0));
@@ -702,7 +802,7 @@ bool slab_object_in_use(struct kmm *k, const void *p)
 	s = page->slab_cache;
 	slot = obj_to_slot(s, p);
 	idx = page_obj_index(s, page, slot);
-	if ((unsigned long)slot < page->index || idx >= s->num ||
+	if ((unsigned long)slot < page->index || idx >= page->slab->num ||
 	    page->index + (unsigned long)s->size * idx != (unsigned long)slot)
 		return false;
 	return slab_bufctl(page->slab)[idx] == BUFCTL_ACTIVE;
@@ -751,9 +851,8 @@ static unsigned long drain_freelist(struct kmem_cache *s)
 
 		list_move(&slabp->list, &destroy);
 		n->free_slabs--;
-		n->total_slabs--;
-		n->free_objects -= s->num;
-		pages += 1ul << s->gfporder;
+		account_slab(s, slabp, -1);
+		pages += 1ul << slabp->order;
 	}
 	pthread_mutex_unlock(&n->list_lock);
 	destroy_list(s, &destroy);
@@ -770,6 +869,8 @@ int kmem_cache_shrink(struct kmem_cache *s)
 {
 	unsigned long left;
 
+	if (cache_handle_bad(s, "kmem_cache_shrink"))
+		return 0;
 	__kmem_cache_shrink(s);
 	pthread_mutex_lock(&s->node.list_lock);
 	left = s->node.total_slabs;
@@ -814,7 +915,7 @@ static unsigned long slab_count_objects(struct shrinker *sh, struct shrink_contr
 	if (pthread_mutex_trylock(&k->slab->slab_mutex))
 		return 0;
 	list_for_each_entry(s, &k->slab->slab_caches, list)
-		pages += READ_ONCE(s->node.free_slabs) << s->gfporder;
+		pages += READ_ONCE(s->node.free_slabs) << s->gfporder;	/* at most */
 	pthread_mutex_unlock(&k->slab->slab_mutex);
 	return pages;
 }
@@ -904,6 +1005,31 @@ static int calculate_slab_order(struct kmem_cache *s, size_t *left_over)
 			break;
 	}
 	return found;
+}
+
+/*
+ * oo_min: the smallest order that holds one object with the cache's final
+ * management layout; the slab falls back to it when no block of gfporder
+ * is free.  An off-slab descriptor sized for num also serves min_num.
+ */
+static void calculate_min_order(struct kmem_cache *s)
+{
+	bool off = s->flags & CFLGS_OFF_SLAB;
+	unsigned int order, num = 0, mgmt = 0;
+	size_t left;
+
+	for (order = 0; order < s->gfporder; order++) {
+		cache_estimate(order, s->size, s->align, off, &num, &mgmt, &left);
+		if (num)
+			break;
+	}
+	if (order == s->gfporder) {
+		num = s->num;
+		mgmt = s->mgmt_size;
+	}
+	s->min_order = order;
+	s->min_num = num;
+	s->min_mgmt_size = off ? s->mgmt_size : mgmt;
 }
 
 /* Per-CPU array sizes, from Linux's enable_cpucache(). */
@@ -1030,6 +1156,7 @@ static int setup_cache(struct kmm *k, struct kmem_cache *s, const char *name,
 		s->mgmt_size = (unsigned int)ALIGN(s->mgmt_size, s->align);
 		left_over -= s->mgmt_size;
 	}
+	calculate_min_order(s);
 	s->colour_off = max((unsigned int)CACHE_LINE_SIZE, s->align);
 	s->colour = (unsigned int)(left_over / s->colour_off);
 	if (!s->colour)
@@ -1073,6 +1200,13 @@ struct kmem_cache *__kmem_cache_create(struct kmm *k, const char *name,
 		why = "align must be a power of two";
 	else if (align > PAGE_SIZE)
 		why = "align must be at most PAGE_SIZE";
+	if (unlikely(flags & ~SLAB_FLAGS_PERMITTED)) {
+		/* Not even SLAB_PANIC is believed from such a word. */
+		kmm_report(k, "kmem_cache_create(%s): flags %#x outside SLAB_FLAGS_PERMITTED "
+			   "(%#x): unknown bits %#x\n", name ? name : "(null)", flags,
+			   SLAB_FLAGS_PERMITTED, flags & ~SLAB_FLAGS_PERMITTED);
+		return NULL;
+	}
 	if (why) {
 		kmm_report(k, "kmem_cache_create(%s): %s\n", name ? name : "(null)", why);
 		if (flags & SLAB_PANIC)
@@ -1086,6 +1220,7 @@ struct kmem_cache *__kmem_cache_create(struct kmm *k, const char *name,
 		__kmem_cache_free(ks->kmem_cache, s, 0);
 		goto fail;
 	}
+	s->magic = KMEM_CACHE_MAGIC;
 	pthread_mutex_lock(&ks->slab_mutex);
 	list_add_tail(&s->list, &ks->slab_caches);
 	pthread_mutex_unlock(&ks->slab_mutex);
@@ -1121,7 +1256,7 @@ static void report_leaks(struct kmem_cache *s)
 		list_for_each_entry(slabp, lists[l], list) {
 			unsigned int i;
 
-			for (i = 0; i < s->num; i++) {
+			for (i = 0; i < slabp->num; i++) {
 				void *obj;
 
 				if (slab_bufctl(slabp)[i] != BUFCTL_ACTIVE)
@@ -1139,11 +1274,32 @@ static void report_leaks(struct kmem_cache *s)
 		   s->name, shown, buf);
 }
 
+/*
+ * A destroyed descriptor joins the quarantine, poisoned; returns the
+ * oldest one when the quarantine is full, for cache_cache.  slab_mutex held.
+ */
+static struct kmem_cache *quarantine_cache(struct kmm_slab *ks, struct kmem_cache *s)
+{
+	struct kmem_cache *old;
+
+	s->magic = KMEM_CACHE_DEAD;
+	list_add_tail(&s->list, &ks->dead_caches);
+	if (++ks->nr_dead_caches <= SLAB_DEAD_CACHES)
+		return NULL;
+	old = list_first_entry(&ks->dead_caches, struct kmem_cache, list);
+	list_del(&old->list);
+	ks->nr_dead_caches--;
+	return old;
+}
+
 void kmem_cache_destroy(struct kmem_cache *s)
 {
+	struct kmem_cache *old;
 	struct kmm_slab *ks;
 
 	if (!s)
+		return;
+	if (cache_handle_bad(s, "kmem_cache_destroy"))
 		return;
 	ks = s->k->slab;
 	if (s == ks->kmem_cache || (s->flags & CFLGS_PERMANENT)) {
@@ -1164,18 +1320,24 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		return;
 	}
 	list_del(&s->list);
-	pthread_mutex_unlock(&ks->slab_mutex);
 	free_cpu_cache(s);
-	__kmem_cache_free(ks->kmem_cache, s, 0);
+	old = quarantine_cache(ks, s);
+	pthread_mutex_unlock(&ks->slab_mutex);
+	if (old)
+		__kmem_cache_free(ks->kmem_cache, old, 0);
 }
 
 unsigned int kmem_cache_size(struct kmem_cache *s)
 {
+	if (cache_handle_bad(s, "kmem_cache_size"))
+		return 0;
 	return s->object_size;
 }
 
 const char *kmem_cache_name(struct kmem_cache *s)
 {
+	if (cache_handle_bad(s, "kmem_cache_name"))
+		return NULL;
 	return s->name;
 }
 
@@ -1204,17 +1366,22 @@ int kmem_cache_get_info(struct kmem_cache *s, struct kmem_cache_info *info)
 	unsigned int cpu;
 
 	memset(info, 0, sizeof(*info));
+	if (cache_handle_bad(s, "kmem_cache_get_info"))
+		return -EINVAL;
 	pthread_mutex_lock(&n->list_lock);
 	info->num_slabs = n->total_slabs;
 	info->active_slabs = n->total_slabs - n->free_slabs;
-	info->num_objs = n->total_slabs * s->num;
+	info->num_objs = n->total_objects;
+	info->pages = n->total_pages;
 	info->active_objs = info->num_objs - n->free_objects;
 	info->shared_avail = n->shared ? n->shared->avail : 0;
 	pthread_mutex_unlock(&n->list_lock);
 	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
 		info->cpu_avail += READ_ONCE(s->cpu_cache[cpu]->avail);
-	info->pages = info->num_slabs << s->gfporder;
+	info->order_fallback = READ_ONCE(s->order_fallback);
 	info->objsize = s->size;
+	/* The preferred slab, as SLUB prints its oo: fallback slabs are
+	 * counted in num_objs and pages at their own size. */
 	info->objperslab = s->num;
 	info->pagesperslab = 1u << s->gfporder;
 	info->colours = s->colour;
@@ -1228,6 +1395,7 @@ struct slab_check {
 	struct kmem_cache *s;
 	int err;
 	unsigned long free_objs, slabs, free_slabs, cached;
+	unsigned long objs, pages, fallback;	/* by slab size */
 };
 
 static void slab_check_fail(struct slab_check *c, const char *what, struct slab *slabp)
@@ -1243,23 +1411,34 @@ static void check_one_slab(struct slab_check *c, struct slab *slabp, int kind)
 	kmem_bufctl_t *bufctl = slab_bufctl(slabp);
 	unsigned int i, chain = 0, idx, active = 0, cached = 0;
 
+	unsigned int num = slabp->num;
+
 	if (!PageSlab(slabp->page) || slabp->page->slab != slabp ||
 	    slabp->page->slab_cache != s || slabp->page->index != (pgoff_t)slabp->s_mem)
 		return slab_check_fail(c, "page does not point back to its slab", slabp);
-	for (idx = slabp->free; idx != BUFCTL_END && chain <= s->num; idx = bufctl[idx], chain++)
-		if (idx >= s->num)
+	if (!((slabp->order == s->gfporder && num == s->num) ||
+	      (slabp->order == s->min_order && num == s->min_num)) ||
+	    compound_order(slabp->page) != slabp->order ||
+	    (char *)slabp->s_mem + (size_t)num * s->size >
+	    (char *)page_address(slabp->page) + (PAGE_SIZE << slabp->order))
+		return slab_check_fail(c, "slab size is neither the preferred nor the minimum", slabp);
+	for (idx = slabp->free; idx != BUFCTL_END && chain <= num; idx = bufctl[idx], chain++)
+		if (idx >= num)
 			return slab_check_fail(c, "free chain leaves the slab", slabp);
-	if (chain > s->num)
+	if (chain > num)
 		return slab_check_fail(c, "free chain loops", slabp);
-	for (i = 0; i < s->num; i++) {
+	for (i = 0; i < num; i++) {
 		active += bufctl[i] == BUFCTL_ACTIVE;
 		cached += bufctl[i] == BUFCTL_CACHED;
 	}
-	if (chain + active + cached != s->num || s->num - chain != slabp->inuse)
+	if (chain + active + cached != num || num - chain != slabp->inuse)
 		return slab_check_fail(c, "inuse disagrees with the free chain", slabp);
-	if ((kind == 0 && slabp->inuse) || (kind == 1 && (!slabp->inuse || slabp->inuse == s->num)) ||
-	    (kind == 2 && slabp->inuse != s->num))
+	if ((kind == 0 && slabp->inuse) || (kind == 1 && (!slabp->inuse || slabp->inuse == num)) ||
+	    (kind == 2 && slabp->inuse != num))
 		return slab_check_fail(c, "slab on the wrong list", slabp);
+	c->objs += num;
+	c->pages += 1ul << slabp->order;
+	c->fallback += slabp->order != s->gfporder;
 	c->free_objs += chain;
 	c->cached += cached;
 	c->slabs++;
@@ -1276,6 +1455,8 @@ int check_slab_invariants(struct kmem_cache *s)
 	struct slab *slabp;
 	int kind;
 
+	if (cache_handle_bad(s, "check_slab_invariants"))
+		return -1;
 	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
 		local_lock_remote(&s->cpu_cache[cpu]->ll);
 	pthread_mutex_lock(&n->list_lock);
@@ -1286,6 +1467,9 @@ int check_slab_invariants(struct kmem_cache *s)
 		slab_check_fail(&c, "slab counters disagree with the lists", NULL);
 	if (c.free_objs != n->free_objects)
 		slab_check_fail(&c, "free_objects disagrees with the free chains", NULL);
+	if (c.objs != n->total_objects || c.pages != n->total_pages ||
+	    c.fallback != s->nr_fallback_slabs)
+		slab_check_fail(&c, "object, page or fallback counts disagree with the slabs", NULL);
 	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
 		arrays += s->cpu_cache[cpu]->avail;
 	if (n->shared)
@@ -1307,7 +1491,8 @@ int check_slab_invariants(struct kmem_cache *s)
  * "kmem_cache" cache, whose own descriptor cannot come from itself.  It
  * is the boot descriptor, set up by hand (Linux's kmem_cache_boot); every
  * other descriptor, starting with the kmalloc caches', is allocated from
- * it.
+ * it.  On failure, what was set up stays reachable from k->slab, and
+ * kmem_cache_exit (which the failed boot calls) takes it all down.
  */
 int kmem_cache_init(struct kmm *k)
 {
@@ -1318,16 +1503,18 @@ int kmem_cache_init(struct kmm *k)
 		return -ENOMEM;
 	k->slab = ks;
 	INIT_LIST_HEAD(&ks->slab_caches);
+	INIT_LIST_HEAD(&ks->dead_caches);
 	pthread_mutex_init(&ks->slab_mutex, NULL);
 	ks->debug_all = k->cfg.slab_debug;
 	ks->slab_state = DOWN;
 	boot = calloc(1, sizeof(*boot));
 	if (!boot)
 		return -ENOMEM;
+	ks->kmem_cache = boot;
 	if (setup_cache(k, boot, "kmem_cache", sizeof(struct kmem_cache), 0,
 			SLAB_HWCACHE_ALIGN | SLAB_PANIC | SLAB_NO_MERGE, NULL))
 		return -ENOMEM;
-	ks->kmem_cache = boot;
+	boot->magic = KMEM_CACHE_MAGIC;
 	list_add(&boot->list, &ks->slab_caches);
 	ks->slab_state = PARTIAL;
 	if (create_kmalloc_caches(k))
@@ -1338,11 +1525,14 @@ int kmem_cache_init(struct kmm *k)
 
 void kmem_cache_exit(struct kmm *k)
 {
-	if (!k->slab)
+	struct kmm_slab *ks = k->slab;
+
+	if (!ks)
 		return;
-	/* Everything else lives in the machine's RAM and goes with it. */
-	shrinker_free(k->slab->shrinker);
-	free(k->slab->kmem_cache);
-	free(k->slab);
+	/* Everything else (slabs, arrays, every other descriptor) lives in
+	 * the machine's RAM and goes with it. */
+	shrinker_free(ks->shrinker);
+	free(ks->kmem_cache);
+	free(ks);
 	k->slab = NULL;
 }

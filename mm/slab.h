@@ -4,7 +4,10 @@
  *
  * A cache (struct kmem_cache) serves objects of one size.  Its memory is
  * slabs: 2^gfporder contiguous pages (a compound page), each holding `num`
- * objects of `size` bytes starting at s_mem, after a colour offset.  The
+ * objects of `size` bytes starting at s_mem, after a colour offset.  When
+ * no block of that order is free, a slab of min_order (the smallest that
+ * holds one object, SLUB's oo_min) is made instead, uncoloured, holding
+ * min_num objects; so each slab records its own order and num.  The
  * slab descriptor (struct slab) and its index array (bufctl) sit at the
  * start of the slab for small objects, or in a kmalloc object ("off-slab")
  * for objects of 512 bytes and more.
@@ -52,8 +55,10 @@ typedef unsigned short kmem_bufctl_t;
 struct slab {
 	struct kmem_cache *cache;	/* its cache; NULL once destroyed */
 	void *s_mem;			/* object 0 */
-	unsigned int inuse;		/* objects out of the free chain */
+	unsigned short inuse;		/* objects out of the free chain */
 	kmem_bufctl_t free;		/* first free index, or BUFCTL_END */
+	unsigned short num;		/* objects: s->num, or s->min_num */
+	unsigned char order;		/* s->gfporder, or s->min_order */
 	struct list_head list;		/* on full, partial or free */
 	unsigned long colouroff;	/* from the slab's start to s_mem */
 	struct page *page;		/* the slab's head page */
@@ -81,21 +86,44 @@ struct kmem_cache_node {
 	unsigned long total_slabs;
 	unsigned long free_slabs;
 	unsigned long free_objects;	/* free in slabs (not in arrays) */
+	unsigned long total_objects;	/* in all slabs, whatever their order */
+	unsigned long total_pages;	/* held by all slabs */
 	unsigned int free_limit;	/* keep at most this many free objects */
 	unsigned int colour_next;	/* colour of the next slab */
 	struct array_cache *shared;
 };
 
+/*
+ * A live descriptor carries KMEM_CACHE_MAGIC; kmem_cache_destroy writes
+ * KMEM_CACHE_DEAD.  Descriptors are objects of cache_cache, in RAM, so a
+ * stale handle still points at readable memory: the public entry points
+ * read the magic and report instead of following a dead cache's pointers.
+ * Destroyed descriptors wait, poisoned, in a quarantine of
+ * SLAB_DEAD_CACHES before going back to cache_cache, so that the next
+ * kmem_cache_create does not hand the same address to a new cache at once.
+ */
+#define KMEM_CACHE_MAGIC	0x5ab1eca7u
+#define KMEM_CACHE_DEAD		0xdeadcac7u
+#define SLAB_DEAD_CACHES	16
+
 struct kmem_cache {
 	struct array_cache **cpu_cache;	/* [nr_cpus] */
+	unsigned int magic;		/* KMEM_CACHE_MAGIC while alive */
 	unsigned int batchcount;
 	unsigned int limit;
 	unsigned int shared;
 	unsigned int size;		/* stride between objects, with debug */
 	unsigned int reciprocal_size;	/* for obj_to_index without division */
 	slab_flags_t flags;
-	unsigned int num;		/* objects per slab */
-	unsigned int gfporder;
+	unsigned int nr_fallback_slabs;	/* live min_order slabs (node lock; read
+					 * lock-free: 0 means every slab is
+					 * gfporder, so masking finds them) */
+	unsigned int num;		/* objects per slab of gfporder */
+	unsigned int gfporder;		/* the preferred order */
+	unsigned int min_order;		/* oo_min: smallest order holding an object */
+	unsigned int min_num;		/* objects per slab of min_order */
+	unsigned int min_mgmt_size;	/* on-slab management of such a slab */
+	unsigned long order_fallback;	/* min_order slabs made (SLUB's stat) */
 	gfp_t allocflags;		/* __GFP_DMA, __GFP_RECLAIMABLE, ... */
 	unsigned int colour;		/* number of colour offsets */
 	unsigned int colour_off;	/* distance between them */
@@ -127,6 +155,8 @@ enum kmalloc_cache_type { KMALLOC_NORMAL, KMALLOC_DMA, NR_KMALLOC_TYPES };
 struct kmm_slab {
 	struct kmem_cache *kmem_cache;	/* cache_cache: holds descriptors */
 	struct list_head slab_caches;
+	struct list_head dead_caches;	/* destroyed, poisoned, oldest first */
+	unsigned int nr_dead_caches;
 	pthread_mutex_t slab_mutex;
 	struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_NR_CACHES];
 	struct kmem_cache *vm_area_cachep;	/* made on first use (mm/mmap.c) */

@@ -875,8 +875,10 @@ int vmalloc_init(struct kmm *k)
 		v->host = NULL;
 		return -ENOMEM;
 	}
+	/* Not SLAB_PANIC as in Linux: a boot that fails here returns NULL
+	 * from kmm_boot, the library does not abort its caller. */
 	v->vmap_area_cachep = __kmem_cache_create(k, "vmap_area", sizeof(struct vmap_area),
-						  0, SLAB_PANIC, NULL);
+						  0, 0, NULL);
 	if (!v->vmap_area_cachep)
 		return -ENOMEM;
 	v->vmap_area_cachep->flags |= CFLGS_PERMANENT;

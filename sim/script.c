@@ -88,14 +88,29 @@ int sim_ensure_machine(struct sim *s)
 /* Commands                                                            */
 /* ------------------------------------------------------------------ */
 
+/* The kernel's reason for a failed boot, from its log ("kmm_boot: ..."). */
+static int boot_failure_reason(struct sim *s, char *buf, size_t len)
+{
+	const char *p = strstr(s->dmesg, "kmm_boot: ");
+
+	if (!p)
+		return snprintf(buf, len, "see the kernel log");
+	p += strlen("kmm_boot: ");
+	return snprintf(buf, len, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
 static int cmd_boot(struct sim *s, int argc, char **argv)
 {
 	struct kmm_config cfg = { 0 };
-	char err[160];
+	char err[160], why[512];
 	int i;
 
-	if (s->commands_run > 0 || s->k)
+	/* Only a boot that failed may be followed by another. */
+	if (s->k || (s->commands_run > 0 && !s->boot_failed_line))
 		return syntax_error(s, "boot must be the first command");
+	/* Until this boot works, there is no machine: the script was
+	 * written for this one, not for the default. */
+	s->boot_failed_line = s->lineno;
 	for (i = 1; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 
@@ -105,8 +120,11 @@ static int cmd_boot(struct sim *s, int argc, char **argv)
 		if (kmm_config_set(&cfg, argv[i], eq + 1, err, sizeof(err)))
 			return syntax_error(s, "boot: %s", err);
 	}
-	if (boot_machine(s, &cfg))
-		return syntax_error(s, "boot: the machine did not boot");
+	if (boot_machine(s, &cfg)) {
+		boot_failure_reason(s, why, sizeof(why));
+		return syntax_error(s, "boot: the machine did not boot: %s", why);
+	}
+	s->boot_failed_line = 0;
 	s->booted_by_script = 1;
 	return 0;		/* boot prints nothing */
 }
@@ -780,9 +798,14 @@ int sim_run_line(struct sim *s, const char *text)
 		return syntax_error(s, "unknown command '%s' (try 'help')", argv[0]);
 	if (argc - 1 < cmd->min_args || argc - 1 > cmd->max_args)
 		return syntax_error(s, "usage: %s", cmd->usage);
-	if (cmd->fn != cmd_boot && cmd->fn != cmd_help && cmd->fn != cmd_quit &&
-	    sim_ensure_machine(s))
-		return syntax_error(s, "no machine: boot failed");
+	if (cmd->fn != cmd_boot && cmd->fn != cmd_help && cmd->fn != cmd_quit) {
+		/* Never a default machine in place of the one asked for. */
+		if (s->boot_failed_line)
+			return syntax_error(s, "no machine: the boot at line %lu failed",
+					    s->boot_failed_line);
+		if (sim_ensure_machine(s))
+			return syntax_error(s, "no machine: boot failed");
+	}
 	s->report[0] = 0;
 	s->nr_report_lines = 0;
 	s->report_consumed = 0;
@@ -832,6 +855,10 @@ int sim_run_stream(struct sim *s, FILE *in, int interactive)
 			bad++;
 		fflush(s->out);
 		if (bad && s->stop_on_error)
+			break;
+		/* A script written for the machine it failed to boot has
+		 * nothing to run on. */
+		if (s->boot_failed_line && !interactive)
 			break;
 	}
 	s->quit = false;	/* the next stream reads on */

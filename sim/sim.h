@@ -17,6 +17,8 @@ struct sim {
 	unsigned long lineno;
 	struct kmm *k;
 	int booted_by_script;
+	unsigned long boot_failed_line;	/* a boot failed there: no machine, and a
+					 * script stops (the shell may boot again) */
 	int commands_run;
 	char report[1024];	/* first line of the first report a command caused */
 	int nr_report_lines;

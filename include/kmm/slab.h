@@ -28,6 +28,12 @@ typedef unsigned int slab_flags_t;
 
 #define SLAB_DEBUG_FLAGS (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_CONSISTENCY_CHECKS)
 
+/* What kmem_cache_create accepts (Linux's SLAB_FLAGS_PERMITTED): any other
+ * bit makes it fail with a report, and return NULL. */
+#define SLAB_FLAGS_PERMITTED (SLAB_DEBUG_FLAGS | SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | \
+			      SLAB_CACHE_DMA32 | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | \
+			      SLAB_RECLAIM_ACCOUNT | SLAB_NO_MERGE)
+
 /* Poison bytes, as Linux's poison.h. */
 #define POISON_INUSE	0x5a	/* allocated, not yet initialised */
 #define POISON_FREE	0x6b	/* for use-after-free poisoning */
@@ -65,17 +71,19 @@ struct kmem_cache *kmem_cache_find(const char *name);
 /* Statistics of one cache, as /proc/slabinfo counts them. */
 struct kmem_cache_info {
 	unsigned long active_objs;	/* handed out to callers */
-	unsigned long num_objs;		/* in all slabs */
+	unsigned long num_objs;		/* in all slabs, whatever their size */
 	unsigned long active_slabs;	/* slabs with at least one object out */
 	unsigned long num_slabs;
 	unsigned long pages;		/* pages held by the slabs */
 	unsigned int objsize;		/* bytes per object, with debug padding */
-	unsigned int objperslab;
-	unsigned int pagesperslab;
+	unsigned int objperslab;	/* of a slab of the preferred order */
+	unsigned int pagesperslab;	/* 2^preferred order */
 	unsigned int colours;		/* distinct colour offsets */
 	unsigned int limit, batchcount, shared;
 	unsigned long shared_avail;
 	unsigned long cpu_avail;	/* objects waiting in per-CPU arrays */
+	unsigned long order_fallback;	/* slabs made at the minimum order, when
+					 * no block of the preferred one was free */
 };
 int kmem_cache_get_info(struct kmem_cache *s, struct kmem_cache_info *info);
 

@@ -9,8 +9,10 @@
  * exercised as `kmm run` uses it, and what each line printed can be told
  * apart.  Unless the first line with words is a boot line, the script runs
  * on a booted "mem=32M cpus=1" machine (the environment also makes that the
- * default machine, so a failed boot stays cheap).  Lines that would boot
- * or hot-add a lot of memory are skipped: they are valid, merely slow.
+ * default machine, so a bare boot stays cheap).  After a boot line that
+ * fails there is no machine: every later command is refused, until a boot
+ * line works.  Lines that would boot or hot-add a lot of memory are
+ * skipped: they are valid, merely slow.
  *
  * The oracles, each an abort() so libFuzzer keeps the input:
  *   - a model of the language (written from sim/script.h, the help text
@@ -104,6 +106,7 @@ struct fuzz {
 	unsigned long lineno;		/* lines the sim has counted */
 	int commands_run;		/* lines that reached a command */
 	bool booted;			/* machine up */
+	bool boot_failed;		/* the last boot line failed: no machine */
 	bool have_baseline;
 	bool untracked;			/* the model lost track: fewer checks */
 	unsigned long hotplugged;	/* bytes asked for */
@@ -143,6 +146,8 @@ struct expect {
 	enum kind kind;
 	enum kind cmd;		/* the command, even if the line is malformed */
 	bool dispatched;	/* reaches the command's function (sim counts it) */
+	bool boots;		/* a boot line that may boot (first, or after a
+				 * failed one): it boots, or it fails */
 	bool unknown_word;	/* well tokenised, but not a command of the model */
 	bool must_refuse;	/* kmem_cache_create: the values are bad */
 	const char *result;	/* hotplug_add: the one right answer, or NULL */
@@ -324,8 +329,9 @@ static struct expect model_line(struct fuzz *f, const char *text)
 		char err[160];
 		int j;
 
-		if (f->commands_run > 0 || f->booted)
+		if (f->booted || (f->commands_run > 0 && !f->boot_failed))
 			return e;
+		e.boots = true;
 		for (j = 1; j < n; j++) {
 			char *eq = strchr(w[j], '=');
 
@@ -787,6 +793,8 @@ static void check_line(struct fuzz *f, const struct expect *e, int bad,
 {
 	if (bad < 0 || bad > 1)
 		FUZZ_BUG("one line, sim_run_stream says %d malformed", bad);
+	if (e->boots)
+		f->boot_failed = bad;
 	if (memchr(out, 0, olen))
 		FUZZ_BUG("NUL byte in the output");
 	if (bad) {
@@ -967,7 +975,11 @@ static void run_physical_line(struct fuzz *f, const char *p, size_t len)
 	}
 	if (e->kind == K_SKIP)
 		goto out;
-	if (e->dispatched && e->cmd != K_BOOT && e->cmd != K_HELP) {
+	if (e->dispatched && e->cmd != K_BOOT && e->cmd != K_HELP && f->boot_failed) {
+		/* Refused before the command runs: "no machine". */
+		e->kind = K_MALFORMED;
+		e->dispatched = false;
+	} else if (e->dispatched && e->cmd != K_BOOT && e->cmd != K_HELP) {
 		need_machine(f);
 		/* The model asked about caches before the machine was up. */
 		if ((e->cmd >= K_CCREATE && e->cmd <= K_CDESTROY) || e->cmd == K_HOTPLUG)

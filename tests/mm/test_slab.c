@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 #include "mm/slab.h"
+#include <kmm/vmalloc.h>
 #include "tests/harness.h"
 #include "tests/kmm_test.h"
 
@@ -354,6 +355,34 @@ TEST(bad_create_arguments)
 	kmm_shutdown(k);
 }
 
+/* Only the flags kmem_cache_create knows; even SLAB_PANIC in ~0 is not
+ * believed (the call returns NULL rather than abort). */
+TEST(create_rejects_unknown_flags)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c;
+
+	ASSERT_NOT_NULL(k);
+	ASSERT_NULL(kmem_cache_create("all-bits", 64, 0, ~0u, NULL));
+	ASSERT_CONTAINS(last_report, "kmem_cache_create(all-bits): flags 0xffffffff outside "
+			"SLAB_FLAGS_PERMITTED");
+	ASSERT_NULL(kmem_cache_find("all-bits"));
+	ASSERT_NULL(kmem_cache_create("one-bit", 64, 0, SLAB_HWCACHE_ALIGN | 0x1u, NULL));
+	ASSERT_CONTAINS(last_report, "unknown bits 0x1\n");
+	ASSERT_NULL(kmem_cache_create("internal", 64, 0, CFLGS_OFF_SLAB, NULL));
+	ASSERT_NULL(kmem_cache_create("permanent", 64, 0, CFLGS_PERMANENT, NULL));
+	ASSERT_EQ(reports_seen, 4);
+	c = kmem_cache_create("every-good-flag", 64, 0, SLAB_FLAGS_PERMITTED &
+			      ~(SLAB_PANIC | SLAB_CACHE_DMA32), NULL);
+	ASSERT_NOT_NULL(c);
+	ASSERT_EQ(reports_seen, 4);
+	kmem_cache_free(c, kmem_cache_alloc(c, GFP_KERNEL));
+	ASSERT_EQ(check_slab_invariants(c), 0);
+	kmem_cache_destroy(c);
+	ASSERT_EQ(reports_seen, 4);
+	kmm_shutdown(k);
+}
+
 TEST(bulk_alloc_and_free)
 {
 	struct kmm *k = boot(64ul << 20, 1, 0);
@@ -395,6 +424,217 @@ TEST(slabinfo_and_meminfo)
 	kmm_proc_read("/proc/meminfo", buf, sizeof(buf));
 	ASSERT_CONTAINS(buf, "\nSReclaimable:          8 kB\n");
 	kmem_cache_free(c, o);
+	kmm_shutdown(k);
+}
+
+/*
+ * Every frame allocated at order 0, then every even frame freed: half of
+ * RAM is free and not one order-1 block.  Returns the frames still held.
+ */
+static struct page **fragment_order0(unsigned long *n)
+{
+	struct page **held = NULL, *p;
+	unsigned long cap = 0, i, kept = 0;
+
+	*n = 0;
+	while ((p = alloc_page(GFP_KERNEL | __GFP_MEMALLOC | __GFP_NOWARN))) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8192;
+			held = realloc(held, cap * sizeof(*held));
+		}
+		held[(*n)++] = p;
+	}
+	/* Reclaim at the end of that loop may have freed a few slabs: take
+	 * their blocks too, a page at a time. */
+	while ((p = alloc_pages(GFP_NOWAIT | __GFP_MEMALLOC, 1))) {
+		if (*n + 2 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			held = realloc(held, cap * sizeof(*held));
+		}
+		split_page(p, 1);
+		held[(*n)++] = p;
+		held[(*n)++] = p + 1;
+	}
+	for (i = 0; i < *n; i++) {
+		if (!(page_to_pfn(held[i]) & 1))
+			__free_page(held[i]);
+		else
+			held[kept++] = held[i];
+	}
+	*n = kept;
+	drain_all_pages(NULL);
+	return held;
+}
+
+/* Allocates 3 slabs' worth of kmalloc(size); the cache must have made
+ * slabs of its minimum order, and every object must go back cleanly. */
+static void kmalloc_from_min_order(size_t size, const char *name)
+{
+	struct kmem_cache *s = kmem_cache_find(name);
+	unsigned int i, n = 0, small = 0;
+	struct kmem_cache_info info;
+	void *objs[256];
+
+	ASSERT_NOT_NULL(s);
+	ASSERT_TRUE(s->gfporder > 0);
+	ASSERT_EQ(s->min_order, 0);
+	n = 3 * s->num;
+	ASSERT_TRUE(n <= 256);
+	for (i = 0; i < n; i++) {
+		objs[i] = kmalloc(size, GFP_KERNEL);
+		ASSERT_NOT_NULL(objs[i]);
+		memset(objs[i], (int)i, size);
+		small += compound_order(compound_head(virt_to_page(objs[i]))) == 0;
+	}
+	ASSERT_TRUE(small > 0);
+	kmem_cache_get_info(s, &info);
+	ASSERT_TRUE(info.order_fallback > 0);
+	/* Counted at their own size: fewer objects and pages than
+	 * num_slabs x the preferred slab. */
+	ASSERT_TRUE(info.num_objs < info.num_slabs * info.objperslab);
+	ASSERT_TRUE(info.pages < info.num_slabs * info.pagesperslab);
+	ASSERT_EQ(check_slab_invariants(s), 0);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(((unsigned char *)objs[i])[size - 1], (unsigned char)i);
+		kfree(objs[i]);
+	}
+	ASSERT_EQ(check_slab_invariants(s), 0);
+	kmem_cache_shrink(s);
+	ASSERT_EQ(check_slab_invariants(s), 0);
+	kmem_cache_get_info(s, &info);
+	ASSERT_EQ(info.pages, info.num_slabs << s->gfporder);	/* none left over */
+}
+
+/* The slab never needs an order-1 block: it falls back to order 0. */
+TEST(slabs_fall_back_to_min_order_without_order1_blocks)
+{
+	struct kmm *k = boot(256ul << 20, 1, 0);
+	unsigned long n, meminfo_slab;
+	struct page **held;
+	char buf[1 << 16], *line;
+	void *v;
+
+	ASSERT_NOT_NULL(k);
+	kmm_slab_shrink_all(k);		/* no free slab to hide the test */
+	held = fragment_order0(&n);
+	ASSERT_NULL(alloc_pages(GFP_NOWAIT, 1));
+	reports_seen = 0;
+	kmalloc_from_min_order(256, "kmalloc-256");
+	kmalloc_from_min_order(192, "kmalloc-192");
+	ASSERT_EQ(reports_seen, 0);	/* the preferred order fails quietly */
+	v = vmalloc(64ul << 20);
+	ASSERT_NOT_NULL(v);
+	memset(v, 0x5c, 64ul << 20);
+	vfree(v);
+	ASSERT_EQ(reports_seen, 0);
+	/* Slab in /proc/meminfo counts each slab's own pages. */
+	kmm_proc_read("/proc/meminfo", buf, sizeof(buf));
+	line = strstr(buf, "\nSlab:");
+	ASSERT_NOT_NULL(line);
+	meminfo_slab = strtoul(line + 6, NULL, 10);
+	{
+		struct kmem_cache *s = kmem_cache_find("kmalloc-256");
+		struct kmem_cache_info info;
+
+		kmem_cache_get_info(s, &info);
+		ASSERT_TRUE(meminfo_slab >= info.pages * 4);
+	}
+	while (n)
+		__free_page(held[--n]);
+	free(held);
+	ASSERT_EQ(check_buddy_invariants(), 0);
+	kmm_shutdown(k);
+}
+
+/*
+ * A boot that fails in the slab allocator or in vmalloc names the cause
+ * and takes down what it set up (under LeakSanitizer, the boot cache
+ * descriptor leaked).  Values around the limit stop the boot at every
+ * step: kmalloc caches, the cache of vmap_areas, the first vmap_area.
+ */
+TEST(failed_boot_names_its_cause_and_leaks_nothing)
+{
+	struct kmm_config cfg = { .mem = 64ul << 20, .cpus = 1, .quiet = 1,
+				  .min_free_kbytes = 65536 };
+	unsigned long failed = 0;
+	int v;
+
+	capture_reports();
+	ASSERT_NULL(kmm_boot(&cfg));
+	ASSERT_NULL(kmm_current());
+	ASSERT_CONTAINS(last_report, "kmm_boot: cannot set up the slab allocator: "
+			"min_free_kbytes=65536 is larger than what memory allows: mem=64M");
+	for (v = 62100; v <= 62400; v += 10) {
+		struct kmm *k;
+
+		cfg.min_free_kbytes = v;
+		k = kmm_boot(&cfg);
+		if (!k) {
+			failed++;
+			ASSERT_CONTAINS(last_report, "is larger than what memory allows");
+			ASSERT_NULL(kmm_current());
+		}
+		kmm_shutdown(k);
+	}
+	ASSERT_TRUE(failed > 0);
+	ASSERT_TRUE(failed < 31);
+}
+
+/* A destroyed cache's handle is reported by every entry point, not used. */
+TEST(stale_cache_handles_are_reported)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c, *d, *many[SLAB_DEAD_CACHES + 4];
+	unsigned long r;
+	void *o, *fake;
+	int i;
+
+	ASSERT_NOT_NULL(k);
+	c = kmem_cache_create("stale", 64, 0, 0, NULL);
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_free(c, o);
+	kmem_cache_destroy(c);
+	ASSERT_EQ(reports_seen, 0);
+	ASSERT_NULL(kmem_cache_alloc(c, GFP_KERNEL));
+	ASSERT_CONTAINS(last_report, "BUG: kmem_cache_alloc: stale or invalid cache handle 0xffff888");
+	ASSERT_CONTAINS(last_report, "(the cache was destroyed)");
+	ASSERT_NULL(kmem_cache_zalloc(c, GFP_KERNEL));
+	ASSERT_CONTAINS(last_report, "kmem_cache_zalloc: stale");
+	kmem_cache_destroy(c);
+	ASSERT_CONTAINS(last_report, "BUG: kmem_cache_destroy: stale or invalid cache handle");
+	kmem_cache_free(c, o);
+	ASSERT_CONTAINS(last_report, "kmem_cache_free: stale");
+	ASSERT_EQ(kmem_cache_shrink(c), 0);
+	ASSERT_EQ(kmem_cache_size(c), 0);
+	ASSERT_NULL(kmem_cache_name(c));
+	ASSERT_EQ(kmem_cache_alloc_bulk(c, GFP_KERNEL, 1, &o), 0);
+	ASSERT_EQ(reports_seen, 8);
+	/* The next cache does not get the same descriptor at once. */
+	d = kmem_cache_create("fresh", 64, 0, 0, NULL);
+	ASSERT_TRUE(d != c);
+	ASSERT_NULL(kmem_cache_alloc(c, GFP_KERNEL));
+	ASSERT_EQ(reports_seen, 9);
+	/* Past the quarantine, descriptors go back to cache_cache. */
+	for (i = 0; i < (int)(sizeof(many) / sizeof(many[0])); i++)
+		many[i] = kmem_cache_create("churn", 32, 0, 0, NULL);
+	for (i = 0; i < (int)(sizeof(many) / sizeof(many[0])); i++)
+		kmem_cache_destroy(many[i]);
+	ASSERT_EQ(k->slab->nr_dead_caches, SLAB_DEAD_CACHES);
+	ASSERT_EQ(check_slab_invariants(k->slab->kmem_cache), 0);
+	/* Never a cache at all, and NULL. */
+	fake = kzalloc(512, GFP_KERNEL);
+	r = reports_seen;
+	ASSERT_NULL(kmem_cache_alloc(fake, GFP_KERNEL));
+	ASSERT_CONTAINS(last_report, "(not a cache)");
+	ASSERT_NULL(kmem_cache_alloc(NULL, GFP_KERNEL));
+	ASSERT_CONTAINS(last_report, "stale or invalid cache handle 0 (NULL)");
+	ASSERT_EQ(reports_seen - r, 2);
+	kfree(fake);
+	o = kmem_cache_alloc(d, GFP_KERNEL);	/* the live cache still works */
+	ASSERT_NOT_NULL(o);
+	kmem_cache_free(d, o);
+	kmem_cache_destroy(d);
+	ASSERT_EQ(reports_seen - r, 2);
 	kmm_shutdown(k);
 }
 
@@ -451,8 +691,12 @@ int main(void)
 	RUN_TEST(slab_debug_applies_to_every_cache);
 	RUN_TEST(destroy_with_live_objects_reports_them);
 	RUN_TEST(bad_create_arguments);
+	RUN_TEST(create_rejects_unknown_flags);
 	RUN_TEST(bulk_alloc_and_free);
 	RUN_TEST(slabinfo_and_meminfo);
 	RUN_TEST(reclaim_shrinks_free_slabs);
+	RUN_TEST(slabs_fall_back_to_min_order_without_order1_blocks);
+	RUN_TEST(failed_boot_names_its_cause_and_leaks_nothing);
+	RUN_TEST(stale_cache_handles_are_reported);
 	return harness_summary();
 }

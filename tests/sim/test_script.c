@@ -534,25 +534,59 @@ TEST(test_boot_must_come_first)
 	cap_free(c);
 }
 
+/* A boot line that fails leaves no machine: never the default one in its
+ * place.  Only another boot line is taken (the shell's way to retry). */
 TEST(test_failed_boot_then_commands)
 {
 	struct cap *c = cap_new("fail.kmm");
 
-	setenv("KMM_MEM", "32M", 1);	/* the default machine */
+	setenv("KMM_MEM", "32M", 1);	/* the default machine, if one came */
 	ASSERT_EQ(run(c, "boot mem=33M cpus=1"), -1);
 	ASSERT_MALFORMED(c, "fail.kmm", 1);
 	ASSERT_NULL(kmm_current());
-	ASSERT_EQ(run(c, "alloc_pages 0"), 0);	/* boots the default machine */
+	ASSERT_EQ(run(c, "alloc_pages 0"), -1);
+	ASSERT_MALFORMED(c, "fail.kmm", 2);
+	ASSERT_CONTAINS(c->e, "no machine: the boot at line 1 failed");
+	ASSERT_NULL(kmm_current());
+	ASSERT_EQ(run(c, "help"), 0);		/* needs no machine */
+	ASSERT_EQ(run(c, "boot mem=32M cpus=1"), 0);	/* a second try may boot */
 	ASSERT_NOT_NULL(kmm_current());
-	ASSERT_EQ(count_lines(c->o, c->ol), 1);
+	ASSERT_EQ(run(c, "alloc_pages 0"), 0);
 	ASSERT_TRUE(!strncmp(c->o, "pfn ", 4));
 	ASSERT_EQ(run(c, "boot mem=32M"), -1);	/* too late now */
-	ASSERT_MALFORMED(c, "fail.kmm", 3);
+	ASSERT_MALFORMED(c, "fail.kmm", 6);
+	ASSERT_CONTAINS(c->e, "first");
 	ASSERT_EQ(run(c, "check"), 0);
 	ASSERT_STR_EQ(c->o, "ok\n");
 	ASSERT_TRUE(machine_ok());
 	cap_free(c);
 	ASSERT_NULL(kmm_current());
+}
+
+/* A script whose boot fails stops there, says why, and counts as failed. */
+TEST(test_failed_boot_stops_the_script)
+{
+	static const char script[] =
+		"boot mem=64M min_free_kbytes=65536\n"
+		"cat /proc/meminfo\n"
+		"alloc_pages 0\n";
+	struct cap *c = cap_new("nomem.kmm");
+
+	ASSERT_EQ(run_stream(c, script, sizeof(script) - 1), 1);
+	ASSERT_STR_EQ(c->o, "error EINVAL\n");	/* the boot line, nothing after */
+	ASSERT_TRUE(err_names_line(c, "nomem.kmm", 1));
+	ASSERT_CONTAINS(c->e, "boot: the machine did not boot: cannot set up the slab "
+			"allocator: min_free_kbytes=65536 is larger than what memory allows: "
+			"mem=64M leaves ");
+	ASSERT_NULL(kmm_current());
+	cap_free(c);
+
+	/* A bad option is a failed boot too. */
+	c = cap_new("badopt.kmm");
+	ASSERT_EQ(run_stream(c, "boot mem=33M\ndrain\n", 18), 1);
+	ASSERT_STR_EQ(c->o, "error EINVAL\n");
+	ASSERT_NULL(kmm_current());
+	cap_free(c);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1358,6 +1392,7 @@ int main(void)
 	RUN_TEST(test_boot_huge_machine);
 	RUN_TEST(test_boot_must_come_first);
 	RUN_TEST(test_failed_boot_then_commands);
+	RUN_TEST(test_failed_boot_stops_the_script);
 	RUN_TEST(test_each_command_prints_one_line);
 	RUN_TEST(test_alloc_until_enomem);
 	RUN_TEST(test_cat_outside_proc);
