@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <kmm/kmm.h>
+#include "mm/slab.h"
 #include "sim/script.h"
 #include "tests/harness.h"
 
@@ -353,6 +354,26 @@ TEST(test_bad_numbers_are_malformed)
 	}
 	ASSERT_EQ(run(c, "check"), 0);
 	ASSERT_STR_EQ(c->o, "ok\n");
+	ASSERT_TRUE(machine_ok());
+	cap_free(c);
+}
+
+/* A leading zero is a digit, not octal (docs/scripting.md). */
+TEST(test_leading_zeros_are_decimal)
+{
+	struct cap *c = cap_new("zeros.kmm");
+
+	ASSERT_EQ(run(c, "boot mem=032M cpus=01"), 0);	/* 32 MiB, not 26 */
+	ASSERT_EQ(kmm_current()->cfg.mem, 32ul << 20);
+	ASSERT_EQ(run(c, "alloc_pages 09"), 0);		/* not malformed */
+	ASSERT_TRUE(!strncmp(c->o, "pfn ", 4));
+	ASSERT_EQ(run(c, "alloc_pages 011"), 0);	/* order 11, not 9 */
+	ASSERT_STR_EQ(c->o, "error ENOMEM\n");
+	ASSERT_EQ(run(c, "kmem_cache_create zeros 010"), 0);
+	ASSERT_STR_EQ(c->o, "ok\n");
+	ASSERT_EQ(kmem_cache_find("zeros")->object_size, 10);
+	ASSERT_EQ(run(c, "alloc_pages 0x"), -1);
+	ASSERT_MALFORMED(c, "zeros.kmm", 5);
 	ASSERT_TRUE(machine_ok());
 	cap_free(c);
 }
@@ -1351,6 +1372,7 @@ int main(void)
 	RUN_TEST(test_unterminated_quote);
 	RUN_TEST(test_too_many_words);
 	RUN_TEST(test_bad_numbers_are_malformed);
+	RUN_TEST(test_leading_zeros_are_decimal);
 	RUN_TEST(test_orders_above_max_fail_cleanly);
 	RUN_TEST(test_free_pages_huge_pfn);
 	RUN_TEST(test_boot_bad_values);
