@@ -153,7 +153,7 @@ static int arg_flags(struct sim *s, char **argv, int i, const struct flag_name *
 	char bad[64];
 
 	if (parse_flags(argv[i], table, v, bad, sizeof(bad)))
-		return syntax_error(s, "%s: unknown %s '%s'", argv[0], what, bad);
+		return flags_error(s, argv[0], what, argv[i], bad);
 	return 0;
 }
 

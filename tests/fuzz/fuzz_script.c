@@ -236,10 +236,10 @@ static bool model_order(const char *s, unsigned int *order)
 	return true;
 }
 
-/* "A|B|C" of names; "" and a trailing '|' are fine, an empty name is not. */
+/* "A|B|C" of names; an empty name ("", a '|' at either end, "||") is not. */
 static bool model_slab_flags(const char *s)
 {
-	while (*s) {
+	do {
 		size_t len = strcspn(s, "|"), i;
 
 		for (i = 0; i < sizeof(slab_flag_names) / sizeof(slab_flag_names[0]); i++)
@@ -249,9 +249,7 @@ static bool model_slab_flags(const char *s)
 		if (i == sizeof(slab_flag_names) / sizeof(slab_flag_names[0]))
 			return false;
 		s += len;
-		if (*s)
-			s++;
-	}
+	} while (*s++ == '|');
 	return true;
 }
 

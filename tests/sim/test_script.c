@@ -378,6 +378,44 @@ TEST(test_leading_zeros_are_decimal)
 	cap_free(c);
 }
 
+/* An empty name between '|'s is malformed, and err says at which column. */
+TEST(test_empty_flag_names_are_malformed)
+{
+	static const struct {
+		const char *line;
+		const char *says;
+	} lines[] = {
+		{ "alloc_pages 0 GFP_KERNEL|", "alloc_pages: empty GFP flag name at column 25 in 'GFP_KERNEL|'" },
+		{ "alloc_pages 0 GFP_KERNEL||__GFP_ZERO", "empty GFP flag name at column 25" },
+		{ "alloc_pages 0 |GFP_KERNEL", "empty GFP flag name at column 15" },
+		{ "kmalloc 8 \"\"", "kmalloc: empty GFP flag name at column 12: no flags at all" },
+		{ "kmalloc 8 GFP_KERNEL|__GFP_ZORO", "kmalloc: unknown GFP flag '__GFP_ZORO' at column 22" },
+		{ "kmem_cache_alloc kmalloc-8 __GFP_ZERO|", "kmem_cache_alloc: empty GFP flag name at column 38" },
+		{ "kmem_cache_create f 8 0 SLAB_POISON|", "kmem_cache_create: empty SLAB flag name at column 36" },
+		{ "kmem_cache_create f 8 0 |", "empty SLAB flag name at column 25" },
+		{ "kmem_cache_create f 8 0 SLAB_POISON|SLAB_X", "unknown SLAB flag 'SLAB_X' at column 37" },
+		{ "mmap 1 0 4K PROT_READ| MAP_PRIVATE|MAP_ANONYMOUS", "mmap: empty PROT flag name at column 22" },
+		{ "mmap 1 0 4K PROT_READ MAP_PRIVATE||MAP_ANONYMOUS", "mmap: empty MAP flag name at column 34" },
+		{ "madvise 1 0 4K |", "madvise: empty advice name at column 16" },
+	};
+	struct cap *c = cap_new("flags.kmm");
+	size_t i;
+
+	ASSERT_EQ(run(c, "boot mem=32M cpus=1"), 0);
+	ASSERT_EQ(run(c, "spawn"), 0);
+	for (i = 0; i < ARRAY_SIZE(lines); i++) {
+		if (run(c, lines[i].line) != -1)
+			TEST_FAIL_("'%s' was accepted: %s", lines[i].line, c->o);
+		ASSERT_MALFORMED(c, "flags.kmm", i + 3);
+		ASSERT_CONTAINS(c->e, lines[i].says);
+	}
+	ASSERT_EQ(kmem_cache_find("f"), NULL);
+	ASSERT_EQ(run(c, "alloc_pages 0 GFP_KERNEL|__GFP_ZERO"), 0);	/* the right way */
+	ASSERT_TRUE(!strncmp(c->o, "pfn ", 4));
+	ASSERT_TRUE(machine_ok());
+	cap_free(c);
+}
+
 TEST(test_orders_above_max_fail_cleanly)
 {
 	struct cap *c = cap_new("order.kmm");
@@ -1373,6 +1411,7 @@ int main(void)
 	RUN_TEST(test_too_many_words);
 	RUN_TEST(test_bad_numbers_are_malformed);
 	RUN_TEST(test_leading_zeros_are_decimal);
+	RUN_TEST(test_empty_flag_names_are_malformed);
 	RUN_TEST(test_orders_above_max_fail_cleanly);
 	RUN_TEST(test_free_pages_huge_pfn);
 	RUN_TEST(test_boot_bad_values);
