@@ -253,6 +253,15 @@ static bool model_slab_flags(const char *s)
 	return true;
 }
 
+/* A cache name is a slabinfo column: printable ASCII, no blanks. */
+static bool model_cache_name(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
 static struct cache *find_created(struct fuzz *f, const char *name)
 {
 	int i;
@@ -364,7 +373,7 @@ static struct expect model_line(struct fuzz *f, const char *text)
 		if (n > 4 && !model_slab_flags(w[4]))
 			return e;
 		e.must_refuse = !w[1][0] || !e.num || (v & (v - 1)) ||
-				strlen(w[1]) > CACHE_NAME_MAX;
+				strlen(w[1]) > CACHE_NAME_MAX || !model_cache_name(w[1]);
 		if (KMM_FUZZ_KNOWN_BUGS && strlen(w[1]) > CACHE_NAME_MAX) {
 			e.kind = K_SKIP;	/* KNOWN BUG: the name is cut */
 			return e;

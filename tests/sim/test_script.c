@@ -416,6 +416,33 @@ TEST(test_empty_flag_names_are_malformed)
 	cap_free(c);
 }
 
+/* kmem_cache_create refuses a name that would break slabinfo's columns. */
+TEST(test_cache_names_with_blanks_are_refused)
+{
+	static const char *const lines[] = {
+		"kmem_cache_create \"two words\" 64",
+		"kmem_cache_create \"tab\there\" 64",
+		"kmem_cache_create esc\x1b[31mred 64",
+	};
+	struct cap *c = cap_new("names.kmm");
+	const char *p;
+	size_t i;
+
+	ASSERT_EQ(run(c, "boot mem=32M cpus=1"), 0);
+	for (i = 0; i < ARRAY_SIZE(lines); i++) {
+		ASSERT_EQ(run(c, lines[i]), 0);		/* a result, not malformed */
+		ASSERT_STR_EQ(c->o, "error EINVAL\n");
+		ASSERT_CONTAINS(c->e, "printable ASCII without blanks");
+		ASSERT_EQ(strchr(c->e, '\x1b'), NULL);
+	}
+	ASSERT_EQ(run(c, "cat /proc/slabinfo"), 0);
+	ASSERT_EQ(strstr(c->o, "two"), NULL);
+	for (p = c->o; *p; p++)
+		if (*p != '\n' && ((unsigned char)*p < ' ' || (unsigned char)*p >= 0x7f))
+			TEST_FAIL_("slabinfo holds byte %#x", (unsigned char)*p);
+	cap_free(c);
+}
+
 TEST(test_orders_above_max_fail_cleanly)
 {
 	struct cap *c = cap_new("order.kmm");
@@ -1412,6 +1439,7 @@ int main(void)
 	RUN_TEST(test_bad_numbers_are_malformed);
 	RUN_TEST(test_leading_zeros_are_decimal);
 	RUN_TEST(test_empty_flag_names_are_malformed);
+	RUN_TEST(test_cache_names_with_blanks_are_refused);
 	RUN_TEST(test_orders_above_max_fail_cleanly);
 	RUN_TEST(test_free_pages_huge_pfn);
 	RUN_TEST(test_boot_bad_values);
