@@ -656,8 +656,8 @@ static const struct sim_cmd sim_cmds[] = {
 	  "Starts a process running NAME (cat, sh, ...) laid out as a fresh execve; prints its pid.", cmd_spawn },
 	{ "fork", 1, 1, "fork PID",
 	  "Copies process PID's address space into a new process; prints the child's pid.", cmd_fork },
-	{ "exit", 1, 1, "exit PID",
-	  "Ends process PID and frees its whole address space.", cmd_exit },
+	{ "exit", 1, 2, "exit PID [STATUS]",
+	  "Ends process PID as exit_group(STATUS) would (default 0), freeing its whole address space; pid 1 is init, whose end panics the machine.", cmd_exit },
 	{ "mmap", 5, 7, "mmap PID ADDR LEN PROT FLAGS [PATH [OFFSET]]",
 	  "The mmap system call in process PID; prints the address or error ENAME.", cmd_mmap },
 	{ "munmap", 3, 3, "munmap PID ADDR LEN",
@@ -831,6 +831,12 @@ int sim_run_line(struct sim *s, const char *text)
 		return syntax_error(s, "%s", err);
 	if (argc == 0)
 		return 0;
+	if (sim_panicked(s)) {
+		/* A panicked machine runs nothing: no result line. */
+		fprintf(s->err, "kmm: %s:%lu: not run: the machine has panicked\n",
+			s->source, s->lineno);
+		return -1;
+	}
 	cmd = find_cmd(argv[0]);
 	if (!cmd)
 		return syntax_error(s, "unknown command '%s' (try 'help')", argv[0]);
@@ -851,7 +857,14 @@ int sim_run_line(struct sim *s, const char *text)
 	s->line = NULL;		/* line is gone when this returns */
 	s->commands_run++;
 	show_dmesg(s);
+	if (sim_panicked(s))
+		s->quit = true;	/* the shell and the stream reader stop */
 	return ret;
+}
+
+bool sim_panicked(const struct sim *s)
+{
+	return s->k && s->k->panicked;
 }
 
 /* Runs one line read from a stream (n bytes, no newline): 0 or -1. */
@@ -890,7 +903,7 @@ int sim_run_stream(struct sim *s, FILE *in, int interactive)
 		if (run_read_line(s, line, (size_t)n))
 			bad++;
 		fflush(s->out);
-		if (bad && s->stop_on_error)
+		if ((bad && s->stop_on_error) || sim_panicked(s))
 			break;
 	}
 	s->quit = false;	/* the next stream reads on */

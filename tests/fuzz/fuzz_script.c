@@ -1120,6 +1120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		run_physical_line(f, (const char *)data + pos, len);
 		pos += len;
+		if (sim_panicked(f->s))
+			break;	/* exit 1 ended init: the machine runs nothing more */
 	}
 
 	fflush(f->err);
@@ -1129,8 +1131,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    has_line(f->errbuf, f->errlen, "check_slab_invariants:"))
 		FUZZ_BUG("a script made an invariant check fail");
 
-	/* Give everything back: the machine must be as it was after boot. */
-	if (kmm_current()) {
+	/* Give everything back: the machine must be as it was after boot.
+	 * A panicked machine takes no more lines: its checkers only. */
+	if (kmm_current() && sim_panicked(f->s)) {
+		if (check_buddy_invariants())
+			FUZZ_BUG("check_buddy_invariants() failed after a panic");
+		if (for_each_cache(check_slab_one))
+			FUZZ_BUG("check_slab_invariants() failed after a panic");
+	} else if (kmm_current()) {
 		need_machine(f);
 		if (!f->untracked)
 			give_back(f);

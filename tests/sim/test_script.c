@@ -443,6 +443,60 @@ TEST(test_cache_names_with_blanks_are_refused)
 	cap_free(c);
 }
 
+/* exit 1 ends init: a kernel panic, after which nothing runs. */
+TEST(test_exit_of_init_panics)
+{
+	static const char script[] =
+		"boot mem=32M cpus=1\n"
+		"spawn\n"
+		"fork 1\n"
+		"exit 2 7\n"
+		"exit 1\n"
+		"check\n"
+		"spawn\n";
+	struct cap *c = cap_new("panic.kmm");
+
+	ASSERT_EQ(run_stream(c, script, strlen(script)), 0);
+	ASSERT_STR_EQ(c->o, "pid 1\npid 2\nok\n"
+		      "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000000\n");
+	ASSERT_CONTAINS(c->e, "---[ end Kernel panic - not syncing: Attempted to kill init! "
+			"exitcode=0x00000000 ]---\n");
+	ASSERT_TRUE(sim_panicked(c->s));
+	/* Lines given one by one are not run either: nothing on out. */
+	ASSERT_EQ(run(c, "check"), -1);
+	ASSERT_EQ(c->ol, 0);
+	ASSERT_CONTAINS(c->e, "not run: the machine has panicked");
+	ASSERT_EQ(run(c, "# a comment is still nothing"), 0);
+	ASSERT_EQ(c->el, 0);
+	ASSERT_TRUE(machine_ok());		/* the state is intact */
+	cap_free(c);				/* and everything is torn down */
+}
+
+TEST(test_exit_status_and_fatal_signals_of_init)
+{
+	struct cap *c = cap_new("status.kmm");
+
+	ASSERT_EQ(run(c, "boot mem=32M cpus=1 segv=kill"), 0);
+	ASSERT_EQ(run(c, "spawn"), 0);
+	ASSERT_EQ(run(c, "exit 1 256"), -1);		/* 0..255 */
+	ASSERT_MALFORMED(c, "status.kmm", 3);
+	ASSERT_EQ(run(c, "exit 1 x"), -1);
+	ASSERT_MALFORMED(c, "status.kmm", 4);
+	ASSERT_FALSE(sim_panicked(c->s));
+	/* A fatal SIGSEGV in init: Linux panics with the signal's number. */
+	ASSERT_EQ(run(c, "touch 1 0x1000 4K r"), 0);
+	ASSERT_STR_EQ(c->o, "SIGSEGV at 0x1000 (SEGV_MAPERR)\npid 1 killed by SIGSEGV\n"
+		      "Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b\n");
+	ASSERT_TRUE(sim_panicked(c->s));
+	cap_free(c);
+
+	c = cap_new("status.kmm");
+	ASSERT_EQ(run(c, "spawn"), 0);
+	ASSERT_EQ(run(c, "exit 1 255"), 0);
+	ASSERT_STR_EQ(c->o, "Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000ff00\n");
+	cap_free(c);
+}
+
 TEST(test_orders_above_max_fail_cleanly)
 {
 	struct cap *c = cap_new("order.kmm");
@@ -1107,6 +1161,13 @@ static const char *replay_lines(const char *name, const char *data, size_t len,
 		n++;
 		*where = n;
 		first_word(line, w, sizeof(w));
+		if (sim_panicked(c->s)) {
+			/* After a kernel panic nothing runs or prints. */
+			run(c, line);
+			if (c->ol)
+				why = "a line after a kernel panic printed something";
+			continue;
+		}
 		r = run(c, line);
 		if (r == -1) {
 			if (strcmp(c->o, "error EINVAL\n"))
@@ -1440,6 +1501,8 @@ int main(void)
 	RUN_TEST(test_leading_zeros_are_decimal);
 	RUN_TEST(test_empty_flag_names_are_malformed);
 	RUN_TEST(test_cache_names_with_blanks_are_refused);
+	RUN_TEST(test_exit_of_init_panics);
+	RUN_TEST(test_exit_status_and_fatal_signals_of_init);
 	RUN_TEST(test_orders_above_max_fail_cleanly);
 	RUN_TEST(test_free_pages_huge_pfn);
 	RUN_TEST(test_boot_bad_values);
