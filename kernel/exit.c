@@ -2,13 +2,26 @@
  * kernel/exit.c - a process goes away: its address space is torn down
  * (every VMA, anon_vma and file reference; the pages and page tables
  * once the fault layer maps them), its children are given to init (pid
- * 1, or to nobody if init has exited), and
+ * 1, or to nobody once the machine itself tears init down), and
  * the task itself is freed.  A simulated task has no exit code to wait
- * for, so it is reaped at once.
+ * for, so it is reaped at once.  Init never exits on its own: as in
+ * Linux, that is a kernel panic (do_group_exit).
  */
+#include <errno.h>
 #include <kmm/sched.h>
 #include "mm/slab.h"
 #include "mm/mmap.h"
+
+int do_group_exit(struct task_struct *t, int exit_code)
+{
+	if (is_global_init(t)) {
+		/* Nobody would be left to adopt orphans and reap them. */
+		panic_kmm(kmm_cur(), "Attempted to kill init! exitcode=0x%08x", exit_code);
+		return -EPERM;
+	}
+	do_exit(t);
+	return 0;
+}
 
 void do_exit(struct task_struct *t)
 {
@@ -16,7 +29,7 @@ void do_exit(struct task_struct *t)
 	struct task_struct *c, *init = find_task_by_vpid(1);
 
 	/* Orphans are adopted by init (pid 1), as forget_original_parent
-	 * does; if init itself is gone (a simulator allows that), by nobody. */
+	 * does; when the machine shuts down and tears init down, by nobody. */
 	if (init == t)
 		init = NULL;
 	list_for_each_entry(c, &k->tasks, tasks)

@@ -54,38 +54,47 @@ static const struct gfp_name gfp_names[] = {
 	{ __GFP_WRITE, "__GFP_WRITE" },
 };
 
+/* One word of a GFP string: a name, or 0 / raw bits as gfp_format prints them. */
+static int gfp_word(const char *s, size_t len, gfp_t *flags)
+{
+	char num[32];
+	unsigned long bits;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(gfp_names); i++)
+		if (strlen(gfp_names[i].name) == len && !strncmp(gfp_names[i].name, s, len)) {
+			*flags = gfp_names[i].flags;
+			return 0;
+		}
+	if (!len || len >= sizeof(num))
+		return -1;
+	snprintf(num, sizeof(num), "%.*s", (int)len, s);
+	if (parse_ulong(num, &bits, false) || bits & ~(unsigned long)__GFP_BITS_MASK)
+		return -1;
+	*flags = (gfp_t)bits;
+	return 0;
+}
+
+/*
+ * Every word between the '|'s must be a flag: "GFP_KERNEL|", "|GFP_KERNEL",
+ * "A||B" and "" hold an empty word and are refused (bad is then ""), as a
+ * C compiler would refuse the same expression.
+ */
 int gfp_parse(const char *s, gfp_t *gfp, char *bad, unsigned long badlen)
 {
-	gfp_t v = 0;
+	gfp_t v = 0, f;
 
-	while (*s) {
+	do {
 		size_t len = strcspn(s, "|");
-		size_t i;
 
-		for (i = 0; i < ARRAY_SIZE(gfp_names); i++)
-			if (strlen(gfp_names[i].name) == len &&
-			    !strncmp(gfp_names[i].name, s, len))
-				break;
-		if (i < ARRAY_SIZE(gfp_names)) {
-			v |= gfp_names[i].flags;
-		} else {
-			/* A number: 0, or raw bits as gfp_format prints them. */
-			char num[32];
-			unsigned long bits;
-
-			snprintf(num, sizeof(num), "%.*s", (int)min(len, sizeof(num) - 1), s);
-			if (len >= sizeof(num) || parse_ulong(num, &bits, false) ||
-			    bits & ~(unsigned long)__GFP_BITS_MASK) {
-				if (bad && badlen)
-					snprintf(bad, badlen, "%.*s", (int)len, s);
-				return -1;
-			}
-			v |= (gfp_t)bits;
+		if (gfp_word(s, len, &f)) {
+			if (bad && badlen)
+				snprintf(bad, badlen, "%.*s", (int)len, s);
+			return -1;
 		}
+		v |= f;
 		s += len;
-		if (*s == '|')
-			s++;
-	}
+	} while (*s++ == '|');
 	*gfp = v;
 	return 0;
 }

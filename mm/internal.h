@@ -98,6 +98,7 @@ struct kmm {
 	unsigned long nr_reports_bad_free;	/* refused frees */
 	unsigned long tainted;		/* TAINT_BAD_PAGE when set */
 	bool nofail_may_wait;		/* another thread may free memory */
+	bool panicked;			/* panic_kmm() ran: the machine has stopped */
 
 	/* Overcommit (mm/util.c): vm.overcommit_* and what is committed. */
 	int sysctl_overcommit_memory;	/* OVERCOMMIT_GUESS (0), _ALWAYS (1), _NEVER (2) */
@@ -348,6 +349,9 @@ extern kmm_reclaim_fn kmm_direct_reclaim_hook;
 
 /* debug.c */
 __printf(2, 3) void kmm_report(struct kmm *k, const char *fmt, ...);
+/* kernel/panic.c: reports "Kernel panic - not syncing: ..." and marks k
+ * panicked; it returns (a library never halts its host). */
+__printf(2, 3) void panic_kmm(struct kmm *k, const char *fmt, ...);
 void bad_page(struct kmm *k, struct page *page, const char *reason);
 void dump_page(struct kmm *k, struct page *page, const char *reason,
 	       char *buf, size_t len);

@@ -1,7 +1,8 @@
 /*
  * mm/memory_hotplug.c - adding RAM to a running machine, a section at a
  * time, as Linux's memory hotplug does: the new range is placed above the
- * PCI window after the existing RAM, each section carries its own struct
+ * PCI window, from the first section boundary after the existing RAM
+ * (hotplug_base), each section carries its own struct
  * pages in its first 2 MiB (memory_hotplug.memmap_on_memory), and the rest
  * is onlined into ZONE_NORMAL, after which watermarks, lowmem reserves and
  * per-CPU list sizes are recomputed.  Memory is never added behind the

@@ -244,10 +244,17 @@ void kmm_set_machine_globals(struct kmm *k)
 	kmm_vmalloc_window_size = kmm_vmalloc_window ? kmm_vmalloc_mirror_size() : 0;
 }
 
-/* Where hot-added memory goes: above the PCI window, after boot RAM. */
+/*
+ * Where hot-added memory goes: above the PCI window, after boot RAM, on
+ * the next section boundary.  Hotplug adds whole sections (each has its
+ * own memmap and online state, mm/sparse.c), so boot RAM that ends inside
+ * a section (mem=3100M: 28 MiB above 4 GiB) leaves the rest of that one a
+ * hole, as a real machine's memory map starts hot-pluggable ranges on a
+ * boundary.
+ */
 phys_addr_t hotplug_base(unsigned long mem)
 {
-	return max(ram_phys_end(mem), FOUR_GB);
+	return ALIGN(max(ram_phys_end(mem), FOUR_GB), 1ul << SECTION_SIZE_BITS);
 }
 
 static int setup_memory(struct kmm *k)

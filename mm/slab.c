@@ -1182,6 +1182,36 @@ static int setup_cache(struct kmm *k, struct kmem_cache *s, const char *name,
 	return setup_cpu_cache(s);
 }
 
+/*
+ * A cache's name is the first column of /proc/slabinfo and slabtop, which
+ * tools split at blanks: printable ASCII without spaces only.  Linux takes
+ * any C string and trusts its callers; a name with a blank would shift
+ * every column after it, a control character (an escape code) would reach
+ * the terminal of whoever reads the file.
+ */
+static bool cache_name_ok(const char *name)
+{
+	for (; *name; name++)
+		if ((unsigned char)*name <= ' ' || (unsigned char)*name >= 0x7f)
+			return false;
+	return true;
+}
+
+/* The name as a report may print it: other bytes than those as \xNN. */
+static const char *cache_name_shown(const char *name, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (!name)
+		return "(null)";
+	for (buf[0] = 0; *name && n + 5 < len; name++) {
+		unsigned char c = (unsigned char)*name;
+
+		n += (size_t)snprintf(buf + n, len - n, c > ' ' && c < 0x7f ? "%c" : "\\x%02x", c);
+	}
+	return buf;
+}
+
 struct kmem_cache *__kmem_cache_create(struct kmm *k, const char *name,
 				       unsigned int size, unsigned int align,
 				       slab_flags_t flags, void (*ctor)(void *))
@@ -1189,11 +1219,14 @@ struct kmem_cache *__kmem_cache_create(struct kmm *k, const char *name,
 	struct kmm_slab *ks = k->slab;
 	struct kmem_cache *s;
 	const char *why = NULL;
+	char shown[4 * KMEM_CACHE_NAME_LEN + 8];
 
 	if (!name || !*name)
 		why = "a cache needs a name";
 	else if (strlen(name) >= KMEM_CACHE_NAME_LEN)
 		why = "the name is longer than 31 characters";
+	else if (!cache_name_ok(name))
+		why = "the name must be printable ASCII without blanks (a column of /proc/slabinfo)";
 	else if (!size || size > KMALLOC_MAX_SIZE)
 		why = "object size must be 1..4194304 bytes";
 	else if (align & (align - 1))
@@ -1208,7 +1241,8 @@ struct kmem_cache *__kmem_cache_create(struct kmm *k, const char *name,
 		return NULL;
 	}
 	if (why) {
-		kmm_report(k, "kmem_cache_create(%s): %s\n", name ? name : "(null)", why);
+		kmm_report(k, "kmem_cache_create(%s): %s\n",
+			   cache_name_shown(name, shown, sizeof(shown)), why);
 		if (flags & SLAB_PANIC)
 			abort();
 		return NULL;

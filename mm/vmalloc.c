@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -661,28 +662,80 @@ void *ioremap(phys_addr_t phys, size_t size)
 	return p ? (char *)p + off : NULL;
 }
 
-/* Removes the area starting at addr; returns its vm_struct or NULL. */
+/*
+ * The three ways to make a vm area and the call that undoes each, so that
+ * a warning names the call that was made: Linux's own texts are "Trying to
+ * vfree() nonexistent vm area (%p)", "Trying to vunmap() ..." and, on x86,
+ * "iounmap: bad address %p".
+ */
+enum { KIND_VMALLOC, KIND_VMAP, KIND_IOREMAP };
+
+static const struct vm_kind {
+	unsigned long flag;
+	const char *make;	/* what made the area */
+	const char *undo;	/* the call that takes it down */
+	const char *done;	/* what that call did to it */
+} vm_kinds[] = {
+	[KIND_VMALLOC] = { VM_ALLOC, "vmalloc", "vfree", "freed" },
+	[KIND_VMAP] = { VM_MAP, "vmap", "vunmap", "unmapped" },
+	[KIND_IOREMAP] = { VM_IOREMAP, "ioremap", "iounmap", "unmapped" },
+};
+
+static const struct vm_kind *kind_of_area(const struct vm_struct *vm)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(vm_kinds); i++)
+		if (vm->flags & vm_kinds[i].flag)
+			return &vm_kinds[i];
+	return &vm_kinds[0];
+}
+
+/*
+ * call (vfree, vunmap, iounmap) was given addr, which starts no live area:
+ * it is offset bytes into a live area made by inside (NULL: in none), or
+ * the start of one already taken down and waiting for the lazy purge
+ * (gone), or nothing at all.
+ */
+static void report_bad_area(struct kmm *k, const struct vm_kind *call, const void *addr,
+			    const char *inside, unsigned long offset, bool gone)
+{
+	char head[128];
+
+	if (call->flag == VM_IOREMAP)
+		snprintf(head, sizeof(head), "WARNING: iounmap: bad address (%p)", addr);
+	else
+		snprintf(head, sizeof(head), "WARNING: %s: Trying to %s() %s (%p)", call->undo,
+			 call->undo, inside ? "bad address" : "nonexistent vm area", addr);
+	if (gone)
+		kmm_report(k, "%s: already %s\n", head, call->done);
+	else if (inside)
+		kmm_report(k, "%s: %#lx bytes into a %s() area, not its start\n", head, offset, inside);
+	else
+		kmm_report(k, "%s\n", head);
+}
+
+/* Removes the area starting at addr for call; its vm_struct or NULL. */
 static struct vm_struct *remove_vm_area(struct kmm *k, const void *addr,
-					const char *caller)
+					const struct vm_kind *call)
 {
 	struct kmm_vmalloc *v = vm_of(k);
 	unsigned long ka = to_kaddr(v, addr);
-	struct vmap_area *va;
+	struct vmap_area *va, *p;
 	struct vm_struct *vm;
 
 	pthread_mutex_lock(&v->lock);
 	va = ka ? find_busy(v, ka) : NULL;
 	if (!va || va->va_start != ka) {
-		bool lazy = false;
+		const char *inside = va && va->vm ? kind_of_area(va->vm)->make : NULL;
+		unsigned long offset = va ? ka - va->va_start : 0;
+		bool gone = false;
 
-		list_for_each_entry(va, &v->purge_list, list)
-			if (va->va_start == ka)
-				lazy = true;
+		list_for_each_entry(p, &v->purge_list, list)
+			if (ka && p->va_start == ka)
+				gone = true;
 		pthread_mutex_unlock(&v->lock);
-		kmm_report(k, "WARNING: %s: %s %p\n", caller,
-			   lazy ? "double free of vmalloc area" :
-			   ka ? "Trying to vfree() bad address (not the start of an area)" :
-				"Trying to vfree() nonexistent vm area", addr);
+		report_bad_area(k, call, addr, inside, offset, gone);
 		return NULL;
 	}
 	vm = va->vm;
@@ -699,41 +752,48 @@ static struct vm_struct *remove_vm_area(struct kmm *k, const void *addr,
 	return vm;
 }
 
-void vfree(const void *addr)
+/*
+ * Takes down the area at addr for call.  An area made another way than
+ * call undoes is reported and taken down all the same; a vmalloc area's
+ * pages are freed whichever call it was (Linux's vunmap would leak them:
+ * nobody else can free them once the area is gone).
+ */
+static void free_vm_area_as(struct kmm *k, const void *addr, const struct vm_kind *call)
 {
-	struct kmm *k;
-	struct vm_struct *vm;
+	struct vm_struct *vm = remove_vm_area(k, addr, call);
+	const struct vm_kind *made;
 
-	if (!addr)
-		return;
-	k = kmm_cur();
-	vm = remove_vm_area(k, addr, "vfree");
 	if (!vm)
 		return;
-	if (!(vm->flags & VM_ALLOC)) {
-		kmm_report(k, "WARNING: vfree of a vmap/ioremap area %p (use vunmap/iounmap)\n", addr);
-	} else {
+	made = kind_of_area(vm);
+	if (made != call)
+		kmm_report(k, "WARNING: %s: vm area (%p) was made by %s(), not %s(): %s (use %s())\n",
+			   call->undo, addr, made->make, call->make,
+			   made->flag == VM_ALLOC ? "unmapped and its pages freed" :
+			   "unmapped, its pages left to their owner", made->undo);
+	if (vm->flags & VM_ALLOC) {
 		free_area_pages(k, vm);
 		free_pages_array(vm);
 	}
 	kfree(vm);
 }
 
+void vfree(const void *addr)
+{
+	if (addr)
+		free_vm_area_as(kmm_cur(), addr, &vm_kinds[KIND_VMALLOC]);
+}
+
 void vunmap(const void *addr)
 {
-	struct vm_struct *vm = addr ? remove_vm_area(kmm_cur(), addr, "vunmap") : NULL;
-
-	kfree(vm);
+	if (addr)
+		free_vm_area_as(kmm_cur(), addr, &vm_kinds[KIND_VMAP]);
 }
 
 void iounmap(volatile void *addr)
 {
-	struct vm_struct *vm;
-
-	if (!addr)
-		return;
-	vm = remove_vm_area(kmm_cur(), (void *)((unsigned long)addr & PAGE_MASK), "iounmap");
-	kfree(vm);
+	if (addr)
+		free_vm_area_as(kmm_cur(), (void *)((unsigned long)addr & PAGE_MASK), &vm_kinds[KIND_IOREMAP]);
 }
 
 struct page *vmalloc_to_page(const void *addr)

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <kmm/sched.h>
@@ -43,6 +44,62 @@ __printf(2, 3) int syntax_error(struct sim *s, const char *fmt, ...)
 	fputc('\n', s->err);
 	fprintf(s->out, "error EINVAL\n");
 	return -1;
+}
+
+/* The column (from 1) of arg[off] in the line being run, or 0. */
+static unsigned long column_of(const struct sim *s, const char *arg, size_t off)
+{
+	uintptr_t a = (uintptr_t)arg, l = (uintptr_t)s->line;
+
+	if (!s->line || a < l || a >= l + s->line_len)
+		return 0;
+	return (unsigned long)(a - l) + off + 1;
+}
+
+/*
+ * Where the first word of arg (split at '|') equal to bad starts; for an
+ * empty word, the '|' next to it, which is what the eye looks for.
+ */
+static size_t bad_word_offset(const char *arg, const char *bad)
+{
+	size_t off = 0, blen = strlen(bad);
+
+	for (;;) {
+		size_t len = strcspn(arg + off, "|");
+
+		if (len == blen && !strncmp(arg + off, bad, len))
+			return blen || !off ? off : off - 1;
+		if (!arg[off + len])
+			return 0;
+		off += len + 1;
+	}
+}
+
+int flags_error(struct sim *s, const char *cmd, const char *what,
+		const char *arg, const char *bad)
+{
+	unsigned long col = column_of(s, arg, bad_word_offset(arg, bad));
+	char at[32] = "";
+
+	if (col)
+		snprintf(at, sizeof(at), " at column %lu", col);
+	if (bad[0])
+		return syntax_error(s, "%s: unknown %s '%s'%s", cmd, what, bad, at);
+	if (!arg[0])
+		return syntax_error(s, "%s: empty %s name%s: no flags at all (0 means none)",
+				    cmd, what, at);
+	return syntax_error(s, "%s: empty %s name%s in '%s': a '|' must stand between two names",
+			    cmd, what, at, arg);
+}
+
+/* A GFP_FLAGS argument; a syntax error if a word is not a GFP flag. */
+static int arg_gfp(struct sim *s, const char *cmd, const char *arg, gfp_t *gfp)
+{
+	char bad[64];
+
+	if (!gfp_parse(arg, gfp, bad, sizeof(bad)))
+		return 0;
+	return flags_error(s, cmd, "GFP flag", arg, bad);
 }
 
 static void sim_report_hook(const char *report, void *arg)
@@ -169,13 +226,12 @@ static int cmd_alloc_pages(struct sim *s, int argc, char **argv)
 {
 	unsigned int order = 0;
 	gfp_t gfp = GFP_KERNEL;
-	char bad[64];
 	struct page *page;
 
 	if (parse_order(s, argv[0], argv[1], &order))
 		return -1;
-	if (argc > 2 && gfp_parse(argv[2], &gfp, bad, sizeof(bad)))
-		return syntax_error(s, "alloc_pages: unknown GFP flag '%s'", bad);
+	if (argc > 2 && arg_gfp(s, argv[0], argv[2], &gfp))
+		return -1;
 	page = __alloc_pages(s->k, gfp, order);
 	if (!page) {
 		fprintf(s->out, "error ENOMEM\n");
@@ -249,24 +305,25 @@ static const struct {
 	{ "0", 0 },
 };
 
-static int parse_slab_flags(const char *str, slab_flags_t *out)
+/* NAME|NAME; -1 with the bad word ("" for an empty one) in bad. */
+static int parse_slab_flags(const char *str, slab_flags_t *out, char *bad, size_t badlen)
 {
 	slab_flags_t f = 0;
 
-	while (*str) {
+	do {
 		size_t len = strcspn(str, "|"), i;
 
 		for (i = 0; i < ARRAY_SIZE(slab_flag_names); i++)
 			if (strlen(slab_flag_names[i].name) == len &&
 			    !strncmp(slab_flag_names[i].name, str, len))
 				break;
-		if (i == ARRAY_SIZE(slab_flag_names))
+		if (i == ARRAY_SIZE(slab_flag_names)) {
+			snprintf(bad, badlen, "%.*s", (int)len, str);
 			return -1;
+		}
 		f |= slab_flag_names[i].flag;
 		str += len;
-		if (*str)
-			str++;
-	}
+	} while (*str++ == '|');
 	*out = f;
 	return 0;
 }
@@ -322,6 +379,7 @@ static int cmd_kmem_cache_create(struct sim *s, int argc, char **argv)
 	unsigned long size, align = 0;
 	slab_flags_t flags = 0;
 	struct kmem_cache *c;
+	char bad[64];
 
 	if (kmem_cache_find(argv[1]))
 		return syntax_error(s, "kmem_cache_create: a cache named '%s' exists", argv[1]);
@@ -329,8 +387,8 @@ static int cmd_kmem_cache_create(struct sim *s, int argc, char **argv)
 		return syntax_error(s, "kmem_cache_create: SIZE must be 1..4M, got '%s'", argv[2]);
 	if (argc > 3 && (parse_ulong(argv[3], &align, true) || align > PAGE_SIZE))
 		return syntax_error(s, "kmem_cache_create: ALIGN must be a power of two up to 4096, got '%s'", argv[3]);
-	if (argc > 4 && parse_slab_flags(argv[4], &flags))
-		return syntax_error(s, "kmem_cache_create: unknown flag in '%s'", argv[4]);
+	if (argc > 4 && parse_slab_flags(argv[4], &flags, bad, sizeof(bad)))
+		return flags_error(s, argv[0], "SLAB flag", argv[4], bad);
 	flags &= ~SLAB_PANIC;	/* a script error must not kill the simulator */
 	c = __kmem_cache_create(s->k, argv[1], (unsigned int)size, (unsigned int)align, flags, NULL);
 	if (!c) {
@@ -366,12 +424,11 @@ static int cmd_kmem_cache_alloc(struct sim *s, int argc, char **argv)
 {
 	struct kmem_cache *c = find_cache(s, argv[1]);
 	gfp_t gfp = GFP_KERNEL;
-	char bad[64];
 
 	if (!c)
 		return -1;
-	if (argc > 2 && gfp_parse(argv[2], &gfp, bad, sizeof(bad)))
-		return syntax_error(s, "kmem_cache_alloc: unknown GFP flag '%s'", bad);
+	if (argc > 2 && arg_gfp(s, argv[0], argv[2], &gfp))
+		return -1;
 	print_obj(s, __kmem_cache_alloc(c, gfp, 0));
 	return 0;
 }
@@ -412,12 +469,11 @@ static int cmd_kmalloc(struct sim *s, int argc, char **argv)
 {
 	unsigned long size;
 	gfp_t gfp = GFP_KERNEL;
-	char bad[64];
 
 	if (parse_ulong(argv[1], &size, true))
 		return syntax_error(s, "kmalloc: SIZE must be a number, got '%s'", argv[1]);
-	if (argc > 2 && gfp_parse(argv[2], &gfp, bad, sizeof(bad)))
-		return syntax_error(s, "kmalloc: unknown GFP flag '%s'", bad);
+	if (argc > 2 && arg_gfp(s, argv[0], argv[2], &gfp))
+		return -1;
 	print_obj(s, kmalloc(size, gfp));
 	return 0;
 }
@@ -618,8 +674,8 @@ static const struct sim_cmd sim_cmds[] = {
 	  "Starts a process running NAME (cat, sh, ...) laid out as a fresh execve; prints its pid.", cmd_spawn },
 	{ "fork", 1, 1, "fork PID",
 	  "Copies process PID's address space into a new process; prints the child's pid.", cmd_fork },
-	{ "exit", 1, 1, "exit PID",
-	  "Ends process PID and frees its whole address space.", cmd_exit },
+	{ "exit", 1, 2, "exit PID [STATUS]",
+	  "Ends process PID as exit_group(STATUS) would (default 0), freeing its whole address space; pid 1 is init, whose end panics the machine.", cmd_exit },
 	{ "mmap", 5, 7, "mmap PID ADDR LEN PROT FLAGS [PATH [OFFSET]]",
 	  "The mmap system call in process PID; prints the address or error ENAME.", cmd_mmap },
 	{ "munmap", 3, 3, "munmap PID ADDR LEN",
@@ -793,6 +849,12 @@ int sim_run_line(struct sim *s, const char *text)
 		return syntax_error(s, "%s", err);
 	if (argc == 0)
 		return 0;
+	if (sim_panicked(s)) {
+		/* A panicked machine runs nothing: no result line. */
+		fprintf(s->err, "kmm: %s:%lu: not run: the machine has panicked\n",
+			s->source, s->lineno);
+		return -1;
+	}
 	cmd = find_cmd(argv[0]);
 	if (!cmd)
 		return syntax_error(s, "unknown command '%s' (try 'help')", argv[0]);
@@ -812,10 +874,20 @@ int sim_run_line(struct sim *s, const char *text)
 	s->dmesg_len = 0;
 	s->dmesg[0] = 0;
 	kmm_set_report_hook(sim_report_hook, s);
+	s->line = line;		/* the words point into it: columns for errors */
+	s->line_len = strlen(text);
 	ret = cmd->fn(s, argc, argv);
+	s->line = NULL;		/* line is gone when this returns */
 	s->commands_run++;
 	show_dmesg(s);
+	if (sim_panicked(s))
+		s->quit = true;	/* the shell and the stream reader stop */
 	return ret;
+}
+
+bool sim_panicked(const struct sim *s)
+{
+	return s->k && s->k->panicked;
 }
 
 /* Runs one line read from a stream (n bytes, no newline): 0 or -1. */
@@ -854,7 +926,7 @@ int sim_run_stream(struct sim *s, FILE *in, int interactive)
 		if (run_read_line(s, line, (size_t)n))
 			bad++;
 		fflush(s->out);
-		if (bad && s->stop_on_error)
+		if ((bad && s->stop_on_error) || sim_panicked(s))
 			break;
 		/* A script written for the machine it failed to boot has
 		 * nothing to run on. */

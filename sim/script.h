@@ -18,11 +18,14 @@ void sim_destroy(struct sim *s);
 void sim_set_source(struct sim *s, const char *name);
 /* Shows kernel reports on out, each line after prefix (the tour does). */
 void sim_set_dmesg_prefix(struct sim *s, const char *prefix);
-/* Runs one line.  Returns 0, or -1 if the line was malformed. */
+/* Runs one line.  Returns 0, or -1 if the line was malformed or, the
+ * machine having panicked, not run at all (it then prints nothing). */
 int sim_run_line(struct sim *s, const char *line);
+/* Whether the machine panicked (init ended): nothing runs any more. */
+bool sim_panicked(const struct sim *s);
 /*
- * Runs every line of in, up to a quit command (or the first malformed
- * line, with stop-on-error).  interactive prints the "kmm> " prompt
+ * Runs every line of in, up to a quit command, a kernel panic (or the
+ * first malformed line, with stop-on-error).  interactive prints the "kmm> " prompt
  * before each line.  Returns the number of malformed lines.
  */
 int sim_run_stream(struct sim *s, FILE *in, int interactive);

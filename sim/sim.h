@@ -30,10 +30,18 @@ struct sim {
 	bool stop_on_error;	/* sim_run_stream stops at a malformed line */
 	bool quit;		/* quit was run: the reader stops */
 	bool show_faults;	/* kmm run --faults: minflt=N after touch/read/write */
+	const char *line;	/* the split line being run: argv points into it */
+	size_t line_len;
 };
 
 /* A malformed line: the reason on err with SOURCE:LINE, "error EINVAL" on out. */
 __printf(2, 3) int syntax_error(struct sim *s, const char *fmt, ...);
+/*
+ * A flags argument (NAME|NAME) with a bad word: the syntax error names the
+ * word, or says where an empty one is (bad ""), by its column in the line.
+ */
+int flags_error(struct sim *s, const char *cmd, const char *what,
+		const char *arg, const char *bad);
 
 /* sim/task_cmds.c */
 int cmd_spawn(struct sim *s, int argc, char **argv);

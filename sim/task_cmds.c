@@ -153,7 +153,7 @@ static int arg_flags(struct sim *s, char **argv, int i, const struct flag_name *
 	char bad[64];
 
 	if (parse_flags(argv[i], table, v, bad, sizeof(bad)))
-		return syntax_error(s, "%s: unknown %s '%s'", argv[0], what, bad);
+		return flags_error(s, argv[0], what, argv[i], bad);
 	return 0;
 }
 
@@ -198,15 +198,32 @@ int cmd_fork(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The result line of a process's end that panicked the machine (init
+ * died): the report's first line, "Kernel panic - not syncing: ...".
+ */
+static void print_panic(struct sim *s)
+{
+	fprintf(s->out, "%s\n", s->report);
+	s->report_consumed = 1;
+}
+
+/* exit PID [STATUS]: exit_group(STATUS) in process PID (STATUS 0..255, 0). */
 int cmd_exit(struct sim *s, int argc, char **argv)
 {
+	unsigned long status = 0;
+	struct task_struct *t;
 	int bad;
-	struct task_struct *t = arg_task(s, argv, &bad);
 
+	if (argc > 2 && (parse_ulong(argv[2], &status, false) || status > 255))
+		return syntax_error(s, "exit: STATUS must be a number 0..255, got '%s'", argv[2]);
+	t = arg_task(s, argv, &bad);
 	if (!t)
 		return bad;
-	do_exit(t);
-	fprintf(s->out, "ok\n");
+	if (do_group_exit(t, EXIT_CODE((int)status)))
+		print_panic(s);
+	else
+		fprintf(s->out, "ok\n");
 	return 0;
 }
 
@@ -527,7 +544,9 @@ static void finish_access(struct sim *s, struct task_struct *t, unsigned long mi
 	if (sig && (s->k->cfg.segv_kill || sig == SIGKILL)) {
 		fprintf(s->out, "pid %d killed by %s\n", t->pid, sig == SIGBUS ? "SIGBUS" :
 			sig == SIGKILL ? "SIGKILL" : "SIGSEGV");
-		do_exit(t);
+		/* A fatal signal's exit code is its number (init: a panic). */
+		if (do_group_exit(t, sig))
+			print_panic(s);
 	}
 	(void)si;
 }

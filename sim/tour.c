@@ -197,10 +197,11 @@ static const struct tour_step tour[] = {
 	{ "`ps` lists the processes with their size (VSZ is VmSize).  Every\n"
 	  "private writable page was charged to Committed_AS in /proc/meminfo\n"
 	  "(overcommit accounting), the child's copy again at fork; `exit` tears\n"
-	  "an address space down and gives every VMA, file reference and charge back.",
+	  "an address space down and gives every VMA, file reference and charge back.\n"
+	  "Process 1 stays: it is init, and `exit 1` would panic the machine\n"
+	  "(\"Attempted to kill init!\"), as it would Linux.",
 	  "ps" },
 	{ NULL, "exit 2" },
-	{ NULL, "exit 1" },
 
 	{ "Part 7: page faults.  A process's memory is only promised until it is\n"
 	  "touched.  `touch PID ADDR LEN r|w` makes the process read or write one\n"

@@ -543,7 +543,7 @@ static const struct host_cmd host_cmds[] = {
 	{ "boot", 0, HOST_MAX_ARGS - 1, "boot [...]   (ignored)", cmd_boot, false },
 	{ "spawn", 0, 1, "spawn [NAME]", host_cmd_spawn, false },
 	{ "fork", 1, 1, "fork PID", host_cmd_fork, false },
-	{ "exit", 1, 1, "exit PID", host_cmd_exit, false },
+	{ "exit", 1, 2, "exit PID [STATUS]", host_cmd_exit, false },
 	{ "mmap", 5, 7, "mmap PID ADDR LEN PROT FLAGS", cmd_mmap, true },
 	{ "munmap", 3, 3, "munmap PID ADDR LEN", cmd_munmap, true },
 	{ "mprotect", 4, 4, "mprotect PID ADDR LEN PROT", cmd_mprotect, true },
@@ -654,6 +654,12 @@ int host_exec_run_line(struct host_exec *h, const char *text)
 	argc = host_split_line(h, text, line, sizeof(line), argv, HOST_MAX_ARGS);
 	if (argc <= 0)
 		return argc;
+	if (h->panicked) {
+		/* As the simulator after a panic: no result line. */
+		fprintf(h->err, "kmm-host: %s:%lu: not run: the machine has panicked\n",
+			h->source, h->lineno);
+		return -1;
+	}
 	cmd = host_find_cmd(argv[0]);
 	if (cmd && cmd->routed && argc > 1 && argc - 1 >= cmd->min_args &&
 	    argc - 1 <= cmd->max_args) {
@@ -668,6 +674,11 @@ int host_exec_run_line(struct host_exec *h, const char *text)
 	if (p)
 		return host_route_line(h, p, text);
 	return host_run_cmd(h, argc, argv);
+}
+
+bool host_exec_panicked(const struct host_exec *h)
+{
+	return h->panicked;
 }
 
 int host_exec_run_stream(struct host_exec *h, FILE *in)
@@ -689,6 +700,8 @@ int host_exec_run_stream(struct host_exec *h, FILE *in)
 		if (host_exec_run_line(h, line))
 			bad++;
 		fflush(h->out);
+		if (h->panicked)
+			break;
 	}
 	free(line);
 	return bad;

@@ -72,7 +72,10 @@ void host_exec_set_kernel_addresses(struct host_exec *h, bool on);
 int host_exec_drop_privileges(void);
 /* Runs one line.  Returns 0, or -1 if the line was malformed or refused. */
 int host_exec_run_line(struct host_exec *h, const char *line);
-/* Runs every line of in.  Returns the number of malformed or refused lines. */
+/* Runs every line of in (up to an exit of pid 1, the simulator's panic).
+ * Returns the number of malformed or refused lines. */
 int host_exec_run_stream(struct host_exec *h, FILE *in);
+/* Whether exit 1 ended the script's init, as a panic ends the simulator's. */
+bool host_exec_panicked(const struct host_exec *h);
 
 #endif

@@ -48,6 +48,7 @@ struct host_exec {
 	int self_pid;		/* in a server: its script pid; 0 in the dispatcher */
 	int chan;		/* in a server: its socket to the dispatcher */
 	int next_pid;		/* the pid the next spawn or fork gets */
+	bool panicked;		/* exit 1 ended init: nothing runs any more */
 	struct host_proc procs[HOST_MAX_PROCS];
 };
 

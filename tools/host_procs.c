@@ -436,15 +436,29 @@ int host_cmd_fork(struct host_exec *h, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * exit PID [STATUS].  The script's pid 1 is the simulator's init, whose
+ * end panics the simulated machine: this prints the same line and runs
+ * nothing more (the host's process 1 of the script is left as it is).
+ */
 int host_cmd_exit(struct host_exec *h, int argc, char **argv)
 {
 	struct request q = { OP_EXIT, 0, h->lineno, 0 };
+	unsigned long status = 0;
 	struct host_proc *p;
 	int bad;
 
+	if (argc > 2 && (parse_ulong(argv[2], &status, false) || status > 255))
+		return host_syntax_error(h, "exit: STATUS must be a number 0..255, got '%s'", argv[2]);
 	p = arg_proc(h, argv[1], &bad);
 	if (!p)
 		return bad;
+	if (p->pid == 1) {
+		fprintf(h->out, "Kernel panic - not syncing: Attempted to kill init! exitcode=0x%08lx\n",
+			status << 8);
+		h->panicked = true;
+		return 0;
+	}
 	send_request(p->chan, &q, "", -1);
 	proc_gone(p);
 	fprintf(h->out, "ok\n");

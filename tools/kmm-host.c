@@ -48,6 +48,7 @@ static int run_script(const char *path, const struct run_opts *o)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	struct host_exec *h;
+	bool panicked;
 	int bad, err;
 
 	if (!in) {
@@ -67,10 +68,11 @@ static int run_script(const char *path, const struct run_opts *o)
 	host_exec_set_pku(h, o->pku);
 	host_exec_set_kernel_addresses(h, o->kernel_addresses);
 	bad = host_exec_run_stream(h, in);
+	panicked = host_exec_panicked(h);
 	host_exec_destroy(h);
 	if (in != stdin)
 		fclose(in);
-	return bad ? 1 : 0;
+	return panicked ? 3 : bad ? 1 : 0;	/* as kmm run */
 }
 
 /* [--faults] [--pku=on|off] [--kernel-addresses] FILE */

@@ -4,7 +4,8 @@
  *   kmm                 interactive shell (the script language), or the
  *                       lines of stdin when it is not a terminal
  *   kmm run [-e] FILE|- run a script; exit status 1 if a line was
- *                       malformed; -e (--stop-on-error) stops there
+ *                       malformed (-e, --stop-on-error, stops there), 3 if
+ *                       the machine panicked (nothing runs after that)
  *   kmm tour            the guided tour
  *   kmm --options       the boot options and their values
  */
@@ -21,7 +22,8 @@ static int usage(FILE *f)
 	fprintf(f, "usage: kmm [run [-e|--stop-on-error] [--faults] FILE|-] [tour] [--options] [--help]\n"
 		   "  kmm               interactive shell (type 'help'; 'quit' or Ctrl-D leaves)\n"
 		   "  kmm run FILE      run a script ('-' reads stdin); a malformed line is\n"
-		   "                    reported and skipped, and the exit status is 1\n"
+		   "                    reported and skipped, and the exit status is 1;\n"
+		   "                    a kernel panic (exit 1: init) stops it with status 3\n"
 		   "  kmm run -e FILE   the same, but stop at the first malformed line\n"
 		   "                    (--stop-on-error)\n"
 		   "  kmm run --faults FILE   touch/read/write lines end with minflt=N\n"
@@ -30,11 +32,17 @@ static int usage(FILE *f)
 	return f == stderr ? 2 : 0;
 }
 
+/* 3 if the machine panicked, else 1 if a line was malformed, else 0. */
+static int run_status(const struct sim *s, int bad)
+{
+	return sim_panicked(s) ? 3 : bad ? 1 : 0;
+}
+
 static int run_script(const char *path, bool stop_on_error, bool faults)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	struct sim *s;
-	int bad;
+	int bad, status;
 
 	if (!in) {
 		fprintf(stderr, "kmm: cannot open %s: ", path);
@@ -48,10 +56,11 @@ static int run_script(const char *path, bool stop_on_error, bool faults)
 	sim_set_stop_on_error(s, stop_on_error);
 	sim_set_show_faults(s, faults);
 	bad = sim_run_stream(s, in, 0);
+	status = run_status(s, bad);
 	sim_destroy(s);
 	if (in != stdin)
 		fclose(in);
-	return bad ? 1 : 0;
+	return status;
 }
 
 static int print_options(void)
@@ -91,7 +100,7 @@ static int cmd_run(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct sim *s;
-	int bad;
+	int status;
 
 	if (argc == 1 && isatty(0))
 		return kmm_shell();
@@ -99,9 +108,9 @@ int main(int argc, char **argv)
 		s = sim_create(stdout, stderr);
 		if (!s)
 			return 2;
-		bad = sim_run_stream(s, stdin, 0);
+		status = run_status(s, sim_run_stream(s, stdin, 0));
 		sim_destroy(s);
-		return bad ? 1 : 0;
+		return status;
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc, argv);

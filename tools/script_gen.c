@@ -845,8 +845,9 @@ static void gen_write(struct gen *g)
 }
 
 /*
- * fork a live process (up to MAX_LIVE), exit one (never the last; with
- * SCRIPT_GEN_CHILD_ACCESS_ONLY, never pid 1, the one that makes calls).
+ * fork a live process (up to MAX_LIVE), exit one (never pid 1: init's
+ * exit panics the simulated machine, as Linux does, and on the host it is
+ * any process; so never the last either).  pids[0] stays pid 1.
  */
 static void gen_process(struct gen *g)
 {
@@ -859,7 +860,7 @@ static void gen_process(struct gen *g)
 		g->pids[g->nr_pids++] = g->next_pid++;
 		return;
 	}
-	if (g->flags & SCRIPT_GEN_CHILD_ACCESS_ONLY && g->pid == 1)
+	if (g->pid == 1)
 		g->pid = g->pids[1 + below(g, g->nr_pids - 1)];
 	fprintf(g->f, "exit %d\n", g->pid);
 	for (i = 0; i < g->nr_pids; i++)

@@ -99,16 +99,19 @@ static int read_edited_lines(struct sim *s)
 int kmm_shell(void)
 {
 	struct sim *s = sim_create(stdout, stderr);
+	int status;
 
 	if (!s)
 		return 2;
 	printf("kmm: the script language, one command per line; "
 	       "'help' lists the commands, 'quit' or Ctrl-D leaves.\n");
+
 	if (read_edited_lines(s)) {
 		sim_run_stream(s, stdin, 1);
 		if (feof(stdin))
 			putchar('\n');
 	}
+	status = sim_panicked(s) ? 3 : 0;	/* as kmm run says it */
 	sim_destroy(s);
-	return 0;
+	return status;
 }

@@ -91,7 +91,8 @@ void drain_all_pages(struct zone *zone);
 
 /*
  * Parses "GFP_KERNEL|__GFP_ZERO" style names into *gfp.  Returns 0, or -1
- * with the offending name copied into bad (if given).
+ * with the offending name copied into bad (if given); an empty name (a
+ * '|' at either end, "||", or nothing at all) is refused with bad "".
  */
 int gfp_parse(const char *s, gfp_t *gfp, char *bad, unsigned long badlen);
 /* Prints flags as Linux's %pGg does: "GFP_KERNEL|__GFP_ZERO". */

@@ -37,6 +37,20 @@ struct task_struct *kernel_fork(struct task_struct *parent, int *err);
 int kernel_execve(struct task_struct *t, const char *name);
 /* Tears t down: every VMA, page, table and object goes back. */
 void do_exit(struct task_struct *t);
+/* Linux's exit codes: exit_group(status) ends with status << 8, a fatal
+ * signal with its number. */
+#define EXIT_CODE(status)	(((status) & 0xff) << 8)
+/*
+ * t ends with exit_code, as exit_group(2) or a fatal signal ends a
+ * process.  Init (pid 1) may not end: the machine panics ("Attempted to
+ * kill init! exitcode=0x%08x"), t stays, and -EPERM is returned.
+ */
+int do_group_exit(struct task_struct *t, int exit_code);
+/* Whether t is init, the process whose end stops the machine. */
+static inline int is_global_init(const struct task_struct *t)
+{
+	return t->pid == 1;
+}
 /* The first task after pid (0: the first one), for /proc listings. */
 struct task_struct *next_task(int pid);
 

@@ -2,9 +2,9 @@
  * tests/fuzz/fuzz_parse.c - libFuzzer target for the small parsers behind
  * the script language and the boot options:
  *
- *   parse_ulong()      against a reference written from base/parse.h: digits
- *                      as strtoul(base 0) reads them (so 0x hex, and a
- *                      leading 0 is octal, as Linux's memparse), an optional
+ *   parse_ulong()      against a reference written from base/parse.h: decimal
+ *                      digits, or 0x and hex digits (a leading 0 is a
+ *                      digit, not octal as in Linux's memparse), an optional
  *                      K/M/G/T suffix with "B" or "iB" after it when suffixes
  *                      are allowed and the number is not hex, no overflow;
  *   gfp_parse()        never reads or writes out of bounds; a name it
@@ -79,8 +79,6 @@ static int ref_parse_ulong(const char *s, unsigned long *out, bool allow_suffix)
 		base = 16;
 		hex = true;
 		p += 2;
-	} else if (p[0] == '0') {
-		base = 8;
 	}
 	for (; digit_value(*p) < (int)base; p++)
 		if (__builtin_mul_overflow(v, base, &v) ||

@@ -241,10 +241,10 @@ static bool model_order(const char *s, unsigned int *order)
 	return true;
 }
 
-/* "A|B|C" of names; "" and a trailing '|' are fine, an empty name is not. */
+/* "A|B|C" of names; an empty name ("", a '|' at either end, "||") is not. */
 static bool model_slab_flags(const char *s)
 {
-	while (*s) {
+	do {
 		size_t len = strcspn(s, "|"), i;
 
 		for (i = 0; i < sizeof(slab_flag_names) / sizeof(slab_flag_names[0]); i++)
@@ -254,9 +254,16 @@ static bool model_slab_flags(const char *s)
 		if (i == sizeof(slab_flag_names) / sizeof(slab_flag_names[0]))
 			return false;
 		s += len;
-		if (*s)
-			s++;
-	}
+	} while (*s++ == '|');
+	return true;
+}
+
+/* A cache name is a slabinfo column: printable ASCII, no blanks. */
+static bool model_cache_name(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return false;
 	return true;
 }
 
@@ -372,7 +379,7 @@ static struct expect model_line(struct fuzz *f, const char *text)
 		if (n > 4 && !model_slab_flags(w[4]))
 			return e;
 		e.must_refuse = !w[1][0] || !e.num || (v & (v - 1)) ||
-				strlen(w[1]) > CACHE_NAME_MAX;
+				strlen(w[1]) > CACHE_NAME_MAX || !model_cache_name(w[1]);
 		if (KMM_FUZZ_KNOWN_BUGS && strlen(w[1]) > CACHE_NAME_MAX) {
 			e.kind = K_SKIP;	/* KNOWN BUG: the name is cut */
 			return e;
@@ -1125,6 +1132,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		run_physical_line(f, (const char *)data + pos, len);
 		pos += len;
+		if (sim_panicked(f->s))
+			break;	/* exit 1 ended init: the machine runs nothing more */
 	}
 
 	fflush(f->err);
@@ -1134,8 +1143,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    has_line(f->errbuf, f->errlen, "check_slab_invariants:"))
 		FUZZ_BUG("a script made an invariant check fail");
 
-	/* Give everything back: the machine must be as it was after boot. */
-	if (kmm_current()) {
+	/* Give everything back: the machine must be as it was after boot.
+	 * A panicked machine takes no more lines: its checkers only. */
+	if (kmm_current() && sim_panicked(f->s)) {
+		if (check_buddy_invariants())
+			FUZZ_BUG("check_buddy_invariants() failed after a panic");
+		if (for_each_cache(check_slab_one))
+			FUZZ_BUG("check_slab_invariants() failed after a panic");
+	} else if (kmm_current()) {
 		need_machine(f);
 		if (!f->untracked)
 			give_back(f);

@@ -13,9 +13,12 @@
  *     every slab object and every page; validate_mm holds for every mm
  *     after every step;
  *   - a parent's exit leaves its child running, adopted by init (PPid
- *     1), as Linux does; with init gone too, by nobody (PPid 0).
+ *     1), as Linux does; with init torn down too, by nobody (PPid 0);
+ *   - init itself may not exit: do_group_exit panics the machine with
+ *     Linux's "Attempted to kill init! exitcode=0x%08x".
  */
 #define _GNU_SOURCE	/* memmem */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <kmm/sched.h>
@@ -453,6 +456,45 @@ TEST(parent_exit_leaves_child)
 	kmm_shutdown(k);
 }
 
+/*
+ * exit_group in init is a kernel panic, as in Linux's do_exit: the
+ * message has Linux's exit code (status << 8, or a signal's number), init
+ * stays with its memory, and the machine still shuts down clean.
+ */
+TEST(init_may_not_exit)
+{
+	struct kmm *k = boot();
+	struct task_struct *init, *c;
+	int err;
+
+	ASSERT_NOT_NULL(k);
+	init = kernel_spawn(NULL, &err);
+	ASSERT_NOT_NULL(init);
+	ASSERT_TRUE(is_global_init(init));
+	c = kernel_fork(init, &err);
+	ASSERT_NOT_NULL(c);
+	ASSERT_EQ(do_group_exit(c, EXIT_CODE(3)), 0);		/* anyone else may */
+	ASSERT_NULL(find_task_by_vpid(2));
+	ASSERT_FALSE(k->panicked);
+	ASSERT_EQ(reports_seen, 0);
+	ASSERT_EQ(do_group_exit(init, EXIT_CODE(1)), -EPERM);
+	ASSERT_TRUE(k->panicked);
+	ASSERT_EQ(reports_seen, 1);
+	ASSERT_STR_EQ(last_report,
+		      "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\n"
+		      "---[ end Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100 ]---\n");
+	ASSERT_EQ(find_task_by_vpid(1), init);			/* nothing was torn down */
+	ASSERT_NOT_NULL(proc(1, "maps"));
+	ASSERT_EQ(do_group_exit(init, 11), -EPERM);		/* SIGSEGV: its number */
+	ASSERT_CONTAINS(last_report, "exitcode=0x0000000b\n");
+	ASSERT_EQ(EXIT_CODE(255), 0xff00);
+	ASSERT_EQ(EXIT_CODE(256), 0);				/* exit_group keeps 8 bits */
+	do_exit(init);			/* the machine's own teardown */
+	ASSERT_NULL(next_task(0));
+	ASSERT_EQ(k->vm_committed_as, 0l);
+	kmm_shutdown(k);
+}
+
 /* Active objects per cache and free pages, after giving back what can be. */
 struct snapshot {
 	char names[128][32];
@@ -623,6 +665,7 @@ int main(void)
 	RUN_TEST(committed_as_follows_fork_and_exit);
 	RUN_TEST(shared_anon_is_one_object_charged_until_last_unmap);
 	RUN_TEST(parent_exit_leaves_child);
+	RUN_TEST(init_may_not_exit);
 	RUN_TEST(many_processes_give_everything_back);
 	return harness_summary();
 }

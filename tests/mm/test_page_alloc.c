@@ -693,6 +693,53 @@ TEST(proc_read_contract)
 	kmm_shutdown(k);
 }
 
+/*
+ * Boot RAM above 4 GiB that ends inside a 128 MiB section: hot-added
+ * memory starts at the next section boundary, the rest of the last boot
+ * section stays a hole, and both ranges work.
+ */
+static void hot_add_after(unsigned long mem)
+{
+	struct kmm_config cfg = { .mem = mem, .max_mem = mem + (512ul << 20),
+				  .cpus = 1, .quiet = 1 };
+	struct kmm *k = kmm_boot(&cfg);
+	unsigned long boot_end = (4ul << 30) + (mem - (3ul << 30));
+	unsigned long base = ALIGN(boot_end, 1ul << SECTION_SIZE_BITS);
+	unsigned long pfn, total;
+	struct zone *normal;
+
+	ASSERT_NOT_NULL(k);
+	kmm_set_report_hook(capture, NULL);
+	normal = zone_of(k, ZONE_NORMAL);
+	total = totalram_pages();
+	ASSERT_EQ(k->max_pfn, boot_end >> PAGE_SHIFT);
+	ASSERT_EQ(add_memory(128ul << 20), 0);
+	ASSERT_EQ(k->max_pfn, (base + (128ul << 20)) >> PAGE_SHIFT);
+	ASSERT_EQ(totalram_pages(), total + PAGES_PER_SECTION - 512);	/* less its memmap */
+	ASSERT_EQ(normal->zone_start_pfn, (4ul << 30) >> PAGE_SHIFT);
+	ASSERT_EQ(zone_end_pfn(normal), k->max_pfn);
+	ASSERT_EQ(normal->present_pages, ((boot_end - (4ul << 30)) >> PAGE_SHIFT) + PAGES_PER_SECTION);
+	/* The hole between the two is not RAM: reserved, never handed out. */
+	for (pfn = boot_end >> PAGE_SHIFT; pfn < base >> PAGE_SHIFT; pfn += 4096) {
+		ASSERT_FALSE(memblock_is_memory(&k->memblock, PFN_PHYS(pfn)));
+		ASSERT_TRUE(PageReserved(pfn_to_page(pfn)));
+	}
+	ASSERT_TRUE(memblock_is_memory(&k->memblock, base));
+	ASSERT_EQ(add_memory(256ul << 20), 0);		/* and the next ones follow */
+	ASSERT_EQ(k->max_pfn, (base + (384ul << 20)) >> PAGE_SHIFT);
+	ASSERT_EQ(add_memory(256ul << 20), -ENOSPC);	/* max_mem */
+	ASSERT_EQ(check_buddy_invariants(), 0);
+	ASSERT_EQ(reports_seen, 0);
+	kmm_shutdown(k);
+}
+
+TEST(hot_add_starts_on_a_section_boundary)
+{
+	hot_add_after(3100ul << 20);	/* 28 MiB above 4 GiB: the next section is a hole's end */
+	hot_add_after(3200ul << 20);	/* exactly one section above 4 GiB */
+	hot_add_after(3074ul << 20);	/* 2 MiB above */
+}
+
 TEST(memory_hot_add)
 {
 	struct kmm_config cfg = { .mem = 256ul << 20, .max_mem = 768ul << 20,
@@ -792,6 +839,7 @@ int main(void)
 	RUN_TEST(atomic_high_order_reserves_highatomic_block);
 	RUN_TEST(vmstat_counts_allocations_and_frees);
 	RUN_TEST(proc_read_contract);
+	RUN_TEST(hot_add_starts_on_a_section_boundary);
 	RUN_TEST(memory_hot_add);
 	RUN_TEST(machines_are_independent);
 	return harness_summary();

@@ -383,6 +383,68 @@ TEST(create_rejects_unknown_flags)
 	kmm_shutdown(k);
 }
 
+/* Every line of /proc/slabinfo after the header: 16 blank-separated words. */
+static int slabinfo_columns_ok(const char *buf, int *lines)
+{
+	const char *p = strchr(buf, '\n');
+
+	*lines = 0;
+	if (!p || !(p = strchr(p + 1, '\n')))
+		return 0;
+	for (p++; *p; (*lines)++) {
+		const char *nl = strchr(p, '\n');
+		int words = 0, in_word = 0;
+
+		if (!nl)
+			return 0;
+		for (; p < nl; p++) {
+			unsigned char c = (unsigned char)*p;
+
+			if (c < ' ' || c >= 0x7f)
+				return 0;	/* a control character in the file */
+			if (c != ' ' && !in_word)
+				words++;
+			in_word = c != ' ';
+		}
+		if (words != 16)
+			return 0;
+		p = nl + 1;
+	}
+	return 1;
+}
+
+/* A name that would break slabinfo's columns is refused, reported escaped. */
+TEST(cache_names_keep_slabinfo_parseable)
+{
+	static const char *const bad[] = {
+		"two words", "tab\there", "newline\n", "esc\x1b[31mred", "bell\a",
+		" lead", "trail ", "del\x7f", "caf\xc3\xa9",
+	};
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	char buf[1 << 16];
+	int lines, before;
+	size_t i;
+
+	ASSERT_NOT_NULL(k);
+	kmm_proc_read("/proc/slabinfo", buf, sizeof(buf));
+	ASSERT_TRUE(slabinfo_columns_ok(buf, &before));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (kmem_cache_create(bad[i], 64, 0, 0, NULL))
+			TEST_FAIL_("cache name '%s' was accepted", bad[i]);
+		ASSERT_CONTAINS(last_report, "printable ASCII without blanks");
+		ASSERT_EQ(strchr(last_report, '\x1b'), NULL);	/* shown escaped */
+	}
+	ASSERT_CONTAINS(last_report, "kmem_cache_create(caf\\xc3\\xa9)");
+	ASSERT_EQ(reports_seen, (int)ARRAY_SIZE(bad));
+	/* Names as Linux's own look: letters, digits and punctuation. */
+	ASSERT_NOT_NULL(kmem_cache_create("ext4_inode_cache", 64, 0, 0, NULL));
+	ASSERT_NOT_NULL(kmem_cache_create("fuse_request:v2(x)", 64, 0, 0, NULL));
+	kmm_proc_read("/proc/slabinfo", buf, sizeof(buf));
+	ASSERT_TRUE(slabinfo_columns_ok(buf, &lines));
+	ASSERT_EQ(lines, before + 2);
+	kmm_shutdown(k);
+}
+
 TEST(bulk_alloc_and_free)
 {
 	struct kmm *k = boot(64ul << 20, 1, 0);
@@ -692,6 +754,7 @@ int main(void)
 	RUN_TEST(destroy_with_live_objects_reports_them);
 	RUN_TEST(bad_create_arguments);
 	RUN_TEST(create_rejects_unknown_flags);
+	RUN_TEST(cache_names_keep_slabinfo_parseable);
 	RUN_TEST(bulk_alloc_and_free);
 	RUN_TEST(slabinfo_and_meminfo);
 	RUN_TEST(reclaim_shrinks_free_slabs);

@@ -176,12 +176,78 @@ TEST(bad_input_is_reported)
 	ASSERT_CONTAINS(last_report, "exceeds");
 	p = vmalloc(2 * PAGE_SIZE);
 	vfree(p + PAGE_SIZE);
-	ASSERT_CONTAINS(last_report, "not the start of an area");
+	ASSERT_CONTAINS(last_report, "Trying to vfree() bad address (");
+	ASSERT_CONTAINS(last_report, "): 0x1000 bytes into a vmalloc() area, not its start\n");
 	vfree(p);
 	vfree(p);
-	ASSERT_CONTAINS(last_report, "double free of vmalloc area");
+	ASSERT_CONTAINS(last_report, "Trying to vfree() nonexistent vm area (");
+	ASSERT_CONTAINS(last_report, "): already freed\n");
 	vfree((void *)0x1234);
-	ASSERT_CONTAINS(last_report, "nonexistent vm area");
+	ASSERT_STR_EQ(last_report, "WARNING: vfree: Trying to vfree() nonexistent vm area (0x1234)\n");
+	ASSERT_EQ(check_vmalloc_invariants(), 0);
+	ASSERT_EQ(check_buddy_invariants(), 0);
+	kmm_shutdown(k);
+}
+
+/*
+ * Each call's warning names that call, in Linux's words ("Trying to
+ * vunmap() nonexistent vm area (%p)", x86's "iounmap: bad address %p"),
+ * and an area given to the wrong call says what made it.
+ */
+TEST(bad_unmaps_name_their_call)
+{
+	struct kmm *k = boot(64ul << 20);
+	unsigned long before;
+	struct page *pages[2];
+	char want[160];
+	char *v, *m, *io;
+
+	ASSERT_NOT_NULL(k);
+	pages[0] = alloc_page(GFP_KERNEL);
+	pages[1] = alloc_page(GFP_KERNEL);
+	v = vmap(pages, 2, 0, PAGE_KERNEL);
+	ASSERT_NOT_NULL(v);
+	vunmap((void *)0x1234);
+	ASSERT_STR_EQ(last_report, "WARNING: vunmap: Trying to vunmap() nonexistent vm area (0x1234)\n");
+	vunmap(v + PAGE_SIZE);
+	snprintf(want, sizeof(want), "WARNING: vunmap: Trying to vunmap() bad address (%p): "
+		 "0x1000 bytes into a vmap() area, not its start\n", v + PAGE_SIZE);
+	ASSERT_STR_EQ(last_report, want);
+	vfree(v);		/* the wrong call: unmapped, the pages stay ours */
+	snprintf(want, sizeof(want), "WARNING: vfree: vm area (%p) was made by vmap(), not "
+		 "vmalloc(): unmapped, its pages left to their owner (use vunmap())\n", v);
+	ASSERT_STR_EQ(last_report, want);
+	vunmap(v);
+	snprintf(want, sizeof(want), "WARNING: vunmap: Trying to vunmap() nonexistent vm area "
+		 "(%p): already unmapped\n", v);
+	ASSERT_STR_EQ(last_report, want);
+	ASSERT_EQ(page_ref_count(pages[0]), 1);
+	__free_page(pages[0]);
+	__free_page(pages[1]);
+
+	/* vunmap of a vmalloc area: its pages are freed, not leaked. */
+	vm_unmap_aliases();
+	drain_all_pages(NULL);
+	before = nr_free_pages();
+	m = vmalloc(8 * PAGE_SIZE);
+	ASSERT_NOT_NULL(m);
+	vunmap(m);
+	snprintf(want, sizeof(want), "WARNING: vunmap: vm area (%p) was made by vmalloc(), not "
+		 "vmap(): unmapped and its pages freed (use vfree())\n", m);
+	ASSERT_STR_EQ(last_report, want);
+	vm_unmap_aliases();
+	drain_all_pages(NULL);
+	ASSERT_EQ(nr_free_pages(), before);
+
+	io = ioremap(3ul << 30, PAGE_SIZE);
+	ASSERT_NOT_NULL(io);
+	iounmap(io);
+	iounmap(io);
+	snprintf(want, sizeof(want), "WARNING: iounmap: bad address (%p): already unmapped\n", io);
+	ASSERT_STR_EQ(last_report, want);
+	iounmap((void *)0x5000);
+	ASSERT_STR_EQ(last_report, "WARNING: iounmap: bad address (0x5000)\n");
+	ASSERT_EQ(reports_seen, 7);
 	ASSERT_EQ(check_vmalloc_invariants(), 0);
 	ASSERT_EQ(check_buddy_invariants(), 0);
 	kmm_shutdown(k);
@@ -293,6 +359,7 @@ int main(void)
 	RUN_TEST(no_leak_across_10000_cycles);
 	RUN_TEST(random_sizes_keep_the_free_tree_right);
 	RUN_TEST(bad_input_is_reported);
+	RUN_TEST(bad_unmaps_name_their_call);
 	RUN_TEST(vmap_ioremap_and_vmallocinfo);
 	RUN_TEST(kvmalloc_falls_back_to_vmalloc);
 	RUN_TEST(vmalloc_huge_uses_2m_leaves);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <kmm/kmm.h>
+#include "mm/slab.h"
 #include "sim/script.h"
 #include "tests/harness.h"
 
@@ -354,6 +355,145 @@ TEST(test_bad_numbers_are_malformed)
 	ASSERT_EQ(run(c, "check"), 0);
 	ASSERT_STR_EQ(c->o, "ok\n");
 	ASSERT_TRUE(machine_ok());
+	cap_free(c);
+}
+
+/* A leading zero is a digit, not octal (docs/scripting.md). */
+TEST(test_leading_zeros_are_decimal)
+{
+	struct cap *c = cap_new("zeros.kmm");
+
+	ASSERT_EQ(run(c, "boot mem=032M cpus=01"), 0);	/* 32 MiB, not 26 */
+	ASSERT_EQ(kmm_current()->cfg.mem, 32ul << 20);
+	ASSERT_EQ(run(c, "alloc_pages 09"), 0);		/* not malformed */
+	ASSERT_TRUE(!strncmp(c->o, "pfn ", 4));
+	ASSERT_EQ(run(c, "alloc_pages 011"), 0);	/* order 11, not 9 */
+	ASSERT_STR_EQ(c->o, "error ENOMEM\n");
+	ASSERT_EQ(run(c, "kmem_cache_create zeros 010"), 0);
+	ASSERT_STR_EQ(c->o, "ok\n");
+	ASSERT_EQ(kmem_cache_find("zeros")->object_size, 10);
+	ASSERT_EQ(run(c, "alloc_pages 0x"), -1);
+	ASSERT_MALFORMED(c, "zeros.kmm", 5);
+	ASSERT_TRUE(machine_ok());
+	cap_free(c);
+}
+
+/* An empty name between '|'s is malformed, and err says at which column. */
+TEST(test_empty_flag_names_are_malformed)
+{
+	static const struct {
+		const char *line;
+		const char *says;
+	} lines[] = {
+		{ "alloc_pages 0 GFP_KERNEL|", "alloc_pages: empty GFP flag name at column 25 in 'GFP_KERNEL|'" },
+		{ "alloc_pages 0 GFP_KERNEL||__GFP_ZERO", "empty GFP flag name at column 25" },
+		{ "alloc_pages 0 |GFP_KERNEL", "empty GFP flag name at column 15" },
+		{ "kmalloc 8 \"\"", "kmalloc: empty GFP flag name at column 12: no flags at all" },
+		{ "kmalloc 8 GFP_KERNEL|__GFP_ZORO", "kmalloc: unknown GFP flag '__GFP_ZORO' at column 22" },
+		{ "kmem_cache_alloc kmalloc-8 __GFP_ZERO|", "kmem_cache_alloc: empty GFP flag name at column 38" },
+		{ "kmem_cache_create f 8 0 SLAB_POISON|", "kmem_cache_create: empty SLAB flag name at column 36" },
+		{ "kmem_cache_create f 8 0 |", "empty SLAB flag name at column 25" },
+		{ "kmem_cache_create f 8 0 SLAB_POISON|SLAB_X", "unknown SLAB flag 'SLAB_X' at column 37" },
+		{ "mmap 1 0 4K PROT_READ| MAP_PRIVATE|MAP_ANONYMOUS", "mmap: empty PROT flag name at column 22" },
+		{ "mmap 1 0 4K PROT_READ MAP_PRIVATE||MAP_ANONYMOUS", "mmap: empty MAP flag name at column 34" },
+		{ "madvise 1 0 4K |", "madvise: empty advice name at column 16" },
+	};
+	struct cap *c = cap_new("flags.kmm");
+	size_t i;
+
+	ASSERT_EQ(run(c, "boot mem=32M cpus=1"), 0);
+	ASSERT_EQ(run(c, "spawn"), 0);
+	for (i = 0; i < ARRAY_SIZE(lines); i++) {
+		if (run(c, lines[i].line) != -1)
+			TEST_FAIL_("'%s' was accepted: %s", lines[i].line, c->o);
+		ASSERT_MALFORMED(c, "flags.kmm", i + 3);
+		ASSERT_CONTAINS(c->e, lines[i].says);
+	}
+	ASSERT_EQ(kmem_cache_find("f"), NULL);
+	ASSERT_EQ(run(c, "alloc_pages 0 GFP_KERNEL|__GFP_ZERO"), 0);	/* the right way */
+	ASSERT_TRUE(!strncmp(c->o, "pfn ", 4));
+	ASSERT_TRUE(machine_ok());
+	cap_free(c);
+}
+
+/* kmem_cache_create refuses a name that would break slabinfo's columns. */
+TEST(test_cache_names_with_blanks_are_refused)
+{
+	static const char *const lines[] = {
+		"kmem_cache_create \"two words\" 64",
+		"kmem_cache_create \"tab\there\" 64",
+		"kmem_cache_create esc\x1b[31mred 64",
+	};
+	struct cap *c = cap_new("names.kmm");
+	const char *p;
+	size_t i;
+
+	ASSERT_EQ(run(c, "boot mem=32M cpus=1"), 0);
+	for (i = 0; i < ARRAY_SIZE(lines); i++) {
+		ASSERT_EQ(run(c, lines[i]), 0);		/* a result, not malformed */
+		ASSERT_STR_EQ(c->o, "error EINVAL\n");
+		ASSERT_CONTAINS(c->e, "printable ASCII without blanks");
+		ASSERT_EQ(strchr(c->e, '\x1b'), NULL);
+	}
+	ASSERT_EQ(run(c, "cat /proc/slabinfo"), 0);
+	ASSERT_EQ(strstr(c->o, "two"), NULL);
+	for (p = c->o; *p; p++)
+		if (*p != '\n' && ((unsigned char)*p < ' ' || (unsigned char)*p >= 0x7f))
+			TEST_FAIL_("slabinfo holds byte %#x", (unsigned char)*p);
+	cap_free(c);
+}
+
+/* exit 1 ends init: a kernel panic, after which nothing runs. */
+TEST(test_exit_of_init_panics)
+{
+	static const char script[] =
+		"boot mem=32M cpus=1\n"
+		"spawn\n"
+		"fork 1\n"
+		"exit 2 7\n"
+		"exit 1\n"
+		"check\n"
+		"spawn\n";
+	struct cap *c = cap_new("panic.kmm");
+
+	ASSERT_EQ(run_stream(c, script, strlen(script)), 0);
+	ASSERT_STR_EQ(c->o, "pid 1\npid 2\nok\n"
+		      "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000000\n");
+	ASSERT_CONTAINS(c->e, "---[ end Kernel panic - not syncing: Attempted to kill init! "
+			"exitcode=0x00000000 ]---\n");
+	ASSERT_TRUE(sim_panicked(c->s));
+	/* Lines given one by one are not run either: nothing on out. */
+	ASSERT_EQ(run(c, "check"), -1);
+	ASSERT_EQ(c->ol, 0);
+	ASSERT_CONTAINS(c->e, "not run: the machine has panicked");
+	ASSERT_EQ(run(c, "# a comment is still nothing"), 0);
+	ASSERT_EQ(c->el, 0);
+	ASSERT_TRUE(machine_ok());		/* the state is intact */
+	cap_free(c);				/* and everything is torn down */
+}
+
+TEST(test_exit_status_and_fatal_signals_of_init)
+{
+	struct cap *c = cap_new("status.kmm");
+
+	ASSERT_EQ(run(c, "boot mem=32M cpus=1 segv=kill"), 0);
+	ASSERT_EQ(run(c, "spawn"), 0);
+	ASSERT_EQ(run(c, "exit 1 256"), -1);		/* 0..255 */
+	ASSERT_MALFORMED(c, "status.kmm", 3);
+	ASSERT_EQ(run(c, "exit 1 x"), -1);
+	ASSERT_MALFORMED(c, "status.kmm", 4);
+	ASSERT_FALSE(sim_panicked(c->s));
+	/* A fatal SIGSEGV in init: Linux panics with the signal's number. */
+	ASSERT_EQ(run(c, "touch 1 0x1000 4K r"), 0);
+	ASSERT_STR_EQ(c->o, "SIGSEGV at 0x1000 (SEGV_MAPERR)\npid 1 killed by SIGSEGV\n"
+		      "Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b\n");
+	ASSERT_TRUE(sim_panicked(c->s));
+	cap_free(c);
+
+	c = cap_new("status.kmm");
+	ASSERT_EQ(run(c, "spawn"), 0);
+	ASSERT_EQ(run(c, "exit 1 255"), 0);
+	ASSERT_STR_EQ(c->o, "Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000ff00\n");
 	cap_free(c);
 }
 
@@ -1055,6 +1195,13 @@ static const char *replay_lines(const char *name, const char *data, size_t len,
 		n++;
 		*where = n;
 		first_word(line, w, sizeof(w));
+		if (sim_panicked(c->s)) {
+			/* After a kernel panic nothing runs or prints. */
+			run(c, line);
+			if (c->ol)
+				why = "a line after a kernel panic printed something";
+			continue;
+		}
 		r = run(c, line);
 		if (r == -1) {
 			if (strcmp(c->o, "error EINVAL\n"))
@@ -1385,6 +1532,11 @@ int main(void)
 	RUN_TEST(test_unterminated_quote);
 	RUN_TEST(test_too_many_words);
 	RUN_TEST(test_bad_numbers_are_malformed);
+	RUN_TEST(test_leading_zeros_are_decimal);
+	RUN_TEST(test_empty_flag_names_are_malformed);
+	RUN_TEST(test_cache_names_with_blanks_are_refused);
+	RUN_TEST(test_exit_of_init_panics);
+	RUN_TEST(test_exit_status_and_fatal_signals_of_init);
 	RUN_TEST(test_orders_above_max_fail_cleanly);
 	RUN_TEST(test_free_pages_huge_pfn);
 	RUN_TEST(test_boot_bad_values);
