@@ -7,7 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kmm/sched.h>
 #include "mm/internal.h"
+#include "mm/slab.h"
+#include "mm/vma.h"
+#include "mm/memory.h"
+#include "hw/tlb.h"
 
 static kmm_report_fn report_fn;
 static void *report_arg;
@@ -52,7 +57,7 @@ static const char *const pageflag_names[NR_PAGEFLAGS] = {
 	"locked", "writeback", "referenced", "uptodate", "dirty", "lru",
 	"head", "waiters", "active", "workingset", "owner_priv_1", "owner_2",
 	"arch_1", "reserved", "private", "private_2", "reclaim", "swapbacked",
-	"unevictable", "mlocked", "slab", "hwpoison",
+	"unevictable", "mlocked", "slab", "hwpoison", "anon_exclusive",
 };
 
 static void format_flags(unsigned long flags, char *buf, size_t len)
@@ -300,4 +305,105 @@ int check_buddy_invariants_kmm(struct kmm *k)
 int check_buddy_invariants(void)
 {
 	return check_buddy_invariants_kmm(kmm_cur());
+}
+
+/* ---- VM_BUG_ON and VM_WARN_ON (include/kmm/mmdebug.h) -------------- */
+
+/* Linux's dump_vma: where, whose, what it maps and how. */
+static size_t dump_vma(const struct vm_area_struct *v, char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len,
+		"vma %p start %#018lx end %#018lx mm %p\n"
+		"prot %#lx anon_vma %p file %p pgoff %#lx\n"
+		"flags: %#lx\n",
+		(const void *)v, v->vm_start, v->vm_end, (void *)v->vm_mm, v->vm_page_prot,
+		(void *)v->anon_vma, (void *)v->vm_file, v->vm_pgoff, v->vm_flags);
+}
+
+/* Linux's dump_mm, the fields kmm has. */
+static size_t dump_mm(const struct mm_struct *mm, char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len,
+		"mm %p task_size %lu mmap_base %#lx pgd %p map_count %d\n"
+		"total_vm %lu locked_vm %lu start_brk %#lx brk %#lx\n",
+		(const void *)mm, mm->task_size, mm->mmap_base, mm->pgd, mm->map_count,
+		mm->total_vm, mm->locked_vm, mm->start_brk, mm->brk);
+}
+
+static void vm_debug_report(const char *head, const char *cond, const char *file, int line,
+			    const char *func, enum vm_dump_kind kind, const void *obj)
+{
+	struct kmm *k = kmm_cur();
+	char dump[1024] = "";
+
+	if (obj && kind == VM_DUMP_PAGE)
+		dump_page(k, (struct page *)obj, NULL, dump, sizeof(dump));
+	else if (obj && kind == VM_DUMP_VMA)
+		dump_vma(obj, dump, sizeof(dump));
+	else if (obj && kind == VM_DUMP_MM)
+		dump_mm(obj, dump, sizeof(dump));
+	kmm_report(k, "%s at %s:%d!\n%s: %s\n%s", head, file, line, func, cond, dump);
+}
+
+void __vm_bug(const char *cond, const char *file, int line, const char *func,
+	      enum vm_dump_kind kind, const void *obj)
+{
+	vm_debug_report("kernel BUG", cond, file, line, func, kind, obj);
+	abort();	/* BUG(): the machine cannot go on */
+}
+
+void __vm_warn(const char *cond, const char *file, int line, const char *func,
+	       enum vm_dump_kind kind, const void *obj)
+{
+	vm_debug_report("WARNING", cond, file, line, func, kind, obj);
+}
+
+/* ---- every checker at once ------------------------------------------ */
+
+/* Each CPU's TLB: its sets and their replacement state (hw/tlb.c). */
+static int check_cpu_tlbs(struct kmm *k)
+{
+	char why[160];
+	unsigned int cpu;
+
+	for (cpu = 0; k->cpus.tlbs && cpu < k->cpus.nr; cpu++)
+		if (tlb_check(&k->cpus.tlbs[cpu], why, sizeof(why))) {
+			kmm_report(k, "check_cpu_tlbs: cpu %u: %s\n", cpu, why);
+			return -1;
+		}
+	return 0;
+}
+
+/* Every slab cache of the machine (the caches' list is the slab's). */
+static int check_slab_caches(struct kmm *k)
+{
+	struct kmem_cache *s;
+	int err = 0;
+
+	if (!k->slab)
+		return 0;
+	list_for_each_entry(s, &k->slab->slab_caches, list)
+		err |= check_slab_invariants(s);
+	return err;
+}
+
+/*
+ * The machine's invariant checkers, one signature (0, or -1 after a
+ * report naming what is broken): the buddy allocator, every slab cache,
+ * vmalloc space, every address space's vma tree, page tables, RSS
+ * counters and mapcounts, and the TLBs.
+ */
+int kmm_check_invariants(struct kmm *k)
+{
+	struct kmm *prev = kmm_switch(k);
+	int err = 0;
+
+	err |= check_buddy_invariants_kmm(k);
+	err |= check_slab_caches(k);
+	if (k->vmalloc)
+		err |= check_vmalloc_invariants();
+	err |= check_mm_counters(k);
+	err |= check_cpu_tlbs(k);
+	kmm_switch(prev);
+	return err ? -1 : 0;
 }

@@ -21,6 +21,7 @@
  * address_space; _mapcount counts PTEs.  RSS per type is kept in
  * mm->rss_stat, and the node counters behind /proc/meminfo follow.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <kmm/pgtable.h>
 #include <kmm/sched.h>
@@ -770,4 +771,156 @@ void unmap_mapping_range(struct address_space *as, pgoff_t first, pgoff_t last)
 		zap_pages_keep_guards(v->vm_mm, v->vm_start + ((a - vfirst) << PAGE_SHIFT),
 				      v->vm_start + ((b - vfirst) << PAGE_SHIFT));
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The checker: page tables against RSS counters and mapcounts         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Walks mm's page tables under its VMAs (absent tables skipped whole):
+ * every mapped PTE of a real page is counted in rss[] by the counter it
+ * was charged to, and in maps[pfn]; a mapped PTE outside every VMA is a
+ * broken invariant on its own.
+ */
+static int count_mm_ptes(struct kmm *k, struct mm_struct *mm, unsigned long rss[NR_MM_COUNTERS],
+			 unsigned int *maps)
+{
+	struct vm_area_struct *v;
+
+	for (v = mm->mmap; v; v = v->vm_next) {
+		unsigned long a = v->vm_start;
+
+		while (a < v->vm_end) {
+			pte_t *pte = pte_lookup(mm, a);
+			pte_t e;
+
+			if (!pte) {
+				a = next_table_addr(mm, a);
+				continue;
+			}
+			e = ptep_get(pte);
+			a += PAGE_SIZE;
+			if (!pte_mapped(e) || is_zero_pfn(pte_pfn(e)))
+				continue;
+			if (pte_pfn(e) >= k->max_pfn) {
+				kmm_report(k, "check_mm_counters: pid %d: PTE at %#lx maps pfn %#lx "
+					   "beyond RAM\n", mm->owner ? mm->owner->pid : 0,
+					   a - PAGE_SIZE, pte_pfn(e));
+				return -1;
+			}
+			rss[mm_counter(pte_page(e))]++;
+			if (maps)
+				maps[pte_pfn(e)]++;
+		}
+	}
+	return 0;
+}
+
+/* Where pfn is mapped first (for the report): the pid and address. */
+static bool find_pfn_mapping(struct kmm *k, unsigned long pfn, int *pid, unsigned long *addr)
+{
+	struct task_struct *t;
+	struct vm_area_struct *v;
+
+	list_for_each_entry(t, &k->tasks, tasks) {
+		if (!t->mm || t->mm->owner != t)
+			continue;
+		for (v = t->mm->mmap; v; v = v->vm_next) {
+			unsigned long a = v->vm_start;
+
+			while (a < v->vm_end) {
+				pte_t *pte = pte_lookup(t->mm, a);
+
+				if (!pte) {
+					a = next_table_addr(t->mm, a);
+					continue;
+				}
+				if (pte_mapped(ptep_get(pte)) && pte_pfn(ptep_get(pte)) == pfn) {
+					*pid = t->pid;
+					*addr = a;
+					return true;
+				}
+				a += PAGE_SIZE;
+			}
+		}
+	}
+	return false;
+}
+
+static const char *const mm_counter_names[NR_MM_COUNTERS] = {
+	"MM_FILEPAGES", "MM_ANONPAGES", "MM_SWAPENTS", "MM_SHMEMPAGES",
+};
+
+/* One address space: its vma tree, and its page tables against its RSS. */
+static int check_one_mm(struct kmm *k, struct mm_struct *mm, unsigned int *maps)
+{
+	unsigned long rss[NR_MM_COUNTERS] = { 0 };
+	const char *why = NULL;
+	int pid = mm->owner ? mm->owner->pid : 0, i, err = 0;
+
+	if (validate_mm(mm, &why)) {
+		kmm_report(k, "check_mm: pid %d: vma tree: %s\n", pid, why);
+		return -1;
+	}
+	if (count_mm_ptes(k, mm, rss, maps))
+		return -1;
+	for (i = 0; i < NR_MM_COUNTERS; i++)
+		if (i != MM_SWAPENTS && rss[i] != mm->rss_stat[i]) {
+			kmm_report(k, "check_mm: pid %d: %lu pages mapped as %s, the counter "
+				   "says %lu\n", pid, rss[i], mm_counter_names[i], mm->rss_stat[i]);
+			err = -1;
+		}
+	return err;
+}
+
+int check_mm(struct mm_struct *mm)
+{
+	return check_one_mm(kmm_cur(), mm, NULL);
+}
+
+int check_mm_counters(struct kmm *k)
+{
+	unsigned int *maps = calloc(k->max_pfn ? k->max_pfn : 1, sizeof(*maps));
+	struct task_struct *t;
+	unsigned long pfn;
+	int err = 0;
+
+	if (!maps)
+		return 0;	/* no memory for the check: nothing is known broken */
+	list_for_each_entry(t, &k->tasks, tasks)
+		if (t->mm && t->mm->owner == t)	/* each address space once */
+			err |= check_one_mm(k, t->mm, maps);
+	/* Every PTE that maps a page is one in its mapcount, and no more. */
+	for (pfn = 0; pfn < k->max_pfn && !err; pfn++) {
+		struct page *page;
+		int mapcount;
+
+		if (!__pfn_valid(k, pfn)) {
+			if (!maps[pfn])
+				continue;
+			kmm_report(k, "check_mm_counters: pfn %#lx is mapped and has no struct page\n", pfn);
+			err = -1;
+			break;
+		}
+		page = pfn_to_page(pfn);
+		if (!maps[pfn] && page_has_type(page))
+			continue;	/* free, or the slab's: _mapcount is its type */
+		mapcount = page_has_type(page) ? 0 : page_mapcount(page);
+		if ((unsigned int)mapcount != maps[pfn] && (maps[pfn] || mapcount > 0)) {
+			unsigned long addr = 0;
+			int pid = 0;
+
+			char dump[512];
+
+			find_pfn_mapping(k, pfn, &pid, &addr);
+			dump_page(k, page, NULL, dump, sizeof(dump));
+			kmm_report(k, "check_mm_counters: pfn %#lx: %u PTEs map it (the first: pid %d "
+				   "at %#lx), its mapcount is %d\n%s", pfn, maps[pfn], pid, addr, mapcount,
+				   dump);
+			err = -1;
+		}
+	}
+	free(maps);
+	return err;
 }

@@ -79,6 +79,15 @@ int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
 int faultin_page(struct vm_area_struct *v, unsigned long addr, bool write);
 void flush_tlb_page(struct mm_struct *mm, unsigned long addr);
 void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+/*
+ * The checker of every address space: its vma tree (validate_mm), its
+ * page tables against its RSS counters, and every page's mapcount
+ * against the PTEs that map it, over all processes.  0, or -1 after
+ * reporting the first thing found broken.
+ */
+int check_mm_counters(struct kmm *k);
+/* The same for one address space, mapcounts aside. */
+int check_mm(struct mm_struct *mm);
 /* arch/x86/mm/tlb.c: the shootdown on every CPU's TLB (end ~0: all of mm). */
 void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end);
 /* proc/tlbstat.c: /proc/tlbstat and the `tlbstat` command's table. */

@@ -280,7 +280,7 @@ static int cmd_drain(struct sim *s, int argc, char **argv)
 
 static int cmd_check(struct sim *s, int argc, char **argv)
 {
-	if (check_buddy_invariants_kmm(s->k))
+	if (kmm_check_invariants(s->k))
 		fprintf(s->out, "error %s\n", s->report[0] ? s->report : "EFAULT");
 	else
 		fprintf(s->out, "ok\n");
@@ -719,7 +719,7 @@ static const struct sim_cmd sim_cmds[] = {
 	{ "drain", 0, 0, "drain",
 	  "Returns the per-CPU page lists to the buddy allocator (drain_all_pages).", cmd_drain },
 	{ "check", 0, 0, "check",
-	  "Checks the buddy allocator's invariants; prints ok or the first broken one.", cmd_check },
+	  "Runs every invariant checker (buddy, slab, vmalloc, VMAs, page tables against RSS and mapcounts, TLBs); prints ok or the first broken one.", cmd_check },
 	{ "help", 0, 1, "help [COMMAND]",
 	  "Lists the commands, or prints what one of them does.", cmd_help },
 	{ "quit", 0, 0, "quit",

@@ -108,5 +108,11 @@ int add_memory(unsigned long bytes);
 
 /* Checks every buddy invariant; returns 0 or -1 (with a report). */
 int check_buddy_invariants(void);
+/*
+ * Runs every invariant checker of machine k (buddy, slab caches, vmalloc,
+ * each address space's vmas, page tables, RSS and mapcounts, the TLBs);
+ * 0, or -1 after reporting what is broken.
+ */
+int kmm_check_invariants(struct kmm *k);
 
 #endif /* KMM_KMM_H */

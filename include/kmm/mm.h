@@ -18,6 +18,7 @@
 #include <kmm/mm_types.h>
 #include <kmm/mmzone.h>
 #include <kmm/page-flags.h>
+#include <kmm/mmdebug.h>
 
 #define PAGE_OFFSET		0xffff888000000000ul	/* simulated direct map */
 #define VMEMMAP_START		0xffffea0000000000ul	/* simulated struct pages */

@@ -110,9 +110,13 @@ enum pagetype {
 	PGTY_mapcount_underflow = 0xff,
 };
 
+/* A type's top byte is 0xf0..0xfe; a mapcount (-1 and up) is not one:
+ * 0xffffffff unmapped, small numbers mapped. */
 static inline bool page_has_type(const struct page *page)
 {
-	return page->page_type < ((unsigned int)PGTY_mapcount_underflow << 24);
+	unsigned int top = READ_ONCE(page->page_type) >> 24;
+
+	return top >= PGTY_buddy && top < PGTY_mapcount_underflow;
 }
 
 #define PAGE_TYPE_OPS(name, type)                                              \
