@@ -103,7 +103,7 @@ static void __page_add_new_anon_rmap(struct page *page, struct vm_area_struct *v
 {
 	page->mapping = (struct address_space *)((unsigned long)v->anon_vma | PAGE_MAPPING_ANON);
 	page->index = linear_page_index(v, addr);
-	page->_mapcount = 0;
+	WRITE_ONCE(page->_mapcount, 0);	/* page_type's word: see page-flags.h */
 	__SetPageAnonExclusive(page);	/* nobody else sees the page yet */
 }
 
@@ -117,14 +117,16 @@ static void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *v,
 /* One more PTE maps page (fork, fault-around, file faults). */
 static void page_dup_rmap(struct page *page)
 {
-	if (++page->_mapcount == 0)
+	WRITE_ONCE(page->_mapcount, page->_mapcount + 1);	/* read racily: page-flags.h */
+	if (page->_mapcount == 0)
 		mod_node_state(PageAnon(page) ? NR_ANON_PAGES : NR_MAPPED, 1);
 }
 
 /* One PTE less; an anonymous page leaves its anon_vma with the last. */
 static void page_remove_rmap(struct page *page)
 {
-	if (--page->_mapcount >= 0)
+	WRITE_ONCE(page->_mapcount, page->_mapcount - 1);	/* read racily: page-flags.h */
+	if (page->_mapcount >= 0)
 		return;
 	if (PageAnon(page)) {
 		mod_node_state(NR_ANON_PAGES, -1);

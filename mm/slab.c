@@ -416,6 +416,18 @@ static void destroy_list(struct kmem_cache *s, struct list_head *destroy)
 /* Allocation                                                          */
 /* ------------------------------------------------------------------ */
 
+/*
+ * A per-CPU array's count is written only under its local lock, but
+ * /proc/slabinfo sums every CPU's count without taking those locks
+ * (kmem_cache_get_info): each store is one relaxed atomic (WRITE_ONCE) so
+ * that reader sees a whole recent value, never a torn one.  The owner's
+ * own reads stay plain.
+ */
+static inline void ac_set_avail(struct array_cache *ac, unsigned int avail)
+{
+	WRITE_ONCE(ac->avail, avail);
+}
+
 /* Moves up to batch objects from the shared array or the slabs to ac. */
 static unsigned int refill_from_node(struct kmem_cache *s,
 				     struct array_cache *ac, unsigned int batch)
@@ -430,7 +442,7 @@ static unsigned int refill_from_node(struct kmem_cache *s,
 		got = min(batch, sh->avail);
 		sh->avail -= got;
 		memcpy(&ac->entry[ac->avail], &sh->entry[sh->avail], got * sizeof(void *));
-		ac->avail += got;
+		ac_set_avail(ac, ac->avail + got);
 		sh->touched = 1;
 		pthread_mutex_unlock(&n->list_lock);
 		return got;
@@ -449,7 +461,8 @@ static unsigned int refill_from_node(struct kmem_cache *s,
 			break;
 		}
 		while (slabp->inuse < slabp->num && got < batch) {
-			ac->entry[ac->avail++] = slab_get_obj(s, slabp);
+			ac->entry[ac->avail] = slab_get_obj(s, slabp);
+			ac_set_avail(ac, ac->avail + 1);
 			n->free_objects--;
 			got++;
 		}
@@ -471,7 +484,8 @@ static void *cache_alloc_refill(struct kmem_cache *s, gfp_t gfp,
 			return NULL;
 	}
 	ac->touched = 1;
-	return ac->entry[--ac->avail];
+	ac_set_avail(ac, ac->avail - 1);
+	return ac->entry[ac->avail];
 }
 
 /* Threads without a CPU take one object straight from the slabs. */
@@ -564,7 +578,8 @@ void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 
 		if (likely(ac->avail)) {
 			ac->touched = 1;
-			obj = ac->entry[--ac->avail];
+			ac_set_avail(ac, ac->avail - 1);
+			obj = ac->entry[ac->avail];
 		} else {
 			obj = cache_alloc_refill(s, gfp, ac);
 		}
@@ -720,7 +735,7 @@ static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac)
 	}
 	pthread_mutex_unlock(&n->list_lock);
 	destroy_list(s, &destroy);
-	ac->avail -= batch;
+	ac_set_avail(ac, ac->avail - batch);
 	memmove(ac->entry, &ac->entry[batch], ac->avail * sizeof(void *));
 }
 
@@ -745,7 +760,8 @@ void __kmem_cache_free(struct kmem_cache *s, void *obj, unsigned long caller)
 
 		if (unlikely(ac->avail >= ac->limit))
 			cache_flusharray(s, ac);
-		ac->entry[ac->avail++] = obj;
+		ac->entry[ac->avail] = obj;
+		ac_set_avail(ac, ac->avail + 1);
 		local_exit(&ac->ll, fast);
 	} else {
 		LIST_HEAD(destroy);
@@ -825,7 +841,7 @@ static void drain_cpu_caches(struct kmem_cache *s)
 		local_lock_remote(&ac->ll);
 		pthread_mutex_lock(&n->list_lock);
 		free_block(s, ac->entry, ac->avail, &destroy);
-		ac->avail = 0;
+		ac_set_avail(ac, 0);
 		pthread_mutex_unlock(&n->list_lock);
 		local_unlock_remote(&ac->ll);
 	}
@@ -1410,6 +1426,12 @@ int kmem_cache_get_info(struct kmem_cache *s, struct kmem_cache_info *info)
 	info->active_objs = info->num_objs - n->free_objects;
 	info->shared_avail = n->shared ? n->shared->avail : 0;
 	pthread_mutex_unlock(&n->list_lock);
+	/*
+	 * Racy on purpose, as Linux's data_race() readers of per-CPU counts:
+	 * taking every CPU's local lock would stall the allocation fast path
+	 * for a statistic that is stale once printed anyway.  The owners
+	 * store with WRITE_ONCE (ac_set_avail), so each count read is whole.
+	 */
 	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
 		info->cpu_avail += READ_ONCE(s->cpu_cache[cpu]->avail);
 	info->order_fallback = READ_ONCE(s->order_fallback);

@@ -7,7 +7,13 @@
  * RLIMIT_STACK.  A test boots the simulator with the same features
  * (host_features_boot_line, host_features_config), runs the same sysctl
  * and rlimit lines in it after spawn (host_features_setup_lines), and
- * says what it left out and why (host_features_print).
+ * says what it read, what it left out and why (host_features_print).
+ *
+ * RLIMIT_MEMLOCK is the host's own, as `ulimit -l` shows it (the soft
+ * limit getrlimit reads): the host executor's processes get it back after
+ * host_exec_drop_privileges (host_features_apply_limits), and the
+ * simulator's pid 1 gets it by prlimit, so mlock meets the same limit on
+ * both sides whatever the machine running the tests set.
  *
  * KMM_TEST_PKU=off treats the host as one without protection keys: the
  * simulator boots with pku=off and kmm-host runs with --pku=off, so the
@@ -17,6 +23,7 @@
 #define KMM_TESTS_HOST_FEATURES_H
 
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,11 +203,43 @@ HF_STATIC void host_features_config(const struct host_features *hf, struct kmm_c
 		kmm_config_set(cfg, "pku", hf->pku ? "on" : "off", err, sizeof(err));
 }
 
-/* The limit a kmm-host process ends up with (host_exec_drop_privileges). */
+/* The stack limit a kmm-host process ends up with (host_exec_drop_privileges). */
 HF_STATIC unsigned long hf_limit(const struct rlimit *rl)
 {
 	return rl->rlim_max != RLIM_INFINITY && rl->rlim_max < HF_LINUX_LIMIT ?
 	       (unsigned long)rl->rlim_max : HF_LINUX_LIMIT;
+}
+
+/* A limit in bytes as the simulator's prlimit takes it; ~0ul: unlimited. */
+HF_STATIC unsigned long hf_bytes(rlim_t v)
+{
+	return v == RLIM_INFINITY ? ~0ul : (unsigned long)v;
+}
+
+/* RLIMIT_MEMLOCK as `ulimit -l` shows it: the soft limit, in bytes. */
+HF_STATIC unsigned long hf_memlock(const struct host_features *hf)
+{
+	return hf_bytes(hf->memlock.rlim_cur);
+}
+
+/* "8192K" or "unlimited", for the test output. */
+HF_STATIC const char *hf_kib(unsigned long bytes, char *buf, size_t size)
+{
+	if (bytes == ~0ul)
+		snprintf(buf, size, "unlimited");
+	else
+		snprintf(buf, size, "%luK", bytes >> 10);
+	return buf;
+}
+
+/*
+ * In a host executor's process, after host_exec_drop_privileges (which
+ * sets Linux's default 8 MiB, the simulator's): the RLIMIT_MEMLOCK this
+ * test was started with again.  0 or -errno.
+ */
+HF_STATIC int host_features_apply_limits(const struct host_features *hf)
+{
+	return setrlimit(RLIMIT_MEMLOCK, &hf->memlock) ? -errno : 0;
 }
 
 /*
@@ -219,8 +258,10 @@ HF_STATIC int host_features_setup_lines(const struct host_features *hf, char lin
 		snprintf(lines[n++], 96, "echo %lu > /proc/sys/vm/overcommit_kbytes", hf->overcommit_kbytes);
 	if (n < max)
 		snprintf(lines[n++], 96, "echo %ld > /proc/sys/vm/max_map_count", hf->max_map_count);
-	if (hf_limit(&hf->memlock) != HF_LINUX_LIMIT && n < max)
-		snprintf(lines[n++], 96, "prlimit 1 RLIMIT_MEMLOCK %lu", hf_limit(&hf->memlock));
+	if (hf_memlock(hf) == ~0ul && n < max)
+		snprintf(lines[n++], 96, "prlimit 1 RLIMIT_MEMLOCK unlimited");
+	else if (hf_memlock(hf) != HF_LINUX_LIMIT && n < max)
+		snprintf(lines[n++], 96, "prlimit 1 RLIMIT_MEMLOCK %lu", hf_memlock(hf));
 	if (hf_limit(&hf->stack) != HF_LINUX_LIMIT && n < max)
 		snprintf(lines[n++], 96, "prlimit 1 RLIMIT_STACK %lu", hf_limit(&hf->stack));
 	return n;
@@ -230,14 +271,21 @@ HF_STATIC int host_features_setup_lines(const struct host_features *hf, char lin
  * cannot be matched (then the tests that depend on it say so). */
 HF_STATIC void host_features_print(const struct host_features *hf, FILE *f)
 {
+	char soft[32], hard[32];
+
 	fprintf(f, "  host: pku=%s%s thp=%s shmem_thp=%s%s%s overcommit_memory=%d ratio=%d kbytes=%lu"
-		   " max_map_count=%ld mmap_min_addr=%lu layout=%s memlock=%luK stack=%luK\n",
+		   " max_map_count=%ld mmap_min_addr=%lu layout=%s memlock=%s (ulimit -l; hard %s)"
+		   " stack=%luK\n",
 		hf->cpu_pku ? "on" : "off", hf->pku_forced_off ? " (KMM_TEST_PKU=off: tested as off)" : "",
 		hf->thp ? hf->thp_enabled : "none", hf->thp_shmem[0] ? hf->thp_shmem : "none",
 		hf->thp_shmem_pmd[0] ? "/2M:" : "", hf->thp_shmem_pmd,
 		hf->overcommit_memory, hf->overcommit_ratio, hf->overcommit_kbytes,
 		hf->max_map_count, hf->mmap_min_addr, hf->legacy_layout ? "legacy" : "top-down",
-		hf_limit(&hf->memlock) >> 10, hf_limit(&hf->stack) >> 10);
+		hf_kib(hf_memlock(hf), soft, sizeof(soft)),
+		hf_kib(hf_bytes(hf->memlock.rlim_max), hard, sizeof(hard)), hf_limit(&hf->stack) >> 10);
+	fprintf(f, "  mlock: both sides get RLIMIT_MEMLOCK %s, as getrlimit read it%s\n", soft,
+		hf_memlock(hf) == HF_LINUX_LIMIT ? " (Linux's default: the simulator's too)" :
+		" (the simulator's pid 1 by prlimit; kmm-host alone would use 8 MiB)");
 	if (!hf->sim_pku_option)
 		fprintf(f, "  note: the simulator's boot has no pku= option yet; booted without it%s\n",
 			hf->pku ? " (lines with PROT_EXEC or pkeys differ where it lacks keys)" : "");
@@ -249,8 +297,8 @@ HF_STATIC void host_features_print(const struct host_features *hf, FILE *f)
 	if (hf->fault_around_bytes >= 0 && hf->fault_around_bytes != HF_DEFAULT_FAULT_AROUND)
 		fprintf(f, "  note: fault_around_bytes=%ld, the simulator has %ld: shared-memory fault counts may differ\n",
 			hf->fault_around_bytes, HF_DEFAULT_FAULT_AROUND);
-	if (hf_limit(&hf->memlock) != HF_LINUX_LIMIT || hf_limit(&hf->stack) != HF_LINUX_LIMIT)
-		fprintf(f, "  note: a hard RLIMIT_MEMLOCK or RLIMIT_STACK below 8 MiB: the simulator gets the same by prlimit\n");
+	if (hf_limit(&hf->stack) != HF_LINUX_LIMIT)
+		fprintf(f, "  note: a hard RLIMIT_STACK below 8 MiB: the simulator gets the same by prlimit\n");
 }
 
 #endif

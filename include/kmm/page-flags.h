@@ -100,6 +100,16 @@ PAGEFLAG_OPS(HWPoison, PG_hwpoison)
  * Page types live in the top byte of page_type, which shares its word with
  * _mapcount: a typed page is never mapped, and an untyped, unmapped page
  * reads -1 (UINT_MAX) there, as in Linux 6.12+.
+ *
+ * The word is read without its owner's lock by design: the buddy
+ * allocator, merging a freed block under zone->lock, asks whether the
+ * neighbouring block is a free buddy (find_buddy) while that neighbour
+ * may be in use by another thread that is just making it a page table or
+ * changing its mapcount.  That is benign, as in Linux: a page becomes or
+ * stops being PageBuddy only under zone->lock, which the asker holds, so
+ * any other change leaves the answer "not a buddy".  The accesses are
+ * single relaxed atomics (READ_ONCE/WRITE_ONCE) so the racing read is a
+ * whole word, never a torn one, and TSan knows it is meant.
  */
 enum pagetype {
 	PGTY_buddy = 0xf0,
@@ -122,15 +132,15 @@ static inline bool page_has_type(const struct page *page)
 #define PAGE_TYPE_OPS(name, type)                                              \
 	static inline bool Page##name(const struct page *p)                   \
 	{                                                                     \
-		return (p->page_type >> 24) == (type);                        \
+		return (READ_ONCE(p->page_type) >> 24) == (type);             \
 	}                                                                     \
 	static inline void __SetPage##name(struct page *p)                    \
 	{                                                                     \
-		p->page_type = (unsigned int)(type) << 24;                    \
+		WRITE_ONCE(p->page_type, (unsigned int)(type) << 24);         \
 	}                                                                     \
 	static inline void __ClearPage##name(struct page *p)                  \
 	{                                                                     \
-		p->page_type = ~0u;                                           \
+		WRITE_ONCE(p->page_type, ~0u);                                \
 	}
 
 PAGE_TYPE_OPS(Buddy, PGTY_buddy)

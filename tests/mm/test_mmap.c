@@ -247,6 +247,31 @@ static void op_mremap(struct mm_struct *mm, char *base, unsigned long off,
 			off, len, new_len, flags, to, *h, *km);
 }
 
+/* Whether this process has capability bit cap in effect (CapEff). */
+static bool has_capability(int cap)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	unsigned long long eff = 0;
+	char line[256];
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff >> cap) & 1;
+}
+
+static const char *limit_text(rlim_t v, char *buf, size_t size)
+{
+	if (v == RLIM_INFINITY)
+		snprintf(buf, size, "unlimited");
+	else
+		snprintf(buf, size, "%luK", (unsigned long)v >> 10);
+	return buf;
+}
+
 TEST(random_calls_match_the_host)
 {
 	/* Big enough that overcommit never refuses a window-sized mapping
@@ -259,9 +284,18 @@ TEST(random_calls_match_the_host)
 	int seed, step, nseeds = 20 * (int)TEST_SCALE();
 	unsigned long calls = 0;
 	struct rlimit memlock;
+	char soft[32], hard[32];
+	bool ipc_lock, sys_admin;
 
 	ASSERT_NOT_NULL(k);
+	/* The host's ulimit -l and capabilities, which its mlock calls meet. */
 	ASSERT_EQ(getrlimit(RLIMIT_MEMLOCK, &memlock), 0);
+	ipc_lock = has_capability(14);		/* CAP_IPC_LOCK: no limit at all */
+	sys_admin = has_capability(21);		/* CAP_SYS_ADMIN */
+	printf("  RLIMIT_MEMLOCK read by getrlimit (ulimit -l): %s, hard %s%s; the kmm mm gets the same\n",
+	       limit_text(memlock.rlim_cur, soft, sizeof(soft)),
+	       limit_text(memlock.rlim_max, hard, sizeof(hard)),
+	       ipc_lock ? ", with CAP_IPC_LOCK (the limit does not apply)" : "");
 	for (seed = 0; seed < nseeds; seed++) {
 		rnd_state = (TEST_SEED() + (uint64_t)seed) * 0x9e3779b97f4a7c15ull + 1;
 		base = host_window();
@@ -269,8 +303,8 @@ TEST(random_calls_match_the_host)
 		hl.n = 0;
 		mm = mm_alloc();
 		mm->rlim_memlock = memlock.rlim_cur;	/* the host's own limits */
-		mm->cap_ipc_lock = geteuid() == 0;
-		mm->cap_sys_admin = geteuid() == 0;
+		mm->cap_ipc_lock = ipc_lock;		/* root may lack them in a container */
+		mm->cap_sys_admin = sys_admin;
 		ASSERT_EQ(do_mmap(mm, KBASE, WIN, PROT_NONE,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE), (long)KBASE);
 		for (step = 0; step < 60; step++) {

@@ -105,18 +105,23 @@ static void __attribute__((noreturn)) host_child(const struct script *s, int fd,
 {
 	FILE *out = fdopen(fd, "w");
 	FILE *err = quiet ? fopen("/dev/null", "w") : stderr;
+	const struct host_features *hf = diff_host();	/* read before the limits change */
 	struct host_exec *h;
 	unsigned int i, bad = 0;
 	int e = host_exec_drop_privileges();
 
 	if (e)
 		fprintf(stderr, "  host: cannot limit mlock and stacks as the simulator does (errno %d)\n", -e);
+	/* mlock meets the host's own ulimit -l; the simulator gets it by prlimit. */
+	e = host_features_apply_limits(hf);
+	if (e)
+		fprintf(stderr, "  host: cannot restore RLIMIT_MEMLOCK (errno %d)\n", -e);
 	h = out && err ? host_exec_create(out, err) : NULL;
 	if (!h)
 		_exit(3);
 	host_exec_set_source(h, "host");
 	host_exec_set_show_faults(h, mode & DIFF_FAULTS);
-	host_exec_set_pku(h, diff_host()->pku);
+	host_exec_set_pku(h, hf->pku);
 	host_exec_set_kernel_addresses(h, mode & DIFF_KERNEL_ADDR);
 	for (i = 0; i < s->n; i++) {
 		bad += host_exec_run_line(h, s->line[i]) != 0;

@@ -404,10 +404,50 @@ TEST(fault_scenarios_match_the_host)
 		TEST_FAIL_("%zu of %zu scenarios differ from the host", failed, run);
 }
 
+/*
+ * The host's `ulimit -l` is what mlock meets on both sides, not a value
+ * the test assumes: run as if started under `ulimit -l 64`, 64 KiB may be
+ * locked and no more, on the host and in the simulator alike.
+ */
+TEST(mlock_meets_the_hosts_ulimit_l)
+{
+	static const struct scenario sc = { "mlock under ulimit -l 64", HEAD
+		"mmap 1 0x300000100000 256K " RW " " PRIV "\n"
+		"mlock 1 0x300000100000 32K	#= ok\n"
+		"mlock 1 0x300000108000 64K	#= error ENOMEM\n"
+		"mlock 1 0x300000108000 32K	#= ok\n"
+		"mlock2 1 0x300000110000 4K MLOCK_ONFAULT	#= error ENOMEM\n"
+		"munlock 1 0x300000100000 16K	#= ok\n"
+		"mlock2 1 0x300000110000 16K MLOCK_ONFAULT	#= ok\n"
+		"touch 1 0x300000100000 128K w	#= ok minflt=16\n", NULL, 0 };
+	struct rlimit saved, low;
+	char lines[8][96];
+	int i, n, found = 0;
+
+	ASSERT_EQ(getrlimit(RLIMIT_MEMLOCK, &saved), 0);
+	if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < (64ul << 10)) {
+		printf("  skipped: the hard RLIMIT_MEMLOCK is below 64 KiB\n");
+		return;
+	}
+	low = (struct rlimit){ 64ul << 10, saved.rlim_max };
+	ASSERT_EQ(setrlimit(RLIMIT_MEMLOCK, &low), 0);
+	diff_features_read = false;		/* read the limit again */
+	host_features_print(diff_host(), stdout);
+	n = host_features_setup_lines(diff_host(), lines, 8);
+	for (i = 0; i < n; i++)
+		found += !strcmp(lines[i], "prlimit 1 RLIMIT_MEMLOCK 65536");
+	i = run_scenario(&sc);
+	ASSERT_EQ(setrlimit(RLIMIT_MEMLOCK, &saved), 0);
+	diff_features_read = false;
+	ASSERT_EQ(found, 1);
+	ASSERT_EQ(i, 0);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	host_features_print(diff_host(), stdout);
 	RUN_TEST(fault_scenarios_match_the_host);
+	RUN_TEST(mlock_meets_the_hosts_ulimit_l);
 	return harness_summary();
 }
