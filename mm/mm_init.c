@@ -442,6 +442,7 @@ void kmm_shutdown(struct kmm *k)
 	if (!k)
 		k = kmm_global;
 	if (k) {
+		VM_CHECK(kmm_check_invariants(k));	/* the machine as it ends */
 		if (k == kmm_global)
 			kmm_set_machine_globals(NULL);
 		kmm_unregister_machine(k);

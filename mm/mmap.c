@@ -80,6 +80,7 @@ struct mm_struct *mm_alloc(void)
 
 void mmput(struct mm_struct *mm)
 {
+	VM_CHECK(check_mm(mm));
 	exit_mm_pages(mm);
 	while (mm->mmap) {
 		struct vm_area_struct *v = mm->mmap;

@@ -206,6 +206,8 @@ static void __free_one_page(struct kmm *k, struct page *page, unsigned long pfn,
 			    struct zone *zone, unsigned int order, int mt,
 			    bool tail)
 {
+	VM_BUG_ON_PAGE(pfn & ((1ul << order) - 1), page);	/* a block starts aligned */
+	VM_BUG_ON_PAGE(page_to_pfn(page) != pfn, page);
 	while (order < MAX_PAGE_ORDER) {
 		unsigned long buddy_pfn = pfn ^ (1ul << order);
 		struct page *buddy = find_buddy(k, page, buddy_pfn, order);

@@ -888,6 +888,7 @@ int kmem_cache_shrink(struct kmem_cache *s)
 	if (cache_handle_bad(s, "kmem_cache_shrink"))
 		return 0;
 	__kmem_cache_shrink(s);
+	VM_CHECK(check_slab_invariants(s));
 	pthread_mutex_lock(&s->node.list_lock);
 	left = s->node.total_slabs;
 	pthread_mutex_unlock(&s->node.list_lock);
@@ -1351,6 +1352,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		return;
 	if (cache_handle_bad(s, "kmem_cache_destroy"))
 		return;
+	VM_CHECK(check_slab_invariants(s));
 	ks = s->k->slab;
 	if (s == ks->kmem_cache || (s->flags & CFLGS_PERMANENT)) {
 		kmm_report(s->k, "kmem_cache_destroy %s: a cache of the kernel itself cannot be destroyed\n",

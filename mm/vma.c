@@ -148,6 +148,9 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 		}
 	}
 	next = prev ? prev->vm_next : mm->mmap;
+	VM_BUG_ON_VMA(vma->vm_start >= vma->vm_end, vma);
+	VM_BUG_ON_VMA(prev && prev->vm_end > vma->vm_start, vma);	/* overlaps */
+	VM_BUG_ON_VMA(next && vma->vm_end > next->vm_start, vma);
 	vma->vm_prev = prev;
 	vma->vm_next = next;
 	if (prev)
@@ -196,6 +199,9 @@ void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 void vma_adjust_bounds(struct mm_struct *mm, struct vm_area_struct *vma,
 		       unsigned long start, unsigned long end)
 {
+	VM_BUG_ON_VMA(start >= end || (start | end) & ~PAGE_MASK, vma);
+	VM_BUG_ON_VMA(vma->vm_prev && vma->vm_prev->vm_end > start, vma);
+	VM_BUG_ON_VMA(vma->vm_next && end > vma->vm_next->vm_start, vma);
 	vma->vm_pgoff += (long)(start - vma->vm_start) >> PAGE_SHIFT;
 	vma->vm_start = start;
 	vma->vm_end = end;
