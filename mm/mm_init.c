@@ -438,11 +438,12 @@ struct kmm *kmm_boot_default(void)
 
 void kmm_shutdown(struct kmm *k)
 {
+	/* The machine as it ends (kmm_check_invariants takes the lock). */
+	VM_CHECK((k ? k : kmm_global) ? kmm_check_invariants(k ? k : kmm_global) : 0);
 	pthread_mutex_lock(&kmm_boot_lock);
 	if (!k)
 		k = kmm_global;
 	if (k) {
-		VM_CHECK(kmm_check_invariants(k));	/* the machine as it ends */
 		if (k == kmm_global)
 			kmm_set_machine_globals(NULL);
 		kmm_unregister_machine(k);

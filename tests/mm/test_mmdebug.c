@@ -3,10 +3,14 @@
  * at the KMM_DEBUG_VM level: a VM_WARN_ON reports and says it fired, a
  * VM_WARN_ON_ONCE reports once, a failed VM_BUG_ON_PAGE / _VMA / _MM
  * prints "kernel BUG at", the condition and the object, and aborts (in a
- * child, so the test goes on).  test_mmdebug_off.c has the other level.
+ * child, so the test goes on); so does a VM_CHECK whose checker finds a
+ * broken invariant, and one that finds none costs nothing else.  test_mmdebug_off.c has the other level.
  */
 #ifndef KMM_DEBUG_VM
 #define KMM_DEBUG_VM 1
+#endif
+#ifndef KMM_DEBUG_VM_FULL
+#define KMM_DEBUG_VM_FULL 1	/* VM_CHECK is under test too */
 #endif
 #include <signal.h>
 #include <stdio.h>
@@ -116,6 +120,35 @@ static void bug_on_mm(void)
 	VM_BUG_ON_MM(mm->map_count == 0, mm);
 }
 
+static int checks_run;
+
+static int broken_checker(void)
+{
+	checks_run++;
+	return -1;
+}
+
+static int sound_checker(void)
+{
+	checks_run++;
+	return 0;
+}
+
+static void check_fails(void)
+{
+	VM_CHECK(broken_checker());
+}
+
+TEST(vm_check_runs_the_checker)
+{
+	char out[4096];
+
+	VM_CHECK(sound_checker());
+	ASSERT_EQ(checks_run, 1);
+	ASSERT_EQ(in_child(check_fails, out, sizeof(out)), SIGABRT);
+	ASSERT_CONTAINS(out, "broken_checker() found a broken invariant");
+}
+
 TEST(bug_prints_the_object_and_aborts)
 {
 	char out[8192];
@@ -137,5 +170,6 @@ int main(void)
 {
 	RUN_TEST(warn_reports_and_returns_whether_it_fired);
 	RUN_TEST(bug_prints_the_object_and_aborts);
+	RUN_TEST(vm_check_runs_the_checker);
 	return harness_summary();
 }
