@@ -740,6 +740,26 @@ static inline unsigned long page_dirty_state(const struct page *page,
 
 static __noinline bool check_new_page_bad(struct kmm *k, struct page *page);
 
+/*
+ * Linux's page_bad_reason: the first state left on a page that is being
+ * handed out or given back and must have none; flags are the page flags
+ * that must be clear then (PAGE_FLAGS_CHECK_AT_PREP or _AT_FREE).  NULL:
+ * nothing wrong.
+ */
+static const char *page_bad_reason(const struct page *page, unsigned long flags)
+{
+	if (unlikely(page->_mapcount != -1))
+		return "nonzero mapcount";
+	if (unlikely(page->mapping))
+		return "non-NULL mapping";
+	if (unlikely(page_ref_count(page)))
+		return "nonzero _refcount";
+	if (unlikely(page->flags & flags))
+		return flags == PAGE_FLAGS_CHECK_AT_FREE ? "PAGE_FLAGS_CHECK_AT_FREE flag(s) set" :
+							   "PAGE_FLAGS_CHECK_AT_PREP flag(s) set";
+	return NULL;
+}
+
 static inline bool check_new_page(struct kmm *k, struct page *page)
 {
 	if (likely(!page_dirty_state(page, PAGE_FLAGS_CHECK_AT_PREP)))
@@ -749,16 +769,8 @@ static inline bool check_new_page(struct kmm *k, struct page *page)
 
 static __noinline bool check_new_page_bad(struct kmm *k, struct page *page)
 {
-	const char *bad = NULL;
+	const char *bad = page_bad_reason(page, PAGE_FLAGS_CHECK_AT_PREP);
 
-	if (unlikely(page->_mapcount != -1))
-		bad = "nonzero mapcount";
-	else if (unlikely(page->mapping))
-		bad = "non-NULL mapping";
-	else if (unlikely(page_ref_count(page)))
-		bad = "nonzero _refcount";
-	else if (unlikely(page->flags & PAGE_FLAGS_CHECK_AT_PREP))
-		bad = "PAGE_FLAGS_CHECK_AT_PREP flag(s) set";
 	if (likely(!bad))
 		return true;
 	bad_page(k, page, bad);
@@ -1155,18 +1167,11 @@ unsigned long get_zeroed_page(gfp_t gfp)
 
 static bool free_page_is_bad(struct kmm *k, struct page *page)
 {
-	const char *bad = NULL;
+	const char *bad;
 
 	if (likely(!page_dirty_state(page, PAGE_FLAGS_CHECK_AT_FREE)))
 		return false;
-	if (unlikely(page->_mapcount != -1))
-		bad = "nonzero mapcount";
-	else if (unlikely(page->mapping))
-		bad = "non-NULL mapping";
-	else if (unlikely(page_ref_count(page)))
-		bad = "nonzero _refcount";
-	else if (unlikely(page->flags & PAGE_FLAGS_CHECK_AT_FREE))
-		bad = "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
+	bad = page_bad_reason(page, PAGE_FLAGS_CHECK_AT_FREE);
 	if (likely(!bad))
 		return false;
 	bad_page(k, page, bad);
