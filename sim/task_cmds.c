@@ -528,17 +528,27 @@ static const char *sig_code_name(const struct kmm_siginfo *si)
 	return si->code == SEGV_ACCERR ? "SEGV_ACCERR" : "SEGV_MAPERR";
 }
 
+/* A task's fault counts before an access line, to print what it cost. */
+struct fault_snap {
+	unsigned long min_flt, maj_flt;
+};
+
+static struct fault_snap snap_faults(const struct task_struct *t)
+{
+	return (struct fault_snap){ t->min_flt, t->maj_flt };
+}
+
 /*
  * The end of a touch/read/write line: " minflt=N" with --faults, then
  * the newline.  A signal that kills (boot segv=kill) ends the process.
  */
-static void finish_access(struct sim *s, struct task_struct *t, unsigned long minflt,
-			  unsigned long majflt, const struct kmm_siginfo *si, int sig)
+static void finish_access(struct sim *s, struct task_struct *t, struct fault_snap before,
+			  const struct kmm_siginfo *si, int sig)
 {
 	if (s->show_faults) {
-		fprintf(s->out, " minflt=%lu", t->min_flt - minflt);
-		if (t->maj_flt != majflt)
-			fprintf(s->out, " majflt=%lu", t->maj_flt - majflt);
+		fprintf(s->out, " minflt=%lu", t->min_flt - before.min_flt);
+		if (t->maj_flt != before.maj_flt)
+			fprintf(s->out, " majflt=%lu", t->maj_flt - before.maj_flt);
 	}
 	fputc('\n', s->out);
 	if (sig && (s->k->cfg.segv_kill || sig == SIGKILL)) {
@@ -577,7 +587,8 @@ static struct task_struct *access_args(struct sim *s, char **argv, unsigned long
 
 int cmd_touch(struct sim *s, int argc, char **argv)
 {
-	unsigned long addr, len, a, minflt, majflt;
+	unsigned long addr, len, a;
+	struct fault_snap before;
 	struct kmm_siginfo si = { 0 };
 	struct task_struct *t;
 	unsigned int access;
@@ -596,8 +607,7 @@ int cmd_touch(struct sim *s, int argc, char **argv)
 	t = access_args(s, argv, &addr, &len, &bad);
 	if (!t)
 		return bad;
-	minflt = t->min_flt;
-	majflt = t->maj_flt;
+	before = snap_faults(t);
 	/* One byte at the start of each page; a write stores the byte that
 	 * is there (an atomic add of 0 would: one write access, no read). */
 	for (a = addr & PAGE_MASK; a < addr + len && !sig; a += PAGE_SIZE) {
@@ -609,13 +619,14 @@ int cmd_touch(struct sim *s, int argc, char **argv)
 		print_signal(s, &si);
 	else
 		fprintf(s->out, "ok");
-	finish_access(s, t, minflt, majflt, &si, sig);
+	finish_access(s, t, before, &si, sig);
 	return 0;
 }
 
 int cmd_read(struct sim *s, int argc, char **argv)
 {
-	unsigned long addr, len, i, minflt, majflt;
+	unsigned long addr, len, i;
+	struct fault_snap before;
 	struct kmm_siginfo si = { 0 };
 	struct task_struct *t;
 	unsigned char *buf;
@@ -627,8 +638,7 @@ int cmd_read(struct sim *s, int argc, char **argv)
 	buf = malloc(len ? len : 1);
 	if (!buf)
 		return print_errno(s, -ENOMEM);
-	minflt = t->min_flt;
-	majflt = t->maj_flt;
+	before = snap_faults(t);
 	sig = user_copy(t, addr, buf, len, false, &si);
 	if (sig)
 		print_signal(s, &si);
@@ -638,14 +648,15 @@ int cmd_read(struct sim *s, int argc, char **argv)
 		for (i = 0; i < len; i++)
 			fprintf(s->out, "%s%02x", i ? " " : "", buf[i]);
 	free(buf);
-	finish_access(s, t, minflt, majflt, &si, sig);
+	finish_access(s, t, before, &si, sig);
 	return 0;
 }
 
 /* write PID ADDR "text" | write PID ADDR fill=0xAB:LEN */
 int cmd_write(struct sim *s, int argc, char **argv)
 {
-	unsigned long addr, len, byte, minflt, majflt;
+	unsigned long addr, len, byte;
+	struct fault_snap before;
 	struct kmm_siginfo si = { 0 };
 	struct task_struct *t;
 	unsigned char *buf;
@@ -678,15 +689,14 @@ int cmd_write(struct sim *s, int argc, char **argv)
 		memset(buf, (int)byte, len);
 	else
 		memcpy(buf, argv[3], len);
-	minflt = t->min_flt;
-	majflt = t->maj_flt;
+	before = snap_faults(t);
 	sig = user_copy(t, addr, buf, len, true, &si);
 	free(buf);
 	if (sig)
 		print_signal(s, &si);
 	else
 		fprintf(s->out, "ok");
-	finish_access(s, t, minflt, majflt, &si, sig);
+	finish_access(s, t, before, &si, sig);
 	return 0;
 }
 
