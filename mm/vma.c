@@ -266,31 +266,37 @@ static bool gap_fits(const struct vm_area_struct *v, unsigned long length,
 	return *end >= *start && *end - *start >= length;
 }
 
+/* One search of the vma tree for a hole: which way, and for what. */
+struct gap_search {
+	unsigned long length, low, high;
+	bool topdown;	/* the highest fit (right subtrees first), else the lowest */
+	bool guard;	/* holes stop at a stack's guard gap (vm_start_gap) */
+};
+
 /*
- * The highest raw hole in the subtree at n that holds length bytes
- * within [low, high): returns the vma just above it (*end: the clipped
- * hole's end).  Searches right (higher) first.
+ * The first hole in the subtree at n, in the search's direction, that
+ * holds length bytes within [low, high): returns the vma just above it,
+ * with the clipped hole in [*start, *end).
  */
-static struct vm_area_struct *topdown_subtree(struct rb_node *n, unsigned long length,
-					      unsigned long low, unsigned long high,
-					      unsigned long *end)
+static struct vm_area_struct *gap_subtree(struct rb_node *n, const struct gap_search *g,
+					  unsigned long *start, unsigned long *end)
 {
 	struct vm_area_struct *v, *found;
-	unsigned long start;
 
 	if (!n)
 		return NULL;
 	v = rb_entry(n, struct vm_area_struct, vm_rb);
-	if (v->rb_subtree_gap < length)
+	if (v->rb_subtree_gap < g->length)
 		return NULL;
-	found = topdown_subtree(n->rb_right, length, low, high, end);
+	found = gap_subtree(g->topdown ? n->rb_right : n->rb_left, g, start, end);
 	if (found)
 		return found;
-	if (gap_fits(v, length, low, high, false, &start, end))
+	if (gap_fits(v, g->length, g->low, g->high, g->guard, start, end))
 		return v;
-	if (v->vm_prev && v->vm_prev->vm_end <= low)
-		return NULL;	/* everything on the left lies lower still */
-	return topdown_subtree(n->rb_left, length, low, high, end);
+	/* Everything on the other side lies further still out of range. */
+	if (g->topdown ? v->vm_prev && v->vm_prev->vm_end <= g->low : v->vm_start >= g->high)
+		return NULL;
+	return gap_subtree(g->topdown ? n->rb_left : n->rb_right, g, start, end);
 }
 
 /*
@@ -308,44 +314,23 @@ long unmapped_area_topdown(struct mm_struct *mm, unsigned long length,
 			   unsigned long low, unsigned long high)
 {
 	struct vm_area_struct *next;
-	unsigned long end;
+	unsigned long start, end;
 
 	for (;;) {
+		struct gap_search g = { length, low, high, .topdown = true, .guard = false };
+
 		if (high < length || high - length < low)
 			return -ENOMEM;
 		/* Above the highest vma first: no vma above, no guard. */
 		if (mm->highest_vm_end <= high - length && high - length >= low)
 			return (long)(high - length);
-		next = topdown_subtree(mm->mm_rb.rb_node, length, low, high, &end);
+		next = gap_subtree(mm->mm_rb.rb_node, &g, &start, &end);
 		if (!next)
 			return -ENOMEM;
 		if (!(next->vm_flags & VM_GROWSDOWN) || vm_start_gap(next) >= end)
 			return (long)(end - length);
 		high = vm_start_gap(next);	/* strictly lower: the loop ends */
 	}
-}
-
-/* Lowest fit in the subtree at n; searches left (lower) first. */
-static bool bottomup_subtree(struct rb_node *n, unsigned long length,
-			     unsigned long low, unsigned long high, unsigned long *out)
-{
-	struct vm_area_struct *v;
-	unsigned long start, end;
-
-	if (!n)
-		return false;
-	v = rb_entry(n, struct vm_area_struct, vm_rb);
-	if (v->rb_subtree_gap < length)
-		return false;
-	if (bottomup_subtree(n->rb_left, length, low, high, out))
-		return true;
-	if (gap_fits(v, length, low, high, true, &start, &end)) {
-		*out = start;		/* the lowest fit in this gap */
-		return true;
-	}
-	if (v->vm_start >= high)
-		return false;	/* everything on the right lies higher still */
-	return bottomup_subtree(n->rb_right, length, low, high, out);
 }
 
 /*
@@ -358,12 +343,13 @@ static bool bottomup_subtree(struct rb_node *n, unsigned long length,
 long unmapped_area(struct mm_struct *mm, unsigned long length,
 		   unsigned long low, unsigned long high)
 {
-	unsigned long addr;
+	struct gap_search g = { length, low, high, .topdown = false, .guard = true };
+	unsigned long addr, start, end;
 
 	if (high < length || high - length < low)
 		return -ENOMEM;
-	if (bottomup_subtree(mm->mm_rb.rb_node, length, low, high, &addr))
-		return (long)addr;
+	if (gap_subtree(mm->mm_rb.rb_node, &g, &start, &end))
+		return (long)start;
 	addr = max(mm->highest_vm_end, low);
 	if (addr <= high - length)
 		return (long)addr;
