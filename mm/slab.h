@@ -143,6 +143,29 @@ struct kmem_cache {
 	unsigned long nr_reports;	/* bad frees and debug failures */
 };
 
+static inline void *index_to_obj(const struct kmem_cache *s, struct slab *slabp,
+				 unsigned int idx)
+{
+	return (char *)slabp->s_mem + (size_t)s->size * idx;
+}
+
+/* The slot (start of the object's space) for a caller's pointer. */
+static inline void *obj_to_slot(const struct kmem_cache *s, const void *obj)
+{
+	/* In integers: obj may be any pointer a caller passed to free. */
+	return (void *)((uintptr_t)obj - s->obj_offset);
+}
+
+static inline void *slot_to_obj(const struct kmem_cache *s, void *slot)
+{
+	return (char *)slot + s->obj_offset;
+}
+
+static inline bool slab_debug(const struct kmem_cache *s)
+{
+	return s->flags & (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER);
+}
+
 struct kmalloc_info_struct {
 	const char *name;
 	const char *name_dma;
@@ -182,6 +205,12 @@ void slab_report(struct kmem_cache *s, const void *obj, const char *fmt, ...)
 bool slab_object_in_use(struct kmm *k, const void *p);
 /* The shrinker: empties every per-CPU array and frees every free slab. */
 unsigned long kmm_slab_shrink_all(struct kmm *k);
+
+/* slab_debug.c: red zones, poison and the owner track (slab_debug(s)) */
+void slab_debug_init_object(struct kmem_cache *s, void *slot);
+void slab_debug_alloc(struct kmem_cache *s, void *obj, unsigned long caller);
+void slab_debug_free(struct kmem_cache *s, void *obj, unsigned long caller);
+void slab_debug_check_slab(struct kmem_cache *s, struct slab *slabp);
 
 /* slab_common.c */
 unsigned int kmalloc_index(size_t size);
