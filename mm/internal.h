@@ -351,6 +351,8 @@ __printf(2, 3) void kmm_report(struct kmm *k, const char *fmt, ...);
 void bad_page(struct kmm *k, struct page *page, const char *reason);
 void dump_page(struct kmm *k, struct page *page, const char *reason,
 	       char *buf, size_t len);
+/* A code address as Linux's %pS prints it: "func+0x1c [<0x55...>]". */
+int sprint_caller(char *buf, size_t len, unsigned long caller);
 
 /* vmstat.c */
 extern const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS];

@@ -40,6 +40,10 @@ typedef unsigned short kmem_bufctl_t;
 #define BUFCTL_CACHED	((kmem_bufctl_t)0xfffd)
 #define SLAB_LIMIT	((unsigned int)0xfffc)	/* most objects per slab */
 
+/* What no kmalloc may ask for: zones slab memory cannot be in, bits gfp_t
+ * does not have.  kmalloc_fix_flags strips them, with a warning. */
+#define GFP_SLAB_BUG_MASK	(__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
+
 #define CFLGS_OFF_SLAB	0x80000000u	/* management kept off the slab */
 #define CFLGS_PERMANENT	0x40000000u	/* kmalloc and internal caches: never destroyed */
 #define SLAB_MAX_ORDER	3		/* unless one object needs more */
@@ -185,6 +189,8 @@ struct kmm_slab {
 	struct kmem_cache *vm_area_cachep;	/* made on first use (mm/mmap.c) */
 	int slab_state;			/* DOWN, PARTIAL, UP, FULL */
 	int debug_all;			/* slab_debug: debug flags for every cache */
+	unsigned long fix_flags_sites[16];	/* kmalloc callers warned about bad gfp */
+	unsigned int nr_fix_flags_sites;	/* under slab_mutex */
 	struct shrinker *shrinker;	/* gives free slabs to reclaim */
 };
 
@@ -213,6 +219,7 @@ void slab_debug_free(struct kmem_cache *s, void *obj, unsigned long caller);
 void slab_debug_check_slab(struct kmem_cache *s, struct slab *slabp);
 
 /* slab_common.c */
+gfp_t kmalloc_fix_flags(struct kmm *k, gfp_t gfp, unsigned long caller);
 unsigned int kmalloc_index(size_t size);
 struct kmem_cache *kmalloc_slab(struct kmm *k, size_t size, gfp_t gfp);
 int create_kmalloc_caches(struct kmm *k);

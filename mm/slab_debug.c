@@ -15,8 +15,6 @@
  * The red zones hold RED_ACTIVE while the object is out, RED_INACTIVE
  * while it is free; free objects are POISON_FREE bytes and a POISON_END.
  */
-#define _GNU_SOURCE
-#include <dlfcn.h>
 #include <string.h>
 #include "base/seq_buf.h"
 #include "mm/slab.h"
@@ -71,17 +69,14 @@ static long check_poison(struct kmem_cache *s, void *slot)
 /* A code address as Linux's %pS would print it, and the address itself. */
 static void print_caller(struct seq_buf *m, const char *what, unsigned long caller)
 {
-	Dl_info info;
+	char sym[256];
 
 	if (!caller) {
 		seq_printf(m, "%s: none recorded\n", what);
 		return;
 	}
-	if (dladdr((void *)caller, &info) && info.dli_sname)
-		seq_printf(m, "%s %s+0x%lx [<%#lx>]\n", what, info.dli_sname,
-			   caller - (unsigned long)info.dli_saddr, caller);
-	else
-		seq_printf(m, "%s [<%#lx>]\n", what, caller);
+	sprint_caller(sym, sizeof(sym), caller);
+	seq_printf(m, "%s %s\n", what, sym);
 }
 
 /* Rows of 16 bytes: kernel address, hex, printable characters. */
