@@ -16,6 +16,7 @@
 #include <kmm/kmm.h>
 #include <kmm/vmstat.h>
 #include <kmm/pgtable.h>
+#include "base/ratelimit.h"
 #include "hw/ram.h"
 
 #define MEMBLOCK_MAX_REGIONS 64
@@ -97,6 +98,8 @@ struct kmm {
 	unsigned long nr_reports_bad_free;	/* refused frees */
 	unsigned long tainted;		/* TAINT_BAD_PAGE when set */
 	bool nofail_may_wait;		/* another thread may free memory */
+	struct ratelimit_state nopage_rs;	/* warn_alloc: failures, stalls */
+	struct ratelimit_state bad_order_rs;	/* orders above MAX_PAGE_ORDER */
 
 	/* Overcommit (mm/util.c): vm.overcommit_* and what is committed. */
 	int sysctl_overcommit_memory;	/* OVERCOMMIT_GUESS (0), _ALWAYS (1), _NEVER (2) */
