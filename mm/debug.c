@@ -3,6 +3,8 @@
  * dump_page() in Linux's words, and the one place every report goes
  * through (stderr unless quiet, the report hook, the counters).
  */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +53,17 @@ void kmm_report(struct kmm *k, const char *fmt, ...)
 	if (report_fn)
 		report_fn(buf, report_arg);
 	pthread_mutex_unlock(&report_lock);
+}
+
+/* Named when the program exports its symbols (-rdynamic), else the address. */
+int sprint_caller(char *buf, size_t len, unsigned long caller)
+{
+	Dl_info info;
+
+	if (caller && dladdr((void *)caller, &info) && info.dli_sname)
+		return snprintf(buf, len, "%s+0x%lx [<%#lx>]", info.dli_sname,
+				caller - (unsigned long)info.dli_saddr, caller);
+	return snprintf(buf, len, "[<%#lx>]", caller);
 }
 
 static const char *const pageflag_names[NR_PAGEFLAGS] = {

@@ -16,6 +16,7 @@
 #include <kmm/kmm.h>
 #include <kmm/vmstat.h>
 #include <kmm/pgtable.h>
+#include "base/ratelimit.h"
 #include "hw/ram.h"
 #include "hw/cpu.h"
 
@@ -99,6 +100,8 @@ struct kmm {
 	unsigned long tainted;		/* TAINT_BAD_PAGE when set */
 	bool nofail_may_wait;		/* another thread may free memory */
 	bool panicked;			/* panic_kmm() ran: the machine has stopped */
+	struct ratelimit_state nopage_rs;	/* warn_alloc: failures, stalls */
+	struct ratelimit_state bad_order_rs;	/* orders above MAX_PAGE_ORDER */
 
 	/* Overcommit (mm/util.c): vm.overcommit_* and what is committed. */
 	int sysctl_overcommit_memory;	/* OVERCOMMIT_GUESS (0), _ALWAYS (1), _NEVER (2) */
@@ -355,6 +358,8 @@ __printf(2, 3) void panic_kmm(struct kmm *k, const char *fmt, ...);
 void bad_page(struct kmm *k, struct page *page, const char *reason);
 void dump_page(struct kmm *k, struct page *page, const char *reason,
 	       char *buf, size_t len);
+/* A code address as Linux's %pS prints it: "func+0x1c [<0x55...>]". */
+int sprint_caller(char *buf, size_t len, unsigned long caller);
 
 /* vmstat.c */
 extern const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS];

@@ -364,6 +364,8 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	k->ram.memfd = -1;
 	INIT_LIST_HEAD(&k->shrinker_list);
 	INIT_LIST_HEAD(&k->tasks);
+	ratelimit_state_init(&k->nopage_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
+	ratelimit_state_init(&k->bad_order_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
 	pthread_mutex_init(&k->shrinker_lock, NULL);
 	if (kmm_config_resolve(&k->cfg, cfg, err, sizeof(err))) {
 		kmm_report(NULL, "kmm_boot: %s\n", err);

@@ -941,14 +941,33 @@ static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 	return alloc_flags;
 }
 
-static void format_alloc_failure(struct kmm *k, const struct alloc_context *ac,
-				 const char *what)
+/* "N callbacks suppressed", as __ratelimit prints it, for the next report. */
+static void ratelimit_note(char *buf, size_t len, const char *func, unsigned long missed)
 {
-	char gfpname[256], zones[1024];
+	buf[0] = 0;
+	if (missed)
+		snprintf(buf, len, "%s: %lu callbacks suppressed\n", func, missed);
+}
+
+/*
+ * Linux's warn_alloc: what failed (or stalls), and the zones as show_mem
+ * prints them.  Not for __GFP_NOWARN, and rate-limited as Linux's
+ * nopage_rs (base/ratelimit.h: at most 10 reports in each 1000 calls,
+ * counted; Linux 6.x times it, 1 per 10 s), so a loop of failing
+ * allocations cannot flood the log.
+ */
+static void __cold warn_alloc(struct kmm *k, gfp_t gfp, unsigned int order,
+			      const char *what)
+{
+	char gfpname[256], zones[1024], note[64];
+	unsigned long missed;
 	size_t n = 0;
 	int i;
 
-	gfp_format(ac->gfp, gfpname, sizeof(gfpname));
+	if ((gfp & __GFP_NOWARN) || !__ratelimit(&k->nopage_rs, &missed))
+		return;
+	ratelimit_note(note, sizeof(note), "warn_alloc", missed);
+	gfp_format(gfp, gfpname, sizeof(gfpname));
 	zones[0] = 0;
 	for (i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &k->node.node_zones[i];
@@ -961,13 +980,26 @@ static void format_alloc_failure(struct kmm *k, const struct alloc_context *ac,
 			min_wmark_pages(z) << 2, low_wmark_pages(z) << 2,
 			high_wmark_pages(z) << 2, zone_managed_pages(z) << 2);
 	}
-	kmm_report(k, "kmm: %s: order:%u, mode:%#x(%s), nodemask=(null)\n%s",
-		   what, ac->order, ac->gfp, gfpname, zones);
+	kmm_report(k, "%skmm: %s: order:%u, mode:%#x(%s), nodemask=(null)\n%s",
+		   note, what, order, gfp, gfpname, zones);
 }
 
-static bool should_warn(const struct alloc_context *ac)
+/*
+ * An order no free list has: Linux WARNs (once); kmm says which order,
+ * what the limit is, and rate-limits like warn_alloc.
+ */
+static void __cold warn_bad_order(struct kmm *k, gfp_t gfp, unsigned int order)
 {
-	return !(ac->gfp & __GFP_NOWARN);
+	unsigned long missed;
+	char note[64];
+
+	if ((gfp & __GFP_NOWARN) || !__ratelimit(&k->bad_order_rs, &missed))
+		return;
+	ratelimit_note(note, sizeof(note), "alloc_pages", missed);
+	kmm_report(k, "%sWARNING: alloc_pages: order %u (2^%u pages) is above MAX_PAGE_ORDER "
+		   "(%d): the largest block is 2^%d pages (%lu kB); no allocation\n",
+		   note, order, order, MAX_PAGE_ORDER, MAX_PAGE_ORDER,
+		   (PAGE_SIZE << MAX_PAGE_ORDER) >> 10);
 }
 
 /*
@@ -1045,21 +1077,21 @@ nopage:
 			if (page)
 				return page;
 			if (!k->nofail_may_wait) {
-				format_alloc_failure(k, ac,
-					"__GFP_NOFAIL allocation cannot be met (nothing can free memory in this machine)");
+				warn_alloc(k, ac->gfp & ~__GFP_NOWARN, ac->order,
+					   "__GFP_NOFAIL allocation cannot be met (nothing can free memory in this machine)");
 				return NULL;
 			}
 			sched_yield();
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			if (now.tv_sec - start.tv_sec >= 10) {
-				format_alloc_failure(k, ac, "page allocation stalls for 10000ms");
+				warn_alloc(k, ac->gfp & ~__GFP_NOWARN, ac->order,
+					   "page allocation stalls for 10000ms");
 				start = now;
 			}
 			drain_all_pages_kmm(k, NULL);
 		}
 	}
-	if (should_warn(ac))
-		format_alloc_failure(k, ac, "page allocation failure");
+	warn_alloc(k, ac->gfp, ac->order, "page allocation failure");
 	return NULL;
 }
 
@@ -1070,9 +1102,7 @@ __noinline struct page *__alloc_pages(struct kmm *k, gfp_t gfp, unsigned int ord
 	struct page *page;
 
 	if (unlikely(order > MAX_PAGE_ORDER)) {
-		if (!(gfp & __GFP_NOWARN))
-			kmm_report(k, "WARNING: alloc_pages: order %u is above MAX_PAGE_ORDER %d\n",
-				   order, MAX_PAGE_ORDER);
+		warn_bad_order(k, gfp, order);
 		return NULL;
 	}
 	ac.gfp = gfp & __GFP_BITS_MASK;

@@ -63,12 +63,6 @@ static inline bool cache_handle_bad(const struct kmem_cache *s, const char *fn)
 /* Objects and slabs                                                   */
 /* ------------------------------------------------------------------ */
 
-static inline void *index_to_obj(struct kmem_cache *s, struct slab *slabp,
-				 unsigned int idx)
-{
-	return (char *)slabp->s_mem + (size_t)s->size * idx;
-}
-
 /* offset / size by multiplication; exact for multiples of size. */
 static inline unsigned int obj_to_index(struct kmem_cache *s,
 					struct slab *slabp, const void *slot)
@@ -90,23 +84,6 @@ static inline unsigned int page_obj_index(struct kmem_cache *s,
 	return (unsigned int)((off * s->reciprocal_size) >> 32);
 }
 
-static inline bool slab_debug(const struct kmem_cache *s)
-{
-	return s->flags & (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER);
-}
-
-/* The slot (start of the object's space) for a caller's pointer. */
-static inline void *obj_to_slot(const struct kmem_cache *s, const void *obj)
-{
-	/* In integers: obj may be any pointer a caller passed to free. */
-	return (void *)((uintptr_t)obj - s->obj_offset);
-}
-
-static inline void *slot_to_obj(const struct kmem_cache *s, void *slot)
-{
-	return (char *)slot + s->obj_offset;
-}
-
 static void mod_slab_pages(struct kmem_cache *s, long pages)
 {
 	enum node_stat_item item = (s->flags & SLAB_RECLAIM_ACCOUNT) ?
@@ -115,58 +92,11 @@ static void mod_slab_pages(struct kmem_cache *s, long pages)
 	__atomic_fetch_add(&s->k->node.vm_stat[item], pages, __ATOMIC_RELAXED);
 }
 
-/* Debug layout: [red zone 1][object][red zone 2][alloc caller][free caller] */
-static unsigned long long *redzone1(struct kmem_cache *s, void *slot)
-{
-	return (unsigned long long *)slot;
-}
-
-static unsigned long long *redzone2(struct kmem_cache *s, void *slot)
-{
-	return (unsigned long long *)((char *)slot + s->obj_offset +
-				      ALIGN(s->object_size, 8));
-}
-
-static unsigned long *user_slots(struct kmem_cache *s, void *slot)
-{
-	char *p = (char *)slot + s->obj_offset + ALIGN(s->object_size, 8);
-
-	if (s->flags & SLAB_RED_ZONE)
-		p += 8;
-	return (unsigned long *)p;
-}
-
-static void poison_obj(struct kmem_cache *s, void *slot)
-{
-	unsigned char *p = slot_to_obj(s, slot);
-
-	memset(p, POISON_FREE, s->object_size - 1);
-	p[s->object_size - 1] = POISON_END;
-}
-
-/* Returns the offset of the first byte that is not poison, or -1. */
-static long check_poison(struct kmem_cache *s, void *slot)
-{
-	unsigned char *p = slot_to_obj(s, slot);
-	unsigned int i;
-
-	for (i = 0; i + 1 < s->object_size; i++)
-		if (p[i] != POISON_FREE)
-			return i;
-	return p[s->object_size - 1] == POISON_END ? -1 : (long)s->object_size - 1;
-}
-
-/* A newly carved object: constructed, and in its free debug state. */
+/* A newly carved object: in its free debug state, and constructed. */
 static void init_object(struct kmem_cache *s, void *slot)
 {
-	if (s->flags & SLAB_RED_ZONE) {
-		*redzone1(s, slot) = RED_INACTIVE;
-		*redzone2(s, slot) = RED_INACTIVE;
-	}
-	if (s->flags & SLAB_STORE_USER)
-		user_slots(s, slot)[0] = user_slots(s, slot)[1] = 0;
-	if ((s->flags & SLAB_POISON) && !s->ctor)
-		poison_obj(s, slot);
+	if (unlikely(slab_debug(s)))
+		slab_debug_init_object(s, slot);
 	if (s->ctor)
 		s->ctor(slot_to_obj(s, slot));
 }
@@ -316,19 +246,8 @@ static void slab_destroy(struct kmem_cache *s, struct slab *slabp)
 	struct page *page = slabp->page;
 	unsigned int order = slabp->order;	/* off-slab: freed below */
 
-	if (s->flags & SLAB_POISON) {
-		unsigned int i;
-
-		/* Free objects must still hold their poison. */
-		for (i = 0; i < slabp->num && !s->ctor; i++) {
-			void *slot = index_to_obj(s, slabp, i);
-			long bad = check_poison(s, slot);
-
-			if (bad >= 0)
-				slab_report(s, slot_to_obj(s, slot),
-					    "use after free: poison overwritten at offset %ld", bad);
-		}
-	}
+	if (unlikely(slab_debug(s)))
+		slab_debug_check_slab(s, slabp);
 	slabp->cache = NULL;	/* a stale descriptor must never match */
 	free_slabmgmt(s, slabp);
 	__ClearPageSlab(page);
@@ -516,30 +435,6 @@ static void *cache_alloc_nocpu(struct kmem_cache *s, gfp_t gfp)
 	}
 }
 
-/* The object leaves the allocator: mark it, check and arm its debug state. */
-static void *alloc_debugcheck_after(struct kmem_cache *s, void *obj,
-				    unsigned long caller)
-{
-	void *slot = obj_to_slot(s, obj);
-
-	if (s->flags & SLAB_POISON && !s->ctor) {
-		long bad = check_poison(s, slot);
-
-		if (bad >= 0)
-			slab_report(s, obj, "use after free: poison overwritten at offset %ld", bad);
-		memset(obj, POISON_INUSE, s->object_size);
-	}
-	if (s->flags & SLAB_RED_ZONE) {
-		if (*redzone1(s, slot) != RED_INACTIVE || *redzone2(s, slot) != RED_INACTIVE)
-			slab_report(s, obj, "red zone of a free object overwritten");
-		*redzone1(s, slot) = RED_ACTIVE;
-		*redzone2(s, slot) = RED_ACTIVE;
-	}
-	if (s->flags & SLAB_STORE_USER)
-		user_slots(s, slot)[0] = caller;
-	return obj;
-}
-
 /*
  * On-slab: the descriptor of the slab holding slot, by masking with the
  * preferred slab size.  Right for every slab of gfporder; a smaller
@@ -591,7 +486,7 @@ void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 		return NULL;
 	mark_active(s, obj);
 	if (unlikely(slab_debug(s)))
-		alloc_debugcheck_after(s, obj, caller);
+		slab_debug_alloc(s, obj, caller);
 	if (unlikely(gfp & __GFP_ZERO))
 		memset(obj, 0, s->object_size);
 	return obj;
@@ -689,33 +584,6 @@ static struct slab *free_validate(struct kmem_cache *s, const void *obj,
 	return slabp;
 }
 
-static bool free_debugcheck(struct kmem_cache *s, void *obj, unsigned long caller)
-{
-	void *slot = obj_to_slot(s, obj);
-
-	if (s->flags & SLAB_RED_ZONE) {
-		if (*redzone1(s, slot) != RED_ACTIVE || *redzone2(s, slot) != RED_ACTIVE) {
-			char who[64] = "";
-
-			if (s->flags & SLAB_STORE_USER)
-				snprintf(who, sizeof(who), " (allocated by [<%#lx>])",
-					 user_slots(s, slot)[0]);
-			slab_report(s, obj, "red zone overwritten: %s%s",
-				    *redzone2(s, slot) != RED_ACTIVE ?
-				    "the object was overrun (written past its end)" :
-				    "written before its start", who);
-		}
-		*redzone1(s, slot) = RED_INACTIVE;
-		*redzone2(s, slot) = RED_INACTIVE;
-	}
-	if (s->flags & SLAB_STORE_USER)
-		user_slots(s, slot)[1] = caller;
-	/* Constructed objects keep their state while free: no poison. */
-	if ((s->flags & SLAB_POISON) && !s->ctor)
-		poison_obj(s, slot);
-	return true;
-}
-
 /* Moves a batch from a full array to the shared array or the slabs. */
 static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac)
 {
@@ -751,7 +619,7 @@ void __kmem_cache_free(struct kmem_cache *s, void *obj, unsigned long caller)
 	if (unlikely(!slabp))
 		return;
 	if (unlikely(slab_debug(s)))
-		free_debugcheck(s, obj, caller);
+		slab_debug_free(s, obj, caller);
 	slab_bufctl(slabp)[idx] = BUFCTL_CACHED;
 	cpu = smp_processor_id_kmm(s->k);
 	if (likely(cpu >= 0)) {

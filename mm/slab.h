@@ -40,6 +40,10 @@ typedef unsigned short kmem_bufctl_t;
 #define BUFCTL_CACHED	((kmem_bufctl_t)0xfffd)
 #define SLAB_LIMIT	((unsigned int)0xfffc)	/* most objects per slab */
 
+/* What no kmalloc may ask for: zones slab memory cannot be in, bits gfp_t
+ * does not have.  kmalloc_fix_flags strips them, with a warning. */
+#define GFP_SLAB_BUG_MASK	(__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
+
 #define CFLGS_OFF_SLAB	0x80000000u	/* management kept off the slab */
 #define CFLGS_PERMANENT	0x40000000u	/* kmalloc and internal caches: never destroyed */
 #define SLAB_MAX_ORDER	3		/* unless one object needs more */
@@ -143,6 +147,29 @@ struct kmem_cache {
 	unsigned long nr_reports;	/* bad frees and debug failures */
 };
 
+static inline void *index_to_obj(const struct kmem_cache *s, struct slab *slabp,
+				 unsigned int idx)
+{
+	return (char *)slabp->s_mem + (size_t)s->size * idx;
+}
+
+/* The slot (start of the object's space) for a caller's pointer. */
+static inline void *obj_to_slot(const struct kmem_cache *s, const void *obj)
+{
+	/* In integers: obj may be any pointer a caller passed to free. */
+	return (void *)((uintptr_t)obj - s->obj_offset);
+}
+
+static inline void *slot_to_obj(const struct kmem_cache *s, void *slot)
+{
+	return (char *)slot + s->obj_offset;
+}
+
+static inline bool slab_debug(const struct kmem_cache *s)
+{
+	return s->flags & (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER);
+}
+
 struct kmalloc_info_struct {
 	const char *name;
 	const char *name_dma;
@@ -162,6 +189,8 @@ struct kmm_slab {
 	struct kmem_cache *vm_area_cachep;	/* made on first use (mm/mmap.c) */
 	int slab_state;			/* DOWN, PARTIAL, UP, FULL */
 	int debug_all;			/* slab_debug: debug flags for every cache */
+	unsigned long fix_flags_sites[16];	/* kmalloc callers warned about bad gfp */
+	unsigned int nr_fix_flags_sites;	/* under slab_mutex */
 	struct shrinker *shrinker;	/* gives free slabs to reclaim */
 };
 
@@ -183,7 +212,14 @@ bool slab_object_in_use(struct kmm *k, const void *p);
 /* The shrinker: empties every per-CPU array and frees every free slab. */
 unsigned long kmm_slab_shrink_all(struct kmm *k);
 
+/* slab_debug.c: red zones, poison and the owner track (slab_debug(s)) */
+void slab_debug_init_object(struct kmem_cache *s, void *slot);
+void slab_debug_alloc(struct kmem_cache *s, void *obj, unsigned long caller);
+void slab_debug_free(struct kmem_cache *s, void *obj, unsigned long caller);
+void slab_debug_check_slab(struct kmem_cache *s, struct slab *slabp);
+
 /* slab_common.c */
+gfp_t kmalloc_fix_flags(struct kmm *k, gfp_t gfp, unsigned long caller);
 unsigned int kmalloc_index(size_t size);
 struct kmem_cache *kmalloc_slab(struct kmm *k, size_t size, gfp_t gfp);
 int create_kmalloc_caches(struct kmm *k);

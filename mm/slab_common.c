@@ -85,6 +85,43 @@ int create_kmalloc_caches(struct kmm *k)
 	return 0;
 }
 
+/* Has caller been warned already?  Notes it if not (while there is room). */
+static bool fix_flags_warned(struct kmm_slab *ks, unsigned long caller)
+{
+	bool seen = false;
+	unsigned int i;
+
+	pthread_mutex_lock(&ks->slab_mutex);
+	for (i = 0; i < ks->nr_fix_flags_sites && !seen; i++)
+		seen = ks->fix_flags_sites[i] == caller;
+	if (!seen && ks->nr_fix_flags_sites < ARRAY_SIZE(ks->fix_flags_sites))
+		ks->fix_flags_sites[ks->nr_fix_flags_sites++] = caller;
+	pthread_mutex_unlock(&ks->slab_mutex);
+	return seen;
+}
+
+/*
+ * Linux's kmalloc_fix_flags: a gfp no slab allocation can honour (a zone
+ * slab memory is never in, both DMA zones, bits beyond __GFP_BITS_MASK)
+ * is a bug in the caller, not a reason to fail.  The bad bits go, the
+ * allocation goes on, and each call site is warned once (a site beyond
+ * the first 16 every time), with its name as dump_stack would show it.
+ */
+gfp_t __cold kmalloc_fix_flags(struct kmm *k, gfp_t gfp, unsigned long caller)
+{
+	gfp_t invalid = gfp & GFP_SLAB_BUG_MASK, fixed = gfp & ~GFP_SLAB_BUG_MASK;
+	char bad[256], good[256], site[256];
+
+	if (fix_flags_warned(k->slab, caller))
+		return fixed;
+	gfp_format(invalid, bad, sizeof(bad));
+	gfp_format(fixed, good, sizeof(good));
+	sprint_caller(site, sizeof(site), caller);
+	kmm_report(k, "WARNING: kmalloc: Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). "
+		   "Fix your code!\ncaller: %s\n", invalid, bad, fixed, good, site);
+	return fixed;
+}
+
 /* Beyond 8 KiB: a compound page block, freed by kfree via its head page. */
 static void *kmalloc_large(struct kmm *k, size_t size, gfp_t gfp)
 {
@@ -110,6 +147,8 @@ static void *__kmalloc(size_t size, gfp_t gfp, unsigned long caller)
 	struct kmm *k = kmm_cur();
 	struct kmem_cache *s;
 
+	if (unlikely(gfp & GFP_SLAB_BUG_MASK))
+		gfp = kmalloc_fix_flags(k, gfp, caller);
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))

@@ -819,6 +819,63 @@ TEST(machines_are_independent)
 	kmm_shutdown(NULL);
 }
 
+/*
+ * 1000 failing allocations do not print 1000 warnings: warn_alloc is
+ * rate-limited (10 in each 1000 calls), and the first report of the next
+ * interval says how many were held back.  The same for orders above
+ * MAX_PAGE_ORDER, whose warning names the order and the limit.
+ */
+TEST(alloc_failure_warnings_are_rate_limited)
+{
+	struct kmm *k = boot(64ul << 20, 1);
+	struct page *held[16], *p;
+	unsigned long dumps = 0, n = 0, i;
+
+	ASSERT_NOT_NULL(k);
+	/* Every order-10 block of ZONE_DMA taken: the next one fails. */
+	while (n < 16 && (p = alloc_pages(GFP_KERNEL | __GFP_DMA | __GFP_NOWARN, MAX_PAGE_ORDER)))
+		held[n++] = p;
+	ASSERT_TRUE(n > 0 && n < 16);
+	/* __GFP_NOWARN failures are not counted against the burst. */
+	for (i = 0; i < 50; i++)
+		ASSERT_NULL(alloc_pages(GFP_KERNEL | __GFP_DMA | __GFP_NOWARN, MAX_PAGE_ORDER));
+	ASSERT_EQ(reports_seen, 0);
+	for (i = 0; i < 1000; i++) {
+		unsigned long before = reports_seen;
+
+		ASSERT_NULL(alloc_pages(GFP_KERNEL | __GFP_DMA, MAX_PAGE_ORDER));
+		if (reports_seen != before) {
+			dumps++;
+			ASSERT_CONTAINS(last_report, "kmm: page allocation failure: order:10, mode:");
+			ASSERT_CONTAINS(last_report, "\nNode 0 DMA free:");
+			ASSERT_FALSE(strstr(last_report, "callbacks suppressed"));
+		}
+	}
+	ASSERT_EQ(dumps, DEFAULT_RATELIMIT_BURST);
+	ASSERT_NULL(alloc_pages(GFP_KERNEL | __GFP_DMA, MAX_PAGE_ORDER));
+	ASSERT_EQ(reports_seen, DEFAULT_RATELIMIT_BURST + 1);
+	ASSERT_CONTAINS(last_report, "warn_alloc: 990 callbacks suppressed\n"
+			"kmm: page allocation failure: order:10");
+	while (n)
+		__free_pages(held[--n], MAX_PAGE_ORDER);
+
+	/* Orders no free list has: which order, and the limit. */
+	reports_seen = 0;
+	ASSERT_NULL(alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER + 1));
+	ASSERT_CONTAINS(last_report, "WARNING: alloc_pages: order 11 (2^11 pages) is above "
+			"MAX_PAGE_ORDER (10): the largest block is 2^10 pages (4096 kB)");
+	ASSERT_NULL(alloc_pages(GFP_KERNEL, 200));
+	ASSERT_CONTAINS(last_report, "order 200 (2^200 pages)");
+	for (i = 2; i < 1000; i++)
+		ASSERT_NULL(alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER + 1));
+	ASSERT_EQ(reports_seen, DEFAULT_RATELIMIT_BURST);
+	ASSERT_NULL(alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER + 1));
+	ASSERT_EQ(reports_seen, DEFAULT_RATELIMIT_BURST + 1);
+	ASSERT_CONTAINS(last_report, "alloc_pages: 990 callbacks suppressed\nWARNING: alloc_pages: order 11");
+	ASSERT_EQ(check_buddy_invariants(), 0);
+	kmm_shutdown(k);
+}
+
 int main(void)
 {
 	RUN_TEST(boot_layout_is_a_pc);
@@ -842,5 +899,6 @@ int main(void)
 	RUN_TEST(hot_add_starts_on_a_section_boundary);
 	RUN_TEST(memory_hot_add);
 	RUN_TEST(machines_are_independent);
+	RUN_TEST(alloc_failure_warnings_are_rate_limited);
 	return harness_summary();
 }

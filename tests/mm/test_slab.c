@@ -295,14 +295,86 @@ TEST(debug_flags_catch_overflow_and_use_after_free)
 	ASSERT_EQ(o[0], POISON_INUSE);			/* fresh objects read 0x5a */
 	o[40] = 1;					/* one byte past the end */
 	kmem_cache_free(c, o);
-	ASSERT_CONTAINS(last_report, "red zone overwritten");
-	ASSERT_CONTAINS(last_report, "allocated by");
+	ASSERT_CONTAINS(last_report, "BUG dbg (Not tainted): Right Redzone overwritten");
+	ASSERT_CONTAINS(last_report, "Allocated in ");
 	ASSERT_EQ(o[0], POISON_FREE);			/* freed objects read 0x6b */
 	ASSERT_EQ(o[39], POISON_END);
 	o[3] = 0;					/* use after free */
 	o = kmem_cache_alloc(c, GFP_KERNEL);		/* LIFO: the same object */
 	ASSERT_CONTAINS(last_report, "use after free: poison overwritten at offset 3");
 	kmem_cache_free(c, o);
+	ASSERT_EQ(check_slab_invariants(c), 0);
+	kmm_shutdown(k);
+}
+
+/* Named and exported (the tests link with -rdynamic): the report's owner
+ * track prints them as symbol+offset. */
+__attribute__((noinline)) void *redzone_test_alloc(struct kmem_cache *c);
+__attribute__((noinline)) void redzone_test_free(struct kmem_cache *c, void *o);
+
+/* The empty asm after each call keeps it from being a tail call, which
+ * would make the caller's caller the recorded one. */
+__attribute__((noinline)) void *redzone_test_alloc(struct kmem_cache *c)
+{
+	void *o = kmem_cache_alloc(c, GFP_KERNEL);
+
+	__asm__ volatile("" ::: "memory");
+	return o;
+}
+
+__attribute__((noinline)) void redzone_test_free(struct kmem_cache *c, void *o)
+{
+	kmem_cache_free(c, o);
+	__asm__ volatile("" ::: "memory");
+}
+
+/* A red zone hit is reported as SLUB does, every part of it there. */
+TEST(redzone_report_in_slub_layout)
+{
+	struct kmm *k = boot(64ul << 20, 1, 1);		/* slab_debug=1 */
+	struct kmem_cache *c;
+	unsigned char *o;
+	char want[256];
+
+	ASSERT_NOT_NULL(k);
+	c = kmem_cache_find("kmalloc-64");
+	ASSERT_NOT_NULL(c);
+	o = redzone_test_alloc(c);
+	redzone_test_free(c, o);			/* a free site to show */
+	ASSERT_TRUE(redzone_test_alloc(c) == o);	/* LIFO: the same object */
+	ASSERT_EQ(reports_seen, 0);
+	o[64] = 0x77;					/* the first byte past it */
+	o[66] = 0x78;
+	redzone_test_free(c, o);
+	ASSERT_EQ(reports_seen, 1);
+	ASSERT_CONTAINS(last_report, "=====\nBUG kmalloc-64 (Not tainted): Right Redzone overwritten\n-----");
+	snprintf(want, sizeof(want), "%#lx-%#lx @offset=", kmm_kaddr(o + 64), kmm_kaddr(o + 66));
+	ASSERT_CONTAINS(last_report, want);
+	ASSERT_CONTAINS(last_report, ". First byte 0x77 instead of 0xc0 (object+64)\n");
+	ASSERT_CONTAINS(last_report, "\nAllocated in redzone_test_alloc+0x");
+	ASSERT_CONTAINS(last_report, "\nFreed in redzone_test_free+0x");
+	ASSERT_CONTAINS(last_report, "\nFound at free by redzone_test_free+0x");
+	snprintf(want, sizeof(want), "\nObject %#lx @offset=", kmm_kaddr(o));
+	ASSERT_CONTAINS(last_report, want);
+	/* The dump: the object (0x5a, as kmem_cache_alloc left it) and the
+	 * overwritten red zone, 16 bytes a row with their characters. */
+	snprintf(want, sizeof(want), "\nObject   %#lx: 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a  ZZZZZZZZZZZZZZZZ\n",
+		 kmm_kaddr(o));
+	ASSERT_CONTAINS(last_report, want);
+	snprintf(want, sizeof(want), "\nRedzone  %#lx: 77 88 78 63 c5 56 41 d8 ", kmm_kaddr(o + 64));
+	ASSERT_CONTAINS(last_report, want);
+	ASSERT_CONTAINS(last_report, "\nFIX kmalloc-64: Restoring Right Redzone ");
+
+	/* Written before its start, found when the object is handed out
+	 * again: the Left red zone, the free state it should have had. */
+	o[-1] = 0;
+	ASSERT_TRUE(redzone_test_alloc(c) == o);
+	ASSERT_EQ(reports_seen, 2);
+	ASSERT_CONTAINS(last_report, "BUG kmalloc-64 (Not tainted): Left Redzone overwritten");
+	ASSERT_CONTAINS(last_report, "First byte 0 instead of 0x9 (object-1)");
+	ASSERT_CONTAINS(last_report, "Found at allocation by redzone_test_alloc+0x");
+	redzone_test_free(c, o);			/* restored: no more reports */
+	ASSERT_EQ(reports_seen, 2);
 	ASSERT_EQ(check_slab_invariants(c), 0);
 	kmm_shutdown(k);
 }
@@ -317,7 +389,7 @@ TEST(slab_debug_applies_to_every_cache)
 	ASSERT_TRUE(kmem_cache_find("kmalloc-32")->flags & SLAB_RED_ZONE);
 	p[32] = 0x77;					/* overflow into the red zone */
 	kfree(p);
-	ASSERT_CONTAINS(last_report, "BUG kmalloc-32: red zone overwritten");
+	ASSERT_CONTAINS(last_report, "BUG kmalloc-32 (Not tainted): Right Redzone overwritten");
 	kmm_shutdown(k);
 }
 
@@ -751,6 +823,7 @@ int main(void)
 	RUN_TEST(bad_frees_are_caught_cheaply);
 	RUN_TEST(debug_flags_catch_overflow_and_use_after_free);
 	RUN_TEST(slab_debug_applies_to_every_cache);
+	RUN_TEST(redzone_report_in_slub_layout);
 	RUN_TEST(destroy_with_live_objects_reports_them);
 	RUN_TEST(bad_create_arguments);
 	RUN_TEST(create_rejects_unknown_flags);

@@ -186,6 +186,64 @@ TEST(bad_kfree_is_reported)
 	kmm_shutdown(k);
 }
 
+/* One call site, so the warning is given once for it. */
+__attribute__((noinline)) void *fix_flags_site(size_t size, gfp_t gfp);
+__attribute__((noinline)) void *fix_flags_site(size_t size, gfp_t gfp)
+{
+	void *p = kmalloc(size, gfp);
+
+	__asm__ volatile("" ::: "memory");	/* not a tail call */
+	return p;
+}
+
+/* Nonsense gfp: warned about (once per call site), fixed, and served. */
+TEST(kmalloc_fixes_bad_gfp)
+{
+	struct kmm *k = boot();
+	struct page *page;
+	unsigned char *p;
+	void *q;
+	int i;
+
+	ASSERT_NOT_NULL(k);
+	p = fix_flags_site(64, 0xffffffffu);
+	ASSERT_NOT_NULL(p);
+	ASSERT_EQ(reports_seen, 1);
+	/* The flags named as %pGg names them (mm/gfp.c decides how). */
+	ASSERT_CONTAINS(last_report, "WARNING: kmalloc: Unexpected gfp: 0xffc00006 (");
+	ASSERT_CONTAINS(last_report, "__GFP_HIGHMEM|0xffc00000). Fixing up to gfp: 0x3ffff9 (");
+	ASSERT_CONTAINS(last_report, "|__GFP_ZERO|");
+	ASSERT_CONTAINS(last_report, "). Fix your code!\ncaller: fix_flags_site+0x");
+	/* What is left is honoured: __GFP_DMA picks dma-kmalloc, and the
+	 * object is zeroed (__GFP_ZERO). */
+	page = compound_head(virt_to_page(p));
+	ASSERT_STR_EQ(page->slab_cache->name, "dma-kmalloc-64");
+	for (i = 0; i < 64; i++)
+		ASSERT_EQ(p[i], 0);
+	kfree(p);
+	/* The same site again: fixed, not warned again. */
+	for (i = 0; i < 1000; i++) {
+		q = fix_flags_site(32, GFP_KERNEL | __GFP_DMA | __GFP_DMA32);
+		ASSERT_NOT_NULL(q);
+		ASSERT_STR_EQ(compound_head(virt_to_page(q))->slab_cache->name, "dma-kmalloc-32");
+		kfree(q);
+	}
+	ASSERT_EQ(reports_seen, 1);
+	/* Another site is warned on its own, the large path too. */
+	q = kmalloc(64ul << 10, GFP_KERNEL | (1u << 30));
+	ASSERT_NOT_NULL(q);
+	ASSERT_EQ(reports_seen, 2);
+	ASSERT_CONTAINS(last_report, "Unexpected gfp: 0x40000000 (0x40000000). Fixing up to gfp: 0xf00 (");
+	kfree(q);
+	q = kmalloc(100, GFP_KERNEL | __GFP_DMA | __GFP_DMA32);
+	ASSERT_EQ(reports_seen, 3);
+	ASSERT_CONTAINS(last_report, "Unexpected gfp: 0x4 (");
+	ASSERT_CONTAINS(last_report, "). Fixing up to gfp: 0xf01 (");
+	kfree(q);
+	ASSERT_EQ(reports_seen, 3);
+	kmm_shutdown(k);
+}
+
 int main(void)
 {
 	RUN_TEST(every_size_lands_in_smallest_class);
@@ -194,5 +252,6 @@ int main(void)
 	RUN_TEST(krealloc_keeps_contents);
 	RUN_TEST(string_helpers);
 	RUN_TEST(bad_kfree_is_reported);
+	RUN_TEST(kmalloc_fixes_bad_gfp);
 	return harness_summary();
 }
