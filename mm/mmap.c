@@ -434,12 +434,74 @@ static unsigned long round_hint_to_min(unsigned long hint)
 	return hint;
 }
 
+/*
+ * Linux's mmap_region: [addr, addr + len), chosen and checked by
+ * do_mmap_pgoff, becomes one VMA with vm_flags: the address-space limit
+ * and the commit charge (what a replaced range had charged carries over),
+ * whatever was mapped there unmapped, the VMA made (a shared anonymous one
+ * gets its /dev/zero object), linked, counted and merged.
+ */
+static long mmap_region(struct mm_struct *mm, struct file *file, unsigned long addr,
+			unsigned long len, unsigned long vm_flags, unsigned long pgoff)
+{
+	unsigned long replaced = vma_pages_with_flags(mm, addr, addr + len, ~0ul);
+	struct vm_area_struct *v;
+	long err;
+
+	if (!may_expand_vm(mm, vm_flags, (len >> PAGE_SHIFT) - replaced))
+		return -ENOMEM;
+	if ((vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE) {
+		unsigned long old = vma_pages_with_flags(mm, addr, addr + len, VM_ACCOUNT);
+		long charged = (long)(len >> PAGE_SHIFT) - (long)old;
+
+		if (charged && security_vm_enough_memory_mm(mm, charged))
+			return -ENOMEM;
+		vm_flags |= VM_ACCOUNT;
+		vm_acct_memory(kmm_cur(), (long)old);	/* the munmap below uncharges it */
+	}
+	if (replaced) {
+		err = do_munmap(mm, addr, len);
+		if (err)
+			return err;
+	}
+	v = vm_area_alloc(mm);
+	if (!v)
+		goto unacct;
+	v->vm_start = addr;
+	v->vm_end = addr + len;
+	v->vm_flags = vm_flags | VM_SOFTDIRTY;
+	v->vm_pgoff = pgoff;
+	if (file) {
+		v->vm_file = get_file(file);
+	} else if (vm_flags & VM_SHARED) {
+		if (shmem_zero_setup(v)) {
+			vm_area_free(v);
+			goto unacct;
+		}
+	}
+	vma_link(mm, v);
+	vm_stat_account(mm, vm_flags, (long)(len >> PAGE_SHIFT));
+	if (vm_flags & VM_LOCKED)
+		mm->locked_vm += len >> PAGE_SHIFT;
+	vma_merge_neighbours(mm, v);
+	return (long)addr;
+unacct:
+	if (vm_flags & VM_ACCOUNT)
+		vm_unacct_memory(kmm_cur(), (long)(len >> PAGE_SHIFT));
+	return -ENOMEM;
+}
+
+/*
+ * Linux's do_mmap: the checks of mmap(2) (length, offset, map count, the
+ * execute-only key, the address, MAP_FIXED_NOREPLACE, mlock and type
+ * flags), then mmap_region makes the mapping and MAP_POPULATE / VM_LOCKED
+ * fault it in.
+ */
 long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
 		   unsigned long len, unsigned long prot, unsigned long flags,
 		   unsigned long pgoff)
 {
 	unsigned long vm_flags;
-	struct vm_area_struct *v;
 	long where, err;
 	int pkey = 0;
 
@@ -480,54 +542,13 @@ long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
 	/* MAP_NORESERVE is honoured unless overcommit is never allowed. */
 	if ((flags & MAP_NORESERVE) && kmm_cur()->sysctl_overcommit_memory != OVERCOMMIT_NEVER)
 		vm_flags |= VM_NORESERVE;
-	if (!may_expand_vm(mm, vm_flags, (len - (flags & MAP_FIXED ?
-			vma_pages_with_flags(mm, addr, addr + len, ~0ul) << PAGE_SHIFT : 0)) >> PAGE_SHIFT))
-		return -ENOMEM;
-	if ((vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE) {
-		/* What the replaced range had charged carries over. */
-		unsigned long old = flags & MAP_FIXED ?
-			vma_pages_with_flags(mm, addr, addr + len, VM_ACCOUNT) : 0;
-		long charged = (long)(len >> PAGE_SHIFT) - (long)old;
-
-		if (charged && security_vm_enough_memory_mm(mm, charged))
-			return -ENOMEM;
-		vm_flags |= VM_ACCOUNT;
-		vm_acct_memory(kmm_cur(), (long)old);	/* the munmap below uncharges it */
-	}
-	if (flags & MAP_FIXED) {
-		err = do_munmap(mm, addr, len);
-		if (err)
-			return err;
-	}
 	if (flags & MAP_STACK)
 		vm_flags |= VM_NOHUGEPAGE;	/* 6.7+: no THP for thread stacks */
-	v = vm_area_alloc(mm);
-	if (!v)
-		goto unacct;
-	v->vm_start = addr;
-	v->vm_end = addr + len;
-	v->vm_flags = vm_flags | VM_SOFTDIRTY;
-	v->vm_pgoff = pgoff;
-	if (file) {
-		v->vm_file = get_file(file);
-	} else if (vm_flags & VM_SHARED) {
-		if (shmem_zero_setup(v)) {
-			vm_area_free(v);
-			goto unacct;
-		}
-	}
-	vma_link(mm, v);
-	vm_stat_account(mm, vm_flags, (long)(len >> PAGE_SHIFT));
-	if (vm_flags & VM_LOCKED)
-		mm->locked_vm += len >> PAGE_SHIFT;
-	vma_merge_neighbours(mm, v);
-	if ((vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
+	where = mmap_region(mm, file, addr, len, vm_flags, pgoff);
+	if (where >= 0 &&
+	    ((vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
 		__mm_populate(mm, addr, len, true);
-	return (long)addr;
-unacct:
-	if (vm_flags & VM_ACCOUNT)
-		vm_unacct_memory(kmm_cur(), (long)(len >> PAGE_SHIFT));
-	return -ENOMEM;
+	return where;
 }
 
 long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
