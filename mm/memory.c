@@ -142,7 +142,7 @@ static void page_remove_rmap(struct page *page)
 /* ------------------------------------------------------------------ */
 
 /* The PTE slot of addr, allocating the tables above it; NULL: no memory. */
-static pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr)
+pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr)
 {
 	pgd_t *pgd = pgd_offset_pgd(mm->pgd, addr);
 	pud_t *pud;
@@ -160,12 +160,7 @@ static pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr)
 		mm->pgtables_bytes += PAGE_SIZE;
 	}
 	pmd = pmd_offset(pud, addr);
-	if (!pmd_present(*pmd)) {
-		if (!pte_alloc_kernel(pmd, addr))
-			return NULL;
-		mm->pgtables_bytes += PAGE_SIZE;
-	}
-	return pte_offset_kernel(pmd, addr);
+	return pte_alloc(mm, pmd, addr);
 }
 
 /* The PTE slot of addr if its tables exist, else NULL. */
@@ -660,32 +655,6 @@ void change_protection(struct vm_area_struct *v, unsigned long start, unsigned l
 		set_pte(pte, e);
 	}
 	flush_tlb_range(v->vm_mm, start, end);
-}
-
-/* mremap's move_page_tables: the PTEs of [old, old + len) go to new. */
-int move_page_tables(struct mm_struct *mm, unsigned long old, unsigned long new,
-		     unsigned long len)
-{
-	unsigned long off;
-
-	for (off = 0; off < len; off += PAGE_SIZE) {
-		pte_t *src = pte_lookup(mm, old + off), *dst, e;
-
-		if (!src) {
-			off = (((old + off) & PMD_MASK) + PMD_SIZE) - old - PAGE_SIZE;
-			continue;
-		}
-		e = ptep_get(src);
-		if (!pte_mapped(e) && !pte_guard(e))
-			continue;
-		dst = pte_alloc_map(mm, new + off);
-		if (!dst)
-			return -ENOMEM;
-		pte_clear(src);
-		set_pte(dst, e);
-	}
-	flush_tlb_range(mm, old, old + len);
-	return 0;
 }
 
 /*

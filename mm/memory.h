@@ -64,6 +64,8 @@ static inline bool pte_guard(pte_t p)
 struct page *zero_page(void);
 vm_fault_t handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int flags);
 pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr);
+/* The same, allocating the tables above it (charged to mm); NULL: no memory. */
+pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr);
 void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end);
 void unmap_mapping_range(struct address_space *as, pgoff_t first, pgoff_t last);
 void zap_pages_keep_guards(struct mm_struct *mm, unsigned long start, unsigned long end);

@@ -89,6 +89,32 @@ static long set_new_addr(struct remap *r)
 	return 0;
 }
 
+/* move_page_tables: the PTEs of [old, old + len) go to new (guard markers too). */
+int move_page_tables(struct mm_struct *mm, unsigned long old, unsigned long new,
+		     unsigned long len)
+{
+	unsigned long off;
+
+	for (off = 0; off < len; off += PAGE_SIZE) {
+		pte_t *src = pte_lookup(mm, old + off), *dst, e;
+
+		if (!src) {
+			off = (((old + off) & PMD_MASK) + PMD_SIZE) - old - PAGE_SIZE;
+			continue;
+		}
+		e = ptep_get(src);
+		if (!pte_mapped(e) && !pte_guard(e))
+			continue;
+		dst = pte_alloc_map(mm, new + off);
+		if (!dst)
+			return -ENOMEM;
+		pte_clear(src);
+		set_pte(dst, e);
+	}
+	flush_tlb_range(mm, old, old + len);
+	return 0;
+}
+
 /*
  * Re-home [addr, addr + old_len) at new_addr as a new_len mapping.  An
  * anonymous VMA that never faulted takes a pgoff matching its new place,

@@ -106,6 +106,20 @@ pte_t *pte_alloc_kernel(pmd_t *pmd, unsigned long addr)
 	return pte_offset_kernel(pmd, addr);
 }
 
+/*
+ * Linux's pte_alloc: the PTE table under a user pmd, made if there is
+ * none and charged to mm's page tables (VmPTE); NULL without memory.
+ */
+pte_t *pte_alloc(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
+{
+	if (!pmd_present(*pmd)) {
+		if (populate(kmm_cur(), &pmd->pmd, _PAGE_TABLE))
+			return NULL;
+		mm->pgtables_bytes += PAGE_SIZE;
+	}
+	return pte_offset_kernel(pmd, addr);
+}
+
 void pte_free_kernel(pte_t *pte)
 {
 	free_table_page(kmm_cur(), (void *)((unsigned long)pte & PAGE_MASK));

@@ -156,6 +156,9 @@ void pgd_free(pgd_t *pgd);
 pud_t *pud_alloc(pgd_t *pgd, unsigned long addr);
 pmd_t *pmd_alloc(pud_t *pud, unsigned long addr);
 pte_t *pte_alloc_kernel(pmd_t *pmd, unsigned long addr);
+struct mm_struct;
+/* A user PTE table, charged to mm (mm/pgtable.c). */
+pte_t *pte_alloc(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
 void pte_free_kernel(pte_t *pte);
 void pmd_free(pmd_t *pmd);
 void pud_free(pud_t *pud);
