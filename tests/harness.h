@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 static int harness_failed_now;
@@ -98,5 +99,27 @@ static inline unsigned long harness_env(const char *name, unsigned long def)
 
 #define TEST_SEED() harness_env("KMM_TEST_SEED", 1)
 #define TEST_SCALE() harness_env("KMM_TEST_SCALE", 1)
+
+/* The tests' random numbers: xorshift64*, good enough for choosing
+ * operations, and the same sequence for the same seed everywhere. */
+static uint64_t rng_state __attribute__((unused));
+
+static inline uint64_t rng_next(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ULL;
+}
+
+static inline unsigned long rng_below(unsigned long n)
+{
+	return (unsigned long)(rng_next() % n);
+}
+
+static inline void rng_seed(unsigned long seed)
+{
+	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
+}
 
 #endif /* KMM_TESTS_HARNESS_H */

@@ -15,26 +15,7 @@
 
 /* ---- random numbers ---------------------------------------------------- */
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-	/* xorshift64*: good enough for choosing operations, and reproducible. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
-}
-
-static unsigned long rng_below(unsigned long n)
-{
-	return (unsigned long)(rng_next() % n);
-}
-
-static void rng_seed(unsigned long seed)
-{
-	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
-}
+/* rng_next, rng_below, rng_seed: tests/harness.h */
 
 /* ---- a bitmap under test with guards, and its model -------------------- */
 

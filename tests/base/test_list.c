@@ -36,26 +36,7 @@ void kmm_list_corruption(const char *what, const void *entry)
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-	/* xorshift64*: good enough for choosing operations, and reproducible. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
-}
-
-static unsigned int rng_below(unsigned int n)
-{
-	return (unsigned int)(rng_next() % n);
-}
-
-static void rng_seed(unsigned long seed)
-{
-	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
-}
+/* rng_next, rng_below, rng_seed: tests/harness.h */
 
 static void init_items(struct item *items, int n)
 {
