@@ -75,33 +75,36 @@ static unsigned int walk_perm(const struct mmu_walk *w)
 	return perm;
 }
 
-/*
- * The PKRU check: the key of the translation against the thread's PKRU.
- * Instruction fetches are never checked.
- */
-static bool pkey_refused(uint32_t pkru, unsigned int perm, unsigned int access)
+/* The walk after a TLB miss: fills the TLB, then the PKRU check. */
+unsigned int cpu_access_walk(struct hw_cpus *c, int cpu, const struct cpu_context *ctx,
+			     unsigned long addr, unsigned int access, phys_addr_t *phys)
 {
-	if (access & PF_INSTR)
-		return false;
-	return !pkru_allows_pkey(pkru, (int)((perm & TLB_PERM_PKEY) >> TLB_PERM_PKEY_SHIFT),
-				 access & PF_WRITE);
-}
-
-/* The #PF a protection key raises on a present page. */
-static unsigned int pkey_error(unsigned int access)
-{
-	return PF_FAULT | PF_PROT | PF_PK | PF_USER | access;
-}
-
-unsigned int cpu_access(struct hw_cpus *c, int cpu, const struct cpu_context *ctx,
-			unsigned long addr, unsigned int access, bool restart, phys_addr_t *phys)
-{
-	struct tlb *tlb = &c->tlbs[cpu];
-	struct tlb_result res;
 	struct mmu_walk w;
 	unsigned long leaf;
 	unsigned int perm;
 	int err;
+
+	err = mmu_walk(ctx->pgd, addr, PF_USER | access, &w);
+	if (err)
+		return (unsigned int)err;
+	leaf = w.entries[w.levels - 1];
+	perm = walk_perm(&w);
+	tlb_fill(&c->tlbs[cpu], addr & ~(w.page_size - 1), w.page_size,
+		 (w.phys & ~(w.page_size - 1)) >> PAGE_SHIFT,
+		 perm | (access & PF_INSTR ? TLB_FILL_ITLB : 0), ctx->pcid, leaf & _PAGE_GLOBAL);
+	if (pkey_refused(ctx->pkru, perm, access))
+		return pkey_error(access);
+	*phys = w.phys;
+	return 0;
+}
+
+/* A CR3 write first (another address space on this CPU), or a restart. */
+unsigned int cpu_access_switch(struct hw_cpus *c, int cpu, const struct cpu_context *ctx,
+			       unsigned long addr, unsigned int access, bool restart,
+			       phys_addr_t *phys)
+{
+	struct tlb *tlb = &c->tlbs[cpu];
+	struct tlb_result res;
 
 	if (c->cr3[cpu] != ctx->pgd) {
 		tlb_switch_mm(tlb, ctx->pcid);	/* a write to CR3 */
@@ -113,16 +116,5 @@ unsigned int cpu_access(struct hw_cpus *c, int cpu, const struct cpu_context *ct
 		*phys = res.phys;
 		return 0;
 	}
-	err = mmu_walk(ctx->pgd, addr, PF_USER | access, &w);
-	if (err)
-		return (unsigned int)err;
-	leaf = w.entries[w.levels - 1];
-	perm = walk_perm(&w);
-	tlb_fill(tlb, addr & ~(w.page_size - 1), w.page_size,
-		 (w.phys & ~(w.page_size - 1)) >> PAGE_SHIFT,
-		 perm | (access & PF_INSTR ? TLB_FILL_ITLB : 0), ctx->pcid, leaf & _PAGE_GLOBAL);
-	if (pkey_refused(ctx->pkru, perm, access))
-		return pkey_error(access);
-	*phys = w.phys;
-	return 0;
+	return cpu_access_walk(c, cpu, ctx, addr, access, phys);
 }

@@ -106,24 +106,18 @@ static int pkey_fault(struct task_struct *t, unsigned long addr, unsigned int er
 }
 
 /*
- * t's access on this thread's CPU: its page table, PCID and PKRU are
- * loaded, the CPU tries; each fault it raises goes to the handler, and
- * a fixed one is retried.
+ * The access raised a fault (error_code): the handler, and the access
+ * again while the handler fixes what it raises; out of line, so that the
+ * TLB hit of user_access stays short.
  */
-int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
-		phys_addr_t *phys, struct kmm_siginfo *si)
+static __noinline int user_access_fault(struct task_struct *t, struct hw_cpus *cpus, int cpu,
+					const struct cpu_context *ctx, unsigned long addr,
+					unsigned int access, unsigned int err, phys_addr_t *phys,
+					struct kmm_siginfo *si)
 {
-	struct kmm *k = kmm_cur();
-	struct hw_cpus *cpus = machine_cpus(k);
-	struct cpu_context ctx = { t->mm->pgd, t->mm->pcid, t->pkru };
-	int cpu = access_cpu(k), tries;
+	int tries, sig;
 
-	for (tries = 0; tries < 4; tries++) {
-		unsigned int err = cpu_access(cpus, cpu, &ctx, addr, access, tries > 0, phys);
-		int sig;
-
-		if (!err)
-			return 0;
+	for (tries = 1; err; tries++) {
 		if (err & PF_NONCANONICAL)	/* a #GP, not a #PF: no address */
 			return bad_area(si, SIGSEGV, SI_KERNEL, 0);
 		if (err & PF_PK)
@@ -133,9 +127,30 @@ int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
 			si->addr &= PAGE_MASK;
 			return sig;
 		}
+		if (tries == 4)		/* fixed, and the walk still refuses: a kernel bug */
+			return bad_area(si, SIGSEGV, SEGV_ACCERR, addr & PAGE_MASK);
+		err = cpu_access_switch(cpus, cpu, ctx, addr, access, true, phys);
 	}
-	/* A fault fixed that the walk still refuses: a kernel bug. */
-	return bad_area(si, SIGSEGV, SEGV_ACCERR, addr & PAGE_MASK);
+	return 0;
+}
+
+/*
+ * t's access on this thread's CPU: its page table, PCID and PKRU are
+ * loaded, the CPU tries; a fault it raises goes to the handler, and a
+ * fixed one is retried (up to four times in all).
+ */
+int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
+		phys_addr_t *phys, struct kmm_siginfo *si)
+{
+	struct kmm *k = kmm_cur();
+	struct hw_cpus *cpus = machine_cpus(k);
+	struct cpu_context ctx = { t->mm->pgd, t->mm->pcid, t->pkru };
+	int cpu = access_cpu(k);
+	unsigned int err = cpu_access(cpus, cpu, &ctx, addr, access, false, phys);
+
+	if (likely(!err))
+		return 0;
+	return user_access_fault(t, cpus, cpu, &ctx, addr, access, err, phys, si);
 }
 
 int user_copy(struct task_struct *t, unsigned long addr, void *buf, unsigned long len,

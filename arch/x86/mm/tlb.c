@@ -7,18 +7,10 @@
 #include "arch/x86/mm/tlb.h"
 #include "mm/memory.h"
 
-struct hw_cpus *machine_cpus(struct kmm *k)
+void machine_cpus_init(struct kmm *k)
 {
-	if (unlikely(!k->cpus.tlbs) && hw_cpus_init(&k->cpus, k->nr_cpus, k->cfg.tlb))
+	if (hw_cpus_init(&k->cpus, k->nr_cpus, k->cfg.tlb))
 		abort();
-	return &k->cpus;
-}
-
-int access_cpu(struct kmm *k)
-{
-	int cpu = smp_processor_id_kmm(k);
-
-	return cpu < 0 ? 0 : cpu;
 }
 
 /*

@@ -9,9 +9,23 @@
 #include "mm/internal.h"
 #include "hw/cpu.h"
 
-/* The machine's CPUs, their TLBs made on first use (aborts without memory). */
-struct hw_cpus *machine_cpus(struct kmm *k);
+/* Makes the machine's CPUs on its first user access (aborts without memory). */
+void machine_cpus_init(struct kmm *k);
+
+/* The machine's CPUs, their TLBs made on first use. */
+static inline struct hw_cpus *machine_cpus(struct kmm *k)
+{
+	if (unlikely(!k->cpus.tlbs))
+		machine_cpus_init(k);
+	return &k->cpus;
+}
+
 /* The CPU a simulated access runs on: the caller's, or CPU 0. */
-int access_cpu(struct kmm *k);
+static inline int access_cpu(struct kmm *k)
+{
+	int cpu = smp_processor_id_kmm(k);
+
+	return cpu < 0 ? 0 : cpu;
+}
 
 #endif
