@@ -462,7 +462,8 @@ static inline void mark_active(struct kmem_cache *s, void *obj)
 	slab_bufctl(slabp)[obj_to_index(s, slabp, slot)] = BUFCTL_ACTIVE;
 }
 
-void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+/* The allocation fast path, inline in each entry point (Linux's slab_alloc). */
+static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	int cpu = smp_processor_id_kmm(s->k);
 	void *obj;
@@ -492,11 +493,16 @@ void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	return obj;
 }
 
+void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	return slab_alloc(s, gfp, caller);
+}
+
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
 	if (cache_handle_bad(s, "kmem_cache_alloc"))
 		return NULL;
-	return __kmem_cache_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
+	return slab_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
@@ -531,7 +537,7 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p
  * Finds obj's slab and index, reporting every way it can be wrong.
  * Returns the slab, or NULL after a report (the free is then ignored).
  */
-static struct slab *free_validate(struct kmem_cache *s, const void *obj,
+static __always_inline struct slab *free_validate(struct kmem_cache *s, const void *obj,
 				  unsigned int *idxp)
 {
 	void *slot = obj_to_slot(s, obj);
@@ -607,7 +613,8 @@ static void cache_flusharray(struct kmem_cache *s, struct array_cache *ac)
 	memmove(ac->entry, &ac->entry[batch], ac->avail * sizeof(void *));
 }
 
-void __kmem_cache_free(struct kmem_cache *s, void *obj, unsigned long caller)
+/* The free fast path, inline in each entry point (Linux's slab_free). */
+static __always_inline void slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 {
 	struct slab *slabp;
 	unsigned int idx;
@@ -641,6 +648,11 @@ void __kmem_cache_free(struct kmem_cache *s, void *obj, unsigned long caller)
 	}
 }
 
+void __kmem_cache_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	slab_free(s, obj, caller);
+}
+
 void kmem_cache_free(struct kmem_cache *s, void *obj)
 {
 	if (unlikely(!obj))
@@ -651,7 +663,7 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 	}
 	if (cache_handle_bad(s, "kmem_cache_free"))
 		return;
-	__kmem_cache_free(s, obj, (unsigned long)__builtin_return_address(0));
+	slab_free(s, obj, (unsigned long)__builtin_return_address(0));
 }
 
 void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
