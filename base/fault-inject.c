@@ -263,13 +263,15 @@ static bool consume_space(struct fault_attr *attr, ssize_t size)
 
 /*
  * Takes one failure from times: false if none is left (another thread
- * took the last one).  -1 stays -1; fail-nth fails even at 0.
+ * took the last one).  -1 stays -1; fail-nth fails even at 0.  *before:
+ * times as it was, which the notice shows (as Linux's, printed first).
  */
-static bool take_time(struct fault_attr *attr, bool forced)
+static bool take_time(struct fault_attr *attr, bool forced, int *before)
 {
 	int old = __atomic_load_n(&attr->times, __ATOMIC_RELAXED);
 
 	for (;;) {
+		*before = old;
 		if (old == -1)
 			return true;
 		if (old == 0)
@@ -280,34 +282,34 @@ static bool take_time(struct fault_attr *attr, bool forced)
 	}
 }
 
-/* The callers above should_fail, as symbol+offset where one is known. */
+/*
+ * The callers above should_fail, as symbol+offset, up to main: the
+ * functions with a dynamic symbol (the program is linked -rdynamic);
+ * static ones have no name to show and are left out.
+ */
 static size_t format_callers(char *buf, size_t len)
 {
-	void *frames[CALLERS_SHOWN + 4];
+	void *frames[CALLERS_SHOWN * 3];
 	int n = backtrace(frames, (int)ARRAY_SIZE(frames)), i, shown = 0;
 	size_t used = (size_t)snprintf(buf, len, "Call Trace:\n");
 
 	for (i = 1; i < n && shown < CALLERS_SHOWN && used < len; i++) {
 		Dl_info info;
 
-		if (!dladdr(frames[i], &info) || !info.dli_sname) {
-			used += (size_t)snprintf(buf + used, len - used, " ?\n");
-		} else if (strncmp(info.dli_sname, "should_fail", 11) &&
-			   strncmp(info.dli_sname, "fail_dump", 9)) {
-			used += (size_t)snprintf(buf + used, len - used, " %s+0x%lx\n",
-						 info.dli_sname,
-						 (unsigned long)((char *)frames[i] -
-								 (char *)info.dli_saddr));
-		} else {
+		if (!dladdr(frames[i], &info) || !info.dli_sname ||
+		    !strncmp(info.dli_sname, "should_fail", 11))
 			continue;
-		}
+		used += (size_t)snprintf(buf + used, len - used, " %s+0x%lx\n", info.dli_sname,
+					 (unsigned long)((char *)frames[i] - (char *)info.dli_saddr));
 		shown++;
+		if (!strcmp(info.dli_sname, "main"))
+			break;
 	}
 	return used;
 }
 
 /* Linux's fail_dump: the notice that a failure was forced. */
-static void __cold __noinline fail_dump(struct fault_attr *attr)
+static void __cold __noinline fail_dump(struct fault_attr *attr, int times)
 {
 	unsigned long verbose = READ_ONCE(attr->verbose);
 	char text[2048];
@@ -319,7 +321,7 @@ static void __cold __noinline fail_dump(struct fault_attr *attr)
 			     "FAULT_INJECTION: forcing a failure.\n"
 			     "name %s, interval %lu, probability %lu, space %d, times %d\n",
 			     attr->name, READ_ONCE(attr->interval), READ_ONCE(attr->probability),
-			     READ_ONCE(attr->space), READ_ONCE(attr->times));
+			     READ_ONCE(attr->space), times);
 	if (verbose > 1 && n < sizeof(text))
 		format_callers(text + n, sizeof(text) - n);
 	if (attr->report)
@@ -346,6 +348,7 @@ static bool attr_says_fail(struct fault_attr *attr, ssize_t size)
 bool should_fail_ex(struct fault_attr *attr, ssize_t size, int flags)
 {
 	bool forced = false;
+	int times;
 
 	if (fail_nth) {
 		if (!fail_nth_step())
@@ -354,11 +357,11 @@ bool should_fail_ex(struct fault_attr *attr, ssize_t size, int flags)
 	} else if (!attr_says_fail(attr, size)) {
 		return false;
 	}
-	if (!take_time(attr, forced))
+	if (!take_time(attr, forced, &times))
 		return false;
 	__atomic_add_fetch(&attr->nr_injected, 1, __ATOMIC_RELAXED);
 	if (!(flags & FAULT_NOWARN))
-		fail_dump(attr);
+		fail_dump(attr, times);
 	return true;
 }
 

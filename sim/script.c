@@ -302,6 +302,7 @@ static const struct {
 	{ "SLAB_RED_ZONE", SLAB_RED_ZONE },
 	{ "SLAB_STORE_USER", SLAB_STORE_USER },
 	{ "SLAB_PANIC", SLAB_PANIC },
+	{ "SLAB_FAILSLAB", SLAB_FAILSLAB },
 	{ "0", 0 },
 };
 

@@ -48,6 +48,9 @@ struct kmm_config {
 	int shmem_huge;			/* SHMEM_HUGE_*: transparent_hugepage_shmem= (0: never) */
 	char tlb[128];			/* TLB geometry, "l1d=64:4,pcid=on,..." (hw/tlb.h);
 					 * empty: an Intel Skylake core's */
+	char fail_page_alloc[48];	/* "<interval>,<probability>,<space>,<times>":
+					 * page allocation failures (docs/fault_injection.md) */
+	char failslab[48];		/* the same for slab allocations */
 };
 
 /* kmm_config.pku */
