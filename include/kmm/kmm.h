@@ -25,6 +25,7 @@
 #include <kmm/shrinker.h>
 #include <kmm/pgtable.h>
 #include <kmm/vmalloc.h>
+#include <kmm/fault-inject.h>
 
 /*
  * Boot configuration.  Zero fields take the default, which itself comes
