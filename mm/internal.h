@@ -322,6 +322,7 @@ phys_addr_t hotplug_base(unsigned long mem);
 /* pgtable.c */
 int init_mem_mapping(struct kmm *k);
 int map_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end);
+void unmap_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end);
 
 /* vmalloc.c */
 int vmalloc_init(struct kmm *k);

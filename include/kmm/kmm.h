@@ -106,7 +106,8 @@ unsigned long kmm_nr_reports(void);
 /*
  * Memory hotplug: adds bytes of RAM (a multiple of 128 MiB) to the current
  * machine, above the PCI window, into ZONE_NORMAL.  Returns 0, -EINVAL for
- * a bad size or -ENOSPC past the max_mem boot option.
+ * a bad size, -ENOSPC past the max_mem boot option, or -ENOMEM when the
+ * page tables of its direct map cannot be allocated (nothing is added).
  */
 int add_memory(unsigned long bytes);
 
