@@ -531,6 +531,85 @@ TEST(fail_nth_mempool_create)
 }
 
 /*
+ * The rest of the allocator API: kmem_cache_alloc_bulk from an off-slab
+ * cache, kvmalloc (kmalloc first, then vmalloc), vmap of allocated
+ * frames, alloc_pages_exact, kstrdup and kmemdup, mempool_resize.
+ */
+struct extras {
+	struct kmem_cache *s;
+	void *bulk[64];
+	void *kv, *exact, *str, *dup, *mapped;
+	struct page *pages[16];
+	mempool_t *pool;
+};
+
+static struct extras extras;
+
+static void extras_undo(void *arg)
+{
+	struct extras *e = arg;
+
+	if (e->s) {
+		kmem_cache_free_bulk(e->s, ARRAY_SIZE(e->bulk), e->bulk);
+		kmem_cache_destroy(e->s);
+	}
+	kvfree(e->kv);
+	if (e->exact)
+		free_pages_exact(e->exact, 3 * PG);
+	kfree(e->str);
+	kfree(e->dup);
+	if (e->mapped)
+		vunmap(e->mapped);
+	for (unsigned int i = 0; i < ARRAY_SIZE(e->pages); i++)
+		if (e->pages[i])
+			__free_pages(e->pages[i], 0);
+	mempool_destroy(e->pool);
+	memset(e, 0, sizeof(*e));
+}
+
+static int extras_run(void *arg)
+{
+	struct extras *e = arg;
+	unsigned int i;
+
+	e->s = kmem_cache_create("fi_bulk", 700, 0, 0, NULL);
+	if (!e->s || kmem_cache_alloc_bulk(e->s, GFP_KERNEL, ARRAY_SIZE(e->bulk), e->bulk) == 0) {
+		if (e->s)
+			kmem_cache_destroy(e->s);
+		e->s = NULL;
+		goto fail;
+	}
+	e->kv = kvmalloc(300000, GFP_KERNEL);
+	e->exact = alloc_pages_exact(3 * PG, GFP_KERNEL);
+	e->str = kstrdup("a string to copy", GFP_KERNEL);
+	e->dup = kmemdup(extras.bulk, sizeof(extras.bulk), GFP_KERNEL);
+	if (!e->kv || !e->exact || !e->str || !e->dup)
+		goto fail;
+	for (i = 0; i < ARRAY_SIZE(e->pages); i++) {
+		e->pages[i] = alloc_page(GFP_KERNEL);
+		if (!e->pages[i])
+			goto fail;
+	}
+	e->mapped = vmap(e->pages, ARRAY_SIZE(e->pages), 0, PAGE_KERNEL);
+	e->pool = mempool_create_kmalloc_pool(2, 128);
+	if (!e->mapped || !e->pool || mempool_resize(e->pool, 32))
+		goto fail;
+	return 0;
+fail:
+	extras_undo(arg);
+	return -1;
+}
+
+TEST(fail_nth_allocator_api)
+{
+	unsigned int points;
+
+	run_operation("bulk+kvmalloc+vmap+exact+kstrdup+mempool_resize", extras_run, extras_undo,
+		      &extras, &points);
+	ASSERT_TRUE(points > 40);
+}
+
+/*
  * A process's life: spawn, mmap, touch every page, mprotect the middle
  * (a split), fork, the child writes (copy-on-write), both exit.  pid 1,
  * which may never exit, is spawned first and stays.
@@ -858,6 +937,7 @@ int main(void)
 	RUN_TEST(fail_nth_kmalloc);
 	RUN_TEST(fail_nth_vmalloc);
 	RUN_TEST(fail_nth_mempool_create);
+	RUN_TEST(fail_nth_allocator_api);
 	RUN_TEST(fail_nth_process_life);
 	RUN_TEST(fail_nth_system_calls);
 	RUN_TEST(fail_nth_execve_and_files);
