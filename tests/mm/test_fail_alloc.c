@@ -927,6 +927,170 @@ TEST(random_injection_in_generated_scripts)
 	ASSERT_TRUE(r.injected > seeds * 5);
 }
 
+/*
+ * Every allocation of every line fails in turn: for each line of a
+ * generated script, and n = 1, 2, ..., a fresh machine runs the lines
+ * before it, then `fail_nth n` and the line, then `check`, until the
+ * line runs without reaching the countdown.
+ */
+struct lines {
+	char **line;
+	size_t n;
+};
+
+static void split_lines(char *text, struct lines *l)
+{
+	char *save = NULL, *w;
+
+	l->n = 0;
+	l->line = NULL;
+	for (w = strtok_r(text, "\n", &save); w; w = strtok_r(NULL, "\n", &save)) {
+		l->line = realloc(l->line, (l->n + 1) * sizeof(*l->line));
+		l->line[l->n++] = w;
+	}
+}
+
+/* Runs lines [0, upto) then line upto under fail_nth n; 0 if check says
+ * ok (or init died), -1 if not; *left: what the line left of the count. */
+static int run_with_nth(const char *boot_line, const struct lines *l, size_t upto, unsigned int n,
+			unsigned int *left)
+{
+	char *obuf = NULL, *ebuf = NULL, cmd[32];
+	size_t olen = 0, elen = 0, mark;
+	FILE *out = open_memstream(&obuf, &olen), *err = open_memstream(&ebuf, &elen);
+	struct sim *s = sim_create(out, err);
+	int ret = 0;
+
+	sim_run_line(s, boot_line);
+	sim_run_line(s, "echo N > /sys/kernel/debug/fail_page_alloc/ignore-gfp-wait");
+	sim_run_line(s, "echo N > /sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem");
+	sim_run_line(s, "echo 0 > /sys/kernel/debug/fail_page_alloc/min-order");
+	sim_run_line(s, "echo 0 > /sys/kernel/debug/fail_page_alloc/verbose");
+	sim_run_line(s, "echo N > /sys/kernel/debug/failslab/ignore-gfp-wait");
+	sim_run_line(s, "echo 0 > /sys/kernel/debug/failslab/verbose");
+	for (size_t i = 0; i < upto && !sim_panicked(s); i++)
+		sim_run_line(s, l->line[i]);
+	snprintf(cmd, sizeof(cmd), "fail_nth %u", n);
+	sim_run_line(s, cmd);
+	sim_run_line(s, l->line[upto]);
+	*left = 1;
+	if (!sim_panicked(s)) {
+		fflush(out);
+		mark = olen;
+		sim_run_line(s, "fail_nth");	/* prints what the line left */
+		fflush(out);
+		*left = (unsigned int)strtoul(obuf + mark, NULL, 10);
+		mark = olen;
+		sim_run_line(s, "check");
+		fflush(out);
+		if (strcmp(obuf + mark, "ok\n")) {
+			fprintf(stderr, "  line %zu '%s', allocation %u failed: check printed %s",
+				upto, l->line[upto], n, obuf + mark);
+			ret = -1;
+		}
+	}
+	sim_destroy(s);
+	fclose(out);
+	fclose(err);
+	free(obuf);
+	free(ebuf);
+	return ret;
+}
+
+#define BOOT_LINE "boot mem=64M cpus=1 quiet=1"
+
+/* Each line of l, each of its allocations failed in turn; the runs. */
+static unsigned long fail_each_line(const char *boot_line, const struct lines *l,
+				    unsigned long *bad)
+{
+	unsigned long points = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		unsigned int n, left = 0;
+
+		if (l->line[i][0] == '#')
+			continue;
+		for (n = 1; n < MAX_POINTS && !left; n++) {
+			if (run_with_nth(boot_line, l, i, n, &left) && ++*bad > 5)
+				return points;
+			points++;
+		}
+	}
+	return points;
+}
+
+TEST(fail_nth_every_line_of_generated_scripts)
+{
+	unsigned long seeds = 3 * TEST_SCALE(), first = TEST_SEED(), points = 0, bad = 0;
+
+	for (unsigned long seed = first; seed < first + seeds; seed++) {
+		char *text = NULL;
+		size_t size = 0;
+		FILE *f = open_memstream(&text, &size);
+		struct lines l;
+
+		script_gen_flags(f, seed, 40, NULL, SCRIPT_GEN_FAULTS);
+		fclose(f);
+		split_lines(text, &l);
+		points += fail_each_line(BOOT_LINE, &l, &bad);
+		free(l.line);
+		free(text);
+	}
+	printf("  %lu seeds: %lu runs, each failing one allocation of one line\n", seeds, points);
+	ASSERT_EQ(bad, 0);
+}
+
+/* The allocator commands the generator does not write, and processes. */
+static const char allocator_script[] =
+	"kmem_cache_create c 300 0 SLAB_RED_ZONE|SLAB_POISON\n"
+	"kmem_cache_alloc c\n"
+	"kmem_cache_alloc c GFP_ATOMIC\n"
+	"kmalloc 100\n"
+	"kmalloc 20000\n"
+	"kmalloc 3000 GFP_ATOMIC\n"
+	"vmalloc 1M\n"
+	"vmalloc 4M\n"
+	"alloc_pages 3\n"
+	"alloc_pages 0 GFP_ATOMIC\n"
+	"hotplug_add 128M\n"
+	"kmem_cache_shrink c\n"
+	"kmem_cache_destroy c\n"
+	"spawn\n"
+	"mmap 1 0x10000000 1M PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS\n"
+	"touch 1 0x10000000 1M w\n"
+	"mmap 1 0x20000000 64K PROT_READ|PROT_WRITE MAP_SHARED|MAP_ANONYMOUS\n"
+	"touch 1 0x20000000 64K w\n"
+	"mmap 1 0x30000000 16K PROT_READ MAP_PRIVATE /usr/bin/cat\n"
+	"touch 1 0x30000000 16K r\n"
+	"fork 1\n"
+	"touch 2 0x10000000 1M w\n"
+	"touch 2 0x20000000 64K r\n"
+	"mremap 2 0x10000000 1M 2M MREMAP_MAYMOVE\n"
+	"mprotect 1 0x10040000 64K PROT_READ\n"
+	"munmap 1 0x10080000 64K\n"
+	"mlock 1 0x10000000 256K\n"
+	"madvise 1 0x100c0000 256K MADV_DONTNEED\n"
+	"brk 1 0x555555580000\n"
+	"spawn sh\n"
+	"exit 2\n"
+	"exit 3\n"
+	"hotplug_add 128M\n";
+
+TEST(fail_nth_every_line_of_an_allocator_script)
+{
+	char *text = strdup(allocator_script);
+	unsigned long points, bad = 0;
+	struct lines l;
+
+	split_lines(text, &l);
+	points = fail_each_line("boot mem=64M max_mem=512M cpus=1 quiet=1 aslr=off", &l, &bad);
+	printf("  %lu runs, each failing one allocation of one line\n", points);
+	free(l.line);
+	free(text);
+	ASSERT_EQ(bad, 0);
+	ASSERT_TRUE(points > 200);
+}
+
 int main(void)
 {
 	RUN_TEST(fail_page_alloc_filters_as_linux);
@@ -942,5 +1106,7 @@ int main(void)
 	RUN_TEST(fail_nth_system_calls);
 	RUN_TEST(fail_nth_execve_and_files);
 	RUN_TEST(random_injection_in_generated_scripts);
+	RUN_TEST(fail_nth_every_line_of_generated_scripts);
+	RUN_TEST(fail_nth_every_line_of_an_allocator_script);
 	return harness_summary();
 }
