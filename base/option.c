@@ -55,6 +55,12 @@ const struct kmm_option kmm_options[] = {
 	{ "tlb", OPT(tlb), KMM_OPT_STRING, 0, 0, 0,
 	  "TLB geometry: l1d=ENTRIES:WAYS,l1i=..,stlb=..,pcid=on|off,repl=lru|plru|random",
 	  NULL, "skylake" },
+	{ "fail_page_alloc", OPT(fail_page_alloc), KMM_OPT_STRING, 0, 0, 0,
+	  "inject page allocation failures: <interval>,<probability>,<space>,<times> (Linux's)",
+	  NULL, "off" },
+	{ "failslab", OPT(failslab), KMM_OPT_STRING, 0, 0, 0,
+	  "inject slab allocation failures: <interval>,<probability>,<space>,<times> (Linux's)",
+	  NULL, "off" },
 };
 const unsigned int kmm_nr_options = sizeof(kmm_options) / sizeof(kmm_options[0]);
 

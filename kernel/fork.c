@@ -81,12 +81,13 @@ static int dup_vma(struct mm_struct *mm, struct mm_struct *oldmm,
 	v->vm_flags &= ~VM_LOCKED_MASK;
 	v->anon_vma = NULL;
 	v->rmap_linked = false;		/* the copy is not on any list yet */
+	/* The copy's own reference first: vm_area_free puts it back. */
+	if (v->vm_file)
+		get_file(v->vm_file);
 	if (src->anon_vma && !(src->vm_flags & VM_WIPEONFORK) && anon_vma_fork(v, src)) {
 		vm_area_free(v);
 		goto unacct;
 	}
-	if (v->vm_file)
-		get_file(v->vm_file);
 	vma_link(mm, v);
 	/* The pages: shared copy-on-write (unwound by mmput on failure). */
 	return copy_page_range(v, (struct vm_area_struct *)src);

@@ -17,6 +17,7 @@
 #include <kmm/vmstat.h>
 #include <kmm/pgtable.h>
 #include "base/ratelimit.h"
+#include "base/fault-inject.h"
 #include "hw/ram.h"
 #include "hw/cpu.h"
 
@@ -49,6 +50,26 @@ struct mem_section {
 struct kmm_slab;
 struct kmm_vmalloc;
 struct seq_buf;
+
+/*
+ * Fault injection's capabilities (mm/fail_page_alloc.c, mm/failslab.c):
+ * the generic attribute and each one's filters, its debugfs knobs.  A
+ * filter is applied before should_fail, so the calls it skips do not
+ * count down fail-nth either.  Written while others allocate: relaxed
+ * atomics (READ_ONCE/WRITE_ONCE).
+ */
+struct fail_page_alloc_attr {
+	struct fault_attr attr;
+	int ignore_gfp_highmem;		/* 1: __GFP_HIGHMEM (user pages) never fail */
+	int ignore_gfp_reclaim;		/* ignore-gfp-wait, 1: __GFP_DIRECT_RECLAIM never fails */
+	unsigned int min_order;		/* orders below never fail */
+};
+
+struct failslab_attr {
+	struct fault_attr attr;
+	int ignore_gfp_reclaim;		/* ignore-gfp-wait, 1: __GFP_DIRECT_RECLAIM never fails */
+	int cache_filter;		/* 1: only caches made with SLAB_FAILSLAB fail */
+};
 
 /* One CPU's event counters, a cache line (or more) of its own. */
 struct vm_event_state {
@@ -99,6 +120,8 @@ struct kmm {
 	unsigned long nr_reports_bad_free;	/* refused frees */
 	unsigned long tainted;		/* TAINT_BAD_PAGE when set */
 	bool nofail_may_wait;		/* another thread may free memory */
+	struct fail_page_alloc_attr fail_page_alloc;	/* mm/fail_page_alloc.c */
+	struct failslab_attr failslab;	/* mm/failslab.c */
 	bool panicked;			/* panic_kmm() ran: the machine has stopped */
 	struct ratelimit_state nopage_rs;	/* warn_alloc: failures, stalls */
 	struct ratelimit_state bad_order_rs;	/* orders above MAX_PAGE_ORDER */
@@ -302,6 +325,7 @@ phys_addr_t hotplug_base(unsigned long mem);
 /* pgtable.c */
 int init_mem_mapping(struct kmm *k);
 int map_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end);
+void unmap_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end);
 
 /* vmalloc.c */
 int vmalloc_init(struct kmm *k);
@@ -349,6 +373,27 @@ unsigned long zone_pcp_count(const struct kmm *k, const struct zone *zone);
 typedef unsigned long (*kmm_reclaim_fn)(struct kmm *k, gfp_t gfp,
 					unsigned int order);
 extern kmm_reclaim_fn kmm_direct_reclaim_hook;
+
+/*
+ * fail_page_alloc.c, failslab.c: whether to fail this allocation.  Called
+ * only while fault_inject_armed(), so the fast paths pay one test.  Init
+ * sets Linux's defaults; setup applies the boot options once the machine
+ * is up (boot itself is not failed by them); exit disarms.  Knobs by
+ * their debugfs file names: 0, -ENOENT or -EINVAL.
+ */
+bool should_fail_alloc_page(struct kmm *k, gfp_t gfp, unsigned int order);
+void fail_page_alloc_init(struct kmm *k);
+void fail_page_alloc_setup(struct kmm *k);
+void fail_page_alloc_exit(struct kmm *k);
+int fail_page_alloc_set(struct kmm *k, const char *knob, long value);
+int fail_page_alloc_get(struct kmm *k, const char *knob, long *value);
+struct kmem_cache;
+bool should_failslab(struct kmem_cache *s, gfp_t gfp);
+void failslab_init(struct kmm *k);
+void failslab_setup(struct kmm *k);
+void failslab_exit(struct kmm *k);
+int failslab_set(struct kmm *k, const char *knob, long value);
+int failslab_get(struct kmm *k, const char *knob, long *value);
 
 /* debug.c */
 __printf(2, 3) void kmm_report(struct kmm *k, const char *fmt, ...);

@@ -51,7 +51,8 @@ static int online_section(struct kmm *k, unsigned long nr)
 
 /*
  * Adds bytes of RAM (a multiple of the 128 MiB section size) to machine k.
- * Returns 0, -EINVAL for a bad size, or -ENOSPC past max_mem.
+ * Returns 0, -EINVAL for a bad size, -ENOSPC past max_mem, or -ENOMEM
+ * when the direct map's tables cannot be allocated (nothing is added).
  */
 int add_memory_kmm(struct kmm *k, unsigned long bytes)
 {
@@ -76,18 +77,28 @@ int add_memory_kmm(struct kmm *k, unsigned long bytes)
 	err = hw_ram_grow(&k->ram, base + bytes);
 	if (err)
 		goto out;
+	/*
+	 * The direct map first, as Linux's arch_add_memory: the pages go to
+	 * the buddy allocator mapped, and if the tables cannot be had,
+	 * nothing was added.
+	 */
+	err = map_direct_memory(k, base, base + bytes);
+	if (err) {
+		unmap_direct_memory(k, base, base + bytes);
+		goto out;
+	}
 	for (i = 0; i < sections; i++) {
 		err = online_section(k, PFN_DOWN(base) / PAGES_PER_SECTION + i);
 		if (err)
 			break;
 	}
 	/* Only what came online is RAM, in memblock and in the direct map. */
+	if (i < sections)
+		unmap_direct_memory(k, base + (i << SECTION_SIZE_BITS), base + bytes);
 	if (i) {
 		unsigned long done = i << SECTION_SIZE_BITS;
 
 		memblock_add(&k->memblock, base, done);
-		if (map_direct_memory(k, base, base + done) && !err)
-			err = -ENOMEM;
 		k->hotplug_added += done;
 		k->max_pfn = PHYS_PFN(base + done);
 		kmm_max_pfn = k->max_pfn;

@@ -308,6 +308,8 @@ static void memmap_init(struct kmm *k)
 
 static void kmm_free_machine(struct kmm *k)
 {
+	fail_page_alloc_exit(k);
+	failslab_exit(k);
 	rootfs_exit(k);
 	hw_cpus_exit(&k->cpus);
 	vmalloc_exit(k);
@@ -376,6 +378,8 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	k->nr_cpus = k->cfg.cpus;
 	k->rnd_state = k->cfg.seed;
 	k->nofail_may_wait = true;
+	fail_page_alloc_init(k);
+	failslab_init(k);
 	k->vm_events = aligned_alloc(64, (k->nr_cpus + 1) * sizeof(*k->vm_events));
 	if (k->vm_events)
 		memset(k->vm_events, 0, (k->nr_cpus + 1) * sizeof(*k->vm_events));
@@ -403,6 +407,9 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	}
 	mm_util_init(k);
 	kmm_register_machine(k);
+	/* The fault-injection boot options fail the machine's work, not its boot. */
+	fail_page_alloc_setup(k);
+	failslab_setup(k);
 	return k;
 out_free:
 	kmm_set_machine_globals(NULL);

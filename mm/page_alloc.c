@@ -1111,11 +1111,17 @@ __noinline struct page *__alloc_pages(struct kmm *k, gfp_t gfp, unsigned int ord
 	ac.migratetype = gfp_migratetype(gfp);
 	if (unlikely(ac.migratetype >= MIGRATE_PCPTYPES))
 		ac.migratetype = MIGRATE_UNMOVABLE;	/* both mobility bits: as Linux warns, treat as unmovable */
+	/* Fault injection (mm/fail_page_alloc.c): a failure like any other. */
+	if (fault_inject_armed() && should_fail_alloc_page(k, ac.gfp, order))
+		goto nopage;
 	alloc_flags |= alloc_flags_nofragment(k, ac.highest_zoneidx);
 	page = get_page_from_freelist(k, alloc_flags, &ac);
 	if (likely(page))
 		return page;
 	return __alloc_pages_slowpath(k, &ac);
+nopage:
+	warn_alloc(k, ac.gfp, ac.order, "page allocation failure");
+	return NULL;
 }
 
 /*
@@ -1168,7 +1174,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
 	struct kmm *k = kmm_global;
 
-	if (likely(k && !order && !(gfp & (__GFP_ZERO | __GFP_COMP)) &&
+	if (likely(k && !order && !(gfp & (__GFP_ZERO | __GFP_COMP)) && !fault_inject_armed() &&
 		   (gfp & GFP_MOVABLE_MASK) != GFP_MOVABLE_MASK &&
 		   kmm_this_cpu_cache.kmm_id == k->id && kmm_this_cpu_cache.cpu >= 0)) {
 		struct page *page = alloc_page_fast(k, gfp, kmm_this_cpu_cache.cpu);

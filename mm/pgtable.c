@@ -183,6 +183,81 @@ int map_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end)
 	return map_direct_range(k, start, end);
 }
 
+static bool table_is_empty(const void *entry)
+{
+	const unsigned long *table = (const unsigned long *)((unsigned long)entry & PAGE_MASK);
+
+	for (int i = 0; i < 512; i++)
+		if (table[i])
+			return false;
+	return true;
+}
+
+/*
+ * One step of unmap_direct_memory at phys, in a present pud: clears the
+ * leaf there (a 2 MiB one or a 4 KiB one, freeing a PTE table left
+ * empty); returns where the next step starts.
+ */
+static phys_addr_t unmap_direct_pmd(struct kmm *k, pud_t *pud, phys_addr_t phys)
+{
+	unsigned long va = PAGE_OFFSET + phys;
+	pmd_t *pmd = pmd_offset(pud, va);
+	pte_t *pte;
+
+	if (!pmd_present(*pmd))
+		return ALIGN_DOWN(phys, PMD_SIZE) + PMD_SIZE;
+	if (pmd_leaf(*pmd)) {
+		pmd_clear(pmd);
+		k->direct_pages_count[1]--;
+		return phys + PMD_SIZE;
+	}
+	pte = pte_offset_kernel(pmd, va);
+	if (pte_present(*pte)) {
+		pte_clear(pte);
+		k->direct_pages_count[0]--;
+	}
+	if (table_is_empty(pte)) {
+		pte_free_kernel(pte);
+		pmd_clear(pmd);
+	}
+	return phys + PAGE_SIZE;
+}
+
+/*
+ * Takes [start, end) out of the direct map again (a hot-add that failed):
+ * the leaves map_direct_range made go, and the PMD and PTE tables left
+ * empty.  The PUD tables stay: every address space's pgd points at them.
+ */
+void unmap_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end)
+{
+	phys_addr_t phys = start;
+
+	while (phys < end) {
+		unsigned long va = PAGE_OFFSET + phys;
+		pgd_t *pgd = k->swapper_pg_dir + pgd_index(va);
+		pud_t *pud;
+
+		if (!(READ_ONCE(pgd->pgd) & _PAGE_PRESENT)) {
+			phys = ALIGN_DOWN(phys, PGDIR_SIZE) + PGDIR_SIZE;
+			continue;
+		}
+		pud = pud_offset(p4d_offset(pgd, va), va);
+		if (!pud_present(*pud)) {
+			phys = ALIGN_DOWN(phys, PUD_SIZE) + PUD_SIZE;
+		} else if (pud_leaf(*pud)) {
+			pud_clear(pud);
+			k->direct_pages_count[2]--;
+			phys += PUD_SIZE;
+		} else {
+			phys = unmap_direct_pmd(k, pud, phys);
+			if (table_is_empty(pmd_offset(pud, va))) {
+				pmd_free(pmd_offset(pud, va));
+				pud_clear(pud);
+			}
+		}
+	}
+}
+
 /*
  * paging=2: the i386 view.  Lowmem (RAM below 896 MiB) at 0xC0000000, in
  * 4 MiB PSE pages where a whole aligned 4 MiB is RAM, else 4 KiB pages.

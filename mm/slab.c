@@ -465,9 +465,13 @@ static inline void mark_active(struct kmem_cache *s, void *obj)
 /* The allocation fast path, inline in each entry point (Linux's slab_alloc). */
 static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
-	int cpu = smp_processor_id_kmm(s->k);
+	int cpu;
 	void *obj;
 
+	/* Fault injection (mm/failslab.c): NULL, as when no slab can grow. */
+	if (fault_inject_armed() && should_failslab(s, gfp))
+		return NULL;
+	cpu = smp_processor_id_kmm(s->k);
 	if (likely(cpu >= 0)) {
 		struct array_cache *ac = s->cpu_cache[cpu];
 		bool fast = local_enter(&ac->ll);

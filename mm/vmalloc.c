@@ -351,36 +351,48 @@ static bool table_empty(const unsigned long *table)
 	return true;
 }
 
-/* Clears the PTE of va and frees the tables that become empty. */
+/* Clears va's entry in a present pmd; true if the pmd entry went too. */
+static bool unmap_pmd_entry(pmd_t *pmd, unsigned long va)
+{
+	pte_t *pte;
+
+	if (pmd_leaf(*pmd)) {
+		pmd_clear(pmd);		/* a 2 MiB mapping goes at once */
+		return true;
+	}
+	pte = pte_offset_kernel(pmd, va);
+	pte_clear(pte);
+	if (!table_empty((unsigned long *)((unsigned long)pte & PAGE_MASK)))
+		return false;
+	pte_free_kernel(pte);
+	pmd_clear(pmd);
+	return true;
+}
+
+/*
+ * Clears the PTE of va and frees the tables that become empty, bottom up.
+ * A table can be empty with no entry below it to clear: map_kernel_page
+ * fills the levels top down, and when a lower table cannot be allocated
+ * the new one above it is left with nothing in it.
+ */
 static void unmap_kernel_page(unsigned long va)
 {
 	pgd_t *pgd = pgd_offset_k(va);
 	pud_t *pud;
 	pmd_t *pmd;
-	pte_t *pte;
 
 	if (!pgd_present(*pgd))
 		return;
 	pud = pud_offset(p4d_offset(pgd, va), va);
-	if (!pud_present(*pud))
-		return;
-	pmd = pmd_offset(pud, va);
-	if (!pmd_present(*pmd))
-		return;
-	if (pmd_leaf(*pmd)) {
-		pmd_clear(pmd);		/* a 2 MiB mapping goes at once */
-	} else {
-		pte = pte_offset_kernel(pmd, va);
-		pte_clear(pte);
-		if (!table_empty((unsigned long *)((unsigned long)pte & PAGE_MASK)))
+	if (pud_present(*pud)) {
+		pmd = pmd_offset(pud, va);
+		if (pmd_present(*pmd) && !unmap_pmd_entry(pmd, va))
+			return;		/* the tables above still map something */
+		if (!table_empty((unsigned long *)((unsigned long)pmd & PAGE_MASK)))
 			return;
-		pte_free_kernel(pte);
-		pmd_clear(pmd);
+		pmd_free(pmd);
+		pud_clear(pud);
 	}
-	if (!table_empty((unsigned long *)((unsigned long)pmd & PAGE_MASK)))
-		return;
-	pmd_free(pmd);
-	pud_clear(pud);
 	if (!table_empty((unsigned long *)((unsigned long)pud & PAGE_MASK)))
 		return;
 	pud_free(pud);

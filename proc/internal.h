@@ -33,4 +33,12 @@ const char *proc_sys_path(size_t i);	/* NULL past the last one */
 int proc_sys_show(struct kmm *k, const char *path, struct seq_buf *m);
 int proc_sys_write(struct kmm *k, const char *path, const char *buf);
 
+/* proc/fault_inject.c: /sys/kernel/debug/{fail_page_alloc,failslab}/KNOB, /proc/self/fail-nth
+ * and the /proc/fault_inject view. */
+#define NR_FAULT_INJECT_FILES 17
+const char *fault_inject_path(size_t i);	/* NULL past the last one */
+int fault_inject_show(struct kmm *k, const char *path, struct seq_buf *m);
+int fault_inject_write(struct kmm *k, const char *path, const char *buf);
+void fault_inject_proc_show(struct kmm *k, struct seq_buf *m);
+
 #endif

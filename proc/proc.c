@@ -28,17 +28,21 @@ static const struct proc_entry proc_entries[] = {
 	{ "/proc/slabinfo", slabinfo_show },
 	{ "/proc/vmallocinfo", vmallocinfo_show },
 	{ "slabtop", slabtop_show },
+	{ "/proc/fault_inject", fault_inject_proc_show },
 };
 
 const char *const *kmm_proc_paths(void)
 {
-	static const char *paths[ARRAY_SIZE(proc_entries) + NR_VM_SYSCTLS + 1];
-	size_t i;
+	static const char *paths[ARRAY_SIZE(proc_entries) + NR_VM_SYSCTLS +
+				 NR_FAULT_INJECT_FILES + 1];
+	size_t i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(proc_entries); i++)
-		paths[i] = proc_entries[i].path;
+		paths[n++] = proc_entries[i].path;
 	for (i = 0; i < NR_VM_SYSCTLS; i++)
-		paths[ARRAY_SIZE(proc_entries) + i] = proc_sys_path(i);
+		paths[n++] = proc_sys_path(i);
+	for (i = 0; i < NR_FAULT_INJECT_FILES; i++)
+		paths[n++] = fault_inject_path(i);
 	return paths;
 }
 
@@ -93,7 +97,7 @@ long kmm_proc_read(const char *path, char *buf, size_t size)
 		return (long)m.len;
 	}
 	seq_buf_init(&m, buf, size);
-	if (!proc_sys_show(k, path, &m))
+	if (!proc_sys_show(k, path, &m) || !fault_inject_show(k, path, &m))
 		return (long)m.len;
 	if (size)
 		buf[0] = 0;
@@ -107,5 +111,7 @@ int kmm_proc_write(const char *path, const char *buf)
 	for (i = 0; i < ARRAY_SIZE(proc_entries); i++)
 		if (!strcmp(proc_entries[i].path, path))
 			return -EACCES;		/* a view, not a knob */
+	if (!strncmp(path, "/sys/", 5) || strstr(path, "/fail-nth"))
+		return fault_inject_write(kmm_cur(), path, buf);
 	return proc_sys_write(kmm_cur(), path, buf);
 }

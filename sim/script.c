@@ -302,6 +302,7 @@ static const struct {
 	{ "SLAB_RED_ZONE", SLAB_RED_ZONE },
 	{ "SLAB_STORE_USER", SLAB_STORE_USER },
 	{ "SLAB_PANIC", SLAB_PANIC },
+	{ "SLAB_FAILSLAB", SLAB_FAILSLAB },
 	{ "0", 0 },
 };
 
@@ -606,13 +607,51 @@ static int cmd_translate(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * fail_nth N: the next command runs with the thread's fail-nth set to N
+ * (its Nth eligible allocation fails), and the countdown is taken back
+ * after it.  fail_nth alone prints what that command left of it: 0 if
+ * the failure was injected, as /proc/self/fail-nth reads after a call.
+ */
+static int cmd_fail_nth(struct sim *s, int argc, char **argv)
+{
+	unsigned long n;
+
+	if (argc == 1) {
+		fprintf(s->out, "%u\n", s->fail_nth_left);
+		return 0;
+	}
+	/* 0 takes back a countdown armed for the next command. */
+	if (parse_ulong(argv[1], &n, false) || n > 0xffffffffu)
+		return syntax_error(s, "fail_nth: N must be a number 0..4294967295, got '%s'", argv[1]);
+	s->fail_nth_next = (unsigned int)n;
+	fprintf(s->out, "ok\n");
+	return 0;
+}
+
+/* Runs cmd with the countdown fail_nth armed, if any; takes it back after. */
+static int run_cmd(struct sim *s, const struct sim_cmd *cmd, int argc, char **argv)
+{
+	unsigned int nth = cmd->fn == cmd_fail_nth ? 0 : s->fail_nth_next;
+	int ret;
+
+	if (!nth)
+		return cmd->fn(s, argc, argv);
+	s->fail_nth_next = 0;
+	kmm_fail_nth_write(nth);
+	ret = cmd->fn(s, argc, argv);
+	s->fail_nth_left = kmm_fail_nth_read();
+	kmm_fail_nth_write(0);
+	return ret;
+}
+
 /* echo VALUE > PATH: what the shell's echo into a /proc/sys file does. */
 static int cmd_echo(struct sim *s, int argc, char **argv)
 {
 	int err;
 
 	if (strcmp(argv[2], ">"))
-		return syntax_error(s, "usage: echo VALUE > /proc/sys/vm/KNOB");
+		return syntax_error(s, "usage: echo VALUE > PATH");
 	err = kmm_proc_write(argv[3], argv[1]);
 	if (!err)
 		fprintf(s->out, "ok\n");
@@ -636,8 +675,10 @@ static const struct sim_cmd sim_cmds[] = {
 	  cmd_boot },
 	{ "cat", 1, 1, "cat PATH",
 	  "Prints a /proc file or /proc/sys/vm knob as Linux does.", cmd_cat },
-	{ "echo", 3, 3, "echo VALUE > /proc/sys/vm/KNOB",
-	  "Writes a vm sysctl; prints ok, or error EINVAL for a value out of its range.", cmd_echo },
+	{ "echo", 3, 3, "echo VALUE > PATH",
+	  "Writes a /proc/sys/vm knob, a fault-injection knob (/sys/kernel/debug/failslab/..., /proc/self/fail-nth); prints ok, or error EINVAL for a value out of its range.", cmd_echo },
+	{ "fail_nth", 0, 1, "fail_nth [N]",
+	  "The next command's Nth eligible allocation fails (fault injection, as /proc/self/fail-nth; 0: none); alone, prints what that command left of the countdown (0: the failure was injected).", cmd_fail_nth },
 	{ "alloc_pages", 1, 2, "alloc_pages ORDER [GFP_FLAGS]",
 	  "Allocates 2^ORDER frames and prints the first pfn.", cmd_alloc_pages },
 	{ "free_pages", 2, 2, "free_pages PFN ORDER",
@@ -876,7 +917,7 @@ int sim_run_line(struct sim *s, const char *text)
 	kmm_set_report_hook(sim_report_hook, s);
 	s->line = line;		/* the words point into it: columns for errors */
 	s->line_len = strlen(text);
-	ret = cmd->fn(s, argc, argv);
+	ret = run_cmd(s, cmd, argc, argv);
 	s->line = NULL;		/* line is gone when this returns */
 	s->commands_run++;
 	show_dmesg(s);

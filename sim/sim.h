@@ -32,6 +32,8 @@ struct sim {
 	bool show_faults;	/* kmm run --faults: minflt=N after touch/read/write */
 	const char *line;	/* the split line being run: argv points into it */
 	size_t line_len;
+	unsigned int fail_nth_next;	/* fail_nth N: armed for the next command */
+	unsigned int fail_nth_left;	/* the countdown that command left (0: injected) */
 };
 
 /* A malformed line: the reason on err with SOURCE:LINE, "error EINVAL" on out. */

@@ -25,6 +25,7 @@
 #include <kmm/shrinker.h>
 #include <kmm/pgtable.h>
 #include <kmm/vmalloc.h>
+#include <kmm/fault-inject.h>
 
 /*
  * Boot configuration.  Zero fields take the default, which itself comes
@@ -48,6 +49,9 @@ struct kmm_config {
 	int shmem_huge;			/* SHMEM_HUGE_*: transparent_hugepage_shmem= (0: never) */
 	char tlb[128];			/* TLB geometry, "l1d=64:4,pcid=on,..." (hw/tlb.h);
 					 * empty: an Intel Skylake core's */
+	char fail_page_alloc[48];	/* "<interval>,<probability>,<space>,<times>":
+					 * page allocation failures (docs/fault_injection.md) */
+	char failslab[48];		/* the same for slab allocations */
 };
 
 /* kmm_config.pku */
@@ -102,7 +106,8 @@ unsigned long kmm_nr_reports(void);
 /*
  * Memory hotplug: adds bytes of RAM (a multiple of 128 MiB) to the current
  * machine, above the PCI window, into ZONE_NORMAL.  Returns 0, -EINVAL for
- * a bad size or -ENOSPC past the max_mem boot option.
+ * a bad size, -ENOSPC past the max_mem boot option, or -ENOMEM when the
+ * page tables of its direct map cannot be allocated (nothing is added).
  */
 int add_memory(unsigned long bytes);
 

@@ -25,6 +25,7 @@ typedef unsigned int slab_flags_t;
 #define SLAB_TYPESAFE_BY_RCU	0x00080000u
 #define SLAB_RECLAIM_ACCOUNT	0x00020000u	/* counted as SReclaimable */
 #define SLAB_NO_MERGE		0x01000000u
+#define SLAB_FAILSLAB		0x02000000u	/* failslab's cache-filter may fail it */
 
 #define SLAB_DEBUG_FLAGS (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_CONSISTENCY_CHECKS)
 
@@ -32,7 +33,7 @@ typedef unsigned int slab_flags_t;
  * bit makes it fail with a report, and return NULL. */
 #define SLAB_FLAGS_PERMITTED (SLAB_DEBUG_FLAGS | SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | \
 			      SLAB_CACHE_DMA32 | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | \
-			      SLAB_RECLAIM_ACCOUNT | SLAB_NO_MERGE)
+			      SLAB_RECLAIM_ACCOUNT | SLAB_NO_MERGE | SLAB_FAILSLAB)
 
 /* Poison bytes, as Linux's poison.h. */
 #define POISON_INUSE	0x5a	/* allocated, not yet initialised */

@@ -658,6 +658,61 @@ TEST(many_processes_give_everything_back)
 	kmm_shutdown(k);
 }
 
+/*
+ * A fork that fails at any of its allocations leaves the parent whole.
+ * A VMA copy whose anon_vma could not be had was freed with a file
+ * reference it never took: the parent's mapped file went with it, and
+ * the parent's exit walked a freed inode.  Each allocation fails in turn
+ * (fail-nth); the parent then exits and everything comes back.
+ */
+TEST(failed_fork_leaves_the_parent_whole)
+{
+	struct kmm *k = boot();
+	struct task_struct *p, *c;
+	unsigned long free_before;
+	unsigned int n, left = 0;
+	struct kmm_siginfo si;
+	phys_addr_t phys;
+	int err;
+	long a;
+
+	ASSERT_NOT_NULL(k);
+	ASSERT_NOT_NULL(kernel_spawn(NULL, &err));	/* init */
+	kmm_slab_shrink_all(k);
+	drain_all_pages(NULL);
+	free_before = nr_free_pages();
+	p = kernel_spawn("cat", &err);
+	ASSERT_NOT_NULL(p);
+	a = do_mmap(p->mm, 0, 16 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+	ASSERT_TRUE(a > 0);
+	for (long off = 0; off < (long)(16 * PG); off += PG)
+		ASSERT_EQ(user_access(p, (unsigned long)(a + off), PF_WRITE, &phys, &si), 0);
+	kmm_fault_write("fail_page_alloc", "ignore-gfp-wait", 0);
+	kmm_fault_write("fail_page_alloc", "min-order", 0);
+	kmm_fault_write("fail_page_alloc", "verbose", 0);
+	kmm_fault_write("failslab", "ignore-gfp-wait", 0);
+	kmm_fault_write("failslab", "verbose", 0);
+	for (n = 1; n < 10000 && !left; n++) {
+		kmm_fail_nth_write(n);
+		c = kernel_fork(p, &err);
+		left = kmm_fail_nth_read();
+		kmm_fail_nth_write(0);
+		if (c)
+			do_exit(c);
+		else
+			ASSERT_EQ(err, -ENOMEM);
+		ASSERT_EQ(kmm_check_invariants(k), 0);
+	}
+	ASSERT_TRUE(left);
+	ASSERT_TRUE(n > 10);
+	do_exit(p);
+	kmm_slab_shrink_all(k);
+	drain_all_pages(NULL);
+	ASSERT_EQ(nr_free_pages(), free_before);
+	ASSERT_EQ(kmm_check_invariants(k), 0);
+	kmm_shutdown(k);
+}
+
 int main(void)
 {
 	RUN_TEST(fork_copies_every_vma_but_dontfork);
@@ -667,5 +722,6 @@ int main(void)
 	RUN_TEST(parent_exit_leaves_child);
 	RUN_TEST(init_may_not_exit);
 	RUN_TEST(many_processes_give_everything_back);
+	RUN_TEST(failed_fork_leaves_the_parent_whole);
 	return harness_summary();
 }

@@ -352,6 +352,43 @@ TEST(vmalloc_huge_uses_2m_leaves)
 	kmm_shutdown(k);
 }
 
+/*
+ * A mapping that fails part way leaves no page table behind: the levels
+ * are filled top down, and a table allocated above one that could not be
+ * had nothing under it, which the unmap did not free (one page per
+ * failure).  Each allocation of vmalloc fails in turn (fail-nth).
+ */
+TEST(failed_mapping_leaves_no_empty_table)
+{
+	struct kmm *k = boot(64ul << 20);
+	long tables;
+	unsigned int n, left = 0;
+
+	ASSERT_NOT_NULL(k);
+	kmm_fault_write("fail_page_alloc", "ignore-gfp-wait", 0);
+	kmm_fault_write("fail_page_alloc", "min-order", 0);
+	kmm_fault_write("fail_page_alloc", "verbose", 0);
+	kmm_fault_write("failslab", "ignore-gfp-wait", 0);
+	kmm_fault_write("failslab", "verbose", 0);
+	tables = (long)k->node.vm_stat[NR_PAGE_TABLE_PAGES];
+	for (n = 1; n < 1000 && !left; n++) {
+		void *p;
+
+		kmm_fail_nth_write(n);
+		p = vmalloc(64 << 10);
+		left = kmm_fail_nth_read();
+		kmm_fail_nth_write(0);
+		vfree(p);
+		vm_unmap_aliases();
+		if ((long)k->node.vm_stat[NR_PAGE_TABLE_PAGES] != tables)
+			TEST_FAIL_("allocation %u failed: %ld page tables more", n,
+				   (long)k->node.vm_stat[NR_PAGE_TABLE_PAGES] - tables);
+	}
+	ASSERT_TRUE(left);
+	ASSERT_EQ(check_vmalloc_invariants(), 0);
+	kmm_shutdown(k);
+}
+
 int main(void)
 {
 	RUN_TEST(vmalloc_64m_from_fragmented_ram);
@@ -363,5 +400,6 @@ int main(void)
 	RUN_TEST(vmap_ioremap_and_vmallocinfo);
 	RUN_TEST(kvmalloc_falls_back_to_vmalloc);
 	RUN_TEST(vmalloc_huge_uses_2m_leaves);
+	RUN_TEST(failed_mapping_leaves_no_empty_table);
 	return harness_summary();
 }

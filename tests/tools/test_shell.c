@@ -149,7 +149,7 @@ TEST(shell_prompts_helps_and_quits)
 	ASSERT_TRUE(expect(&t, "\nquit\r\n"));
 	ASSERT_TRUE(expect(&t, "kmm> "));
 	type(&t, "help echo\n");
-	ASSERT_TRUE(expect(&t, "echo VALUE > /proc/sys/vm/KNOB\r\n    Writes a vm sysctl"));
+	ASSERT_TRUE(expect(&t, "echo VALUE > PATH\r\n    Writes a /proc/sys/vm knob"));
 	ASSERT_TRUE(expect(&t, "kmm> "));
 	type(&t, "echo 2 > /proc/sys/vm/overcommit_memory\n");
 	ASSERT_TRUE(expect(&t, "\r\nok\r\n"));
