@@ -1020,6 +1020,9 @@ void sim_destroy(struct sim *s)
 	if (!s)
 		return;
 	kmm_set_report_hook(NULL, NULL);
+	/* A countdown the script armed (echo N > /proc/self/fail-nth) ends
+	 * with it, as a process's ends with the process. */
+	kmm_fail_nth_write(0);
 	if (s->k) {
 		struct task_struct *t;
 

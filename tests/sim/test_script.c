@@ -1520,12 +1520,41 @@ TEST(test_stop_on_error)
 	cap_free(c);
 }
 
+/*
+ * fail_nth N arms the next command only; fail_nth alone says what that
+ * command left; a countdown a script armed through /proc/self/fail-nth
+ * ends with the script, not in the next one.
+ */
+TEST(test_fail_nth_arms_one_command)
+{
+	struct cap *c = cap_new("fail_nth.kmm");
+
+	ASSERT_EQ(run(c, "echo N > /sys/kernel/debug/failslab/ignore-gfp-wait"), 0);
+	ASSERT_EQ(run(c, "fail_nth 1"), 0);
+	ASSERT_STR_EQ(c->o, "ok\n");
+	ASSERT_EQ(kmm_fail_nth_read(), 0);	/* not yet: the next command */
+	ASSERT_EQ(run(c, "kmalloc 64"), 0);
+	ASSERT_STR_EQ(c->o, "error ENOMEM\n");
+	ASSERT_EQ(run(c, "fail_nth"), 0);
+	ASSERT_STR_EQ(c->o, "0\n");
+	ASSERT_EQ(run(c, "kmalloc 64"), 0);	/* the countdown is gone */
+	ASSERT_TRUE(!strncmp(c->o, "obj 0x", 6));
+	ASSERT_EQ(run(c, "fail_nth x"), -1);
+	ASSERT_STR_EQ(c->o, "error EINVAL\n");
+	ASSERT_CONTAINS(c->e, "fail_nth: N must be a number 0..4294967295, got 'x'");
+	ASSERT_EQ(run(c, "echo 5 > /proc/self/fail-nth"), 0);
+	ASSERT_EQ(kmm_fail_nth_read(), 5);
+	cap_free(c);
+	ASSERT_EQ(kmm_fail_nth_read(), 0);
+}
+
 int main(void)
 {
 	/* Machines a script does not size itself stay small. */
 	setenv("KMM_MEM", "32M", 1);
 	setenv("KMM_CPUS", "2", 1);
 	RUN_TEST(test_blank_and_comment_lines_print_nothing);
+	RUN_TEST(test_fail_nth_arms_one_command);
 	RUN_TEST(test_long_line_is_malformed);
 	RUN_TEST(test_long_line_in_a_stream);
 	RUN_TEST(test_longest_line_in_a_stream);
