@@ -260,9 +260,25 @@ static const struct tour_step tour[] = {
 	{ NULL, "write 5 0x7fa41b915000 \"key\"" },
 	{ NULL, "exit 5" },
 
+	{ "Part 9: failing on purpose.  Every allocation has a failure path that\n"
+	  "tests rarely reach, so Linux can fail them on demand (fault injection):\n"
+	  "failslab fails slab allocations; its filter ignore-gfp-wait spares the\n"
+	  "ones that may reclaim (GFP_KERNEL) until it is turned off (verbose 0:\n"
+	  "no \"FAULT_INJECTION: forcing a failure\" notice).  fail_nth 1\n"
+	  "fails the first allocation of the next command, as /proc/self/fail-nth\n"
+	  "does: kmalloc says ENOMEM, `fail_nth` reads 0 (the failure happened),\n"
+	  "and `check` runs every invariant checker: nothing was left half done.",
+	  "echo N > /sys/kernel/debug/failslab/ignore-gfp-wait" },
+	{ NULL, "echo 0 > /sys/kernel/debug/failslab/verbose" },
+	{ NULL, "fail_nth 1" },
+	{ NULL, "kmalloc 100" },
+	{ NULL, "fail_nth" },
+	{ NULL, "check" },
+
 	{ "That is the page allocator, the slab, the kernel page table, vmalloc,\n"
-	  "process address spaces, page faults and protection keys.  Type `help`\n"
-	  "in `kmm` for the commands; docs/ explains every number you saw.",
+	  "process address spaces, page faults, protection keys and fault\n"
+	  "injection.  Type `help` in `kmm` for the commands; docs/ explains every\n"
+	  "number you saw.",
 	  "check" },
 };
 
