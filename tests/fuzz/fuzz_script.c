@@ -183,7 +183,7 @@ static const struct {
 static const char *const slab_flag_names[] = {
 	"SLAB_HWCACHE_ALIGN", "SLAB_CACHE_DMA", "SLAB_CACHE_DMA32",
 	"SLAB_RECLAIM_ACCOUNT", "SLAB_POISON", "SLAB_RED_ZONE",
-	"SLAB_STORE_USER", "SLAB_PANIC", "0",
+	"SLAB_STORE_USER", "SLAB_PANIC", "SLAB_FAILSLAB", "0",
 };
 
 static bool blank(char c)
