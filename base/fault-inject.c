@@ -140,6 +140,17 @@ static int parse_field(const char **s, long lo, long hi, long *v, bool last)
 	return 0;
 }
 
+int fault_attr_check_option(const char *name, const char *value, char *err, size_t errlen)
+{
+	struct fault_attr_params p;
+	char why[160];
+
+	if (!fault_attr_parse(value, &p, why, sizeof(why)))
+		return 0;
+	snprintf(err, errlen, "option %s: %s", name, why);
+	return -1;
+}
+
 int fault_attr_parse(const char *str, struct fault_attr_params *p, char *err, size_t errlen)
 {
 	const char *s = str;

@@ -55,6 +55,9 @@ struct fault_attr_params {
 };
 /* Parses a boot option's value; 0, or -1 with the reason in err. */
 int fault_attr_parse(const char *str, struct fault_attr_params *p, char *err, size_t errlen);
+/* A boot option's validator for a capability called name: 0, or -1 with
+ * "option NAME: why" in err (each capability's KMM_OPTION_CHECK calls it). */
+int fault_attr_check_option(const char *name, const char *value, char *err, size_t errlen);
 /* Parses str and sets attr from it (Linux's setup_fault_attr); 0 or -1. */
 int setup_fault_attr(struct fault_attr *attr, const char *str, char *err, size_t errlen);
 

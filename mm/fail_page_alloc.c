@@ -104,12 +104,6 @@ int fail_page_alloc_get(struct kmm *k, const char *knob, long *value)
 /* `boot fail_page_alloc=...`: as Linux's __setup, beside the code it sets. */
 static int fail_page_alloc_option_check(const char *value, char *err, size_t errlen)
 {
-	struct fault_attr_params p;
-	char why[160];
-
-	if (!fault_attr_parse(value, &p, why, sizeof(why)))
-		return 0;
-	snprintf(err, errlen, "option fail_page_alloc: %s", why);
-	return -1;
+	return fault_attr_check_option("fail_page_alloc", value, err, errlen);
 }
 KMM_OPTION_CHECK("fail_page_alloc", fail_page_alloc_option_check)

@@ -90,12 +90,6 @@ int failslab_get(struct kmm *k, const char *knob, long *value)
 /* `boot failslab=...`: as Linux's __setup, beside the code it sets. */
 static int failslab_option_check(const char *value, char *err, size_t errlen)
 {
-	struct fault_attr_params p;
-	char why[160];
-
-	if (!fault_attr_parse(value, &p, why, sizeof(why)))
-		return 0;
-	snprintf(err, errlen, "option failslab: %s", why);
-	return -1;
+	return fault_attr_check_option("failslab", value, err, errlen);
 }
 KMM_OPTION_CHECK("failslab", failslab_option_check)
