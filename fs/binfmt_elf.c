@@ -90,8 +90,8 @@ static struct rootfs_entry *rootfs_add(struct kmm *k, const char *path, unsigned
 	snprintf(e->path, sizeof(e->path), "%s", path);
 	e->ino = ino;
 	e->img = img;
-	e->next = k->rootfs;
-	k->rootfs = e;
+	e->next = k->fs->rootfs;
+	k->fs->rootfs = e;
 	return e;
 }
 
@@ -101,10 +101,10 @@ static struct rootfs_entry *rootfs_lookup(const char *path)
 	struct rootfs_entry *e;
 	size_t i;
 
-	if (!k->rootfs)
+	if (!k->fs->rootfs)
 		for (i = 0; i < ARRAY_SIZE(rootfs_files); i++)
 			rootfs_add(k, rootfs_files[i].path, rootfs_files[i].ino, rootfs_files[i].img);
-	for (e = k->rootfs; e; e = e->next)
+	for (e = k->fs->rootfs; e; e = e->next)
 		if (!strcmp(e->path, path))
 			return e;
 	return NULL;
@@ -112,10 +112,10 @@ static struct rootfs_entry *rootfs_lookup(const char *path)
 
 void rootfs_exit(struct kmm *k)
 {
-	while (k->rootfs) {
-		struct rootfs_entry *e = k->rootfs;
+	while (k->fs->rootfs) {
+		struct rootfs_entry *e = k->fs->rootfs;
 
-		k->rootfs = e->next;
+		k->fs->rootfs = e->next;
 		free(e);
 	}
 }
@@ -173,7 +173,7 @@ static struct rootfs_entry *program_lookup(const char *name)
 	snprintf(path, sizeof(path), name[0] == '/' ? "%s" : "/usr/bin/%s", name);
 	e = rootfs_lookup(path);
 	if (!e)
-		e = rootfs_add(k, path, 1311000 + (++k->last_ino & 0xffff), &image_cat);
+		e = rootfs_add(k, path, 1311000 + (++k->fs->last_ino & 0xffff), &image_cat);
 	return e;
 }
 

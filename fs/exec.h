@@ -6,6 +6,7 @@
 #define KMM_FS_EXEC_H
 
 #include "mm/internal.h"
+#include "fs/machine.h"
 
 #define MAX_ELF_LOAD	8
 
@@ -23,7 +24,6 @@ struct elf_image {
 };
 
 int load_elf_binary(struct mm_struct *mm, const char *name);
-void rootfs_exit(struct kmm *k);
 
 /* arch/x86/mm/mmap.c */
 bool task_randomizes(void);

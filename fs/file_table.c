@@ -10,6 +10,7 @@
 #include <kmm/fs.h>
 #include "mm/slab.h"
 #include "mm/mmap.h"
+#include "fs/machine.h"
 
 struct inode *new_inode(unsigned int dev, unsigned long ino, long long size)
 {
@@ -78,5 +79,5 @@ unsigned long get_next_ino(void)
 {
 	/* Linux hands out batches per CPU; one machine-wide counter is what
 	 * a single CPU would see. */
-	return ++kmm_cur()->last_ino;
+	return ++kmm_cur()->fs->last_ino;
 }

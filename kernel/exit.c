@@ -11,6 +11,7 @@
 #include <kmm/sched.h>
 #include "mm/slab.h"
 #include "mm/mmap.h"
+#include "kernel/machine.h"
 
 int do_group_exit(struct task_struct *t, int exit_code)
 {
@@ -32,7 +33,7 @@ void do_exit(struct task_struct *t)
 	 * does; when the machine shuts down and tears init down, by nobody. */
 	if (init == t)
 		init = NULL;
-	list_for_each_entry(c, &k->tasks, tasks)
+	list_for_each_entry(c, &k->kernel->tasks, tasks)
 		if (c->real_parent == t)
 			c->real_parent = init;
 	if (t->mm)

@@ -18,13 +18,14 @@
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "arch/x86/mm/pkeys.h"
+#include "kernel/machine.h"
 
 struct task_struct *find_task_by_vpid(int pid)
 {
 	struct kmm *k = kmm_cur();
 	struct task_struct *t;
 
-	list_for_each_entry(t, &k->tasks, tasks)
+	list_for_each_entry(t, &k->kernel->tasks, tasks)
 		if (t->pid == pid)
 			return t;
 	return NULL;
@@ -35,10 +36,22 @@ struct task_struct *next_task(int pid)
 	struct kmm *k = kmm_cur();
 	struct task_struct *t;
 
-	list_for_each_entry(t, &k->tasks, tasks)
+	list_for_each_entry(t, &k->kernel->tasks, tasks)
 		if (t->pid > pid)
 			return t;
 	return NULL;
+}
+
+struct task_struct *task_after(struct kmm *k, struct task_struct *t)
+{
+	struct list_head *next = t ? t->tasks.next : k->kernel->tasks.next;
+
+	return next == &k->kernel->tasks ? NULL : list_entry(next, struct task_struct, tasks);
+}
+
+void fork_init(struct kmm *k)
+{
+	INIT_LIST_HEAD(&k->kernel->tasks);
 }
 
 /* A task with the next pid, on the list; no address space yet. */
@@ -49,10 +62,10 @@ struct task_struct *alloc_task(const char *comm)
 
 	if (!t)
 		return NULL;
-	t->pid = ++k->last_pid;
+	t->pid = ++k->kernel->last_pid;
 	t->pkru = INIT_PKRU_VALUE;	/* pid_max is far away for a simulator */
 	strncpy(t->comm, comm, TASK_COMM_LEN - 1);
-	list_add_tail(&t->tasks, &k->tasks);
+	list_add_tail(&t->tasks, &k->kernel->tasks);
 	return t;
 }
 

@@ -1,7 +1,7 @@
 /*
  * mm/debug.c - reports of misuse and corruption: bad_page() and
- * dump_page() in Linux's words, and the one place every report goes
- * through (stderr unless quiet, the report hook, the counters).
+ * dump_page() in Linux's words.  Every report goes through kmm_report
+ * (base/printk.c).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -15,56 +15,6 @@
 #include "mm/vma.h"
 #include "mm/memory.h"
 #include "hw/tlb.h"
-
-static kmm_report_fn report_fn;
-static void *report_arg;
-static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void kmm_set_report_hook(kmm_report_fn fn, void *arg)
-{
-	pthread_mutex_lock(&report_lock);
-	report_fn = fn;
-	report_arg = arg;
-	pthread_mutex_unlock(&report_lock);
-}
-
-unsigned long kmm_nr_reports(void)
-{
-	struct kmm *k = kmm_global;
-
-	return k ? __atomic_load_n(&k->nr_reports, __ATOMIC_RELAXED) : 0;
-}
-
-void kmm_report(struct kmm *k, const char *fmt, ...)
-{
-	char buf[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (k)
-		__atomic_fetch_add(&k->nr_reports, 1, __ATOMIC_RELAXED);
-	pthread_mutex_lock(&report_lock);
-	/* Quiet machines, and machine-less reports someone listens to, stay
-	 * off stderr: the hook has them. */
-	if (k ? !k->cfg.quiet : !report_fn)
-		fputs(buf, stderr);
-	if (report_fn)
-		report_fn(buf, report_arg);
-	pthread_mutex_unlock(&report_lock);
-}
-
-/* Named when the program exports its symbols (-rdynamic), else the address. */
-int sprint_caller(char *buf, size_t len, unsigned long caller)
-{
-	Dl_info info;
-
-	if (caller && dladdr((void *)caller, &info) && info.dli_sname)
-		return snprintf(buf, len, "%s+0x%lx [<%#lx>]", info.dli_sname,
-				caller - (unsigned long)info.dli_saddr, caller);
-	return snprintf(buf, len, "[<%#lx>]", caller);
-}
 
 static const char *const pageflag_names[NR_PAGEFLAGS] = {
 	"locked", "writeback", "referenced", "uptodate", "dirty", "lru",
@@ -119,7 +69,7 @@ void bad_page(struct kmm *k, struct page *page, const char *reason)
 	char dump[1024];
 
 	dump_page(k, page, reason, dump, sizeof(dump));
-	__atomic_fetch_add(&k->nr_reports_bad_page, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&k->mem->nr_reports_bad_page, 1, __ATOMIC_RELAXED);
 	kmm_report(k, "BUG: Bad page state in process kmm  pfn:%05lx\n%s",
 		   page_to_pfn(page), dump);
 	k->tainted |= 1;
@@ -161,7 +111,7 @@ static bool should_have_merged(struct kmm *k, struct page *page,
 	struct page *buddy = pfn_to_page(bpfn);
 	int bmt;
 
-	if (order >= MAX_PAGE_ORDER || bpfn >= k->max_pfn || !pfn_valid(bpfn))
+	if (order >= MAX_PAGE_ORDER || bpfn >= k->mem->max_pfn || !pfn_valid(bpfn))
 		return false;
 	if (!PageBuddy(buddy) || buddy->private != order ||
 	    page_zonenum(buddy) != page_zonenum(page))
@@ -266,7 +216,7 @@ static void check_zone_pcp(struct buddy_check *c)
 	struct zone *zone = c->zone;
 	unsigned int cpu, i;
 
-	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
+	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 		unsigned long n = 0;
 
@@ -295,7 +245,7 @@ int check_buddy_invariants_kmm(struct kmm *k)
 	int i, err = 0;
 
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct buddy_check c = { .k = k, .zone = &k->node.node_zones[i] };
+		struct buddy_check c = { .k = k, .zone = &k->mem->node.node_zones[i] };
 
 		if (!populated_zone(c.zone))
 			continue;
@@ -379,8 +329,8 @@ static int check_cpu_tlbs(struct kmm *k)
 	char why[160];
 	unsigned int cpu;
 
-	for (cpu = 0; k->cpus.tlbs && cpu < k->cpus.nr; cpu++)
-		if (tlb_check(&k->cpus.tlbs[cpu], why, sizeof(why))) {
+	for (cpu = 0; k->hw->cpus.tlbs && cpu < k->hw->cpus.nr; cpu++)
+		if (tlb_check(&k->hw->cpus.tlbs[cpu], why, sizeof(why))) {
 			kmm_report(k, "check_cpu_tlbs: cpu %u: %s\n", cpu, why);
 			return -1;
 		}
@@ -393,9 +343,9 @@ static int check_slab_caches(struct kmm *k)
 	struct kmem_cache *s;
 	int err = 0;
 
-	if (!k->slab)
+	if (!k->mem->slab)
 		return 0;
-	list_for_each_entry(s, &k->slab->slab_caches, list)
+	list_for_each_entry(s, &k->mem->slab->slab_caches, list)
 		err |= check_slab_invariants(s);
 	return err;
 }
@@ -413,7 +363,7 @@ int kmm_check_invariants(struct kmm *k)
 
 	err |= check_buddy_invariants_kmm(k);
 	err |= check_slab_caches(k);
-	if (k->vmalloc)
+	if (k->mem->vmalloc)
 		err |= check_vmalloc_invariants();
 	err |= check_mm_counters(k);
 	err |= check_cpu_tlbs(k);

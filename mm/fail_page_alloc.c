@@ -21,12 +21,12 @@
 
 static void fail_page_alloc_report(struct fault_attr *attr, const char *text)
 {
-	kmm_report(container_of(attr, struct kmm, fail_page_alloc.attr), "%s", text);
+	kmm_report(container_of(attr, struct mm_machine, fail_page_alloc.attr)->kmm, "%s", text);
 }
 
 void fail_page_alloc_init(struct kmm *k)
 {
-	struct fail_page_alloc_attr *f = &k->fail_page_alloc;
+	struct fail_page_alloc_attr *f = &k->mem->fail_page_alloc;
 
 	/* Its own random sequence, from the boot seed. */
 	fault_attr_init(&f->attr, "fail_page_alloc", k->cfg.seed ^ 0x70616765ul,
@@ -42,17 +42,17 @@ void fail_page_alloc_setup(struct kmm *k)
 
 	/* Checked when the option was set: this cannot fail. */
 	if (k->cfg.fail_page_alloc[0])
-		setup_fault_attr(&k->fail_page_alloc.attr, k->cfg.fail_page_alloc, err, sizeof(err));
+		setup_fault_attr(&k->mem->fail_page_alloc.attr, k->cfg.fail_page_alloc, err, sizeof(err));
 }
 
 void fail_page_alloc_exit(struct kmm *k)
 {
-	fault_attr_exit(&k->fail_page_alloc.attr);
+	fault_attr_exit(&k->mem->fail_page_alloc.attr);
 }
 
 bool should_fail_alloc_page(struct kmm *k, gfp_t gfp, unsigned int order)
 {
-	struct fail_page_alloc_attr *f = &k->fail_page_alloc;
+	struct fail_page_alloc_attr *f = &k->mem->fail_page_alloc;
 
 	if (order < READ_ONCE(f->min_order))
 		return false;
@@ -68,7 +68,7 @@ bool should_fail_alloc_page(struct kmm *k, gfp_t gfp, unsigned int order)
 
 int fail_page_alloc_set(struct kmm *k, const char *knob, long value)
 {
-	struct fail_page_alloc_attr *f = &k->fail_page_alloc;
+	struct fail_page_alloc_attr *f = &k->mem->fail_page_alloc;
 	bool is_bool = !strcmp(knob, "ignore-gfp-wait") || !strcmp(knob, "ignore-gfp-highmem");
 
 	if (is_bool && value != 0 && value != 1)
@@ -88,7 +88,7 @@ int fail_page_alloc_set(struct kmm *k, const char *knob, long value)
 
 int fail_page_alloc_get(struct kmm *k, const char *knob, long *value)
 {
-	struct fail_page_alloc_attr *f = &k->fail_page_alloc;
+	struct fail_page_alloc_attr *f = &k->mem->fail_page_alloc;
 
 	if (!strcmp(knob, "ignore-gfp-wait"))
 		*value = READ_ONCE(f->ignore_gfp_reclaim);

@@ -21,15 +21,15 @@
 
 static void failslab_report(struct fault_attr *attr, const char *text)
 {
-	kmm_report(container_of(attr, struct kmm, failslab.attr), "%s", text);
+	kmm_report(container_of(attr, struct mm_machine, failslab.attr)->kmm, "%s", text);
 }
 
 void failslab_init(struct kmm *k)
 {
-	fault_attr_init(&k->failslab.attr, "failslab", k->cfg.seed ^ 0x736c6162ul,
+	fault_attr_init(&k->mem->failslab.attr, "failslab", k->cfg.seed ^ 0x736c6162ul,
 			failslab_report);
-	k->failslab.ignore_gfp_reclaim = 1;
-	k->failslab.cache_filter = 0;
+	k->mem->failslab.ignore_gfp_reclaim = 1;
+	k->mem->failslab.cache_filter = 0;
 }
 
 void failslab_setup(struct kmm *k)
@@ -38,20 +38,20 @@ void failslab_setup(struct kmm *k)
 
 	/* Checked when the option was set: this cannot fail. */
 	if (k->cfg.failslab[0])
-		setup_fault_attr(&k->failslab.attr, k->cfg.failslab, err, sizeof(err));
+		setup_fault_attr(&k->mem->failslab.attr, k->cfg.failslab, err, sizeof(err));
 }
 
 void failslab_exit(struct kmm *k)
 {
-	fault_attr_exit(&k->failslab.attr);
+	fault_attr_exit(&k->mem->failslab.attr);
 }
 
 bool should_failslab(struct kmem_cache *s, gfp_t gfp)
 {
 	struct kmm *k = s->k;
-	struct failslab_attr *f = &k->failslab;
+	struct failslab_attr *f = &k->mem->failslab;
 
-	if (unlikely(s == k->slab->kmem_cache))
+	if (unlikely(s == k->mem->slab->kmem_cache))
 		return false;
 	if (gfp & __GFP_NOFAIL)
 		return false;
@@ -65,11 +65,11 @@ bool should_failslab(struct kmem_cache *s, gfp_t gfp)
 
 int failslab_set(struct kmm *k, const char *knob, long value)
 {
-	int *flag = !strcmp(knob, "ignore-gfp-wait") ? &k->failslab.ignore_gfp_reclaim :
-		    !strcmp(knob, "cache-filter") ? &k->failslab.cache_filter : NULL;
+	int *flag = !strcmp(knob, "ignore-gfp-wait") ? &k->mem->failslab.ignore_gfp_reclaim :
+		    !strcmp(knob, "cache-filter") ? &k->mem->failslab.cache_filter : NULL;
 
 	if (!flag)
-		return fault_attr_set(&k->failslab.attr, knob, value);
+		return fault_attr_set(&k->mem->failslab.attr, knob, value);
 	if (value != 0 && value != 1)
 		return -EINVAL;
 	WRITE_ONCE(*flag, (int)value);
@@ -79,11 +79,11 @@ int failslab_set(struct kmm *k, const char *knob, long value)
 int failslab_get(struct kmm *k, const char *knob, long *value)
 {
 	if (!strcmp(knob, "ignore-gfp-wait"))
-		*value = READ_ONCE(k->failslab.ignore_gfp_reclaim);
+		*value = READ_ONCE(k->mem->failslab.ignore_gfp_reclaim);
 	else if (!strcmp(knob, "cache-filter"))
-		*value = READ_ONCE(k->failslab.cache_filter);
+		*value = READ_ONCE(k->mem->failslab.cache_filter);
 	else
-		return fault_attr_get(&k->failslab.attr, knob, value);
+		return fault_attr_get(&k->mem->failslab.attr, knob, value);
 	return 0;
 }
 

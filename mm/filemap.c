@@ -77,9 +77,9 @@ static void count_cache_page(struct address_space *as, long delta)
 {
 	struct kmm *k = kmm_cur();
 
-	__atomic_fetch_add(&k->node.vm_stat[NR_FILE_PAGES], delta, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&k->mem->node.vm_stat[NR_FILE_PAGES], delta, __ATOMIC_RELAXED);
 	if (as->host->i_shmem)
-		__atomic_fetch_add(&k->node.vm_stat[NR_SHMEM], delta, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&k->mem->node.vm_stat[NR_SHMEM], delta, __ATOMIC_RELAXED);
 }
 
 /*

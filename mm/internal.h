@@ -1,6 +1,7 @@
 /*
- * mm/internal.h - what mm/ files share and nobody else sees: the machine
- * (struct kmm), memblock, sections, and the allocator's internal helpers.
+ * mm/internal.h - what mm/ files share and nobody else sees: memblock,
+ * sections, and the allocators' internal helpers.  Memory management's
+ * part of the machine is in mm/machine.h.
  *
  * Design in one paragraph.  kmm_boot() builds a machine the way a PC boots
  * Linux: an e820-like map of usable RAM goes into memblock; memblock hands
@@ -13,155 +14,9 @@
 #ifndef KMM_MM_INTERNAL_H
 #define KMM_MM_INTERNAL_H
 
-#include <kmm/kmm.h>
-#include <kmm/vmstat.h>
-#include <kmm/pgtable.h>
-#include "base/ratelimit.h"
-#include "base/fault-inject.h"
-#include "hw/ram.h"
-#include "hw/cpu.h"
-
-#define MEMBLOCK_MAX_REGIONS 64
-
-struct memblock_region {
-	phys_addr_t base;
-	phys_addr_t size;
-};
-
-struct memblock_type {
-	unsigned long cnt;
-	struct memblock_region regions[MEMBLOCK_MAX_REGIONS];	/* sorted, merged */
-	const char *name;
-};
-
-struct memblock {
-	struct memblock_type memory;	/* usable RAM (the e820 RAM ranges) */
-	struct memblock_type reserved;	/* taken at boot; never in the buddy */
-};
-
-#define SECTION_IS_PRESENT	0x1ul	/* has RAM and a memmap */
-#define SECTION_IS_ONLINE	0x2ul	/* its pages are in a zone */
-
-struct mem_section {
-	unsigned long flags;
-	phys_addr_t memmap_phys;	/* frames backing its struct pages */
-};
-
-struct kmm_slab;
-struct kmm_vmalloc;
-struct seq_buf;
-
-/*
- * Fault injection's capabilities (mm/fail_page_alloc.c, mm/failslab.c):
- * the generic attribute and each one's filters, its debugfs knobs.  A
- * filter is applied before should_fail, so the calls it skips do not
- * count down fail-nth either.  Written while others allocate: relaxed
- * atomics (READ_ONCE/WRITE_ONCE).
- */
-struct fail_page_alloc_attr {
-	struct fault_attr attr;
-	int ignore_gfp_highmem;		/* 1: __GFP_HIGHMEM (user pages) never fail */
-	int ignore_gfp_reclaim;		/* ignore-gfp-wait, 1: __GFP_DIRECT_RECLAIM never fails */
-	unsigned int min_order;		/* orders below never fail */
-};
-
-struct failslab_attr {
-	struct fault_attr attr;
-	int ignore_gfp_reclaim;		/* ignore-gfp-wait, 1: __GFP_DIRECT_RECLAIM never fails */
-	int cache_filter;		/* 1: only caches made with SLAB_FAILSLAB fail */
-};
-
-/* One CPU's event counters, a cache line (or more) of its own. */
-struct vm_event_state {
-	unsigned long event[NR_VM_EVENT_ITEMS];
-} __attribute__((aligned(64)));
-
-struct kmm {
-	unsigned long id;		/* unique per boot; keys per-thread caches */
-	struct kmm_config cfg;
-	struct hw_ram ram;
-	struct memblock memblock;
-	unsigned long max_pfn;		/* end of the highest RAM range */
-	unsigned long max_possible_pfn;	/* hot-add limit */
-	struct mem_section *mem_section;
-	unsigned long nr_mem_sections;
-	unsigned char *pageblock_mt;	/* migratetype per pageblock, by pfn */
-	pg_data_t node;
-	struct zone *fast_zone[MAX_NR_ZONES];	/* by gfp_zone: first zone to try */
-	unsigned int nr_cpus;
-	void **cpu_owner;		/* [nr_cpus]: the thread running each CPU */
-	unsigned long cpu_release_gen;	/* bumped when a CPU is given back */
-	struct list_head machines;	/* on the list of live machines */
-	/* [nr_cpus + 1]; the last row, updated atomically, is for threads
-	 * that run without a CPU */
-	struct vm_event_state *vm_events;
-
-	/* Tunables (sysctl names) and what they derive. */
-	int min_free_kbytes;
-	int user_min_free_kbytes;	/* -1: not set by the user */
-	int watermark_scale_factor;
-	int lowmem_reserve_ratio[MAX_NR_ZONES];
-	unsigned long totalreserve_pages;
-	unsigned long memblock_reserved_pages;
-	unsigned long hotplug_added;	/* bytes hot-added so far */
-	unsigned long vmemmap_pages;	/* hot-added memmap, on the memory itself */
-
-	struct kmm_slab *slab;		/* slab caches and kmalloc (mm/slab.h) */
-	pgd_t *swapper_pg_dir;		/* the kernel's page table */
-	uint32_t *swapper_pg_dir32;	/* paging=2: the i386 view of lowmem */
-	struct kmm_vmalloc *vmalloc;	/* vmalloc space (mm/vmalloc.c) */
-	unsigned long direct_pages_count[3];	/* direct map leaves: 4K, 2M, 1G */
-	bool pgtable_after_boot;	/* table pages now come from the buddy */
-	struct list_head shrinker_list;	/* registered shrinkers */
-	pthread_mutex_t shrinker_lock;
-	unsigned long percpu_pages;	/* pages of per-CPU array caches */
-	unsigned long nr_reports;	/* every report since boot */
-	unsigned long nr_reports_bad_page;	/* bad_page() reports */
-	unsigned long nr_reports_bad_free;	/* refused frees */
-	unsigned long tainted;		/* TAINT_BAD_PAGE when set */
-	bool nofail_may_wait;		/* another thread may free memory */
-	struct fail_page_alloc_attr fail_page_alloc;	/* mm/fail_page_alloc.c */
-	struct failslab_attr failslab;	/* mm/failslab.c */
-	bool panicked;			/* panic_kmm() ran: the machine has stopped */
-	struct ratelimit_state nopage_rs;	/* warn_alloc: failures, stalls */
-	struct ratelimit_state bad_order_rs;	/* orders above MAX_PAGE_ORDER */
-
-	/* Overcommit (mm/util.c): vm.overcommit_* and what is committed. */
-	int sysctl_overcommit_memory;	/* OVERCOMMIT_GUESS (0), _ALWAYS (1), _NEVER (2) */
-	int sysctl_overcommit_ratio;	/* percent of RAM in CommitLimit (50) */
-	unsigned long sysctl_overcommit_kbytes;	/* if set, instead of the ratio */
-	unsigned long sysctl_user_reserve_kbytes;
-	unsigned long sysctl_admin_reserve_kbytes;
-	long vm_committed_as;		/* pages charged by VM_ACCOUNT vmas */
-
-	int sysctl_max_map_count;	/* vm.max_map_count: VMAs per mm (65530) */
-
-	/* Processes (kernel/fork.c) and the files they map (fs/). */
-	struct list_head tasks;		/* every task_struct, by pid */
-	int last_pid;			/* pids are handed out ascending from 1 */
-	unsigned long last_ino;		/* get_next_ino() */
-	struct rootfs_entry *rootfs;	/* the simulated disk's files (fs/binfmt_elf.c) */
-	unsigned long rnd_state;	/* get_random_long(), seeded by boot seed= */
-	struct page *zero_page;		/* what untouched anonymous memory reads as */
-	struct hw_cpus cpus;		/* each CPU's TLB and CR3 (hw/cpu.c), made on first use */
-	unsigned int last_pcid;		/* PCIDs handed to address spaces */
-};
-
-struct rootfs_entry;
-struct tlb;
-
-/*
- * The machine's random numbers (ASLR offsets, ...): splitmix64 seeded by
- * the boot seed, so a script and seed always give the same layout.
- */
-static inline unsigned long get_random_long_kmm(struct kmm *k)
-{
-	unsigned long z = (k->rnd_state += 0x9e3779b97f4a7c15ul);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ul;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebul;
-	return z ^ (z >> 31);
-}
+#include "mm/machine.h"
+#include "hw/machine.h"
+#include "base/printk.h"
 
 #define OVERCOMMIT_GUESS	0
 #define OVERCOMMIT_ALWAYS	1
@@ -175,19 +30,6 @@ void vm_unacct_memory(struct kmm *k, long pages);
 /* Charges pages if the policy lets them in (0), else -ENOMEM, uncharged. */
 int __vm_enough_memory(struct kmm *k, unsigned long mm_total_vm, long pages,
 		       bool cap_sys_admin);
-
-extern struct kmm *kmm_global;
-struct kmm *kmm_boot_default(void);
-
-/* The machine the kernel-named calls act on; boots a default one if none. */
-static inline struct kmm *kmm_cur(void)
-{
-	struct kmm *k = kmm_global;
-
-	if (unlikely(!k))
-		k = kmm_boot_default();
-	return k;
-}
 
 /*
  * The simulated CPU the calling thread runs on, or -1 if it has none
@@ -203,7 +45,6 @@ extern bool kmm_membarrier_ok;
 int kmm_claim_cpu(struct kmm *k);
 void kmm_percpu_init(void);
 void kmm_register_machine(struct kmm *k);
-void kmm_unregister_machine(struct kmm *k);
 void kmm_heavy_barrier(void);
 
 void local_lock_slow(struct cpu_local_lock *ll);
@@ -257,10 +98,10 @@ static inline void __count_vm_events(struct kmm *k, int cpu,
 	unsigned long *p;
 
 	if (likely(cpu >= 0)) {
-		p = &k->vm_events[cpu].event[item];
+		p = &k->mem->vm_events[cpu].event[item];
 		WRITE_ONCE(*p, READ_ONCE(*p) + delta);
 	} else {
-		__atomic_fetch_add(&k->vm_events[k->nr_cpus].event[item], delta,
+		__atomic_fetch_add(&k->mem->vm_events[k->mem->nr_cpus].event[item], delta,
 				   __ATOMIC_RELAXED);
 	}
 }
@@ -274,7 +115,7 @@ static inline void __mod_zone_page_state(struct zone *zone,
 /* The migratetype of the pageblock holding pfn (read without zone->lock). */
 static inline int get_pageblock_migratetype(const struct kmm *k, unsigned long pfn)
 {
-	return READ_ONCE(k->pageblock_mt[pfn >> pageblock_order]);
+	return READ_ONCE(k->mem->pageblock_mt[pfn >> pageblock_order]);
 }
 
 /* memblock.c */
@@ -292,16 +133,16 @@ static inline bool __pfn_valid(const struct kmm *k, unsigned long pfn)
 {
 	unsigned long nr = pfn >> PFN_SECTION_SHIFT;
 
-	return nr < k->nr_mem_sections && (k->mem_section[nr].flags & SECTION_IS_PRESENT);
+	return nr < k->mem->nr_mem_sections && (k->mem->mem_section[nr].flags & SECTION_IS_PRESENT);
 }
 
 /* virt_addr_valid for a host pointer, inline: in the direct map, with a
  * struct page (as Linux's __virt_addr_valid on x86-64). */
 static inline bool __virt_addr_valid(const struct kmm *k, const void *addr)
 {
-	unsigned long off = (unsigned long)((const char *)addr - k->ram.direct_map);
+	unsigned long off = (unsigned long)((const char *)addr - k->hw->ram.direct_map);
 
-	return (const char *)addr >= k->ram.direct_map && off < k->ram.size &&
+	return (const char *)addr >= k->hw->ram.direct_map && off < k->hw->ram.size &&
 	       __pfn_valid(k, off >> PAGE_SHIFT);
 }
 
@@ -315,7 +156,6 @@ static inline unsigned long pfn_to_section_nr(unsigned long pfn)
 }
 
 /* mm_init.c */
-void kmm_set_machine_globals(struct kmm *k);
 enum zone_type pfn_zone(struct kmm *k, unsigned long pfn);
 void memmap_init_section(struct kmm *k, unsigned long nr);
 void free_range(struct kmm *k, unsigned long start, unsigned long end);
@@ -396,15 +236,12 @@ int failslab_set(struct kmm *k, const char *knob, long value);
 int failslab_get(struct kmm *k, const char *knob, long *value);
 
 /* debug.c */
-__printf(2, 3) void kmm_report(struct kmm *k, const char *fmt, ...);
 /* kernel/panic.c: reports "Kernel panic - not syncing: ..." and marks k
  * panicked; it returns (a library never halts its host). */
 __printf(2, 3) void panic_kmm(struct kmm *k, const char *fmt, ...);
 void bad_page(struct kmm *k, struct page *page, const char *reason);
 void dump_page(struct kmm *k, struct page *page, const char *reason,
 	       char *buf, size_t len);
-/* A code address as Linux's %pS prints it: "func+0x1c [<0x55...>]". */
-int sprint_caller(char *buf, size_t len, unsigned long caller);
 
 /* vmstat.c */
 extern const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS];

@@ -51,14 +51,14 @@ static inline bool PageAnon(const struct page *page)
 struct page *zero_page(void)
 {
 	struct kmm *k = kmm_cur();
-	struct page *page = __atomic_load_n(&k->zero_page, __ATOMIC_ACQUIRE), *none = NULL;
+	struct page *page = __atomic_load_n(&k->mem->zero_page, __ATOMIC_ACQUIRE), *none = NULL;
 
 	if (likely(page))
 		return page;
 	page = __alloc_pages(k, GFP_KERNEL | __GFP_ZERO, 0);
 	if (!page)
 		return NULL;
-	if (!__atomic_compare_exchange_n(&k->zero_page, &none, page, false,
+	if (!__atomic_compare_exchange_n(&k->mem->zero_page, &none, page, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		__free_pages_kmm(k, page, 0);
 		return none;
@@ -68,14 +68,14 @@ struct page *zero_page(void)
 
 static inline bool is_zero_pfn(unsigned long pfn)
 {
-	struct page *z = kmm_cur()->zero_page;
+	struct page *z = kmm_cur()->mem->zero_page;
 
 	return z && pfn == page_to_pfn(z);
 }
 
 static void mod_node_state(enum node_stat_item item, long delta)
 {
-	__atomic_fetch_add(&kmm_cur()->node.vm_stat[item], delta, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&kmm_cur()->mem->node.vm_stat[item], delta, __ATOMIC_RELAXED);
 }
 
 static int mm_counter(const struct page *page)
@@ -774,7 +774,7 @@ static int count_mm_ptes(struct kmm *k, struct mm_struct *mm, unsigned long rss[
 			a += PAGE_SIZE;
 			if (!pte_mapped(e) || is_zero_pfn(pte_pfn(e)))
 				continue;
-			if (pte_pfn(e) >= k->max_pfn) {
+			if (pte_pfn(e) >= k->mem->max_pfn) {
 				kmm_report(k, "check_mm_counters: pid %d: PTE at %#lx maps pfn %#lx "
 					   "beyond RAM\n", mm->owner ? mm->owner->pid : 0,
 					   a - PAGE_SIZE, pte_pfn(e));
@@ -794,7 +794,7 @@ static bool find_pfn_mapping(struct kmm *k, unsigned long pfn, int *pid, unsigne
 	struct task_struct *t;
 	struct vm_area_struct *v;
 
-	list_for_each_entry(t, &k->tasks, tasks) {
+	for_each_process(k, t) {
 		if (!t->mm || t->mm->owner != t)
 			continue;
 		for (v = t->mm->mmap; v; v = v->vm_next) {
@@ -852,18 +852,18 @@ int check_mm(struct mm_struct *mm)
 
 int check_mm_counters(struct kmm *k)
 {
-	unsigned int *maps = calloc(k->max_pfn ? k->max_pfn : 1, sizeof(*maps));
+	unsigned int *maps = calloc(k->mem->max_pfn ? k->mem->max_pfn : 1, sizeof(*maps));
 	struct task_struct *t;
 	unsigned long pfn;
 	int err = 0;
 
 	if (!maps)
 		return 0;	/* no memory for the check: nothing is known broken */
-	list_for_each_entry(t, &k->tasks, tasks)
+	for_each_process(k, t)
 		if (t->mm && t->mm->owner == t)	/* each address space once */
 			err |= check_one_mm(k, t->mm, maps);
 	/* Every PTE that maps a page is one in its mapcount, and no more. */
-	for (pfn = 0; pfn < k->max_pfn && !err; pfn++) {
+	for (pfn = 0; pfn < k->mem->max_pfn && !err; pfn++) {
 		struct page *page;
 		int mapcount;
 

@@ -19,7 +19,7 @@ static pthread_mutex_t hotplug_lock = PTHREAD_MUTEX_INITIALIZER;
 static void resize_normal_zone(struct kmm *k, unsigned long start,
 			       unsigned long end, unsigned long present)
 {
-	struct zone *zone = &k->node.node_zones[ZONE_NORMAL];
+	struct zone *zone = &k->mem->node.node_zones[ZONE_NORMAL];
 
 	pthread_mutex_lock(&zone->lock);
 	if (!zone->spanned_pages)
@@ -27,8 +27,8 @@ static void resize_normal_zone(struct kmm *k, unsigned long start,
 	zone->spanned_pages = end - zone->zone_start_pfn;
 	WRITE_ONCE(zone->present_pages, zone->present_pages + present);
 	pthread_mutex_unlock(&zone->lock);
-	k->node.node_spanned_pages = end - k->node.node_start_pfn;
-	k->node.node_present_pages += present;
+	k->mem->node.node_spanned_pages = end - k->mem->node.node_start_pfn;
+	k->mem->node.node_present_pages += present;
 }
 
 /* One section: memmap on its first pages, the rest to the buddy lists. */
@@ -42,8 +42,8 @@ static int online_section(struct kmm *k, unsigned long nr)
 	if (err)
 		return err;
 	memmap_init_section(k, nr);
-	k->mem_section[nr].flags |= SECTION_IS_ONLINE;
-	k->vmemmap_pages += MEMMAP_PAGES_PER_SECTION;
+	k->mem->mem_section[nr].flags |= SECTION_IS_ONLINE;
+	k->mem->vmemmap_pages += MEMMAP_PAGES_PER_SECTION;
 	resize_normal_zone(k, start, end, PAGES_PER_SECTION);
 	free_range(k, start + MEMMAP_PAGES_PER_SECTION, end);
 	return 0;
@@ -64,17 +64,17 @@ int add_memory_kmm(struct kmm *k, unsigned long bytes)
 		return -EINVAL;
 	pthread_mutex_lock(&hotplug_lock);
 	/* Written so that no sum can wrap around. */
-	if (k->cfg.mem + k->hotplug_added > k->cfg.max_mem ||
-	    bytes > k->cfg.max_mem - k->cfg.mem - k->hotplug_added) {
+	if (k->cfg.mem + k->mem->hotplug_added > k->cfg.max_mem ||
+	    bytes > k->cfg.max_mem - k->cfg.mem - k->mem->hotplug_added) {
 		err = -ENOSPC;
 		goto out;
 	}
-	base = hotplug_base(k->cfg.mem) + k->hotplug_added;
-	if (PHYS_PFN(base + bytes) > k->max_possible_pfn) {
+	base = hotplug_base(k->cfg.mem) + k->mem->hotplug_added;
+	if (PHYS_PFN(base + bytes) > k->mem->max_possible_pfn) {
 		err = -ENOSPC;
 		goto out;
 	}
-	err = hw_ram_grow(&k->ram, base + bytes);
+	err = hw_ram_grow(&k->hw->ram, base + bytes);
 	if (err)
 		goto out;
 	/*
@@ -98,10 +98,10 @@ int add_memory_kmm(struct kmm *k, unsigned long bytes)
 	if (i) {
 		unsigned long done = i << SECTION_SIZE_BITS;
 
-		memblock_add(&k->memblock, base, done);
-		k->hotplug_added += done;
-		k->max_pfn = PHYS_PFN(base + done);
-		kmm_max_pfn = k->max_pfn;
+		memblock_add(&k->mem->memblock, base, done);
+		k->mem->hotplug_added += done;
+		k->mem->max_pfn = PHYS_PFN(base + done);
+		kmm_max_pfn = k->mem->max_pfn;
 		build_zonelists(k);
 		init_per_zone_wmark_min(k);
 	}

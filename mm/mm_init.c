@@ -34,8 +34,6 @@ char *kmm_direct_map;
 char *kmm_vmalloc_window;
 unsigned long kmm_vmalloc_window_size;
 unsigned long kmm_max_pfn;
-static unsigned long kmm_next_id = 1;
-static pthread_mutex_t kmm_boot_lock = PTHREAD_MUTEX_INITIALIZER;
 
 const char *const zone_names[MAX_NR_ZONES] = {
 	"DMA", "DMA32", "Normal", "Movable", "Device",
@@ -62,11 +60,11 @@ static int e820_to_memblock(struct kmm *k)
 	phys_addr_t low_end = min(mem, PCI_HOLE_START);
 	int err;
 
-	err = memblock_add(&k->memblock, PAGE_SIZE, LOW_RAM_END - PAGE_SIZE);
-	err = err ?: memblock_add(&k->memblock, HIGH_RAM_START, low_end - HIGH_RAM_START);
+	err = memblock_add(&k->mem->memblock, PAGE_SIZE, LOW_RAM_END - PAGE_SIZE);
+	err = err ?: memblock_add(&k->mem->memblock, HIGH_RAM_START, low_end - HIGH_RAM_START);
 	if (!err && mem > PCI_HOLE_START)
-		err = memblock_add(&k->memblock, FOUR_GB, mem - PCI_HOLE_START);
-	err = err ?: memblock_reserve(&k->memblock, 0, HIGH_RAM_START);
+		err = memblock_add(&k->mem->memblock, FOUR_GB, mem - PCI_HOLE_START);
+	err = err ?: memblock_reserve(&k->mem->memblock, 0, HIGH_RAM_START);
 	return err;
 }
 
@@ -76,8 +74,8 @@ static unsigned long ram_pages_in(struct kmm *k, unsigned long start,
 {
 	unsigned long i, n = 0;
 
-	for (i = 0; i < k->memblock.memory.cnt; i++) {
-		const struct memblock_region *r = &k->memblock.memory.regions[i];
+	for (i = 0; i < k->mem->memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &k->mem->memblock.memory.regions[i];
 		unsigned long s = max(PHYS_PFN(r->base), start);
 		unsigned long e = min(PHYS_PFN(r->base + r->size), end);
 
@@ -94,8 +92,8 @@ static void ram_span_in(struct kmm *k, unsigned long lo, unsigned long hi,
 	unsigned long i;
 
 	*start = *end = 0;
-	for (i = 0; i < k->memblock.memory.cnt; i++) {
-		const struct memblock_region *r = &k->memblock.memory.regions[i];
+	for (i = 0; i < k->mem->memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &k->mem->memblock.memory.regions[i];
 		unsigned long s = max(PHYS_PFN(r->base), lo);
 		unsigned long e = min(PHYS_PFN(r->base + r->size), hi);
 
@@ -110,13 +108,13 @@ static void ram_span_in(struct kmm *k, unsigned long lo, unsigned long hi,
 static void init_zone(struct kmm *k, enum zone_type idx, unsigned long lo,
 		      unsigned long hi)
 {
-	struct zone *zone = &k->node.node_zones[idx];
+	struct zone *zone = &k->mem->node.node_zones[idx];
 	unsigned long start, end;
 	int o, t;
 
 	zone->idx = idx;
 	zone->name = zone_names[idx];
-	zone->zone_pgdat = &k->node;
+	zone->zone_pgdat = &k->mem->node;
 	pthread_mutex_init(&zone->lock, NULL);
 	for (o = 0; o < NR_PAGE_ORDERS; o++)
 		for (t = 0; t < MIGRATE_TYPES; t++)
@@ -126,7 +124,7 @@ static void init_zone(struct kmm *k, enum zone_type idx, unsigned long lo,
 	zone->spanned_pages = end - start;
 	zone->present_pages = ram_pages_in(k, start, end);
 	if (zone->present_pages)
-		k->node.nr_zones = idx + 1;
+		k->mem->node.nr_zones = idx + 1;
 }
 
 static void free_area_init(struct kmm *k)
@@ -134,16 +132,16 @@ static void free_area_init(struct kmm *k)
 	unsigned long lo = 0;
 	int i;
 
-	k->node.node_id = 0;
+	k->mem->node.node_id = 0;
 	for (i = 0; i < MAX_NR_ZONES; i++) {
 		unsigned long hi = zone_max_pfn[i] ? zone_max_pfn[i] : lo;
 
 		init_zone(k, i, lo, hi);
 		lo = hi;
 	}
-	k->node.node_start_pfn = PHYS_PFN(k->memblock.memory.regions[0].base);
-	k->node.node_spanned_pages = k->max_pfn - k->node.node_start_pfn;
-	k->node.node_present_pages = ram_pages_in(k, 0, k->max_pfn);
+	k->mem->node.node_start_pfn = PHYS_PFN(k->mem->memblock.memory.regions[0].base);
+	k->mem->node.node_spanned_pages = k->mem->max_pfn - k->mem->node.node_start_pfn;
+	k->mem->node.node_present_pages = ram_pages_in(k, 0, k->mem->max_pfn);
 	build_zonelists(k);
 }
 
@@ -158,16 +156,16 @@ void build_zonelists(struct kmm *k)
 	int i, n = 0, z;
 
 	for (z = ZONE_NORMAL; z >= 0; z--)
-		if (populated_zone(&k->node.node_zones[z]))
-			list[n++] = &k->node.node_zones[z];
+		if (populated_zone(&k->mem->node.node_zones[z]))
+			list[n++] = &k->mem->node.node_zones[z];
 	list[n] = NULL;
 	for (i = n; i >= 0; i--)
-		WRITE_ONCE(k->node.node_zonelist._zonerefs[i], list[i]);
+		WRITE_ONCE(k->mem->node.node_zonelist._zonerefs[i], list[i]);
 	/* The first zone an allocation limited to zone idx tries. */
 	for (z = 0; z < MAX_NR_ZONES; z++) {
 		for (i = 0; list[i] && (int)list[i]->idx > z; i++)
 			;
-		WRITE_ONCE(k->fast_zone[z], list[i]);
+		WRITE_ONCE(k->mem->fast_zone[z], list[i]);
 	}
 }
 
@@ -218,29 +216,29 @@ static void memblock_free_all(struct kmm *k)
 {
 	unsigned long i, pfn, run;
 
-	for (i = 0; i < k->memblock.memory.cnt; i++) {
-		const struct memblock_region *r = &k->memblock.memory.regions[i];
+	for (i = 0; i < k->mem->memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &k->mem->memblock.memory.regions[i];
 		unsigned long end = PHYS_PFN(r->base + r->size);
 
 		for (pfn = PHYS_PFN(r->base), run = pfn; pfn <= end; pfn++) {
-			if (pfn < end && !memblock_is_reserved(&k->memblock, PFN_PHYS(pfn)))
+			if (pfn < end && !memblock_is_reserved(&k->mem->memblock, PFN_PHYS(pfn)))
 				continue;
 			free_range(k, run, pfn);
 			run = pfn + 1;
 		}
 	}
-	k->memblock_reserved_pages = k->node.node_present_pages;
+	k->mem->memblock_reserved_pages = k->mem->node.node_present_pages;
 	for (i = 0; i < MAX_NR_ZONES; i++)
-		k->memblock_reserved_pages -= k->node.node_zones[i].managed_pages;
+		k->mem->memblock_reserved_pages -= k->mem->node.node_zones[i].managed_pages;
 }
 
 void kmm_set_machine_globals(struct kmm *k)
 {
 	kmm_global = k;
-	kmm_vmemmap = k ? (struct page *)k->ram.vmemmap : NULL;
-	kmm_direct_map = k ? k->ram.direct_map : NULL;
-	kmm_max_pfn = k ? k->max_pfn : 0;
-	kmm_vmalloc_window = k && k->vmalloc ? kmm_vmalloc_host(VMALLOC_START) : NULL;
+	kmm_vmemmap = k ? (struct page *)k->hw->ram.vmemmap : NULL;
+	kmm_direct_map = k ? k->hw->ram.direct_map : NULL;
+	kmm_max_pfn = k ? k->mem->max_pfn : 0;
+	kmm_vmalloc_window = k && k->mem->vmalloc ? kmm_vmalloc_host(VMALLOC_START) : NULL;
 	kmm_vmalloc_window_size = kmm_vmalloc_window ? kmm_vmalloc_mirror_size() : 0;
 }
 
@@ -266,32 +264,32 @@ static int setup_memory(struct kmm *k)
 	phys_addr_t pb;
 	int err;
 
-	k->max_possible_pfn = ALIGN(PHYS_PFN(max_phys), PAGES_PER_SECTION);
-	k->nr_mem_sections = k->max_possible_pfn / PAGES_PER_SECTION;
-	err = hw_ram_init(&k->ram, PFN_PHYS(k->max_possible_pfn),
-			  k->max_possible_pfn * sizeof(struct page));
+	k->mem->max_possible_pfn = ALIGN(PHYS_PFN(max_phys), PAGES_PER_SECTION);
+	k->mem->nr_mem_sections = k->mem->max_possible_pfn / PAGES_PER_SECTION;
+	err = hw_ram_init(&k->hw->ram, PFN_PHYS(k->mem->max_possible_pfn),
+			  k->mem->max_possible_pfn * sizeof(struct page));
 	if (err)
 		return err;
 	err = e820_to_memblock(k);
 	if (err)
 		return err;
-	k->max_pfn = PHYS_PFN(memblock_end_of_DRAM(&k->memblock));
-	err = hw_ram_grow(&k->ram, PFN_PHYS(k->max_pfn));
+	k->mem->max_pfn = PHYS_PFN(memblock_end_of_DRAM(&k->mem->memblock));
+	err = hw_ram_grow(&k->hw->ram, PFN_PHYS(k->mem->max_pfn));
 	if (err)
 		return err;
-	k->mem_section = calloc(k->nr_mem_sections, sizeof(*k->mem_section));
-	if (!k->mem_section)
+	k->mem->mem_section = calloc(k->mem->nr_mem_sections, sizeof(*k->mem->mem_section));
+	if (!k->mem->mem_section)
 		return -ENOMEM;
 	kmm_set_machine_globals(k);	/* pfn_to_page works from here */
 	err = sparse_init(k);
 	if (err)
 		return err;
-	bytes = ALIGN(k->max_possible_pfn >> pageblock_order, PAGE_SIZE);
-	pb = memblock_phys_alloc(&k->memblock, bytes, PAGE_SIZE);
+	bytes = ALIGN(k->mem->max_possible_pfn >> pageblock_order, PAGE_SIZE);
+	pb = memblock_phys_alloc(&k->mem->memblock, bytes, PAGE_SIZE);
 	if (!pb)
 		return -ENOMEM;
-	k->pageblock_mt = phys_to_virt(pb);
-	memset(k->pageblock_mt, MIGRATE_MOVABLE, bytes);
+	k->mem->pageblock_mt = phys_to_virt(pb);
+	memset(k->mem->pageblock_mt, MIGRATE_MOVABLE, bytes);
 	return init_mem_mapping(k);
 }
 
@@ -299,27 +297,25 @@ static void memmap_init(struct kmm *k)
 {
 	unsigned long nr;
 
-	for (nr = 0; nr < k->nr_mem_sections; nr++)
-		if (k->mem_section[nr].flags & SECTION_IS_PRESENT) {
+	for (nr = 0; nr < k->mem->nr_mem_sections; nr++)
+		if (k->mem->mem_section[nr].flags & SECTION_IS_PRESENT) {
 			memmap_init_section(k, nr);
-			k->mem_section[nr].flags |= SECTION_IS_ONLINE;
+			k->mem->mem_section[nr].flags |= SECTION_IS_ONLINE;
 		}
 }
 
-static void kmm_free_machine(struct kmm *k)
+/* Gives back everything mm_core_init made, in reverse (a failed init too). */
+void mm_core_exit(struct kmm *k)
 {
 	fail_page_alloc_exit(k);
 	failslab_exit(k);
-	rootfs_exit(k);
-	hw_cpus_exit(&k->cpus);
 	vmalloc_exit(k);
 	kmem_cache_exit(k);
 	page_alloc_exit(k);
-	hw_ram_exit(&k->ram);
-	free(k->mem_section);
-	free(k->vm_events);
-	free(k->cpu_owner);
-	free(k);
+	hw_ram_exit(&k->hw->ram);
+	free(k->mem->mem_section);
+	free(k->mem->vm_events);
+	free(k->mem->cpu_owner);
 }
 
 /*
@@ -334,18 +330,18 @@ static void report_boot_oom(struct kmm *k, const char *what)
 	int i;
 
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &k->node.node_zones[i];
+		struct zone *zone = &k->mem->node.node_zones[i];
 
 		if (!populated_zone(zone))
 			continue;
 		managed += zone_managed_pages(zone);
 		min += min_wmark_pages(zone);
 	}
-	if (k->user_min_free_kbytes >= 0)
+	if (k->mem->user_min_free_kbytes >= 0)
 		kmm_report(NULL, "kmm_boot: cannot set up %s: min_free_kbytes=%d is larger "
 			   "than what memory allows: mem=%luM leaves %lu kB to the page "
 			   "allocator, and the kernel allocates only above the min watermarks "
-			   "(%lu kB)\n", what, k->user_min_free_kbytes, k->cfg.mem >> 20,
+			   "(%lu kB)\n", what, k->mem->user_min_free_kbytes, k->cfg.mem >> 20,
 			   managed << (PAGE_SHIFT - 10), min << (PAGE_SHIFT - 10));
 	else
 		kmm_report(NULL, "kmm_boot: cannot set up %s: mem=%luM is too small "
@@ -354,127 +350,60 @@ static void report_boot_oom(struct kmm *k, const char *what)
 			   min << (PAGE_SHIFT - 10));
 }
 
-static struct kmm *boot_locked(const struct kmm_config *cfg)
+/*
+ * Memory management's boot (Linux's mm_core_init and the setup_arch work
+ * before it): RAM and memblock, the memmap, the buddy allocator, the slab,
+ * vmalloc.  k has its configuration; 0, or -1 with the reason reported
+ * (mm_core_exit then gives back what was made).
+ */
+int mm_core_init(struct kmm *k)
 {
-	char err[160];
-	struct kmm *k = aligned_alloc(64, ALIGN(sizeof(*k), 64ul));	/* zones are cache-line aligned */
-
-	if (!k)
-		return NULL;
-	memset(k, 0, sizeof(*k));
 	kmm_percpu_init();
-	k->ram.memfd = -1;
-	INIT_LIST_HEAD(&k->shrinker_list);
-	INIT_LIST_HEAD(&k->tasks);
-	ratelimit_state_init(&k->nopage_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
-	ratelimit_state_init(&k->bad_order_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
-	pthread_mutex_init(&k->shrinker_lock, NULL);
-	if (kmm_config_resolve(&k->cfg, cfg, err, sizeof(err))) {
-		kmm_report(NULL, "kmm_boot: %s\n", err);
-		free(k);
-		return NULL;
-	}
-	k->id = __atomic_fetch_add(&kmm_next_id, 1, __ATOMIC_RELAXED);
-	k->nr_cpus = k->cfg.cpus;
-	k->rnd_state = k->cfg.seed;
-	k->nofail_may_wait = true;
+	k->hw->ram.memfd = -1;
+	INIT_LIST_HEAD(&k->mem->shrinker_list);
+	ratelimit_state_init(&k->mem->nopage_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
+	ratelimit_state_init(&k->mem->bad_order_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
+	pthread_mutex_init(&k->mem->shrinker_lock, NULL);
+	k->mem->nr_cpus = k->cfg.cpus;
+	k->mem->nofail_may_wait = true;
 	fail_page_alloc_init(k);
 	failslab_init(k);
-	k->vm_events = aligned_alloc(64, (k->nr_cpus + 1) * sizeof(*k->vm_events));
-	if (k->vm_events)
-		memset(k->vm_events, 0, (k->nr_cpus + 1) * sizeof(*k->vm_events));
-	k->cpu_owner = calloc(k->nr_cpus, sizeof(*k->cpu_owner));
-	if (!k->vm_events || !k->cpu_owner || setup_memory(k)) {
+	k->mem->vm_events = aligned_alloc(64, (k->mem->nr_cpus + 1) * sizeof(*k->mem->vm_events));
+	if (k->mem->vm_events)
+		memset(k->mem->vm_events, 0, (k->mem->nr_cpus + 1) * sizeof(*k->mem->vm_events));
+	k->mem->cpu_owner = calloc(k->mem->nr_cpus, sizeof(*k->mem->cpu_owner));
+	if (!k->mem->vm_events || !k->mem->cpu_owner || setup_memory(k)) {
 		kmm_report(NULL, "kmm_boot: cannot set up %lu bytes of RAM\n", k->cfg.mem);
-		goto out_free;
+		return -1;
 	}
 	free_area_init(k);
 	memmap_init(k);
 	if (page_alloc_init(k)) {
 		kmm_report(NULL, "kmm_boot: cannot set up the page allocator: out of host memory\n");
-		goto out_free;
+		return -1;
 	}
 	memblock_free_all(k);
-	k->pgtable_after_boot = true;
+	k->mem->pgtable_after_boot = true;
 	init_per_zone_wmark_min(k);
 	if (kmem_cache_init(k)) {
 		report_boot_oom(k, "the slab allocator");
-		goto out_free;
+		return -1;
 	}
 	if (vmalloc_init(k)) {
 		report_boot_oom(k, "vmalloc");
-		goto out_free;
+		return -1;
 	}
 	mm_util_init(k);
 	kmm_register_machine(k);
-	/* The fault-injection boot options fail the machine's work, not its boot. */
+	return 0;
+}
+
+/* The boot options that fail allocations, once the machine is up: they
+ * fail the machine's work, not its boot. */
+void mm_fault_inject_setup(struct kmm *k)
+{
 	fail_page_alloc_setup(k);
 	failslab_setup(k);
-	return k;
-out_free:
-	kmm_set_machine_globals(NULL);
-	kmm_free_machine(k);
-	return NULL;
-}
-
-struct kmm *kmm_boot(const struct kmm_config *cfg)
-{
-	struct kmm *prev, *k;
-
-	pthread_mutex_lock(&kmm_boot_lock);
-	prev = kmm_global;
-	k = boot_locked(cfg);
-	kmm_set_machine_globals(k ? k : prev);
-	pthread_mutex_unlock(&kmm_boot_lock);
-	return k;
-}
-
-struct kmm *kmm_boot_default(void)
-{
-	struct kmm *k;
-
-	pthread_mutex_lock(&kmm_boot_lock);
-	k = kmm_global;
-	if (!k) {
-		k = boot_locked(NULL);
-		kmm_set_machine_globals(k);
-	}
-	pthread_mutex_unlock(&kmm_boot_lock);
-	if (!k)
-		abort();	/* no memory at all: nothing sensible to return */
-	return k;
-}
-
-void kmm_shutdown(struct kmm *k)
-{
-	/* The machine as it ends (kmm_check_invariants takes the lock). */
-	VM_CHECK((k ? k : kmm_global) ? kmm_check_invariants(k ? k : kmm_global) : 0);
-	pthread_mutex_lock(&kmm_boot_lock);
-	if (!k)
-		k = kmm_global;
-	if (k) {
-		if (k == kmm_global)
-			kmm_set_machine_globals(NULL);
-		kmm_unregister_machine(k);
-		kmm_free_machine(k);
-	}
-	pthread_mutex_unlock(&kmm_boot_lock);
-}
-
-struct kmm *kmm_current(void)
-{
-	return kmm_global;
-}
-
-struct kmm *kmm_switch(struct kmm *k)
-{
-	struct kmm *prev;
-
-	pthread_mutex_lock(&kmm_boot_lock);
-	prev = kmm_global;
-	kmm_set_machine_globals(k);
-	pthread_mutex_unlock(&kmm_boot_lock);
-	return prev;
 }
 
 unsigned long totalram_pages(void)
@@ -484,7 +413,7 @@ unsigned long totalram_pages(void)
 	int i;
 
 	for (i = 0; i < MAX_NR_ZONES; i++)
-		n += zone_managed_pages(&k->node.node_zones[i]);
+		n += zone_managed_pages(&k->mem->node.node_zones[i]);
 	return n;
 }
 
@@ -500,7 +429,7 @@ unsigned long nr_free_buffer_pages(struct kmm *k)
 
 	/* Pages above the high watermark in zones GFP_USER may use. */
 	for (i = 0; i <= ZONE_NORMAL; i++) {
-		struct zone *z = &k->node.node_zones[i];
+		struct zone *z = &k->mem->node.node_zones[i];
 		unsigned long size = zone_managed_pages(z);
 		unsigned long high = high_wmark_pages(z);
 
@@ -535,15 +464,15 @@ static unsigned long rounddown_pow_of_two(unsigned long n)
 
 void setup_per_zone_wmarks(struct kmm *k)
 {
-	unsigned long pages_min = (unsigned long)k->min_free_kbytes >> (PAGE_SHIFT - 10);
+	unsigned long pages_min = (unsigned long)k->mem->min_free_kbytes >> (PAGE_SHIFT - 10);
 	unsigned long lowmem_pages = 0;
 	int i;
 
 	for (i = 0; i < MAX_NR_ZONES; i++)
 		if (i != ZONE_MOVABLE)
-			lowmem_pages += zone_managed_pages(&k->node.node_zones[i]);
+			lowmem_pages += zone_managed_pages(&k->mem->node.node_zones[i]);
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &k->node.node_zones[i];
+		struct zone *zone = &k->mem->node.node_zones[i];
 		unsigned long managed = zone_managed_pages(zone);
 		unsigned long tmp = lowmem_pages ? pages_min * managed / lowmem_pages : 0;
 
@@ -553,7 +482,7 @@ void setup_per_zone_wmarks(struct kmm *k)
 		else
 			zone->_watermark[WMARK_MIN] = tmp;
 		/* The gap is a quarter of min or watermark_scale_factor/10000. */
-		tmp = max(tmp >> 2, managed * (unsigned long)k->watermark_scale_factor / 10000);
+		tmp = max(tmp >> 2, managed * (unsigned long)k->mem->watermark_scale_factor / 10000);
 		zone->watermark_boost = 0;
 		zone->_watermark[WMARK_LOW] = min_wmark_pages(zone) + tmp;
 		zone->_watermark[WMARK_HIGH] = low_wmark_pages(zone) + tmp;
@@ -567,13 +496,13 @@ void setup_per_zone_lowmem_reserve(struct kmm *k)
 	int i, j;
 
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &k->node.node_zones[i];
-		int ratio = k->lowmem_reserve_ratio[i];
+		struct zone *zone = &k->mem->node.node_zones[i];
+		int ratio = k->mem->lowmem_reserve_ratio[i];
 		bool clear = !ratio || !zone_managed_pages(zone);
 		unsigned long managed = 0;
 
 		for (j = i + 1; j < MAX_NR_ZONES; j++) {
-			managed += zone_managed_pages(&k->node.node_zones[j]);
+			managed += zone_managed_pages(&k->mem->node.node_zones[j]);
 			zone->lowmem_reserve[j] = clear ? 0 : (long)(managed / (unsigned long)ratio);
 		}
 	}
@@ -585,7 +514,7 @@ static void calculate_totalreserve_pages(struct kmm *k)
 	int i, j;
 
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &k->node.node_zones[i];
+		struct zone *zone = &k->mem->node.node_zones[i];
 		long max = 0;
 
 		for (j = i; j < MAX_NR_ZONES; j++)
@@ -596,7 +525,7 @@ static void calculate_totalreserve_pages(struct kmm *k)
 			max = (long)zone_managed_pages(zone);
 		reserve += (unsigned long)max;
 	}
-	k->totalreserve_pages = reserve;
+	k->mem->totalreserve_pages = reserve;
 }
 
 int zone_batchsize(const struct zone *zone)
@@ -617,7 +546,7 @@ int zone_highsize(struct kmm *k, const struct zone *zone, int batch,
 	unsigned long total = high_fraction ?
 			      zone_managed_pages(zone) / (unsigned long)high_fraction :
 			      low_wmark_pages(zone);
-	int high = (int)(total / k->nr_cpus);
+	int high = (int)(total / k->mem->nr_cpus);
 
 	/* Split across the CPUs, but never below four batches. */
 	return max(high, batch << 2);
@@ -628,7 +557,7 @@ void zone_pcp_init(struct kmm *k, struct zone *zone)
 	unsigned int cpu;
 	int i;
 
-	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
+	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		memset(pcp, 0, sizeof(*pcp));
@@ -651,8 +580,8 @@ void refresh_per_zone_wmarks(struct kmm *k)
 	setup_per_zone_wmarks(k);
 	calculate_totalreserve_pages(k);
 	for (i = 0; i < MAX_NR_ZONES; i++)
-		if (populated_zone(&k->node.node_zones[i]))
-			zone_pcp_update(k, &k->node.node_zones[i]);
+		if (populated_zone(&k->mem->node.node_zones[i]))
+			zone_pcp_update(k, &k->mem->node.node_zones[i]);
 }
 
 /* Derives min_free_kbytes (unless set) and everything that follows from it. */
@@ -662,16 +591,16 @@ void init_per_zone_wmark_min(struct kmm *k)
 	long computed = (long)int_sqrt(lowmem_kbytes * 16);
 	int i;
 
-	if (k->user_min_free_kbytes < 0)
-		k->min_free_kbytes = (int)clamp(computed, 128l, 262144l);
+	if (k->mem->user_min_free_kbytes < 0)
+		k->mem->min_free_kbytes = (int)clamp(computed, 128l, 262144l);
 	else
-		k->min_free_kbytes = k->user_min_free_kbytes;
+		k->mem->min_free_kbytes = k->mem->user_min_free_kbytes;
 	setup_per_zone_wmarks(k);
 	setup_per_zone_lowmem_reserve(k);
 	calculate_totalreserve_pages(k);
 	for (i = 0; i < MAX_NR_ZONES; i++)
-		if (populated_zone(&k->node.node_zones[i]))
-			zone_pcp_update(k, &k->node.node_zones[i]);
+		if (populated_zone(&k->mem->node.node_zones[i]))
+			zone_pcp_update(k, &k->mem->node.node_zones[i]);
 }
 
 int page_alloc_init(struct kmm *k)
@@ -679,13 +608,13 @@ int page_alloc_init(struct kmm *k)
 	static const int ratio[MAX_NR_ZONES] = { 256, 256, 32, 0, 0 };
 	int i;
 
-	k->user_min_free_kbytes = k->cfg.min_free_kbytes ? k->cfg.min_free_kbytes : -1;
-	k->watermark_scale_factor = k->cfg.watermark_scale_factor;
-	memcpy(k->lowmem_reserve_ratio, ratio, sizeof(ratio));
+	k->mem->user_min_free_kbytes = k->cfg.min_free_kbytes ? k->cfg.min_free_kbytes : -1;
+	k->mem->watermark_scale_factor = k->cfg.watermark_scale_factor;
+	memcpy(k->mem->lowmem_reserve_ratio, ratio, sizeof(ratio));
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &k->node.node_zones[i];
+		struct zone *zone = &k->mem->node.node_zones[i];
 
-		zone->per_cpu_pageset = aligned_alloc(64, k->nr_cpus * sizeof(struct per_cpu_pages));
+		zone->per_cpu_pageset = aligned_alloc(64, k->mem->nr_cpus * sizeof(struct per_cpu_pages));
 		if (!zone->per_cpu_pageset)
 			return -1;
 		zone_pcp_init(k, zone);
@@ -698,9 +627,9 @@ void page_alloc_exit(struct kmm *k)
 	int i;
 
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		free(k->node.node_zones[i].per_cpu_pageset);
-		k->node.node_zones[i].per_cpu_pageset = NULL;
-		pthread_mutex_destroy(&k->node.node_zones[i].lock);
+		free(k->mem->node.node_zones[i].per_cpu_pageset);
+		k->mem->node.node_zones[i].per_cpu_pageset = NULL;
+		pthread_mutex_destroy(&k->mem->node.node_zones[i].lock);
 	}
 }
 

@@ -20,7 +20,7 @@
 static struct kmem_cache *vma_cachep(struct kmm *k)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	struct kmem_cache *c = __atomic_load_n(&k->slab->vm_area_cachep, __ATOMIC_ACQUIRE);
+	struct kmem_cache *c = __atomic_load_n(&k->mem->slab->vm_area_cachep, __ATOMIC_ACQUIRE);
 
 	if (c)
 		return c;		/* the hot path: no lock, no name lookup */
@@ -32,7 +32,7 @@ static struct kmem_cache *vma_cachep(struct kmm *k)
 		if (c)
 			c->flags |= CFLGS_PERMANENT;
 	}
-	__atomic_store_n(&k->slab->vm_area_cachep, c, __ATOMIC_RELEASE);
+	__atomic_store_n(&k->mem->slab->vm_area_cachep, c, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&lock);
 	return c;
 }
@@ -68,7 +68,7 @@ struct mm_struct *mm_alloc(void)
 	mm_pkeys_init(mm);
 	/* Linux keeps 6 dynamic ASIDs per CPU; kmm tags each address space
 	 * with its own PCID (1..4095, reused after 4095; exit flushes it). */
-	mm->pcid = __atomic_add_fetch(&kmm_cur()->last_pcid, 1, __ATOMIC_RELAXED) % 4095 + 1;
+	mm->pcid = __atomic_add_fetch(&kmm_cur()->mem->last_pcid, 1, __ATOMIC_RELAXED) % 4095 + 1;
 	mm->task_size = TASK_SIZE;
 	mm->mmap_base = TASK_SIZE - (128ul << 20);	/* no randomisation: the gap minimum */
 	mm->rlim_memlock = 8ul << 20;	/* Linux's default RLIMIT_MEMLOCK (MLOCK_LIMIT) */
@@ -540,7 +540,7 @@ long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
 	if (err)
 		return err;
 	/* MAP_NORESERVE is honoured unless overcommit is never allowed. */
-	if ((flags & MAP_NORESERVE) && kmm_cur()->sysctl_overcommit_memory != OVERCOMMIT_NEVER)
+	if ((flags & MAP_NORESERVE) && kmm_cur()->mem->sysctl_overcommit_memory != OVERCOMMIT_NEVER)
 		vm_flags |= VM_NORESERVE;
 	if (flags & MAP_STACK)
 		vm_flags |= VM_NOHUGEPAGE;	/* 6.7+: no THP for thread stacks */

@@ -136,7 +136,7 @@ long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
 #define DEFAULT_MAX_MAP_COUNT	65530
 static inline int get_max_map_count(void)
 {
-	return kmm_cur()->sysctl_max_map_count;
+	return kmm_cur()->mem->sysctl_max_map_count;
 }
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
 void vm_area_free(struct vm_area_struct *v);

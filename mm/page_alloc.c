@@ -66,17 +66,17 @@ static const int fallbacks[MIGRATE_PCPTYPES][MIGRATE_PCPTYPES - 1] = {
 
 struct zone *page_zone(const struct page *page)
 {
-	return &kmm_global->node.node_zones[page_zonenum(page)];
+	return &kmm_global->mem->node.node_zones[page_zonenum(page)];
 }
 
 static struct zone *kmm_page_zone(struct kmm *k, const struct page *page)
 {
-	return &k->node.node_zones[page_zonenum(page)];
+	return &k->mem->node.node_zones[page_zonenum(page)];
 }
 
 void set_pageblock_migratetype(struct kmm *k, unsigned long pfn, int mt)
 {
-	WRITE_ONCE(k->pageblock_mt[pfn >> pageblock_order], (unsigned char)mt);
+	WRITE_ONCE(k->mem->pageblock_mt[pfn >> pageblock_order], (unsigned char)mt);
 }
 
 static bool migratetype_is_mergeable(int mt)
@@ -190,7 +190,7 @@ static struct page *find_buddy(struct kmm *k, struct page *page,
 {
 	struct page *buddy;
 
-	if (buddy_pfn >= k->max_pfn || !__pfn_valid(k, buddy_pfn))
+	if (buddy_pfn >= k->mem->max_pfn || !__pfn_valid(k, buddy_pfn))
 		return NULL;
 	buddy = pfn_to_page(buddy_pfn);
 	if (!PageBuddy(buddy) || buddy_order(buddy) != order)
@@ -816,7 +816,7 @@ static bool unreserve_highatomic_pageblock(struct kmm *k,
 {
 	struct zone *const *zp;
 
-	for (zp = k->node.node_zonelist._zonerefs; *zp; zp++) {
+	for (zp = k->mem->node.node_zonelist._zonerefs; *zp; zp++) {
 		struct zone *zone = *zp;
 		unsigned int order;
 
@@ -854,9 +854,9 @@ static bool unreserve_highatomic_pageblock(struct kmm *k,
 /* Only fragment pageblocks of DMA32 when NORMAL is what was asked for. */
 static unsigned int alloc_flags_nofragment(struct kmm *k, enum zone_type idx)
 {
-	if (idx != ZONE_NORMAL || !populated_zone(&k->node.node_zones[ZONE_NORMAL]))
+	if (idx != ZONE_NORMAL || !populated_zone(&k->mem->node.node_zones[ZONE_NORMAL]))
 		return 0;
-	if (!populated_zone(&k->node.node_zones[ZONE_DMA32]))
+	if (!populated_zone(&k->mem->node.node_zones[ZONE_DMA32]))
 		return 0;
 	return ALLOC_NOFRAGMENT;
 }
@@ -892,7 +892,7 @@ static struct page *get_page_from_freelist(struct kmm *k, unsigned int alloc_fla
 	struct zone *const *zp;
 
 retry:
-	for (zp = k->node.node_zonelist._zonerefs; *zp; zp++) {
+	for (zp = k->mem->node.node_zonelist._zonerefs; *zp; zp++) {
 		struct zone *zone = *zp;
 		struct page *page;
 
@@ -964,13 +964,13 @@ static void __cold warn_alloc(struct kmm *k, gfp_t gfp, unsigned int order,
 	size_t n = 0;
 	int i;
 
-	if ((gfp & __GFP_NOWARN) || !__ratelimit(&k->nopage_rs, &missed))
+	if ((gfp & __GFP_NOWARN) || !__ratelimit(&k->mem->nopage_rs, &missed))
 		return;
 	ratelimit_note(note, sizeof(note), "warn_alloc", missed);
 	gfp_format(gfp, gfpname, sizeof(gfpname));
 	zones[0] = 0;
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *z = &k->node.node_zones[i];
+		struct zone *z = &k->mem->node.node_zones[i];
 
 		if (!populated_zone(z) || n >= sizeof(zones))
 			continue;
@@ -993,7 +993,7 @@ static void __cold warn_bad_order(struct kmm *k, gfp_t gfp, unsigned int order)
 	unsigned long missed;
 	char note[64];
 
-	if ((gfp & __GFP_NOWARN) || !__ratelimit(&k->bad_order_rs, &missed))
+	if ((gfp & __GFP_NOWARN) || !__ratelimit(&k->mem->bad_order_rs, &missed))
 		return;
 	ratelimit_note(note, sizeof(note), "alloc_pages", missed);
 	kmm_report(k, "%sWARNING: alloc_pages: order %u (2^%u pages) is above MAX_PAGE_ORDER "
@@ -1076,7 +1076,7 @@ nopage:
 						      ALLOC_NON_BLOCK, ac);
 			if (page)
 				return page;
-			if (!k->nofail_may_wait) {
+			if (!k->mem->nofail_may_wait) {
 				warn_alloc(k, ac->gfp & ~__GFP_NOWARN, ac->order,
 					   "__GFP_NOFAIL allocation cannot be met (nothing can free memory in this machine)");
 				return NULL;
@@ -1134,7 +1134,7 @@ nopage:
 static inline struct page *alloc_page_fast(struct kmm *k, gfp_t gfp, int cpu)
 {
 	enum zone_type idx = gfp_zone(gfp);
-	struct zone *zone = k->fast_zone[idx];
+	struct zone *zone = k->mem->fast_zone[idx];
 	struct per_cpu_pages *pcp;
 	struct list_head *list;
 	struct page *page;
@@ -1327,7 +1327,7 @@ static bool last_ref_ok(struct kmm *k, struct page *page, unsigned int order,
 		return true;
 	kmm_report(k, "BUG: Bad page free in %s: pfn:%#lx order:%u: page still in use: %s\n",
 		   caller, page_to_pfn(page), order, why);
-	k->nr_reports_bad_free++;
+	k->mem->nr_reports_bad_free++;
 	return false;
 }
 
@@ -1342,9 +1342,9 @@ static bool free_pages_valid(struct kmm *k, struct page *page,
 	unsigned long pfn, rec;
 	const char *why = NULL;
 
-	if (unlikely((char *)page < k->ram.vmemmap ||
-		     (char *)page >= k->ram.vmemmap + k->max_pfn * sizeof(*page) ||
-		     ((char *)page - k->ram.vmemmap) % sizeof(*page))) {
+	if (unlikely((char *)page < k->hw->ram.vmemmap ||
+		     (char *)page >= k->hw->ram.vmemmap + k->mem->max_pfn * sizeof(*page) ||
+		     ((char *)page - k->hw->ram.vmemmap) % sizeof(*page))) {
 		kmm_report(k, "BUG: %s: %p is not a struct page of this machine\n",
 			   caller, (void *)page);
 		return false;
@@ -1367,14 +1367,14 @@ static bool free_pages_valid(struct kmm *k, struct page *page,
 		if (rec && rec - 1 != order) {
 			kmm_report(k, "BUG: Bad page free in %s: pfn:%#lx order:%u but allocated as order:%lu\n",
 				   caller, pfn, order, rec - 1);
-			k->nr_reports_bad_free++;
+			k->mem->nr_reports_bad_free++;
 			return false;
 		}
 		return last_ref_ok(k, page, order, caller);
 	}
 	kmm_report(k, "BUG: Bad page free in %s: pfn:%#lx order:%u: %s\n",
 		   caller, pfn, order, why);
-	k->nr_reports_bad_free++;
+	k->mem->nr_reports_bad_free++;
 	return false;
 }
 
@@ -1408,14 +1408,14 @@ __noinline void __free_pages_kmm(struct kmm *k, struct page *page, unsigned int 
  */
 static inline bool free_page_fast(struct kmm *k, struct page *page, int cpu)
 {
-	unsigned long off = (unsigned long)((char *)page - k->ram.vmemmap);
+	unsigned long off = (unsigned long)((char *)page - k->hw->ram.vmemmap);
 	unsigned long pfn = off / sizeof(struct page);
 	struct per_cpu_pages *pcp;
 	struct zone *zone;
 	int mt;
 
-	if (unlikely(off % sizeof(struct page) || pfn >= k->max_pfn ||
-		     !(k->mem_section[pfn_to_section_nr(pfn)].flags & SECTION_IS_PRESENT)))
+	if (unlikely(off % sizeof(struct page) || pfn >= k->mem->max_pfn ||
+		     !(k->mem->mem_section[pfn_to_section_nr(pfn)].flags & SECTION_IS_PRESENT)))
 		return false;
 	/* Exactly: allocated as order 0, no flags, one ref, unmapped. */
 	if (unlikely((page->flags & ~(ZONES_MASK << ZONES_PGSHIFT)) !=
@@ -1463,13 +1463,13 @@ void free_pages(unsigned long addr, unsigned int order)
 	if (!virt_addr_valid((void *)addr)) {
 		kmm_report(k, "BUG: Bad page free in free_pages: address %#lx is not in RAM\n",
 			   addr);
-		k->nr_reports_bad_free++;
+		k->mem->nr_reports_bad_free++;
 		return;
 	}
 	if (addr & (PAGE_SIZE - 1)) {
 		kmm_report(k, "BUG: Bad page free in free_pages: address %#lx is not page aligned\n",
 			   addr);
-		k->nr_reports_bad_free++;
+		k->mem->nr_reports_bad_free++;
 		return;
 	}
 	__free_pages_kmm(k, virt_to_page((void *)addr), order);
@@ -1543,11 +1543,11 @@ void drain_all_pages_kmm(struct kmm *k, struct zone *only)
 	int i;
 
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &k->node.node_zones[i];
+		struct zone *zone = &k->mem->node.node_zones[i];
 
 		if (!populated_zone(zone) || (only && zone != only))
 			continue;
-		for (cpu = 0; cpu < k->nr_cpus; cpu++) {
+		for (cpu = 0; cpu < k->mem->nr_cpus; cpu++) {
 			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 			local_lock_remote(&pcp->ll);
@@ -1567,7 +1567,7 @@ unsigned long zone_pcp_count(const struct kmm *k, const struct zone *zone)
 	unsigned long n = 0;
 	unsigned int cpu;
 
-	for (cpu = 0; cpu < k->nr_cpus; cpu++)
+	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++)
 		n += (unsigned long)READ_ONCE(zone->per_cpu_pageset[cpu].count);
 	return n;
 }
@@ -1584,7 +1584,7 @@ void zone_pcp_update(struct kmm *k, struct zone *zone)
 	zone->pageset_high_min = zone_highsize(k, zone, zone->pageset_batch, 0);
 	zone->pageset_high_max = zone_highsize(k, zone, zone->pageset_batch,
 					       MIN_PERCPU_PAGELIST_HIGH_FRACTION);
-	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
+	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		local_lock_remote(&pcp->ll);

@@ -20,8 +20,8 @@ static void *alloc_table_page(struct kmm *k)
 	struct page *page;
 	void *p;
 
-	if (!k->pgtable_after_boot) {
-		phys_addr_t phys = memblock_phys_alloc(&k->memblock, PAGE_SIZE, PAGE_SIZE);
+	if (!k->mem->pgtable_after_boot) {
+		phys_addr_t phys = memblock_phys_alloc(&k->mem->memblock, PAGE_SIZE, PAGE_SIZE);
 
 		if (!phys)
 			return NULL;
@@ -33,7 +33,7 @@ static void *alloc_table_page(struct kmm *k)
 	if (!page)
 		return NULL;
 	__SetPageTable(page);
-	__atomic_fetch_add(&k->node.vm_stat[NR_PAGE_TABLE_PAGES], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&k->mem->node.vm_stat[NR_PAGE_TABLE_PAGES], 1, __ATOMIC_RELAXED);
 	return page_address(page);
 }
 
@@ -44,7 +44,7 @@ static void free_table_page(struct kmm *k, void *table)
 	if (!PageTable(page))
 		return;		/* boot tables stay: memblock owns them */
 	__ClearPageTable(page);
-	__atomic_fetch_sub(&k->node.vm_stat[NR_PAGE_TABLE_PAGES], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&k->mem->node.vm_stat[NR_PAGE_TABLE_PAGES], 1, __ATOMIC_RELAXED);
 	__free_pages_kmm(k, page, 0);
 }
 
@@ -54,8 +54,8 @@ pgd_t *pgd_alloc(void)
 	pgd_t *pgd = alloc_table_page(k);
 
 	/* Every address space shares the kernel half of swapper_pg_dir. */
-	if (pgd && k->swapper_pg_dir)
-		memcpy(pgd + KERNEL_PGD_BOUNDARY, k->swapper_pg_dir + KERNEL_PGD_BOUNDARY,
+	if (pgd && k->mem->swapper_pg_dir)
+		memcpy(pgd + KERNEL_PGD_BOUNDARY, k->mem->swapper_pg_dir + KERNEL_PGD_BOUNDARY,
 		       KERNEL_PGD_BOUNDARY * sizeof(pgd_t));
 	return pgd;
 }
@@ -137,7 +137,7 @@ void pud_free(pud_t *pud)
 
 pgd_t *swapper_pg_dir(void)
 {
-	return kmm_cur()->swapper_pg_dir;
+	return kmm_cur()->mem->swapper_pg_dir;
 }
 
 /* Maps [phys, phys + size) at PAGE_OFFSET + phys in the largest leaves. */
@@ -145,7 +145,7 @@ static int map_direct_range(struct kmm *k, phys_addr_t phys, phys_addr_t end)
 {
 	while (phys < end) {
 		unsigned long va = PAGE_OFFSET + phys;
-		pgd_t *pgd = k->swapper_pg_dir + pgd_index(va);
+		pgd_t *pgd = k->mem->swapper_pg_dir + pgd_index(va);
 		pud_t *pud;
 		pmd_t *pmd;
 		pte_t *pte;
@@ -155,7 +155,7 @@ static int map_direct_range(struct kmm *k, phys_addr_t phys, phys_addr_t end)
 		pud = pud_offset(p4d_offset(pgd, va), va);
 		if (IS_ALIGNED(phys, PUD_SIZE) && phys + PUD_SIZE <= end) {
 			set_pud(pud, __pud(phys | pgprot_val(PAGE_KERNEL_LARGE)));
-			k->direct_pages_count[2]++;
+			k->mem->direct_pages_count[2]++;
 			phys += PUD_SIZE;
 			continue;
 		}
@@ -164,7 +164,7 @@ static int map_direct_range(struct kmm *k, phys_addr_t phys, phys_addr_t end)
 		pmd = pmd_offset(pud, va);
 		if (IS_ALIGNED(phys, PMD_SIZE) && phys + PMD_SIZE <= end) {
 			set_pmd(pmd, __pmd(phys | pgprot_val(PAGE_KERNEL_LARGE)));
-			k->direct_pages_count[1]++;
+			k->mem->direct_pages_count[1]++;
 			phys += PMD_SIZE;
 			continue;
 		}
@@ -172,7 +172,7 @@ static int map_direct_range(struct kmm *k, phys_addr_t phys, phys_addr_t end)
 			return -ENOMEM;
 		pte = pte_offset_kernel(pmd, va);
 		set_pte(pte, pfn_pte(PHYS_PFN(phys), PAGE_KERNEL));
-		k->direct_pages_count[0]++;
+		k->mem->direct_pages_count[0]++;
 		phys += PAGE_SIZE;
 	}
 	return 0;
@@ -208,13 +208,13 @@ static phys_addr_t unmap_direct_pmd(struct kmm *k, pud_t *pud, phys_addr_t phys)
 		return ALIGN_DOWN(phys, PMD_SIZE) + PMD_SIZE;
 	if (pmd_leaf(*pmd)) {
 		pmd_clear(pmd);
-		k->direct_pages_count[1]--;
+		k->mem->direct_pages_count[1]--;
 		return phys + PMD_SIZE;
 	}
 	pte = pte_offset_kernel(pmd, va);
 	if (pte_present(*pte)) {
 		pte_clear(pte);
-		k->direct_pages_count[0]--;
+		k->mem->direct_pages_count[0]--;
 	}
 	if (table_is_empty(pte)) {
 		pte_free_kernel(pte);
@@ -234,7 +234,7 @@ void unmap_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end)
 
 	while (phys < end) {
 		unsigned long va = PAGE_OFFSET + phys;
-		pgd_t *pgd = k->swapper_pg_dir + pgd_index(va);
+		pgd_t *pgd = k->mem->swapper_pg_dir + pgd_index(va);
 		pud_t *pud;
 
 		if (!(READ_ONCE(pgd->pgd) & _PAGE_PRESENT)) {
@@ -246,7 +246,7 @@ void unmap_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end)
 			phys = ALIGN_DOWN(phys, PUD_SIZE) + PUD_SIZE;
 		} else if (pud_leaf(*pud)) {
 			pud_clear(pud);
-			k->direct_pages_count[2]--;
+			k->mem->direct_pages_count[2]--;
 			phys += PUD_SIZE;
 		} else {
 			phys = unmap_direct_pmd(k, pud, phys);
@@ -269,16 +269,16 @@ static int init_mem_mapping32(struct kmm *k)
 
 	if (!pgd)
 		return -ENOMEM;
-	k->swapper_pg_dir32 = pgd;
-	for (phys = 0; phys < LOWMEM_LIMIT_32 && phys < PFN_PHYS(k->max_pfn);) {
+	k->mem->swapper_pg_dir32 = pgd;
+	for (phys = 0; phys < LOWMEM_LIMIT_32 && phys < PFN_PHYS(k->mem->max_pfn);) {
 		unsigned int idx = (unsigned int)((PAGE_OFFSET_32 + phys) >> PGDIR_SHIFT_32);
 		uint32_t *pt;
 
-		if (!memblock_is_memory(&k->memblock, phys)) {
+		if (!memblock_is_memory(&k->mem->memblock, phys)) {
 			phys += PAGE_SIZE;
 			continue;
 		}
-		if (IS_ALIGNED(phys, 4ul << 20) && memblock_is_memory(&k->memblock, phys + (4ul << 20) - 1) &&
+		if (IS_ALIGNED(phys, 4ul << 20) && memblock_is_memory(&k->mem->memblock, phys + (4ul << 20) - 1) &&
 		    phys + (4ul << 20) <= LOWMEM_LIMIT_32) {
 			pgd[idx] = (uint32_t)(phys | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED |
 					      _PAGE_DIRTY | _PAGE_PSE | _PAGE_GLOBAL);
@@ -305,11 +305,11 @@ int init_mem_mapping(struct kmm *k)
 	unsigned long i;
 	int err;
 
-	k->swapper_pg_dir = alloc_table_page(k);
-	if (!k->swapper_pg_dir)
+	k->mem->swapper_pg_dir = alloc_table_page(k);
+	if (!k->mem->swapper_pg_dir)
 		return -ENOMEM;
-	for (i = 0; i < k->memblock.memory.cnt; i++) {
-		const struct memblock_region *r = &k->memblock.memory.regions[i];
+	for (i = 0; i < k->mem->memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &k->mem->memblock.memory.regions[i];
 
 		err = map_direct_range(k, r->base, r->base + r->size);
 		if (err)

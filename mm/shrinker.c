@@ -34,9 +34,9 @@ void shrinker_register(struct shrinker *s)
 	struct kmm *k = kmm_cur();
 
 	s->k = k;
-	pthread_mutex_lock(&k->shrinker_lock);
-	list_add_tail(&s->list, &k->shrinker_list);
-	pthread_mutex_unlock(&k->shrinker_lock);
+	pthread_mutex_lock(&k->mem->shrinker_lock);
+	list_add_tail(&s->list, &k->mem->shrinker_list);
+	pthread_mutex_unlock(&k->mem->shrinker_lock);
 }
 
 void shrinker_free(struct shrinker *s)
@@ -44,9 +44,9 @@ void shrinker_free(struct shrinker *s)
 	if (!s)
 		return;
 	if (s->k) {
-		pthread_mutex_lock(&s->k->shrinker_lock);
+		pthread_mutex_lock(&s->k->mem->shrinker_lock);
 		list_del(&s->list);
-		pthread_mutex_unlock(&s->k->shrinker_lock);
+		pthread_mutex_unlock(&s->k->mem->shrinker_lock);
 	}
 	free(s);
 }
@@ -84,11 +84,11 @@ unsigned long shrink_slab_kmm(struct kmm *k, gfp_t gfp, int priority)
 	unsigned long freed = 0;
 
 	/* Never wait for the list: reclaim may run under a shrinker's caller. */
-	if (pthread_mutex_trylock(&k->shrinker_lock))
+	if (pthread_mutex_trylock(&k->mem->shrinker_lock))
 		return 0;
-	list_for_each_entry(s, &k->shrinker_list, list)
+	list_for_each_entry(s, &k->mem->shrinker_list, list)
 		freed += do_shrink_slab(&sc, s, priority);
-	pthread_mutex_unlock(&k->shrinker_lock);
+	pthread_mutex_unlock(&k->mem->shrinker_lock);
 	return freed;
 }
 

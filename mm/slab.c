@@ -89,7 +89,7 @@ static void mod_slab_pages(struct kmem_cache *s, long pages)
 	enum node_stat_item item = (s->flags & SLAB_RECLAIM_ACCOUNT) ?
 				   NR_SLAB_RECLAIMABLE : NR_SLAB_UNRECLAIMABLE;
 
-	__atomic_fetch_add(&s->k->node.vm_stat[item], pages, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&s->k->mem->node.vm_stat[item], pages, __ATOMIC_RELAXED);
 }
 
 /* A newly carved object: in its free debug state, and constructed. */
@@ -719,7 +719,7 @@ static void drain_cpu_caches(struct kmem_cache *s)
 	unsigned int cpu;
 	LIST_HEAD(destroy);
 
-	for (cpu = 0; cpu < s->k->nr_cpus; cpu++) {
+	for (cpu = 0; cpu < s->k->mem->nr_cpus; cpu++) {
 		struct array_cache *ac = s->cpu_cache[cpu];
 
 		local_lock_remote(&ac->ll);
@@ -783,22 +783,22 @@ unsigned long kmm_slab_shrink_all(struct kmm *k)
 	struct kmem_cache *s;
 	unsigned long pages = 0;
 
-	if (!k->slab)
+	if (!k->mem->slab)
 		return 0;
-	pthread_mutex_lock(&k->slab->slab_mutex);
+	pthread_mutex_lock(&k->mem->slab->slab_mutex);
 	/* Freeing an off-slab cache's slab frees its descriptor into a
 	 * kmalloc cache's per-CPU array, which this pass may have drained
 	 * already: go round until a pass frees nothing. */
 	for (;;) {
 		unsigned long round = 0;
 
-		list_for_each_entry(s, &k->slab->slab_caches, list)
+		list_for_each_entry(s, &k->mem->slab->slab_caches, list)
 			round += __kmem_cache_shrink(s);
 		pages += round;
 		if (!round)
 			break;
 	}
-	pthread_mutex_unlock(&k->slab->slab_mutex);
+	pthread_mutex_unlock(&k->mem->slab->slab_mutex);
 	return pages;
 }
 
@@ -812,11 +812,11 @@ static unsigned long slab_count_objects(struct shrinker *sh, struct shrink_contr
 	struct kmem_cache *s;
 	unsigned long pages = 0;
 
-	if (pthread_mutex_trylock(&k->slab->slab_mutex))
+	if (pthread_mutex_trylock(&k->mem->slab->slab_mutex))
 		return 0;
-	list_for_each_entry(s, &k->slab->slab_caches, list)
+	list_for_each_entry(s, &k->mem->slab->slab_caches, list)
 		pages += READ_ONCE(s->node.free_slabs) << s->gfporder;	/* at most */
-	pthread_mutex_unlock(&k->slab->slab_mutex);
+	pthread_mutex_unlock(&k->mem->slab->slab_mutex);
 	return pages;
 }
 
@@ -826,14 +826,14 @@ static unsigned long slab_scan_objects(struct shrinker *sh, struct shrink_contro
 	struct kmem_cache *s;
 	unsigned long pages = 0;
 
-	if (pthread_mutex_trylock(&k->slab->slab_mutex))
+	if (pthread_mutex_trylock(&k->mem->slab->slab_mutex))
 		return SHRINK_STOP;
-	list_for_each_entry(s, &k->slab->slab_caches, list) {
+	list_for_each_entry(s, &k->mem->slab->slab_caches, list) {
 		if (pages >= sc->nr_to_scan)
 			break;
 		pages += drain_freelist(s);
 	}
-	pthread_mutex_unlock(&k->slab->slab_mutex);
+	pthread_mutex_unlock(&k->mem->slab->slab_mutex);
 	return pages;
 }
 
@@ -847,7 +847,7 @@ static int register_slab_shrinker(struct kmm *k)
 	sh->scan_objects = slab_scan_objects;
 	sh->private_data = k;
 	sh->seeks = 1;
-	k->slab->shrinker = sh;
+	k->mem->slab->shrinker = sh;
 	shrinker_register(sh);
 	return 0;
 }
@@ -949,7 +949,7 @@ static void cache_tunables(struct kmem_cache *s)
 		limit = 120;
 	s->limit = limit;
 	s->batchcount = (limit + 1) / 2;
-	s->shared = (s->size <= PAGE_SIZE && s->k->nr_cpus > 1) ? 8 : 0;
+	s->shared = (s->size <= PAGE_SIZE && s->k->mem->nr_cpus > 1) ? 8 : 0;
 }
 
 static size_t ac_bytes(unsigned int entries)
@@ -970,21 +970,21 @@ static int setup_cpu_cache(struct kmem_cache *s)
 	struct kmm *k = s->k;
 	unsigned int shared = s->shared * s->batchcount;
 	size_t per_cpu = ac_bytes(s->limit);
-	size_t bytes = per_cpu * k->nr_cpus + (shared ? ac_bytes(shared) : 0);
+	size_t bytes = per_cpu * k->mem->nr_cpus + (shared ? ac_bytes(shared) : 0);
 	char *block;
 	unsigned int cpu;
 
 	s->cpu_cache = NULL;
-	bytes += ALIGN(k->nr_cpus * sizeof(void *), (size_t)CACHE_LINE_SIZE);
+	bytes += ALIGN(k->mem->nr_cpus * sizeof(void *), (size_t)CACHE_LINE_SIZE);
 	block = alloc_pages_exact(bytes, GFP_KERNEL | __GFP_ZERO);
 	if (!block)
 		return -ENOMEM;
 	s->arrays = block;
 	s->arrays_size = bytes;
-	__atomic_fetch_add(&k->percpu_pages, PFN_UP(bytes), __ATOMIC_RELAXED);
+	__atomic_fetch_add(&k->mem->percpu_pages, PFN_UP(bytes), __ATOMIC_RELAXED);
 	s->cpu_cache = (struct array_cache **)block;
-	block += ALIGN(k->nr_cpus * sizeof(void *), (size_t)CACHE_LINE_SIZE);
-	for (cpu = 0; cpu < k->nr_cpus; cpu++, block += per_cpu) {
+	block += ALIGN(k->mem->nr_cpus * sizeof(void *), (size_t)CACHE_LINE_SIZE);
+	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++, block += per_cpu) {
 		s->cpu_cache[cpu] = (struct array_cache *)block;
 		init_ac(s->cpu_cache[cpu], s->limit, s->batchcount);
 	}
@@ -993,7 +993,7 @@ static int setup_cpu_cache(struct kmem_cache *s)
 		s->node.shared = (struct array_cache *)block;
 		init_ac(s->node.shared, shared, s->batchcount);
 	}
-	s->node.free_limit = (1 + k->nr_cpus) * s->batchcount + s->num;
+	s->node.free_limit = (1 + k->mem->nr_cpus) * s->batchcount + s->num;
 	return 0;
 }
 
@@ -1002,7 +1002,7 @@ static void free_cpu_cache(struct kmem_cache *s)
 	if (!s->arrays)
 		return;
 	free_pages_exact(s->arrays, s->arrays_size);
-	__atomic_fetch_sub(&s->k->percpu_pages, PFN_UP(s->arrays_size), __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&s->k->mem->percpu_pages, PFN_UP(s->arrays_size), __ATOMIC_RELAXED);
 	s->arrays = NULL;
 	s->cpu_cache = NULL;
 }
@@ -1025,7 +1025,7 @@ static int setup_cache(struct kmm *k, struct kmem_cache *s, const char *name,
 		       unsigned int size, unsigned int align, slab_flags_t flags,
 		       void (*ctor)(void *))
 {
-	struct kmm_slab *ks = k->slab;
+	struct kmm_slab *ks = k->mem->slab;
 	size_t left_over = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -1116,7 +1116,7 @@ struct kmem_cache *__kmem_cache_create(struct kmm *k, const char *name,
 				       unsigned int size, unsigned int align,
 				       slab_flags_t flags, void (*ctor)(void *))
 {
-	struct kmm_slab *ks = k->slab;
+	struct kmm_slab *ks = k->mem->slab;
 	struct kmem_cache *s;
 	const char *why = NULL;
 	char shown[4 * KMEM_CACHE_NAME_LEN + 8];
@@ -1236,7 +1236,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	if (cache_handle_bad(s, "kmem_cache_destroy"))
 		return;
 	VM_CHECK(check_slab_invariants(s));
-	ks = s->k->slab;
+	ks = s->k->mem->slab;
 	if (s == ks->kmem_cache || (s->flags & CFLGS_PERMANENT)) {
 		kmm_report(s->k, "kmem_cache_destroy %s: a cache of the kernel itself cannot be destroyed\n",
 			   s->name);
@@ -1281,13 +1281,13 @@ struct kmem_cache *kmem_cache_find(const char *name)
 	struct kmm *k = kmm_cur();
 	struct kmem_cache *s, *found = NULL;
 
-	pthread_mutex_lock(&k->slab->slab_mutex);
-	list_for_each_entry(s, &k->slab->slab_caches, list)
+	pthread_mutex_lock(&k->mem->slab->slab_mutex);
+	list_for_each_entry(s, &k->mem->slab->slab_caches, list)
 		if (!strcmp(s->name, name)) {
 			found = s;
 			break;
 		}
-	pthread_mutex_unlock(&k->slab->slab_mutex);
+	pthread_mutex_unlock(&k->mem->slab->slab_mutex);
 	return found;
 }
 
@@ -1317,7 +1317,7 @@ int kmem_cache_get_info(struct kmem_cache *s, struct kmem_cache_info *info)
 	 * for a statistic that is stale once printed anyway.  The owners
 	 * store with WRITE_ONCE (ac_set_avail), so each count read is whole.
 	 */
-	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
+	for (cpu = 0; cpu < s->k->mem->nr_cpus; cpu++)
 		info->cpu_avail += READ_ONCE(s->cpu_cache[cpu]->avail);
 	info->order_fallback = READ_ONCE(s->order_fallback);
 	info->objsize = s->size;
@@ -1398,7 +1398,7 @@ int check_slab_invariants(struct kmem_cache *s)
 
 	if (cache_handle_bad(s, "check_slab_invariants"))
 		return -1;
-	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
+	for (cpu = 0; cpu < s->k->mem->nr_cpus; cpu++)
 		local_lock_remote(&s->cpu_cache[cpu]->ll);
 	pthread_mutex_lock(&n->list_lock);
 	for (kind = 0; kind < 3; kind++)
@@ -1411,14 +1411,14 @@ int check_slab_invariants(struct kmem_cache *s)
 	if (c.objs != n->total_objects || c.pages != n->total_pages ||
 	    c.fallback != s->nr_fallback_slabs)
 		slab_check_fail(&c, "object, page or fallback counts disagree with the slabs", NULL);
-	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
+	for (cpu = 0; cpu < s->k->mem->nr_cpus; cpu++)
 		arrays += s->cpu_cache[cpu]->avail;
 	if (n->shared)
 		arrays += n->shared->avail;
 	if (arrays != c.cached)
 		slab_check_fail(&c, "objects in arrays disagree with BUFCTL_CACHED marks", NULL);
 	pthread_mutex_unlock(&n->list_lock);
-	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
+	for (cpu = 0; cpu < s->k->mem->nr_cpus; cpu++)
 		local_unlock_remote(&s->cpu_cache[cpu]->ll);
 	return c.err ? -1 : 0;
 }
@@ -1442,7 +1442,7 @@ int kmem_cache_init(struct kmm *k)
 
 	if (!ks)
 		return -ENOMEM;
-	k->slab = ks;
+	k->mem->slab = ks;
 	INIT_LIST_HEAD(&ks->slab_caches);
 	INIT_LIST_HEAD(&ks->dead_caches);
 	pthread_mutex_init(&ks->slab_mutex, NULL);
@@ -1466,7 +1466,7 @@ int kmem_cache_init(struct kmm *k)
 
 void kmem_cache_exit(struct kmm *k)
 {
-	struct kmm_slab *ks = k->slab;
+	struct kmm_slab *ks = k->mem->slab;
 
 	if (!ks)
 		return;
@@ -1475,5 +1475,5 @@ void kmem_cache_exit(struct kmm *k)
 	shrinker_free(ks->shrinker);
 	free(ks->kmem_cache);
 	free(ks);
-	k->slab = NULL;
+	k->mem->slab = NULL;
 }

@@ -59,14 +59,14 @@ struct kmem_cache *kmalloc_slab(struct kmm *k, size_t size, gfp_t gfp)
 
 	if (!idx)
 		return NULL;
-	return k->slab->kmalloc_caches[(gfp & __GFP_DMA) ? KMALLOC_DMA : KMALLOC_NORMAL][idx];
+	return k->mem->slab->kmalloc_caches[(gfp & __GFP_DMA) ? KMALLOC_DMA : KMALLOC_NORMAL][idx];
 }
 
 /* In size order, so each off-slab cache finds a smaller one for its slabs. */
 int create_kmalloc_caches(struct kmm *k)
 {
 	static const unsigned char order[] = { 3, 4, 5, 6, 1, 7, 2, 8, 9, 10, 11, 12, 13 };
-	struct kmm_slab *ks = k->slab;
+	struct kmm_slab *ks = k->mem->slab;
 	unsigned int i, type;
 
 	for (type = 0; type < NR_KMALLOC_TYPES; type++)
@@ -112,7 +112,7 @@ gfp_t __cold kmalloc_fix_flags(struct kmm *k, gfp_t gfp, unsigned long caller)
 	gfp_t invalid = gfp & GFP_SLAB_BUG_MASK, fixed = gfp & ~GFP_SLAB_BUG_MASK;
 	char bad[256], good[256], site[256];
 
-	if (fix_flags_warned(k->slab, caller))
+	if (fix_flags_warned(k->mem->slab, caller))
 		return fixed;
 	gfp_format(invalid, bad, sizeof(bad));
 	gfp_format(fixed, good, sizeof(good));

@@ -19,9 +19,9 @@ bool pfn_valid(unsigned long pfn)
 	struct kmm *k = kmm_global;
 	unsigned long nr = pfn_to_section_nr(pfn);
 
-	if (!k || nr >= k->nr_mem_sections)
+	if (!k || nr >= k->mem->nr_mem_sections)
 		return false;
-	return k->mem_section[nr].flags & SECTION_IS_PRESENT;
+	return k->mem->mem_section[nr].flags & SECTION_IS_PRESENT;
 }
 
 bool virt_addr_valid(const volatile void *addr)
@@ -33,7 +33,7 @@ bool virt_addr_valid(const volatile void *addr)
 		return false;
 	if (a >= PAGE_OFFSET) {
 		a -= PAGE_OFFSET;
-		return a < k->ram.size && __pfn_valid(k, a >> PAGE_SHIFT);
+		return a < k->hw->ram.size && __pfn_valid(k, a >> PAGE_SHIFT);
 	}
 	return __virt_addr_valid(k, (const void *)addr);
 }
@@ -41,14 +41,14 @@ bool virt_addr_valid(const volatile void *addr)
 /* Maps a section's struct pages onto the RAM frames at memmap_phys. */
 int sparse_add_section(struct kmm *k, unsigned long nr, phys_addr_t memmap_phys)
 {
-	struct mem_section *ms = &k->mem_section[nr];
+	struct mem_section *ms = &k->mem->mem_section[nr];
 	int err;
 
-	if (nr >= k->nr_mem_sections)
+	if (nr >= k->mem->nr_mem_sections)
 		return -ERANGE;
 	if (ms->flags & SECTION_IS_PRESENT)
 		return -EEXIST;
-	err = hw_ram_map_vmemmap(&k->ram, nr * SECTION_MEMMAP_BYTES,
+	err = hw_ram_map_vmemmap(&k->hw->ram, nr * SECTION_MEMMAP_BYTES,
 				 memmap_phys, SECTION_MEMMAP_BYTES);
 	if (err)
 		return err;
@@ -63,8 +63,8 @@ static bool section_has_memory(struct kmm *k, unsigned long nr)
 	phys_addr_t end = start + PFN_PHYS(PAGES_PER_SECTION);
 	unsigned long i;
 
-	for (i = 0; i < k->memblock.memory.cnt; i++) {
-		const struct memblock_region *r = &k->memblock.memory.regions[i];
+	for (i = 0; i < k->mem->memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &k->mem->memblock.memory.regions[i];
 
 		if (r->base < end && start < r->base + r->size)
 			return true;
@@ -75,14 +75,14 @@ static bool section_has_memory(struct kmm *k, unsigned long nr)
 /* Gives every section that holds RAM a memmap taken from memblock. */
 int sparse_init(struct kmm *k)
 {
-	unsigned long nr, last = pfn_to_section_nr(k->max_pfn - 1);
+	unsigned long nr, last = pfn_to_section_nr(k->mem->max_pfn - 1);
 	phys_addr_t phys;
 	int err;
 
 	for (nr = 0; nr <= last; nr++) {
 		if (!section_has_memory(k, nr))
 			continue;
-		phys = memblock_phys_alloc(&k->memblock, SECTION_MEMMAP_BYTES,
+		phys = memblock_phys_alloc(&k->mem->memblock, SECTION_MEMMAP_BYTES,
 					   SECTION_MEMMAP_BYTES);
 		if (!phys)
 			return -ENOMEM;

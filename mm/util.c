@@ -21,7 +21,7 @@ static unsigned long k_totalram_pages(struct kmm *k)
 	unsigned long total = 0;
 
 	for (int i = 0; i < MAX_NR_ZONES; i++)
-		total += zone_managed_pages(&k->node.node_zones[i]);
+		total += zone_managed_pages(&k->mem->node.node_zones[i]);
 	return total;
 }
 
@@ -31,24 +31,24 @@ void mm_util_init(struct kmm *k)
 {
 	unsigned long free_kbytes = global_zone_page_state_kmm(k, NR_FREE_PAGES) << (PAGE_SHIFT - 10);
 
-	k->sysctl_overcommit_memory = OVERCOMMIT_GUESS;
-	k->sysctl_overcommit_ratio = 50;
-	k->sysctl_user_reserve_kbytes = min(free_kbytes / 32, 128ul << 10);
-	k->sysctl_admin_reserve_kbytes = min(free_kbytes / 32, 8ul << 10);
-	k->sysctl_max_map_count = DEFAULT_MAX_MAP_COUNT;
+	k->mem->sysctl_overcommit_memory = OVERCOMMIT_GUESS;
+	k->mem->sysctl_overcommit_ratio = 50;
+	k->mem->sysctl_user_reserve_kbytes = min(free_kbytes / 32, 128ul << 10);
+	k->mem->sysctl_admin_reserve_kbytes = min(free_kbytes / 32, 8ul << 10);
+	k->mem->sysctl_max_map_count = DEFAULT_MAX_MAP_COUNT;
 }
 
 unsigned long vm_commit_limit(struct kmm *k)
 {
-	if (k->sysctl_overcommit_kbytes)
-		return k->sysctl_overcommit_kbytes >> (PAGE_SHIFT - 10);
+	if (k->mem->sysctl_overcommit_kbytes)
+		return k->mem->sysctl_overcommit_kbytes >> (PAGE_SHIFT - 10);
 	/* + total_swap_pages once swap exists */
-	return k_totalram_pages(k) * (unsigned long)k->sysctl_overcommit_ratio / 100;
+	return k_totalram_pages(k) * (unsigned long)k->mem->sysctl_overcommit_ratio / 100;
 }
 
 void vm_acct_memory(struct kmm *k, long pages)
 {
-	__atomic_add_fetch(&k->vm_committed_as, pages, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&k->mem->vm_committed_as, pages, __ATOMIC_RELAXED);
 }
 
 void vm_unacct_memory(struct kmm *k, long pages)
@@ -62,18 +62,18 @@ int __vm_enough_memory(struct kmm *k, unsigned long mm_total_vm, long pages,
 	long allowed;
 
 	vm_acct_memory(k, pages);
-	if (k->sysctl_overcommit_memory == OVERCOMMIT_ALWAYS)
+	if (k->mem->sysctl_overcommit_memory == OVERCOMMIT_ALWAYS)
 		return 0;
-	if (k->sysctl_overcommit_memory == OVERCOMMIT_GUESS) {
+	if (k->mem->sysctl_overcommit_memory == OVERCOMMIT_GUESS) {
 		if (pages <= (long)k_totalram_pages(k))
 			return 0;
 	} else {
 		allowed = (long)vm_commit_limit(k);
 		if (!cap_sys_admin)
-			allowed -= (long)(k->sysctl_admin_reserve_kbytes >> (PAGE_SHIFT - 10));
+			allowed -= (long)(k->mem->sysctl_admin_reserve_kbytes >> (PAGE_SHIFT - 10));
 		allowed -= min((long)(mm_total_vm / 32),
-			       (long)(k->sysctl_user_reserve_kbytes >> (PAGE_SHIFT - 10)));
-		if (__atomic_load_n(&k->vm_committed_as, __ATOMIC_RELAXED) < allowed)
+			       (long)(k->mem->sysctl_user_reserve_kbytes >> (PAGE_SHIFT - 10)));
+		if (__atomic_load_n(&k->mem->vm_committed_as, __ATOMIC_RELAXED) < allowed)
 			return 0;
 	}
 	vm_unacct_memory(k, pages);

@@ -61,7 +61,7 @@ RB_DECLARE_CALLBACKS_MAX(static, free_vmap_area_rb_augment_cb, struct vmap_area,
 
 static struct kmm_vmalloc *vm_of(struct kmm *k)
 {
-	return k->vmalloc;
+	return k->mem->vmalloc;
 }
 
 unsigned long kmm_vmalloc_kaddr(const void *host)
@@ -92,7 +92,7 @@ bool is_vmalloc_addr(const void *addr)
 {
 	struct kmm *k = kmm_global;
 
-	return k && k->vmalloc && to_kaddr(vm_of(k), addr) != 0;
+	return k && k->mem->vmalloc && to_kaddr(vm_of(k), addr) != 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -277,7 +277,7 @@ static struct vmap_area *find_busy(struct kmm_vmalloc *v, unsigned long addr)
 static unsigned long lazy_max_pages(struct kmm *k)
 {
 	/* 32 MiB per log2(CPUs) + 1, as Linux. */
-	return ((32ul << 20) >> PAGE_SHIFT) * (unsigned long)(64 - __builtin_clzl(k->nr_cpus));
+	return ((32ul << 20) >> PAGE_SHIFT) * (unsigned long)(64 - __builtin_clzl(k->mem->nr_cpus));
 }
 
 /* The flush: every lazily freed range goes back to the free tree. */
@@ -405,7 +405,7 @@ static int host_map(struct kmm *k, unsigned long off, phys_addr_t phys, unsigned
 	/* Populated now: the frames are the caller's already, and the
 	 * simulated kernel has mapped them too, so nothing is left to fault. */
 	void *p = mmap(vm_of(k)->host + off, len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_FIXED | MAP_POPULATE, k->ram.memfd, (off_t)phys);
+		       MAP_SHARED | MAP_FIXED | MAP_POPULATE, k->hw->ram.memfd, (off_t)phys);
 
 	return p == MAP_FAILED ? -errno : 0;
 }
@@ -607,7 +607,7 @@ static void *vmalloc_caller(unsigned long size, gfp_t gfp, const void *caller)
 {
 	struct kmm *k = kmm_cur();
 
-	if (!size || size > (k->vmalloc->host_size >> 1)) {
+	if (!size || size > (k->mem->vmalloc->host_size >> 1)) {
 		if (!(gfp & __GFP_NOWARN))
 			kmm_report(k, "kmm: vmalloc error: size %lu, %s\n", size,
 				   size ? "exceeds the vmalloc space" : "zero size");
@@ -637,7 +637,7 @@ void *vmalloc_huge(unsigned long size, gfp_t gfp)
 {
 	struct kmm *k = kmm_cur();
 
-	if (!size || size > (k->vmalloc->host_size >> 1))
+	if (!size || size > (k->mem->vmalloc->host_size >> 1))
 		return vmalloc_caller(size, gfp, __builtin_return_address(0));
 	if (size >= PMD_SIZE)
 		size = ALIGN(size, PMD_SIZE);
@@ -661,11 +661,11 @@ void *ioremap(phys_addr_t phys, size_t size)
 	void *p;
 
 	/* Device memory only: RAM is reached through the direct map. */
-	if (!size || memblock_is_memory(&k->memblock, phys)) {
+	if (!size || memblock_is_memory(&k->mem->memblock, phys)) {
 		kmm_report(k, "ioremap on RAM at %#lx - use the direct map\n", phys);
 		return NULL;
 	}
-	if (hw_ram_extend_file(&k->ram, ALIGN(phys + size, PAGE_SIZE)))
+	if (hw_ram_extend_file(&k->hw->ram, ALIGN(phys + size, PAGE_SIZE)))
 		return NULL;
 	p = __vmalloc_area(k, ALIGN(size + off, PAGE_SIZE), GFP_KERNEL, VM_IOREMAP, NULL,
 			   phys & PAGE_MASK,
@@ -814,9 +814,9 @@ struct page *vmalloc_to_page(const void *addr)
 	unsigned long ka = to_kaddr(vm_of(k), addr);
 	struct mmu_walk w;
 
-	if (!ka || mmu_walk(k->swapper_pg_dir, ka, PF_PEEK, &w))
+	if (!ka || mmu_walk(k->mem->swapper_pg_dir, ka, PF_PEEK, &w))
 		return NULL;
-	if (!memblock_is_memory(&k->memblock, w.phys))
+	if (!memblock_is_memory(&k->mem->memblock, w.phys))
 		return NULL;	/* ioremap: no struct page */
 	return pfn_to_page(PHYS_PFN(w.phys));
 }
@@ -935,7 +935,7 @@ int vmalloc_init(struct kmm *k)
 
 	if (!v)
 		return -ENOMEM;
-	k->vmalloc = v;
+	k->mem->vmalloc = v;
 	pthread_mutex_init(&v->lock, NULL);
 	v->free_root = RB_ROOT;
 	v->busy_root = RB_ROOT;
@@ -967,7 +967,7 @@ int vmalloc_init(struct kmm *k)
 
 void vmalloc_exit(struct kmm *k)
 {
-	struct kmm_vmalloc *v = k->vmalloc;
+	struct kmm_vmalloc *v = k->mem->vmalloc;
 
 	if (!v)
 		return;
@@ -976,7 +976,7 @@ void vmalloc_exit(struct kmm *k)
 	if (kmm_vmalloc_window == v->host)
 		kmm_vmalloc_window = NULL;
 	free(v);
-	k->vmalloc = NULL;
+	k->mem->vmalloc = NULL;
 }
 
 /* Checks the free tree: sorted, disjoint, augmented values right. */

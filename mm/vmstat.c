@@ -35,7 +35,7 @@ unsigned long global_zone_page_state_kmm(const struct kmm *k,
 	int i;
 
 	for (i = 0; i < MAX_NR_ZONES; i++)
-		sum += zone_page_state(&k->node.node_zones[i], item);
+		sum += zone_page_state(&k->mem->node.node_zones[i], item);
 	return sum;
 }
 
@@ -44,8 +44,8 @@ unsigned long sum_vm_event(const struct kmm *k, enum vm_event_item item)
 	unsigned long sum = 0;
 	unsigned int cpu;
 
-	for (cpu = 0; cpu <= k->nr_cpus; cpu++)
-		sum += READ_ONCE(k->vm_events[cpu].event[item]);
+	for (cpu = 0; cpu <= k->mem->nr_cpus; cpu++)
+		sum += READ_ONCE(k->mem->vm_events[cpu].event[item]);
 	return sum;
 }
 

@@ -10,12 +10,12 @@ void buddyinfo_show(struct kmm *k, struct seq_buf *m)
 	unsigned int order;
 
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &k->node.node_zones[i];
+		struct zone *zone = &k->mem->node.node_zones[i];
 
 		if (!populated_zone(zone))
 			continue;
 		pthread_mutex_lock(&zone->lock);
-		seq_printf(m, "Node %d, zone %8s ", k->node.node_id, zone->name);
+		seq_printf(m, "Node %d, zone %8s ", k->mem->node.node_id, zone->name);
 		for (order = 0; order < NR_PAGE_ORDERS; order++)
 			seq_printf(m, "%6lu ", zone->free_area[order].nr_free);
 		seq_putc(m, '\n');

@@ -35,12 +35,12 @@ struct fault_capability {
 
 static struct fault_attr *page_attr(struct kmm *k)
 {
-	return &k->fail_page_alloc.attr;
+	return &k->mem->fail_page_alloc.attr;
 }
 
 static struct fault_attr *slab_attr(struct kmm *k)
 {
-	return &k->failslab.attr;
+	return &k->mem->failslab.attr;
 }
 
 static const char *const generic_knobs[] = {

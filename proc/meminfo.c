@@ -24,27 +24,27 @@ static long si_mem_available(struct kmm *k)
 	int i;
 
 	for (i = 0; i < MAX_NR_ZONES; i++)
-		wmark_low += low_wmark_pages(&k->node.node_zones[i]);
+		wmark_low += low_wmark_pages(&k->mem->node.node_zones[i]);
 	available = (long)global_zone_page_state_kmm(k, NR_FREE_PAGES) -
-		    (long)k->totalreserve_pages;
-	pagecache = node_page_state(&k->node, NR_ACTIVE_FILE) +
-		    node_page_state(&k->node, NR_INACTIVE_FILE);
+		    (long)k->mem->totalreserve_pages;
+	pagecache = node_page_state(&k->mem->node, NR_ACTIVE_FILE) +
+		    node_page_state(&k->mem->node, NR_INACTIVE_FILE);
 	pagecache -= min(pagecache / 2, wmark_low);
 	available += (long)pagecache;
-	reclaimable = node_page_state(&k->node, NR_SLAB_RECLAIMABLE) +
-		      node_page_state(&k->node, NR_KERNEL_MISC_RECLAIMABLE);
+	reclaimable = node_page_state(&k->mem->node, NR_SLAB_RECLAIMABLE) +
+		      node_page_state(&k->mem->node, NR_KERNEL_MISC_RECLAIMABLE);
 	available += (long)(reclaimable - min(reclaimable / 2, wmark_low));
 	return available < 0 ? 0 : available;
 }
 
 void meminfo_show(struct kmm *k, struct seq_buf *m)
 {
-	const pg_data_t *n = &k->node;
+	const pg_data_t *n = &k->mem->node;
 	unsigned long total = 0;
 	int i;
 
 	for (i = 0; i < MAX_NR_ZONES; i++)
-		total += zone_managed_pages(&k->node.node_zones[i]);
+		total += zone_managed_pages(&k->mem->node.node_zones[i]);
 	show_val_kb(m, "MemTotal:", total);
 	show_val_kb(m, "MemFree:", global_zone_page_state_kmm(k, NR_FREE_PAGES));
 	show_val_kb(m, "MemAvailable:", (unsigned long)si_mem_available(k));
@@ -81,11 +81,11 @@ void meminfo_show(struct kmm *k, struct seq_buf *m)
 	show_val_kb(m, "Bounce:", 0);
 	show_val_kb(m, "WritebackTmp:", 0);
 	show_val_kb(m, "CommitLimit:", vm_commit_limit(k));
-	show_val_kb(m, "Committed_AS:", k->vm_committed_as > 0 ? (unsigned long)k->vm_committed_as : 0);
+	show_val_kb(m, "Committed_AS:", k->mem->vm_committed_as > 0 ? (unsigned long)k->mem->vm_committed_as : 0);
 	show_kb(m, "VmallocTotal:", (32ul << 30) - 1);
 	show_val_kb(m, "VmallocUsed:", vmalloc_nr_pages());
 	show_val_kb(m, "VmallocChunk:", 0);
-	show_val_kb(m, "Percpu:", READ_ONCE(k->percpu_pages));
+	show_val_kb(m, "Percpu:", READ_ONCE(k->mem->percpu_pages));
 	show_val_kb(m, "AnonHugePages:", 0);
 	show_val_kb(m, "ShmemHugePages:", 0);
 	show_val_kb(m, "ShmemPmdMapped:", 0);
@@ -99,7 +99,7 @@ void meminfo_show(struct kmm *k, struct seq_buf *m)
 	show_kb(m, "Hugepagesize:", 2048);
 	show_kb(m, "Hugetlb:", 0);
 	/* What swapper_pg_dir's direct map was built with (mm/pgtable.c). */
-	show_kb(m, "DirectMap4k:", k->direct_pages_count[0] << 2);
-	show_kb(m, "DirectMap2M:", k->direct_pages_count[1] << 11);
-	show_kb(m, "DirectMap1G:", k->direct_pages_count[2] << 20);
+	show_kb(m, "DirectMap4k:", k->mem->direct_pages_count[0] << 2);
+	show_kb(m, "DirectMap2M:", k->mem->direct_pages_count[1] << 11);
+	show_kb(m, "DirectMap1G:", k->mem->direct_pages_count[2] << 20);
 }

@@ -14,14 +14,14 @@ static void showfree(struct kmm *k, struct seq_buf *m)
 		seq_printf(m, "%6u ", order);
 	seq_putc(m, '\n');
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &k->node.node_zones[i];
+		struct zone *zone = &k->mem->node.node_zones[i];
 
 		if (!populated_zone(zone))
 			continue;
 		pthread_mutex_lock(&zone->lock);
 		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 			seq_printf(m, "Node %4d, zone %8s, type %12s ",
-				   k->node.node_id, zone->name, migratetype_names[mt]);
+				   k->mem->node.node_id, zone->name, migratetype_names[mt]);
 			for (order = 0; order < NR_PAGE_ORDERS; order++) {
 				unsigned long n = zone->free_area[order].nr_free_mt[mt];
 
@@ -46,7 +46,7 @@ static void showblockcount(struct kmm *k, struct seq_buf *m)
 		seq_printf(m, "%12s ", migratetype_names[mt]);
 	seq_putc(m, '\n');
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &k->node.node_zones[i];
+		struct zone *zone = &k->mem->node.node_zones[i];
 		unsigned long count[MIGRATE_TYPES] = { 0 }, pfn;
 
 		if (!populated_zone(zone))
@@ -55,7 +55,7 @@ static void showblockcount(struct kmm *k, struct seq_buf *m)
 		     pfn += pageblock_nr_pages)
 			if (pfn_valid(pfn))
 				count[get_pageblock_migratetype(k, pfn)]++;
-		seq_printf(m, "Node %d, zone %8s ", k->node.node_id, zone->name);
+		seq_printf(m, "Node %d, zone %8s ", k->mem->node.node_id, zone->name);
 		for (mt = 0; mt < MIGRATE_TYPES; mt++)
 			seq_printf(m, "%12lu ", count[mt]);
 		seq_putc(m, '\n');

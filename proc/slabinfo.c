@@ -14,8 +14,8 @@ void slabinfo_show(struct kmm *k, struct seq_buf *m)
 	seq_puts(m, "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>");
 	seq_puts(m, " : tunables <limit> <batchcount> <sharedfactor>");
 	seq_puts(m, " : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
-	pthread_mutex_lock(&k->slab->slab_mutex);
-	list_for_each_entry_reverse(s, &k->slab->slab_caches, list) {
+	pthread_mutex_lock(&k->mem->slab->slab_mutex);
+	list_for_each_entry_reverse(s, &k->mem->slab->slab_caches, list) {
 		struct kmem_cache_info info;
 
 		kmem_cache_get_info(s, &info);
@@ -26,7 +26,7 @@ void slabinfo_show(struct kmm *k, struct seq_buf *m)
 		seq_printf(m, " : slabdata %6lu %6lu %6lu\n", info.active_slabs,
 			   info.num_slabs, info.shared_avail);
 	}
-	pthread_mutex_unlock(&k->slab->slab_mutex);
+	pthread_mutex_unlock(&k->mem->slab->slab_mutex);
 }
 
 /* slabtop's one-shot view: totals, then caches by memory held. */
@@ -38,15 +38,15 @@ void slabtop_show(struct kmm *k, struct seq_buf *m)
 	unsigned long total = 0, used = 0;
 	int n = 0, i, j;
 
-	pthread_mutex_lock(&k->slab->slab_mutex);
-	list_for_each_entry(s, &k->slab->slab_caches, list) {
+	pthread_mutex_lock(&k->mem->slab->slab_mutex);
+	list_for_each_entry(s, &k->mem->slab->slab_caches, list) {
 		if (n == 256)
 			break;
 		order[n] = s;
 		kmem_cache_get_info(s, &info[n]);
 		n++;
 	}
-	pthread_mutex_unlock(&k->slab->slab_mutex);
+	pthread_mutex_unlock(&k->mem->slab->slab_mutex);
 	for (i = 0; i < n; i++) {
 		objs += info[i].num_objs;
 		active += info[i].active_objs;

@@ -26,7 +26,7 @@ enum ctl_type {
 struct ctl_table {
 	const char *path;
 	enum ctl_type type;
-	size_t offset;		/* of the value in struct kmm */
+	size_t offset;		/* of the value in struct mm_machine */
 	unsigned long min;	/* writes outside [min, max] are refused */
 	unsigned long max;
 	/* After a write: what Linux's handler does besides storing. */
@@ -37,12 +37,12 @@ struct ctl_table {
 /* overcommit_kbytes and overcommit_ratio exclude each other. */
 static void overcommit_ratio_changed(struct kmm *k, const struct ctl_table *t)
 {
-	k->sysctl_overcommit_kbytes = 0;
+	k->mem->sysctl_overcommit_kbytes = 0;
 }
 
 static void overcommit_kbytes_changed(struct kmm *k, const struct ctl_table *t)
 {
-	k->sysctl_overcommit_ratio = 0;
+	k->mem->sysctl_overcommit_ratio = 0;
 }
 
 /* The watermarks, the reserve and the per-CPU list sizes follow. */
@@ -55,7 +55,7 @@ static void watermarks_changed(struct kmm *k, const struct ctl_table *t)
  * user's, so a hot-add keeps it instead of computing a new one. */
 static void min_free_kbytes_changed(struct kmm *k, const struct ctl_table *t)
 {
-	k->user_min_free_kbytes = k->min_free_kbytes;
+	k->mem->user_min_free_kbytes = k->mem->min_free_kbytes;
 	refresh_per_zone_wmarks(k);
 }
 
@@ -64,12 +64,12 @@ static void show_lowmem_reserve_ratio(struct kmm *k, struct seq_buf *m)
 	int i;
 
 	for (i = 0; i < MAX_NR_ZONES; i++)
-		seq_printf(m, "%d%s", k->lowmem_reserve_ratio[i],
+		seq_printf(m, "%d%s", k->mem->lowmem_reserve_ratio[i],
 			   i + 1 < MAX_NR_ZONES ? "\t" : "\n");
 }
 
 #define KNOB(name, type, field, lo, hi, fn) \
-	{ VM_DIR name, type, offsetof(struct kmm, field), lo, hi, fn, NULL }
+	{ VM_DIR name, type, offsetof(struct mm_machine, field), lo, hi, fn, NULL }
 
 static const struct ctl_table vm_table[] = {
 	KNOB("overcommit_memory", CTL_INT, sysctl_overcommit_memory,
@@ -113,7 +113,7 @@ int proc_sys_show(struct kmm *k, const char *path, struct seq_buf *m)
 
 	if (!t)
 		return -ENOENT;
-	p = (const char *)k + t->offset;
+	p = (const char *)k->mem + t->offset;
 	if (t->type == CTL_INT)
 		seq_printf(m, "%d\n", *(const int *)p);
 	else if (t->type == CTL_ULONG)
@@ -157,7 +157,7 @@ int proc_sys_write(struct kmm *k, const char *path, const char *buf)
 
 	if (!t)
 		return -ENOENT;
-	p = (char *)k + t->offset;
+	p = (char *)k->mem + t->offset;
 	if (t->type == CTL_SHOW_ONLY)
 		return -EACCES;
 	if (parse_value(buf, &neg, &v))

@@ -17,11 +17,11 @@ static void tlb_totals(struct kmm *k, unsigned long *sum, struct tlb_config *cfg
 	tlb_config_default(cfg);
 	if (k->cfg.tlb[0])
 		tlb_config_parse(k->cfg.tlb, cfg, NULL, 0);
-	if (!k->cpus.tlbs)
+	if (!k->hw->cpus.tlbs)
 		return;
-	for (cpu = 0; cpu < k->cpus.nr; cpu++)
-		tlb_stat_add(sum, &k->cpus.tlbs[cpu]);
-	*cfg = k->cpus.tlbs[0].cfg;
+	for (cpu = 0; cpu < k->hw->cpus.nr; cpu++)
+		tlb_stat_add(sum, &k->hw->cpus.tlbs[cpu]);
+	*cfg = k->hw->cpus.tlbs[0].cfg;
 }
 
 /* /proc/tlbstat: "name value" lines, as /proc/vmstat prints its own. */

@@ -16,9 +16,9 @@ static unsigned long numa_event_sum(struct kmm *k, int item)
 	if (item == NUMA_LOCAL)
 		item = NUMA_HIT;
 	for (z = 0; z < MAX_NR_ZONES; z++) {
-		struct zone *zone = &k->node.node_zones[z];
+		struct zone *zone = &k->mem->node.node_zones[z];
 
-		for (cpu = 0; cpu < k->nr_cpus; cpu++)
+		for (cpu = 0; cpu < k->mem->nr_cpus; cpu++)
 			sum += READ_ONCE(zone->per_cpu_pageset[cpu].vm_numa_event[item]);
 		sum += READ_ONCE(zone->numa_event_nocpu[item]);
 	}
@@ -34,9 +34,9 @@ static void dirty_thresholds(struct kmm *k, unsigned long *thresh,
 			     unsigned long *bg)
 {
 	long avail = (long)global_zone_page_state_kmm(k, NR_FREE_PAGES) -
-		     (long)k->totalreserve_pages +
-		     (long)node_page_state(&k->node, NR_ACTIVE_FILE) +
-		     (long)node_page_state(&k->node, NR_INACTIVE_FILE);
+		     (long)k->mem->totalreserve_pages +
+		     (long)node_page_state(&k->mem->node, NR_ACTIVE_FILE) +
+		     (long)node_page_state(&k->mem->node, NR_INACTIVE_FILE);
 
 	if (avail < 0)
 		avail = 0;
@@ -54,16 +54,16 @@ void vmstat_show(struct kmm *k, struct seq_buf *m)
 	for (i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
 		seq_printf(m, "%s %lu\n", numa_stat_names[i], numa_event_sum(k, i));
 	for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
-		seq_printf(m, "%s %lu\n", node_stat_names[i], node_page_state(&k->node, i));
+		seq_printf(m, "%s %lu\n", node_stat_names[i], node_page_state(&k->mem->node, i));
 	dirty_thresholds(k, &thresh, &bg);
 	seq_printf(m, "nr_dirty_threshold %lu\n", thresh);
 	seq_printf(m, "nr_dirty_background_threshold %lu\n", bg);
 	/* struct pages: from memblock at boot, on the memory itself when hot-added. */
-	for (nr = 0; nr < k->nr_mem_sections; nr++)
-		if (k->mem_section[nr].flags & SECTION_IS_PRESENT)
+	for (nr = 0; nr < k->mem->nr_mem_sections; nr++)
+		if (k->mem->mem_section[nr].flags & SECTION_IS_PRESENT)
 			boot_memmap += PAGES_PER_SECTION * sizeof(struct page) / PAGE_SIZE;
-	boot_memmap -= k->vmemmap_pages;
-	seq_printf(m, "nr_memmap_pages %lu\n", k->vmemmap_pages);
+	boot_memmap -= k->mem->vmemmap_pages;
+	seq_printf(m, "nr_memmap_pages %lu\n", k->mem->vmemmap_pages);
 	seq_printf(m, "nr_memmap_boot_pages %lu\n", boot_memmap);
 	for (i = 0; i < NR_VM_EVENT_ITEMS; i++)
 		seq_printf(m, "%s %lu\n", vm_event_names[i], sum_vm_event(k, i));

@@ -15,7 +15,7 @@ static int fls_ul(unsigned long x)
 static int stat_threshold(const struct kmm *k, const struct zone *zone)
 {
 	unsigned long mem = zone_managed_pages(zone) >> (27 - PAGE_SHIFT);
-	int t = 2 * fls_ul(k->nr_cpus) * (1 + fls_ul(mem));
+	int t = 2 * fls_ul(k->mem->nr_cpus) * (1 + fls_ul(mem));
 
 	return t < 125 ? t : 125;
 }
@@ -29,7 +29,7 @@ static unsigned long zone_numa_event_state(const struct kmm *k,
 	/* One node: every allocation is a hit and local. */
 	if (item == NUMA_LOCAL)
 		item = NUMA_HIT;
-	for (cpu = 0; cpu < k->nr_cpus; cpu++)
+	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++)
 		sum += READ_ONCE(zone->per_cpu_pageset[cpu].vm_numa_event[item]);
 	return sum + READ_ONCE(zone->numa_event_nocpu[item]);
 }
@@ -39,8 +39,8 @@ static bool is_first_populated(const struct kmm *k, const struct zone *zone)
 	int i;
 
 	for (i = 0; i < MAX_NR_ZONES; i++)
-		if (populated_zone(&k->node.node_zones[i]))
-			return &k->node.node_zones[i] == zone;
+		if (populated_zone(&k->mem->node.node_zones[i]))
+			return &k->mem->node.node_zones[i] == zone;
 	return false;
 }
 
@@ -49,7 +49,7 @@ static void show_pagesets(struct kmm *k, struct seq_buf *m, struct zone *zone)
 	unsigned int cpu;
 
 	seq_printf(m, "\n  pagesets");
-	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
+	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		seq_printf(m, "\n    cpu: %u"
@@ -69,12 +69,12 @@ static void zone_show(struct kmm *k, struct seq_buf *m, struct zone *zone)
 {
 	int i;
 
-	seq_printf(m, "Node %d, zone %8s", k->node.node_id, zone->name);
+	seq_printf(m, "Node %d, zone %8s", k->mem->node.node_id, zone->name);
 	if (is_first_populated(k, zone)) {
 		seq_printf(m, "\n  per-node stats");
 		for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
 			seq_printf(m, "\n      %-12s %lu", node_stat_names[i],
-				   node_page_state(&k->node, i));
+				   node_page_state(&k->mem->node, i));
 	}
 	seq_printf(m, "\n  pages free     %lu"
 		   "\n        boost    %lu"
@@ -116,5 +116,5 @@ void zoneinfo_show(struct kmm *k, struct seq_buf *m)
 	int i;
 
 	for (i = 0; i < MAX_NR_ZONES; i++)
-		zone_show(k, m, &k->node.node_zones[i]);
+		zone_show(k, m, &k->mem->node.node_zones[i]);
 }

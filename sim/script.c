@@ -130,7 +130,7 @@ static int boot_machine(struct sim *s, const struct kmm_config *cfg)
 	if (!s->k)
 		return -1;
 	/* One context only: nothing else can free memory for __GFP_NOFAIL. */
-	s->k->nofail_may_wait = false;
+	s->k->mem->nofail_may_wait = false;
 	return 0;
 }
 
@@ -251,7 +251,7 @@ static int cmd_free_pages(struct sim *s, int argc, char **argv)
 		return syntax_error(s, "free_pages: PFN must be a number, got '%s'", argv[1]);
 	if (parse_order(s, argv[0], argv[2], &order))
 		return -1;
-	if (pfn >= s->k->max_pfn || !pfn_valid(pfn)) {
+	if (pfn >= s->k->mem->max_pfn || !pfn_valid(pfn)) {
 		kmm_report(s->k, "BUG: Bad page free in __free_pages: pfn:%#lx is outside RAM\n", pfn);
 	} else {
 		struct page *page = pfn_to_page(pfn);
@@ -345,7 +345,7 @@ static int parse_kaddr(struct sim *s, const char *arg, void **p)
 
 	if (parse_ulong(arg, &a, false))
 		return syntax_error(s, "'%s' is not an address", arg);
-	if (a >= PAGE_OFFSET && a - PAGE_OFFSET < s->k->ram.size)
+	if (a >= PAGE_OFFSET && a - PAGE_OFFSET < s->k->hw->ram.size)
 		*p = phys_to_virt(a - PAGE_OFFSET);
 	else
 		*p = (void *)a;		/* not RAM: the free will report it */
@@ -566,7 +566,7 @@ static int cmd_vmap(struct sim *s, int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (parse_ulong(argv[i], &pfn, false) || pfn >= s->k->max_pfn || !pfn_valid(pfn))
+		if (parse_ulong(argv[i], &pfn, false) || pfn >= s->k->mem->max_pfn || !pfn_valid(pfn))
 			return syntax_error(s, "vmap: '%s' is not the pfn of a RAM frame", argv[i]);
 		pages[i - 1] = pfn_to_page(pfn);
 		if (!page_ref_count(pages[i - 1]))
@@ -599,10 +599,10 @@ static int cmd_translate(struct sim *s, int argc, char **argv)
 
 	if (parse_ulong(argv[1], &va, false))
 		return syntax_error(s, "translate: ADDR must be an address, got '%s'", argv[1]);
-	if (s->k->swapper_pg_dir32 && va <= 0xffffffffu)
-		mmu_describe32(s->k->swapper_pg_dir32, (uint32_t)va, line, sizeof(line));
+	if (s->k->mem->swapper_pg_dir32 && va <= 0xffffffffu)
+		mmu_describe32(s->k->mem->swapper_pg_dir32, (uint32_t)va, line, sizeof(line));
 	else
-		mmu_describe(s->k->swapper_pg_dir, va, line, sizeof(line));
+		mmu_describe(s->k->mem->swapper_pg_dir, va, line, sizeof(line));
 	fprintf(s->out, "%s\n", line);
 	return 0;
 }

@@ -20,7 +20,7 @@ struct task_struct {
 	struct mm_struct *mm;
 	int oom_score_adj;
 	struct task_struct *real_parent;	/* NULL: spawned by the machine */
-	struct list_head tasks;		/* on kmm->tasks, ascending pid */
+	struct list_head tasks;		/* on the machine's task list, ascending pid */
 	unsigned long min_flt, maj_flt;	/* faults taken (the page-fault layer) */
 	unsigned int pkru;		/* the PKRU register while it runs: 2 bits a
 					 * protection key, access- and write-disable */
@@ -53,5 +53,11 @@ static inline int is_global_init(const struct task_struct *t)
 }
 /* The first task after pid (0: the first one), for /proc listings. */
 struct task_struct *next_task(int pid);
+/* Machine k's task after t (NULL: its first), ascending pid; with
+ * for_each_process, how code below kernel/ walks the tasks. */
+struct kmm;
+struct task_struct *task_after(struct kmm *k, struct task_struct *t);
+#define for_each_process(k, t) \
+	for ((t) = task_after((k), NULL); (t); (t) = task_after((k), (t)))
 
 #endif

@@ -35,7 +35,7 @@ TEST(hand_built_tables_every_leaf_size)
 	ASSERT_NOT_NULL(k);
 	drain_all_pages(NULL);
 	before = nr_free_pages();
-	tables_before = node_page_state(&k->node, NR_PAGE_TABLE_PAGES);
+	tables_before = node_page_state(&k->mem->node, NR_PAGE_TABLE_PAGES);
 	pgd = pgd_alloc();
 	p4k = alloc_page(GFP_KERNEL);
 	p2m = alloc_pages(GFP_KERNEL, 9);
@@ -44,7 +44,7 @@ TEST(hand_built_tables_every_leaf_size)
 	pmd = pmd_alloc(pud, VA_4K);
 	pte = pte_alloc_kernel(pmd, VA_4K);
 	set_pte(pte, pte_mkold(mk_pte(p4k, PAGE_READONLY)));
-	ASSERT_EQ(node_page_state(&k->node, NR_PAGE_TABLE_PAGES), tables_before + 4);
+	ASSERT_EQ(node_page_state(&k->mem->node, NR_PAGE_TABLE_PAGES), tables_before + 4);
 	/* A user 2M leaf, writable. */
 	pud = pud_alloc(pgd_offset_pgd(pgd, VA_2M), VA_2M);
 	pmd = pmd_alloc(pud, VA_2M);
@@ -96,7 +96,7 @@ TEST(hand_built_tables_every_leaf_size)
 	pgd_free(pgd);
 	__free_page(p4k);
 	__free_pages(p2m, 9);
-	ASSERT_EQ(node_page_state(&k->node, NR_PAGE_TABLE_PAGES), tables_before);
+	ASSERT_EQ(node_page_state(&k->mem->node, NR_PAGE_TABLE_PAGES), tables_before);
 	drain_all_pages(NULL);
 	ASSERT_EQ(nr_free_pages(), before);
 	ASSERT_EQ(reports_seen, 0);
@@ -128,19 +128,19 @@ TEST(direct_map_matches_host_pointers)
 		__free_page(page);
 	}
 	/* Every RAM frame, in every kind of leaf, and nothing in the PCI hole. */
-	for (pfn = 1; pfn < k->max_pfn; pfn += 4093) {
+	for (pfn = 1; pfn < k->mem->max_pfn; pfn += 4093) {
 		int err = mmu_walk(swapper_pg_dir(), PAGE_OFFSET + PFN_PHYS(pfn), 0, &w);
 
-		if (memblock_is_memory(&k->memblock, PFN_PHYS(pfn))) {
+		if (memblock_is_memory(&k->mem->memblock, PFN_PHYS(pfn))) {
 			ASSERT_EQ(err, 0);
 			ASSERT_EQ(w.phys, PFN_PHYS(pfn));
 		} else {
 			ASSERT_EQ(err, PF_FAULT);
 		}
 	}
-	ASSERT_TRUE(k->direct_pages_count[2] > 0);	/* RAM above 4G: 1G leaves */
-	ASSERT_TRUE(k->direct_pages_count[1] > 0);
-	ASSERT_TRUE(k->direct_pages_count[0] > 0);
+	ASSERT_TRUE(k->mem->direct_pages_count[2] > 0);	/* RAM above 4G: 1G leaves */
+	ASSERT_TRUE(k->mem->direct_pages_count[1] > 0);
+	ASSERT_TRUE(k->mem->direct_pages_count[0] > 0);
 	kmm_shutdown(k);
 }
 
@@ -176,7 +176,7 @@ TEST(two_level_32bit_view)
 	uint32_t *pgd;
 
 	ASSERT_NOT_NULL(k);
-	pgd = k->swapper_pg_dir32;
+	pgd = k->mem->swapper_pg_dir32;
 	ASSERT_NOT_NULL(pgd);
 	ASSERT_EQ(mmu_walk32(pgd, 0xc0012345u, PF_PEEK, &w), 0);	/* first 4M: 4K pages */
 	ASSERT_EQ(w.phys, 0x12345);

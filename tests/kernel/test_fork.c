@@ -220,7 +220,7 @@ TEST(fork_copies_every_vma_but_dontfork)
 	ASSERT_STR_EQ(proc(p->pid, "maps"), parent);
 	do_exit(c);
 	do_exit(p);
-	ASSERT_EQ(k->vm_committed_as, 0l);
+	ASSERT_EQ(k->mem->vm_committed_as, 0l);
 	ASSERT_EQ(reports_seen, 0);
 	kmm_shutdown(k);
 }
@@ -288,7 +288,7 @@ TEST(locks_are_not_inherited)
 	do_exit(p);
 	do_exit(c);
 	do_exit(c2);
-	ASSERT_EQ(k->vm_committed_as, 0l);
+	ASSERT_EQ(k->mem->vm_committed_as, 0l);
 	kmm_shutdown(k);
 }
 
@@ -323,7 +323,7 @@ TEST(committed_as_follows_fork_and_exit)
 	ASSERT_TRUE(do_mmap(p->mm, 0, 7 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS) > 0);
 	ASSERT_NE(sys_brk(p->mm, p->mm->brk + 10 * PG), p->mm->start_brk);
 	ASSERT_EQ(do_madvise(p->mm, (unsigned long)a + 40 * PG, 20 * PG, MADV_DONTFORK), 0);
-	c0 = k->vm_committed_as;
+	c0 = k->mem->vm_committed_as;
 	parent_acct = accounted_pages(p->mm);
 	ASSERT_EQ(c0, parent_acct + 30);		/* the shmem object once */
 	ASSERT_EQ(meminfo_committed_kb(), c0 * 4);
@@ -331,34 +331,34 @@ TEST(committed_as_follows_fork_and_exit)
 	c = kernel_fork(p, &err);
 	ASSERT_NOT_NULL(c);
 	ASSERT_EQ(accounted_pages(c->mm), parent_acct - 20);
-	ASSERT_EQ(k->vm_committed_as, c0 + parent_acct - 20);
+	ASSERT_EQ(k->mem->vm_committed_as, c0 + parent_acct - 20);
 	ASSERT_EQ(meminfo_committed_kb(), (c0 + parent_acct - 20) * 4);
-	ASSERT_EQ(k->vm_committed_as, expected_committed());
+	ASSERT_EQ(k->mem->vm_committed_as, expected_committed());
 	do_exit(c);
-	ASSERT_EQ(k->vm_committed_as, c0);
+	ASSERT_EQ(k->mem->vm_committed_as, c0);
 	ASSERT_EQ(meminfo_committed_kb(), c0 * 4);
 
 	/* A fork refused for want of memory leaves nothing charged (the
 	 * reserves set to 0 so that the limit is simply CommitLimit). */
-	k->sysctl_overcommit_memory = OVERCOMMIT_NEVER;
-	k->sysctl_admin_reserve_kbytes = k->sysctl_user_reserve_kbytes = 0;
+	k->mem->sysctl_overcommit_memory = OVERCOMMIT_NEVER;
+	k->mem->sysctl_admin_reserve_kbytes = k->mem->sysctl_user_reserve_kbytes = 0;
 	{
 		long limit = (long)vm_commit_limit(k);
 
 		ASSERT_TRUE(limit > c0 + parent_acct);
 		ASSERT_TRUE(do_mmap(p->mm, 0, (unsigned long)(limit - c0 - parent_acct / 2) * PG,
 				    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS) > 0);
-		c0 = k->vm_committed_as;
+		c0 = k->mem->vm_committed_as;
 		c = kernel_fork(p, &err);
 		ASSERT_NULL(c);
 		ASSERT_EQ(err, -ENOMEM);
-		ASSERT_EQ(k->vm_committed_as, c0);
+		ASSERT_EQ(k->mem->vm_committed_as, c0);
 		ASSERT_EQ(next_task(p->pid), NULL);
 	}
-	k->sysctl_overcommit_memory = OVERCOMMIT_GUESS;
+	k->mem->sysctl_overcommit_memory = OVERCOMMIT_GUESS;
 	ASSERT_VALID();
 	do_exit(p);
-	ASSERT_EQ(k->vm_committed_as, 0l);
+	ASSERT_EQ(k->mem->vm_committed_as, 0l);
 	kmm_shutdown(k);
 }
 
@@ -395,29 +395,29 @@ TEST(shared_anon_is_one_object_charged_until_last_unmap)
 	ASSERT_NOT_NULL(c);
 	ASSERT_EQ(shmem_ino(c->pid, (unsigned long)sh), ino);
 	ASSERT_EQ(c->mm->mmap != NULL, 1);
-	c1 = k->vm_committed_as;
+	c1 = k->mem->vm_committed_as;
 	ASSERT_EQ(c1, expected_committed());
 	ASSERT_EQ(c1, accounted_pages(p->mm) + accounted_pages(c->mm) + 60);
 
 	/* Parent unmaps: the child still maps the object, nothing given back. */
 	ASSERT_EQ(do_munmap(p->mm, (unsigned long)sh, 30 * PG), 0);
-	ASSERT_EQ(k->vm_committed_as, c1);
+	ASSERT_EQ(k->mem->vm_committed_as, c1);
 	/* The child splits and unmaps part of it: still there. */
 	ASSERT_EQ(do_munmap(c->mm, (unsigned long)sh + 10 * PG, 10 * PG), 0);
-	ASSERT_EQ(k->vm_committed_as, c1);
+	ASSERT_EQ(k->mem->vm_committed_as, c1);
 	ASSERT_EQ(shmem_ino(c->pid, (unsigned long)sh + 20 * PG), ino);
 	ASSERT_EQ(do_munmap(c->mm, (unsigned long)sh, 10 * PG), 0);
-	ASSERT_EQ(k->vm_committed_as, c1);
+	ASSERT_EQ(k->mem->vm_committed_as, c1);
 	/* The last piece goes: the whole object's charge with it. */
 	ASSERT_EQ(do_munmap(c->mm, (unsigned long)sh + 20 * PG, 10 * PG), 0);
-	ASSERT_EQ(k->vm_committed_as, c1 - 30);
+	ASSERT_EQ(k->mem->vm_committed_as, c1 - 30);
 
 	/* The other object: the parent exits first, the child keeps it. */
 	do_exit(p);
-	ASSERT_EQ(k->vm_committed_as, accounted_pages(c->mm) + 30);
-	ASSERT_EQ(k->vm_committed_as, expected_committed());
+	ASSERT_EQ(k->mem->vm_committed_as, accounted_pages(c->mm) + 30);
+	ASSERT_EQ(k->mem->vm_committed_as, expected_committed());
 	do_exit(c);
-	ASSERT_EQ(k->vm_committed_as, 0l);
+	ASSERT_EQ(k->mem->vm_committed_as, 0l);
 	kmm_shutdown(k);
 }
 
@@ -452,7 +452,7 @@ TEST(parent_exit_leaves_child)
 	ASSERT_CONTAINS(proc(g->pid, "status"), "\nPPid:\t0\n");	/* init is gone */
 	do_exit(g);
 	ASSERT_NULL(next_task(0));
-	ASSERT_EQ(k->vm_committed_as, 0l);
+	ASSERT_EQ(k->mem->vm_committed_as, 0l);
 	kmm_shutdown(k);
 }
 
@@ -491,7 +491,7 @@ TEST(init_may_not_exit)
 	ASSERT_EQ(EXIT_CODE(256), 0);				/* exit_group keeps 8 bits */
 	do_exit(init);			/* the machine's own teardown */
 	ASSERT_NULL(next_task(0));
-	ASSERT_EQ(k->vm_committed_as, 0l);
+	ASSERT_EQ(k->mem->vm_committed_as, 0l);
 	kmm_shutdown(k);
 }
 
@@ -638,14 +638,14 @@ TEST(many_processes_give_everything_back)
 			if (why)
 				TEST_FAIL_("step %d: pid %d: %s", i, bad_pid, why);
 		}
-		if (k->vm_committed_as != expected_committed())
+		if (k->mem->vm_committed_as != expected_committed())
 			TEST_FAIL_("step %d: Committed_AS %ld pages, mappings say %ld", i,
-				   k->vm_committed_as, expected_committed());
+				   k->mem->vm_committed_as, expected_committed());
 	}
 	ASSERT_TRUE(spawned > 10 && forked > 10);
 	while (next_task(0))
 		do_exit(next_task(0));
-	ASSERT_EQ(k->vm_committed_as, 0l);
+	ASSERT_EQ(k->mem->vm_committed_as, 0l);
 	take_snapshot(k, &after);
 	for (i = 0; i < after.n; i++)
 		if (after.active[i] != snapshot_active(&before, after.names[i]))

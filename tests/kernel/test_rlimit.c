@@ -379,7 +379,7 @@ TEST(brk_refused_past_rlimit_data)
 	ASSERT_TRUE(allowed > 20);
 	ASSERT_TRUE(by_bytes > 0);
 	ASSERT_TRUE(by_pages > 0);
-	ASSERT_EQ(k->vm_committed_as, 0l);
+	ASSERT_EQ(k->mem->vm_committed_as, 0l);
 	kmm_shutdown(k);
 }
 

@@ -278,8 +278,8 @@ static void usage_now(struct kmm *k, struct usage *u)
 	drain_all_pages_kmm(k, NULL);
 	u->free_pages = nr_free_pages();
 	u->slab_objects = u->caches = 0;
-	pthread_mutex_lock(&k->slab->slab_mutex);
-	list_for_each_entry(s, &k->slab->slab_caches, list) {
+	pthread_mutex_lock(&k->mem->slab->slab_mutex);
+	list_for_each_entry(s, &k->mem->slab->slab_caches, list) {
 		struct kmem_cache_info info;
 
 		kmem_cache_get_info(s, &info);
@@ -290,7 +290,7 @@ static void usage_now(struct kmm *k, struct usage *u)
 		}
 		u->caches++;
 	}
-	pthread_mutex_unlock(&k->slab->slab_mutex);
+	pthread_mutex_unlock(&k->mem->slab->slab_mutex);
 }
 
 /* The caches whose objects in use differ, on stderr. */

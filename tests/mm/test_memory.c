@@ -463,7 +463,7 @@ static int collect(struct page *page, struct vm_area_struct *v, unsigned long ad
  * each PTE mapping it, in whichever process, and nothing else. */
 static void check_rmap(int step)
 {
-	struct page *zero = kmm_current()->zero_page;
+	struct page *zero = kmm_current()->mem->zero_page;
 
 	for (int p = 0; p < NPROC; p++) {
 		if (!procs[p].t)

@@ -62,12 +62,12 @@ TEST(a_failed_hot_add_adds_nothing)
 		ASSERT_EQ(totalram_pages(), total);
 		ASSERT_EQ(meminfo("PageTables:"), tables);
 		ASSERT_EQ(meminfo("DirectMap2M:"), direct);
-		ASSERT_EQ(k->hotplug_added, 0);
+		ASSERT_EQ(k->mem->hotplug_added, 0);
 	}
 	ASSERT_TRUE(n > 1);		/* one failure, at least, was injected */
 	ASSERT_EQ(totalram_pages(), total + 65536 - 1024);
 	ASSERT_EQ(meminfo("DirectMap2M:"), direct + (256 << 10));
-	ASSERT_EQ(k->hotplug_added, 256ul << 20);
+	ASSERT_EQ(k->mem->hotplug_added, 256ul << 20);
 	kmm_shutdown(k);
 }
 

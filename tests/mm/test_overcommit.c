@@ -95,12 +95,12 @@ TEST(committed_follows_vm_account)
 		 * charge, the new one is charged (Linux 6.18). */
 		if (!counters_agree(mm, &which))
 			TEST_FAIL_("step %d: %s disagrees with the VMAs", i, which);
-		if (k->vm_committed_as != accounted_pages(mm))
+		if (k->mem->vm_committed_as != accounted_pages(mm))
 			TEST_FAIL_("step %d: committed %ld, VM_ACCOUNT pages %ld", i,
-				   k->vm_committed_as, accounted_pages(mm));
+				   k->mem->vm_committed_as, accounted_pages(mm));
 	}
 	mmput(mm);
-	ASSERT_EQ(k->vm_committed_as, 0l);
+	ASSERT_EQ(k->mem->vm_committed_as, 0l);
 }
 
 TEST(policies_refuse_as_linux)
@@ -113,7 +113,7 @@ TEST(policies_refuse_as_linux)
 
 	ASSERT_NOT_NULL(k);
 	for (int i = 0; i < MAX_NR_ZONES; i++)
-		ram += zone_managed_pages(&k->node.node_zones[i]);
+		ram += zone_managed_pages(&k->mem->node.node_zones[i]);
 	mm = mm_alloc();
 	/* 0, guess: one request beyond all RAM fails, many smaller pass. */
 	a = do_mmap(mm, 0, (ram + 1) * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
@@ -124,18 +124,18 @@ TEST(policies_refuse_as_linux)
 	ASSERT_TRUE(do_mmap(mm, 0, (ram + 1) * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS) > 0);
 	ASSERT_TRUE(do_mmap(mm, 0, (ram + 1) * PG, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE) > 0);
-	ASSERT_EQ(k->vm_committed_as, (long)(2 * ram));
+	ASSERT_EQ(k->mem->vm_committed_as, (long)(2 * ram));
 	mmput(mm);
-	ASSERT_EQ(k->vm_committed_as, 0l);
+	ASSERT_EQ(k->mem->vm_committed_as, 0l);
 
 	/* 2, never: CommitLimit = 50% of RAM, less the reserves. */
-	k->sysctl_overcommit_memory = OVERCOMMIT_NEVER;
+	k->mem->sysctl_overcommit_memory = OVERCOMMIT_NEVER;
 	limit = vm_commit_limit(k);
 	ASSERT_EQ(limit, ram / 2);
 	mm = mm_alloc();
 	a = do_mmap(mm, 0, limit * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	ASSERT_EQ(a, -ENOMEM);
-	ASSERT_EQ(k->vm_committed_as, 0l);		/* a refusal charges nothing */
+	ASSERT_EQ(k->mem->vm_committed_as, 0l);		/* a refusal charges nothing */
 	a = do_mmap(mm, 0, (limit / 2) * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	ASSERT_TRUE(a > 0);
 	/* MAP_NORESERVE is ignored under policy 2. */
@@ -151,16 +151,16 @@ TEST(policies_refuse_as_linux)
 		ASSERT_FALSE(find_vma(mm, (unsigned long)r)->vm_flags & VM_WRITE);
 		/* A made-read-only, never-faulted mapping gives its charge back. */
 		ASSERT_EQ(do_mprotect(mm, (unsigned long)a, (limit / 2) * PG, PROT_READ), 0);
-		ASSERT_EQ(k->vm_committed_as, 0l);
+		ASSERT_EQ(k->mem->vm_committed_as, 0l);
 	}
 	mmput(mm);
 	/* 1, always: nothing is refused. */
-	k->sysctl_overcommit_memory = OVERCOMMIT_ALWAYS;
+	k->mem->sysctl_overcommit_memory = OVERCOMMIT_ALWAYS;
 	mm = mm_alloc();
 	ASSERT_TRUE(do_mmap(mm, 0, 1000 * ram * PG, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS) > 0);
 	mmput(mm);
-	k->sysctl_overcommit_memory = OVERCOMMIT_GUESS;
+	k->mem->sysctl_overcommit_memory = OVERCOMMIT_GUESS;
 }
 
 TEST(meminfo_shows_commit)

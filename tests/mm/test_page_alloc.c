@@ -21,7 +21,7 @@ static struct kmm *boot(unsigned long mem, unsigned int cpus)
 
 static struct zone *zone_of(struct kmm *k, enum zone_type t)
 {
-	return &k->node.node_zones[t];
+	return &k->mem->node.node_zones[t];
 }
 
 static unsigned long zone_free(struct kmm *k, enum zone_type t)
@@ -54,8 +54,8 @@ TEST(boot_layout_is_a_pc)
 	/* Every managed page is free, except what the slab bootstrap took:
 	 * slabs of the kmem_cache cache and the per-CPU arrays. */
 	drain_all_pages(NULL);
-	ASSERT_EQ(nr_free_pages() + node_page_state(&k->node, NR_SLAB_UNRECLAIMABLE) +
-		  node_page_state(&k->node, NR_SLAB_RECLAIMABLE) + k->percpu_pages,
+	ASSERT_EQ(nr_free_pages() + node_page_state(&k->mem->node, NR_SLAB_UNRECLAIMABLE) +
+		  node_page_state(&k->mem->node, NR_SLAB_RECLAIMABLE) + k->mem->percpu_pages,
 		  dma->managed_pages + dma32->managed_pages);
 	/* The hole and the reserved megabyte are not RAM for the allocator. */
 	ASSERT_TRUE(PageReserved(pfn_to_page(0xa0)));
@@ -110,7 +110,7 @@ TEST(watermarks_follow_linux_formulas)
 	lowmem_kb = managed * 4;
 	for (sqrt_kb = 0; (sqrt_kb + 1) * (sqrt_kb + 1) <= lowmem_kb * 16; sqrt_kb++)
 		;
-	ASSERT_EQ(k->min_free_kbytes, sqrt_kb);
+	ASSERT_EQ(k->mem->min_free_kbytes, sqrt_kb);
 	pages_min = sqrt_kb / 4;
 	for (i = ZONE_DMA; i <= ZONE_DMA32; i++) {
 		struct zone *z = zone_of(k, i);
@@ -140,7 +140,7 @@ TEST(min_free_kbytes_option_is_honoured)
 	char buf[64];
 
 	ASSERT_NOT_NULL(k);
-	ASSERT_EQ(k->min_free_kbytes, 67584);
+	ASSERT_EQ(k->mem->min_free_kbytes, 67584);
 	kmm_proc_read("/proc/sys/vm/min_free_kbytes", buf, sizeof(buf));
 	ASSERT_STR_EQ(buf, "67584\n");
 	kmm_shutdown(k);
@@ -296,7 +296,7 @@ TEST(watermarks_gate_reserves)
 	ASSERT_CONTAINS(last_report, "page allocation failure: order:0, mode:");
 	ASSERT_CONTAINS(last_report, "mode:0xf04(GFP_KERNEL|GFP_DMA32)");
 	/* Where nothing can ever free memory, __GFP_NOFAIL reports, not hangs. */
-	k->nofail_may_wait = false;
+	k->mem->nofail_may_wait = false;
 	ASSERT_NULL(alloc_pages(GFP_ATOMIC | __GFP_DMA32 | __GFP_NOFAIL, 0));
 	ASSERT_CONTAINS(last_report, "__GFP_NOFAIL allocation cannot be met");
 	for (i = 0; i < n; i++)
@@ -505,8 +505,8 @@ TEST(bad_page_state_is_reported_and_page_kept_out)
 	drain_all_pages(NULL);
 	ASSERT_EQ(nr_free_pages(), free_before - 1);
 	ASSERT_EQ(check_buddy_invariants(), 0);
-	ASSERT_EQ(k->nr_reports_bad_page, 1);
-	ASSERT_EQ(k->nr_reports_bad_free, 1);
+	ASSERT_EQ(k->mem->nr_reports_bad_page, 1);
+	ASSERT_EQ(k->mem->nr_reports_bad_free, 1);
 	kmm_shutdown(k);
 }
 
@@ -712,21 +712,21 @@ static void hot_add_after(unsigned long mem)
 	kmm_set_report_hook(capture, NULL);
 	normal = zone_of(k, ZONE_NORMAL);
 	total = totalram_pages();
-	ASSERT_EQ(k->max_pfn, boot_end >> PAGE_SHIFT);
+	ASSERT_EQ(k->mem->max_pfn, boot_end >> PAGE_SHIFT);
 	ASSERT_EQ(add_memory(128ul << 20), 0);
-	ASSERT_EQ(k->max_pfn, (base + (128ul << 20)) >> PAGE_SHIFT);
+	ASSERT_EQ(k->mem->max_pfn, (base + (128ul << 20)) >> PAGE_SHIFT);
 	ASSERT_EQ(totalram_pages(), total + PAGES_PER_SECTION - 512);	/* less its memmap */
 	ASSERT_EQ(normal->zone_start_pfn, (4ul << 30) >> PAGE_SHIFT);
-	ASSERT_EQ(zone_end_pfn(normal), k->max_pfn);
+	ASSERT_EQ(zone_end_pfn(normal), k->mem->max_pfn);
 	ASSERT_EQ(normal->present_pages, ((boot_end - (4ul << 30)) >> PAGE_SHIFT) + PAGES_PER_SECTION);
 	/* The hole between the two is not RAM: reserved, never handed out. */
 	for (pfn = boot_end >> PAGE_SHIFT; pfn < base >> PAGE_SHIFT; pfn += 4096) {
-		ASSERT_FALSE(memblock_is_memory(&k->memblock, PFN_PHYS(pfn)));
+		ASSERT_FALSE(memblock_is_memory(&k->mem->memblock, PFN_PHYS(pfn)));
 		ASSERT_TRUE(PageReserved(pfn_to_page(pfn)));
 	}
-	ASSERT_TRUE(memblock_is_memory(&k->memblock, base));
+	ASSERT_TRUE(memblock_is_memory(&k->mem->memblock, base));
 	ASSERT_EQ(add_memory(256ul << 20), 0);		/* and the next ones follow */
-	ASSERT_EQ(k->max_pfn, (base + (384ul << 20)) >> PAGE_SHIFT);
+	ASSERT_EQ(k->mem->max_pfn, (base + (384ul << 20)) >> PAGE_SHIFT);
 	ASSERT_EQ(add_memory(256ul << 20), -ENOSPC);	/* max_mem */
 	ASSERT_EQ(check_buddy_invariants(), 0);
 	ASSERT_EQ(reports_seen, 0);
@@ -755,7 +755,7 @@ TEST(memory_hot_add)
 	normal = zone_of(k, ZONE_NORMAL);
 	ASSERT_FALSE(populated_zone(normal));
 	total = totalram_pages();
-	min_before = k->min_free_kbytes;
+	min_before = k->mem->min_free_kbytes;
 	ASSERT_EQ(add_memory(100ul << 20), -EINVAL);	/* not whole sections */
 	ASSERT_EQ(add_memory(256ul << 20), 0);
 	/* Above the PCI window, in ZONE_NORMAL, memmap on the memory itself. */
@@ -763,7 +763,7 @@ TEST(memory_hot_add)
 	ASSERT_EQ(normal->present_pages, 65536);
 	ASSERT_EQ(zone_managed_pages(normal), 65536 - 2 * 512);
 	ASSERT_EQ(totalram_pages(), total + 65536 - 1024);
-	ASSERT_TRUE(k->min_free_kbytes > (int)min_before);	/* recomputed */
+	ASSERT_TRUE(k->mem->min_free_kbytes > (int)min_before);	/* recomputed */
 	ASSERT_TRUE(min_wmark_pages(normal) > 0);
 	ASSERT_EQ(add_memory(512ul << 20), -ENOSPC);		/* past max_mem */
 	ASSERT_EQ(add_memory(0xfffffffff8000000ul), -ENOSPC);	/* no wrap-around */

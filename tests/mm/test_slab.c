@@ -753,8 +753,8 @@ TEST(stale_cache_handles_are_reported)
 		many[i] = kmem_cache_create("churn", 32, 0, 0, NULL);
 	for (i = 0; i < (int)(sizeof(many) / sizeof(many[0])); i++)
 		kmem_cache_destroy(many[i]);
-	ASSERT_EQ(k->slab->nr_dead_caches, SLAB_DEAD_CACHES);
-	ASSERT_EQ(check_slab_invariants(k->slab->kmem_cache), 0);
+	ASSERT_EQ(k->mem->slab->nr_dead_caches, SLAB_DEAD_CACHES);
+	ASSERT_EQ(check_slab_invariants(k->mem->slab->kmem_cache), 0);
 	/* Never a cache at all, and NULL. */
 	fake = kzalloc(512, GFP_KERNEL);
 	r = reports_seen;

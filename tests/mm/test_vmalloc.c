@@ -119,7 +119,7 @@ TEST(no_leak_across_10000_cycles)
 	kmm_slab_shrink_all(k);
 	drain_all_pages(NULL);
 	before = nr_free_pages();
-	tables = node_page_state(&k->node, NR_PAGE_TABLE_PAGES);
+	tables = node_page_state(&k->mem->node, NR_PAGE_TABLE_PAGES);
 	for (i = 0; i < 10000; i++) {
 		char *p = vmalloc((i % 17 + 1) * PAGE_SIZE);
 
@@ -130,7 +130,7 @@ TEST(no_leak_across_10000_cycles)
 	vm_unmap_aliases();
 	kmm_slab_shrink_all(k);
 	drain_all_pages(NULL);
-	ASSERT_EQ(node_page_state(&k->node, NR_PAGE_TABLE_PAGES), tables);
+	ASSERT_EQ(node_page_state(&k->mem->node, NR_PAGE_TABLE_PAGES), tables);
 	ASSERT_EQ(nr_free_pages(), before);
 	ASSERT_EQ(check_vmalloc_invariants(), 0);
 	kmm_shutdown(k);
@@ -370,7 +370,7 @@ TEST(failed_mapping_leaves_no_empty_table)
 	kmm_fault_write("fail_page_alloc", "verbose", 0);
 	kmm_fault_write("failslab", "ignore-gfp-wait", 0);
 	kmm_fault_write("failslab", "verbose", 0);
-	tables = (long)k->node.vm_stat[NR_PAGE_TABLE_PAGES];
+	tables = (long)k->mem->node.vm_stat[NR_PAGE_TABLE_PAGES];
 	for (n = 1; n < 1000 && !left; n++) {
 		void *p;
 
@@ -380,9 +380,9 @@ TEST(failed_mapping_leaves_no_empty_table)
 		kmm_fail_nth_write(0);
 		vfree(p);
 		vm_unmap_aliases();
-		if ((long)k->node.vm_stat[NR_PAGE_TABLE_PAGES] != tables)
+		if ((long)k->mem->node.vm_stat[NR_PAGE_TABLE_PAGES] != tables)
 			TEST_FAIL_("allocation %u failed: %ld page tables more", n,
-				   (long)k->node.vm_stat[NR_PAGE_TABLE_PAGES] - tables);
+				   (long)k->mem->node.vm_stat[NR_PAGE_TABLE_PAGES] - tables);
 	}
 	ASSERT_TRUE(left);
 	ASSERT_EQ(check_vmalloc_invariants(), 0);

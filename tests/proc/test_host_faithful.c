@@ -147,12 +147,14 @@ TEST(watermarks_and_pcp_sizes_match_host)
 	ASSERT_TRUE(cpus > 0);
 	/* A machine that only exists to be sized like the host. */
 	k = calloc(1, sizeof(*k));
-	k->nr_cpus = (unsigned int)cpus;
+	k->mem = calloc(1, sizeof(*k->mem));
+	k->mem->kmm = k;
+	k->mem->nr_cpus = (unsigned int)cpus;
 	k->cfg.min_free_kbytes = (int)mfk;
 	k->cfg.watermark_scale_factor = (int)wsf;
 	ASSERT_EQ(page_alloc_init(k), 0);
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *z = &k->node.node_zones[i];
+		struct zone *z = &k->mem->node.node_zones[i];
 
 		z->idx = i;
 		z->name = zone_names[i];
@@ -160,11 +162,11 @@ TEST(watermarks_and_pcp_sizes_match_host)
 		z->present_pages = hz[i].present;
 		z->spanned_pages = hz[i].spanned;
 	}
-	k->min_free_kbytes = (int)mfk;
+	k->mem->min_free_kbytes = (int)mfk;
 	setup_per_zone_wmarks(k);
 	setup_per_zone_lowmem_reserve(k);
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *z = &k->node.node_zones[i];
+		struct zone *z = &k->mem->node.node_zones[i];
 		int w, j;
 
 		if (!hz[i].name[0])
@@ -193,7 +195,7 @@ TEST(watermarks_and_pcp_sizes_match_host)
 		ASSERT_NOT_NULL(m);
 		kmm_proc_read("/proc/zoneinfo", ours, sizeof(ours));
 		/* DMA has the host's size, so it must have the host's threshold. */
-		if (hz[ZONE_DMA].managed == zone_managed_pages(&m->node.node_zones[ZONE_DMA])) {
+		if (hz[ZONE_DMA].managed == zone_managed_pages(&m->mem->node.node_zones[ZONE_DMA])) {
 			char want[64];
 
 			snprintf(want, sizeof(want), "  vm stats threshold: %d\n", hz[ZONE_DMA].threshold);
@@ -202,6 +204,7 @@ TEST(watermarks_and_pcp_sizes_match_host)
 		kmm_shutdown(m);
 	}
 	page_alloc_exit(k);
+	free(k->mem);
 	free(k);
 }
 
@@ -378,7 +381,7 @@ TEST(dma_zone_matches_a_real_pc)
 	}
 	k = boot_like_host();
 	ASSERT_NOT_NULL(k);
-	dma = &k->node.node_zones[ZONE_DMA];
+	dma = &k->mem->node.node_zones[ZONE_DMA];
 	ASSERT_EQ(dma->spanned_pages, hz[ZONE_DMA].spanned);
 	ASSERT_EQ(dma->present_pages, hz[ZONE_DMA].present);
 	ASSERT_EQ(dma->managed_pages, hz[ZONE_DMA].managed);

@@ -95,8 +95,8 @@ TEST(round_trips)
 			TEST_FAIL_("write '%s' to %s refused", cases[i].write, cases[i].name);
 		ASSERT_STR_EQ(knob(cases[i].name), cases[i].read);
 	}
-	ASSERT_EQ(k->sysctl_max_map_count, 1000);
-	ASSERT_EQ(k->min_free_kbytes, 4096);
+	ASSERT_EQ(k->mem->sysctl_max_map_count, 1000);
+	ASSERT_EQ(k->mem->min_free_kbytes, 4096);
 	kmm_shutdown(k);
 }
 
@@ -155,7 +155,7 @@ TEST(ratio_and_kbytes_exclude_each_other)
 
 	ASSERT_NOT_NULL(k);
 	for (int i = 0; i < MAX_NR_ZONES; i++)
-		ram += zone_managed_pages(&k->node.node_zones[i]);
+		ram += zone_managed_pages(&k->mem->node.node_zones[i]);
 	ASSERT_EQ(set("overcommit_kbytes", "8192"), 0);
 	ASSERT_STR_EQ(knob("overcommit_ratio"), "0");
 	ASSERT_EQ(meminfo_kb("CommitLimit:"), 8192);
@@ -186,7 +186,7 @@ TEST(overcommit_never_limits_mmap)
 	ASSERT_TRUE(a > 0);
 	ASSERT_EQ(do_munmap(mm, (unsigned long)a, 2 * limit_kb * 1024), 0);
 	ASSERT_EQ(set("overcommit_memory", "2"), 0);
-	ASSERT_EQ(k->sysctl_overcommit_memory, OVERCOMMIT_NEVER);
+	ASSERT_EQ(k->mem->sysctl_overcommit_memory, OVERCOMMIT_NEVER);
 	/* Policy 2: the limit (less the admin reserve) is refused ... */
 	a = do_mmap(mm, 0, limit_kb * 1024, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	ASSERT_EQ(a, -ENOMEM);
@@ -255,18 +255,18 @@ TEST(watermarks_follow)
 {
 	struct kmm *k = boot(256ul << 20);
 	unsigned long min_sum = 0, gap;
-	struct zone *dma32 = &k->node.node_zones[ZONE_DMA32];
+	struct zone *dma32 = &k->mem->node.node_zones[ZONE_DMA32];
 	int i;
 
 	ASSERT_NOT_NULL(k);
 	ASSERT_EQ(set("min_free_kbytes", "16384"), 0);
 	for (i = 0; i < MAX_NR_ZONES; i++)
-		if (i != ZONE_MOVABLE && populated_zone(&k->node.node_zones[i]))
-			min_sum += min_wmark_pages(&k->node.node_zones[i]);
+		if (i != ZONE_MOVABLE && populated_zone(&k->mem->node.node_zones[i]))
+			min_sum += min_wmark_pages(&k->mem->node.node_zones[i]);
 	/* Split by zone size, rounding down: within a page per zone. */
 	ASSERT_LE(min_sum, 16384 / 4);
 	ASSERT_LE(16384 / 4 - MAX_NR_ZONES, min_sum);
-	ASSERT_EQ(k->user_min_free_kbytes, 16384);
+	ASSERT_EQ(k->mem->user_min_free_kbytes, 16384);
 	/* The gap between min and low: a quarter of min, or the scale factor. */
 	gap = low_wmark_pages(dma32) - min_wmark_pages(dma32);
 	ASSERT_EQ(gap, min_wmark_pages(dma32) / 4);

@@ -9,7 +9,7 @@
 # that include each other make a circle.  The check fails on every upward
 # include that is not in KNOWN below, and on a KNOWN one that has gone (so
 # the list only shrinks: delete its line when you fix it).
-set(LAYERS base hw arch fs mm kernel proc sim tools)
+set(LAYERS base hw arch fs mm kernel init proc sim tools)
 
 # The upward includes left, each "file -> header", with what fixing it
 # takes (issue 12).

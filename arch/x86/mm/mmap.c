@@ -29,7 +29,7 @@ unsigned long arch_mmap_rnd(void)
 {
 	if (!task_randomizes())
 		return 0;
-	return (get_random_long_kmm(kmm_cur()) & ((1ul << MMAP_RND_BITS) - 1)) << PAGE_SHIFT;
+	return (get_random_long(kmm_cur()) & ((1ul << MMAP_RND_BITS) - 1)) << PAGE_SHIFT;
 }
 
 /* How far below the stack limit the stack top may be moved. */
@@ -43,7 +43,7 @@ unsigned long randomize_stack_top(unsigned long stack_top)
 	if (!task_randomizes())
 		return PAGE_ALIGN(stack_top);
 	return PAGE_ALIGN(stack_top) -
-	       ((get_random_long_kmm(kmm_cur()) & STACK_RND_MASK) << PAGE_SHIFT);
+	       ((get_random_long(kmm_cur()) & STACK_RND_MASK) << PAGE_SHIFT);
 }
 
 /* randomize_page(start, range): a page in [start, start + range). */
@@ -51,7 +51,7 @@ unsigned long arch_randomize_brk(struct mm_struct *mm)
 {
 	unsigned long pages = (1ul << 30) >> PAGE_SHIFT;
 
-	return mm->brk + (get_random_long_kmm(kmm_cur()) % pages << PAGE_SHIFT);
+	return mm->brk + (get_random_long(kmm_cur()) % pages << PAGE_SHIFT);
 }
 
 /*

@@ -9,7 +9,7 @@
 
 void machine_cpus_init(struct kmm *k)
 {
-	if (hw_cpus_init(&k->cpus, k->nr_cpus, k->cfg.tlb))
+	if (hw_cpus_init(&k->hw->cpus, k->mem->nr_cpus, k->cfg.tlb))
 		abort();
 }
 
@@ -22,7 +22,7 @@ void machine_cpus_init(struct kmm *k)
 void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
 	struct kmm *k = kmm_cur();
-	struct hw_cpus *c = &k->cpus;
+	struct hw_cpus *c = &k->hw->cpus;
 	int me;
 	unsigned int cpu;
 

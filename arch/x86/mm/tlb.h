@@ -15,9 +15,9 @@ void machine_cpus_init(struct kmm *k);
 /* The machine's CPUs, their TLBs made on first use. */
 static inline struct hw_cpus *machine_cpus(struct kmm *k)
 {
-	if (unlikely(!k->cpus.tlbs))
+	if (unlikely(!k->hw->cpus.tlbs))
 		machine_cpus_init(k);
-	return &k->cpus;
+	return &k->hw->cpus;
 }
 
 /* The CPU a simulated access runs on: the caller's, or CPU 0. */

@@ -1,0 +1,148 @@
+/*
+ * mm/machine.h - memory management's part of a machine (struct kmm's mem):
+ * memblock and the sections, the node and its zones, the allocators'
+ * state, the vm.* tunables and what they derive, the kernel's page table.
+ * Layers above mm/ read it (the /proc views); mm/internal.h is mm/'s own.
+ */
+#ifndef KMM_MM_MACHINE_H
+#define KMM_MM_MACHINE_H
+
+#include <pthread.h>
+#include <kmm/kmm.h>
+#include <kmm/vmstat.h>
+#include <kmm/pgtable.h>
+#include "base/machine.h"
+#include "base/ratelimit.h"
+#include "base/fault-inject.h"
+
+#define MEMBLOCK_MAX_REGIONS 64
+
+struct memblock_region {
+	phys_addr_t base;
+	phys_addr_t size;
+};
+
+struct memblock_type {
+	unsigned long cnt;
+	struct memblock_region regions[MEMBLOCK_MAX_REGIONS];	/* sorted, merged */
+	const char *name;
+};
+
+struct memblock {
+	struct memblock_type memory;	/* usable RAM (the e820 RAM ranges) */
+	struct memblock_type reserved;	/* taken at boot; never in the buddy */
+};
+
+#define SECTION_IS_PRESENT	0x1ul	/* has RAM and a memmap */
+#define SECTION_IS_ONLINE	0x2ul	/* its pages are in a zone */
+
+struct mem_section {
+	unsigned long flags;
+	phys_addr_t memmap_phys;	/* frames backing its struct pages */
+};
+
+struct kmm_slab;
+struct kmm_vmalloc;
+struct seq_buf;
+
+/*
+ * Fault injection's capabilities (mm/fail_page_alloc.c, mm/failslab.c):
+ * the generic attribute and each one's filters, its debugfs knobs.  A
+ * filter is applied before should_fail, so the calls it skips do not
+ * count down fail-nth either.  Written while others allocate: relaxed
+ * atomics (READ_ONCE/WRITE_ONCE).
+ */
+struct fail_page_alloc_attr {
+	struct fault_attr attr;
+	int ignore_gfp_highmem;		/* 1: __GFP_HIGHMEM (user pages) never fail */
+	int ignore_gfp_reclaim;		/* ignore-gfp-wait, 1: __GFP_DIRECT_RECLAIM never fails */
+	unsigned int min_order;		/* orders below never fail */
+};
+
+struct failslab_attr {
+	struct fault_attr attr;
+	int ignore_gfp_reclaim;		/* ignore-gfp-wait, 1: __GFP_DIRECT_RECLAIM never fails */
+	int cache_filter;		/* 1: only caches made with SLAB_FAILSLAB fail */
+};
+
+/* One CPU's event counters, a cache line (or more) of its own. */
+struct vm_event_state {
+	unsigned long event[NR_VM_EVENT_ITEMS];
+} __attribute__((aligned(64)));
+
+struct mm_machine {
+	struct kmm *kmm;		/* the machine this is part of */
+	struct memblock memblock;
+	unsigned long max_pfn;		/* end of the highest RAM range */
+	unsigned long max_possible_pfn;	/* hot-add limit */
+	struct mem_section *mem_section;
+	unsigned long nr_mem_sections;
+	unsigned char *pageblock_mt;	/* migratetype per pageblock, by pfn */
+	pg_data_t node;
+	struct zone *fast_zone[MAX_NR_ZONES];	/* by gfp_zone: first zone to try */
+	unsigned int nr_cpus;
+	void **cpu_owner;		/* [nr_cpus]: the thread running each CPU */
+	unsigned long cpu_release_gen;	/* bumped when a CPU is given back */
+	struct list_head machines;	/* on the list of live machines */
+	/* [nr_cpus + 1]; the last row, updated atomically, is for threads
+	 * that run without a CPU */
+	struct vm_event_state *vm_events;
+
+	/* Tunables (sysctl names) and what they derive. */
+	int min_free_kbytes;
+	int user_min_free_kbytes;	/* -1: not set by the user */
+	int watermark_scale_factor;
+	int lowmem_reserve_ratio[MAX_NR_ZONES];
+	unsigned long totalreserve_pages;
+	unsigned long memblock_reserved_pages;
+	unsigned long hotplug_added;	/* bytes hot-added so far */
+	unsigned long vmemmap_pages;	/* hot-added memmap, on the memory itself */
+
+	struct kmm_slab *slab;		/* slab caches and kmalloc (mm/slab.h) */
+	pgd_t *swapper_pg_dir;		/* the kernel's page table */
+	uint32_t *swapper_pg_dir32;	/* paging=2: the i386 view of lowmem */
+	struct kmm_vmalloc *vmalloc;	/* vmalloc space (mm/vmalloc.c) */
+	unsigned long direct_pages_count[3];	/* direct map leaves: 4K, 2M, 1G */
+	bool pgtable_after_boot;	/* table pages now come from the buddy */
+	struct list_head shrinker_list;	/* registered shrinkers */
+	pthread_mutex_t shrinker_lock;
+	unsigned long percpu_pages;	/* pages of per-CPU array caches */
+	unsigned long nr_reports_bad_page;	/* bad_page() reports */
+	unsigned long nr_reports_bad_free;	/* refused frees */
+	bool nofail_may_wait;		/* another thread may free memory */
+	struct fail_page_alloc_attr fail_page_alloc;	/* mm/fail_page_alloc.c */
+	struct failslab_attr failslab;	/* mm/failslab.c */
+	struct ratelimit_state nopage_rs;	/* warn_alloc: failures, stalls */
+	struct ratelimit_state bad_order_rs;	/* orders above MAX_PAGE_ORDER */
+
+	/* Overcommit (mm/util.c): vm.overcommit_* and what is committed. */
+	int sysctl_overcommit_memory;	/* OVERCOMMIT_GUESS (0), _ALWAYS (1), _NEVER (2) */
+	int sysctl_overcommit_ratio;	/* percent of RAM in CommitLimit (50) */
+	unsigned long sysctl_overcommit_kbytes;	/* if set, instead of the ratio */
+	unsigned long sysctl_user_reserve_kbytes;
+	unsigned long sysctl_admin_reserve_kbytes;
+	long vm_committed_as;		/* pages charged by VM_ACCOUNT vmas */
+
+	int sysctl_max_map_count;	/* vm.max_map_count: VMAs per mm (65530) */
+
+	struct page *zero_page;		/* what untouched anonymous memory reads as */
+	unsigned int last_pcid;		/* PCIDs handed to address spaces */
+};
+
+
+/*
+ * Memory management's boot and shutdown (mm/mm_init.c), as init/main.c
+ * calls them: mm_core_init sets up the RAM, memblock, the memmap and the
+ * allocators (0, or -1 with the reason reported; mm_core_exit then gives
+ * back what was made); mm_fault_inject_setup arms the fault-injection
+ * boot options once the machine is up.  kmm_set_machine_globals makes k
+ * the current machine (NULL: none), kmm_unregister_machine takes it off
+ * the list of live ones (mm/percpu.c) before it is freed.
+ */
+int mm_core_init(struct kmm *k);
+void mm_core_exit(struct kmm *k);
+void mm_fault_inject_setup(struct kmm *k);
+void kmm_set_machine_globals(struct kmm *k);
+void kmm_unregister_machine(struct kmm *k);
+
+#endif /* KMM_MM_MACHINE_H */
