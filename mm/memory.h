@@ -1,6 +1,6 @@
 /*
  * mm/memory.h - page faults and the page-table side of the mapping
- * calls (mm/memory.c), and the arch fault entry (arch/x86/mm/fault.c).
+ * calls (mm/memory.c); the arch fault entry is in arch/x86/mm/fault.h.
  */
 #ifndef KMM_MM_MEMORY_H
 #define KMM_MM_MEMORY_H
@@ -90,35 +90,8 @@ void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long en
 int check_mm_counters(struct kmm *k);
 /* The same for one address space, mapcounts aside. */
 int check_mm(struct mm_struct *mm);
-/* arch/x86/mm/tlb.c: the shootdown on every CPU's TLB (end ~0: all of mm). */
-void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end);
 /* proc/tlbstat.c: /proc/tlbstat and the `tlbstat` command's table. */
 int tlb_proc_show(struct kmm *k, char *buf, size_t size);
 int tlbstat_show(struct kmm *k, char *buf, size_t size);
-
-/*
- * arch/x86/mm/fault.c: an access by a user task, as the CPU makes it: walk the
- * page table, take the fault and retry.  Returns 0 with the physical
- * address, or a signal: SIGSEGV (si_code SEGV_MAPERR / SEGV_ACCERR) or
- * SIGBUS (BUS_ADRERR), with the faulting address in *fault_addr.
- */
-struct kmm_siginfo {
-	int signo;
-	int code;
-	unsigned long addr;
-	int pkey;			/* SEGV_PKUERR: the key (si_pkey) */
-};
-
-int do_user_addr_fault(struct task_struct *t, unsigned long addr, unsigned int error_code,
-		       struct kmm_siginfo *si);
-int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
-		phys_addr_t *phys, struct kmm_siginfo *si);
-/*
- * Copies between buf and [addr, addr + len) of t as t's own loads or
- * stores would, page by page through the MMU; 0, or the signal of the
- * first page that could not be accessed (nothing of it is copied).
- */
-int user_copy(struct task_struct *t, unsigned long addr, void *buf, unsigned long len,
-	      bool write, struct kmm_siginfo *si);
 
 #endif

@@ -22,6 +22,7 @@
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "hw/cpu.h"
+#include "arch/x86/mm/fault.h"
 #include "arch/x86/mm/pkeys.h"
 #include "arch/x86/mm/tlb.h"
 
