@@ -29,6 +29,7 @@
 #include "mm/vma.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "arch/x86/mm/pkeys.h"
 #include "arch/x86/mm/tlb.h"
 
 #define PAGE_MAPPING_ANON	0x1ul
