@@ -28,6 +28,7 @@
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "mm/internal.h"
+#include "arch/x86/mm/fault.h"
 #include "peers.h"
 
 #define MAX_REPS	15

@@ -12,14 +12,13 @@
  * tests/kernel/test_exec.c).  Any other name runs a copy of cat's image
  * under /usr/bin/NAME.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kmm/fs.h>
+#include <kmm/mman.h>
 #include <kmm/sched.h>
-#include "mm/slab.h"
-#include "mm/vma.h"
-#include "mm/mmap.h"
-#include "mm/memory.h"
 #include "fs/exec.h"
 
 #define PF_X	1

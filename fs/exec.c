@@ -12,12 +12,11 @@
  * The old address space, if any, is torn down only once the new one is
  * complete: a failed exec leaves the task as it was.
  */
+#include <errno.h>
 #include <string.h>
+#include <kmm/mm.h>
 #include <kmm/sched.h>
-#include "mm/slab.h"
-#include "mm/vma.h"
-#include "mm/mmap.h"
-#include "mm/memory.h"
+#include <kmm/security.h>
 #include "arch/x86/mm/pkeys.h"
 #include "fs/exec.h"
 

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <kmm/fs.h>
-#include "mm/slab.h"
-#include "mm/mmap.h"
+#include <kmm/mm.h>
+#include <kmm/slab.h>
 #include "fs/machine.h"
 
 struct inode *new_inode(unsigned int dev, unsigned long ino, long long size)

@@ -29,6 +29,8 @@
 #include "mm/vma.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "arch/x86/mm/pkeys.h"
+#include "arch/x86/mm/tlb.h"
 
 #define PAGE_MAPPING_ANON	0x1ul
 #define FAULT_AROUND_PAGES	16	/* fault_around_bytes = 64 KiB */

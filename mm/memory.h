@@ -1,26 +1,15 @@
 /*
  * mm/memory.h - page faults and the page-table side of the mapping
- * calls (mm/memory.c), and the arch fault entry (arch/x86/mm/fault.c).
+ * calls (mm/memory.c), as mm/ shares them; what code outside mm/ calls
+ * (handle_mm_fault, the VM_FAULT_* values) is in <kmm/mm.h>, and the
+ * arch fault entry in arch/x86/mm/fault.h.
  */
 #ifndef KMM_MM_MEMORY_H
 #define KMM_MM_MEMORY_H
 
+#include <kmm/mm.h>
 #include <kmm/pgtable.h>
 #include "mm/internal.h"
-
-typedef unsigned int vm_fault_t;
-
-/* What a fault is (handle_mm_fault's flags). */
-#define FAULT_FLAG_WRITE	0x01
-#define FAULT_FLAG_INSTRUCTION	0x02
-#define FAULT_FLAG_USER		0x04
-
-/* How it ended (0: the PTE is there now). */
-#define VM_FAULT_OOM		0x0001
-#define VM_FAULT_SIGBUS		0x0002
-#define VM_FAULT_MAJOR		0x0004
-#define VM_FAULT_SIGSEGV	0x0040
-#define VM_FAULT_ERROR		(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)
 
 #define MAX_ERRNO	4095
 #define ERR_PTR(e)	((void *)(long)(e))
@@ -62,7 +51,6 @@ static inline bool pte_guard(pte_t p)
 }
 
 struct page *zero_page(void);
-vm_fault_t handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int flags);
 pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr);
 /* The same, allocating the tables above it (charged to mm); NULL: no memory. */
 pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr);
@@ -77,8 +65,6 @@ void change_protection(struct vm_area_struct *v, unsigned long start, unsigned l
 int move_page_tables(struct mm_struct *mm, unsigned long old, unsigned long new,
 		     unsigned long len);
 int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
-/* mm/mlock.c: one page of get_user_pages (0, -ENOMEM, -EFAULT). */
-int faultin_page(struct vm_area_struct *v, unsigned long addr, bool write);
 void flush_tlb_page(struct mm_struct *mm, unsigned long addr);
 void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long end);
 /*
@@ -90,35 +76,8 @@ void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long en
 int check_mm_counters(struct kmm *k);
 /* The same for one address space, mapcounts aside. */
 int check_mm(struct mm_struct *mm);
-/* arch/x86/mm/tlb.c: the shootdown on every CPU's TLB (end ~0: all of mm). */
-void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end);
 /* proc/tlbstat.c: /proc/tlbstat and the `tlbstat` command's table. */
 int tlb_proc_show(struct kmm *k, char *buf, size_t size);
 int tlbstat_show(struct kmm *k, char *buf, size_t size);
-
-/*
- * arch/x86/mm/fault.c: an access by a user task, as the CPU makes it: walk the
- * page table, take the fault and retry.  Returns 0 with the physical
- * address, or a signal: SIGSEGV (si_code SEGV_MAPERR / SEGV_ACCERR) or
- * SIGBUS (BUS_ADRERR), with the faulting address in *fault_addr.
- */
-struct kmm_siginfo {
-	int signo;
-	int code;
-	unsigned long addr;
-	int pkey;			/* SEGV_PKUERR: the key (si_pkey) */
-};
-
-int do_user_addr_fault(struct task_struct *t, unsigned long addr, unsigned int error_code,
-		       struct kmm_siginfo *si);
-int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
-		phys_addr_t *phys, struct kmm_siginfo *si);
-/*
- * Copies between buf and [addr, addr + len) of t as t's own loads or
- * stores would, page by page through the MMU; 0, or the signal of the
- * first page that could not be accessed (nothing of it is copied).
- */
-int user_copy(struct task_struct *t, unsigned long addr, void *buf, unsigned long len,
-	      bool write, struct kmm_siginfo *si);
 
 #endif

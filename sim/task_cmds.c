@@ -19,6 +19,7 @@
 #include "mm/vma.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "arch/x86/mm/fault.h"
 #include "sim/sim.h"
 
 struct flag_name {

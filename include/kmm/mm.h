@@ -132,4 +132,112 @@ struct kmm;
 struct page *__alloc_pages(struct kmm *k, gfp_t gfp, unsigned int order);
 void __free_pages_kmm(struct kmm *k, struct page *page, unsigned int order);
 
+/*
+ * Address spaces: what code outside mm/ (arch/, fs/, the simulator) uses
+ * of the VMAs and the mapping calls, as Linux's include/linux/mm.h has it;
+ * mm/vma.h, mm/mmap.h and mm/memory.h keep what only mm/ shares.
+ */
+#define TASK_SIZE		TASK_SIZE_MAX	/* one size for every task: x86-64, 4 levels */
+
+/* vm_flags, with Linux's values */
+#define VM_NONE		0x00000000ul
+#define VM_READ		0x00000001ul
+#define VM_WRITE	0x00000002ul
+#define VM_EXEC		0x00000004ul
+#define VM_SHARED	0x00000008ul
+#define VM_MAYREAD	0x00000010ul
+#define VM_MAYWRITE	0x00000020ul
+#define VM_MAYEXEC	0x00000040ul
+#define VM_MAYSHARE	0x00000080ul
+#define VM_GROWSDOWN	0x00000100ul
+#define VM_STACK	VM_GROWSDOWN	/* x86: stacks grow down */
+#define VM_LOCKED	0x00002000ul
+#define VM_SEQ_READ	0x00008000ul
+#define VM_RAND_READ	0x00010000ul
+#define VM_DONTCOPY	0x00020000ul
+#define VM_DONTEXPAND	0x00040000ul
+#define VM_ACCOUNT	0x00100000ul
+#define VM_NORESERVE	0x00200000ul
+#define VM_IO		0x00004000ul
+#define VM_PFNMAP	0x00000400ul
+#define VM_HUGETLB	0x00400000ul
+#define VM_WIPEONFORK	0x02000000ul
+#define VM_DONTDUMP	0x04000000ul
+#define VM_SOFTDIRTY	0x08000000ul
+#define VM_HUGEPAGE	0x20000000ul
+#define VM_NOHUGEPAGE	0x40000000ul
+#define VM_MERGEABLE	0x80000000ul
+#define VM_LOCKONFAULT	0x00080000ul
+/* x86 protection keys: four high architecture bits (VM_HIGH_ARCH_BIT_0..3)
+ * hold the VMA's key, so a key splits and merges VMAs like a flag. */
+#define VM_PKEY_SHIFT	32
+#define VM_PKEY_BIT0	(1ul << 32)
+#define VM_PKEY_BIT1	(1ul << 33)
+#define VM_PKEY_BIT2	(1ul << 34)
+#define VM_PKEY_BIT3	(1ul << 35)
+#define ARCH_VM_PKEY_FLAGS (VM_PKEY_BIT0 | VM_PKEY_BIT1 | VM_PKEY_BIT2 | VM_PKEY_BIT3)
+#define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
+#define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
+#define VM_SPECIAL	(VM_IO | VM_DONTEXPAND | VM_PFNMAP)
+
+#define STACK_GUARD_GAP	(256ul << PAGE_SHIFT)	/* stack_guard_gap's default */
+/* Where next's reach starts: its start, less the guard gap for a stack. */
+static inline unsigned long vm_start_gap(const struct vm_area_struct *next)
+{
+	unsigned long start = next->vm_start;
+
+	if (unlikely(next->vm_flags & VM_GROWSDOWN))
+		start = start > STACK_GUARD_GAP ? start - STACK_GUARD_GAP : 0;
+	return start;
+}
+
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
+				     struct vm_area_struct **pprev);
+struct vm_area_struct *find_vma_intersection(struct mm_struct *mm,
+					     unsigned long start, unsigned long end);
+/* The vma containing addr, or NULL (a hole). */
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr);
+
+struct file;
+struct address_space;
+
+/* Returns the address, or -errno. */
+long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
+	     unsigned long prot, unsigned long flags);
+/* The same with a file (NULL: anonymous) at page offset pgoff; flags
+ * without MAP_ANONYMOUS are fine here (the caller opened the file). */
+long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
+		   unsigned long len, unsigned long prot, unsigned long flags,
+		   unsigned long pgoff);
+int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned long len,
+			    unsigned long vm_flags, const char *name);
+int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		 unsigned long flags);
+/* Where len bytes of file (NULL: anonymous) at page pgoff go, for MAP_*
+ * flags; the address or -errno (Linux's __get_unmapped_area). */
+long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
+		       unsigned long len, unsigned long pgoff, unsigned long flags);
+int expand_stack(struct mm_struct *mm, struct vm_area_struct *v, unsigned long addr);
+bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages);
+/* total_vm and the exec/stack/data counters for npages of a vma with
+ * flags (negative: going away), as Linux's vm_stat_account. */
+void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
+void vm_area_free(struct vm_area_struct *v);
+/*
+ * Puts a VMA made by vm_area_alloc into mm's tree, uncharged (exec's
+ * stack; Linux's exec calls insert_vm_struct, which also charges it).
+ */
+void vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
+
+vm_fault_t handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int flags);
+/* mm/mlock.c: one page of get_user_pages (0, -ENOMEM, -EFAULT). */
+int faultin_page(struct vm_area_struct *v, unsigned long addr, bool write);
+
+/* mm/filemap.c: a file's cached pages go (a range; all, at its last iput). */
+void truncate_inode_pages_range(struct address_space *as, pgoff_t start, pgoff_t end);
+void truncate_inode_pages_final(struct address_space *as);
+
 #endif /* KMM_MM_H */

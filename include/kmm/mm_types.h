@@ -147,4 +147,18 @@ struct mm_struct {
 	unsigned long rlim_stack;	/* RLIMIT_STACK: stack growth, mmap_base gap */
 };
 
+typedef unsigned int vm_fault_t;
+
+/* What a fault is (handle_mm_fault's flags, Linux's enum fault_flag). */
+#define FAULT_FLAG_WRITE	0x01
+#define FAULT_FLAG_INSTRUCTION	0x02
+#define FAULT_FLAG_USER		0x04
+
+/* How it ended (0: the PTE is there now; Linux's enum vm_fault_reason). */
+#define VM_FAULT_OOM		0x0001
+#define VM_FAULT_SIGBUS		0x0002
+#define VM_FAULT_MAJOR		0x0004
+#define VM_FAULT_SIGSEGV	0x0040
+#define VM_FAULT_ERROR		(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)
+
 #endif /* KMM_MM_TYPES_H */

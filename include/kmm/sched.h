@@ -26,6 +26,11 @@ struct task_struct {
 					 * protection key, access- and write-disable */
 };
 
+/* A new, empty address space, and the drop of one (Linux's
+ * linux/sched/mm.h; mm/mmap.c). */
+struct mm_struct *mm_alloc(void);
+void mmput(struct mm_struct *mm);
+
 /* The live task with this pid, or NULL. */
 struct task_struct *find_task_by_vpid(int pid);
 /* A new process running the program name ("cat", "sh", ...; NULL: "init"),

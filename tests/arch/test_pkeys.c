@@ -14,6 +14,7 @@
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "mm/vma.h"
+#include "arch/x86/mm/fault.h"
 #include "arch/x86/mm/pkeys.h"
 #include "tests/harness.h"
 #include "tests/kmm_test.h"

@@ -27,6 +27,7 @@
 #include "mm/memory.h"
 #include "mm/slab.h"
 #include "mm/vma.h"
+#include "arch/x86/mm/fault.h"
 #include "tests/harness.h"
 #include "tests/kmm_test.h"
 

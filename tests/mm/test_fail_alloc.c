@@ -27,6 +27,7 @@
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "mm/slab.h"
+#include "arch/x86/mm/fault.h"
 #include "sim/script.h"
 #include "tools/script_gen.h"
 #include "tests/harness.h"

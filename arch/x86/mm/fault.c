@@ -17,11 +17,10 @@
  */
 #include <signal.h>
 #include <string.h>
+#include <kmm/mm.h>
 #include <kmm/sched.h>
-#include "mm/vma.h"
-#include "mm/mmap.h"
-#include "mm/memory.h"
 #include "hw/cpu.h"
+#include "arch/x86/mm/fault.h"
 #include "arch/x86/mm/pkeys.h"
 #include "arch/x86/mm/tlb.h"
 

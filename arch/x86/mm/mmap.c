@@ -11,9 +11,9 @@
  *   PIE base    ELF_ET_DYN_BASE + 28 bits of pages
  *   brk         a page past .bss, then up to 1 GiB higher
  */
+#include <kmm/mm.h>
 #include <kmm/sched.h>
-#include "mm/vma.h"
-#include "mm/mmap.h"
+#include "mm/internal.h"
 
 #define MMAP_RND_BITS	28
 #define STACK_RND_MASK	0x3ffffful

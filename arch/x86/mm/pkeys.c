@@ -8,9 +8,9 @@
  * process has one thread, whose PKRU is task_struct.pkru.
  */
 #include <errno.h>
+#include <kmm/mman.h>
+#include "mm/internal.h"
 #include "arch/x86/mm/pkeys.h"
-#include "mm/vma.h"
-#include "mm/mmap.h"
 
 bool arch_pkeys_enabled(void)
 {

@@ -16,7 +16,7 @@
 #define KMM_ARCH_X86_MM_PKEYS_H
 
 #include <stdbool.h>
-#include <kmm/mm_types.h>
+#include <kmm/mm.h>
 #include <kmm/sched.h>
 #include <kmm/pgtable.h>
 
@@ -26,6 +26,12 @@
 #define PKEY_ACCESS_MASK	(PKEY_DISABLE_ACCESS | PKEY_DISABLE_WRITE)
 /* PKRU after exec: every key but 0 access-disabled (Linux's init_pkru_value). */
 #define INIT_PKRU_VALUE		0x55555554u
+
+/* The protection key of a VMA (0 on a CPU without them). */
+static inline int vma_pkey(const struct vm_area_struct *v)
+{
+	return (int)((v->vm_flags & ARCH_VM_PKEY_FLAGS) >> VM_PKEY_SHIFT);
+}
 
 /* Does this machine's CPU have OSPKE (boot pku=on)? */
 bool arch_pkeys_enabled(void);

@@ -5,7 +5,6 @@
  */
 #include <stdlib.h>
 #include "arch/x86/mm/tlb.h"
-#include "mm/memory.h"
 
 void machine_cpus_init(struct kmm *k)
 {

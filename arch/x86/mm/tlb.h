@@ -9,6 +9,10 @@
 #include "mm/internal.h"
 #include "hw/cpu.h"
 
+/* The shootdown on every CPU's TLB (end ~0: all of mm), as Linux's
+ * asm/tlbflush.h; mm/memory.c's flush_tlb_page and flush_tlb_range call it. */
+void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+
 /* Makes the machine's CPUs on its first user access (aborts without memory). */
 void machine_cpus_init(struct kmm *k);
 
