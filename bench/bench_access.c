@@ -235,7 +235,7 @@ static void warm_ram(void)
 	while (head) {
 		page = head;
 		head = *(struct page **)page_address(page);
-		__free_pages_kmm(k, page, 0);
+		___free_pages(k, page, 0);
 	}
 	drain_all_pages(NULL);
 	printf("# warmed %lu frames of simulated RAM\n", n);

@@ -17,7 +17,7 @@ int do_group_exit(struct task_struct *t, int exit_code)
 {
 	if (is_global_init(t)) {
 		/* Nobody would be left to adopt orphans and reap them. */
-		panic_kmm(kmm_cur(), "Attempted to kill init! exitcode=0x%08x", exit_code);
+		panic(kmm_cur(), "Attempted to kill init! exitcode=0x%08x", exit_code);
 		return -EPERM;
 	}
 	do_exit(t);

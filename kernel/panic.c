@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include "mm/internal.h"
 
-void panic_kmm(struct kmm *k, const char *fmt, ...)
+void panic(struct kmm *k, const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;

@@ -240,7 +240,7 @@ static void check_zone_pcp(struct buddy_check *c)
 	}
 }
 
-int check_buddy_invariants_kmm(struct kmm *k)
+int __check_buddy_invariants(struct kmm *k)
 {
 	int i, err = 0;
 
@@ -267,7 +267,7 @@ int check_buddy_invariants_kmm(struct kmm *k)
 
 int check_buddy_invariants(void)
 {
-	return check_buddy_invariants_kmm(kmm_cur());
+	return __check_buddy_invariants(kmm_cur());
 }
 
 /* ---- VM_BUG_ON and VM_WARN_ON (include/kmm/mmdebug.h) -------------- */
@@ -361,7 +361,7 @@ int kmm_check_invariants(struct kmm *k)
 	struct kmm *prev = kmm_switch(k);
 	int err = 0;
 
-	err |= check_buddy_invariants_kmm(k);
+	err |= __check_buddy_invariants(k);
 	err |= check_slab_caches(k);
 	if (k->mem->vmalloc)
 		err |= check_vmalloc_invariants();

@@ -80,7 +80,7 @@ static inline void local_exit(struct cpu_local_lock *ll, bool fast)
 		__atomic_store_n(&ll->lock, 0, __ATOMIC_RELEASE);
 }
 
-static inline int smp_processor_id_kmm(struct kmm *k)
+static inline int smp_processor_id(struct kmm *k)
 {
 	if (likely(kmm_this_cpu_cache.kmm_id == k->id && kmm_this_cpu_cache.cpu >= 0))
 		return kmm_this_cpu_cache.cpu;
@@ -175,10 +175,10 @@ int check_vmalloc_invariants(void);
 unsigned long kmm_vmalloc_mirror_size(void);
 
 /* shrinker.c */
-unsigned long shrink_slab_kmm(struct kmm *k, gfp_t gfp, int priority);
+unsigned long __shrink_slab(struct kmm *k, gfp_t gfp, int priority);
 
 /* memory_hotplug.c */
-int add_memory_kmm(struct kmm *k, unsigned long bytes);
+int __add_memory(struct kmm *k, unsigned long bytes);
 
 /* page_alloc.c */
 int page_alloc_init(struct kmm *k);
@@ -200,8 +200,8 @@ void set_pageblock_migratetype(struct kmm *k, unsigned long pfn, int mt);
 unsigned long nr_free_buffer_pages(struct kmm *k);
 bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 		       int highest_zoneidx, unsigned int alloc_flags);
-void drain_all_pages_kmm(struct kmm *k, struct zone *zone);
-int check_buddy_invariants_kmm(struct kmm *k);
+void __drain_all_pages(struct kmm *k, struct zone *zone);
+int __check_buddy_invariants(struct kmm *k);
 unsigned long zone_pcp_count(const struct kmm *k, const struct zone *zone);
 
 /*
@@ -238,7 +238,7 @@ int failslab_get(struct kmm *k, const char *knob, long *value);
 /* debug.c */
 /* kernel/panic.c: reports "Kernel panic - not syncing: ..." and marks k
  * panicked; it returns (a library never halts its host). */
-__printf(2, 3) void panic_kmm(struct kmm *k, const char *fmt, ...);
+__printf(2, 3) void panic(struct kmm *k, const char *fmt, ...);
 void bad_page(struct kmm *k, struct page *page, const char *reason);
 void dump_page(struct kmm *k, struct page *page, const char *reason,
 	       char *buf, size_t len);
@@ -246,7 +246,7 @@ void dump_page(struct kmm *k, struct page *page, const char *reason,
 /* vmstat.c */
 extern const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS];
 extern const char *const numa_stat_names[NR_VM_NUMA_EVENT_ITEMS];
-unsigned long global_zone_page_state_kmm(const struct kmm *k,
+unsigned long __global_zone_page_state(const struct kmm *k,
 					 enum zone_stat_item item);
 unsigned long sum_vm_event(const struct kmm *k, enum vm_event_item item);
 

@@ -62,7 +62,7 @@ struct page *zero_page(void)
 		return NULL;
 	if (!__atomic_compare_exchange_n(&k->mem->zero_page, &none, page, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		__free_pages_kmm(k, page, 0);
+		___free_pages(k, page, 0);
 		return none;
 	}
 	return page;
@@ -427,7 +427,7 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigne
 	struct task_struct *t = v->vm_mm->owner;
 	vm_fault_t ret;
 
-	__count_vm_events(k, smp_processor_id_kmm(k), PGFAULT, 1);
+	__count_vm_events(k, smp_processor_id(k), PGFAULT, 1);
 	ret = __handle_mm_fault(v, addr & PAGE_MASK, flags);
 	if (t && !(ret & VM_FAULT_ERROR)) {
 		if (ret & VM_FAULT_MAJOR)

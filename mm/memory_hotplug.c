@@ -54,7 +54,7 @@ static int online_section(struct kmm *k, unsigned long nr)
  * Returns 0, -EINVAL for a bad size, -ENOSPC past max_mem, or -ENOMEM
  * when the direct map's tables cannot be allocated (nothing is added).
  */
-int add_memory_kmm(struct kmm *k, unsigned long bytes)
+int __add_memory(struct kmm *k, unsigned long bytes)
 {
 	unsigned long sections = bytes >> SECTION_SIZE_BITS, i;
 	phys_addr_t base;
@@ -112,5 +112,5 @@ out:
 
 int add_memory(unsigned long bytes)
 {
-	return add_memory_kmm(kmm_cur(), bytes);
+	return __add_memory(kmm_cur(), bytes);
 }

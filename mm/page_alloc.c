@@ -542,7 +542,7 @@ static struct page *rmqueue_pcplist(struct kmm *k, struct zone *zone,
 				    unsigned int order, int mt,
 				    unsigned int alloc_flags)
 {
-	int cpu = smp_processor_id_kmm(k);
+	int cpu = smp_processor_id(k);
 	struct per_cpu_pages *pcp;
 	struct list_head *list;
 	struct page *page;
@@ -883,7 +883,7 @@ static inline void count_alloc_events_cpu(struct kmm *k, struct zone *zone,
 static void count_alloc_events(struct kmm *k, struct zone *zone,
 			       unsigned int order)
 {
-	count_alloc_events_cpu(k, zone, order, smp_processor_id_kmm(k));
+	count_alloc_events_cpu(k, zone, order, smp_processor_id(k));
 }
 
 static struct page *get_page_from_freelist(struct kmm *k, unsigned int alloc_flags,
@@ -1014,18 +1014,18 @@ static struct page *__alloc_pages_direct_reclaim(struct kmm *k,
 						 const struct alloc_context *ac,
 						 unsigned long *progress)
 {
-	int cpu = smp_processor_id_kmm(k);
+	int cpu = smp_processor_id(k);
 	struct page *page;
 
 	__count_vm_events(k, cpu, ALLOCSTALL_DMA + ac->highest_zoneidx, 1);
 	*progress = kmm_direct_reclaim_hook ?
 		    kmm_direct_reclaim_hook(k, ac->gfp, ac->order) : 0;
 	/* What reclaim always does too: ask the shrinkers (free slabs). */
-	*progress += shrink_slab_kmm(k, ac->gfp, 0);
+	*progress += __shrink_slab(k, ac->gfp, 0);
 	page = get_page_from_freelist(k, alloc_flags, ac);
 	if (!page) {
 		unreserve_highatomic_pageblock(k, ac, false);
-		drain_all_pages_kmm(k, NULL);
+		__drain_all_pages(k, NULL);
 		page = get_page_from_freelist(k, alloc_flags, ac);
 	}
 	return page;
@@ -1088,7 +1088,7 @@ nopage:
 					   "page allocation stalls for 10000ms");
 				start = now;
 			}
-			drain_all_pages_kmm(k, NULL);
+			__drain_all_pages(k, NULL);
 		}
 	}
 	warn_alloc(k, ac->gfp, ac->order, "page allocation failure");
@@ -1276,7 +1276,7 @@ void free_frozen_pages(struct kmm *k, struct page *page, unsigned int order)
 
 	if (unlikely(!free_pages_prepare(k, page, order)))
 		return;
-	cpu = smp_processor_id_kmm(k);
+	cpu = smp_processor_id(k);
 	__count_vm_events(k, cpu, PGFREE, 1l << order);
 	if (unlikely(!pcp_allowed_order(order) || cpu < 0)) {
 		free_one_page(k, zone, page, pfn, order);
@@ -1378,7 +1378,7 @@ static bool free_pages_valid(struct kmm *k, struct page *page,
 	return false;
 }
 
-__noinline void __free_pages_kmm(struct kmm *k, struct page *page, unsigned int order)
+__noinline void ___free_pages(struct kmm *k, struct page *page, unsigned int order)
 {
 	bool head;
 
@@ -1451,7 +1451,7 @@ void __free_pages(struct page *page, unsigned int order)
 		   kmm_this_cpu_cache.cpu >= 0 &&
 		   free_page_fast(k, page, kmm_this_cpu_cache.cpu)))
 		return;
-	__free_pages_kmm(kmm_cur(), page, order);
+	___free_pages(kmm_cur(), page, order);
 }
 
 void free_pages(unsigned long addr, unsigned int order)
@@ -1472,7 +1472,7 @@ void free_pages(unsigned long addr, unsigned int order)
 		k->mem->nr_reports_bad_free++;
 		return;
 	}
-	__free_pages_kmm(k, virt_to_page((void *)addr), order);
+	___free_pages(k, virt_to_page((void *)addr), order);
 }
 
 void *alloc_pages_exact(size_t size, gfp_t gfp)
@@ -1537,7 +1537,7 @@ void __free_pages_core(struct kmm *k, struct page *page, unsigned int order)
 /* Draining the per-CPU lists                                          */
 /* ------------------------------------------------------------------ */
 
-void drain_all_pages_kmm(struct kmm *k, struct zone *only)
+void __drain_all_pages(struct kmm *k, struct zone *only)
 {
 	unsigned int cpu;
 	int i;
@@ -1559,7 +1559,7 @@ void drain_all_pages_kmm(struct kmm *k, struct zone *only)
 
 void drain_all_pages(struct zone *zone)
 {
-	drain_all_pages_kmm(kmm_cur(), zone);
+	__drain_all_pages(kmm_cur(), zone);
 }
 
 unsigned long zone_pcp_count(const struct kmm *k, const struct zone *zone)
@@ -1600,5 +1600,5 @@ void zone_pcp_update(struct kmm *k, struct zone *zone)
 
 unsigned long nr_free_pages(void)
 {
-	return global_zone_page_state_kmm(kmm_cur(), NR_FREE_PAGES);
+	return __global_zone_page_state(kmm_cur(), NR_FREE_PAGES);
 }

@@ -81,7 +81,7 @@ void kmm_unregister_machine(struct kmm *k)
 }
 
 /*
- * Slow path of smp_processor_id_kmm(): claims the lowest free CPU of k for
+ * Slow path of smp_processor_id(): claims the lowest free CPU of k for
  * this thread, or returns -1 if all are taken (then retries only after a
  * thread has given one back).
  */

@@ -45,7 +45,7 @@ static void free_table_page(struct kmm *k, void *table)
 		return;		/* boot tables stay: memblock owns them */
 	__ClearPageTable(page);
 	__atomic_fetch_sub(&k->mem->node.vm_stat[NR_PAGE_TABLE_PAGES], 1, __ATOMIC_RELAXED);
-	__free_pages_kmm(k, page, 0);
+	___free_pages(k, page, 0);
 }
 
 pgd_t *pgd_alloc(void)

@@ -77,7 +77,7 @@ static unsigned long do_shrink_slab(struct shrink_control *sc, struct shrinker *
 	return freed;
 }
 
-unsigned long shrink_slab_kmm(struct kmm *k, gfp_t gfp, int priority)
+unsigned long __shrink_slab(struct kmm *k, gfp_t gfp, int priority)
 {
 	struct shrink_control sc = { .gfp_mask = gfp };
 	struct shrinker *s;
@@ -96,5 +96,5 @@ unsigned long shrink_slab(gfp_t gfp, int nid, void *memcg, int priority)
 {
 	(void)nid;
 	(void)memcg;
-	return shrink_slab_kmm(kmm_cur(), gfp, priority);
+	return __shrink_slab(kmm_cur(), gfp, priority);
 }

@@ -215,7 +215,7 @@ static int cache_grow(struct kmem_cache *s, gfp_t gfp)
 		return -ENOMEM;
 	slabp = alloc_slabmgmt(s, page_address(page), next_colour(s, order), order, gfp);
 	if (!slabp) {
-		__free_pages_kmm(s->k, page, order);
+		___free_pages(s->k, page, order);
 		return -ENOMEM;
 	}
 	slabp->page = page;
@@ -255,7 +255,7 @@ static void slab_destroy(struct kmem_cache *s, struct slab *slabp)
 	page->slab = NULL;
 	page->index = 0;
 	mod_slab_pages(s, -(1l << order));
-	__free_pages_kmm(s->k, page, order);
+	___free_pages(s->k, page, order);
 }
 
 /* Puts slabp on the list its inuse count calls for. Node lock held. */
@@ -471,7 +471,7 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigne
 	/* Fault injection (mm/failslab.c): NULL, as when no slab can grow. */
 	if (fault_inject_armed() && should_failslab(s, gfp))
 		return NULL;
-	cpu = smp_processor_id_kmm(s->k);
+	cpu = smp_processor_id(s->k);
 	if (likely(cpu >= 0)) {
 		struct array_cache *ac = s->cpu_cache[cpu];
 		bool fast = local_enter(&ac->ll);
@@ -632,7 +632,7 @@ static __always_inline void slab_free(struct kmem_cache *s, void *obj, unsigned 
 	if (unlikely(slab_debug(s)))
 		slab_debug_free(s, obj, caller);
 	slab_bufctl(slabp)[idx] = BUFCTL_CACHED;
-	cpu = smp_processor_id_kmm(s->k);
+	cpu = smp_processor_id(s->k);
 	if (likely(cpu >= 0)) {
 		struct array_cache *ac = s->cpu_cache[cpu];
 		bool fast = local_enter(&ac->ll);

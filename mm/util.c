@@ -29,7 +29,7 @@ static unsigned long k_totalram_pages(struct kmm *k)
  * init_user_reserve and init_admin_reserve. */
 void mm_util_init(struct kmm *k)
 {
-	unsigned long free_kbytes = global_zone_page_state_kmm(k, NR_FREE_PAGES) << (PAGE_SHIFT - 10);
+	unsigned long free_kbytes = __global_zone_page_state(k, NR_FREE_PAGES) << (PAGE_SHIFT - 10);
 
 	k->mem->sysctl_overcommit_memory = OVERCOMMIT_GUESS;
 	k->mem->sysctl_overcommit_ratio = 50;

@@ -500,7 +500,7 @@ static int alloc_huge_pages(struct kmm *k, struct vm_struct *vm,
 
 		if (!p) {
 			for (j = 0; j < i; j += PTRS_PER_PTE)
-				__free_pages_kmm(k, vm->pages[j], pageblock_order);
+				___free_pages(k, vm->pages[j], pageblock_order);
 			memset(vm->pages, 0, nr * sizeof(*vm->pages));
 			return -1;
 		}
@@ -517,7 +517,7 @@ static void free_area_pages(struct kmm *k, struct vm_struct *vm)
 	unsigned int i, step = 1u << vm->page_order;
 
 	for (i = 0; i < vm->nr_pages; i += step)
-		__free_pages_kmm(k, vm->pages[i], vm->page_order);
+		___free_pages(k, vm->pages[i], vm->page_order);
 }
 
 static void free_pages_array(struct vm_struct *vm)

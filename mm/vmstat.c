@@ -28,7 +28,7 @@ const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 #undef X
 };
 
-unsigned long global_zone_page_state_kmm(const struct kmm *k,
+unsigned long __global_zone_page_state(const struct kmm *k,
 					 enum zone_stat_item item)
 {
 	unsigned long sum = 0;

@@ -25,7 +25,7 @@ static long si_mem_available(struct kmm *k)
 
 	for (i = 0; i < MAX_NR_ZONES; i++)
 		wmark_low += low_wmark_pages(&k->mem->node.node_zones[i]);
-	available = (long)global_zone_page_state_kmm(k, NR_FREE_PAGES) -
+	available = (long)__global_zone_page_state(k, NR_FREE_PAGES) -
 		    (long)k->mem->totalreserve_pages;
 	pagecache = node_page_state(&k->mem->node, NR_ACTIVE_FILE) +
 		    node_page_state(&k->mem->node, NR_INACTIVE_FILE);
@@ -46,7 +46,7 @@ void meminfo_show(struct kmm *k, struct seq_buf *m)
 	for (i = 0; i < MAX_NR_ZONES; i++)
 		total += zone_managed_pages(&k->mem->node.node_zones[i]);
 	show_val_kb(m, "MemTotal:", total);
-	show_val_kb(m, "MemFree:", global_zone_page_state_kmm(k, NR_FREE_PAGES));
+	show_val_kb(m, "MemFree:", __global_zone_page_state(k, NR_FREE_PAGES));
 	show_val_kb(m, "MemAvailable:", (unsigned long)si_mem_available(k));
 	show_val_kb(m, "Buffers:", 0);
 	show_val_kb(m, "Cached:", node_page_state(n, NR_FILE_PAGES));
@@ -58,7 +58,7 @@ void meminfo_show(struct kmm *k, struct seq_buf *m)
 	show_val_kb(m, "Active(file):", node_page_state(n, NR_ACTIVE_FILE));
 	show_val_kb(m, "Inactive(file):", node_page_state(n, NR_INACTIVE_FILE));
 	show_val_kb(m, "Unevictable:", node_page_state(n, NR_UNEVICTABLE));
-	show_val_kb(m, "Mlocked:", global_zone_page_state_kmm(k, NR_MLOCK));
+	show_val_kb(m, "Mlocked:", __global_zone_page_state(k, NR_MLOCK));
 	show_val_kb(m, "SwapTotal:", 0);
 	show_val_kb(m, "SwapFree:", 0);
 	show_val_kb(m, "Zswap:", 0);

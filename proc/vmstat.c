@@ -33,7 +33,7 @@ static unsigned long numa_event_sum(struct kmm *k, int item)
 static void dirty_thresholds(struct kmm *k, unsigned long *thresh,
 			     unsigned long *bg)
 {
-	long avail = (long)global_zone_page_state_kmm(k, NR_FREE_PAGES) -
+	long avail = (long)__global_zone_page_state(k, NR_FREE_PAGES) -
 		     (long)k->mem->totalreserve_pages +
 		     (long)node_page_state(&k->mem->node, NR_ACTIVE_FILE) +
 		     (long)node_page_state(&k->mem->node, NR_INACTIVE_FILE);
@@ -50,7 +50,7 @@ void vmstat_show(struct kmm *k, struct seq_buf *m)
 	int i;
 
 	for (i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
-		seq_printf(m, "%s %lu\n", zone_stat_names[i], global_zone_page_state_kmm(k, i));
+		seq_printf(m, "%s %lu\n", zone_stat_names[i], __global_zone_page_state(k, i));
 	for (i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
 		seq_printf(m, "%s %lu\n", numa_stat_names[i], numa_event_sum(k, i));
 	for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)

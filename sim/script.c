@@ -263,7 +263,7 @@ static int cmd_free_pages(struct sim *s, int argc, char **argv)
 			snprintf(what, sizeof(what), "pfn %#lx", pfn);
 			return refuse_kernel_memory(s, "free_pages", what);
 		}
-		__free_pages_kmm(s->k, page, order);
+		___free_pages(s->k, page, order);
 		if (mine && !s->nr_report_lines)
 			owner_del(&s->owned, owner_page_key(pfn));
 	}
@@ -273,7 +273,7 @@ static int cmd_free_pages(struct sim *s, int argc, char **argv)
 
 static int cmd_drain(struct sim *s, int argc, char **argv)
 {
-	drain_all_pages_kmm(s->k, NULL);
+	__drain_all_pages(s->k, NULL);
 	fprintf(s->out, "ok\n");
 	return 0;
 }
@@ -504,7 +504,7 @@ static int cmd_hotplug_add(struct sim *s, int argc, char **argv)
 
 	if (parse_ulong(argv[1], &bytes, true))
 		return syntax_error(s, "hotplug_add: SIZE must be a size (e.g. 256M), got '%s'", argv[1]);
-	err = add_memory_kmm(s->k, bytes);
+	err = __add_memory(s->k, bytes);
 	if (err == -EINVAL)
 		fprintf(s->out, "error EINVAL\n");
 	else if (err == -ENOSPC)

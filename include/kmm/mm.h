@@ -130,7 +130,7 @@ unsigned long totalram_pages(void);
 /* Machine-explicit variants (the kernel-named calls use the current one). */
 struct kmm;
 struct page *__alloc_pages(struct kmm *k, gfp_t gfp, unsigned int order);
-void __free_pages_kmm(struct kmm *k, struct page *page, unsigned int order);
+void ___free_pages(struct kmm *k, struct page *page, unsigned int order);
 
 /*
  * Address spaces: what code outside mm/ (arch/, fs/, the simulator) uses

@@ -276,7 +276,7 @@ static void usage_now(struct kmm *k, struct usage *u)
 
 	vm_unmap_aliases();	/* frees vmap_areas: before the slabs are shrunk */
 	kmm_slab_shrink_all(k);
-	drain_all_pages_kmm(k, NULL);
+	__drain_all_pages(k, NULL);
 	u->free_pages = nr_free_pages();
 	u->slab_objects = u->caches = 0;
 	pthread_mutex_lock(&k->mem->slab->slab_mutex);

@@ -548,7 +548,7 @@ TEST(pcp_lists_batch_and_drain)
 	ASSERT_NOT_NULL(k);
 	drain_all_pages(NULL);
 	pages[0] = alloc_pages(GFP_KERNEL, 0);
-	cpu = smp_processor_id_kmm(k);
+	cpu = smp_processor_id(k);
 	pcp = &z->per_cpu_pageset[cpu];
 	/* One refill brought a batch; one page of it is in use. */
 	ASSERT_EQ(pcp->count, pcp->batch - 1);

@@ -148,7 +148,7 @@ static void run_threads(unsigned int cpus)
 	ASSERT_EQ(reports, 0);
 	/* Threads that exited gave their CPUs back; only the main thread,
 	 * which booted the machine on CPU 0, still holds one. */
-	ASSERT_EQ(smp_processor_id_kmm(k), 0);
+	ASSERT_EQ(smp_processor_id(k), 0);
 	for (i = 1; i < (int)k->mem->nr_cpus; i++)
 		ASSERT_NULL(k->mem->cpu_owner[i]);
 	kmm_shutdown(k);

@@ -1020,7 +1020,7 @@ TEST(test_hotplug_bad_sizes)
 	ASSERT_EQ(run(c, "hotplug_add 384M"), 0);
 	ASSERT_STR_EQ(c->o, "error ENOSPC\n");
 #if 1
-	/* KNOWN BUG: mm/memory_hotplug.c add_memory_kmm(): the check
+	/* KNOWN BUG: mm/memory_hotplug.c __add_memory(): the check
 	 * "cfg.mem + hotplug_added + bytes > cfg.max_mem" wraps for bytes
 	 * near 2^64, so the request goes on: memblock_add() inserts a region
 	 * whose end wrapped below its base, the first online_section() fails

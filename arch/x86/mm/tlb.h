@@ -27,7 +27,7 @@ static inline struct hw_cpus *machine_cpus(struct kmm *k)
 /* The CPU a simulated access runs on: the caller's, or CPU 0. */
 static inline int access_cpu(struct kmm *k)
 {
-	int cpu = smp_processor_id_kmm(k);
+	int cpu = smp_processor_id(k);
 
 	return cpu < 0 ? 0 : cpu;
 }
