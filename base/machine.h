@@ -38,6 +38,12 @@ struct kmm {
 	unsigned long tainted;		/* TAINT_BAD_PAGE when set */
 	bool panicked;			/* panic() ran: the machine has stopped */
 
+	/* Its CPUs, each played by the host thread that claimed it (base/smp.c). */
+	unsigned int nr_cpus;
+	void **cpu_owner;		/* [nr_cpus]: the thread running each CPU */
+	unsigned long cpu_release_gen;	/* bumped when a CPU is given back */
+	struct list_head machines;	/* on the list of live machines */
+
 	struct hw_machine *hw;
 	struct mm_machine *mem;
 	struct fs_machine *fs;

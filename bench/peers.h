@@ -96,7 +96,7 @@ int bench_usable_cpus(int *cpus);
 /*
  * Runs fn(arg) on a new thread and waits for it.  kmm gives a simulated
  * CPU to each of the first `cpus` threads that allocate and takes it back
- * when the thread exits (mm/percpu.c): a benchmark's main thread calls
+ * when the thread exits (base/smp.c): a benchmark's main thread calls
  * kmm only through this, so that every measuring thread finds a CPU free.
  */
 void run_on_kmm_thread(void *(*fn)(void *), void *arg);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <string.h>
 #include <kmm/mm.h>
+#include <kmm/mman.h>
 #include <kmm/sched.h>
 #include <kmm/security.h>
 #include "arch/x86/mm/pkeys.h"

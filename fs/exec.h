@@ -5,7 +5,7 @@
 #ifndef KMM_FS_EXEC_H
 #define KMM_FS_EXEC_H
 
-#include "mm/internal.h"
+#include <kmm/mm.h>
 #include "fs/machine.h"
 
 #define MAX_ELF_LOAD	8

@@ -17,6 +17,7 @@
 #include "fs/machine.h"
 #include "kernel/machine.h"
 #include "base/printk.h"
+#include "base/smp.h"
 
 /* Every part of one machine, in one allocation (zones are cache-line
  * aligned, so the whole is). */
@@ -52,6 +53,7 @@ static void machine_exit(struct kmm *k)
 	rootfs_exit(k);
 	hw_cpus_exit(&k->hw->cpus);
 	mm_core_exit(k);
+	smp_exit(k);
 	free(container_of(k, struct machine, k));
 }
 
@@ -70,11 +72,12 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	k->id = __atomic_fetch_add(&kmm_next_id, 1, __ATOMIC_RELAXED);
 	k->rnd_state = k->cfg.seed;
 	fork_init(k);
-	if (mm_core_init(k)) {
+	if (smp_init(k) || mm_core_init(k)) {
 		kmm_set_machine_globals(NULL);
 		machine_exit(k);
 		return NULL;
 	}
+	kmm_register_machine(k);
 	mm_fault_inject_setup(k);
 	return k;
 }

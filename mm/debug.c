@@ -216,7 +216,7 @@ static void check_zone_pcp(struct buddy_check *c)
 	struct zone *zone = c->zone;
 	unsigned int cpu, i;
 
-	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++) {
+	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 		unsigned long n = 0;
 

@@ -14,78 +14,17 @@
 #ifndef KMM_MM_INTERNAL_H
 #define KMM_MM_INTERNAL_H
 
+#include <kmm/mman.h>
 #include "mm/machine.h"
 #include "hw/machine.h"
 #include "base/printk.h"
-
-#define OVERCOMMIT_GUESS	0
-#define OVERCOMMIT_ALWAYS	1
-#define OVERCOMMIT_NEVER	2
+#include "base/smp.h"
 
 /* mm/util.c */
 void mm_util_init(struct kmm *k);
-unsigned long vm_commit_limit(struct kmm *k);
-void vm_acct_memory(struct kmm *k, long pages);
-void vm_unacct_memory(struct kmm *k, long pages);
 /* Charges pages if the policy lets them in (0), else -ENOMEM, uncharged. */
 int __vm_enough_memory(struct kmm *k, unsigned long mm_total_vm, long pages,
 		       bool cap_sys_admin);
-
-/*
- * The simulated CPU the calling thread runs on, or -1 if it has none
- * (more threads than CPUs).  See mm/percpu.c.
- */
-struct kmm_cpu_cache {
-	unsigned long kmm_id;
-	int cpu;
-	unsigned long release_gen;
-};
-extern __thread struct kmm_cpu_cache kmm_this_cpu_cache;
-extern bool kmm_membarrier_ok;
-int kmm_claim_cpu(struct kmm *k);
-void kmm_percpu_init(void);
-void kmm_register_machine(struct kmm *k);
-void kmm_heavy_barrier(void);
-
-void local_lock_slow(struct cpu_local_lock *ll);
-void local_lock_remote(struct cpu_local_lock *ll);
-void local_unlock_remote(struct cpu_local_lock *ll);
-
-/*
- * The owner's side of a CPU-local critical section.  Returns true when the
- * owner may go ahead lock-free; false when a remote user is at work, in
- * which case the owner has queued behind it and holds ll->lock.  The store
- * to busy and the load of drain_req are ordered by kmm_heavy_barrier() on
- * the remote side (or by a full fence here when membarrier is missing).
- */
-static inline bool local_enter(struct cpu_local_lock *ll)
-{
-	WRITE_ONCE(ll->busy, 1);
-	if (likely(kmm_membarrier_ok))
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	else
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (likely(!__atomic_load_n(&ll->drain_req, __ATOMIC_ACQUIRE)))
-		return true;
-	__atomic_store_n(&ll->busy, 0, __ATOMIC_RELEASE);
-	local_lock_slow(ll);
-	return false;
-}
-
-static inline void local_exit(struct cpu_local_lock *ll, bool fast)
-{
-	if (likely(fast))
-		__atomic_store_n(&ll->busy, 0, __ATOMIC_RELEASE);
-	else
-		__atomic_store_n(&ll->lock, 0, __ATOMIC_RELEASE);
-}
-
-static inline int smp_processor_id(struct kmm *k)
-{
-	if (likely(kmm_this_cpu_cache.kmm_id == k->id && kmm_this_cpu_cache.cpu >= 0))
-		return kmm_this_cpu_cache.cpu;
-	return kmm_claim_cpu(k);
-}
 
 /*
  * Per-CPU event counters: the owner bumps its row with a plain load and
@@ -101,7 +40,7 @@ static inline void __count_vm_events(struct kmm *k, int cpu,
 		p = &k->mem->vm_events[cpu].event[item];
 		WRITE_ONCE(*p, READ_ONCE(*p) + delta);
 	} else {
-		__atomic_fetch_add(&k->mem->vm_events[k->mem->nr_cpus].event[item], delta,
+		__atomic_fetch_add(&k->mem->vm_events[k->nr_cpus].event[item], delta,
 				   __ATOMIC_RELAXED);
 	}
 }
@@ -112,11 +51,6 @@ static inline void __mod_zone_page_state(struct zone *zone,
 	__atomic_fetch_add(&zone->vm_stat[item], delta, __ATOMIC_RELAXED);
 }
 
-/* The migratetype of the pageblock holding pfn (read without zone->lock). */
-static inline int get_pageblock_migratetype(const struct kmm *k, unsigned long pfn)
-{
-	return READ_ONCE(k->mem->pageblock_mt[pfn >> pageblock_order]);
-}
 
 /* memblock.c */
 int memblock_add(struct memblock *mb, phys_addr_t base, phys_addr_t size);
@@ -170,7 +104,6 @@ void unmap_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end);
 /* vmalloc.c */
 int vmalloc_init(struct kmm *k);
 void vmalloc_exit(struct kmm *k);
-void vmallocinfo_show(struct kmm *k, struct seq_buf *m);
 int check_vmalloc_invariants(void);
 unsigned long kmm_vmalloc_mirror_size(void);
 
@@ -189,7 +122,6 @@ void free_frozen_pages(struct kmm *k, struct page *page, unsigned int order);
 void setup_per_zone_wmarks(struct kmm *k);
 void setup_per_zone_lowmem_reserve(struct kmm *k);
 void init_per_zone_wmark_min(struct kmm *k);
-void refresh_per_zone_wmarks(struct kmm *k);
 void zone_pcp_init(struct kmm *k, struct zone *zone);
 void zone_pcp_update(struct kmm *k, struct zone *zone);
 /* pcp high_max: managed pages / this fraction, split over the CPUs. */
@@ -202,7 +134,6 @@ bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 		       int highest_zoneidx, unsigned int alloc_flags);
 void __drain_all_pages(struct kmm *k, struct zone *zone);
 int __check_buddy_invariants(struct kmm *k);
-unsigned long zone_pcp_count(const struct kmm *k, const struct zone *zone);
 
 /*
  * Reclaim hook: where Linux would run direct reclaim and compaction.  Until
@@ -225,15 +156,11 @@ bool should_fail_alloc_page(struct kmm *k, gfp_t gfp, unsigned int order);
 void fail_page_alloc_init(struct kmm *k);
 void fail_page_alloc_setup(struct kmm *k);
 void fail_page_alloc_exit(struct kmm *k);
-int fail_page_alloc_set(struct kmm *k, const char *knob, long value);
-int fail_page_alloc_get(struct kmm *k, const char *knob, long *value);
 struct kmem_cache;
 bool should_failslab(struct kmem_cache *s, gfp_t gfp);
 void failslab_init(struct kmm *k);
 void failslab_setup(struct kmm *k);
 void failslab_exit(struct kmm *k);
-int failslab_set(struct kmm *k, const char *knob, long value);
-int failslab_get(struct kmm *k, const char *knob, long *value);
 
 /* debug.c */
 /* kernel/panic.c: reports "Kernel panic - not syncing: ..." and marks k
@@ -244,10 +171,5 @@ void dump_page(struct kmm *k, struct page *page, const char *reason,
 	       char *buf, size_t len);
 
 /* vmstat.c */
-extern const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS];
-extern const char *const numa_stat_names[NR_VM_NUMA_EVENT_ITEMS];
-unsigned long __global_zone_page_state(const struct kmm *k,
-					 enum zone_stat_item item);
-unsigned long sum_vm_event(const struct kmm *k, enum vm_event_item item);
 
 #endif /* KMM_MM_INTERNAL_H */

@@ -11,6 +11,7 @@
 #include <kmm/kmm.h>
 #include <kmm/vmstat.h>
 #include <kmm/pgtable.h>
+#include <kmm/mman.h>
 #include "base/machine.h"
 #include "base/ratelimit.h"
 #include "base/fault-inject.h"
@@ -80,10 +81,6 @@ struct mm_machine {
 	unsigned char *pageblock_mt;	/* migratetype per pageblock, by pfn */
 	pg_data_t node;
 	struct zone *fast_zone[MAX_NR_ZONES];	/* by gfp_zone: first zone to try */
-	unsigned int nr_cpus;
-	void **cpu_owner;		/* [nr_cpus]: the thread running each CPU */
-	unsigned long cpu_release_gen;	/* bumped when a CPU is given back */
-	struct list_head machines;	/* on the list of live machines */
 	/* [nr_cpus + 1]; the last row, updated atomically, is for threads
 	 * that run without a CPU */
 	struct vm_event_state *vm_events;
@@ -136,13 +133,42 @@ struct mm_machine {
  * allocators (0, or -1 with the reason reported; mm_core_exit then gives
  * back what was made); mm_fault_inject_setup arms the fault-injection
  * boot options once the machine is up.  kmm_set_machine_globals makes k
- * the current machine (NULL: none), kmm_unregister_machine takes it off
- * the list of live ones (mm/percpu.c) before it is freed.
+ * the current machine (NULL: none).
  */
 int mm_core_init(struct kmm *k);
 void mm_core_exit(struct kmm *k);
 void mm_fault_inject_setup(struct kmm *k);
 void kmm_set_machine_globals(struct kmm *k);
-void kmm_unregister_machine(struct kmm *k);
+
+/*
+ * What the layers above read and set of memory management (the /proc
+ * views, sysctl, debugfs, the simulator's commands).  The rest of mm/'s
+ * helpers are its own (mm/internal.h).
+ */
+/* mm/util.c: CommitLimit */
+unsigned long vm_commit_limit(struct kmm *k);
+/* The migratetype of the pageblock holding pfn (read without zone->lock). */
+static inline int get_pageblock_migratetype(const struct kmm *k, unsigned long pfn)
+{
+	return READ_ONCE(k->mem->pageblock_mt[pfn >> pageblock_order]);
+}
+/* mm/vmalloc.c: /proc/vmallocinfo */
+void vmallocinfo_show(struct kmm *k, struct seq_buf *m);
+/* mm/mm_init.c: after a watermark sysctl changes */
+void refresh_per_zone_wmarks(struct kmm *k);
+/* mm/page_alloc.c: pages on the zone's per-CPU lists */
+unsigned long zone_pcp_count(const struct kmm *k, const struct zone *zone);
+/* mm/fail_page_alloc.c, mm/failslab.c: the debugfs knobs by file name;
+ * 0, -ENOENT or -EINVAL */
+int fail_page_alloc_set(struct kmm *k, const char *knob, long value);
+int fail_page_alloc_get(struct kmm *k, const char *knob, long *value);
+int failslab_set(struct kmm *k, const char *knob, long value);
+int failslab_get(struct kmm *k, const char *knob, long *value);
+/* mm/vmstat.c */
+extern const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS];
+extern const char *const numa_stat_names[NR_VM_NUMA_EVENT_ITEMS];
+unsigned long __global_zone_page_state(const struct kmm *k,
+					 enum zone_stat_item item);
+unsigned long sum_vm_event(const struct kmm *k, enum vm_event_item item);
 
 #endif /* KMM_MM_MACHINE_H */

@@ -315,7 +315,6 @@ void mm_core_exit(struct kmm *k)
 	hw_ram_exit(&k->hw->ram);
 	free(k->mem->mem_section);
 	free(k->mem->vm_events);
-	free(k->mem->cpu_owner);
 }
 
 /*
@@ -358,21 +357,18 @@ static void report_boot_oom(struct kmm *k, const char *what)
  */
 int mm_core_init(struct kmm *k)
 {
-	kmm_percpu_init();
 	k->hw->ram.memfd = -1;
 	INIT_LIST_HEAD(&k->mem->shrinker_list);
 	ratelimit_state_init(&k->mem->nopage_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
 	ratelimit_state_init(&k->mem->bad_order_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
 	pthread_mutex_init(&k->mem->shrinker_lock, NULL);
-	k->mem->nr_cpus = k->cfg.cpus;
 	k->mem->nofail_may_wait = true;
 	fail_page_alloc_init(k);
 	failslab_init(k);
-	k->mem->vm_events = aligned_alloc(64, (k->mem->nr_cpus + 1) * sizeof(*k->mem->vm_events));
+	k->mem->vm_events = aligned_alloc(64, (k->nr_cpus + 1) * sizeof(*k->mem->vm_events));
 	if (k->mem->vm_events)
-		memset(k->mem->vm_events, 0, (k->mem->nr_cpus + 1) * sizeof(*k->mem->vm_events));
-	k->mem->cpu_owner = calloc(k->mem->nr_cpus, sizeof(*k->mem->cpu_owner));
-	if (!k->mem->vm_events || !k->mem->cpu_owner || setup_memory(k)) {
+		memset(k->mem->vm_events, 0, (k->nr_cpus + 1) * sizeof(*k->mem->vm_events));
+	if (!k->mem->vm_events || setup_memory(k)) {
 		kmm_report(NULL, "kmm_boot: cannot set up %lu bytes of RAM\n", k->cfg.mem);
 		return -1;
 	}
@@ -394,7 +390,6 @@ int mm_core_init(struct kmm *k)
 		return -1;
 	}
 	mm_util_init(k);
-	kmm_register_machine(k);
 	return 0;
 }
 
@@ -546,7 +541,7 @@ int zone_highsize(struct kmm *k, const struct zone *zone, int batch,
 	unsigned long total = high_fraction ?
 			      zone_managed_pages(zone) / (unsigned long)high_fraction :
 			      low_wmark_pages(zone);
-	int high = (int)(total / k->mem->nr_cpus);
+	int high = (int)(total / k->nr_cpus);
 
 	/* Split across the CPUs, but never below four batches. */
 	return max(high, batch << 2);
@@ -557,7 +552,7 @@ void zone_pcp_init(struct kmm *k, struct zone *zone)
 	unsigned int cpu;
 	int i;
 
-	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++) {
+	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		memset(pcp, 0, sizeof(*pcp));
@@ -614,7 +609,7 @@ int page_alloc_init(struct kmm *k)
 	for (i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *zone = &k->mem->node.node_zones[i];
 
-		zone->per_cpu_pageset = aligned_alloc(64, k->mem->nr_cpus * sizeof(struct per_cpu_pages));
+		zone->per_cpu_pageset = aligned_alloc(64, k->nr_cpus * sizeof(struct per_cpu_pages));
 		if (!zone->per_cpu_pageset)
 			return -1;
 		zone_pcp_init(k, zone);

@@ -6,7 +6,7 @@
  * compaction and OOM steps of the slow path are hooks (docs/faithfulness.md).
  *
  * Lock order: a CPU's pcp (its owner enters lock-free; others go through
- * local_lock_remote, mm/percpu.c), then zone->lock.
+ * local_lock_remote, base/smp.c), then zone->lock.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -1547,7 +1547,7 @@ void __drain_all_pages(struct kmm *k, struct zone *only)
 
 		if (!populated_zone(zone) || (only && zone != only))
 			continue;
-		for (cpu = 0; cpu < k->mem->nr_cpus; cpu++) {
+		for (cpu = 0; cpu < k->nr_cpus; cpu++) {
 			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 			local_lock_remote(&pcp->ll);
@@ -1567,7 +1567,7 @@ unsigned long zone_pcp_count(const struct kmm *k, const struct zone *zone)
 	unsigned long n = 0;
 	unsigned int cpu;
 
-	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++)
+	for (cpu = 0; cpu < k->nr_cpus; cpu++)
 		n += (unsigned long)READ_ONCE(zone->per_cpu_pageset[cpu].count);
 	return n;
 }
@@ -1584,7 +1584,7 @@ void zone_pcp_update(struct kmm *k, struct zone *zone)
 	zone->pageset_high_min = zone_highsize(k, zone, zone->pageset_batch, 0);
 	zone->pageset_high_max = zone_highsize(k, zone, zone->pageset_batch,
 					       MIN_PERCPU_PAGELIST_HIGH_FRACTION);
-	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++) {
+	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		local_lock_remote(&pcp->ll);

@@ -719,7 +719,7 @@ static void drain_cpu_caches(struct kmem_cache *s)
 	unsigned int cpu;
 	LIST_HEAD(destroy);
 
-	for (cpu = 0; cpu < s->k->mem->nr_cpus; cpu++) {
+	for (cpu = 0; cpu < s->k->nr_cpus; cpu++) {
 		struct array_cache *ac = s->cpu_cache[cpu];
 
 		local_lock_remote(&ac->ll);
@@ -949,7 +949,7 @@ static void cache_tunables(struct kmem_cache *s)
 		limit = 120;
 	s->limit = limit;
 	s->batchcount = (limit + 1) / 2;
-	s->shared = (s->size <= PAGE_SIZE && s->k->mem->nr_cpus > 1) ? 8 : 0;
+	s->shared = (s->size <= PAGE_SIZE && s->k->nr_cpus > 1) ? 8 : 0;
 }
 
 static size_t ac_bytes(unsigned int entries)
@@ -970,12 +970,12 @@ static int setup_cpu_cache(struct kmem_cache *s)
 	struct kmm *k = s->k;
 	unsigned int shared = s->shared * s->batchcount;
 	size_t per_cpu = ac_bytes(s->limit);
-	size_t bytes = per_cpu * k->mem->nr_cpus + (shared ? ac_bytes(shared) : 0);
+	size_t bytes = per_cpu * k->nr_cpus + (shared ? ac_bytes(shared) : 0);
 	char *block;
 	unsigned int cpu;
 
 	s->cpu_cache = NULL;
-	bytes += ALIGN(k->mem->nr_cpus * sizeof(void *), (size_t)CACHE_LINE_SIZE);
+	bytes += ALIGN(k->nr_cpus * sizeof(void *), (size_t)CACHE_LINE_SIZE);
 	block = alloc_pages_exact(bytes, GFP_KERNEL | __GFP_ZERO);
 	if (!block)
 		return -ENOMEM;
@@ -983,8 +983,8 @@ static int setup_cpu_cache(struct kmem_cache *s)
 	s->arrays_size = bytes;
 	__atomic_fetch_add(&k->mem->percpu_pages, PFN_UP(bytes), __ATOMIC_RELAXED);
 	s->cpu_cache = (struct array_cache **)block;
-	block += ALIGN(k->mem->nr_cpus * sizeof(void *), (size_t)CACHE_LINE_SIZE);
-	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++, block += per_cpu) {
+	block += ALIGN(k->nr_cpus * sizeof(void *), (size_t)CACHE_LINE_SIZE);
+	for (cpu = 0; cpu < k->nr_cpus; cpu++, block += per_cpu) {
 		s->cpu_cache[cpu] = (struct array_cache *)block;
 		init_ac(s->cpu_cache[cpu], s->limit, s->batchcount);
 	}
@@ -993,7 +993,7 @@ static int setup_cpu_cache(struct kmem_cache *s)
 		s->node.shared = (struct array_cache *)block;
 		init_ac(s->node.shared, shared, s->batchcount);
 	}
-	s->node.free_limit = (1 + k->mem->nr_cpus) * s->batchcount + s->num;
+	s->node.free_limit = (1 + k->nr_cpus) * s->batchcount + s->num;
 	return 0;
 }
 
@@ -1317,7 +1317,7 @@ int kmem_cache_get_info(struct kmem_cache *s, struct kmem_cache_info *info)
 	 * for a statistic that is stale once printed anyway.  The owners
 	 * store with WRITE_ONCE (ac_set_avail), so each count read is whole.
 	 */
-	for (cpu = 0; cpu < s->k->mem->nr_cpus; cpu++)
+	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
 		info->cpu_avail += READ_ONCE(s->cpu_cache[cpu]->avail);
 	info->order_fallback = READ_ONCE(s->order_fallback);
 	info->objsize = s->size;
@@ -1398,7 +1398,7 @@ int check_slab_invariants(struct kmem_cache *s)
 
 	if (cache_handle_bad(s, "check_slab_invariants"))
 		return -1;
-	for (cpu = 0; cpu < s->k->mem->nr_cpus; cpu++)
+	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
 		local_lock_remote(&s->cpu_cache[cpu]->ll);
 	pthread_mutex_lock(&n->list_lock);
 	for (kind = 0; kind < 3; kind++)
@@ -1411,14 +1411,14 @@ int check_slab_invariants(struct kmem_cache *s)
 	if (c.objs != n->total_objects || c.pages != n->total_pages ||
 	    c.fallback != s->nr_fallback_slabs)
 		slab_check_fail(&c, "object, page or fallback counts disagree with the slabs", NULL);
-	for (cpu = 0; cpu < s->k->mem->nr_cpus; cpu++)
+	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
 		arrays += s->cpu_cache[cpu]->avail;
 	if (n->shared)
 		arrays += n->shared->avail;
 	if (arrays != c.cached)
 		slab_check_fail(&c, "objects in arrays disagree with BUFCTL_CACHED marks", NULL);
 	pthread_mutex_unlock(&n->list_lock);
-	for (cpu = 0; cpu < s->k->mem->nr_cpus; cpu++)
+	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
 		local_unlock_remote(&s->cpu_cache[cpu]->ll);
 	return c.err ? -1 : 0;
 }

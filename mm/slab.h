@@ -22,7 +22,7 @@
  *
  * Per cache: one node (kmem_cache_node) with the three slab lists under
  * list_lock and a shared array; one array_cache per simulated CPU, used
- * lock-free by the CPU's owner thread (mm/percpu.c).
+ * lock-free by the CPU's owner thread (base/smp.c).
  *
  * Lock order: slab_mutex (cache list), a CPU's array (local lock), then
  * the node's list_lock, then zone->lock (in the page allocator).

@@ -277,7 +277,7 @@ static struct vmap_area *find_busy(struct kmm_vmalloc *v, unsigned long addr)
 static unsigned long lazy_max_pages(struct kmm *k)
 {
 	/* 32 MiB per log2(CPUs) + 1, as Linux. */
-	return ((32ul << 20) >> PAGE_SHIFT) * (unsigned long)(64 - __builtin_clzl(k->mem->nr_cpus));
+	return ((32ul << 20) >> PAGE_SHIFT) * (unsigned long)(64 - __builtin_clzl(k->nr_cpus));
 }
 
 /* The flush: every lazily freed range goes back to the free tree. */

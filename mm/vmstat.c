@@ -44,7 +44,7 @@ unsigned long sum_vm_event(const struct kmm *k, enum vm_event_item item)
 	unsigned long sum = 0;
 	unsigned int cpu;
 
-	for (cpu = 0; cpu <= k->mem->nr_cpus; cpu++)
+	for (cpu = 0; cpu <= k->nr_cpus; cpu++)
 		sum += READ_ONCE(k->mem->vm_events[cpu].event[item]);
 	return sum;
 }

@@ -6,7 +6,10 @@
 #define KMM_PROC_INTERNAL_H
 
 #include "base/seq_buf.h"
-#include "mm/internal.h"
+#include "mm/machine.h"
+#include "hw/machine.h"
+#include "base/printk.h"
+#include "base/smp.h"
 
 struct proc_entry {
 	const char *path;

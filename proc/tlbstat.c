@@ -4,7 +4,10 @@
  * table (the geometry, then hits and misses per level).
  */
 #include <string.h>
-#include "mm/internal.h"
+#include "mm/machine.h"
+#include "hw/machine.h"
+#include "base/printk.h"
+#include "base/smp.h"
 #include "mm/memory.h"
 #include "hw/cpu.h"
 

@@ -18,7 +18,7 @@ static unsigned long numa_event_sum(struct kmm *k, int item)
 	for (z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zone = &k->mem->node.node_zones[z];
 
-		for (cpu = 0; cpu < k->mem->nr_cpus; cpu++)
+		for (cpu = 0; cpu < k->nr_cpus; cpu++)
 			sum += READ_ONCE(zone->per_cpu_pageset[cpu].vm_numa_event[item]);
 		sum += READ_ONCE(zone->numa_event_nocpu[item]);
 	}

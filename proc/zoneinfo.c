@@ -15,7 +15,7 @@ static int fls_ul(unsigned long x)
 static int stat_threshold(const struct kmm *k, const struct zone *zone)
 {
 	unsigned long mem = zone_managed_pages(zone) >> (27 - PAGE_SHIFT);
-	int t = 2 * fls_ul(k->mem->nr_cpus) * (1 + fls_ul(mem));
+	int t = 2 * fls_ul(k->nr_cpus) * (1 + fls_ul(mem));
 
 	return t < 125 ? t : 125;
 }
@@ -29,7 +29,7 @@ static unsigned long zone_numa_event_state(const struct kmm *k,
 	/* One node: every allocation is a hit and local. */
 	if (item == NUMA_LOCAL)
 		item = NUMA_HIT;
-	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++)
+	for (cpu = 0; cpu < k->nr_cpus; cpu++)
 		sum += READ_ONCE(zone->per_cpu_pageset[cpu].vm_numa_event[item]);
 	return sum + READ_ONCE(zone->numa_event_nocpu[item]);
 }
@@ -49,7 +49,7 @@ static void show_pagesets(struct kmm *k, struct seq_buf *m, struct zone *zone)
 	unsigned int cpu;
 
 	seq_printf(m, "\n  pagesets");
-	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++) {
+	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		seq_printf(m, "\n    cpu: %u"

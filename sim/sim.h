@@ -7,7 +7,10 @@
 #define KMM_SIM_SIM_H
 
 #include <stdio.h>
-#include "mm/internal.h"
+#include "mm/machine.h"
+#include "hw/machine.h"
+#include "base/printk.h"
+#include "base/smp.h"
 #include "sim/owner.h"
 
 struct sim {

@@ -50,4 +50,17 @@ static inline unsigned long calc_vm_prot_bits(unsigned long prot, int pkey)
 	       ((unsigned long)pkey << VM_PKEY_SHIFT & ARCH_VM_PKEY_FLAGS);
 }
 
+/*
+ * Committed address space (mm/util.c): charge and uncharge pages of
+ * machine k's vm_committed_as, as Linux's vm_acct_memory and
+ * vm_unacct_memory (the check is security_vm_enough_memory_mm).
+ */
+struct kmm;
+/* vm.overcommit_memory */
+#define OVERCOMMIT_GUESS	0
+#define OVERCOMMIT_ALWAYS	1
+#define OVERCOMMIT_NEVER	2
+void vm_acct_memory(struct kmm *k, long pages);
+void vm_unacct_memory(struct kmm *k, long pages);
+
 #endif /* KMM_MMAN_H */

@@ -166,7 +166,7 @@ struct free_area {
 /*
  * Guards data of one simulated CPU.  The CPU's owner thread works on it
  * lock-free, marking itself busy; anyone else takes lock, raises drain_req
- * and waits for the owner to be outside (mm/percpu.c).
+ * and waits for the owner to be outside (base/smp.c).
  */
 struct cpu_local_lock {
 	int busy;			/* owner inside a fast critical section */

@@ -138,7 +138,7 @@ static void run_threads(unsigned int cpus)
 		ops += w[i].ops;
 	}
 	printf("  %lu alloc/free operations by %d threads on %u CPUs\n", ops,
-	       NTHREADS, k->mem->nr_cpus);
+	       NTHREADS, k->nr_cpus);
 	ASSERT_TRUE(ops > 1000);
 	drain_all_pages(NULL);
 	ASSERT_EQ(check_buddy_invariants(), 0);
@@ -149,8 +149,8 @@ static void run_threads(unsigned int cpus)
 	/* Threads that exited gave their CPUs back; only the main thread,
 	 * which booted the machine on CPU 0, still holds one. */
 	ASSERT_EQ(smp_processor_id(k), 0);
-	for (i = 1; i < (int)k->mem->nr_cpus; i++)
-		ASSERT_NULL(k->mem->cpu_owner[i]);
+	for (i = 1; i < (int)k->nr_cpus; i++)
+		ASSERT_NULL(k->cpu_owner[i]);
 	kmm_shutdown(k);
 }
 

@@ -175,7 +175,7 @@ static void run(unsigned int cpus)
 	__atomic_store_n(&stop_reader, 1, __ATOMIC_RELEASE);
 	pthread_join(r, NULL);
 	printf("  %lu operations by %d threads on %u CPUs, %lu reads of slabinfo and buddyinfo\n",
-	       ops, NTHREADS, k->mem->nr_cpus, reads);
+	       ops, NTHREADS, k->nr_cpus, reads);
 	ASSERT_TRUE(ops > 1000);
 	ASSERT_TRUE(reads > 0);
 	ASSERT_EQ(reports, 0);

@@ -149,7 +149,7 @@ TEST(watermarks_and_pcp_sizes_match_host)
 	k = calloc(1, sizeof(*k));
 	k->mem = calloc(1, sizeof(*k->mem));
 	k->mem->kmm = k;
-	k->mem->nr_cpus = (unsigned int)cpus;
+	k->nr_cpus = (unsigned int)cpus;
 	k->cfg.min_free_kbytes = (int)mfk;
 	k->cfg.watermark_scale_factor = (int)wsf;
 	ASSERT_EQ(page_alloc_init(k), 0);

@@ -13,7 +13,7 @@
  */
 #include <kmm/mm.h>
 #include <kmm/sched.h>
-#include "mm/internal.h"
+#include "base/machine.h"
 
 #define MMAP_RND_BITS	28
 #define STACK_RND_MASK	0x3ffffful

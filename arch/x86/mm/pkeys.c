@@ -9,7 +9,7 @@
  */
 #include <errno.h>
 #include <kmm/mman.h>
-#include "mm/internal.h"
+#include "base/machine.h"
 #include "arch/x86/mm/pkeys.h"
 
 bool arch_pkeys_enabled(void)

@@ -8,7 +8,7 @@
 
 void machine_cpus_init(struct kmm *k)
 {
-	if (hw_cpus_init(&k->hw->cpus, k->mem->nr_cpus, k->cfg.tlb))
+	if (hw_cpus_init(&k->hw->cpus, k->nr_cpus, k->cfg.tlb))
 		abort();
 }
 

@@ -6,7 +6,8 @@
 #ifndef KMM_ARCH_X86_MM_TLB_H
 #define KMM_ARCH_X86_MM_TLB_H
 
-#include "mm/internal.h"
+#include "base/smp.h"
+#include "hw/machine.h"
 #include "hw/cpu.h"
 
 /* The shootdown on every CPU's TLB (end ~0: all of mm), as Linux's

@@ -1,5 +1,5 @@
 /*
- * mm/percpu.c - which host thread runs on which simulated CPU, and the
+ * base/smp.c - which host thread runs on which simulated CPU, and the
  * barrier that lets a CPU's owner touch its per-CPU data without atomics.
  *
  * Linux protects a CPU's pcp lists by running on that CPU with preemption
@@ -20,7 +20,9 @@
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "mm/internal.h"
+#include <errno.h>
+#include <stdlib.h>
+#include "base/smp.h"
 
 __thread struct kmm_cpu_cache kmm_this_cpu_cache;
 static __thread char thread_token;	/* its address names this thread */
@@ -39,16 +41,16 @@ static void release_cpus(void *unused)
 
 	(void)unused;
 	pthread_mutex_lock(&machines_lock);
-	/* Plain list_for_each: struct mm_machine is 64-byte aligned and the list
+	/* Plain list_for_each: struct kmm is 64-byte aligned and the list
 	 * head is not, so the entry form would form a misaligned pointer. */
 	list_for_each(pos, &machines) {
-		struct kmm *k = list_entry(pos, struct mm_machine, machines)->kmm;
+		struct kmm *k = list_entry(pos, struct kmm, machines);
 
-		for (cpu = 0; cpu < k->mem->nr_cpus; cpu++) {
-			if (__atomic_load_n(&k->mem->cpu_owner[cpu], __ATOMIC_RELAXED) != &thread_token)
+		for (cpu = 0; cpu < k->nr_cpus; cpu++) {
+			if (__atomic_load_n(&k->cpu_owner[cpu], __ATOMIC_RELAXED) != &thread_token)
 				continue;
-			__atomic_store_n(&k->mem->cpu_owner[cpu], NULL, __ATOMIC_RELEASE);
-			__atomic_fetch_add(&k->mem->cpu_release_gen, 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&k->cpu_owner[cpu], NULL, __ATOMIC_RELEASE);
+			__atomic_fetch_add(&k->cpu_release_gen, 1, __ATOMIC_RELEASE);
 		}
 	}
 	pthread_mutex_unlock(&machines_lock);
@@ -61,22 +63,31 @@ static void percpu_init_once(void)
 				    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
 }
 
-void kmm_percpu_init(void)
+int smp_init(struct kmm *k)
 {
 	pthread_once(&percpu_once, percpu_init_once);
+	k->nr_cpus = k->cfg.cpus;
+	k->cpu_owner = calloc(k->nr_cpus, sizeof(*k->cpu_owner));
+	return k->cpu_owner ? 0 : -ENOMEM;
+}
+
+void smp_exit(struct kmm *k)
+{
+	free(k->cpu_owner);
+	k->cpu_owner = NULL;
 }
 
 void kmm_register_machine(struct kmm *k)
 {
 	pthread_mutex_lock(&machines_lock);
-	list_add(&k->mem->machines, &machines);
+	list_add(&k->machines, &machines);
 	pthread_mutex_unlock(&machines_lock);
 }
 
 void kmm_unregister_machine(struct kmm *k)
 {
 	pthread_mutex_lock(&machines_lock);
-	list_del(&k->mem->machines);
+	list_del(&k->machines);
 	pthread_mutex_unlock(&machines_lock);
 }
 
@@ -88,24 +99,24 @@ void kmm_unregister_machine(struct kmm *k)
 int kmm_claim_cpu(struct kmm *k)
 {
 	struct kmm_cpu_cache *c = &kmm_this_cpu_cache;
-	unsigned long gen = __atomic_load_n(&k->mem->cpu_release_gen, __ATOMIC_ACQUIRE);
+	unsigned long gen = __atomic_load_n(&k->cpu_release_gen, __ATOMIC_ACQUIRE);
 	unsigned int cpu;
 
 	if (c->kmm_id == k->id && c->cpu < 0 && c->release_gen == gen)
 		return -1;
-	for (cpu = 0; cpu < k->mem->nr_cpus; cpu++) {
+	for (cpu = 0; cpu < k->nr_cpus; cpu++) {
 		void *expected = NULL;
 
-		if (__atomic_load_n(&k->mem->cpu_owner[cpu], __ATOMIC_RELAXED) == &thread_token)
+		if (__atomic_load_n(&k->cpu_owner[cpu], __ATOMIC_RELAXED) == &thread_token)
 			break;		/* ours already (the cache was for another machine) */
-		if (__atomic_compare_exchange_n(&k->mem->cpu_owner[cpu], &expected,
+		if (__atomic_compare_exchange_n(&k->cpu_owner[cpu], &expected,
 						&thread_token, false,
 						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			break;
 	}
 	c->kmm_id = k->id;
 	c->release_gen = gen;
-	c->cpu = cpu < k->mem->nr_cpus ? (int)cpu : -1;
+	c->cpu = cpu < k->nr_cpus ? (int)cpu : -1;
 	if (c->cpu >= 0 && !thread_has_cpus) {
 		thread_has_cpus = true;
 		pthread_setspecific(cpu_key, &thread_token);	/* release at exit */

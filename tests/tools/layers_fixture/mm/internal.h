@@ -1,0 +1,1 @@
+/* mm/'s own helpers: no other layer may include this. */
