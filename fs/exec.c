@@ -43,7 +43,7 @@ static int setup_arg_pages(struct mm_struct *mm)
 		return -ENOMEM;
 	v = vm_area_alloc(mm);
 	if (!v) {
-		vm_unacct_memory(kmm_cur(), (long)pages);
+		vm_unacct_memory(mm->kmm, (long)pages);
 		return -ENOMEM;
 	}
 	v->vm_start = start;

@@ -106,7 +106,7 @@ static int dup_vma(struct mm_struct *mm, struct mm_struct *oldmm,
 	return copy_page_range(v, (struct vm_area_struct *)src);
 unacct:
 	if (src->vm_flags & VM_ACCOUNT)
-		vm_unacct_memory(kmm_cur(), (long)pages);
+		vm_unacct_memory(mm->kmm, (long)pages);
 	return -ENOMEM;
 }
 

@@ -247,7 +247,7 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *v, unsigned long addr
 	/* Counted before the page is cleared: the locked add then does not
 	 * wait for 4 KiB of zeroing stores to drain. */
 	mod_node_state(NR_ANON_PAGES, 1);
-	page = __alloc_pages(kmm_cur(), GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0);
+	page = __alloc_pages(v->vm_mm->kmm, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0);
 	if (!page) {
 		mod_node_state(NR_ANON_PAGES, -1);
 		return VM_FAULT_OOM;
@@ -340,7 +340,7 @@ static vm_fault_t do_fault(struct vm_area_struct *v, unsigned long addr, pte_t *
 	/* do_cow_fault: a private copy, anonymous from now on. */
 	if (anon_vma_prepare(v))
 		return VM_FAULT_OOM;
-	copy = __alloc_pages(kmm_cur(), GFP_HIGHUSER_MOVABLE, 0);
+	copy = __alloc_pages(v->vm_mm->kmm, GFP_HIGHUSER_MOVABLE, 0);
 	if (!copy)
 		return VM_FAULT_OOM;
 	memcpy(page_address(copy), page_address(page), PAGE_SIZE);
@@ -375,7 +375,7 @@ static vm_fault_t do_wp_page(struct vm_area_struct *v, unsigned long addr, pte_t
 	}
 	if (anon_vma_prepare(v))
 		return VM_FAULT_OOM;
-	copy = __alloc_pages(kmm_cur(), GFP_HIGHUSER_MOVABLE | (page ? 0 : __GFP_ZERO), 0);
+	copy = __alloc_pages(v->vm_mm->kmm, GFP_HIGHUSER_MOVABLE | (page ? 0 : __GFP_ZERO), 0);
 	if (!copy)
 		return VM_FAULT_OOM;
 	if (page)
@@ -423,7 +423,7 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *v, unsigned long addr
  */
 vm_fault_t handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int flags)
 {
-	struct kmm *k = kmm_cur();
+	struct kmm *k = v->vm_mm->kmm;
 	struct task_struct *t = v->vm_mm->owner;
 	vm_fault_t ret;
 
@@ -849,7 +849,7 @@ static int check_one_mm(struct kmm *k, struct mm_struct *mm, unsigned int *maps)
 
 int check_mm(struct mm_struct *mm)
 {
-	return check_one_mm(kmm_cur(), mm, NULL);
+	return check_one_mm(mm->kmm, mm, NULL);
 }
 
 int check_mm_counters(struct kmm *k)

@@ -39,7 +39,7 @@ static struct kmem_cache *vma_cachep(struct kmm *k)
 
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 {
-	struct vm_area_struct *v = kmem_cache_zalloc(vma_cachep(kmm_cur()), GFP_KERNEL);
+	struct vm_area_struct *v = kmem_cache_zalloc(vma_cachep(mm->kmm), GFP_KERNEL);
 
 	if (v)
 		v->vm_mm = mm;
@@ -59,6 +59,7 @@ struct mm_struct *mm_alloc(void)
 
 	if (!mm)
 		return NULL;
+	mm->kmm = kmm_cur();	/* a new address space is the current machine's */
 	mm->pgd = pgd_alloc();
 	if (!mm->pgd) {
 		kfree(mm);
@@ -68,7 +69,7 @@ struct mm_struct *mm_alloc(void)
 	mm_pkeys_init(mm);
 	/* Linux keeps 6 dynamic ASIDs per CPU; kmm tags each address space
 	 * with its own PCID (1..4095, reused after 4095; exit flushes it). */
-	mm->pcid = __atomic_add_fetch(&kmm_cur()->mem->last_pcid, 1, __ATOMIC_RELAXED) % 4095 + 1;
+	mm->pcid = __atomic_add_fetch(&mm->kmm->mem->last_pcid, 1, __ATOMIC_RELAXED) % 4095 + 1;
 	mm->task_size = TASK_SIZE;
 	mm->mmap_base = TASK_SIZE - (128ul << 20);	/* no randomisation: the gap minimum */
 	mm->rlim_memlock = 8ul << 20;	/* Linux's default RLIMIT_MEMLOCK (MLOCK_LIMIT) */
@@ -86,7 +87,7 @@ void mmput(struct mm_struct *mm)
 		struct vm_area_struct *v = mm->mmap;
 
 		if (v->vm_flags & VM_ACCOUNT)
-			vm_unacct_memory(kmm_cur(), (long)((v->vm_end - v->vm_start) >> PAGE_SHIFT));
+			vm_unacct_memory(mm->kmm, (long)((v->vm_end - v->vm_start) >> PAGE_SHIFT));
 		vma_unlink(mm, v);
 		vm_area_free(v);
 	}
@@ -97,7 +98,7 @@ void mmput(struct mm_struct *mm)
 
 int security_vm_enough_memory_mm(struct mm_struct *mm, long pages)
 {
-	return __vm_enough_memory(kmm_cur(), mm->total_vm, pages, mm->cap_sys_admin);
+	return __vm_enough_memory(mm->kmm, mm->total_vm, pages, mm->cap_sys_admin);
 }
 
 void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
@@ -222,7 +223,7 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 	while ((v = find_vma_intersection(mm, start, end))) {
 		vm_stat_account(mm, v->vm_flags, -(long)((v->vm_end - v->vm_start) >> PAGE_SHIFT));
 		if (v->vm_flags & VM_ACCOUNT)
-			vm_unacct_memory(kmm_cur(), (long)((v->vm_end - v->vm_start) >> PAGE_SHIFT));
+			vm_unacct_memory(mm->kmm, (long)((v->vm_end - v->vm_start) >> PAGE_SHIFT));
 		if (v->vm_flags & VM_LOCKED)
 			mm->locked_vm -= (v->vm_end - v->vm_start) >> PAGE_SHIFT;
 		vma_unlink(mm, v);
@@ -296,7 +297,7 @@ static long thp_get_unmapped_area(struct mm_struct *mm, unsigned long addr, unsi
 static long shmem_get_unmapped_area(struct mm_struct *mm, unsigned long uaddr,
 				    unsigned long len, unsigned long pgoff, unsigned long flags)
 {
-	int huge = kmm_cur()->cfg.shmem_huge;
+	int huge = mm->kmm->cfg.shmem_huge;
 	long addr = arch_get_unmapped_area(mm, uaddr, len, flags), inflated;
 	unsigned long offset, inflated_len, inflated_offset;
 
@@ -457,7 +458,7 @@ static long mmap_region(struct mm_struct *mm, struct file *file, unsigned long a
 		if (charged && security_vm_enough_memory_mm(mm, charged))
 			return -ENOMEM;
 		vm_flags |= VM_ACCOUNT;
-		vm_acct_memory(kmm_cur(), (long)old);	/* the munmap below uncharges it */
+		vm_acct_memory(mm->kmm, (long)old);	/* the munmap below uncharges it */
 	}
 	if (replaced) {
 		err = do_munmap(mm, addr, len);
@@ -487,7 +488,7 @@ static long mmap_region(struct mm_struct *mm, struct file *file, unsigned long a
 	return (long)addr;
 unacct:
 	if (vm_flags & VM_ACCOUNT)
-		vm_unacct_memory(kmm_cur(), (long)(len >> PAGE_SHIFT));
+		vm_unacct_memory(mm->kmm, (long)(len >> PAGE_SHIFT));
 	return -ENOMEM;
 }
 
@@ -540,7 +541,7 @@ long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
 	if (err)
 		return err;
 	/* MAP_NORESERVE is honoured unless overcommit is never allowed. */
-	if ((flags & MAP_NORESERVE) && kmm_cur()->mem->sysctl_overcommit_memory != OVERCOMMIT_NEVER)
+	if ((flags & MAP_NORESERVE) && mm->kmm->mem->sysctl_overcommit_memory != OVERCOMMIT_NEVER)
 		vm_flags |= VM_NORESERVE;
 	if (flags & MAP_STACK)
 		vm_flags |= VM_NOHUGEPAGE;	/* 6.7+: no THP for thread stacks */
@@ -601,7 +602,7 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
 		return -ENOMEM;
 	v = vm_area_alloc(mm);
 	if (!v) {
-		vm_unacct_memory(kmm_cur(), (long)(len >> PAGE_SHIFT));
+		vm_unacct_memory(mm->kmm, (long)(len >> PAGE_SHIFT));
 		return -ENOMEM;
 	}
 	v->vm_start = addr;

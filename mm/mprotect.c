@@ -49,11 +49,11 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct **vp,
 	err = vma_modify_flags(mm, start, end, flags, vp);
 	if (err) {
 		if (charged > 0)
-			vm_unacct_memory(kmm_cur(), charged);
+			vm_unacct_memory(mm->kmm, charged);
 		return err;
 	}
 	if (charged < 0)
-		vm_unacct_memory(kmm_cur(), -charged);
+		vm_unacct_memory(mm->kmm, -charged);
 	vm_stat_account(mm, oldflags, -(long)np);
 	vm_stat_account(mm, flags, (long)np);
 	change_protection(*vp, start, end);

@@ -151,7 +151,7 @@ static long move_vma(struct remap *r)
 		pgoff = r->new_addr >> PAGE_SHIFT;
 	n = vm_area_alloc(mm);
 	if (!n) {
-		vm_unacct_memory(kmm_cur(), charged);
+		vm_unacct_memory(r->mm->kmm, charged);
 		return -ENOMEM;
 	}
 	n->vm_start = r->new_addr;
@@ -169,7 +169,7 @@ static long move_vma(struct remap *r)
 		move_page_tables(mm, r->new_addr, r->addr, min(r->old_len, r->new_len));
 		vma_unlink(mm, n);
 		vm_area_free(n);
-		vm_unacct_memory(kmm_cur(), charged);
+		vm_unacct_memory(r->mm->kmm, charged);
 		return -ENOMEM;
 	}
 	vm_stat_account(mm, n->vm_flags, (long)(r->new_len >> PAGE_SHIFT));
@@ -194,7 +194,7 @@ static long move_vma(struct remap *r)
 		/* The charge moves with the mapping: unmapping the source
 		 * must not give it back. */
 		if (old_flags & VM_ACCOUNT)
-			vm_acct_memory(kmm_cur(), (long)(r->old_len >> PAGE_SHIFT));
+			vm_acct_memory(r->mm->kmm, (long)(r->old_len >> PAGE_SHIFT));
 		do_munmap(mm, r->addr, r->old_len);
 	}
 	return (long)r->new_addr;

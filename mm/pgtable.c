@@ -113,7 +113,7 @@ pte_t *pte_alloc_kernel(pmd_t *pmd, unsigned long addr)
 pte_t *pte_alloc(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
 {
 	if (!pmd_present(*pmd)) {
-		if (populate(kmm_cur(), &pmd->pmd, _PAGE_TABLE))
+		if (populate(mm->kmm, &pmd->pmd, _PAGE_TABLE))
 			return NULL;
 		mm->pgtables_bytes += PAGE_SIZE;
 	}

@@ -41,7 +41,7 @@ int shmem_zero_setup(struct vm_area_struct *v)
 	return 0;
 unacct:
 	if (!(v->vm_flags & VM_NORESERVE))
-		vm_unacct_memory(kmm_cur(), (long)(size >> PAGE_SHIFT));
+		vm_unacct_memory(v->vm_mm->kmm, (long)(size >> PAGE_SHIFT));
 	return -ENOMEM;
 }
 

@@ -167,7 +167,7 @@ static void smaps_account(struct mem_size_stats *mss, struct page *page, bool yo
 /* The zero page is no one's memory: smaps does not count it. */
 static void smaps_walk(struct vm_area_struct *v, struct mem_size_stats *mss)
 {
-	unsigned long a, zero = kmm_cur()->mem->zero_page ? page_to_pfn(kmm_cur()->mem->zero_page) : ~0ul;
+	unsigned long a, zero = v->vm_mm->kmm->mem->zero_page ? page_to_pfn(v->vm_mm->kmm->mem->zero_page) : ~0ul;
 
 	for (a = v->vm_start; a < v->vm_end; a += PAGE_SIZE) {
 		pte_t *pte = pte_lookup(v->vm_mm, a), e;

@@ -110,6 +110,7 @@ typedef struct {
 
 struct mm_struct {
 	struct rb_root mm_rb;		/* vmas by address */
+	struct kmm *kmm;		/* the machine it lives in (mm_alloc) */
 	mm_context_t context;		/* protection keys (arch/x86/mm/pkeys.c) */
 	void *pgd;			/* pgd_t *: its page table (mm/memory.c) */
 	struct task_struct *owner;	/* the task whose faults these are */

@@ -141,7 +141,7 @@ static __noinline int user_access_fault(struct task_struct *t, struct hw_cpus *c
 int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
 		phys_addr_t *phys, struct kmm_siginfo *si)
 {
-	struct kmm *k = kmm_cur();
+	struct kmm *k = t->mm->kmm;
 	struct hw_cpus *cpus = machine_cpus(k);
 	struct cpu_context ctx = { t->mm->pgd, t->mm->pcid, t->pkru };
 	int cpu = access_cpu(k);

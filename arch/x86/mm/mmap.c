@@ -51,7 +51,7 @@ unsigned long arch_randomize_brk(struct mm_struct *mm)
 {
 	unsigned long pages = (1ul << 30) >> PAGE_SHIFT;
 
-	return mm->brk + (get_random_long(kmm_cur()) % pages << PAGE_SHIFT);
+	return mm->brk + (get_random_long(mm->kmm) % pages << PAGE_SHIFT);
 }
 
 /*

@@ -20,7 +20,7 @@ void machine_cpus_init(struct kmm *k)
  */
 void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
-	struct kmm *k = kmm_cur();
+	struct kmm *k = mm->kmm;
 	struct hw_cpus *c = &k->hw->cpus;
 	int me;
 	unsigned int cpu;
