@@ -440,7 +440,7 @@ static struct expect model_line(struct fuzz *f, const char *text)
 			return e;
 		if (!k)
 			break;	/* modelled again once the machine is up */
-		used = k->cfg.mem + k->hotplug_added;
+		used = k->cfg.mem + k->mem->hotplug_added;
 		room = k->cfg.max_mem > used ? k->cfg.max_mem - used : 0;
 		if (!e.num || e.num & ((1ul << SECTION_SIZE_BITS) - 1)) {
 			e.result = "error EINVAL";
@@ -952,7 +952,7 @@ static bool frees_slab_page(const char *text)
 	strcpy(buf, text);
 	if (model_words(buf, w) != 3 || parse_ulong(w[1], &pfn, false))
 		return false;
-	return pfn < k->max_pfn && pfn_valid(pfn) && PageSlab(compound_head(pfn_to_page(pfn)));
+	return pfn < k->mem->max_pfn && pfn_valid(pfn) && PageSlab(compound_head(pfn_to_page(pfn)));
 }
 
 static void run_physical_line(struct fuzz *f, const char *p, size_t len)
@@ -1021,7 +1021,7 @@ out:
 
 static void *host_addr(unsigned long kaddr)
 {
-	return (char *)kmm_current()->ram.direct_map + (kaddr - PAGE_OFFSET);
+	return (char *)kmm_current()->hw->ram.direct_map + (kaddr - PAGE_OFFSET);
 }
 
 static void give_back(struct fuzz *f)
