@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include "mm/slab.h"
 
 #define BATCHREFILL_LIMIT 16
@@ -84,6 +85,66 @@ static inline unsigned int page_obj_index(struct kmem_cache *s,
 	return (unsigned int)((off * s->reciprocal_size) >> 32);
 }
 
+/* ------------------------------------------------------------------ */
+/* The free marker and the slab map (mm/slab.h)                        */
+/* ------------------------------------------------------------------ */
+
+static inline bool marker_guard(const struct kmem_cache *s)
+{
+	return !(s->flags & CFLGS_BUFCTL_GUARD);
+}
+
+/* What a free object's first word holds: not a value callers store. */
+static inline unsigned long free_marker(const struct kmem_cache *s, const void *obj)
+{
+	return s->free_key ^ (uintptr_t)obj;
+}
+
+static inline bool has_free_marker(const struct kmem_cache *s, const void *obj)
+{
+	return READ_ONCE(*(const unsigned long *)obj) == free_marker(s, obj);
+}
+
+static inline void set_free_marker(const struct kmem_cache *s, void *obj)
+{
+	WRITE_ONCE(*(unsigned long *)obj, free_marker(s, obj));
+}
+
+/* Points every frame of slabp at s (or at nothing: entry 0). */
+static void slab_map_set(struct kmem_cache *s, struct slab *slabp, bool on)
+{
+	unsigned long pfn = page_to_pfn(slabp->page), i;
+	unsigned long mem = slabp->order == s->gfporder ?
+			    (unsigned long)slabp->colouroff : SLAB_MAP_FALLBACK;
+	unsigned long e = on ? (uintptr_t)s | mem << SLAB_MAP_MEM_SHIFT : 0;
+
+	for (i = 0; i < 1ul << slabp->order; i++)
+		WRITE_ONCE(s->slab_map[pfn + i], e);
+}
+
+/*
+ * The free fast path's checks, from the slab map alone: obj is the start
+ * of one of the objects of a slab of s at the preferred order.  False
+ * sends the free to free_validate, which says what is wrong (or finds a
+ * min_order slab right).
+ */
+static __always_inline bool free_fast_valid(const struct kmem_cache *s, const void *obj)
+{
+	uintptr_t off = (uintptr_t)obj - s->map_base, base, d;
+	unsigned long e, idx;
+
+	if (unlikely(off >= s->map_limit))
+		return false;
+	e = READ_ONCE(s->slab_map[off >> PAGE_SHIFT]);
+	if (unlikely((e & SLAB_MAP_CACHE_MASK) != (uintptr_t)s ||
+		     (e >> SLAB_MAP_MEM_SHIFT) == SLAB_MAP_FALLBACK))
+		return false;
+	base = (uintptr_t)obj & ~((uintptr_t)s->slab_bytes - 1);
+	d = (uintptr_t)obj - base - (e >> SLAB_MAP_MEM_SHIFT);
+	idx = (d * s->reciprocal_size) >> 32;
+	return idx < s->num && idx * s->size == d;
+}
+
 static void mod_slab_pages(struct kmem_cache *s, long pages)
 {
 	enum node_stat_item item = (s->flags & SLAB_RECLAIM_ACCOUNT) ?
@@ -99,6 +160,8 @@ static void init_object(struct kmem_cache *s, void *slot)
 		slab_debug_init_object(s, slot);
 	if (s->ctor)
 		s->ctor(slot_to_obj(s, slot));
+	if (marker_guard(s))
+		set_free_marker(s, slot);	/* never handed out: free */
 }
 
 static struct slab *alloc_slabmgmt(struct kmem_cache *s, void *addr,
@@ -230,6 +293,7 @@ static int cache_grow(struct kmem_cache *s, gfp_t gfp)
 	page->slab = slabp;
 	page->index = (pgoff_t)slabp->s_mem;
 	__SetPageSlab(page);
+	slab_map_set(s, slabp, true);
 	mod_slab_pages(s, 1l << order);
 
 	pthread_mutex_lock(&n->list_lock);
@@ -249,6 +313,7 @@ static void slab_destroy(struct kmem_cache *s, struct slab *slabp)
 	if (unlikely(slab_debug(s)))
 		slab_debug_check_slab(s, slabp);
 	slabp->cache = NULL;	/* a stale descriptor must never match */
+	slab_map_set(s, slabp, false);
 	free_slabmgmt(s, slabp);
 	__ClearPageSlab(page);
 	page->slab_cache = NULL;
@@ -489,9 +554,13 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigne
 	}
 	if (unlikely(!obj))
 		return NULL;
-	mark_active(s, obj);
-	if (unlikely(slab_debug(s)))
-		slab_debug_alloc(s, obj, caller);
+	if (likely(marker_guard(s))) {
+		WRITE_ONCE(*(unsigned long *)obj, 0);	/* the caller's now */
+	} else {
+		mark_active(s, obj);
+		if (unlikely(slab_debug(s)))
+			slab_debug_alloc(s, obj, caller);
+	}
 	if (unlikely(gfp & __GFP_ZERO))
 		memset(obj, 0, s->object_size);
 	return obj;
@@ -536,6 +605,38 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p
 /* ------------------------------------------------------------------ */
 /* Freeing                                                             */
 /* ------------------------------------------------------------------ */
+
+/*
+ * Whether object idx of slabp (at obj) is free: in the slab's free chain,
+ * or in a per-CPU or the shared array.  For a free-marker cache whose
+ * free found the marker: a double free, or a caller whose object's first
+ * word happened to hold it.  Takes every array's lock and the node lock,
+ * as check_slab_invariants does; the caller holds none of them.
+ */
+static bool __cold object_is_free(struct kmem_cache *s, struct slab *slabp,
+				  unsigned int idx, const void *obj)
+{
+	struct kmem_cache_node *n = &s->node;
+	kmem_bufctl_t b;
+	unsigned int cpu, i;
+	bool found = false;
+
+	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
+		local_lock_remote(&s->cpu_cache[cpu]->ll);
+	pthread_mutex_lock(&n->list_lock);
+	b = slab_bufctl(slabp)[idx];
+	if (b != BUFCTL_CACHED && b != BUFCTL_ACTIVE)
+		found = true;		/* in the slab's free chain */
+	for (cpu = 0; cpu < s->k->nr_cpus && !found; cpu++)
+		for (i = 0; i < s->cpu_cache[cpu]->avail && !found; i++)
+			found = s->cpu_cache[cpu]->entry[i] == obj;
+	for (i = 0; n->shared && i < n->shared->avail && !found; i++)
+		found = n->shared->entry[i] == obj;
+	pthread_mutex_unlock(&n->list_lock);
+	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
+		local_unlock_remote(&s->cpu_cache[cpu]->ll);
+	return found;
+}
 
 /*
  * Finds obj's slab and index, reporting every way it can be wrong.
@@ -586,12 +687,21 @@ static __always_inline struct slab *free_validate(struct kmem_cache *s, const vo
 		slab_report(s, obj, "pointer into the middle of an object");
 		return NULL;
 	}
-	if (unlikely(slab_bufctl(slabp)[idx] != BUFCTL_ACTIVE)) {
+	if (unlikely(marker_guard(s) ? has_free_marker(s, obj) && object_is_free(s, slabp, idx, obj)
+				     : slab_bufctl(slabp)[idx] != BUFCTL_ACTIVE)) {
 		slab_report(s, obj, "double free, or free of an object never allocated");
 		return NULL;
 	}
 	*idxp = idx;
 	return slabp;
+}
+
+/* A free-marker cache's free that the fast checks did not pass. */
+static __noinline bool free_marker_slow(struct kmem_cache *s, void *obj)
+{
+	unsigned int idx;
+
+	return free_validate(s, obj, &idx) != NULL;
 }
 
 /* Moves a batch from a full array to the shared array or the slabs. */
@@ -626,12 +736,21 @@ static __always_inline void slab_free(struct kmem_cache *s, void *obj, unsigned 
 
 	if (unlikely(!obj))
 		return;
-	slabp = free_validate(s, obj, &idx);
-	if (unlikely(!slabp))
-		return;
-	if (unlikely(slab_debug(s)))
-		slab_debug_free(s, obj, caller);
-	slab_bufctl(slabp)[idx] = BUFCTL_CACHED;
+	if (likely(marker_guard(s))) {
+		/* Neither the slab nor struct page: the map word and the
+		 * object's own first word, which the free writes anyway. */
+		if (unlikely((!free_fast_valid(s, obj) || has_free_marker(s, obj)) &&
+			     !free_marker_slow(s, obj)))
+			return;
+		set_free_marker(s, obj);
+	} else {
+		slabp = free_validate(s, obj, &idx);
+		if (unlikely(!slabp))
+			return;
+		if (unlikely(slab_debug(s)))
+			slab_debug_free(s, obj, caller);
+		slab_bufctl(slabp)[idx] = BUFCTL_CACHED;
+	}
 	cpu = smp_processor_id(s->k);
 	if (likely(cpu >= 0)) {
 		struct array_cache *ac = s->cpu_cache[cpu];
@@ -705,6 +824,8 @@ bool slab_object_in_use(struct kmm *k, const void *p)
 	if ((unsigned long)slot < page->index || idx >= page->slab->num ||
 	    page->index + (unsigned long)s->size * idx != (unsigned long)slot)
 		return false;
+	if (marker_guard(s))
+		return !(has_free_marker(s, p) && object_is_free(s, page->slab, idx, p));
 	return slab_bufctl(page->slab)[idx] == BUFCTL_ACTIVE;
 }
 
@@ -1021,6 +1142,27 @@ static unsigned int calculate_alignment(slab_flags_t flags, unsigned int align,
 }
 
 /* Fills s for an object of size bytes; 0 or -EINVAL/-ENOMEM. */
+/*
+ * The free marker's key, per cache: host entropy drawn once (as glibc's
+ * tcache key), mixed with the descriptor's address.  Never printed, so
+ * runs stay reproducible.
+ */
+static unsigned long slab_free_key(const struct kmem_cache *s)
+{
+	static unsigned long seed;
+	unsigned long z = __atomic_load_n(&seed, __ATOMIC_RELAXED);
+
+	if (!z) {
+		if (getrandom(&z, sizeof(z), 0) != sizeof(z))
+			z = (uintptr_t)&seed ^ 0x6a09e667f3bcc908ul;
+		z |= 1;
+		__atomic_store_n(&seed, z, __ATOMIC_RELAXED);
+	}
+	z ^= (uintptr_t)s * 0x9e3779b97f4a7c15ul;
+	z = (z ^ (z >> 31)) * 0xbf58476d1ce4e5b9ul;
+	return z ^ (z >> 29);
+}
+
 static int setup_cache(struct kmm *k, struct kmem_cache *s, const char *name,
 		       unsigned int size, unsigned int align, slab_flags_t flags,
 		       void (*ctor)(void *))
@@ -1057,6 +1199,15 @@ static int setup_cache(struct kmm *k, struct kmem_cache *s, const char *name,
 		left_over -= s->mgmt_size;
 	}
 	calculate_min_order(s);
+	s->slab_bytes = (unsigned int)(PAGE_SIZE << s->gfporder);
+	/* Free objects that must keep their contents, or that debugging
+	 * poisons, cannot hold the free marker. */
+	if (ctor || slab_debug(s) || (flags & SLAB_TYPESAFE_BY_RCU))
+		s->flags |= CFLGS_BUFCTL_GUARD;
+	s->slab_map = ks->slab_map;
+	s->map_base = (uintptr_t)k->hw->ram.direct_map;
+	s->map_limit = ks->map_pfns << PAGE_SHIFT;
+	s->free_key = slab_free_key(s);
 	s->colour_off = max((unsigned int)CACHE_LINE_SIZE, s->align);
 	s->colour = (unsigned int)(left_over / s->colour_off);
 	if (!s->colour)
@@ -1193,7 +1344,9 @@ static void report_leaks(struct kmem_cache *s)
 			for (i = 0; i < slabp->num; i++) {
 				void *obj;
 
-				if (slab_bufctl(slabp)[i] != BUFCTL_ACTIVE)
+				/* The arrays are drained: out of the chain is in use. */
+				if (slab_bufctl(slabp)[i] != BUFCTL_ACTIVE &&
+				    slab_bufctl(slabp)[i] != BUFCTL_CACHED)
 					continue;
 				if (shown++ >= 16 || len >= sizeof(buf))
 					continue;
@@ -1368,6 +1521,11 @@ static void check_one_slab(struct slab_check *c, struct slab *slabp, int kind)
 			return slab_check_fail(c, "free chain leaves the slab", slabp);
 	if (chain > num)
 		return slab_check_fail(c, "free chain loops", slabp);
+	if (marker_guard(s))
+		for (idx = slabp->free; idx != BUFCTL_END; idx = bufctl[idx])
+			if (!has_free_marker(s, index_to_obj(s, slabp, idx)))
+				return slab_check_fail(c, "free object without the free marker "
+						       "(written after its free?)", slabp);
 	for (i = 0; i < num; i++) {
 		active += bufctl[i] == BUFCTL_ACTIVE;
 		cached += bufctl[i] == BUFCTL_CACHED;
@@ -1411,11 +1569,17 @@ int check_slab_invariants(struct kmem_cache *s)
 	if (c.objs != n->total_objects || c.pages != n->total_pages ||
 	    c.fallback != s->nr_fallback_slabs)
 		slab_check_fail(&c, "object, page or fallback counts disagree with the slabs", NULL);
-	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
-		arrays += s->cpu_cache[cpu]->avail;
-	if (n->shared)
-		arrays += n->shared->avail;
-	if (arrays != c.cached)
+	for (cpu = 0; cpu <= s->k->nr_cpus; cpu++) {
+		struct array_cache *ac = cpu < s->k->nr_cpus ? s->cpu_cache[cpu] : n->shared;
+		unsigned int i;
+
+		for (i = 0; ac && i < ac->avail; i++)
+			if (marker_guard(s) && !has_free_marker(s, ac->entry[i]))
+				slab_check_fail(&c, "object in an array without the free marker", NULL);
+		arrays += ac ? ac->avail : 0;
+	}
+	/* BUFCTL_CACHED: in an array; for free-marker caches, or in use. */
+	if (marker_guard(s) ? arrays > c.cached : arrays != c.cached)
 		slab_check_fail(&c, "objects in arrays disagree with BUFCTL_CACHED marks", NULL);
 	pthread_mutex_unlock(&n->list_lock);
 	for (cpu = 0; cpu < s->k->nr_cpus; cpu++)
@@ -1448,6 +1612,10 @@ int kmem_cache_init(struct kmm *k)
 	pthread_mutex_init(&ks->slab_mutex, NULL);
 	ks->debug_all = k->cfg.slab_debug;
 	ks->slab_state = DOWN;
+	ks->map_pfns = k->mem->max_possible_pfn;
+	ks->slab_map = calloc(ks->map_pfns, sizeof(*ks->slab_map));
+	if (!ks->slab_map)
+		return -ENOMEM;
 	boot = calloc(1, sizeof(*boot));
 	if (!boot)
 		return -ENOMEM;
@@ -1474,6 +1642,7 @@ void kmem_cache_exit(struct kmm *k)
 	 * the machine's RAM and goes with it. */
 	shrinker_free(ks->shrinker);
 	free(ks->kmem_cache);
+	free(ks->slab_map);
 	free(ks);
 	k->mem->slab = NULL;
 }

@@ -15,10 +15,25 @@
  * bufctl[i] says where object i is:
  *   0..num-1, BUFCTL_END  free in the slab: the next free index (a chain
  *                         starting at slab->free, as the classic SLAB)
- *   BUFCTL_CACHED         in a per-CPU or shared array, ready to hand out
- *   BUFCTL_ACTIVE         in a caller's hands
- * so a double free, or a free of an object never allocated, is caught in
- * O(1) on every free.
+ *   BUFCTL_CACHED         out of the chain: in a per-CPU or shared array,
+ *                         or (free-marker caches) in a caller's hands
+ *   BUFCTL_ACTIVE         in a caller's hands (bufctl-guard caches)
+ *
+ * Double frees are caught in O(1) on every free, two ways.  Most caches
+ * use the free marker: a free object's first word is free_key ^ its
+ * address (written when the slab is carved and at every free, cleared
+ * when the object is handed out), so the fast paths never touch the
+ * slab's descriptor; a free that finds the marker is confirmed against
+ * the slab's chain and the arrays (object_is_free).  Caches whose free
+ * objects must keep their contents (a constructor, SLAB_TYPESAFE_BY_RCU)
+ * or are debugged (poison, red zones) use the bufctl marks instead
+ * (CFLGS_BUFCTL_GUARD): ACTIVE at allocation, CACHED at free.
+ *
+ * The slab map (struct kmm_slab) gives the fast free path its checks
+ * without the descriptor's line either: one word per page frame, the
+ * cache owning the slab there and the offset of object 0 in the slab
+ * (SLAB_MAP_*), so wrong-cache and interior pointers are caught by
+ * arithmetic on one word of a small, hot array.
  *
  * Per cache: one node (kmem_cache_node) with the three slab lists under
  * list_lock and a shared array; one array_cache per simulated CPU, used
@@ -46,6 +61,7 @@ typedef unsigned short kmem_bufctl_t;
 
 #define CFLGS_OFF_SLAB	0x80000000u	/* management kept off the slab */
 #define CFLGS_PERMANENT	0x40000000u	/* kmalloc and internal caches: never destroyed */
+#define CFLGS_BUFCTL_GUARD 0x20000000u	/* double frees caught by bufctl marks, not the marker */
 #define SLAB_MAX_ORDER	3		/* unless one object needs more */
 #define CACHE_LINE_SIZE	64
 #define KMEM_CACHE_NAME_LEN 32
@@ -110,19 +126,34 @@ struct kmem_cache_node {
 #define KMEM_CACHE_DEAD		0xdeadcac7u
 #define SLAB_DEAD_CACHES	16
 
+/*
+ * Slab map entries: the owning cache's address in the low 48 bits, the
+ * offset of object 0 from the slab's start in the top 16 (FALLBACK for a
+ * min_order slab, which the fast path leaves to struct page).  0: no slab.
+ */
+#define SLAB_MAP_CACHE_MASK	((1ul << 48) - 1)
+#define SLAB_MAP_MEM_SHIFT	48
+#define SLAB_MAP_FALLBACK	0xfffful
+
 struct kmem_cache {
+	/* The fast paths' fields first: one cache line. */
 	struct array_cache **cpu_cache;	/* [nr_cpus] */
 	unsigned int magic;		/* KMEM_CACHE_MAGIC while alive */
-	unsigned int batchcount;
-	unsigned int limit;
-	unsigned int shared;
 	unsigned int size;		/* stride between objects, with debug */
 	unsigned int reciprocal_size;	/* for obj_to_index without division */
 	slab_flags_t flags;
+	unsigned int num;		/* objects per slab of gfporder */
+	unsigned int slab_bytes;	/* PAGE_SIZE << gfporder: masks a slab's start */
+	unsigned long *slab_map;	/* the machine's (struct kmm_slab), by pfn */
+	uintptr_t map_base;		/* host address of pfn 0 (the direct map) */
+	unsigned long map_limit;	/* bytes from map_base the map covers */
+	unsigned long free_key;		/* a free object's first word: free_key ^ address */
+	unsigned int batchcount;
+	unsigned int limit;
+	unsigned int shared;
 	unsigned int nr_fallback_slabs;	/* live min_order slabs (node lock; read
 					 * lock-free: 0 means every slab is
 					 * gfporder, so masking finds them) */
-	unsigned int num;		/* objects per slab of gfporder */
 	unsigned int gfporder;		/* the preferred order */
 	unsigned int min_order;		/* oo_min: smallest order holding an object */
 	unsigned int min_num;		/* objects per slab of min_order */
@@ -192,6 +223,8 @@ struct kmm_slab {
 	unsigned long fix_flags_sites[16];	/* kmalloc callers warned about bad gfp */
 	unsigned int nr_fix_flags_sites;	/* under slab_mutex */
 	struct shrinker *shrinker;	/* gives free slabs to reclaim */
+	unsigned long *slab_map;	/* [map_pfns]: SLAB_MAP_* entry of each frame */
+	unsigned long map_pfns;		/* max_possible_pfn: hot-added RAM included */
 };
 
 enum slab_state { DOWN, PARTIAL, UP, FULL };

@@ -283,6 +283,110 @@ TEST(bad_frees_are_caught_cheaply)
 	kmm_shutdown(k);
 }
 
+/*
+ * The free marker (mm/slab.h): a free object's first word.  Every way an
+ * object can be free is caught (in an array, in the slab's chain, never
+ * handed out), a live object whose first word happens to equal the
+ * marker is freed without a report, and a write into a free object that
+ * destroys the marker is what check_slab_invariants names.
+ */
+TEST(free_marker_catches_every_double_free_and_only_those)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c;
+	unsigned long marker, r;
+	void *x, *y, *objs[300];
+	int i;
+
+	ASSERT_NOT_NULL(k);
+	c = kmem_cache_create("marker-test", 128, 0, 0, NULL);
+	ASSERT_NOT_NULL(c);
+	ASSERT_FALSE(c->flags & CFLGS_BUFCTL_GUARD);
+	r = reports_seen;
+	/* Freed into the per-CPU array, then again. */
+	x = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_free(c, x);
+	kmem_cache_free(c, x);
+	ASSERT_CONTAINS(last_report, "BUG marker-test: double free");
+	ASSERT_EQ(reports_seen - r, 1);
+	/* Freed, flushed back into its slab's chain (shrink empties the
+	 * arrays), then freed again. */
+	x = kmem_cache_alloc(c, GFP_KERNEL);
+	y = kmem_cache_alloc(c, GFP_KERNEL);	/* keeps the slab alive */
+	kmem_cache_free(c, x);
+	kmm_slab_shrink_all(k);
+	kmem_cache_free(c, x);
+	ASSERT_EQ(reports_seen - r, 2);
+	ASSERT_CONTAINS(last_report, "double free, or free of an object never allocated");
+	/* An object of the slab that was never handed out: the first of its
+	 * free chain. */
+	{
+		struct slab *slabp = compound_head(virt_to_page(y))->slab;
+
+		ASSERT_TRUE(slabp->free != BUFCTL_END);
+		kmem_cache_free(c, index_to_obj(c, slabp, slabp->free));
+		ASSERT_EQ(reports_seen - r, 3);
+		ASSERT_CONTAINS(last_report, "double free, or free of an object never allocated");
+	}
+	for (i = 0; i < 300; i++)
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	/* A live object whose first word is the marker: freed, no report. */
+	kmem_cache_free(c, objs[0]);
+	marker = *(unsigned long *)objs[0];		/* the freed object's first word */
+	x = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT_TRUE(x == objs[0]);			/* LIFO: the same object */
+	ASSERT_EQ(*(unsigned long *)x, 0ul);		/* cleared when handed out */
+	*(unsigned long *)x = marker;
+	r = reports_seen;
+	kmem_cache_free(c, x);
+	ASSERT_EQ(reports_seen - r, 0);
+	ASSERT_EQ(check_slab_invariants(c), 0);
+	/* A write into a free object: the checker names it. */
+	*(unsigned long *)x = 0;
+	ASSERT_EQ(check_slab_invariants(c), -1);
+	ASSERT_CONTAINS(last_report, "without the free marker");
+	*(unsigned long *)x = marker;
+	ASSERT_EQ(check_slab_invariants(c), 0);
+	for (i = 1; i < 300; i++)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_free(c, y);
+	ASSERT_EQ(check_slab_invariants(c), 0);
+	kmem_cache_destroy(c);
+	kmm_shutdown(k);
+}
+
+/* Caches whose free objects keep their contents use the bufctl marks. */
+static void ctor_fill(void *obj)
+{
+	memset(obj, 0x5a, 64);
+}
+
+TEST(constructed_caches_keep_free_contents_and_catch_double_frees)
+{
+	struct kmm *k = boot(64ul << 20, 1, 0);
+	struct kmem_cache *c;
+	unsigned char *x;
+	unsigned long r;
+
+	ASSERT_NOT_NULL(k);
+	c = kmem_cache_create("ctor-test", 64, 0, 0, ctor_fill);
+	ASSERT_TRUE(c->flags & CFLGS_BUFCTL_GUARD);
+	x = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT_EQ(x[0], 0x5a);
+	kmem_cache_free(c, x);
+	x = kmem_cache_alloc(c, GFP_KERNEL);		/* the same, still constructed */
+	ASSERT_EQ(x[0], 0x5a);
+	ASSERT_EQ(x[7], 0x5a);
+	kmem_cache_free(c, x);
+	r = reports_seen;
+	kmem_cache_free(c, x);
+	ASSERT_EQ(reports_seen - r, 1);
+	ASSERT_CONTAINS(last_report, "BUG ctor-test: double free");
+	ASSERT_EQ(check_slab_invariants(c), 0);
+	kmem_cache_destroy(c);
+	kmm_shutdown(k);
+}
+
 TEST(debug_flags_catch_overflow_and_use_after_free)
 {
 	struct kmm *k = boot(64ul << 20, 1, 0);
@@ -821,6 +925,8 @@ int main(void)
 	RUN_TEST(slab_lists_full_partial_free);
 	RUN_TEST(random_traffic_many_caches);
 	RUN_TEST(bad_frees_are_caught_cheaply);
+	RUN_TEST(free_marker_catches_every_double_free_and_only_those);
+	RUN_TEST(constructed_caches_keep_free_contents_and_catch_double_frees);
 	RUN_TEST(debug_flags_catch_overflow_and_use_after_free);
 	RUN_TEST(slab_debug_applies_to_every_cache);
 	RUN_TEST(redzone_report_in_slub_layout);
