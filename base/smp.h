@@ -54,6 +54,24 @@ static inline bool local_enter(struct cpu_local_lock *ll)
 	return false;
 }
 
+/*
+ * The owner's try: true when it may go ahead lock-free (leave with
+ * local_exit(ll, true)); false, having backed out, when a remote user is
+ * at work, so the caller takes its slow path (which queues).
+ */
+static inline bool local_try_enter(struct cpu_local_lock *ll)
+{
+	WRITE_ONCE(ll->busy, 1);
+	if (likely(kmm_membarrier_ok))
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (likely(!__atomic_load_n(&ll->drain_req, __ATOMIC_ACQUIRE)))
+		return true;
+	__atomic_store_n(&ll->busy, 0, __ATOMIC_RELEASE);
+	return false;
+}
+
 static inline void local_exit(struct cpu_local_lock *ll, bool fast)
 {
 	if (likely(fast))

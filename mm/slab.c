@@ -571,11 +571,56 @@ void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	return slab_alloc(s, gfp, caller);
 }
 
-void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+/*
+ * The fast paths' CPU: this thread's CPU's array for s, if the thread has
+ * a CPU of s's machine (base/smp.c); NULL sends the call to the slow path.
+ */
+static __always_inline struct array_cache *this_cpu_ac(const struct kmem_cache *s)
+{
+	const struct kmm_cpu_cache *c = &kmm_this_cpu_cache;
+
+	if (likely(c->kmm_id == s->kmm_id && c->cpu >= 0))
+		return s->cpu_cache[c->cpu];
+	return NULL;
+}
+
+/* Everything kmem_cache_alloc's fast path leaves out, from the start. */
+static __noinline void *kmem_cache_alloc_slow(struct kmem_cache *s, gfp_t gfp,
+					      unsigned long caller)
 {
 	if (cache_handle_bad(s, "kmem_cache_alloc"))
 		return NULL;
-	return slab_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
+	return slab_alloc(s, gfp, caller);
+}
+
+/*
+ * The fast path (Linux's ac->entry[--ac->avail]): a live free-marker cache,
+ * no fault injection, no __GFP_ZERO, a CPU whose array has an object.  It
+ * makes no call, so it saves no register; anything else is a tail call to
+ * the slow path, which begins again from the top.
+ */
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	struct array_cache *ac;
+
+	if (likely(s && s->magic == KMEM_CACHE_MAGIC &&
+		   !(s->flags & CFLGS_BUFCTL_GUARD) && !(gfp & __GFP_ZERO) &&
+		   !fault_inject_armed() && (ac = this_cpu_ac(s)) &&
+		   local_try_enter(&ac->ll))) {
+		unsigned int avail = ac->avail;
+
+		if (likely(avail)) {
+			void *obj = ac->entry[--avail];
+
+			ac->touched = 1;
+			ac_set_avail(ac, avail);
+			local_exit(&ac->ll, true);
+			WRITE_ONCE(*(unsigned long *)obj, 0);	/* the caller's now */
+			return obj;
+		}
+		local_exit(&ac->ll, true);
+	}
+	return kmem_cache_alloc_slow(s, gfp, (unsigned long)__builtin_return_address(0));
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
@@ -776,7 +821,8 @@ void __kmem_cache_free(struct kmem_cache *s, void *obj, unsigned long caller)
 	slab_free(s, obj, caller);
 }
 
-void kmem_cache_free(struct kmem_cache *s, void *obj)
+static __noinline void kmem_cache_free_slow(struct kmem_cache *s, void *obj,
+					    unsigned long caller)
 {
 	if (unlikely(!obj))
 		return;
@@ -786,7 +832,35 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 	}
 	if (cache_handle_bad(s, "kmem_cache_free"))
 		return;
-	slab_free(s, obj, (unsigned long)__builtin_return_address(0));
+	slab_free(s, obj, caller);
+}
+
+/*
+ * The fast path: a live free-marker cache, an object the slab map places
+ * exactly, without the free marker (not free already), and a CPU whose
+ * array has room.  Like the allocation's, it saves no register; anything
+ * else goes to the slow path, which checks and reports from the top.
+ */
+void kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	struct array_cache *ac;
+
+	if (likely(obj && s && s->magic == KMEM_CACHE_MAGIC &&
+		   !(s->flags & CFLGS_BUFCTL_GUARD) && free_fast_valid(s, obj) &&
+		   !has_free_marker(s, obj) && (ac = this_cpu_ac(s)) &&
+		   local_try_enter(&ac->ll))) {
+		unsigned int avail = ac->avail;
+
+		if (likely(avail < ac->limit)) {
+			set_free_marker(s, obj);
+			ac->entry[avail] = obj;
+			ac_set_avail(ac, avail + 1);
+			local_exit(&ac->ll, true);
+			return;
+		}
+		local_exit(&ac->ll, true);
+	}
+	kmem_cache_free_slow(s, obj, (unsigned long)__builtin_return_address(0));
 }
 
 void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
@@ -1208,6 +1282,7 @@ static int setup_cache(struct kmm *k, struct kmem_cache *s, const char *name,
 	s->map_base = (uintptr_t)k->hw->ram.direct_map;
 	s->map_limit = ks->map_pfns << PAGE_SHIFT;
 	s->free_key = slab_free_key(s);
+	s->kmm_id = k->id;
 	s->colour_off = max((unsigned int)CACHE_LINE_SIZE, s->align);
 	s->colour = (unsigned int)(left_over / s->colour_off);
 	if (!s->colour)

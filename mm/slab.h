@@ -148,6 +148,7 @@ struct kmem_cache {
 	uintptr_t map_base;		/* host address of pfn 0 (the direct map) */
 	unsigned long map_limit;	/* bytes from map_base the map covers */
 	unsigned long free_key;		/* a free object's first word: free_key ^ address */
+	unsigned long kmm_id;		/* s->k->id, for the CPU lookup without s->k */
 	unsigned int batchcount;
 	unsigned int limit;
 	unsigned int shared;
