@@ -240,6 +240,7 @@ void kmm_set_machine_globals(struct kmm *k)
 	kmm_max_pfn = k ? k->mem->max_pfn : 0;
 	kmm_vmalloc_window = k && k->mem->vmalloc ? kmm_vmalloc_host(VMALLOC_START) : NULL;
 	kmm_vmalloc_window_size = kmm_vmalloc_window ? kmm_vmalloc_mirror_size() : 0;
+	kmm_slab_cur = k && k->mem->slab && k->mem->slab->slab_state == FULL ? k->mem->slab : NULL;
 }
 
 /*

@@ -89,26 +89,6 @@ static inline unsigned int page_obj_index(struct kmem_cache *s,
 /* The free marker and the slab map (mm/slab.h)                        */
 /* ------------------------------------------------------------------ */
 
-static inline bool marker_guard(const struct kmem_cache *s)
-{
-	return !(s->flags & CFLGS_BUFCTL_GUARD);
-}
-
-/* What a free object's first word holds: not a value callers store. */
-static inline unsigned long free_marker(const struct kmem_cache *s, const void *obj)
-{
-	return s->free_key ^ (uintptr_t)obj;
-}
-
-static inline bool has_free_marker(const struct kmem_cache *s, const void *obj)
-{
-	return READ_ONCE(*(const unsigned long *)obj) == free_marker(s, obj);
-}
-
-static inline void set_free_marker(const struct kmem_cache *s, void *obj)
-{
-	WRITE_ONCE(*(unsigned long *)obj, free_marker(s, obj));
-}
 
 /* Points every frame of slabp at s (or at nothing: entry 0). */
 static void slab_map_set(struct kmem_cache *s, struct slab *slabp, bool on)
@@ -122,28 +102,6 @@ static void slab_map_set(struct kmem_cache *s, struct slab *slabp, bool on)
 		WRITE_ONCE(s->slab_map[pfn + i], e);
 }
 
-/*
- * The free fast path's checks, from the slab map alone: obj is the start
- * of one of the objects of a slab of s at the preferred order.  False
- * sends the free to free_validate, which says what is wrong (or finds a
- * min_order slab right).
- */
-static __always_inline bool free_fast_valid(const struct kmem_cache *s, const void *obj)
-{
-	uintptr_t off = (uintptr_t)obj - s->map_base, base, d;
-	unsigned long e, idx;
-
-	if (unlikely(off >= s->map_limit))
-		return false;
-	e = READ_ONCE(s->slab_map[off >> PAGE_SHIFT]);
-	if (unlikely((e & SLAB_MAP_CACHE_MASK) != (uintptr_t)s ||
-		     (e >> SLAB_MAP_MEM_SHIFT) == SLAB_MAP_FALLBACK))
-		return false;
-	base = (uintptr_t)obj & ~((uintptr_t)s->slab_bytes - 1);
-	d = (uintptr_t)obj - base - (e >> SLAB_MAP_MEM_SHIFT);
-	idx = (d * s->reciprocal_size) >> 32;
-	return idx < s->num && idx * s->size == d;
-}
 
 static void mod_slab_pages(struct kmem_cache *s, long pages)
 {
@@ -400,17 +358,6 @@ static void destroy_list(struct kmem_cache *s, struct list_head *destroy)
 /* Allocation                                                          */
 /* ------------------------------------------------------------------ */
 
-/*
- * A per-CPU array's count is written only under its local lock, but
- * /proc/slabinfo sums every CPU's count without taking those locks
- * (kmem_cache_get_info): each store is one relaxed atomic (WRITE_ONCE) so
- * that reader sees a whole recent value, never a torn one.  The owner's
- * own reads stay plain.
- */
-static inline void ac_set_avail(struct array_cache *ac, unsigned int avail)
-{
-	WRITE_ONCE(ac->avail, avail);
-}
 
 /* Moves up to batch objects from the shared array or the slabs to ac. */
 static unsigned int refill_from_node(struct kmem_cache *s,
@@ -571,18 +518,6 @@ void *__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	return slab_alloc(s, gfp, caller);
 }
 
-/*
- * The fast paths' CPU: this thread's CPU's array for s, if the thread has
- * a CPU of s's machine (base/smp.c); NULL sends the call to the slow path.
- */
-static __always_inline struct array_cache *this_cpu_ac(const struct kmem_cache *s)
-{
-	const struct kmm_cpu_cache *c = &kmm_this_cpu_cache;
-
-	if (likely(c->kmm_id == s->kmm_id && c->cpu >= 0))
-		return s->cpu_cache[c->cpu];
-	return NULL;
-}
 
 /* Everything kmem_cache_alloc's fast path leaves out, from the start. */
 static __noinline void *kmem_cache_alloc_slow(struct kmem_cache *s, gfp_t gfp,
@@ -593,33 +528,13 @@ static __noinline void *kmem_cache_alloc_slow(struct kmem_cache *s, gfp_t gfp,
 	return slab_alloc(s, gfp, caller);
 }
 
-/*
- * The fast path (Linux's ac->entry[--ac->avail]): a live free-marker cache,
- * no fault injection, no __GFP_ZERO, a CPU whose array has an object.  It
- * makes no call, so it saves no register; anything else is a tail call to
- * the slow path, which begins again from the top.
- */
+/* The fast path is slab_alloc_fast (mm/slab.h); the rest starts over. */
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
-	struct array_cache *ac;
+	void *obj = slab_alloc_fast(s, gfp);
 
-	if (likely(s && s->magic == KMEM_CACHE_MAGIC &&
-		   !(s->flags & CFLGS_BUFCTL_GUARD) && !(gfp & __GFP_ZERO) &&
-		   !fault_inject_armed() && (ac = this_cpu_ac(s)) &&
-		   local_try_enter(&ac->ll))) {
-		unsigned int avail = ac->avail;
-
-		if (likely(avail)) {
-			void *obj = ac->entry[--avail];
-
-			ac->touched = 1;
-			ac_set_avail(ac, avail);
-			local_exit(&ac->ll, true);
-			WRITE_ONCE(*(unsigned long *)obj, 0);	/* the caller's now */
-			return obj;
-		}
-		local_exit(&ac->ll, true);
-	}
+	if (likely(obj))
+		return obj;
 	return kmem_cache_alloc_slow(s, gfp, (unsigned long)__builtin_return_address(0));
 }
 
@@ -835,31 +750,11 @@ static __noinline void kmem_cache_free_slow(struct kmem_cache *s, void *obj,
 	slab_free(s, obj, caller);
 }
 
-/*
- * The fast path: a live free-marker cache, an object the slab map places
- * exactly, without the free marker (not free already), and a CPU whose
- * array has room.  Like the allocation's, it saves no register; anything
- * else goes to the slow path, which checks and reports from the top.
- */
+/* The fast path is slab_free_fast (mm/slab.h); the rest starts over. */
 void kmem_cache_free(struct kmem_cache *s, void *obj)
 {
-	struct array_cache *ac;
-
-	if (likely(obj && s && s->magic == KMEM_CACHE_MAGIC &&
-		   !(s->flags & CFLGS_BUFCTL_GUARD) && free_fast_valid(s, obj) &&
-		   !has_free_marker(s, obj) && (ac = this_cpu_ac(s)) &&
-		   local_try_enter(&ac->ll))) {
-		unsigned int avail = ac->avail;
-
-		if (likely(avail < ac->limit)) {
-			set_free_marker(s, obj);
-			ac->entry[avail] = obj;
-			ac_set_avail(ac, avail + 1);
-			local_exit(&ac->ll, true);
-			return;
-		}
-		local_exit(&ac->ll, true);
-	}
+	if (likely(slab_free_fast(s, obj)))
+		return;
 	kmem_cache_free_slow(s, obj, (unsigned long)__builtin_return_address(0));
 }
 
@@ -1678,6 +1573,7 @@ int kmem_cache_init(struct kmm *k)
 {
 	struct kmm_slab *ks = calloc(1, sizeof(*ks));
 	struct kmem_cache *boot;
+	unsigned int i;
 
 	if (!ks)
 		return -ENOMEM;
@@ -1703,6 +1599,9 @@ int kmem_cache_init(struct kmm *k)
 	ks->slab_state = PARTIAL;
 	if (create_kmalloc_caches(k))
 		return -ENOMEM;
+	ks->map_base = (uintptr_t)k->hw->ram.direct_map;
+	for (i = 1; i <= KMALLOC_FAST_MAX / 8; i++)
+		ks->kmalloc_by_size[i] = kmalloc_slab(k, i * 8, 0);
 	ks->slab_state = FULL;
 	return register_slab_shrinker(k);
 }

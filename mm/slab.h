@@ -202,12 +202,144 @@ static inline bool slab_debug(const struct kmem_cache *s)
 	return s->flags & (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER);
 }
 
+/* ------------------------------------------------------------------ */
+/* The fast paths, inline in kmem_cache_alloc/free and kmalloc/kfree   */
+/* ------------------------------------------------------------------ */
+
+static inline bool marker_guard(const struct kmem_cache *s)
+{
+	return !(s->flags & CFLGS_BUFCTL_GUARD);
+}
+
+/* What a free object's first word holds: not a value callers store. */
+static inline unsigned long free_marker(const struct kmem_cache *s, const void *obj)
+{
+	return s->free_key ^ (uintptr_t)obj;
+}
+
+static inline bool has_free_marker(const struct kmem_cache *s, const void *obj)
+{
+	return READ_ONCE(*(const unsigned long *)obj) == free_marker(s, obj);
+}
+
+static inline void set_free_marker(const struct kmem_cache *s, void *obj)
+{
+	WRITE_ONCE(*(unsigned long *)obj, free_marker(s, obj));
+}
+
+/*
+ * The free fast path's checks, from the slab map alone: obj is the start
+ * of one of the objects of a slab of s at the preferred order.  False
+ * sends the free to free_validate, which says what is wrong (or finds a
+ * min_order slab right).
+ */
+static __always_inline bool free_fast_valid(const struct kmem_cache *s, const void *obj)
+{
+	uintptr_t off = (uintptr_t)obj - s->map_base, base, d;
+	unsigned long e, idx;
+
+	if (unlikely(off >= s->map_limit))
+		return false;
+	e = READ_ONCE(s->slab_map[off >> PAGE_SHIFT]);
+	if (unlikely((e & SLAB_MAP_CACHE_MASK) != (uintptr_t)s ||
+		     (e >> SLAB_MAP_MEM_SHIFT) == SLAB_MAP_FALLBACK))
+		return false;
+	base = (uintptr_t)obj & ~((uintptr_t)s->slab_bytes - 1);
+	d = (uintptr_t)obj - base - (e >> SLAB_MAP_MEM_SHIFT);
+	idx = (d * s->reciprocal_size) >> 32;
+	return idx < s->num && idx * s->size == d;
+}
+
+/*
+ * A per-CPU array's count is written only under its local lock, but
+ * /proc/slabinfo sums every CPU's count without taking those locks
+ * (kmem_cache_get_info): each store is one relaxed atomic (WRITE_ONCE) so
+ * that reader sees a whole recent value, never a torn one.  The owner's
+ * own reads stay plain.
+ */
+static inline void ac_set_avail(struct array_cache *ac, unsigned int avail)
+{
+	WRITE_ONCE(ac->avail, avail);
+}
+
+/*
+ * The fast paths' CPU: this thread's CPU's array for s, if the thread has
+ * a CPU of s's machine (base/smp.c); NULL sends the call to the slow path.
+ */
+static __always_inline struct array_cache *this_cpu_ac(const struct kmem_cache *s)
+{
+	const struct kmm_cpu_cache *c = &kmm_this_cpu_cache;
+
+	if (likely(c->kmm_id == s->kmm_id && c->cpu >= 0))
+		return s->cpu_cache[c->cpu];
+	return NULL;
+}
+
+/*
+ * The allocation fast path (Linux's ac->entry[--ac->avail]): a live
+ * free-marker cache, no fault injection, no __GFP_ZERO, a CPU whose array
+ * has an object.  It makes no call; NULL sends the caller to its slow
+ * path, which begins again from the top.
+ */
+static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
+{
+	struct array_cache *ac;
+
+	if (likely(s && s->magic == KMEM_CACHE_MAGIC &&
+		   !(s->flags & CFLGS_BUFCTL_GUARD) && !(gfp & __GFP_ZERO) &&
+		   !fault_inject_armed() && (ac = this_cpu_ac(s)) &&
+		   local_try_enter(&ac->ll))) {
+		unsigned int avail = ac->avail;
+
+		if (likely(avail)) {
+			void *obj = ac->entry[--avail];
+
+			ac->touched = 1;
+			ac_set_avail(ac, avail);
+			local_exit(&ac->ll, true);
+			WRITE_ONCE(*(unsigned long *)obj, 0);	/* the caller's now */
+			return obj;
+		}
+		local_exit(&ac->ll, true);
+	}
+	return NULL;
+}
+
+/*
+ * The free fast path: a live free-marker cache, an object the slab map
+ * places exactly, without the free marker (so not free already), and a
+ * CPU whose array has room.  False sends the caller to its slow path,
+ * which checks and reports from the top.
+ */
+static __always_inline bool slab_free_fast(struct kmem_cache *s, void *obj)
+{
+	struct array_cache *ac;
+
+	if (likely(obj && s && s->magic == KMEM_CACHE_MAGIC &&
+		   !(s->flags & CFLGS_BUFCTL_GUARD) && free_fast_valid(s, obj) &&
+		   !has_free_marker(s, obj) && (ac = this_cpu_ac(s)) &&
+		   local_try_enter(&ac->ll))) {
+		unsigned int avail = ac->avail;
+
+		if (likely(avail < ac->limit)) {
+			set_free_marker(s, obj);
+			ac->entry[avail] = obj;
+			ac_set_avail(ac, avail + 1);
+			local_exit(&ac->ll, true);
+			return true;
+		}
+		local_exit(&ac->ll, true);
+	}
+	return false;
+}
+
 struct kmalloc_info_struct {
 	const char *name;
 	const char *name_dma;
 	unsigned int size;
 };
 
+#define KMALLOC_FAST_MAX 1024		/* kmalloc sizes the fast path's table covers */
 #define KMALLOC_NR_CACHES 14		/* index 0 unused; 1: 96, 2: 192, 3..13: 8..8k */
 enum kmalloc_cache_type { KMALLOC_NORMAL, KMALLOC_DMA, NR_KMALLOC_TYPES };
 
@@ -226,7 +358,15 @@ struct kmm_slab {
 	struct shrinker *shrinker;	/* gives free slabs to reclaim */
 	unsigned long *slab_map;	/* [map_pfns]: SLAB_MAP_* entry of each frame */
 	unsigned long map_pfns;		/* max_possible_pfn: hot-added RAM included */
+	uintptr_t map_base;		/* host address of pfn 0 */
+	/* kmalloc's size classes by (size + 7) / 8, for sizes up to
+	 * KMALLOC_FAST_MAX: the fast path's table lookup. */
+	struct kmem_cache *kmalloc_by_size[KMALLOC_FAST_MAX / 8 + 1];
 };
+
+/* The current machine's slab state when it is up (kmm_set_machine_globals):
+ * kmalloc's and kfree's fast paths start from it. */
+extern struct kmm_slab *kmm_slab_cur;
 
 enum slab_state { DOWN, PARTIAL, UP, FULL };
 

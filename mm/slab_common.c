@@ -157,8 +157,23 @@ static void *__kmalloc(size_t size, gfp_t gfp, unsigned long caller)
 	return __kmem_cache_alloc(s, gfp, caller);
 }
 
+struct kmm_slab *kmm_slab_cur;
+
+/*
+ * kmalloc's fast path: a size class by table and the cache's fast path;
+ * a size above KMALLOC_FAST_MAX, DMA or bad flags, or no fast object
+ * takes __kmalloc, which begins again.
+ */
 void *kmalloc(size_t size, gfp_t gfp)
 {
+	struct kmm_slab *ks = kmm_slab_cur;
+
+	if (likely(ks && size - 1 < KMALLOC_FAST_MAX && !(gfp & (GFP_SLAB_BUG_MASK | __GFP_DMA)))) {
+		void *obj = slab_alloc_fast(ks->kmalloc_by_size[(size + 7) >> 3], gfp);
+
+		if (likely(obj))
+			return obj;
+	}
 	return __kmalloc(size, gfp, (unsigned long)__builtin_return_address(0));
 }
 
@@ -209,7 +224,7 @@ static struct kmem_cache *kmalloc_owner(const void *p, struct page **pagep,
 	return NULL;
 }
 
-void kfree(const void *p)
+static __noinline void kfree_slow(const void *p, unsigned long caller)
 {
 	struct kmem_cache *s;
 	struct page *page;
@@ -223,7 +238,29 @@ void kfree(const void *p)
 		__free_pages(page, compound_order(page));
 	}
 	else if (s)
-		__kmem_cache_free(s, (void *)p, (unsigned long)__builtin_return_address(0));
+		__kmem_cache_free(s, (void *)p, caller);
+}
+
+/*
+ * kfree's fast path: the slab map names the object's cache (no struct
+ * page), then the cache's fast path; anything else takes kfree_slow.
+ */
+void kfree(const void *p)
+{
+	struct kmm_slab *ks = kmm_slab_cur;
+
+	if (likely(ks)) {
+		uintptr_t off = (uintptr_t)p - ks->map_base;
+
+		if (likely(off < ks->map_pfns << PAGE_SHIFT)) {
+			unsigned long e = READ_ONCE(ks->slab_map[off >> PAGE_SHIFT]);
+
+			if (likely(slab_free_fast((struct kmem_cache *)(e & SLAB_MAP_CACHE_MASK),
+						  (void *)p)))
+				return;
+		}
+	}
+	kfree_slow(p, (unsigned long)__builtin_return_address(0));
 }
 
 size_t ksize(const void *p)
