@@ -552,12 +552,34 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p
 
 	if (cache_handle_bad(s, "kmem_cache_alloc_bulk"))
 		return 0;
-	for (i = 0; i < size; i++) {
+	for (i = 0; i < size;) {
+		struct array_cache *ac;
+
+		/* As many as the CPU's array holds, in one critical section. */
+		if (likely(marker_guard(s) && !(gfp & __GFP_ZERO) && !fault_inject_armed() &&
+			   (ac = this_cpu_ac(s)) && local_try_enter(&ac->ll))) {
+			unsigned int avail = ac->avail, n = (unsigned int)min((size_t)avail, size - i), j;
+
+			for (j = 0; j < n; j++) {
+				p[i + j] = ac->entry[avail - 1 - j];
+				WRITE_ONCE(*(unsigned long *)p[i + j], 0);
+			}
+			if (n) {
+				ac->touched = 1;
+				ac_set_avail(ac, avail - n);
+			}
+			local_exit(&ac->ll, true);
+			i += n;
+			if (n)
+				continue;
+		}
+		/* An empty array (the slow path refills it) or another mode. */
 		p[i] = __kmem_cache_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
 		if (!p[i]) {
 			kmem_cache_free_bulk(s, i, p);
 			return 0;
 		}
+		i++;
 	}
 	return (int)size;
 }
@@ -764,9 +786,35 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 
 	if (cache_handle_bad(s, "kmem_cache_free_bulk"))
 		return;
-	for (i = 0; i < size; i++)
+	for (i = 0; i < size;) {
+		struct array_cache *ac;
+
+		/* Into the CPU's array while it has room and each object passes
+		 * the fast checks, in one critical section. */
+		if (likely(marker_guard(s) && (ac = this_cpu_ac(s)) && local_try_enter(&ac->ll))) {
+			unsigned int avail = ac->avail;
+
+			for (; i < size && avail < ac->limit; i++) {
+				void *obj = p[i];
+
+				if (!obj)
+					continue;
+				if (unlikely(!free_fast_valid(s, obj) || has_free_marker(s, obj)))
+					break;
+				set_free_marker(s, obj);
+				ac->entry[avail++] = obj;
+			}
+			ac_set_avail(ac, avail);
+			local_exit(&ac->ll, true);
+			if (i == size)
+				break;
+		}
+		/* A full array (the slow path flushes it), a bad object (it
+		 * reports), or another mode. */
 		if (p[i])
 			__kmem_cache_free(s, p[i], (unsigned long)__builtin_return_address(0));
+		i++;
+	}
 }
 
 /*

@@ -634,6 +634,22 @@ TEST(bulk_alloc_and_free)
 	kmem_cache_free_bulk(c, 300, p);
 	ASSERT_EQ(check_slab_invariants(c), 0);
 	ASSERT_EQ(reports_seen, 0);
+	/* Every object distinct, handed out once; a bad one inside a bulk
+	 * free is reported and the rest still go back. */
+	ASSERT_EQ(kmem_cache_alloc_bulk(c, GFP_KERNEL, 300, p), 300);
+	{
+		int i, j;
+
+		for (i = 0; i < 300; i++)
+			for (j = i + 1; j < 300; j++)
+				if (p[i] == p[j])
+					TEST_FAIL_("bulk gave object %p twice", p[i]);
+	}
+	p[150] = p[149];				/* a double free inside the bulk */
+	kmem_cache_free_bulk(c, 300, p);
+	ASSERT_EQ(reports_seen, 1);
+	ASSERT_CONTAINS(last_report, "double free");
+	ASSERT_EQ(check_slab_invariants(c), 0);
 	kmm_shutdown(k);
 }
 
