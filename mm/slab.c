@@ -96,7 +96,8 @@ static void slab_map_set(struct kmem_cache *s, struct slab *slabp, bool on)
 	unsigned long pfn = page_to_pfn(slabp->page), i;
 	unsigned long mem = slabp->order == s->gfporder ?
 			    (unsigned long)slabp->colouroff : SLAB_MAP_FALLBACK;
-	unsigned long e = on ? (uintptr_t)s | mem << SLAB_MAP_MEM_SHIFT : 0;
+	unsigned long e = !on ? 0 : (s->flags & CFLGS_OFF_SLAB) ? (uintptr_t)slabp | SLAB_MAP_DESC :
+			  (uintptr_t)s | mem << SLAB_MAP_MEM_SHIFT;
 
 	for (i = 0; i < 1ul << slabp->order; i++)
 		WRITE_ONCE(s->slab_map[pfn + i], e);
@@ -574,7 +575,9 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p
 				continue;
 		}
 		/* An empty array (the slow path refills it) or another mode. */
-		p[i] = __kmem_cache_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
+		p[i] = slab_alloc_fast(s, gfp);
+		if (!p[i])
+			p[i] = __kmem_cache_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
 		if (!p[i]) {
 			kmem_cache_free_bulk(s, i, p);
 			return 0;
@@ -811,7 +814,7 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 		}
 		/* A full array (the slow path flushes it), a bad object (it
 		 * reports), or another mode. */
-		if (p[i])
+		if (p[i] && !slab_free_fast(s, p[i]))
 			__kmem_cache_free(s, p[i], (unsigned long)__builtin_return_address(0));
 		i++;
 	}
@@ -1039,6 +1042,10 @@ static int calculate_slab_order(struct kmem_cache *s, size_t *left_over)
 		s->mgmt_size = off ? (unsigned int)(sizeof(struct slab) +
 						    num * sizeof(kmem_bufctl_t)) : mgmt;
 		*left_over = left;
+		/* Off-slab, the descriptor's kmalloc object is overhead too. */
+		if (off)
+			left += kmalloc_index(s->mgmt_size) ?
+				kmalloc_info[kmalloc_index(s->mgmt_size)].size : PAGE_SIZE << order;
 		if (order >= SLAB_MAX_ORDER || left * 32 < (PAGE_SIZE << order))
 			break;
 	}
@@ -1204,16 +1211,22 @@ static int setup_cache(struct kmm *k, struct kmem_cache *s, const char *name,
 	if (flags & SLAB_STORE_USER)
 		s->size += 2 * sizeof(unsigned long);
 	s->size = ALIGN(s->size, s->align);
-	/* Big objects keep their management off the slab, once kmalloc works. */
-	if (s->size >= (PAGE_SIZE >> 3) && ks->slab_state >= PARTIAL)
+	/*
+	 * Objects of 128 bytes and more keep their management off the slab,
+	 * once a kmalloc class exists for it: their descriptors then sit
+	 * densely in that class's slabs, where the fast paths reach them
+	 * through the slab map without a cache miss (mm/slab.h).  Smaller
+	 * objects, and the kmalloc classes made before their descriptor's
+	 * class, stay on-slab.
+	 */
+	if (s->size >= SLAB_OFF_SLAB_MIN && ks->slab_state >= PARTIAL)
 		s->flags |= CFLGS_OFF_SLAB;
 	if (calculate_slab_order(s, &left_over) < 0)
 		return -EINVAL;
-	if ((s->flags & CFLGS_OFF_SLAB) && left_over >= ALIGN(s->mgmt_size, s->align)) {
-		/* The descriptor fits in the leftover: keep it on the slab. */
+	if ((s->flags & CFLGS_OFF_SLAB) && !kmalloc_slab(k, s->mgmt_size, 0)) {
 		s->flags &= ~CFLGS_OFF_SLAB;
-		s->mgmt_size = (unsigned int)ALIGN(s->mgmt_size, s->align);
-		left_over -= s->mgmt_size;
+		if (calculate_slab_order(s, &left_over) < 0)
+			return -EINVAL;
 	}
 	calculate_min_order(s);
 	s->slab_bytes = (unsigned int)(PAGE_SIZE << s->gfporder);
@@ -1221,6 +1234,10 @@ static int setup_cache(struct kmm *k, struct kmem_cache *s, const char *name,
 	 * poisons, cannot hold the free marker. */
 	if (ctor || slab_debug(s) || (flags & SLAB_TYPESAFE_BY_RCU))
 		s->flags |= CFLGS_BUFCTL_GUARD;
+	/* Debugging checks every call; an on-slab guard cache has no fast
+	 * way to its bufctl marks. */
+	if (slab_debug(s) || ((s->flags & CFLGS_BUFCTL_GUARD) && !(s->flags & CFLGS_OFF_SLAB)))
+		s->flags |= CFLGS_NO_FASTPATH;
 	s->slab_map = ks->slab_map;
 	s->map_base = (uintptr_t)k->hw->ram.direct_map;
 	s->map_limit = ks->map_pfns << PAGE_SHIFT;

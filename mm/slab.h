@@ -29,11 +29,17 @@
  * or are debugged (poison, red zones) use the bufctl marks instead
  * (CFLGS_BUFCTL_GUARD): ACTIVE at allocation, CACHED at free.
  *
- * The slab map (struct kmm_slab) gives the fast free path its checks
- * without the descriptor's line either: one word per page frame, the
- * cache owning the slab there and the offset of object 0 in the slab
- * (SLAB_MAP_*), so wrong-cache and interior pointers are caught by
- * arithmetic on one word of a small, hot array.
+ * The slab map (struct kmm_slab) gives the fast paths their checks: one
+ * word per page frame (SLAB_MAP_*).  For an on-slab cache it names the
+ * cache owning the slab there and the offset of object 0, so wrong-cache
+ * and interior pointers are caught by arithmetic on one word of a small,
+ * hot array, without the descriptor's line (on-slab descriptors sit at
+ * page-aligned addresses, so they all fall into a few cache sets and miss).
+ * For an off-slab cache (objects of 128 bytes and more) it points at the
+ * slab's descriptor, which lives densely in a kmalloc slab: the fast
+ * paths keep the bufctl marks there (ACTIVE at allocation, CACHED at
+ * free) and never touch the object, so a free costs no read of a cold
+ * object line.  The free marker is for on-slab caches only.
  *
  * Per cache: one node (kmem_cache_node) with the three slab lists under
  * list_lock and a shared array; one array_cache per simulated CPU, used
@@ -62,8 +68,10 @@ typedef unsigned short kmem_bufctl_t;
 #define CFLGS_OFF_SLAB	0x80000000u	/* management kept off the slab */
 #define CFLGS_PERMANENT	0x40000000u	/* kmalloc and internal caches: never destroyed */
 #define CFLGS_BUFCTL_GUARD 0x20000000u	/* double frees caught by bufctl marks, not the marker */
+#define CFLGS_NO_FASTPATH 0x10000000u	/* every call takes the slow path (debug, on-slab guard) */
 #define SLAB_MAX_ORDER	3		/* unless one object needs more */
 #define CACHE_LINE_SIZE	64
+#define SLAB_OFF_SLAB_MIN 128		/* objects this big keep their management off-slab */
 #define KMEM_CACHE_NAME_LEN 32
 
 /*
@@ -134,6 +142,9 @@ struct kmem_cache_node {
 #define SLAB_MAP_CACHE_MASK	((1ul << 48) - 1)
 #define SLAB_MAP_MEM_SHIFT	48
 #define SLAB_MAP_FALLBACK	0xfffful
+/* An off-slab cache's entry is its slab's descriptor, with this bit. */
+#define SLAB_MAP_DESC		(1ul << 47)
+#define SLAB_MAP_PTR_MASK	(SLAB_MAP_DESC - 1)
 
 struct kmem_cache {
 	/* The fast paths' fields first: one cache line. */
@@ -206,9 +217,10 @@ static inline bool slab_debug(const struct kmem_cache *s)
 /* The fast paths, inline in kmem_cache_alloc/free and kmalloc/kfree   */
 /* ------------------------------------------------------------------ */
 
+/* On-slab caches whose free objects may hold the marker. */
 static inline bool marker_guard(const struct kmem_cache *s)
 {
-	return !(s->flags & CFLGS_BUFCTL_GUARD);
+	return !(s->flags & (CFLGS_BUFCTL_GUARD | CFLGS_OFF_SLAB));
 }
 
 /* What a free object's first word holds: not a value callers store. */
@@ -251,6 +263,45 @@ static __always_inline bool free_fast_valid(const struct kmem_cache *s, const vo
 }
 
 /*
+ * An off-slab cache's object: its bufctl mark, through the slab map and
+ * the descriptor (dense, in a kmalloc slab).  For objects the allocator
+ * holds (popped from an array), so nothing is validated.
+ */
+static __always_inline kmem_bufctl_t *desc_bufctl(const struct kmem_cache *s, const void *obj)
+{
+	unsigned long e = READ_ONCE(s->slab_map[((uintptr_t)obj - s->map_base) >> PAGE_SHIFT]);
+	struct slab *slabp = (struct slab *)(e & SLAB_MAP_PTR_MASK);
+	uintptr_t d = (uintptr_t)obj - (uintptr_t)slabp->s_mem;
+
+	return &slab_bufctl(slabp)[(d * s->reciprocal_size) >> 32];
+}
+
+/*
+ * An off-slab cache's free, checked from the slab map and the descriptor:
+ * a slab of s, exactly at an object, which is in a caller's hands.
+ * Returns its bufctl mark, or NULL for the slow path to say what is wrong.
+ */
+static __always_inline kmem_bufctl_t *free_fast_desc(const struct kmem_cache *s, const void *obj)
+{
+	uintptr_t off = (uintptr_t)obj - s->map_base, d;
+	unsigned long e, idx;
+	struct slab *slabp;
+
+	if (unlikely(off >= s->map_limit))
+		return NULL;
+	e = READ_ONCE(s->slab_map[off >> PAGE_SHIFT]);
+	if (unlikely(!(e & SLAB_MAP_DESC)))
+		return NULL;
+	slabp = (struct slab *)(e & SLAB_MAP_PTR_MASK);
+	d = (uintptr_t)obj - (uintptr_t)slabp->s_mem;
+	idx = (d * s->reciprocal_size) >> 32;
+	if (unlikely(slabp->cache != s || idx >= slabp->num || idx * s->size != d ||
+		     slab_bufctl(slabp)[idx] != BUFCTL_ACTIVE))
+		return NULL;
+	return &slab_bufctl(slabp)[idx];
+}
+
+/*
  * A per-CPU array's count is written only under its local lock, but
  * /proc/slabinfo sums every CPU's count without taking those locks
  * (kmem_cache_get_info): each store is one relaxed atomic (WRITE_ONCE) so
@@ -277,16 +328,17 @@ static __always_inline struct array_cache *this_cpu_ac(const struct kmem_cache *
 
 /*
  * The allocation fast path (Linux's ac->entry[--ac->avail]): a live
- * free-marker cache, no fault injection, no __GFP_ZERO, a CPU whose array
- * has an object.  It makes no call; NULL sends the caller to its slow
- * path, which begins again from the top.
+ * cache without debugging, no fault injection, no __GFP_ZERO, a CPU whose
+ * array has an object.  The object becomes the caller's: its marker is
+ * cleared (on-slab) or its bufctl marked ACTIVE (off-slab).  It makes no
+ * call; NULL sends the caller to its slow path, which begins again.
  */
 static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 {
 	struct array_cache *ac;
 
 	if (likely(s && s->magic == KMEM_CACHE_MAGIC &&
-		   !(s->flags & CFLGS_BUFCTL_GUARD) && !(gfp & __GFP_ZERO) &&
+		   !(s->flags & CFLGS_NO_FASTPATH) && !(gfp & __GFP_ZERO) &&
 		   !fault_inject_armed() && (ac = this_cpu_ac(s)) &&
 		   local_try_enter(&ac->ll))) {
 		unsigned int avail = ac->avail;
@@ -297,7 +349,10 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 			ac->touched = 1;
 			ac_set_avail(ac, avail);
 			local_exit(&ac->ll, true);
-			WRITE_ONCE(*(unsigned long *)obj, 0);	/* the caller's now */
+			if (s->flags & CFLGS_OFF_SLAB)
+				*desc_bufctl(s, obj) = BUFCTL_ACTIVE;
+			else
+				WRITE_ONCE(*(unsigned long *)obj, 0);	/* the caller's now */
 			return obj;
 		}
 		local_exit(&ac->ll, true);
@@ -306,23 +361,28 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 }
 
 /*
- * The free fast path: a live free-marker cache, an object the slab map
- * places exactly, without the free marker (so not free already), and a
- * CPU whose array has room.  False sends the caller to its slow path,
- * which checks and reports from the top.
+ * The free fast path: a live cache without debugging, an object the slab
+ * map places exactly and that is not free already (no free marker, or a
+ * bufctl mark ACTIVE), and a CPU whose array has room.  False sends the
+ * caller to its slow path, which checks and reports from the top.
  */
 static __always_inline bool slab_free_fast(struct kmem_cache *s, void *obj)
 {
+	kmem_bufctl_t *ctl = NULL;
 	struct array_cache *ac;
 
 	if (likely(obj && s && s->magic == KMEM_CACHE_MAGIC &&
-		   !(s->flags & CFLGS_BUFCTL_GUARD) && free_fast_valid(s, obj) &&
-		   !has_free_marker(s, obj) && (ac = this_cpu_ac(s)) &&
-		   local_try_enter(&ac->ll))) {
+		   !(s->flags & CFLGS_NO_FASTPATH) &&
+		   ((s->flags & CFLGS_OFF_SLAB) ? (ctl = free_fast_desc(s, obj)) != NULL :
+		    free_fast_valid(s, obj) && !has_free_marker(s, obj)) &&
+		   (ac = this_cpu_ac(s)) && local_try_enter(&ac->ll))) {
 		unsigned int avail = ac->avail;
 
 		if (likely(avail < ac->limit)) {
-			set_free_marker(s, obj);
+			if (ctl)
+				*ctl = BUFCTL_CACHED;
+			else
+				set_free_marker(s, obj);
 			ac->entry[avail] = obj;
 			ac_set_avail(ac, avail + 1);
 			local_exit(&ac->ll, true);

@@ -254,9 +254,11 @@ void kfree(const void *p)
 
 		if (likely(off < ks->map_pfns << PAGE_SHIFT)) {
 			unsigned long e = READ_ONCE(ks->slab_map[off >> PAGE_SHIFT]);
+			struct kmem_cache *s = (e & SLAB_MAP_DESC) ?
+				((struct slab *)(e & SLAB_MAP_PTR_MASK))->cache :
+				(struct kmem_cache *)(e & SLAB_MAP_CACHE_MASK);
 
-			if (likely(slab_free_fast((struct kmem_cache *)(e & SLAB_MAP_CACHE_MASK),
-						  (void *)p)))
+			if (likely(slab_free_fast(s, (void *)p)))
 				return;
 		}
 	}

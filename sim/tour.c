@@ -115,16 +115,17 @@ static const struct tour_step tour[] = {
 	  "kmem_cache_alloc session" },
 	{ NULL, "kmem_cache_alloc session" },
 	{ NULL, "kmem_cache_alloc session" },
-	{ "slabtop sums it up: the session slab holds 41 objects in 2 pages\n"
+	{ "slabtop sums it up: the session slab holds 85 objects in 4 pages\n"
 	  "(the smallest order that wastes under 1/32), 16 of them counted active:\n"
-	  "the 3 in use and the 13 waiting in the per-CPU array.  The descriptor of every\n"
-	  "cache is itself an object of the kmem_cache cache.",
+	  "the 3 in use and the 13 waiting in the per-CPU array.  Objects this big\n"
+	  "keep the slab's descriptor off the slab, in a kmalloc-256 object, and the\n"
+	  "descriptor of every cache is itself an object of the kmem_cache cache.",
 	  "slabtop" },
 	{ "Frees are checked in O(1): a double free is caught even without\n"
 	  "debugging on, because each object's slot in the slab's index array\n"
 	  "records whether it is out.",
-	  "kmem_cache_free session 0xffff88800f40cb40" },
-	{ NULL, "kmem_cache_free session 0xffff88800f40cb40" },
+	  "kmem_cache_free session 0xffff88800f440a80" },
+	{ NULL, "kmem_cache_free session 0xffff88800f440a80" },
 	{ "kmalloc is a set of such caches, kmalloc-8 to kmalloc-8k; 100 bytes\n"
 	  "come from kmalloc-128.  Bigger requests go to the page allocator.\n"
 	  "Destroying a cache that still has objects out is refused and the\n"
