@@ -499,7 +499,9 @@ static void measure_memory(struct row *r, void **slot)
 		struct kmem_cache_info info;
 
 		kmem_cache_get_info(o->cache, &info);
-		r->mem_own = (double)info.pages * PAGE_SIZE / live_bytes - 1;
+		/* The slabs and, off-slab, their descriptors' kmalloc objects. */
+		r->mem_own = ((double)info.pages * PAGE_SIZE + (double)info.mgmt_bytes) /
+			     live_bytes - 1;
 	}
 	drain(o, &lv);
 	r->done[T_MEMORY] = true;

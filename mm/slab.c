@@ -1496,6 +1496,8 @@ int kmem_cache_get_info(struct kmem_cache *s, struct kmem_cache_info *info)
 	info->active_slabs = n->total_slabs - n->free_slabs;
 	info->num_objs = n->total_objects;
 	info->pages = n->total_pages;
+	if (s->flags & CFLGS_OFF_SLAB)
+		info->mgmt_bytes = n->total_slabs * s->slabp_cache->size;
 	info->active_objs = info->num_objs - n->free_objects;
 	info->shared_avail = n->shared ? n->shared->avail : 0;
 	pthread_mutex_unlock(&n->list_lock);

@@ -76,6 +76,8 @@ struct kmem_cache_info {
 	unsigned long active_slabs;	/* slabs with at least one object out */
 	unsigned long num_slabs;
 	unsigned long pages;		/* pages held by the slabs */
+	unsigned long mgmt_bytes;	/* off-slab descriptors, in kmalloc objects
+					 * (counted in that cache's pages too) */
 	unsigned int objsize;		/* bytes per object, with debug padding */
 	unsigned int objperslab;	/* of a slab of the preferred order */
 	unsigned int pagesperslab;	/* 2^preferred order */

@@ -681,6 +681,12 @@ TEST(slabinfo_and_meminfo)
 		 * with the descriptor's kmalloc-256 object. */
 		ASSERT_EQ(c->gfporder, 2);
 		ASSERT_EQ(c->num, 85);
+		{
+			struct kmem_cache_info info;
+
+			ASSERT_EQ(kmem_cache_get_info(c, &info), 0);
+			ASSERT_EQ(info.mgmt_bytes, 256ul);	/* one slab's kmalloc-256 */
+		}
 		ASSERT_CONTAINS(buf, want);
 	}
 	kmm_proc_read("/proc/meminfo", buf, sizeof(buf));
