@@ -1240,7 +1240,7 @@ static int setup_cache(struct kmm *k, struct kmem_cache *s, const char *name,
 		s->flags |= CFLGS_NO_FASTPATH;
 	s->slab_map = ks->slab_map;
 	s->map_base = (uintptr_t)k->hw->ram.direct_map;
-	s->map_limit = ks->map_pfns << PAGE_SHIFT;
+	s->map_pfns = (unsigned int)ks->map_pfns;
 	s->free_key = slab_free_key(s);
 	s->kmm_id = k->id;
 	s->colour_off = max((unsigned int)CACHE_LINE_SIZE, s->align);
@@ -1341,6 +1341,8 @@ struct kmem_cache *__kmem_cache_create(struct kmm *k, const char *name,
 		goto fail;
 	}
 	s->magic = KMEM_CACHE_MAGIC;
+	if (!(s->flags & CFLGS_NO_FASTPATH))
+		s->fastpath = KMEM_CACHE_MAGIC;
 	pthread_mutex_lock(&ks->slab_mutex);
 	list_add_tail(&s->list, &ks->slab_caches);
 	pthread_mutex_unlock(&ks->slab_mutex);
@@ -1405,6 +1407,7 @@ static struct kmem_cache *quarantine_cache(struct kmm_slab *ks, struct kmem_cach
 	struct kmem_cache *old;
 
 	s->magic = KMEM_CACHE_DEAD;
+	s->fastpath = 0;
 	list_add_tail(&s->list, &ks->dead_caches);
 	if (++ks->nr_dead_caches <= SLAB_DEAD_CACHES)
 		return NULL;

@@ -155,9 +155,11 @@ struct kmem_cache {
 	slab_flags_t flags;
 	unsigned int num;		/* objects per slab of gfporder */
 	unsigned int slab_bytes;	/* PAGE_SIZE << gfporder: masks a slab's start */
+	unsigned int fastpath;		/* KMEM_CACHE_MAGIC while alive and without
+					 * CFLGS_NO_FASTPATH: the fast paths' one test */
+	unsigned int map_pfns;		/* frames the slab map covers from map_base */
 	unsigned long *slab_map;	/* the machine's (struct kmm_slab), by pfn */
 	uintptr_t map_base;		/* host address of pfn 0 (the direct map) */
-	unsigned long map_limit;	/* bytes from map_base the map covers */
 	unsigned long free_key;		/* a free object's first word: free_key ^ address */
 	unsigned long kmm_id;		/* s->k->id, for the CPU lookup without s->k */
 	unsigned int batchcount;
@@ -250,7 +252,7 @@ static __always_inline bool free_fast_valid(const struct kmem_cache *s, const vo
 	uintptr_t off = (uintptr_t)obj - s->map_base, base, d;
 	unsigned long e, idx;
 
-	if (unlikely(off >= s->map_limit))
+	if (unlikely((off >> PAGE_SHIFT) >= s->map_pfns))
 		return false;
 	e = READ_ONCE(s->slab_map[off >> PAGE_SHIFT]);
 	if (unlikely((e & SLAB_MAP_CACHE_MASK) != (uintptr_t)s ||
@@ -287,7 +289,7 @@ static __always_inline kmem_bufctl_t *free_fast_desc(const struct kmem_cache *s,
 	unsigned long e, idx;
 	struct slab *slabp;
 
-	if (unlikely(off >= s->map_limit))
+	if (unlikely((off >> PAGE_SHIFT) >= s->map_pfns))
 		return NULL;
 	e = READ_ONCE(s->slab_map[off >> PAGE_SHIFT]);
 	if (unlikely(!(e & SLAB_MAP_DESC)))
@@ -337,8 +339,7 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 {
 	struct array_cache *ac;
 
-	if (likely(s && s->magic == KMEM_CACHE_MAGIC &&
-		   !(s->flags & CFLGS_NO_FASTPATH) && !(gfp & __GFP_ZERO) &&
+	if (likely(s && s->fastpath == KMEM_CACHE_MAGIC && !(gfp & __GFP_ZERO) &&
 		   !fault_inject_armed() && (ac = this_cpu_ac(s)) &&
 		   local_try_enter(&ac->ll))) {
 		unsigned int avail = ac->avail;
@@ -371,8 +372,7 @@ static __always_inline bool slab_free_fast(struct kmem_cache *s, void *obj)
 	kmem_bufctl_t *ctl = NULL;
 	struct array_cache *ac;
 
-	if (likely(obj && s && s->magic == KMEM_CACHE_MAGIC &&
-		   !(s->flags & CFLGS_NO_FASTPATH) &&
+	if (likely(obj && s && s->fastpath == KMEM_CACHE_MAGIC &&
 		   ((s->flags & CFLGS_OFF_SLAB) ? (ctl = free_fast_desc(s, obj)) != NULL :
 		    free_fast_valid(s, obj) && !has_free_marker(s, obj)) &&
 		   (ac = this_cpu_ac(s)) && local_try_enter(&ac->ll))) {
