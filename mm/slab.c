@@ -287,6 +287,11 @@ static void slab_relist(struct kmem_cache *s, struct slab *slabp, bool was_free)
 {
 	struct kmem_cache_node *n = &s->node;
 
+	/* Freeing into a partial slab that stays partial, the common case
+	 * of free_block, moves it to the head (the next refill's choice). */
+	if (!was_free && slabp->inuse && slabp->inuse != slabp->num &&
+	    slabp->list.prev == &n->slabs_partial)
+		return;		/* already there */
 	list_del(&slabp->list);
 	if (!slabp->inuse) {
 		list_add(&slabp->list, &n->slabs_free);
