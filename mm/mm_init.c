@@ -561,6 +561,8 @@ void zone_pcp_init(struct kmm *k, struct zone *zone)
 			INIT_LIST_HEAD(&pcp->lists[i]);
 		pcp->batch = 1;		/* boot pageset: no caching yet */
 		pcp->high = 0;
+		pcp->pgalloc_event = &k->mem->vm_events[cpu].event[PGALLOC_NORMAL - ZONE_NORMAL + zone->idx];
+		pcp->pgfree_event = &k->mem->vm_events[cpu].event[PGFREE];
 	}
 }
 
