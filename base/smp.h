@@ -29,7 +29,7 @@ struct kmm_cpu_cache {
  */
 extern __thread struct kmm_cpu_cache kmm_this_cpu_cache
 	__attribute__((tls_model("initial-exec")));
-extern bool kmm_membarrier_ok;
+extern bool kmm_membarrier_ok __kmm_hidden;
 int kmm_claim_cpu(struct kmm *k);
 /* Sets up k's CPUs (all free; 0 or -ENOMEM) and frees them. */
 int smp_init(struct kmm *k);
