@@ -92,7 +92,7 @@ unsigned int fail_nth_read(void);
  * fast paths test only this, so fault injection costs them one load of a
  * word that does not change.
  */
-extern unsigned int fault_inject_nr_armed;
+extern unsigned int fault_inject_nr_armed __kmm_hidden;
 static inline bool fault_inject_armed(void)
 {
 	return unlikely(__atomic_load_n(&fault_inject_nr_armed, __ATOMIC_RELAXED) != 0);

@@ -64,7 +64,7 @@ static inline unsigned long get_random_long(struct kmm *k)
 }
 
 /* The current machine (init/main.c); kmm_boot_default() boots one. */
-extern struct kmm *kmm_global;
+extern struct kmm *kmm_global __kmm_hidden;
 struct kmm *kmm_boot_default(void);
 
 /* The machine the kernel-named calls act on; boots a default one if none. */

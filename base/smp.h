@@ -18,8 +18,18 @@ struct kmm_cpu_cache {
 	int cpu;
 	unsigned long release_gen;
 };
-extern __thread struct kmm_cpu_cache kmm_this_cpu_cache;
-extern bool kmm_membarrier_ok;
+/*
+ * initial-exec: the allocators' fast paths read it with one %fs-relative
+ * load.  libkmm is built -fPIC, where the default (global-dynamic) model
+ * reaches it through a call to __tls_get_addr, which the linker turns into
+ * a %fs load in an executable but not before the compiler has made every
+ * fast path save registers around it.  As jemalloc's TLS, it comes from
+ * the static TLS block, which a dlopen()ed libkmm.so finds room for in
+ * glibc's surplus (24 bytes).
+ */
+extern __thread struct kmm_cpu_cache kmm_this_cpu_cache
+	__attribute__((tls_model("initial-exec")));
+extern bool kmm_membarrier_ok __kmm_hidden;
 int kmm_claim_cpu(struct kmm *k);
 /* Sets up k's CPUs (all free; 0 or -ENOMEM) and frees them. */
 int smp_init(struct kmm *k);

@@ -101,7 +101,8 @@ int __add_memory(struct kmm *k, unsigned long bytes)
 		memblock_add(&k->mem->memblock, base, done);
 		k->mem->hotplug_added += done;
 		k->mem->max_pfn = PHYS_PFN(base + done);
-		kmm_max_pfn = k->mem->max_pfn;
+		if (k == kmm_global)	/* the current machine's, for pfn_to_page users */
+			kmm_max_pfn = k->mem->max_pfn;
 		build_zonelists(k);
 		init_per_zone_wmark_min(k);
 	}

@@ -550,6 +550,8 @@ int zone_highsize(struct kmm *k, const struct zone *zone, int batch,
 
 void zone_pcp_init(struct kmm *k, struct zone *zone)
 {
+	struct vm_event_state *events = k->mem->vm_events;
+	long zid = zone - k->mem->node.node_zones;
 	unsigned int cpu;
 	int i;
 
@@ -561,6 +563,10 @@ void zone_pcp_init(struct kmm *k, struct zone *zone)
 			INIT_LIST_HEAD(&pcp->lists[i]);
 		pcp->batch = 1;		/* boot pageset: no caching yet */
 		pcp->high = 0;
+		if (!events)
+			continue;	/* a bare machine of a test: it never allocates */
+		pcp->pgalloc_event = &events[cpu].event[PGALLOC_NORMAL - ZONE_NORMAL + zid];
+		pcp->pgfree_event = &events[cpu].event[PGFREE];
 	}
 }
 

@@ -1125,64 +1125,76 @@ nopage:
 }
 
 /*
- * The order-0 fast path: a page from this CPU's list, when the zone is
- * above its low watermark and nothing special is asked.  Exactly what the
- * general path does for a pcp hit, without its generality; anything else
- * (an empty list, a remote drain in progress, low memory) returns NULL and
- * the general path takes over.
+ * The order-0 fast path, Linux's pcp hit in rmqueue_pcplist: a page from
+ * the calling CPU's list for the zone, when the zone is above its low
+ * watermark and nothing special is asked.  It makes exactly the checks and
+ * counts of the general path for such a hit (check_new_page, the watermark,
+ * PGALLOC and NUMA_HIT), and makes no call: anything else (an empty list,
+ * a page check_new_page refuses, a remote user of the lists, low memory, a
+ * corrupt list under KMM_DEBUG_VM) returns NULL with nothing changed, and
+ * the caller's slow path begins again from the top, where the same cases
+ * are handled or reported.  The thread's CPU belongs to kmm_global, so the
+ * current machine's globals are k's.
  */
-static inline struct page *alloc_page_fast(struct kmm *k, gfp_t gfp, int cpu)
+static __always_inline struct page *alloc_page_fast(gfp_t gfp, unsigned int order)
 {
-	enum zone_type idx = gfp_zone(gfp);
-	struct zone *zone = k->mem->fast_zone[idx];
+	const struct kmm_cpu_cache *c = &kmm_this_cpu_cache;
+	struct kmm *k = kmm_global;
 	struct per_cpu_pages *pcp;
 	struct list_head *list;
+	enum zone_type idx;
+	struct zone *zone;
 	struct page *page;
-	long free;
+	int mt;
 
-	if (unlikely(!zone))
+	if (unlikely(order || (gfp & (__GFP_ZERO | __GFP_COMP)) || !k ||
+		     c->kmm_id != k->id || c->cpu < 0 || fault_inject_armed()))
 		return NULL;
-	free = (long)zone_page_state(zone, NR_FREE_PAGES) -
-	       (long)READ_ONCE(zone->nr_reserved_highatomic);
-	if (unlikely(free <= (long)low_wmark_pages(zone) + zone->lowmem_reserve[idx]))
+	mt = gfp_migratetype(gfp);
+	idx = gfp_zone(gfp);
+	zone = k->mem->fast_zone[idx];
+	if (unlikely(mt >= MIGRATE_PCPTYPES || !zone))
 		return NULL;
-	pcp = &zone->per_cpu_pageset[cpu];
-	if (unlikely(!local_enter(&pcp->ll))) {
-		local_exit(&pcp->ll, false);
+	/* zone_watermark_fast for order 0; a negative vm_stat fails it too. */
+	if (unlikely(READ_ONCE(zone->vm_stat[NR_FREE_PAGES]) -
+		     (long)READ_ONCE(zone->nr_reserved_highatomic) <=
+		     (long)low_wmark_pages(zone) + zone->lowmem_reserve[idx]))
 		return NULL;
-	}
-	list = &pcp->lists[order_to_pindex(gfp_migratetype(gfp), 0)];
-	if (unlikely(list_empty(list))) {
+	pcp = &zone->per_cpu_pageset[c->cpu];
+	if (unlikely(!local_try_enter(&pcp->ll)))
+		return NULL;
+	list = &pcp->lists[order_to_pindex(mt, 0)];
+	page = list_first_entry(list, struct page, lru);
+	if (unlikely(list_empty(list) || page_dirty_state(page, PAGE_FLAGS_CHECK_AT_PREP) ||
+		     !__list_del_entry_ok(&page->lru))) {
 		local_exit(&pcp->ll, true);
 		return NULL;
 	}
-	page = list_first_entry(list, struct page, lru);
 	list_del(&page->lru);
 	WRITE_ONCE(pcp->count, pcp->count - 1);
 	local_exit(&pcp->ll, true);
 	page->private = 0;
-	if (unlikely(!check_new_page(k, page)))
-		return NULL;
 	set_page_count(page, 1);
 	page->flags = (page->flags & ~PAGE_ALLOC_ORDER_MASK) | 1ul << PAGE_ALLOC_ORDER_SHIFT;
-	count_alloc_events_cpu(k, zone, 0, cpu);
+	/* The counters are the CPU's own: its owner adds with plain stores. */
+	WRITE_ONCE(*pcp->pgalloc_event, *pcp->pgalloc_event + 1);
+	WRITE_ONCE(pcp->vm_numa_event[NUMA_HIT], pcp->vm_numa_event[NUMA_HIT] + 1);
 	return page;
 }
 
-/* gfp bits the fast path leaves to the general one. */
+/* Everything alloc_page_fast leaves: the general path, from the top. */
+static __noinline struct page *alloc_pages_slow(gfp_t gfp, unsigned int order)
+{
+	return __alloc_pages(kmm_cur(), gfp, order);
+}
+
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
-	struct kmm *k = kmm_global;
+	struct page *page = alloc_page_fast(gfp, order);
 
-	if (likely(k && !order && !(gfp & (__GFP_ZERO | __GFP_COMP)) && !fault_inject_armed() &&
-		   (gfp & GFP_MOVABLE_MASK) != GFP_MOVABLE_MASK &&
-		   kmm_this_cpu_cache.kmm_id == k->id && kmm_this_cpu_cache.cpu >= 0)) {
-		struct page *page = alloc_page_fast(k, gfp, kmm_this_cpu_cache.cpu);
-
-		if (likely(page))
-			return page;
-	}
-	return __alloc_pages(kmm_cur(), gfp, order);
+	if (likely(page))
+		return page;
+	return alloc_pages_slow(gfp, order);
 }
 
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
@@ -1400,58 +1412,73 @@ __noinline void ___free_pages(struct kmm *k, struct page *page, unsigned int ord
 /*
  * The order-0 fast path of __free_pages: a plain, clean page that only the
  * caller holds goes onto this CPU's list.  The checks are those of the
- * general path folded into a few compares; anything unusual (a misuse to
- * report, a second reference, a reserve block, a remote drain) falls back.
- * The count goes 1 -> 0 with a plain store: the caller holds the only
- * reference and kmm takes no speculative references (no lockless lookups),
- * so nobody can raise it concurrently.
+ * general path (free_pages_valid, free_pages_prepare) folded into a few
+ * compares, all made before anything is changed; anything unusual (a
+ * misuse to report, a second reference, a reserve block, a remote user of
+ * the lists, a list at pcp->high that must be drained, a corrupt list
+ * under KMM_DEBUG_VM) returns false and the slow path begins again from
+ * the top.  It makes no call.  The count goes 1 -> 0 with a plain store:
+ * the caller holds the only reference and kmm takes no speculative
+ * references (no lockless lookups), so nobody can raise it concurrently.
+ * The thread's CPU belongs to kmm_global, so kmm_vmemmap and kmm_max_pfn
+ * are k's.
  */
-static inline bool free_page_fast(struct kmm *k, struct page *page, int cpu)
+static __always_inline bool free_page_fast(struct page *page, unsigned int order)
 {
-	unsigned long off = (unsigned long)((char *)page - k->hw->ram.vmemmap);
+	const struct kmm_cpu_cache *c = &kmm_this_cpu_cache;
+	struct kmm *k = kmm_global;
+	unsigned long off = (unsigned long)((char *)page - (char *)kmm_vmemmap);
 	unsigned long pfn = off / sizeof(struct page);
 	struct per_cpu_pages *pcp;
-	struct zone *zone;
-	int mt;
+	struct list_head *list;
+	struct mm_machine *m;
+	unsigned long flags;
+	int mt, count;
 
-	if (unlikely(off % sizeof(struct page) || pfn >= k->mem->max_pfn ||
-		     !(k->mem->mem_section[pfn_to_section_nr(pfn)].flags & SECTION_IS_PRESENT)))
+	if (unlikely(order || !k || c->kmm_id != k->id || c->cpu < 0))
+		return false;
+	m = k->mem;
+	if (unlikely(off % sizeof(struct page) || pfn >= kmm_max_pfn ||
+		     !(m->mem_section[pfn_to_section_nr(pfn)].flags & SECTION_IS_PRESENT)))
 		return false;
 	/* Exactly: allocated as order 0, no flags, one ref, unmapped. */
-	if (unlikely((page->flags & ~(ZONES_MASK << ZONES_PGSHIFT)) !=
-		     1ul << PAGE_ALLOC_ORDER_SHIFT || page_ref_count(page) != 1 ||
-		     page->mapping || page->_mapcount != -1))
+	flags = page->flags;
+	if (unlikely((flags & ~(ZONES_MASK << ZONES_PGSHIFT)) != 1ul << PAGE_ALLOC_ORDER_SHIFT ||
+		     page_ref_count(page) != 1 || page->mapping || page->_mapcount != -1))
 		return false;
-	mt = get_pageblock_migratetype(k, pfn);
+	mt = READ_ONCE(m->pageblock_mt[pfn >> pageblock_order]);
 	if (unlikely(mt >= MIGRATE_PCPTYPES))
 		return false;
-	zone = kmm_page_zone(k, page);
-	pcp = &zone->per_cpu_pageset[cpu];
-	if (unlikely(!local_enter(&pcp->ll))) {
-		local_exit(&pcp->ll, false);
+	pcp = &m->node.node_zones[(flags >> ZONES_PGSHIFT) & ZONES_MASK].per_cpu_pageset[c->cpu];
+	if (unlikely(!local_try_enter(&pcp->ll)))
+		return false;
+	list = &pcp->lists[order_to_pindex(mt, 0)];
+	count = pcp->count + 1;
+	if (unlikely(count >= pcp->high || !__list_add_ok(&page->lru, list, list->next))) {
+		local_exit(&pcp->ll, true);
 		return false;
 	}
+	list_add(&page->lru, list);	/* first: its check is the one just made */
 	set_page_count(page, 0);
-	page->flags &= ~PAGE_ALLOC_ORDER_MASK;
+	page->flags = flags & ~PAGE_ALLOC_ORDER_MASK;
 	page->private = 0;
-	list_add(&page->lru, &pcp->lists[order_to_pindex(mt, 0)]);
-	WRITE_ONCE(pcp->count, pcp->count + 1);
-	if (unlikely(pcp->count >= pcp->high))
-		free_pcppages_bulk(k, zone, pcp->count - pcp->high + pcp->batch, pcp);
+	WRITE_ONCE(pcp->count, count);
 	local_exit(&pcp->ll, true);
-	__count_vm_events(k, cpu, PGFREE, 1);
+	WRITE_ONCE(*pcp->pgfree_event, *pcp->pgfree_event + 1);
 	return true;
+}
+
+/* Everything free_page_fast leaves: the general path, from the top. */
+static __noinline void free_pages_slow(struct page *page, unsigned int order)
+{
+	___free_pages(kmm_cur(), page, order);
 }
 
 void __free_pages(struct page *page, unsigned int order)
 {
-	struct kmm *k = kmm_global;
-
-	if (likely(k && !order && kmm_this_cpu_cache.kmm_id == k->id &&
-		   kmm_this_cpu_cache.cpu >= 0 &&
-		   free_page_fast(k, page, kmm_this_cpu_cache.cpu)))
+	if (likely(free_page_fast(page, order)))
 		return;
-	___free_pages(kmm_cur(), page, order);
+	free_pages_slow(page, order);
 }
 
 void free_pages(unsigned long addr, unsigned int order)

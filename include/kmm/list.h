@@ -62,41 +62,57 @@ bool __list_add_report(struct list_head *entry, struct list_head *prev,
 		       struct list_head *next);
 bool __list_del_report(struct list_head *entry);
 
+/*
+ * The checks alone, without the report: for fast paths that leave a
+ * corrupt list to their slow path, which checks again and reports
+ * (mm/page_alloc.c's order-0 paths).  Always true without KMM_DEBUG_VM.
+ */
 #ifdef KMM_DEBUG_VM
-static inline bool __list_add_valid(struct list_head *entry,
-				    struct list_head *prev,
-				    struct list_head *next)
+static inline bool __list_add_ok(const struct list_head *entry,
+				 const struct list_head *prev,
+				 const struct list_head *next)
 {
-	if (likely(next->prev == prev && prev->next == next &&
-		   entry != prev && entry != next))
-		return true;
-	return __list_add_report(entry, prev, next);
+	return next->prev == prev && prev->next == next &&
+	       entry != prev && entry != next;
 }
 
 /* Poison is tested first so a double delete is reported, not dereferenced. */
-static inline bool __list_del_entry_valid(struct list_head *entry)
+static inline bool __list_del_entry_ok(const struct list_head *entry)
 {
-	struct list_head *prev = entry->prev, *next = entry->next;
+	const struct list_head *prev = entry->prev, *next = entry->next;
 
-	if (likely(next != LIST_POISON1 && prev != LIST_POISON2 &&
-		   prev->next == entry && next->prev == entry))
-		return true;
-	return __list_del_report(entry);
+	return next != LIST_POISON1 && prev != LIST_POISON2 &&
+	       prev->next == entry && next->prev == entry;
 }
 #else
-static inline bool __list_add_valid(struct list_head *entry __maybe_unused,
-				    struct list_head *prev __maybe_unused,
-				    struct list_head *next __maybe_unused)
+static inline bool __list_add_ok(const struct list_head *entry __maybe_unused,
+				 const struct list_head *prev __maybe_unused,
+				 const struct list_head *next __maybe_unused)
 {
 	return true;
 }
 
-static inline bool
-__list_del_entry_valid(struct list_head *entry __maybe_unused)
+static inline bool __list_del_entry_ok(const struct list_head *entry __maybe_unused)
 {
 	return true;
 }
 #endif
+
+static inline bool __list_add_valid(struct list_head *entry,
+				    struct list_head *prev,
+				    struct list_head *next)
+{
+	if (likely(__list_add_ok(entry, prev, next)))
+		return true;
+	return __list_add_report(entry, prev, next);
+}
+
+static inline bool __list_del_entry_valid(struct list_head *entry)
+{
+	if (likely(__list_del_entry_ok(entry)))
+		return true;
+	return __list_del_report(entry);
+}
 
 /* ---- list_head --------------------------------------------------------- */
 

@@ -182,6 +182,10 @@ struct per_cpu_pages {
 	int high_min;
 	int high_max;
 	int batch;			/* refill / drain chunk */
+	/* This CPU's PGALLOC_<this zone> and PGFREE rows of vm_events: the
+	 * order-0 paths count with one add, as Linux's this_cpu_inc does. */
+	unsigned long *pgalloc_event;
+	unsigned long *pgfree_event;
 	unsigned long vm_numa_event[6];	/* NUMA_HIT.. per CPU, summed on read */
 	struct list_head lists[NR_PCP_LISTS];
 } __attribute__((aligned(64)));
