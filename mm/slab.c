@@ -425,6 +425,20 @@ static void *cache_alloc_refill(struct kmem_cache *s, gfp_t gfp,
 	return ac->entry[ac->avail];
 }
 
+/*
+ * obj becomes the caller's: its free marker cleared, or its bufctl marked
+ * ACTIVE.  Called inside the section that took it (the CPU's local lock,
+ * or the node lock), where check_slab_invariants cannot look between.
+ */
+static void mark_active(struct kmem_cache *s, void *obj);
+static inline void mark_allocated(struct kmem_cache *s, void *obj)
+{
+	if (likely(marker_guard(s)))
+		WRITE_ONCE(*(unsigned long *)obj, 0);
+	else
+		mark_active(s, obj);
+}
+
 /* Threads without a CPU take one object straight from the slabs. */
 static void *cache_alloc_nocpu(struct kmem_cache *s, gfp_t gfp)
 {
@@ -444,6 +458,7 @@ static void *cache_alloc_nocpu(struct kmem_cache *s, gfp_t gfp)
 		}
 		if (slabp) {
 			obj = slab_get_obj(s, slabp);
+			mark_allocated(s, obj);
 			n->free_objects--;
 			slab_relist(s, slabp, was_free);
 		}
@@ -501,19 +516,16 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigne
 		} else {
 			obj = cache_alloc_refill(s, gfp, ac);
 		}
+		if (likely(obj))
+			mark_allocated(s, obj);
 		local_exit(&ac->ll, fast);
 	} else {
 		obj = cache_alloc_nocpu(s, gfp);
 	}
 	if (unlikely(!obj))
 		return NULL;
-	if (likely(marker_guard(s))) {
-		WRITE_ONCE(*(unsigned long *)obj, 0);	/* the caller's now */
-	} else {
-		mark_active(s, obj);
-		if (unlikely(slab_debug(s)))
-			slab_debug_alloc(s, obj, caller);
-	}
+	if (unlikely(slab_debug(s)))
+		slab_debug_alloc(s, obj, caller);
 	if (unlikely(gfp & __GFP_ZERO))
 		memset(obj, 0, s->object_size);
 	return obj;

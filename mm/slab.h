@@ -349,11 +349,13 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 
 			ac->touched = 1;
 			ac_set_avail(ac, avail);
-			local_exit(&ac->ll, true);
+			/* Inside the section: check_slab_invariants and
+			 * object_is_free read these marks holding every lock. */
 			if (s->flags & CFLGS_OFF_SLAB)
 				*desc_bufctl(s, obj) = BUFCTL_ACTIVE;
 			else
 				WRITE_ONCE(*(unsigned long *)obj, 0);	/* the caller's now */
+			local_exit(&ac->ll, true);
 			return obj;
 		}
 		local_exit(&ac->ll, true);
