@@ -9,6 +9,13 @@
  *             they pass through a bounded ring, the same code for everyone
  *   memory    bytes held for 1,000,000 live 192-byte objects
  *
+ * With --threads 2, objcache, batch and mixed run a second time on two
+ * threads at once, each with its own live set or batch array and its own
+ * random seed; the table beside the main one gives their aggregate
+ * throughput and its ratio to the same row's 1-thread figure (issue 13's
+ * scaling target).  kmm's caches are shared by the two threads, each of
+ * which claims its own simulated CPU (and so its own per-CPU arrays).
+ *
  * kmm runs objcache and memory on a "session" cache (192 bytes,
  * SLAB_HWCACHE_ALIGN), batch on a 64-byte cache, cross on a 256-byte cache
  * and mixed on kmalloc/kfree; each peer runs malloc/free (or mallocx /
@@ -36,6 +43,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <kmm/kmm.h>
+#include "base/smp.h"		/* smp_processor_id: which CPU a thread claimed */
 #include "peers.h"
 
 #define MAX_REPS	15
@@ -50,9 +58,11 @@
 #define RING_SLOTS	1024		/* power of two */
 #define RING_PUBLISH	32		/* objects between index updates */
 #define MEM_OBJS	1000000
+#define MAX_THREADS	2		/* --threads: the kmm machine's simulated CPUs */
 #define SEED		0x2545f4914f6cdd1dull
 
 enum test { T_OBJCACHE, T_BATCH, T_MIXED, T_CROSS, NR_TIMED, T_MEMORY = NR_TIMED, NR_TESTS };
+#define NR_SCALED	T_CROSS		/* the tests --threads 2 runs: objcache, batch, mixed */
 
 static const char *const test_name[NR_TESTS] = {
 	"objcache", "batch", "mixed", "cross", "memory",
@@ -88,6 +98,11 @@ struct row {
 	double spread[NR_TIMED];	/* (slowest - fastest) / median */
 	double mem_rss;			/* resident bytes / live bytes - 1 */
 	double mem_own;			/* kmm: slab pages x 4096 / live bytes - 1 */
+	/* --threads 2: ns per operation over all threads (wall time / operations) */
+	double par_run_ns[NR_SCALED][MAX_REPS];
+	double par_ns[NR_SCALED];	/* median */
+	double par_spread[NR_SCALED];
+	bool par_done[NR_SCALED];
 	const struct row *same_heap;	/* memory: an earlier row with the same heap */
 	bool done[NR_TESTS];
 };
@@ -102,6 +117,7 @@ static struct {
 	long mem_objs;
 	const char *only;		/* rows to run: "kmm,jemalloc" */
 	unsigned int tests;		/* bit per enum test */
+	int threads;			/* 1, or 2: objcache, batch, mixed on 2 threads too */
 	bool quick;
 	bool verbose;			/* print every run */
 	int cpus[CPU_SETSIZE];		/* host CPUs we may run on */
@@ -112,6 +128,7 @@ static struct {
 		 [T_CROSS] = 1000000 },
 	.mem_objs = MEM_OBJS,
 	.tests = (1u << NR_TESTS) - 1,
+	.threads = 1,
 };
 
 /* The kmm side: the machine and its caches. */
@@ -123,6 +140,7 @@ static struct {
 	unsigned long free_before, free_after;
 	unsigned long kmalloc_out_before, kmalloc_out_after;
 	unsigned long reports;
+	int par_cpu[NR_SCALED][MAX_THREADS]; /* --threads 2: the CPU each thread claimed */
 	char caches[3][160];		/* layouts, for the header */
 } km;
 
@@ -443,8 +461,8 @@ static bool runs(const struct row *r)
 	return !r->skipped && !r->missing[0];
 }
 
-/* Every run's figure, before median_spread sorts them. */
-static void print_runs(enum test t)
+/* Every run's figure, before median_spread sorts them (par: --threads 2's). */
+static void print_runs(enum test t, bool par)
 {
 	const struct row *r;
 	int rep;
@@ -452,9 +470,10 @@ static void print_runs(enum test t)
 	for_each_row(r) {
 		if (!runs(r))
 			continue;
-		printf("# runs %-8s %-9s ns:", test_name[t], r->name);
+		printf("# runs %-8s %-9s ns%s:", test_name[t], r->name,
+		       par ? " (2 threads)" : "");
 		for (rep = 0; rep < opt.reps; rep++)
-			printf(" %.1f", r->run_ns[t][rep]);
+			printf(" %.1f", par ? r->par_run_ns[t][rep] : r->run_ns[t][rep]);
 		printf("\n");
 	}
 }
@@ -507,31 +526,66 @@ static void measure_memory(struct row *r, void **slot)
 	r->done[T_MEMORY] = true;
 }
 
-/* One timed run of a single-thread test; returns ns per operation. */
-static double timed_run(struct row *r, enum test t, struct live *lv, void **blk, long n)
+/* Test t's loop for row r: n operations; returns how many (batch: whole rounds). */
+static long run_loop(const struct row *r, enum test t, struct live *lv, void **blk, long n)
 {
 	const struct ops *o = &r->ops[t];
 	const struct loops *l = &loops[o->kind];
-	double t0;
 
 	switch (t) {
 	case T_OBJCACHE:
-		l->objcache(o, lv, n / 8);	/* warm-up */
-		t0 = now_ns();
-		l->objcache(o, lv, n);
-		break;
+		return l->objcache(o, lv, n);
 	case T_MIXED:
-		l->mixed(o, lv, n / 8);
-		t0 = now_ns();
-		l->mixed(o, lv, n);
-		break;
+		return l->mixed(o, lv, n);
 	default:
-		l->batch(o, blk, n / 8);
-		t0 = now_ns();
-		n = l->batch(o, blk, n);
-		break;
+		return l->batch(o, blk, n);
 	}
+}
+
+/* One timed run of a single-thread test; returns ns per operation. */
+static double timed_run(struct row *r, enum test t, struct live *lv, void **blk, long n)
+{
+	double t0;
+
+	run_loop(r, t, lv, blk, n / 8);		/* warm-up */
+	t0 = now_ns();
+	n = run_loop(r, t, lv, blk, n);
 	return (now_ns() - t0) / (double)n;
+}
+
+/*
+ * Every running row's live set for test t (none for batch), seeded with
+ * seed and filled by the calling thread; close_live_sets gives them back.
+ */
+static void open_live_sets(enum test t, struct live *lv, unsigned long long seed)
+{
+	struct row *r;
+
+	for_each_row(r) {
+		struct live *l = &lv[r - rows];
+
+		*l = (struct live){ .rng = seed };
+		if (!runs(r) || t == T_BATCH)
+			continue;
+		l->n = t == T_OBJCACHE ? OBJ_LIVE : MIXED_LIVE;
+		l->size = t == T_OBJCACHE ? OBJ_SIZE : 0;
+		l->slot = bench_mem(l->n * sizeof(void *));
+		fill(&r->ops[t], l);
+	}
+}
+
+static void close_live_sets(enum test t, struct live *lv)
+{
+	struct row *r;
+
+	for_each_row(r) {
+		struct live *l = &lv[r - rows];
+
+		if (!l->slot)
+			continue;
+		drain(&r->ops[t], l);
+		munmap(l->slot, l->n * sizeof(void *));
+	}
 }
 
 /* Runs test t for every row, round-robin over the rows, rep after rep. */
@@ -542,36 +596,21 @@ static void measure_single(enum test t)
 	struct row *r;
 	int rep;
 
-	for_each_row(r) {
-		struct live *l = &lv[r - rows];
-
-		*l = (struct live){ .rng = SEED };
-		if (!runs(r) || t == T_BATCH)
-			continue;
-		l->n = t == T_OBJCACHE ? OBJ_LIVE : MIXED_LIVE;
-		l->size = t == T_OBJCACHE ? OBJ_SIZE : 0;
-		l->slot = bench_mem(l->n * sizeof(void *));
-		fill(&r->ops[t], l);
-	}
+	open_live_sets(t, lv, SEED);
 	for (rep = 0; rep < opt.reps; rep++)
 		for_each_row(r)
 			if (runs(r))
 				r->run_ns[t][rep] = timed_run(r, t, &lv[r - rows], blk,
 							      opt.ops[t]);
 	if (opt.verbose)
-		print_runs(t);
+		print_runs(t, false);
 	for_each_row(r) {
-		struct live *l = &lv[r - rows];
-
 		if (!runs(r))
 			continue;
 		r->ns[t] = median_spread(r->run_ns[t], opt.reps, &r->spread[t]);
 		r->done[t] = true;
-		if (l->slot) {
-			drain(&r->ops[t], l);
-			munmap(l->slot, l->n * sizeof(void *));
-		}
 	}
+	close_live_sets(t, lv);
 	munmap(blk, BATCH * sizeof(void *));
 }
 
@@ -618,7 +657,6 @@ static void *single_thread_tests(void *arg)
 	for (t = 0; t < T_CROSS; t++)
 		if (opt.tests & 1u << t)
 			measure_single((enum test)t);
-	km.kmalloc_out_after = kmalloc_out();
 	return NULL;
 }
 
@@ -640,15 +678,18 @@ struct cross_side {
 	pthread_t tid;
 };
 
-/* Producer on the first usable CPU, consumer on the second, if there is one. */
-static void pin_side(int consumer)
+/*
+ * Thread i of a two-thread test (the producer 0, the consumer 1) on the
+ * i-th usable host CPU, if there are two.
+ */
+static void pin_thread(int i)
 {
 	cpu_set_t set;
 
 	if (opt.nr_cpus < 2)
 		return;
 	CPU_ZERO(&set);
-	CPU_SET(opt.cpus[consumer], &set);
+	CPU_SET(opt.cpus[i], &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);	/* best effort */
 }
 
@@ -661,7 +702,7 @@ static void *cross_main(void *arg)
 	long (*loop)(const struct ops *, struct ring *, long) =
 		side->consumer ? l->consume : l->produce;
 
-	pin_side(side->consumer);
+	pin_thread(side->consumer);
 	pthread_barrier_wait(&job->start);
 	loop(o, job->ring, job->n / 8);		/* warm-up */
 	pthread_barrier_wait(&job->start);
@@ -704,7 +745,7 @@ static void measure_cross(void)
 			if (runs(r))
 				r->run_ns[T_CROSS][rep] = cross_run(r, ring, opt.ops[T_CROSS]);
 	if (opt.verbose)
-		print_runs(T_CROSS);
+		print_runs(T_CROSS, false);
 	for_each_row(r) {
 		if (!runs(r))
 			continue;
@@ -713,6 +754,105 @@ static void measure_cross(void)
 		r->done[T_CROSS] = true;
 	}
 	munmap(ring, sizeof(*ring));
+}
+
+/* ------------------------------------------------------------------ */
+/* The two-thread tests (--threads 2)                                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One thread of a --threads run of test t: its own live sets (or batch
+ * array) and seed, every row and rep in the same order as the others.
+ * Each run's warm-up and timed part start at a barrier; the thread keeps
+ * its start and end times, and main combines them after the join.
+ */
+struct par_thread {
+	enum test t;
+	int id;
+	pthread_barrier_t *start;
+	pthread_t tid;
+	int cpu;			/* the simulated CPU it claimed; -1: none or no kmm row */
+	double t0[NR_ROWS][MAX_REPS], t1[NR_ROWS][MAX_REPS];
+};
+
+static void *par_main(void *arg)
+{
+	struct par_thread *pt = arg;
+	long n = opt.ops[pt->t];
+	void **blk = bench_mem(BATCH * sizeof(void *));
+	struct live lv[NR_ROWS];
+	struct row *r;
+	int rep;
+
+	pin_thread(pt->id);
+	open_live_sets(pt->t, lv, SEED ^ (unsigned long long)pt->id * 0x9e3779b97f4a7c15ull);
+	pt->cpu = runs(&rows[0]) ? smp_processor_id(km.k) : -1;
+	for (rep = 0; rep < opt.reps; rep++)
+		for_each_row(r) {
+			int i = (int)(r - rows);
+
+			if (!runs(r))
+				continue;
+			pthread_barrier_wait(pt->start);
+			run_loop(r, pt->t, &lv[i], blk, n / 8);		/* warm-up */
+			pthread_barrier_wait(pt->start);
+			pt->t0[i][rep] = now_ns();
+			run_loop(r, pt->t, &lv[i], blk, n);
+			pt->t1[i][rep] = now_ns();
+		}
+	close_live_sets(pt->t, lv);
+	munmap(blk, BATCH * sizeof(void *));
+	return NULL;
+}
+
+/*
+ * Test t on opt.threads threads at once, each doing a 1-thread run's
+ * operations: a run's figure is the time from the first thread's start
+ * to the last one's end over the operations of all of them.
+ */
+static void measure_threads(enum test t)
+{
+	struct par_thread pt[MAX_THREADS];
+	pthread_barrier_t start;
+	struct row *r;
+	int i, rep;
+
+	pthread_barrier_init(&start, NULL, (unsigned int)opt.threads);
+	for (i = 0; i < opt.threads; i++) {
+		pt[i] = (struct par_thread){ .t = t, .id = i, .start = &start };
+		if (pthread_create(&pt[i].tid, NULL, par_main, &pt[i])) {
+			perror("pthread_create");
+			exit(1);
+		}
+	}
+	for (i = 0; i < opt.threads; i++) {
+		pthread_join(pt[i].tid, NULL);
+		km.par_cpu[t][i] = pt[i].cpu;
+	}
+	pthread_barrier_destroy(&start);
+	for_each_row(r) {
+		int row = (int)(r - rows);
+
+		if (!runs(r))
+			continue;
+		for (rep = 0; rep < opt.reps; rep++) {
+			double t0 = pt[0].t0[row][rep], t1 = pt[0].t1[row][rep];
+
+			for (i = 1; i < opt.threads; i++) {
+				t0 = min(t0, pt[i].t0[row][rep]);
+				t1 = max(t1, pt[i].t1[row][rep]);
+			}
+			r->par_run_ns[t][rep] = (t1 - t0) / ((double)opt.ops[t] * opt.threads);
+		}
+	}
+	if (opt.verbose)
+		print_runs(t, true);
+	for_each_row(r) {
+		if (!runs(r))
+			continue;
+		r->par_ns[t] = median_spread(r->par_run_ns[t], opt.reps, &r->par_spread[t]);
+		r->par_done[t] = true;
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -730,11 +870,11 @@ static void describe_cache(struct kmem_cache *s, char *buf, size_t len)
 		 info.shared);
 }
 
-/* 2 GiB, 2 simulated CPUs: the producer's and the consumer's. */
+/* 2 GiB, 2 simulated CPUs: the producer's and the consumer's (--threads 2: each thread's). */
 static void *kmm_setup(void *arg)
 {
 	(void)arg;
-	km.k = kmm_boot(&(struct kmm_config){ .mem = 2ul << 30, .cpus = 2 });
+	km.k = kmm_boot(&(struct kmm_config){ .mem = 2ul << 30, .cpus = MAX_THREADS });
 	if (!km.k)
 		return NULL;
 	kmm_shrink_all_caches();
@@ -757,6 +897,7 @@ static void *kmm_setup(void *arg)
 static void *kmm_check(void *arg)
 {
 	(void)arg;
+	km.kmalloc_out_after = kmalloc_out();
 	kmem_cache_destroy(km.session);
 	kmem_cache_destroy(km.batch);
 	kmem_cache_destroy(km.cross);
@@ -886,6 +1027,74 @@ static void print_table(void)
 	printf("\n");
 }
 
+/*
+ * Did each thread of every --threads run of the kmm row claim a simulated
+ * CPU of its own?  (True when there were none.)
+ */
+static bool km_cpus_apart(void)
+{
+	int t;
+
+	for (t = 0; t < NR_SCALED; t++)
+		if (rows[0].par_done[t] &&
+		    (km.par_cpu[t][0] < 0 || km.par_cpu[t][0] == km.par_cpu[t][1]))
+			return false;
+	return true;
+}
+
+/* Row r's 2-thread throughput over its 1-thread throughput on test t; 0 if unknown. */
+static double scaling(const struct row *r, enum test t)
+{
+	if (!r->done[t] || !r->par_done[t])
+		return 0;
+	return r->ns[t] / r->par_ns[t];
+}
+
+#define SCALING_TARGET	1.8	/* issue 13: 2 threads at least 1.8x one (2 cores) */
+
+/*
+ * --threads 2: million operations per second of each row on one thread
+ * (the main table's run) and on two at once (over both), and their ratio.
+ */
+static void print_scaling(void)
+{
+	const struct row *r;
+	int t;
+
+	printf("\n%-9s |", "allocator");
+	for (t = 0; t < NR_SCALED; t++)
+		printf(" %8s Mops/s x1    x2 sprd scale |", test_name[t]);
+	printf("\n");
+	for_each_row(r) {
+		if (r->skipped)
+			continue;
+		printf("%-9s |", r->name);
+		for (t = 0; t < NR_SCALED; t++) {
+			if (r->missing[0])
+				printf(" %18s %5s %4s %5s |", "n/a", "", "", "");
+			else if (!scaling(r, (enum test)t))
+				printf(" %18s %5s %4s %5s |", "-", "", "", "");
+			else
+				printf(" %18.1f %5.1f %3.0f%% %5.2f |", 1e3 / r->ns[t],
+				       1e3 / r->par_ns[t], r->par_spread[t] * 100,
+				       scaling(r, (enum test)t));
+		}
+		printf("\n");
+	}
+	for_each_row(r)
+		for (t = 0; t < NR_SCALED; t++)
+			if (scaling(r, (enum test)t))
+				printf("%s_scaling_%s=%.2f\n", test_name[t], r->name,
+				       scaling(r, (enum test)t));
+	if (!runs(&rows[0]))
+		return;
+	printf("# kmm's threads on simulated CPUs:");
+	for (t = 0; t < NR_SCALED; t++)
+		if (rows[0].par_done[t])
+			printf(" %s %d and %d;", test_name[t], km.par_cpu[t][0], km.par_cpu[t][1]);
+	printf(" (each its own: %s)\n", km_cpus_apart() ? "ok" : "NO");
+}
+
 static void print_targets(void)
 {
 	const struct row *best;
@@ -912,6 +1121,20 @@ static void print_targets(void)
 	} else {
 		printf("memory_overhead_kmm=n/a\n");
 	}
+	if (opt.threads > 1) {
+		printf("# scaling target (issue): kmm's 2-thread throughput >= %.2fx its 1-thread\n"
+		       "# throughput on objcache, batch and mixed\n", SCALING_TARGET);
+		for (t = 0; t < NR_SCALED; t++) {
+			double x = scaling(&rows[0], (enum test)t);
+
+			if (!x)
+				continue;
+			known++;
+			met += x >= SCALING_TARGET;
+			printf("# %s scaling of kmm %.2f: %s\n", test_name[t], x,
+			       x >= SCALING_TARGET ? "met" : "NOT met");
+		}
+	}
 	printf("# targets met: %d of %d measured\n", met, known);
 }
 
@@ -919,12 +1142,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: bench_slab [--quick] [--reps R] [--scale F] [--only NAMES] [--test LIST]\n"
+		"                  [--threads N] [--verbose]\n"
 		"  --quick      smoke run (CI): 3 reps, 1/20 of the work, 100,000 objects\n"
 		"               in the memory test\n"
 		"  --reps R     timed runs per figure, median reported (default %d, max %d)\n"
 		"  --scale F    multiply the operations per run by F (default 1)\n"
 		"  --only NAMES rows to run: kmm,mimalloc,jemalloc,jemallocx,tcmalloc,glibc\n"
 		"  --test LIST  tests to run: objcache,batch,mixed,cross,memory\n"
+		"  --threads N  1 (default), or 2: objcache, batch and mixed also on 2\n"
+		"               threads at once, and their scaling over 1 thread\n"
 		"  --verbose    print the ns of every run, in the order they ran\n",
 		opt.reps, MAX_REPS);
 }
@@ -966,6 +1192,8 @@ static void parse_args(int argc, char **argv)
 			opt.verbose = true;
 		} else if (!strcmp(arg, "--test") && val) {
 			opt.tests = parse_tests(val), i++;
+		} else if (!strcmp(arg, "--threads") && val) {
+			opt.threads = atoi(val), i++;
 		} else {
 			usage(strcmp(arg, "--help") ? stderr : stdout);
 			exit(strcmp(arg, "--help") ? 2 : 0);
@@ -978,7 +1206,8 @@ static void parse_args(int argc, char **argv)
 	}
 	for (t = 0; t < NR_TIMED; t++)
 		opt.ops[t] = (long)(opt.ops[t] * scale) / BATCH * BATCH;
-	if (opt.reps < 1 || opt.reps > MAX_REPS || !opt.tests || opt.ops[T_BATCH] < BATCH) {
+	if (opt.reps < 1 || opt.reps > MAX_REPS || !opt.tests || opt.ops[T_BATCH] < BATCH ||
+	    opt.threads < 1 || opt.threads > MAX_THREADS) {
 		usage(stderr);
 		exit(2);
 	}
@@ -1004,6 +1233,11 @@ static void print_header(void)
 	       "mixed %ld (%d live), cross %ld; memory: %ld objects\n",
 	       opt.ops[T_OBJCACHE], OBJ_LIVE, opt.ops[T_BATCH], BATCH, opt.ops[T_MIXED],
 	       MIXED_LIVE, opt.ops[T_CROSS], opt.mem_objs);
+	if (opt.threads > 1)
+		printf("# --threads %d: objcache, batch and mixed again on %d threads at once, each\n"
+		       "# with its own live set and seed and a 1-thread run's operations; kmm's\n"
+		       "# caches shared, a simulated CPU (per-CPU arrays) per thread\n",
+		       opt.threads, opt.threads);
 	for (i = 0; i < 3; i++)
 		printf("# kmm cache %s\n", km.caches[i]);
 	peers_print_reexec();
@@ -1014,6 +1248,7 @@ static void print_header(void)
 int main(int argc, char **argv)
 {
 	bool ok;
+	int t;
 
 	parse_args(argc, argv);
 	opt.nr_cpus = bench_usable_cpus(opt.cpus);
@@ -1027,13 +1262,18 @@ int main(int argc, char **argv)
 	print_header();
 
 	run_on_kmm_thread(single_thread_tests, NULL);
+	for (t = 0; opt.threads > 1 && t < NR_SCALED; t++)
+		if (opt.tests & 1u << t)
+			measure_threads((enum test)t);
 	if (opt.tests & 1u << T_CROSS)
 		measure_cross();
 	run_on_kmm_thread(kmm_check, NULL);
 
 	print_table();
+	if (opt.threads > 1)
+		print_scaling();
 	ok = km.free_before == km.free_after && !km.reports &&
-	     km.kmalloc_out_before == km.kmalloc_out_after;
+	     km.kmalloc_out_before == km.kmalloc_out_after && km_cpus_apart();
 	printf("# kmm free pages before %lu, after %lu; kmalloc objects out before %lu, "
 	       "after %lu; reports %lu: %s\n", km.free_before, km.free_after,
 	       km.kmalloc_out_before, km.kmalloc_out_after, km.reports, ok ? "ok" : "LEAK");
