@@ -44,30 +44,11 @@ void local_lock_remote(struct cpu_local_lock *ll);
 void local_unlock_remote(struct cpu_local_lock *ll);
 
 /*
- * The owner's side of a CPU-local critical section.  Returns true when the
- * owner may go ahead lock-free; false when a remote user is at work, in
- * which case the owner has queued behind it and holds ll->lock.  The store
- * to busy and the load of drain_req are ordered by kmm_heavy_barrier() on
- * the remote side (or by a full fence here when membarrier is missing).
- */
-static inline bool local_enter(struct cpu_local_lock *ll)
-{
-	WRITE_ONCE(ll->busy, 1);
-	if (likely(kmm_membarrier_ok))
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	else
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (likely(!__atomic_load_n(&ll->drain_req, __ATOMIC_ACQUIRE)))
-		return true;
-	__atomic_store_n(&ll->busy, 0, __ATOMIC_RELEASE);
-	local_lock_slow(ll);
-	return false;
-}
-
-/*
  * The owner's try: true when it may go ahead lock-free (leave with
  * local_exit(ll, true)); false, having backed out, when a remote user is
- * at work, so the caller takes its slow path (which queues).
+ * at work, so the caller takes its slow path (which queues).  The store
+ * to busy and the load of drain_req are ordered by kmm_heavy_barrier() on
+ * the remote side (or by a full fence here when membarrier is missing).
  */
 static inline bool local_try_enter(struct cpu_local_lock *ll)
 {
@@ -79,6 +60,19 @@ static inline bool local_try_enter(struct cpu_local_lock *ll)
 	if (likely(!__atomic_load_n(&ll->drain_req, __ATOMIC_ACQUIRE)))
 		return true;
 	__atomic_store_n(&ll->busy, 0, __ATOMIC_RELEASE);
+	return false;
+}
+
+/*
+ * The owner's side of a CPU-local critical section.  Returns true when the
+ * owner may go ahead lock-free; false when a remote user is at work, in
+ * which case the owner has queued behind it and holds ll->lock.
+ */
+static inline bool local_enter(struct cpu_local_lock *ll)
+{
+	if (likely(local_try_enter(ll)))
+		return true;
+	local_lock_slow(ll);
 	return false;
 }
 

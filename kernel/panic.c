@@ -8,10 +8,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include "mm/machine.h"
-#include "hw/machine.h"
 #include "base/printk.h"
-#include "base/smp.h"
 
 void panic(struct kmm *k, const char *fmt, ...)
 {
