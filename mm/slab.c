@@ -741,7 +741,7 @@ static __always_inline void slab_free(struct kmem_cache *s, void *obj, unsigned 
 	if (likely(marker_guard(s))) {
 		/* Neither the slab nor struct page: the map word and the
 		 * object's own first word, which the free writes anyway. */
-		if (unlikely((!free_fast_valid(s, obj) || has_free_marker(s, obj)) &&
+		if (unlikely((!free_fast_valid(s, obj, slab_map_word(s, obj)) || has_free_marker(s, obj)) &&
 			     !free_marker_slow(s, obj)))
 			return;
 		set_free_marker(s, obj);
@@ -819,7 +819,7 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 
 				if (!obj)
 					continue;
-				if (unlikely(!free_fast_valid(s, obj) || has_free_marker(s, obj)))
+				if (unlikely(!free_fast_valid(s, obj, slab_map_word(s, obj)) || has_free_marker(s, obj)))
 					break;
 				set_free_marker(s, obj);
 				ac->entry[avail++] = obj;

@@ -242,19 +242,17 @@ static inline void set_free_marker(const struct kmem_cache *s, void *obj)
 }
 
 /*
- * The free fast path's checks, from the slab map alone: obj is the start
+ * The free fast path's checks, from obj's slab map word e: obj is the start
  * of one of the objects of a slab of s at the preferred order.  False
  * sends the free to free_validate, which says what is wrong (or finds a
  * min_order slab right).
  */
-static __always_inline bool free_fast_valid(const struct kmem_cache *s, const void *obj)
+static __always_inline bool free_fast_valid(const struct kmem_cache *s, const void *obj,
+					    unsigned long e)
 {
-	uintptr_t off = (uintptr_t)obj - s->map_base, base, d;
-	unsigned long e, idx;
+	uintptr_t base, d;
+	unsigned long idx;
 
-	if (unlikely((off >> PAGE_SHIFT) >= s->map_pfns))
-		return false;
-	e = READ_ONCE(s->slab_map[off >> PAGE_SHIFT]);
 	if (unlikely((e & SLAB_MAP_CACHE_MASK) != (uintptr_t)s ||
 		     (e >> SLAB_MAP_MEM_SHIFT) == SLAB_MAP_FALLBACK))
 		return false;
@@ -279,19 +277,17 @@ static __always_inline kmem_bufctl_t *desc_bufctl(const struct kmem_cache *s, co
 }
 
 /*
- * An off-slab cache's free, checked from the slab map and the descriptor:
+ * An off-slab cache's free, checked from its slab map word e and the descriptor:
  * a slab of s, exactly at an object, which is in a caller's hands.
  * Returns its bufctl mark, or NULL for the slow path to say what is wrong.
  */
-static __always_inline kmem_bufctl_t *free_fast_desc(const struct kmem_cache *s, const void *obj)
+static __always_inline kmem_bufctl_t *free_fast_desc(const struct kmem_cache *s, const void *obj,
+						     unsigned long e)
 {
-	uintptr_t off = (uintptr_t)obj - s->map_base, d;
-	unsigned long e, idx;
+	unsigned long idx;
 	struct slab *slabp;
+	uintptr_t d;
 
-	if (unlikely((off >> PAGE_SHIFT) >= s->map_pfns))
-		return NULL;
-	e = READ_ONCE(s->slab_map[off >> PAGE_SHIFT]);
 	if (unlikely(!(e & SLAB_MAP_DESC)))
 		return NULL;
 	slabp = (struct slab *)(e & SLAB_MAP_PTR_MASK);
@@ -369,14 +365,15 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
  * bufctl mark ACTIVE), and a CPU whose array has room.  False sends the
  * caller to its slow path, which checks and reports from the top.
  */
-static __always_inline bool slab_free_fast(struct kmem_cache *s, void *obj)
+static __always_inline bool slab_free_fast_entry(struct kmem_cache *s, void *obj,
+						 unsigned long e)
 {
 	kmem_bufctl_t *ctl = NULL;
 	struct array_cache *ac;
 
-	if (likely(obj && s && s->fastpath == KMEM_CACHE_MAGIC &&
-		   ((s->flags & CFLGS_OFF_SLAB) ? (ctl = free_fast_desc(s, obj)) != NULL :
-		    free_fast_valid(s, obj) && !has_free_marker(s, obj)) &&
+	if (likely(s && s->fastpath == KMEM_CACHE_MAGIC &&
+		   ((s->flags & CFLGS_OFF_SLAB) ? (ctl = free_fast_desc(s, obj, e)) != NULL :
+		    free_fast_valid(s, obj, e) && !has_free_marker(s, obj)) &&
 		   (ac = this_cpu_ac(s)) && local_try_enter(&ac->ll))) {
 		unsigned int avail = ac->avail;
 
@@ -393,6 +390,21 @@ static __always_inline bool slab_free_fast(struct kmem_cache *s, void *obj)
 		local_exit(&ac->ll, true);
 	}
 	return false;
+}
+
+/* obj's slab map word: 0 (no slab) outside the map. */
+static __always_inline unsigned long slab_map_word(const struct kmem_cache *s, const void *obj)
+{
+	uintptr_t off = ((uintptr_t)obj - s->map_base) >> PAGE_SHIFT;
+
+	return likely(off < s->map_pfns) ? READ_ONCE(s->slab_map[off]) : 0;
+}
+
+static __always_inline bool slab_free_fast(struct kmem_cache *s, void *obj)
+{
+	if (unlikely(!obj || !s))
+		return false;
+	return slab_free_fast_entry(s, obj, slab_map_word(s, obj));
 }
 
 struct kmalloc_info_struct {

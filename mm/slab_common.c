@@ -258,7 +258,7 @@ void kfree(const void *p)
 				((struct slab *)(e & SLAB_MAP_PTR_MASK))->cache :
 				(struct kmem_cache *)(e & SLAB_MAP_CACHE_MASK);
 
-			if (likely(slab_free_fast(s, (void *)p)))
+			if (likely(slab_free_fast_entry(s, (void *)p, e)))
 				return;
 		}
 	}
