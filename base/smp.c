@@ -158,3 +158,13 @@ void local_unlock_remote(struct cpu_local_lock *ll)
 	__atomic_store_n(&ll->drain_req, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&ll->lock, 0, __ATOMIC_RELEASE);
 }
+
+void spin_lock_init(pthread_mutex_t *lock)
+{
+	pthread_mutexattr_t attr;
+
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+	pthread_mutex_init(lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+}

@@ -39,6 +39,14 @@ void kmm_register_machine(struct kmm *k);
 void kmm_unregister_machine(struct kmm *k);
 void kmm_heavy_barrier(void);
 
+/*
+ * Linux's spinlocks that kmm keeps as mutexes (zone->lock, a slab node's
+ * list_lock): held for a few hundred instructions, so a contended one
+ * spins a while before it sleeps (glibc's adaptive mutex), as a spinlock
+ * would, instead of paying a futex sleep and wake-up each time.
+ */
+void spin_lock_init(pthread_mutex_t *lock);
+
 void local_lock_slow(struct cpu_local_lock *ll);
 void local_lock_remote(struct cpu_local_lock *ll);
 void local_unlock_remote(struct cpu_local_lock *ll);

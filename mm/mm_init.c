@@ -115,7 +115,7 @@ static void init_zone(struct kmm *k, enum zone_type idx, unsigned long lo,
 	zone->idx = idx;
 	zone->name = zone_names[idx];
 	zone->zone_pgdat = &k->mem->node;
-	pthread_mutex_init(&zone->lock, NULL);
+	spin_lock_init(&zone->lock);
 	for (o = 0; o < NR_PAGE_ORDERS; o++)
 		for (t = 0; t < MIGRATE_TYPES; t++)
 			INIT_LIST_HEAD(&zone->free_area[o].free_list[t]);

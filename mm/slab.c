@@ -1276,7 +1276,7 @@ static int setup_cache(struct kmm *k, struct kmem_cache *s, const char *name,
 	if (flags & SLAB_RECLAIM_ACCOUNT)
 		s->allocflags |= __GFP_RECLAIMABLE;
 	s->reciprocal_size = (unsigned int)(((1ull << 32) + s->size - 1) / s->size);
-	pthread_mutex_init(&s->node.list_lock, NULL);
+	spin_lock_init(&s->node.list_lock);
 	INIT_LIST_HEAD(&s->node.slabs_partial);
 	INIT_LIST_HEAD(&s->node.slabs_full);
 	INIT_LIST_HEAD(&s->node.slabs_free);
