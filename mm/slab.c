@@ -90,14 +90,22 @@ static inline unsigned int page_obj_index(struct kmem_cache *s,
 /* ------------------------------------------------------------------ */
 
 
-/* Points every frame of slabp at s (or at nothing: entry 0). */
+/* The slab map word of every frame of slabp (mm/slab.h, SLAB_MAP_*). */
+static unsigned long slab_map_entry(const struct kmem_cache *s, const struct slab *slabp)
+{
+	unsigned long mem = slabp->order == s->gfporder ?
+			    (unsigned long)slabp->colouroff : SLAB_MAP_FALLBACK;
+
+	if (s->flags & CFLGS_OFF_SLAB)
+		return (uintptr_t)slabp | SLAB_MAP_DESC;
+	return (uintptr_t)s | mem << SLAB_MAP_MEM_SHIFT;
+}
+
+/* Points every frame of slabp at it (or at nothing: entry 0). */
 static void slab_map_set(struct kmem_cache *s, struct slab *slabp, bool on)
 {
 	unsigned long pfn = page_to_pfn(slabp->page), i;
-	unsigned long mem = slabp->order == s->gfporder ?
-			    (unsigned long)slabp->colouroff : SLAB_MAP_FALLBACK;
-	unsigned long e = !on ? 0 : (s->flags & CFLGS_OFF_SLAB) ? (uintptr_t)slabp | SLAB_MAP_DESC :
-			  (uintptr_t)s | mem << SLAB_MAP_MEM_SHIFT;
+	unsigned long e = on ? slab_map_entry(s, slabp) : 0;
 
 	for (i = 0; i < 1ul << slabp->order; i++)
 		WRITE_ONCE(s->slab_map[pfn + i], e);
@@ -1567,6 +1575,9 @@ static void check_one_slab(struct slab_check *c, struct slab *slabp, int kind)
 	if (!PageSlab(slabp->page) || slabp->page->slab != slabp ||
 	    slabp->page->slab_cache != s || slabp->page->index != (pgoff_t)slabp->s_mem)
 		return slab_check_fail(c, "page does not point back to its slab", slabp);
+	for (i = 0; i < 1u << slabp->order; i++)
+		if (READ_ONCE(s->slab_map[page_to_pfn(slabp->page) + i]) != slab_map_entry(s, slabp))
+			return slab_check_fail(c, "slab map entry does not name the slab", slabp);
 	if (!((slabp->order == s->gfporder && num == s->num) ||
 	      (slabp->order == s->min_order && num == s->min_num)) ||
 	    compound_order(slabp->page) != slabp->order ||

@@ -346,6 +346,17 @@ TEST(free_marker_catches_every_double_free_and_only_those)
 	kmem_cache_free(c, x);
 	ASSERT_EQ(reports_seen - r, 0);
 	ASSERT_EQ(check_slab_invariants(c), 0);
+	/* A slab map word that does not name its slab: the checker says so. */
+	{
+		struct slab *slabp = compound_head(virt_to_page(x))->slab;
+		unsigned long pfn = page_to_pfn(slabp->page), saved = c->slab_map[pfn];
+
+		c->slab_map[pfn] = saved ^ 8;
+		ASSERT_EQ(check_slab_invariants(c), -1);
+		ASSERT_CONTAINS(last_report, "slab map entry does not name the slab");
+		c->slab_map[pfn] = saved;
+		ASSERT_EQ(check_slab_invariants(c), 0);
+	}
 	/* A write into a free object: the checker names it. */
 	*(unsigned long *)x = 0;
 	ASSERT_EQ(check_slab_invariants(c), -1);
