@@ -53,6 +53,18 @@ static bool __cold bad_cache_handle(const struct kmem_cache *s, const char *fn)
 	return true;
 }
 
+/*
+ * A cache is live: its handle passes, and it takes the fast paths unless
+ * debugging checks every call or an on-slab guard cache (a constructor)
+ * has no fast way to its bufctl marks.
+ */
+static void cache_set_live(struct kmem_cache *s)
+{
+	s->magic = KMEM_CACHE_MAGIC;
+	if (!slab_debug(s) && (marker_guard(s) || (s->flags & CFLGS_OFF_SLAB)))
+		s->fastpath = KMEM_CACHE_MAGIC;
+}
+
 static inline bool cache_handle_bad(const struct kmem_cache *s, const char *fn)
 {
 	if (likely(s && s->magic == KMEM_CACHE_MAGIC))
@@ -1259,10 +1271,6 @@ static int setup_cache(struct kmm *k, struct kmem_cache *s, const char *name,
 	 * poisons, cannot hold the free marker. */
 	if (ctor || slab_debug(s) || (flags & SLAB_TYPESAFE_BY_RCU))
 		s->flags |= CFLGS_BUFCTL_GUARD;
-	/* Debugging checks every call; an on-slab guard cache has no fast
-	 * way to its bufctl marks. */
-	if (slab_debug(s) || ((s->flags & CFLGS_BUFCTL_GUARD) && !(s->flags & CFLGS_OFF_SLAB)))
-		s->flags |= CFLGS_NO_FASTPATH;
 	s->slab_map = ks->slab_map;
 	s->map_base = (uintptr_t)k->hw->ram.direct_map;
 	s->map_pfns = (unsigned int)ks->map_pfns;
@@ -1365,9 +1373,7 @@ struct kmem_cache *__kmem_cache_create(struct kmm *k, const char *name,
 		__kmem_cache_free(ks->kmem_cache, s, 0);
 		goto fail;
 	}
-	s->magic = KMEM_CACHE_MAGIC;
-	if (!(s->flags & CFLGS_NO_FASTPATH))
-		s->fastpath = KMEM_CACHE_MAGIC;
+	cache_set_live(s);
 	pthread_mutex_lock(&ks->slab_mutex);
 	list_add_tail(&s->list, &ks->slab_caches);
 	pthread_mutex_unlock(&ks->slab_mutex);
@@ -1692,7 +1698,7 @@ int kmem_cache_init(struct kmm *k)
 	if (setup_cache(k, boot, "kmem_cache", sizeof(struct kmem_cache), 0,
 			SLAB_HWCACHE_ALIGN | SLAB_PANIC | SLAB_NO_MERGE, NULL))
 		return -ENOMEM;
-	boot->magic = KMEM_CACHE_MAGIC;
+	cache_set_live(boot);
 	list_add(&boot->list, &ks->slab_caches);
 	ks->slab_state = PARTIAL;
 	if (create_kmalloc_caches(k))

@@ -68,7 +68,6 @@ typedef unsigned short kmem_bufctl_t;
 #define CFLGS_OFF_SLAB	0x80000000u	/* management kept off the slab */
 #define CFLGS_PERMANENT	0x40000000u	/* kmalloc and internal caches: never destroyed */
 #define CFLGS_BUFCTL_GUARD 0x20000000u	/* double frees caught by bufctl marks, not the marker */
-#define CFLGS_NO_FASTPATH 0x10000000u	/* every call takes the slow path (debug, on-slab guard) */
 #define SLAB_MAX_ORDER	3		/* unless one object needs more */
 #define CACHE_LINE_SIZE	64
 #define SLAB_OFF_SLAB_MIN 128		/* objects this big keep their management off-slab */
@@ -155,8 +154,8 @@ struct kmem_cache {
 	slab_flags_t flags;
 	unsigned int num;		/* objects per slab of gfporder */
 	unsigned int slab_bytes;	/* PAGE_SIZE << gfporder: masks a slab's start */
-	unsigned int fastpath;		/* KMEM_CACHE_MAGIC while alive and without
-					 * CFLGS_NO_FASTPATH: the fast paths' one test */
+	unsigned int fastpath;		/* KMEM_CACHE_MAGIC while alive and fast-path
+					 * capable (cache_set_live): the fast paths' one test */
 	unsigned int map_pfns;		/* frames the slab map covers from map_base */
 	unsigned long *slab_map;	/* the machine's (struct kmm_slab), by pfn */
 	uintptr_t map_base;		/* host address of pfn 0 (the direct map) */
