@@ -61,6 +61,17 @@ const struct kmm_option kmm_options[] = {
 	{ "failslab", OPT(failslab), KMM_OPT_STRING, 0, 0, 0,
 	  "inject slab allocation failures: <interval>,<probability>,<space>,<times> (Linux's)",
 	  NULL, "off" },
+	{ "zero_page", OPT(nozeropage), KMM_OPT_OFF, 0, 0, 1,
+	  "on: reads of fresh anonymous memory share the zero page; off: each gets its own page", NULL, NULL },
+	{ "gbpages", OPT(nogbpages), KMM_OPT_OFF, 0, 0, 1,
+	  "on: the CPU has 1 GiB pages (pdpe1gb) for the direct map; off: Linux's nogbpages", NULL, NULL },
+	{ "fs", OPT(fs), KMM_OPT_STRING, 0, 0, 0,
+	  "DIR[:ro]: a host directory as the root filesystem (hostfs); default a scratch directory",
+	  NULL, "scratch" },
+	{ "disk_latency_us", OPT(disk_latency_us), KMM_OPT_INT, 100, 0, 1000000,
+	  "the disk's time per request in microseconds (an SSD's default)", NULL, NULL },
+	{ "disk_mbps", OPT(disk_mbps), KMM_OPT_INT, 500, 1, 1000000,
+	  "the disk's transfer rate in MB/s", NULL, NULL },
 };
 const unsigned int kmm_nr_options = sizeof(kmm_options) / sizeof(kmm_options[0]);
 

@@ -7,14 +7,29 @@
 
 #include "base/machine.h"
 
+#include <limits.h>
+#include <stdbool.h>
+
 struct rootfs_entry;
+struct hostfs_inode;
 
 struct fs_machine {
-	struct rootfs_entry *rootfs;	/* the simulated disk's files (fs/binfmt_elf.c) */
+	struct rootfs_entry *rootfs;	/* the built-in programs (fs/binfmt_elf.c) */
 	unsigned long last_ino;		/* get_next_ino() (fs/file_table.c) */
+	/* The root filesystem (fs/hostfs.c), mounted on first use. */
+	int root_fd;			/* the host directory (0: not mounted yet) */
+	bool ro;			/* fs=DIR:ro */
+	bool scratch;			/* made by the machine, removed at shutdown */
+	char root[PATH_MAX];		/* its host path */
+	struct hostfs_inode *host_inodes;
+	unsigned long next_host_ino;
 };
 
 /* fs/binfmt_elf.c: frees the simulated disk's files at shutdown. */
 void rootfs_exit(struct kmm *k);
+/* fs/hostfs.c: closes the host files (and removes a scratch root). */
+void hostfs_exit(struct kmm *k);
+/* The host directory that is the root filesystem (mounting it), or NULL. */
+const char *hostfs_root(struct kmm *k);
 
 #endif /* KMM_FS_MACHINE_H */

@@ -51,6 +51,7 @@ static struct kmm *machine_alloc(void)
 static void machine_exit(struct kmm *k)
 {
 	rootfs_exit(k);
+	hostfs_exit(k);
 	hw_cpus_exit(&k->hw->cpus);
 	mm_core_exit(k);
 	smp_exit(k);
@@ -72,6 +73,7 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	k->id = __atomic_fetch_add(&kmm_next_id, 1, __ATOMIC_RELAXED);
 	k->rnd_state = k->cfg.seed;
 	fork_init(k);
+	hw_disk_init(k);
 	if (smp_init(k) || mm_core_init(k)) {
 		kmm_set_machine_globals(NULL);
 		machine_exit(k);

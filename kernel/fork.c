@@ -13,6 +13,7 @@
  */
 #include <string.h>
 #include <kmm/sched.h>
+#include <kmm/fs.h>
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "mm/mmap.h"
@@ -71,6 +72,7 @@ struct task_struct *alloc_task(const char *comm)
 
 void free_task(struct task_struct *t)
 {
+	put_files_struct(t->files);	/* exit_files */
 	list_del(&t->tasks);
 	kfree(t);
 }
@@ -188,6 +190,11 @@ struct task_struct *kernel_fork(struct task_struct *parent, int *err)
 	}
 	t->mm = mm;
 	mm->owner = t;
+	if (parent->files && !(t->files = dup_fd(parent->files, err))) {
+		free_task(t);
+		mmput(mm);
+		return NULL;
+	}
 	t->real_parent = parent;
 	t->oom_score_adj = parent->oom_score_adj;
 	t->pkru = parent->pkru;		/* the child's registers are the parent's */

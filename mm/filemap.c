@@ -1,24 +1,38 @@
 /*
- * mm/filemap.c - the page cache, reduced to what page faults need until
- * the page-cache issue brings the radix tree, dirty tags and writeback:
- * each inode's pages by index (struct address_space), found with
- * find_get_page, added on the first fault, freed when the inode goes.
+ * mm/filemap.c - the page cache: each inode's pages by index (struct
+ * address_space), read from its disk through the filesystem's
+ * address_space_operations, written there by writeback
+ * (mm/page-writeback.c).
  *
- * The simulated disk has no contents yet, so a file page starts zeroed
- * (as a hole reads); shmem pages are the memory itself.  Pages held by
- * the cache count in NR_FILE_PAGES ("Cached") and, for shmem, NR_SHMEM.
+ * - filemap_read: read(2)/pread(2) through the cache; a missing page is
+ *   read from the disk (one request for a run of missing pages), a
+ *   cached one is copied without I/O.
+ * - generic_perform_write: write(2)/pwrite(2) into the cache; a page the
+ *   write covers only in part is read first unless it lies past EOF, the
+ *   page is marked dirty (folio_mark_dirty) and i_size grows.
+ * - filemap_get_page: the page a fault maps, read in if needed (a major
+ *   fault).
+ * - truncate: pages past the new size leave the cache and every mapping,
+ *   the partial last page is zeroed past EOF.
+ *
+ * A file without a disk (shmem, the built-in programs) starts zeroed, as a
+ * hole reads.  Pages held by the cache count in NR_FILE_PAGES ("Cached")
+ * and, for shmem, NR_SHMEM; dirty ones in NR_DIRTY.
  *
  * Storage: open addressing on the index, resized at half full, in the
- * simulated kernel's own memory (kvmalloc).  A mapping
- * holds one reference to each of its pages; every PTE mapping a page
- * holds one more (mm/memory.c).
+ * simulated kernel's own memory (kvmalloc).  A mapping holds one
+ * reference to each of its pages; every PTE mapping a page holds one more
+ * (mm/memory.c).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <kmm/fs.h>
+#include <kmm/pagemap.h>
 #include "mm/slab.h"
 #include "mm/mmap.h"
+#include "mm/memory.h"
 
 #define EMPTY_SLOT	(~0ul)
 
@@ -77,37 +91,43 @@ static void count_cache_page(struct address_space *as, long delta)
 {
 	struct kmm *k = kmm_cur();
 
-	__atomic_fetch_add(&k->mem->node.vm_stat[NR_FILE_PAGES], delta, __ATOMIC_RELAXED);
+	mod_node_page_state(k, NR_FILE_PAGES, delta);
 	if (as->host->i_shmem)
-		__atomic_fetch_add(&k->mem->node.vm_stat[NR_SHMEM], delta, __ATOMIC_RELAXED);
+		mod_node_page_state(k, NR_SHMEM, delta);
 }
 
-/*
- * The page at index, from the cache or a new zeroed one added to it.
- * The caller gets no extra reference: the cache holds the page while
- * the inode lives, and mapping it takes one more.
- */
-struct page *filemap_get_page(struct address_space *as, pgoff_t index)
+/* Puts page at index into the cache (which holds the page's reference). */
+static int page_cache_insert(struct address_space *as, struct page *page, pgoff_t index)
 {
-	struct page *page = find_get_page(as, index);
 	size_t i;
 
-	if (page)
-		return page;
 	if ((as->nrpages + 1) * 2 > as->cap && grow(as))
-		return NULL;
-	page = __alloc_pages(kmm_cur(), GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0);
-	if (!page)
-		return NULL;
+		return -ENOMEM;
 	page->mapping = as;
 	page->index = index;
-	SetPageUptodate(page);
 	for (i = slot_of(as, index); as->index[i] != EMPTY_SLOT; i = (i + 1) & (as->cap - 1))
 		;
 	as->index[i] = index;
 	as->pages[i] = page;
 	as->nrpages++;
 	count_cache_page(as, 1);
+	return 0;
+}
+
+/* A new page at index, not yet uptodate (zeroed for a file without a disk). */
+static struct page *page_cache_alloc_add(struct address_space *as, pgoff_t index)
+{
+	gfp_t gfp = GFP_HIGHUSER_MOVABLE | (as->a_ops ? 0 : __GFP_ZERO);
+	struct page *page = __alloc_pages(kmm_cur(), gfp, 0);
+
+	if (!page)
+		return NULL;
+	if (page_cache_insert(as, page, index)) {
+		__free_pages(page, 0);
+		return NULL;
+	}
+	if (!as->a_ops)
+		SetPageUptodate(page);
 	return page;
 }
 
@@ -115,9 +135,147 @@ struct page *filemap_get_page(struct address_space *as, pgoff_t index)
 static void release_cache_page(struct address_space *as, struct page *page)
 {
 	count_cache_page(as, -1);
+	if (PageDirty(page))
+		folio_account_cleaned(page);
 	if (page_mapcount(page) == 0)
 		page->mapping = NULL;	/* the free checks it */
 	put_page(page);
+}
+
+/* Empties slot i, shifting later entries of its probe chain back. */
+static void slot_remove(struct address_space *as, size_t i)
+{
+	size_t j = i, mask = as->cap - 1;
+
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & mask;
+		if (as->index[j] == EMPTY_SLOT)
+			break;
+		home = slot_of(as, as->index[j]);
+		/* j's entry may move to i if its home is not in (i, j]. */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			as->index[i] = as->index[j];
+			as->pages[i] = as->pages[j];
+			i = j;
+		}
+	}
+	as->index[i] = EMPTY_SLOT;
+	as->pages[i] = NULL;
+	as->nrpages--;
+}
+
+static bool find_slot(const struct address_space *as, pgoff_t index, size_t *slot)
+{
+	size_t i;
+
+	if (!as->nrpages)
+		return false;
+	for (i = slot_of(as, index); as->index[i] != EMPTY_SLOT; i = (i + 1) & (as->cap - 1))
+		if (as->index[i] == index) {
+			*slot = i;
+			return true;
+		}
+	return false;
+}
+
+/* Takes page out of the cache (delete_from_page_cache). */
+static void page_cache_delete(struct address_space *as, struct page *page)
+{
+	size_t i;
+
+	if (find_slot(as, page->index, &i) && as->pages[i] == page) {
+		slot_remove(as, i);
+		release_cache_page(as, page);
+	}
+}
+
+/* Reads a run of new pages in one request; on an error they leave again. */
+static int read_run(struct address_space *as, struct page **run, unsigned int n)
+{
+	struct kmm *k = kmm_cur();
+	int err = as->a_ops->readahead(as, run, n);
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (err)
+			page_cache_delete(as, run[i]);
+		else
+			SetPageUptodate(run[i]);
+	}
+	if (!err)
+		__count_vm_events(k, smp_processor_id(k), PGPGIN, (long)n << (PAGE_SHIFT - 9));
+	return err;
+}
+
+/*
+ * Reads nr pages from index on: those already cached are skipped, each run
+ * of missing ones (up to MAX_IO_PAGES, the disk's max_sectors_kb) is
+ * allocated and read in one disk request.  Returns the pages read from
+ * the disk, or -errno (-ENOMEM, or the disk's: the failed run's pages
+ * leave the cache again).
+ */
+long page_cache_read_range(struct address_space *as, pgoff_t index, unsigned long nr)
+{
+	struct page *run[MAX_IO_PAGES];
+	pgoff_t idx = index, end = index + nr;
+	long done = 0;
+	int err = 0;
+
+	while (idx < end && !err) {
+		unsigned int n = 0;
+
+		while (idx < end && find_get_page(as, idx))
+			idx++;
+		while (idx < end && n < MAX_IO_PAGES && !find_get_page(as, idx)) {
+			struct page *page = page_cache_alloc_add(as, idx);
+
+			if (!page) {
+				err = -ENOMEM;
+				break;
+			}
+			run[n++] = page;
+			idx++;
+		}
+		if (!n || !as->a_ops)
+			continue;	/* no disk: zeroed already */
+		if (read_run(as, run, n))
+			return done ? done : -EIO;
+		done += n;
+	}
+	return err && !done ? err : done;
+}
+
+/*
+ * The page at index for a fault, from the cache or the disk (*major: it
+ * had to be read, a major fault).  The caller gets no extra reference:
+ * the cache holds the page while the inode lives, and mapping it takes
+ * one more.
+ */
+struct page *filemap_fault_page(struct address_space *as, pgoff_t index, bool *major)
+{
+	struct page *page = find_get_page(as, index);
+	long r;
+
+	*major = false;
+	if (page)
+		return page;
+	if (!as->a_ops)
+		return page_cache_alloc_add(as, index);
+	r = page_cache_read_range(as, index, 1);
+	if (r < 0)
+		return ERR_PTR(r);
+	*major = true;
+	return find_get_page(as, index);
+}
+
+struct page *filemap_get_page(struct address_space *as, pgoff_t index)
+{
+	bool major;
+	struct page *page = filemap_fault_page(as, index, &major);
+
+	return IS_ERR(page) ? NULL : page;
 }
 
 /*
@@ -170,4 +328,206 @@ void truncate_inode_pages_final(struct address_space *as)
 	kvfree(as->pages);
 	kvfree(as->index);
 	memset(as, 0, sizeof(*as));
+}
+
+/* ---- dirty pages ------------------------------------------------------ */
+
+/* A file whose dirty pages go to a disk (mapping_can_writeback). */
+bool mapping_can_writeback(const struct address_space *as)
+{
+	return as && as->a_ops && as->a_ops->writepages;
+}
+
+/*
+ * folio_mark_dirty: the page holds data its disk does not have yet.  The
+ * first time counts it in NR_DIRTY and nr_dirtied (for a file that has a
+ * disk; shmem's pages are dirty but never written back).
+ */
+bool set_page_dirty(struct page *page)
+{
+	struct kmm *k = kmm_cur();
+
+	if (PageDirty(page))
+		return false;
+	SetPageDirty(page);
+	if (mapping_can_writeback(page->mapping)) {
+		mod_node_page_state(k, NR_DIRTY, 1);
+		mod_node_page_state(k, NR_DIRTIED, 1);
+	}
+	return true;
+}
+
+/* The page is clean again (written, or dropped dirty by truncate). */
+void folio_account_cleaned(struct page *page)
+{
+	ClearPageDirty(page);
+	if (mapping_can_writeback(page->mapping))
+		mod_node_page_state(kmm_cur(), NR_DIRTY, -1);
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+	pgoff_t x = (*(struct page *const *)a)->index, y = (*(struct page *const *)b)->index;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Up to max dirty pages of [start, end], in index order, into pages;
+ * returns how many.  (The xarray's dirty mark will make this a walk of
+ * the marked entries; the table is scanned whole.)
+ */
+unsigned long find_get_pages_dirty(struct address_space *as, pgoff_t start, pgoff_t end,
+				   struct page **pages, unsigned long max)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; i < as->cap; i++) {
+		pgoff_t idx = as->index[i];
+
+		if (idx == EMPTY_SLOT || idx < start || idx > end || !PageDirty(as->pages[i]))
+			continue;
+		if (n == max) {
+			/* Keep the lowest indices: replace the largest kept. */
+			unsigned long j, big = 0;
+
+			for (j = 1; j < n; j++)
+				if (pages[j]->index > pages[big]->index)
+					big = j;
+			if (pages[big]->index > idx)
+				pages[big] = as->pages[i];
+			continue;
+		}
+		pages[n++] = as->pages[i];
+	}
+	qsort(pages, n, sizeof(*pages), cmp_index);
+	return n;
+}
+
+/* ---- read(2) and write(2) ----------------------------------------------- */
+
+/* The largest file offset (MAX_LFS_FILESIZE on 64-bit). */
+#define MAX_LFS_FILESIZE	((long long)LONG_MAX)
+
+/*
+ * pread(2) through the cache: len bytes at pos into buf, stopping at EOF.
+ * Returns the bytes copied, or -errno when none could be (-EIO: the disk
+ * failed).
+ */
+long filemap_read(struct file *f, long long pos, void *buf, size_t len)
+{
+	struct inode *inode = f->f_inode;
+	struct address_space *as = &inode->i_data;
+	size_t done = 0;
+
+	if (pos >= inode->i_size || !len)
+		return 0;
+	len = (size_t)min((long long)len, inode->i_size - pos);
+	while (done < len) {
+		pgoff_t index = (pgoff_t)((pos + (long long)done) >> PAGE_SHIFT);
+		size_t off = (size_t)((pos + (long long)done) & ~PAGE_MASK);
+		size_t n = min(len - done, PAGE_SIZE - off);
+		struct page *page = find_get_page(as, index);
+
+		if (!page) {
+			pgoff_t last = (pgoff_t)((pos + (long long)len - 1) >> PAGE_SHIFT);
+			long r = page_cache_read_range(as, index, last - index + 1);
+
+			page = r < 0 ? NULL : find_get_page(as, index);
+			if (!page)
+				return done ? (long)done : (r < 0 ? r : -ENOMEM);
+		}
+		memcpy((char *)buf + done, (char *)page_address(page) + off, n);
+		SetPageReferenced(page);
+		done += n;
+	}
+	f->f_ra.prev_pos = pos + (long long)done;
+	return (long)done;
+}
+
+/*
+ * The page a write of [off, off + n) at index lands in.  One the write
+ * covers only in part must first hold the file's bytes, unless none of
+ * the page lies below EOF (then zeros are right).
+ */
+static struct page *write_begin(struct address_space *as, pgoff_t index, size_t off, size_t n,
+				long *err)
+{
+	long long page_pos = (long long)index << PAGE_SHIFT;
+	struct page *page = find_get_page(as, index);
+
+	*err = 0;
+	if (page)
+		return page;
+	if ((off || n < PAGE_SIZE) && page_pos < as->host->i_size && as->a_ops) {
+		*err = page_cache_read_range(as, index, 1);
+		if (*err < 0)
+			return NULL;
+		return find_get_page(as, index);
+	}
+	page = page_cache_alloc_add(as, index);
+	if (!page) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (as->a_ops) {
+		memset(page_address(page), 0, PAGE_SIZE);
+		SetPageUptodate(page);
+	}
+	return page;
+}
+
+/*
+ * pwrite(2) into the cache: each page is brought in (write_begin), the
+ * bytes copied, the page marked dirty; i_size grows past the last byte.
+ * Returns the bytes written or -errno (-EFBIG past the largest offset).
+ */
+long generic_perform_write(struct file *f, long long pos, const void *buf, size_t len)
+{
+	struct inode *inode = f->f_inode;
+	struct address_space *as = &inode->i_data;
+	size_t done = 0;
+
+	if (pos >= MAX_LFS_FILESIZE)
+		return -EFBIG;
+	len = (size_t)min((long long)len, MAX_LFS_FILESIZE - pos);
+	while (done < len) {
+		pgoff_t index = (pgoff_t)((pos + (long long)done) >> PAGE_SHIFT);
+		size_t off = (size_t)((pos + (long long)done) & ~PAGE_MASK);
+		size_t n = min(len - done, PAGE_SIZE - off);
+		long err;
+		struct page *page = write_begin(as, index, off, n, &err);
+
+		if (!page)
+			return done ? (long)done : err;
+		memcpy((char *)page_address(page) + off, (const char *)buf + done, n);
+		set_page_dirty(page);
+		SetPageReferenced(page);
+		done += n;
+		if (pos + (long long)done > inode->i_size)
+			inode->i_size = pos + (long long)done;
+	}
+	return (long)done;
+}
+
+/* ---- truncate --------------------------------------------------------- */
+
+/*
+ * The file is now newsize bytes: pages wholly past it leave every mapping
+ * and the cache; the part of the last page past EOF is zeroed, so that
+ * growing the file again reads zeros there (truncate_pagecache).
+ */
+void truncate_pagecache(struct inode *inode, long long newsize)
+{
+	struct address_space *as = &inode->i_data;
+	pgoff_t first = (pgoff_t)((newsize + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	size_t off = (size_t)(newsize & ~PAGE_MASK);
+	struct page *page;
+
+	unmap_mapping_range(as, first, ~0ul);
+	truncate_inode_pages_range(as, first, ~0ul);
+	page = off ? find_get_page(as, (pgoff_t)(newsize >> PAGE_SHIFT)) : NULL;
+	if (page)
+		memset((char *)page_address(page) + off, 0, PAGE_SIZE - off);
 }

@@ -45,6 +45,12 @@ static inline void __count_vm_events(struct kmm *k, int cpu,
 	}
 }
 
+/* A node counter (NR_FILE_PAGES, NR_DIRTY, ...) moves by delta. */
+static inline void mod_node_page_state(struct kmm *k, enum node_stat_item item, long delta)
+{
+	__atomic_fetch_add(&k->mem->node.vm_stat[item], delta, __ATOMIC_RELAXED);
+}
+
 static inline void __mod_zone_page_state(struct zone *zone,
 					 enum zone_stat_item item, long delta)
 {

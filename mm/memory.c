@@ -25,6 +25,7 @@
 #include <string.h>
 #include <kmm/pgtable.h>
 #include <kmm/sched.h>
+#include <kmm/pagemap.h>
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "mm/mmap.h"
@@ -77,7 +78,7 @@ static inline bool is_zero_pfn(unsigned long pfn)
 
 static void mod_node_state(enum node_stat_item item, long delta)
 {
-	__atomic_fetch_add(&kmm_cur()->mem->node.vm_stat[item], delta, __ATOMIC_RELAXED);
+	mod_node_page_state(kmm_cur(), item, delta);
 }
 
 static int mm_counter(const struct page *page)
@@ -218,9 +219,12 @@ static pte_t make_pte(struct page *page, const struct vm_area_struct *v, bool wr
  * vm_page_prot carries write permission: a read fault maps the page
  * writable already (clean until the MMU sets D on the first write).
  */
+static bool vma_wants_writenotify(const struct vm_area_struct *v);
+
 static bool shared_writable(const struct vm_area_struct *v)
 {
-	return (v->vm_flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE);
+	return (v->vm_flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE) &&
+	       !vma_wants_writenotify(v);
 }
 
 /* ------------------------------------------------------------------ */
@@ -233,7 +237,7 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *v, unsigned long addr
 	struct mm_struct *mm = v->vm_mm;
 	struct page *page;
 
-	if (!(flags & FAULT_FLAG_WRITE)) {
+	if (!(flags & FAULT_FLAG_WRITE) && !mm->kmm->cfg.nozeropage) {
 		/* Reads share the zero page until the first write. */
 		struct page *z = zero_page();
 
@@ -254,20 +258,36 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *v, unsigned long addr
 	}
 	__page_add_new_anon_rmap(page, v, addr);
 	add_mm_counter(mm, MM_ANONPAGES, 1);
-	set_pte(pte, make_pte(page, v, true));
+	/* Writable (and dirty) as soon as the VMA allows: a read fault that
+	 * got here (no zero page) needs no second fault to write. */
+	set_pte(pte, make_pte(page, v, v->vm_flags & VM_WRITE));
 	return 0;
 }
 
-/* The page-cache page behind addr in a file or shmem VMA. */
-static struct page *vma_file_page(struct vm_area_struct *v, unsigned long addr)
+/*
+ * The page-cache page behind addr in a file or shmem VMA (*major: read
+ * from the disk).  A page wholly past the file's end is SIGBUS.
+ */
+static struct page *vma_file_page(struct vm_area_struct *v, unsigned long addr, bool *major)
 {
 	struct inode *inode = v->vm_file->f_inode;
 	pgoff_t index = linear_page_index(v, addr);
 
-	/* Past the object's end: SIGBUS (shmem objects have a size). */
-	if ((long long)index << PAGE_SHIFT >= inode->i_size && inode->i_shmem)
+	*major = false;
+	if ((long long)index << PAGE_SHIFT >= inode->i_size)
 		return ERR_PTR(-EFAULT);
-	return filemap_get_page(&inode->i_data, index);
+	return filemap_fault_page(&inode->i_data, index, major);
+}
+
+/*
+ * vma_wants_writenotify: a shared mapping of a file whose dirty pages go
+ * to a disk maps pages read-only until a write fault has marked them
+ * dirty, so that writeback knows what to write.
+ */
+static bool vma_wants_writenotify(const struct vm_area_struct *v)
+{
+	return (v->vm_flags & VM_SHARED) && v->vm_file &&
+	       mapping_can_writeback(&v->vm_file->f_inode->i_data);
 }
 
 static void map_file_page(struct vm_area_struct *v, unsigned long addr, pte_t *pte,
@@ -319,23 +339,27 @@ static void do_fault_around(struct vm_area_struct *v, unsigned long addr)
 static vm_fault_t do_fault(struct vm_area_struct *v, unsigned long addr, pte_t *pte,
 			   unsigned int flags)
 {
-	struct page *page = vma_file_page(v, addr), *copy;
+	bool major;
+	struct page *page = vma_file_page(v, addr, &major), *copy;
+	vm_fault_t ret = major ? VM_FAULT_MAJOR : 0;
 
 	if (IS_ERR(page))
-		return VM_FAULT_SIGBUS;
+		return PTR_ERR(page) == -EFAULT || PTR_ERR(page) == -EIO ? VM_FAULT_SIGBUS :
+									   VM_FAULT_OOM;
 	if (!page)
 		return VM_FAULT_OOM;
 	if (!(flags & FAULT_FLAG_WRITE)) {
 		/* A read maps the cache page: read-only in a private
-		 * mapping (copy on write), writable in a shared one. */
+		 * mapping (copy on write), writable in a shared one
+		 * unless writes must be noticed. */
 		map_file_page(v, addr, pte, page, false);
 		do_fault_around(v, addr);
-		return 0;
+		return ret;
 	}
 	if (v->vm_flags & VM_SHARED) {
-		SetPageDirty(page);
+		set_page_dirty(page);	/* do_shared_fault's page_mkwrite */
 		map_file_page(v, addr, pte, page, true);
-		return 0;
+		return ret;
 	}
 	/* do_cow_fault: a private copy, anonymous from now on. */
 	if (anon_vma_prepare(v))
@@ -347,7 +371,7 @@ static vm_fault_t do_fault(struct vm_area_struct *v, unsigned long addr, pte_t *
 	page_add_new_anon_rmap(copy, v, addr);
 	add_mm_counter(v->vm_mm, MM_ANONPAGES, 1);
 	set_pte(pte, make_pte(copy, v, true));
-	return 0;
+	return ret;
 }
 
 /*
@@ -364,7 +388,7 @@ static vm_fault_t do_wp_page(struct vm_area_struct *v, unsigned long addr, pte_t
 	struct page *page = is_zero_pfn(pfn) ? NULL : pfn_to_page(pfn), *copy;
 
 	if (v->vm_flags & VM_SHARED) {
-		SetPageDirty(page);
+		set_page_dirty(page);	/* wp_page_shared: page_mkwrite */
 		set_pte(pte, pte_mkdirty(pte_mkwrite(pte_mkyoung(old))));
 		return 0;
 	}
@@ -429,6 +453,8 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigne
 
 	__count_vm_events(k, smp_processor_id(k), PGFAULT, 1);
 	ret = __handle_mm_fault(v, addr & PAGE_MASK, flags);
+	if (ret & VM_FAULT_MAJOR)
+		__count_vm_events(k, smp_processor_id(k), PGMAJFAULT, 1);
 	if (t && !(ret & VM_FAULT_ERROR)) {
 		if (ret & VM_FAULT_MAJOR)
 			t->maj_flt++;
@@ -649,7 +675,8 @@ void change_protection(struct vm_area_struct *v, unsigned long start, unsigned l
 			continue;
 		page = is_zero_pfn(pte_pfn(old)) ? NULL : pte_page(old);
 		if ((v->vm_flags & VM_WRITE) && page)
-			write = (v->vm_flags & VM_SHARED) ||
+			write = ((v->vm_flags & VM_SHARED) &&
+				 (!vma_wants_writenotify(v) || pte_dirty(old))) ||
 				(PageAnon(page) && PageAnonExclusive(page));
 		e = __pte(vma_pte_prot(v) | (pte_val(old) & (PTE_PFN_MASK | _PAGE_DIRTY)));
 		if (write && pte_present(e))

@@ -9,11 +9,9 @@
 
 #include <kmm/mm.h>
 #include <kmm/pgtable.h>
+#include <kmm/err.h>
 #include "mm/internal.h"
 
-#define MAX_ERRNO	4095
-#define ERR_PTR(e)	((void *)(long)(e))
-#define IS_ERR(p)	((unsigned long)(void *)(p) >= (unsigned long)-MAX_ERRNO)
 
 struct vm_area_struct;
 struct mm_struct;

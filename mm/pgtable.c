@@ -153,7 +153,7 @@ static int map_direct_range(struct kmm *k, phys_addr_t phys, phys_addr_t end)
 		if (populate(k, &pgd->pgd, _KERNPG_TABLE))
 			return -ENOMEM;
 		pud = pud_offset(p4d_offset(pgd, va), va);
-		if (IS_ALIGNED(phys, PUD_SIZE) && phys + PUD_SIZE <= end) {
+		if (!k->cfg.nogbpages && IS_ALIGNED(phys, PUD_SIZE) && phys + PUD_SIZE <= end) {
 			set_pud(pud, __pud(phys | pgprot_val(PAGE_KERNEL_LARGE)));
 			k->mem->direct_pages_count[2]++;
 			phys += PUD_SIZE;

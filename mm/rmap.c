@@ -247,3 +247,37 @@ int rmap_walk(struct page *page,
 	}
 	return ret;
 }
+
+/* One PTE of page_mkclean: read-only and clean, the TLB told. */
+static int mkclean_one(struct page *page, struct vm_area_struct *v, unsigned long addr,
+		       void *arg)
+{
+	pte_t *pte = pte_lookup(v->vm_mm, addr), e = ptep_get(pte);
+	int *cleaned = arg;
+
+	(void)page;
+	if (pte_write(e) || pte_dirty(e)) {
+		set_pte(pte, pte_mkclean(pte_wrprotect(e)));
+		flush_tlb_page(v->vm_mm, addr);
+		(*cleaned)++;
+	}
+	return 0;
+}
+
+/*
+ * folio_mkclean: before writeback, every shared mapping of a file page
+ * loses write permission, so that a later store faults and marks the page
+ * dirty again.  Returns the PTEs changed.
+ */
+int page_mkclean(struct page *page)
+{
+	struct vm_area_struct *v;
+	int cleaned = 0, ret = 0;
+
+	if (!page->mapping || ((unsigned long)page->mapping & 1))
+		return 0;
+	for (v = page->mapping->i_mmap; v; v = v->i_mmap_next)
+		if (v->vm_flags & VM_SHARED)
+			rmap_one(page, v, mkclean_one, &cleaned, &ret);
+	return cleaned;
+}

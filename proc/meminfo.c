@@ -101,5 +101,6 @@ void meminfo_show(struct kmm *k, struct seq_buf *m)
 	/* What swapper_pg_dir's direct map was built with (mm/pgtable.c). */
 	show_kb(m, "DirectMap4k:", k->mem->direct_pages_count[0] << 2);
 	show_kb(m, "DirectMap2M:", k->mem->direct_pages_count[1] << 11);
-	show_kb(m, "DirectMap1G:", k->mem->direct_pages_count[2] << 20);
+	if (!k->cfg.nogbpages)		/* only a CPU with gbpages has the line */
+		show_kb(m, "DirectMap1G:", k->mem->direct_pages_count[2] << 20);
 }

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <kmm/kmm.h>
 
@@ -43,6 +44,7 @@ struct host_features {
 	bool pku;			/* cpu_pku, unless KMM_TEST_PKU=off */
 	bool pku_forced_off;		/* KMM_TEST_PKU=off */
 	bool sim_pku_option;		/* the simulator's boot takes pku= */
+	bool zero_page;			/* reads of fresh anonymous memory map the zero page */
 	bool thp;			/* the kernel has transparent huge pages */
 	char thp_enabled[16];		/* always, madvise, never */
 	char thp_shmem[16];		/* shmem_enabled: always ... never, deny, force */
@@ -146,6 +148,30 @@ HF_STATIC bool hf_sim_has_option(const char *name, const char *value)
 	return kmm_config_set(&cfg, name, value, err, sizeof(err)) == 0;
 }
 
+/*
+ * Whether the host maps the shared zero page on a read of fresh anonymous
+ * memory: then a write after the read faults again (copy on write);
+ * a kernel that gives each read a page of its own takes no second fault.
+ */
+HF_STATIC bool hf_probe_zero_page(void)
+{
+	volatile char *p = mmap(NULL, 16 * 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct rusage a, b;
+	int i, sum = 0;
+
+	if (p == MAP_FAILED)
+		return true;
+	for (i = 0; i < 16; i++)
+		sum += p[i * 4096];
+	getrusage(RUSAGE_SELF, &a);
+	for (i = 0; i < 16; i++)
+		p[i * 4096] = (char)(sum + 1);
+	getrusage(RUSAGE_SELF, &b);
+	munmap((void *)p, 16 * 4096);
+	return b.ru_minflt - a.ru_minflt >= 8;
+}
+
 HF_STATIC void host_features_read(struct host_features *hf)
 {
 	const char *force = getenv("KMM_TEST_PKU");
@@ -154,6 +180,7 @@ HF_STATIC void host_features_read(struct host_features *hf)
 	hf->pku_forced_off = force && !strcmp(force, "off");
 	hf->pku = hf->cpu_pku && !hf->pku_forced_off;
 	hf->sim_pku_option = hf_sim_has_option("pku", "off");
+	hf->zero_page = hf_probe_zero_page();
 	hf_read_word("/sys/kernel/mm/transparent_hugepage/enabled", hf->thp_enabled,
 		     sizeof(hf->thp_enabled));
 	hf->thp = hf->thp_enabled[0] != 0;
@@ -191,7 +218,8 @@ HF_STATIC void host_features_boot_line(const struct host_features *hf, char *buf
 {
 	buf[0] = 0;
 	if (hf->sim_pku_option)
-		snprintf(buf, size, "boot pku=%s", hf->pku ? "on" : "off");
+		snprintf(buf, size, "boot pku=%s%s", hf->pku ? "on" : "off",
+			 hf->zero_page ? "" : " zero_page=off");
 }
 
 /* The same for a kmm_config (tests that boot through the C API). */
@@ -201,6 +229,8 @@ HF_STATIC void host_features_config(const struct host_features *hf, struct kmm_c
 
 	if (hf->sim_pku_option)
 		kmm_config_set(cfg, "pku", hf->pku ? "on" : "off", err, sizeof(err));
+	if (!hf->zero_page)
+		kmm_config_set(cfg, "zero_page", "off", err, sizeof(err));
 }
 
 /* The stack limit a kmm-host process ends up with (host_exec_drop_privileges). */
@@ -289,6 +319,8 @@ HF_STATIC void host_features_print(const struct host_features *hf, FILE *f)
 	if (!hf->sim_pku_option)
 		fprintf(f, "  note: the simulator's boot has no pku= option yet; booted without it%s\n",
 			hf->pku ? " (lines with PROT_EXEC or pkeys differ where it lacks keys)" : "");
+	if (!hf->zero_page)
+		fprintf(f, "  note: this host's kernel maps no zero page on anonymous reads: the simulator boots zero_page=off (lines pinned to a default Linux's counts are not checked)\n");
 	if (hf->overcommit_memory == 2)
 		fprintf(f, "  note: overcommit_memory=2: the host's commit limit counts every process, mmap results may differ\n");
 	if (hf->guard_gap != HF_DEFAULT_GUARD_GAP)

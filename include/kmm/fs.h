@@ -9,6 +9,10 @@
 #define KMM_FS_H
 
 #include <stdbool.h>
+#include <fcntl.h>
+#include <stddef.h>
+
+struct kmm;
 
 #define MINORBITS	20
 #define MKDEV(ma, mi)	(((unsigned int)(ma) << MINORBITS) | (unsigned int)(mi))
@@ -17,6 +21,24 @@
 
 struct page;
 struct vm_area_struct;
+struct file;
+struct address_space;
+
+/*
+ * How a filesystem moves an address_space's pages to and from its disk
+ * (hostfs: the host file).  Both take a run of nr pages of consecutive
+ * index, so one disk request serves a readahead window or a run of dirty
+ * pages.  readahead fills every page (zeros past the end of the file) and
+ * returns 0 or -errno; writepages writes the bytes below i_size.
+ */
+struct address_space_operations {
+	int (*readahead)(struct address_space *as, struct page **pages, unsigned int nr);
+	int (*writepages)(struct address_space *as, struct page **pages, unsigned int nr);
+};
+
+/* address_space.flags: an error writeback met, for the next fsync (AS_EIO). */
+#define AS_EIO		0
+#define AS_ENOSPC	1
 
 /* The page cache of one inode (mm/filemap.c). */
 struct address_space {
@@ -25,20 +47,39 @@ struct address_space {
 	unsigned long *index;
 	unsigned long cap;
 	unsigned long nrpages;
+	unsigned long flags;		/* AS_EIO, AS_ENOSPC */
+	const struct address_space_operations *a_ops;	/* NULL: no disk (shmem, built-ins) */
 	struct vm_area_struct *i_mmap;	/* the VMAs mapping it (mm/rmap.c) */
 };
 
 struct inode {
 	unsigned long i_ino;
 	unsigned int i_dev;		/* the superblock's s_dev, MKDEV(major, minor) */
+	unsigned int i_mode;		/* S_IFREG, S_IFDIR | permission bits */
 	unsigned int i_nlink;		/* 0: unlinked, printed "(deleted)" */
 	long long i_size;
 	int i_count;			/* references: files and the fs itself */
 	bool i_shmem;			/* tmpfs/shmem: its pages are RssShmem */
+	bool i_rdonly;			/* on a read-only mount, or the host forbids writes */
 	unsigned long i_acct_pages;	/* shmem: pages charged to Committed_AS */
 	void (*i_evict)(struct inode *inode);	/* called when the last reference goes */
+	/* Sets the size on the disk (truncate, or growth at writeback): 0 or -errno. */
+	int (*i_setsize)(struct inode *inode, long long size);
 	void *i_private;		/* the filesystem's */
 	struct address_space i_data;	/* its pages (i_mapping) */
+};
+
+/*
+ * Readahead state of an open file (Linux's struct file_ra_state): the
+ * current window [start, start + size), async_size pages of which,
+ * counted from its end, begin with the page marked PG_readahead.
+ */
+struct file_ra_state {
+	unsigned long start;
+	unsigned int size;
+	unsigned int async_size;
+	unsigned int ra_pages;		/* the window's maximum (read_ahead_kb) */
+	long long prev_pos;		/* where the last read ended (-1: none yet) */
 };
 
 struct file {
@@ -46,6 +87,9 @@ struct file {
 	char *f_path;			/* what d_path prints */
 	int f_count;			/* get_file / fput */
 	unsigned int f_mode;		/* FMODE_READ | FMODE_WRITE */
+	unsigned int f_flags;		/* O_APPEND, O_SYNC, ... as open(2) took them */
+	long long f_pos;
+	struct file_ra_state f_ra;
 };
 
 #define FMODE_READ	0x1u
@@ -68,5 +112,55 @@ unsigned long get_next_ino(void);
 /* fs/binfmt_elf.c: opens a file of the simulated disk read-only (the
  * built-in programs and libraries); NULL with *err = -ENOENT otherwise. */
 struct file *filp_open_rootfs(const char *path, int *err);
+/*
+ * open(2) of path on the machine's root filesystem (fs/open.c): a
+ * built-in program, else the host directory mounted with fs= (hostfs).
+ * flags are open(2)'s O_* flags, mode the new file's permissions with
+ * O_CREAT.  NULL with *err = -errno (ENOENT, EACCES, ELOOP, EISDIR, ...).
+ */
+struct file *filp_open(const char *path, int flags, unsigned int mode, int *err);
+/* fs/hostfs.c: the lookup and open of a path below the mounted directory. */
+struct file *hostfs_open(struct kmm *k, const char *path, int flags, unsigned int mode, int *err);
+
+/*
+ * A process's open files (fs/file.c): fds 0-2 stand for the terminal and
+ * are not modelled, so the first open returns 3 as on the host.
+ */
+struct files_struct {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct *files_alloc(void);
+/* fork: the child's table holds the same files (each one reference more). */
+struct files_struct *dup_fd(const struct files_struct *old, int *err);
+/* exit: every file closed, the table freed. */
+void put_files_struct(struct files_struct *files);
+/* The lowest free fd >= 3 now holds f (its reference), or -EMFILE/-ENOMEM. */
+int fd_install_lowest(struct files_struct *files, struct file *f);
+/* The file at fd (no new reference), or NULL: EBADF. */
+struct file *fget_raw(const struct files_struct *files, int fd);
+/* close(2): 0 or -EBADF. */
+int close_fd(struct files_struct *files, int fd);
+
+
+/* fs/open.c: the file is now length bytes (cache, mappings, disk). */
+int do_truncate(struct inode *inode, long long length);
+int vfs_fsync_range(struct file *f, long long start, long long end, int datasync);
+
+/*
+ * The file system calls of process t (fs/open.c, fs/read_write.c): what
+ * the syscall returns, or -errno, with Linux's checks.
+ */
+struct task_struct;
+long ksys_open(struct task_struct *t, const char *path, int flags, unsigned int mode);
+long ksys_close(struct task_struct *t, int fd);
+long ksys_pread64(struct task_struct *t, int fd, void *buf, size_t count, long long pos);
+long ksys_pwrite64(struct task_struct *t, int fd, const void *buf, size_t count, long long pos);
+long ksys_ftruncate(struct task_struct *t, int fd, long long length);
+long ksys_fsync(struct task_struct *t, int fd);
+long ksys_fdatasync(struct task_struct *t, int fd);
+/* sync(2): every dirty page of machine k's files goes to the disk. */
+void ksys_sync(struct kmm *k);
 
 #endif

@@ -52,6 +52,16 @@ struct kmm_config {
 	char fail_page_alloc[48];	/* "<interval>,<probability>,<space>,<times>":
 					 * page allocation failures (docs/fault_injection.md) */
 	char failslab[48];		/* the same for slab allocations */
+	char fs[256];			/* "DIR" or "DIR:ro": the host directory mounted
+					 * as the root filesystem (empty: a scratch
+					 * directory of the machine's own) */
+	int nozeropage;			/* 1: a read of fresh anonymous memory gets a page
+					 * of its own, not the shared zero page (boot
+					 * zero_page=off, as some hosts' kernels do) */
+	int nogbpages;			/* 1: the CPU has no 1 GiB pages (boot gbpages=off,
+					 * Linux's nogbpages): 2M leaves in the direct map */
+	unsigned long disk_latency_us;	/* the disk's time per request (default 100) */
+	unsigned long disk_mbps;	/* its transfer rate, MB/s (default 500) */
 };
 
 /* kmm_config.pku */

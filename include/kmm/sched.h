@@ -13,11 +13,13 @@
 #define TASK_COMM_LEN	16
 
 struct mm_struct;
+struct files_struct;
 
 struct task_struct {
 	int pid;
 	char comm[TASK_COMM_LEN];
 	struct mm_struct *mm;
+	struct files_struct *files;	/* its open files (fs/file.c) */
 	int oom_score_adj;
 	struct task_struct *real_parent;	/* NULL: spawned by the machine */
 	struct list_head tasks;		/* on the machine's task list, ascending pid */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "mm/internal.h"
 #include "tests/harness.h"
+#include "tests/host_features.h"
 
 struct host_zone {
 	char name[16];
@@ -273,6 +274,10 @@ static struct kmm *boot_like_host(void)
 	struct kmm_config cfg = { .mem = 256ul << 20, .quiet = 1 };
 
 	cfg.cpus = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	/* The host's CPU decides whether meminfo has a DirectMap1G line. */
+	cfg.nogbpages = !hf_cpu_flags("pdpe1gb", "pdpe1gb");
+	if (cfg.nogbpages)
+		printf("# host CPU has no pdpe1gb: booting gbpages=off (no DirectMap1G)\n");
 	return kmm_boot(&cfg);
 }
 

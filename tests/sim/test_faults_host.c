@@ -314,6 +314,10 @@ static bool pinned(const char *line, char *buf, size_t size)
 	const char *on = strstr(line, "#pku= "), *off = strstr(line, " #nopku= ");
 	const char *pin = strstr(line, "#= ");
 
+	/* The pins are a default Linux's counts, which has the zero page;
+	 * on a host without it only the differential comparison holds. */
+	if (!diff_host()->zero_page)
+		return false;
 	if (on && off) {
 		if (diff_host()->pku)
 			snprintf(buf, size, "%.*s", (int)(off - on - 6), on + 6);
@@ -387,6 +391,15 @@ TEST(fault_scenarios_match_the_host)
 		const struct scenario *sc = &scenarios[i];
 
 		if (sc->known_bug && !known) {
+			skipped++;
+			continue;
+		}
+		/* Pages read before fork are real pages on a kernel without
+		 * the zero page, and its smaps calls the child's Referenced,
+		 * which the simulator does not model (its PTEs are old). */
+		if (!diff_host()->zero_page && strstr(sc->name, "protection keys")) {
+			printf("  skipped on this host (no zero page: the child's Referenced of pages read "
+			       "before fork is not modelled): %s\n", sc->name);
 			skipped++;
 			continue;
 		}

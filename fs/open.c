@@ -1,0 +1,99 @@
+/*
+ * fs/open.c - open(2), close(2), truncate: a path becomes a struct file in
+ * the process's table.  The built-in programs (fs/binfmt_elf.c) answer
+ * first, read-only; every other path is the mounted host directory's
+ * (fs/hostfs.c).
+ */
+#include <errno.h>
+#include <sys/stat.h>
+#include <kmm/fs.h>
+#include <kmm/pagemap.h>
+#include <kmm/sched.h>
+#include "base/machine.h"
+
+#define MAX_LFS_FILESIZE	0x7fffffffffffffffll
+
+int do_truncate(struct inode *inode, long long length)
+{
+	int err;
+
+	if (length < 0)
+		return -EINVAL;
+	if (S_ISDIR(inode->i_mode))
+		return -EISDIR;
+	if (inode->i_rdonly)
+		return -EROFS;
+	if (inode->i_setsize) {
+		err = inode->i_setsize(inode, length);
+		if (err)
+			return err;
+	}
+	inode->i_size = length;
+	truncate_pagecache(inode, length);
+	return 0;
+}
+
+struct file *filp_open(const char *path, int flags, unsigned int mode, int *err)
+{
+	struct file *f = filp_open_rootfs(path, err);
+	int r;
+
+	if (f) {
+		if ((flags & O_CREAT) && (flags & O_EXCL))
+			r = -EEXIST;
+		else if ((flags & O_ACCMODE) != O_RDONLY)
+			r = -EACCES;	/* the built-in programs are root's, 0755 */
+		else
+			return f;
+		fput(f);
+		*err = r;
+		return NULL;
+	}
+	f = hostfs_open(kmm_cur(), path, flags, mode, err);
+	if (f && (flags & O_TRUNC) && (f->f_mode & FMODE_WRITE) && S_ISREG(f->f_inode->i_mode)) {
+		r = do_truncate(f->f_inode, 0);
+		if (r) {
+			fput(f);
+			*err = r;
+			return NULL;
+		}
+	}
+	return f;
+}
+
+long ksys_open(struct task_struct *t, const char *path, int flags, unsigned int mode)
+{
+	int err = 0, fd;
+	struct file *f = filp_open(path, flags, mode, &err);
+
+	if (!f)
+		return err;
+	if (!t->files && !(t->files = files_alloc())) {
+		fput(f);
+		return -ENOMEM;
+	}
+	fd = fd_install_lowest(t->files, f);
+	if (fd < 0)
+		fput(f);
+	return fd;
+}
+
+long ksys_close(struct task_struct *t, int fd)
+{
+	return close_fd(t->files, fd);
+}
+
+long ksys_ftruncate(struct task_struct *t, int fd, long long length)
+{
+	struct file *f = fget_raw(t->files, fd);
+
+	if (!f)
+		return -EBADF;
+	if (length < 0)
+		return -EINVAL;
+	if (!S_ISREG(f->f_inode->i_mode) || !(f->f_mode & FMODE_WRITE))
+		return -EINVAL;
+	if (length > MAX_LFS_FILESIZE)
+		return -EFBIG;
+	return do_truncate(f->f_inode, length);
+}

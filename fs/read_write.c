@@ -1,0 +1,72 @@
+/*
+ * fs/read_write.c - pread(2) and pwrite(2), and fs/sync.c's fsync(2),
+ * fdatasync(2) and sync(2): the checks Linux makes on the fd and the
+ * offset, then the page cache (mm/filemap.c, mm/page-writeback.c).
+ */
+#include <errno.h>
+#include <sys/stat.h>
+#include <kmm/fs.h>
+#include <kmm/pagemap.h>
+#include <kmm/sched.h>
+
+long ksys_pread64(struct task_struct *t, int fd, void *buf, size_t count, long long pos)
+{
+	struct file *f = fget_raw(t->files, fd);
+
+	if (!f || !(f->f_mode & FMODE_READ))
+		return -EBADF;
+	if (pos < 0)
+		return -EINVAL;
+	if (S_ISDIR(f->f_inode->i_mode))
+		return -EISDIR;
+	return filemap_read(f, pos, buf, count);
+}
+
+long ksys_pwrite64(struct task_struct *t, int fd, const void *buf, size_t count, long long pos)
+{
+	struct file *f = fget_raw(t->files, fd);
+	long ret;
+
+	if (!f || !(f->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (pos < 0)
+		return -EINVAL;
+	if (!count)
+		return 0;
+	/* Linux's pwrite on an O_APPEND file appends (BUGS in pwrite(2)). */
+	if (f->f_flags & O_APPEND)
+		pos = f->f_inode->i_size;
+	ret = generic_perform_write(f, pos, buf, count);
+	if (ret > 0 && (f->f_flags & (O_SYNC | O_DSYNC))) {
+		int err = vfs_fsync_range(f, pos, pos + ret - 1, (f->f_flags & O_SYNC) != O_SYNC);
+
+		if (err)
+			return err;
+	}
+	return ret;
+}
+
+int vfs_fsync_range(struct file *f, long long start, long long end, int datasync)
+{
+	(void)datasync;		/* the size is set on the disk at once: no metadata waits */
+	return filemap_write_and_wait_range(&f->f_inode->i_data, start, end);
+}
+
+static long do_fsync(struct task_struct *t, int fd, int datasync)
+{
+	struct file *f = fget_raw(t->files, fd);
+
+	if (!f)
+		return -EBADF;
+	return vfs_fsync_range(f, 0, 0x7fffffffffffffffll, datasync);
+}
+
+long ksys_fsync(struct task_struct *t, int fd)
+{
+	return do_fsync(t, fd, 0);
+}
+
+long ksys_fdatasync(struct task_struct *t, int fd)
+{
+	return do_fsync(t, fd, 1);
+}
