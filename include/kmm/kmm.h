@@ -14,6 +14,7 @@
 #include <kmm/compiler.h>
 #include <kmm/list.h>
 #include <kmm/rbtree.h>
+#include <kmm/xarray.h>
 #include <kmm/bitmap.h>
 #include <kmm/gfp.h>
 #include <kmm/mm_types.h>
