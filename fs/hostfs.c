@@ -13,7 +13,8 @@
  * host adds between the walk and the open cannot lead out either.
  *
  * One inode per host file (found by its host device and inode number), so
- * two opens share one page cache.  It holds one host fd, read-write when
+ * two opens share one page cache; the inode cache keeps it (and its
+ * pages, dirty ones too) after the last close, until shutdown.  It holds one host fd, read-write when
  * the host and the mount allow, through which hw/disk.c does all I/O.
  * Inode numbers are the machine's own, handed out from 12 in lookup
  * order, so that a run prints the same /proc/PID/maps on every host.
@@ -377,6 +378,9 @@ static struct inode *hostfs_iget(struct kmm *k, int fd, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
+	/* The inode cache's own reference: the inode and its pages (dirty
+	 * ones too) outlive the last close, as in Linux's icache. */
+	hi->inode->i_count++;
 	hi->inode->i_mode = st.st_mode;
 	hi->inode->i_rdonly = fs->ro || !hi->writable;
 	hi->inode->i_evict = hostfs_evict;
@@ -394,6 +398,8 @@ static int open_host_file(struct fs_machine *fs, const struct walk *w, int flags
 
 	if (!fs->ro) {
 		fd = open_beneath(fs->root_fd, w->done, hflags | O_RDWR, mode);
+		if (fd == -EISDIR && (flags & O_ACCMODE) != O_RDONLY)
+			return fd;
 		if (fd != -EACCES && fd != -EISDIR && fd != -EROFS && fd != -ETXTBSY)
 			return fd;
 	} else if (create) {

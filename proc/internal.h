@@ -17,6 +17,7 @@ struct proc_entry {
 };
 
 void buddyinfo_show(struct kmm *k, struct seq_buf *m);
+void diskstats_show(struct kmm *k, struct seq_buf *m);
 void pagetypeinfo_show(struct kmm *k, struct seq_buf *m);
 void zoneinfo_show(struct kmm *k, struct seq_buf *m);
 void meminfo_show(struct kmm *k, struct seq_buf *m);

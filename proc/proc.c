@@ -21,6 +21,7 @@ static void tlbstat_proc_show(struct kmm *k, struct seq_buf *m)
 static const struct proc_entry proc_entries[] = {
 	{ "/proc/tlbstat", tlbstat_proc_show },
 	{ "/proc/buddyinfo", buddyinfo_show },
+	{ "/proc/diskstats", diskstats_show },
 	{ "/proc/pagetypeinfo", pagetypeinfo_show },
 	{ "/proc/zoneinfo", zoneinfo_show },
 	{ "/proc/meminfo", meminfo_show },

@@ -48,6 +48,29 @@ __printf(2, 3) int syntax_error(struct sim *s, const char *fmt, ...);
 int flags_error(struct sim *s, const char *cmd, const char *what,
 		const char *arg, const char *bad);
 
+/* A flag word of a command's argument and its value. */
+struct flag_name {
+	const char *name;
+	unsigned long value;
+};
+
+/* sim/task_cmds.c: the arguments and results every call command shares. */
+/* NAME|NAME|NUMBER against table; -1 naming the bad word in bad. */
+int parse_flags(const char *str, const struct flag_name *table, unsigned long *out, char *bad,
+		size_t badlen);
+/* "error ENAME" for -errno. */
+int print_errno(struct sim *s, long err);
+/* "ok" or "error ENAME". */
+int print_result(struct sim *s, long ret);
+/* "0x..." or "error ENAME". */
+int print_addr(struct sim *s, long ret);
+struct task_struct;
+/* The task argv[1] names; NULL after printing ESRCH (or a syntax error: *bad). */
+struct task_struct *arg_task(struct sim *s, char **argv, int *bad);
+int arg_num(struct sim *s, char **argv, int i, const char *what, unsigned long *v);
+int arg_flags(struct sim *s, char **argv, int i, const struct flag_name *table,
+	      const char *what, unsigned long *v);
+
 /* sim/task_cmds.c */
 int cmd_spawn(struct sim *s, int argc, char **argv);
 int cmd_fork(struct sim *s, int argc, char **argv);
@@ -72,5 +95,20 @@ int cmd_touch(struct sim *s, int argc, char **argv);
 int cmd_tlbstat(struct sim *s, int argc, char **argv);
 int cmd_read(struct sim *s, int argc, char **argv);
 int cmd_write(struct sim *s, int argc, char **argv);
+
+/* sim/file_cmds.c */
+int cmd_open(struct sim *s, int argc, char **argv);
+int cmd_close(struct sim *s, int argc, char **argv);
+int cmd_pread(struct sim *s, int argc, char **argv);
+int cmd_pwrite(struct sim *s, int argc, char **argv);
+int cmd_ftruncate(struct sim *s, int argc, char **argv);
+int cmd_fsync(struct sim *s, int argc, char **argv);
+int cmd_fdatasync(struct sim *s, int argc, char **argv);
+int cmd_sync(struct sim *s, int argc, char **argv);
+/* The bytes of a data argument: "text" or fill=0xAB:LEN (malloc'ed), or NULL
+ * after a syntax error. */
+unsigned char *arg_data(struct sim *s, const char *arg, unsigned long *len);
+/* What read and pread print for bytes: hex pairs, or crc32= past 64. */
+void print_bytes(struct sim *s, const unsigned char *buf, unsigned long len);
 
 #endif

@@ -8,6 +8,7 @@
  * error (sim/script.c).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -21,11 +22,6 @@
 #include "mm/memory.h"
 #include "arch/x86/mm/fault.h"
 #include "sim/sim.h"
-
-struct flag_name {
-	const char *name;
-	unsigned long value;
-};
 
 #define F(x) { #x, x }
 static const struct flag_name prot_names[] = {
@@ -66,7 +62,7 @@ static const struct flag_name mcl_names[] = {
 #undef F
 
 /* NAME|NAME|NUMBER against table; -1 naming the bad word in bad. */
-static int parse_flags(const char *str, const struct flag_name *table,
+int parse_flags(const char *str, const struct flag_name *table,
 		       unsigned long *out, char *bad, size_t badlen)
 {
 	unsigned long v = 0;
@@ -99,7 +95,7 @@ bad:
 	return -1;
 }
 
-static int print_errno(struct sim *s, long err)
+int print_errno(struct sim *s, long err)
 {
 	const char *name = strerrorname_np((int)-err);
 
@@ -107,7 +103,7 @@ static int print_errno(struct sim *s, long err)
 	return 0;
 }
 
-static int print_result(struct sim *s, long ret)
+int print_result(struct sim *s, long ret)
 {
 	if (ret < 0)
 		return print_errno(s, ret);
@@ -116,7 +112,7 @@ static int print_result(struct sim *s, long ret)
 }
 
 /* An address or an errno (mmap, mremap). */
-static int print_addr(struct sim *s, long ret)
+int print_addr(struct sim *s, long ret)
 {
 	if (ret < 0)
 		return print_errno(s, ret);
@@ -125,7 +121,7 @@ static int print_addr(struct sim *s, long ret)
 }
 
 /* The task argv[1] names; NULL after printing ESRCH (or a syntax error). */
-static struct task_struct *arg_task(struct sim *s, char **argv, int *bad)
+struct task_struct *arg_task(struct sim *s, char **argv, int *bad)
 {
 	unsigned long pid;
 	struct task_struct *t;
@@ -141,14 +137,14 @@ static struct task_struct *arg_task(struct sim *s, char **argv, int *bad)
 	return t;
 }
 
-static int arg_num(struct sim *s, char **argv, int i, const char *what, unsigned long *v)
+int arg_num(struct sim *s, char **argv, int i, const char *what, unsigned long *v)
 {
 	if (parse_ulong(argv[i], v, true))
 		return syntax_error(s, "%s: %s must be a number, got '%s'", argv[0], what, argv[i]);
 	return 0;
 }
 
-static int arg_flags(struct sim *s, char **argv, int i, const struct flag_name *table,
+int arg_flags(struct sim *s, char **argv, int i, const struct flag_name *table,
 		     const char *what, unsigned long *v)
 {
 	char bad[64];
@@ -243,9 +239,23 @@ int cmd_mmap(struct sim *s, int argc, char **argv)
 	t = arg_range(s, argv, &addr, &len, &bad);
 	if (!t)
 		return bad;
-	if (argc > 6) {
+	if (argc > 6 && isdigit((unsigned char)argv[6][0])) {
+		/* An fd the process opened. */
+		unsigned long fd;
+
+		if (parse_ulong(argv[6], &fd, false) || fd > 0x7fffffff)
+			return syntax_error(s, "mmap: FD must be a file descriptor, got '%s'", argv[6]);
+		file = fget_raw(t->files, (int)fd);
+		if (!file)
+			return print_errno(s, -EBADF);
+		flags &= ~(unsigned long)MAP_ANONYMOUS;
+		if (off & ~PAGE_MASK)
+			ret = -EINVAL;
+		else
+			ret = do_mmap_pgoff(t->mm, file, addr, len, prot, flags, off >> PAGE_SHIFT);
+	} else if (argc > 6) {
 		/* open(PATH, O_RDONLY) first, as a program would. */
-		file = filp_open_rootfs(argv[6], &err);
+		file = filp_open(argv[6], O_RDONLY, 0, &err);
 		if (!file)
 			return print_errno(s, err);
 		flags &= ~(unsigned long)MAP_ANONYMOUS;
@@ -624,9 +634,20 @@ int cmd_touch(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+void print_bytes(struct sim *s, const unsigned char *buf, unsigned long len)
+{
+	unsigned long i;
+
+	if (len > 64)
+		fprintf(s->out, "crc32=%08x", crc32_le(0, buf, len));
+	else
+		for (i = 0; i < len; i++)
+			fprintf(s->out, "%s%02x", i ? " " : "", buf[i]);
+}
+
 int cmd_read(struct sim *s, int argc, char **argv)
 {
-	unsigned long addr, len, i;
+	unsigned long addr, len;
 	struct fault_snap before;
 	struct kmm_siginfo si = { 0 };
 	struct task_struct *t;
@@ -643,53 +664,72 @@ int cmd_read(struct sim *s, int argc, char **argv)
 	sig = user_copy(t, addr, buf, len, false, &si);
 	if (sig)
 		print_signal(s, &si);
-	else if (len > 64)
-		fprintf(s->out, "crc32=%08x", crc32_le(0, buf, len));
 	else
-		for (i = 0; i < len; i++)
-			fprintf(s->out, "%s%02x", i ? " " : "", buf[i]);
+		print_bytes(s, buf, len);
 	free(buf);
 	finish_access(s, t, before, &si, sig);
 	return 0;
 }
 
+unsigned char *arg_data(struct sim *s, const char *arg, unsigned long *len)
+{
+	unsigned long byte = 0;
+	unsigned char *buf;
+
+	if (!strncmp(arg, "fill=", 5)) {
+		const char *colon = strchr(arg + 5, ':');
+		char word[32];
+
+		if (!colon || (size_t)(colon - arg - 5) >= sizeof(word)) {
+			syntax_error(s, "%s: expected fill=0xAB:LEN, got '%s'", s->line, arg);
+			return NULL;
+		}
+		snprintf(word, sizeof(word), "%.*s", (int)(colon - arg - 5), arg + 5);
+		if (parse_ulong(word, &byte, false) || byte > 0xff ||
+		    parse_ulong(colon + 1, len, true) || *len > MAX_RW) {
+			syntax_error(s, "%s: expected fill=BYTE:LEN with BYTE 0..0xff and LEN up to 64M",
+				     s->line);
+			return NULL;
+		}
+	} else {
+		*len = strlen(arg);
+	}
+	buf = malloc(*len ? *len : 1);
+	if (!buf) {
+		print_errno(s, -ENOMEM);
+		return NULL;
+	}
+	if (!strncmp(arg, "fill=", 5))
+		memset(buf, (int)byte, *len);
+	else
+		memcpy(buf, arg, *len);
+	return buf;
+}
+
 /* write PID ADDR "text" | write PID ADDR fill=0xAB:LEN */
 int cmd_write(struct sim *s, int argc, char **argv)
 {
-	unsigned long addr, len, byte;
+	unsigned long addr, len;
 	struct fault_snap before;
 	struct kmm_siginfo si = { 0 };
 	struct task_struct *t;
 	unsigned char *buf;
 	int bad, sig;
 
-	if (!strncmp(argv[3], "fill=", 5)) {
-		char *colon = strchr(argv[3] + 5, ':');
-
-		if (!colon)
-			return syntax_error(s, "write: expected fill=0xAB:LEN, got '%s'", argv[3]);
-		*colon = 0;
-		if (parse_ulong(argv[3] + 5, &byte, false) || byte > 0xff ||
-		    parse_ulong(colon + 1, &len, true) || len > MAX_RW)
-			return syntax_error(s, "write: expected fill=BYTE:LEN with BYTE 0..0xff and LEN up to 64M");
-	} else {
-		len = strlen(argv[3]);
-		byte = 0;
-	}
-	if (arg_num(s, argv, 2, "ADDR", &addr))
-		return -1;
-	if (addr + len < addr)
-		return syntax_error(s, "write: the range wraps");
-	t = arg_task(s, argv, &bad);
-	if (!t)
-		return bad;
-	buf = malloc(len ? len : 1);
+	buf = arg_data(s, argv[3], &len);
 	if (!buf)
-		return print_errno(s, -ENOMEM);
-	if (!strncmp(argv[3], "fill=", 5))
-		memset(buf, (int)byte, len);
+		return -1;
+	t = NULL;
+	if (arg_num(s, argv, 2, "ADDR", &addr))
+		bad = -1;
+	else if (addr + len < addr)
+		bad = syntax_error(s, "write: the range wraps");
 	else
-		memcpy(buf, argv[3], len);
+		t = arg_task(s, argv, &bad);
+	if (!t) {
+		free(buf);
+		return bad;
+	}
 	before = snap_faults(t);
 	sig = user_copy(t, addr, buf, len, true, &si);
 	free(buf);

@@ -1,0 +1,183 @@
+/*
+ * sim/file_cmds.c - the file system calls of the script language: open,
+ * close, pread, pwrite, ftruncate, fsync, fdatasync and sync.  Each
+ * prints one line: the result as the system call returns it, or
+ * "error ENAME" (docs/scripting.md).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kmm/fs.h>
+#include <kmm/sched.h>
+#include "base/parse.h"
+#include "sim/sim.h"
+
+#define MAX_PREAD	(64ul << 20)
+
+#define F(x) { #x, x }
+static const struct flag_name open_names[] = {
+	F(O_RDONLY), F(O_WRONLY), F(O_RDWR), F(O_CREAT), F(O_EXCL), F(O_TRUNC), F(O_APPEND),
+	F(O_SYNC), F(O_DSYNC), F(O_NOFOLLOW), F(O_DIRECTORY), F(O_CLOEXEC),
+	{ NULL, 0 }
+};
+#undef F
+
+/* PID FD, the start of the fd calls; NULL after the error line. */
+static struct task_struct *arg_fd(struct sim *s, char **argv, int *fd, int *bad)
+{
+	unsigned long v;
+	struct task_struct *t;
+
+	if (parse_ulong(argv[2], &v, false) || v > 0x7fffffff) {
+		*bad = syntax_error(s, "%s: FD must be a file descriptor, got '%s'", argv[0], argv[2]);
+		return NULL;
+	}
+	*fd = (int)v;
+	t = arg_task(s, argv, bad);
+	return t;
+}
+
+/* An OFFSET argument: a number, negative ones kept (the call says EINVAL). */
+static int arg_offset(struct sim *s, char **argv, int i, long long *off)
+{
+	unsigned long v;
+	const char *a = argv[i];
+	bool neg = *a == '-';
+
+	if (parse_ulong(a + neg, &v, true) || v > 0x7fffffffffffffff)
+		return syntax_error(s, "%s: OFFSET must be a number, got '%s'", argv[0], a);
+	*off = neg ? -(long long)v : (long long)v;
+	return 0;
+}
+
+/* open PID PATH [FLAGS] -> fd N */
+int cmd_open(struct sim *s, int argc, char **argv)
+{
+	unsigned long flags = O_RDONLY;
+	struct task_struct *t;
+	long fd;
+	int bad;
+
+	if (argc > 3 && arg_flags(s, argv, 3, open_names, "open flag", &flags))
+		return -1;
+	t = arg_task(s, argv, &bad);
+	if (!t)
+		return bad;
+	fd = ksys_open(t, argv[2], (int)flags, 0644);
+	if (fd < 0)
+		return print_errno(s, fd);
+	fprintf(s->out, "fd %ld\n", fd);
+	return 0;
+}
+
+int cmd_close(struct sim *s, int argc, char **argv)
+{
+	int fd, bad;
+	struct task_struct *t = arg_fd(s, argv, &fd, &bad);
+
+	if (!t)
+		return bad;
+	return print_result(s, ksys_close(t, fd));
+}
+
+/* pread PID FD OFFSET LEN -> the bytes, as read prints them */
+int cmd_pread(struct sim *s, int argc, char **argv)
+{
+	unsigned long len;
+	long long off;
+	unsigned char *buf;
+	struct task_struct *t;
+	long n;
+	int fd, bad;
+
+	if (arg_offset(s, argv, 3, &off) || arg_num(s, argv, 4, "LEN", &len))
+		return -1;
+	if (len > MAX_PREAD)
+		return syntax_error(s, "pread: LEN is at most 64M, got '%s'", argv[4]);
+	t = arg_fd(s, argv, &fd, &bad);
+	if (!t)
+		return bad;
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return print_errno(s, -ENOMEM);
+	n = ksys_pread64(t, fd, buf, len, off);
+	if (n < 0) {
+		print_errno(s, n);
+	} else {
+		if (!n && len)
+			fprintf(s->out, "(eof)");
+		print_bytes(s, buf, (unsigned long)n);
+		fputc('\n', s->out);
+	}
+	free(buf);
+	return 0;
+}
+
+/* pwrite PID FD OFFSET "text"|fill=0xAB:LEN -> N */
+int cmd_pwrite(struct sim *s, int argc, char **argv)
+{
+	unsigned long len;
+	long long off;
+	unsigned char *buf;
+	struct task_struct *t;
+	long n;
+	int fd, bad;
+
+	if (arg_offset(s, argv, 3, &off))
+		return -1;
+	buf = arg_data(s, argv[4], &len);
+	if (!buf)
+		return -1;
+	t = arg_fd(s, argv, &fd, &bad);
+	if (!t) {
+		free(buf);
+		return bad;
+	}
+	n = ksys_pwrite64(t, fd, buf, len, off);
+	free(buf);
+	if (n < 0)
+		return print_errno(s, n);
+	fprintf(s->out, "%ld\n", n);
+	return 0;
+}
+
+int cmd_ftruncate(struct sim *s, int argc, char **argv)
+{
+	long long len;
+	struct task_struct *t;
+	int fd, bad;
+
+	if (arg_offset(s, argv, 3, &len))
+		return -1;
+	t = arg_fd(s, argv, &fd, &bad);
+	if (!t)
+		return bad;
+	return print_result(s, ksys_ftruncate(t, fd, len));
+}
+
+int cmd_fsync(struct sim *s, int argc, char **argv)
+{
+	int fd, bad;
+	struct task_struct *t = arg_fd(s, argv, &fd, &bad);
+
+	if (!t)
+		return bad;
+	return print_result(s, ksys_fsync(t, fd));
+}
+
+int cmd_fdatasync(struct sim *s, int argc, char **argv)
+{
+	int fd, bad;
+	struct task_struct *t = arg_fd(s, argv, &fd, &bad);
+
+	if (!t)
+		return bad;
+	return print_result(s, ksys_fdatasync(t, fd));
+}
+
+int cmd_sync(struct sim *s, int argc, char **argv)
+{
+	ksys_sync(s->k);
+	fprintf(s->out, "ok\n");
+	return 0;
+}
