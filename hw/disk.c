@@ -52,61 +52,48 @@ static bool disk_injected_failure(struct hw_disk *d)
 	return d->fail_after && --d->fail_after == 0;
 }
 
-long hw_disk_read(struct kmm *k, int fd, void *buf, size_t len, long long pos)
+/*
+ * One request of len bytes: all of them moved by the host (a read stops
+ * early at the host file's end), or -errno.
+ */
+static long disk_request(struct kmm *k, struct hw_disk_dir *dir, int fd, void *buf, size_t len,
+			 long long pos, bool write)
 {
 	struct hw_disk *d = &k->hw->disk;
 	size_t done = 0;
 	long ret = 0;
 
-	if (disk_injected_failure(d)) {
+	if (disk_injected_failure(d))
 		ret = -EIO;
-	} else {
-		while (done < len) {
-			ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(pos + (long long)done));
+	while (!ret && done < len) {
+		off_t at = (off_t)(pos + (long long)done);
+		ssize_t n = write ? pwrite(fd, (const char *)buf + done, len - done, at) :
+				    pread(fd, (char *)buf + done, len - done, at);
 
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				ret = -errno;
-				break;
-			}
-			if (n == 0)
-				break;
-			done += (size_t)n;
-		}
-		if (!ret)
-			ret = (long)done;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ret = -errno;
+		else if (n == 0 && write)
+			ret = -EIO;
+		else if (n == 0)
+			break;
+		done += n > 0 ? (size_t)n : 0;
 	}
-	disk_account(k, &d->rd, len, ret);
+	if (!ret)
+		ret = (long)done;
+	disk_account(k, dir, len, ret);
 	return ret;
+}
+
+long hw_disk_read(struct kmm *k, int fd, void *buf, size_t len, long long pos)
+{
+	return disk_request(k, &k->hw->disk.rd, fd, buf, len, pos, false);
 }
 
 long hw_disk_write(struct kmm *k, int fd, const void *buf, size_t len, long long pos)
 {
-	struct hw_disk *d = &k->hw->disk;
-	size_t done = 0;
-	long ret = 0;
-
-	if (disk_injected_failure(d)) {
-		ret = -EIO;
-	} else {
-		while (done < len) {
-			ssize_t n = pwrite(fd, (const char *)buf + done, len - done,
-					   (off_t)(pos + (long long)done));
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				ret = n < 0 ? -errno : -EIO;
-				break;
-			}
-			done += (size_t)n;
-		}
-		if (!ret)
-			ret = (long)done;
-	}
-	disk_account(k, &d->wr, len, ret);
-	return ret;
+	return disk_request(k, &k->hw->disk.wr, fd, (void *)buf, len, pos, true);
 }
 
 void hw_disk_fail_nth(struct kmm *k, unsigned int nth)

@@ -70,14 +70,20 @@ int cmd_open(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
-int cmd_close(struct sim *s, int argc, char **argv)
+/* The calls of the form PID FD that answer ok or an errno. */
+static int do_fd_call(struct sim *s, char **argv, long (*fn)(struct task_struct *t, int fd))
 {
 	int fd, bad;
 	struct task_struct *t = arg_fd(s, argv, &fd, &bad);
 
 	if (!t)
 		return bad;
-	return print_result(s, ksys_close(t, fd));
+	return print_result(s, fn(t, fd));
+}
+
+int cmd_close(struct sim *s, int argc, char **argv)
+{
+	return do_fd_call(s, argv, ksys_close);
 }
 
 /* pread PID FD OFFSET LEN -> the bytes, as read prints them */
@@ -157,22 +163,12 @@ int cmd_ftruncate(struct sim *s, int argc, char **argv)
 
 int cmd_fsync(struct sim *s, int argc, char **argv)
 {
-	int fd, bad;
-	struct task_struct *t = arg_fd(s, argv, &fd, &bad);
-
-	if (!t)
-		return bad;
-	return print_result(s, ksys_fsync(t, fd));
+	return do_fd_call(s, argv, ksys_fsync);
 }
 
 int cmd_fdatasync(struct sim *s, int argc, char **argv)
 {
-	int fd, bad;
-	struct task_struct *t = arg_fd(s, argv, &fd, &bad);
-
-	if (!t)
-		return bad;
-	return print_result(s, ksys_fdatasync(t, fd));
+	return do_fd_call(s, argv, ksys_fdatasync);
 }
 
 int cmd_sync(struct sim *s, int argc, char **argv)
