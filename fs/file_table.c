@@ -9,6 +9,7 @@
 #include <string.h>
 #include <kmm/fs.h>
 #include <kmm/mm.h>
+#include <kmm/pagemap.h>
 #include <kmm/slab.h>
 #include "fs/machine.h"
 
@@ -24,6 +25,7 @@ struct inode *new_inode(unsigned int dev, unsigned long ino, long long size)
 	inode->i_nlink = 1;
 	inode->i_count = 1;
 	inode->i_data.host = inode;
+	address_space_init_once(&inode->i_data);
 	return inode;
 }
 

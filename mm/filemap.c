@@ -19,10 +19,11 @@
  * hole reads.  Pages held by the cache count in NR_FILE_PAGES ("Cached")
  * and, for shmem, NR_SHMEM; dirty ones in NR_DIRTY.
  *
- * Storage: open addressing on the index, resized at half full, in the
- * simulated kernel's own memory (kvmalloc).  A mapping holds one
- * reference to each of its pages; every PTE mapping a page holds one more
- * (mm/memory.c).
+ * Storage: an xarray by index (base/xarray.c), its nodes from the
+ * radix_tree_node slab cache; dirty pages carry PAGECACHE_TAG_DIRTY,
+ * those under writeback PAGECACHE_TAG_WRITEBACK, so writeback walks only
+ * them.  The cache holds one reference to each of its pages; every PTE
+ * mapping a page holds one more (mm/memory.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -30,61 +31,62 @@
 #include <string.h>
 #include <kmm/fs.h>
 #include <kmm/pagemap.h>
+#include <kmm/xarray.h>
 #include "mm/slab.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
 
-#define EMPTY_SLOT	(~0ul)
+/* ---- the xarray's nodes: the radix_tree_node cache ------------------ */
 
-static size_t slot_of(const struct address_space *as, pgoff_t index)
+static void *xa_node_alloc(void *priv, gfp_t gfp)
 {
-	return (size_t)((index * 0x9e3779b97f4a7c15ul) >> 20) & (as->cap - 1);
+	struct kmm *k = priv;
+
+	return kmem_cache_alloc(k->mem->slab->radix_tree_node_cachep, gfp);
+}
+
+static void xa_node_free(void *priv, void *node)
+{
+	struct kmm *k = priv;
+
+	kmem_cache_free(k->mem->slab->radix_tree_node_cachep, node);
+}
+
+/*
+ * radix_tree_init: at boot, as Linux makes it, the cache every page
+ * cache's xarray nodes come from (slabinfo's radix_tree_node).
+ */
+int radix_tree_init(struct kmm *k)
+{
+	struct kmem_cache *c = __kmem_cache_create(k, "radix_tree_node", XA_NODE_SIZE, 0,
+						   SLAB_RECLAIM_ACCOUNT, NULL);
+
+	if (!c)
+		return -ENOMEM;
+	c->flags |= CFLGS_PERMANENT;
+	k->mem->slab->radix_tree_node_cachep = c;
+	k->mem->slab->xa_node_ops.alloc = xa_node_alloc;
+	k->mem->slab->xa_node_ops.free = xa_node_free;
+	k->mem->slab->xa_node_ops.priv = k;
+	return 0;
+}
+
+
+/*
+ * A new inode's page cache: an empty xarray whose nodes come from the
+ * machine's radix_tree_node cache (so /proc/slabinfo shows them, and
+ * failslab can fail them), as Linux's address_space_init_once.
+ */
+void address_space_init_once(struct address_space *as)
+{
+	xa_init_ops(&as->i_pages, 0, &kmm_cur()->mem->slab->xa_node_ops);
 }
 
 struct page *find_get_page(struct address_space *as, pgoff_t index)
 {
-	size_t i;
-
 	if (!as->nrpages)
 		return NULL;
-	for (i = slot_of(as, index);; i = (i + 1) & (as->cap - 1)) {
-		if (as->index[i] == EMPTY_SLOT)
-			return NULL;
-		if (as->index[i] == index)
-			return as->pages[i];
-	}
-}
-
-static int grow(struct address_space *as)
-{
-	size_t cap = as->cap ? as->cap * 2 : 16, i;
-	struct page **pages = kvzalloc(cap * sizeof(*pages), GFP_KERNEL);
-	pgoff_t *index = kvmalloc(cap * sizeof(*index), GFP_KERNEL);
-	struct address_space old = *as;
-
-	if (!pages || !index) {
-		kvfree(pages);
-		kvfree(index);
-		return -ENOMEM;
-	}
-	for (i = 0; i < cap; i++)
-		index[i] = EMPTY_SLOT;
-	as->pages = pages;
-	as->index = index;
-	as->cap = cap;
-	for (i = 0; i < old.cap; i++) {
-		size_t j;
-
-		if (old.index[i] == EMPTY_SLOT)
-			continue;
-		for (j = slot_of(as, old.index[i]); index[j] != EMPTY_SLOT; j = (j + 1) & (cap - 1))
-			;
-		index[j] = old.index[i];
-		pages[j] = old.pages[i];
-	}
-	kvfree(old.pages);
-	kvfree(old.index);
-	return 0;
+	return xa_load(&as->i_pages, index);
 }
 
 static void count_cache_page(struct address_space *as, long delta)
@@ -99,16 +101,15 @@ static void count_cache_page(struct address_space *as, long delta)
 /* Puts page at index into the cache (which holds the page's reference). */
 static int page_cache_insert(struct address_space *as, struct page *page, pgoff_t index)
 {
-	size_t i;
+	int err;
 
-	if ((as->nrpages + 1) * 2 > as->cap && grow(as))
-		return -ENOMEM;
 	page->mapping = as;
 	page->index = index;
-	for (i = slot_of(as, index); as->index[i] != EMPTY_SLOT; i = (i + 1) & (as->cap - 1))
-		;
-	as->index[i] = index;
-	as->pages[i] = page;
+	err = xa_insert(&as->i_pages, index, page, GFP_KERNEL);
+	if (err) {
+		page->mapping = NULL;
+		return err;
+	}
 	as->nrpages++;
 	count_cache_page(as, 1);
 	return 0;
@@ -142,53 +143,13 @@ static void release_cache_page(struct address_space *as, struct page *page)
 	put_page(page);
 }
 
-/* Empties slot i, shifting later entries of its probe chain back. */
-static void slot_remove(struct address_space *as, size_t i)
-{
-	size_t j = i, mask = as->cap - 1;
-
-	for (;;) {
-		size_t home;
-
-		j = (j + 1) & mask;
-		if (as->index[j] == EMPTY_SLOT)
-			break;
-		home = slot_of(as, as->index[j]);
-		/* j's entry may move to i if its home is not in (i, j]. */
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			as->index[i] = as->index[j];
-			as->pages[i] = as->pages[j];
-			i = j;
-		}
-	}
-	as->index[i] = EMPTY_SLOT;
-	as->pages[i] = NULL;
-	as->nrpages--;
-}
-
-static bool find_slot(const struct address_space *as, pgoff_t index, size_t *slot)
-{
-	size_t i;
-
-	if (!as->nrpages)
-		return false;
-	for (i = slot_of(as, index); as->index[i] != EMPTY_SLOT; i = (i + 1) & (as->cap - 1))
-		if (as->index[i] == index) {
-			*slot = i;
-			return true;
-		}
-	return false;
-}
-
 /* Takes page out of the cache (delete_from_page_cache). */
 static void page_cache_delete(struct address_space *as, struct page *page)
 {
-	size_t i;
-
-	if (find_slot(as, page->index, &i) && as->pages[i] == page) {
-		slot_remove(as, i);
-		release_cache_page(as, page);
-	}
+	if (xa_cmpxchg(&as->i_pages, page->index, page, NULL, GFP_KERNEL) != page)
+		return;
+	as->nrpages--;
+	release_cache_page(as, page);
 }
 
 /* Reads a run of new pages in one request; on an error they leave again. */
@@ -284,50 +245,19 @@ struct page *filemap_get_page(struct address_space *as, pgoff_t index)
  */
 void truncate_inode_pages_range(struct address_space *as, pgoff_t start, pgoff_t end)
 {
-	size_t i;
+	unsigned long index;
+	struct page *page;
 
-	for (i = 0; i < as->cap; i++) {
-		pgoff_t idx = as->index[i];
-
-		if (idx == EMPTY_SLOT || idx < start || idx >= end)
-			continue;
-		release_cache_page(as, as->pages[i]);
-		as->nrpages--;
-		as->index[i] = EMPTY_SLOT;
-	}
-	/* Deleting from open addressing breaks probe chains: rebuild. */
-	if (as->cap) {
-		struct address_space old = *as;
-
-		as->pages = NULL;
-		as->index = NULL;
-		as->cap = 0;
-		as->nrpages = 0;
-		for (i = 0; i < old.cap; i++) {
-			size_t j;
-
-			if (old.index[i] == EMPTY_SLOT)
-				continue;
-			if ((as->nrpages + 1) * 2 > as->cap)
-				grow(as);
-			for (j = slot_of(as, old.index[i]); as->index[j] != EMPTY_SLOT;
-			     j = (j + 1) & (as->cap - 1))
-				;
-			as->index[j] = old.index[i];
-			as->pages[j] = old.pages[i];
-			as->nrpages++;
-		}
-		kvfree(old.pages);
-		kvfree(old.index);
-	}
+	if (!as->nrpages || end <= start)
+		return;
+	xa_for_each_range(&as->i_pages, index, page, start, end - 1)
+		page_cache_delete(as, page);
 }
 
 void truncate_inode_pages_final(struct address_space *as)
 {
 	truncate_inode_pages_range(as, 0, ~0ul);
-	kvfree(as->pages);
-	kvfree(as->index);
-	memset(as, 0, sizeof(*as));
+	xa_destroy(&as->i_pages);
 }
 
 /* ---- dirty pages ------------------------------------------------------ */
@@ -351,6 +281,7 @@ bool set_page_dirty(struct page *page)
 		return false;
 	SetPageDirty(page);
 	if (mapping_can_writeback(page->mapping)) {
+		xa_set_mark(&page->mapping->i_pages, page->index, PAGECACHE_TAG_DIRTY);
 		mod_node_page_state(k, NR_DIRTY, 1);
 		mod_node_page_state(k, NR_DIRTIED, 1);
 	}
@@ -361,48 +292,46 @@ bool set_page_dirty(struct page *page)
 void folio_account_cleaned(struct page *page)
 {
 	ClearPageDirty(page);
-	if (mapping_can_writeback(page->mapping))
+	if (mapping_can_writeback(page->mapping)) {
+		xa_clear_mark(&page->mapping->i_pages, page->index, PAGECACHE_TAG_DIRTY);
 		mod_node_page_state(kmm_cur(), NR_DIRTY, -1);
-}
-
-static int cmp_index(const void *a, const void *b)
-{
-	pgoff_t x = (*(struct page *const *)a)->index, y = (*(struct page *const *)b)->index;
-
-	return x < y ? -1 : x > y;
+	}
 }
 
 /*
- * Up to max dirty pages of [start, end], in index order, into pages;
- * returns how many.  (The xarray's dirty mark will make this a walk of
- * the marked entries; the table is scanned whole.)
+ * Up to max pages of [start, end] marked tag (PAGECACHE_TAG_*), in index
+ * order, into pages; returns how many (find_get_pages_range_tag).
  */
-unsigned long find_get_pages_dirty(struct address_space *as, pgoff_t start, pgoff_t end,
-				   struct page **pages, unsigned long max)
+unsigned long find_get_pages_tag(struct address_space *as, pgoff_t start, pgoff_t end,
+				 xa_mark_t tag, struct page **pages, unsigned long max)
 {
-	unsigned long n = 0;
-	size_t i;
+	unsigned long n = 0, index = start;
+	struct page *page;
 
-	for (i = 0; i < as->cap; i++) {
-		pgoff_t idx = as->index[i];
-
-		if (idx == EMPTY_SLOT || idx < start || idx > end || !PageDirty(as->pages[i]))
-			continue;
-		if (n == max) {
-			/* Keep the lowest indices: replace the largest kept. */
-			unsigned long j, big = 0;
-
-			for (j = 1; j < n; j++)
-				if (pages[j]->index > pages[big]->index)
-					big = j;
-			if (pages[big]->index > idx)
-				pages[big] = as->pages[i];
-			continue;
-		}
-		pages[n++] = as->pages[i];
+	if (!max || end < start)
+		return 0;
+	for (page = xa_find(&as->i_pages, &index, end, tag); page;
+	     page = xa_find_after(&as->i_pages, &index, end, tag)) {
+		pages[n++] = page;
+		if (n == max)
+			break;
 	}
-	qsort(pages, n, sizeof(*pages), cmp_index);
 	return n;
+}
+
+/*
+ * tag_pages_for_writeback: a sync pass first marks the pages dirty now
+ * TOWRITE and then writes only those, so pages dirtied while it runs
+ * cannot keep it going forever.
+ */
+void tag_pages_for_writeback(struct address_space *as, pgoff_t start, pgoff_t end)
+{
+	unsigned long index;
+	struct page *page;
+
+	xa_for_each_range(&as->i_pages, index, page, start, end)
+		if (xa_get_mark(&as->i_pages, index, PAGECACHE_TAG_DIRTY))
+			xa_set_mark(&as->i_pages, index, PAGECACHE_TAG_TOWRITE);
 }
 
 /* ---- read(2) and write(2) ----------------------------------------------- */

@@ -109,6 +109,8 @@ void unmap_direct_memory(struct kmm *k, phys_addr_t start, phys_addr_t end);
 
 /* vmalloc.c */
 int vmalloc_init(struct kmm *k);
+/* mm/filemap.c: the radix_tree_node cache of the page cache's xarrays. */
+int radix_tree_init(struct kmm *k);
 void vmalloc_exit(struct kmm *k);
 int check_vmalloc_invariants(void);
 unsigned long kmm_vmalloc_mirror_size(void);

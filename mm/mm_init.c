@@ -390,6 +390,10 @@ int mm_core_init(struct kmm *k)
 		report_boot_oom(k, "vmalloc");
 		return -1;
 	}
+	if (radix_tree_init(k)) {
+		report_boot_oom(k, "the page cache");
+		return -1;
+	}
 	mm_util_init(k);
 	return 0;
 }

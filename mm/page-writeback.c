@@ -45,12 +45,15 @@ static int write_run(struct kmm *k, struct address_space *as, struct page **page
 	for (i = 0; i < n; i++) {
 		page_mkclean(pages[i]);
 		folio_account_cleaned(pages[i]);
+		xa_clear_mark(&as->i_pages, pages[i]->index, PAGECACHE_TAG_TOWRITE);
 		SetPageWriteback(pages[i]);
+		xa_set_mark(&as->i_pages, pages[i]->index, PAGECACHE_TAG_WRITEBACK);
 		mod_node_page_state(k, NR_WRITEBACK, 1);
 	}
 	err = as->a_ops->writepages(as, pages, n);
 	for (i = 0; i < n; i++) {
 		ClearPageWriteback(pages[i]);
+		xa_clear_mark(&as->i_pages, pages[i]->index, PAGECACHE_TAG_WRITEBACK);
 		mod_node_page_state(k, NR_WRITEBACK, -1);
 		if (err)
 			set_page_dirty(pages[i]);	/* still to be written */
@@ -64,18 +67,26 @@ static int write_run(struct kmm *k, struct address_space *as, struct page **page
 	return 0;
 }
 
-int filemap_fdatawrite_range(struct address_space *as, long long start, long long end)
+/*
+ * write_cache_pages: a sync pass (fsync, sync) writes what is dirty when
+ * it starts, found by the TOWRITE tag it sets first; a background pass
+ * (the flusher) walks the DIRTY tag.
+ */
+static int write_cache_pages(struct address_space *as, long long start, long long end, bool sync)
 {
 	struct kmm *k = kmm_cur();
 	struct page *pages[MAX_IO_PAGES];
 	pgoff_t idx = (pgoff_t)(start >> PAGE_SHIFT), last;
+	xa_mark_t tag = sync ? PAGECACHE_TAG_TOWRITE : PAGECACHE_TAG_DIRTY;
 	int ret = 0;
 
 	if (!mapping_can_writeback(as) || end < start)
 		return 0;
 	last = (pgoff_t)(end >> PAGE_SHIFT);
+	if (sync)
+		tag_pages_for_writeback(as, idx, last);
 	for (;;) {
-		unsigned long n = find_get_pages_dirty(as, idx, last, pages, MAX_IO_PAGES), i, run;
+		unsigned long n = find_get_pages_tag(as, idx, last, tag, pages, MAX_IO_PAGES), i, run;
 
 		if (!n)
 			break;
@@ -93,6 +104,11 @@ int filemap_fdatawrite_range(struct address_space *as, long long start, long lon
 		idx = pages[n - 1]->index + 1;	/* pages that failed stay behind */
 	}
 	return ret;
+}
+
+int filemap_fdatawrite_range(struct address_space *as, long long start, long long end)
+{
+	return write_cache_pages(as, start, end, true);
 }
 
 int filemap_write_and_wait_range(struct address_space *as, long long start, long long end)

@@ -52,6 +52,7 @@
 #define KMM_MM_SLAB_H
 
 #include <kmm/slab.h>
+#include <kmm/xarray.h>
 #include <kmm/shrinker.h>
 #include "mm/internal.h"
 
@@ -424,6 +425,9 @@ struct kmm_slab {
 	pthread_mutex_t slab_mutex;
 	struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_NR_CACHES];
 	struct kmem_cache *vm_area_cachep;	/* made on first use (mm/mmap.c) */
+	struct kmem_cache *radix_tree_node_cachep;	/* the page cache's xarray nodes
+							 * (mm/filemap.c), on first use */
+	struct xa_node_ops xa_node_ops;		/* hands them to every address_space */
 	int slab_state;			/* DOWN, PARTIAL, UP, FULL */
 	int debug_all;			/* slab_debug: debug flags for every cache */
 	unsigned long fix_flags_sites[16];	/* kmalloc callers warned about bad gfp */

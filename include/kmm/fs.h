@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <kmm/xarray.h>
 
 struct kmm;
 
@@ -40,12 +41,15 @@ struct address_space_operations {
 #define AS_EIO		0
 #define AS_ENOSPC	1
 
+/* The page cache's marks on its xarray (Linux's PAGECACHE_TAG_*). */
+#define PAGECACHE_TAG_DIRTY	XA_MARK_0	/* PG_dirty, to be written back */
+#define PAGECACHE_TAG_WRITEBACK	XA_MARK_1	/* PG_writeback: I/O in flight */
+#define PAGECACHE_TAG_TOWRITE	XA_MARK_2	/* picked by a sync pass (tag_pages_for_writeback) */
+
 /* The page cache of one inode (mm/filemap.c). */
 struct address_space {
 	struct inode *host;
-	struct page **pages;		/* open addressing by index */
-	unsigned long *index;
-	unsigned long cap;
+	struct xarray i_pages;		/* its pages by index, with the tags above */
 	unsigned long nrpages;
 	unsigned long flags;		/* AS_EIO, AS_ENOSPC */
 	const struct address_space_operations *a_ops;	/* NULL: no disk (shmem, built-ins) */

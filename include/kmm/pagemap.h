@@ -19,9 +19,13 @@ struct page *find_get_page(struct address_space *as, pgoff_t index);
 struct page *filemap_fault_page(struct address_space *as, pgoff_t index, bool *major);
 /* Reads the missing pages of [index, index + nr) in runs: pages read or -errno. */
 long page_cache_read_range(struct address_space *as, pgoff_t index, unsigned long nr);
-/* Dirty pages of [start, end] in index order, at most max. */
-unsigned long find_get_pages_dirty(struct address_space *as, pgoff_t start, pgoff_t end,
-				   struct page **pages, unsigned long max);
+/* The pages of [start, end] marked tag, in index order, at most max. */
+unsigned long find_get_pages_tag(struct address_space *as, pgoff_t start, pgoff_t end,
+				 xa_mark_t tag, struct page **pages, unsigned long max);
+/* Marks every dirty page of [start, end] TOWRITE, for a sync pass. */
+void tag_pages_for_writeback(struct address_space *as, pgoff_t start, pgoff_t end);
+/* A new inode's empty page cache (its xarray, nodes from radix_tree_node). */
+void address_space_init_once(struct address_space *as);
 
 bool mapping_can_writeback(const struct address_space *as);
 /* Marks page dirty; true if it was clean (folio_mark_dirty). */
