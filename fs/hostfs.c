@@ -452,9 +452,7 @@ struct file *hostfs_open(struct kmm *k, const char *path, int flags, unsigned in
 	else if (inode->i_rdonly && (flags & O_ACCMODE) != O_RDONLY)
 		*err = fs->ro ? -EROFS : -EACCES;
 	else
-		f = alloc_file(inode, path, (flags & O_ACCMODE) == O_WRONLY ? FMODE_WRITE :
-					    (flags & O_ACCMODE) == O_RDWR ? FMODE_READ | FMODE_WRITE :
-					    FMODE_READ);
+		f = alloc_file(inode, path, open_fmode(flags));
 	if (!f) {
 		if (!*err)
 			*err = -ENOMEM;

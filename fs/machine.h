@@ -12,6 +12,7 @@
 
 struct rootfs_entry;
 struct hostfs_inode;
+struct shm_entry;
 
 struct fs_machine {
 	struct rootfs_entry *rootfs;	/* the built-in programs (fs/binfmt_elf.c) */
@@ -22,6 +23,7 @@ struct fs_machine {
 	bool scratch;			/* made by the machine, removed at shutdown */
 	char root[PATH_MAX];		/* its host path */
 	struct hostfs_inode *host_inodes;
+	struct shm_entry *shm_files;	/* /dev/shm's files (mm/shmem.c) */
 	unsigned long next_host_ino;
 };
 

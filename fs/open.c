@@ -5,6 +5,7 @@
  * (fs/hostfs.c).
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <kmm/fs.h>
 #include <kmm/pagemap.h>
@@ -49,7 +50,10 @@ struct file *filp_open(const char *path, int flags, unsigned int mode, int *err)
 		*err = r;
 		return NULL;
 	}
-	f = hostfs_open(kmm_cur(), path, flags, mode, err);
+	if (!strncmp(path, "/dev/shm/", 9))
+		f = shmem_open(path + 9, path, flags, err);
+	else
+		f = hostfs_open(kmm_cur(), path, flags, mode, err);
 	if (f && (flags & O_TRUNC) && (f->f_mode & FMODE_WRITE) && S_ISREG(f->f_inode->i_mode)) {
 		r = do_truncate(f->f_inode, 0);
 		if (r) {
@@ -61,13 +65,11 @@ struct file *filp_open(const char *path, int flags, unsigned int mode, int *err)
 	return f;
 }
 
-long ksys_open(struct task_struct *t, const char *path, int flags, unsigned int mode)
+/* f (its reference) at t's lowest free fd, which is returned, or -errno. */
+static long install_file(struct task_struct *t, struct file *f)
 {
-	int err = 0, fd;
-	struct file *f = filp_open(path, flags, mode, &err);
+	int fd;
 
-	if (!f)
-		return err;
 	if (!t->files && !(t->files = files_alloc())) {
 		fput(f);
 		return -ENOMEM;
@@ -76,6 +78,25 @@ long ksys_open(struct task_struct *t, const char *path, int flags, unsigned int 
 	if (fd < 0)
 		fput(f);
 	return fd;
+}
+
+long ksys_open(struct task_struct *t, const char *path, int flags, unsigned int mode)
+{
+	int err = 0;
+	struct file *f = filp_open(path, flags, mode, &err);
+
+	return f ? install_file(t, f) : err;
+}
+
+long ksys_memfd_create(struct task_struct *t, const char *name, unsigned int flags)
+{
+	int err = 0;
+	struct file *f;
+
+	if (flags & ~0x7u)		/* MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB */
+		return -EINVAL;
+	f = memfd_file(name, &err);
+	return f ? install_file(t, f) : err;
 }
 
 long ksys_close(struct task_struct *t, int fd)

@@ -66,6 +66,9 @@ int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
 		  bool ignore_errors);
 /* 0 or -errno (mm/madvise.c). */
 int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int behavior);
+/* mm/msync.c, mm/mincore.c: msync(2) and mincore(2); 0 or -errno. */
+long do_msync(struct mm_struct *mm, unsigned long start, unsigned long len, int flags);
+long do_mincore(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned char *vec);
 /* Returns the (possibly new) address, or -errno (mm/mremap.c). */
 long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
 	       unsigned long new_len, unsigned long flags, unsigned long new_addr);

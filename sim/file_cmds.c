@@ -81,6 +81,30 @@ static int do_fd_call(struct sim *s, char **argv, long (*fn)(struct task_struct 
 	return print_result(s, fn(t, fd));
 }
 
+static const struct flag_name mfd_names[] = {
+	{ "MFD_CLOEXEC", 1 }, { "MFD_ALLOW_SEALING", 2 }, { "0", 0 }, { NULL, 0 }
+};
+
+/* memfd_create PID NAME [MFD_CLOEXEC|MFD_ALLOW_SEALING] -> fd N */
+int cmd_memfd_create(struct sim *s, int argc, char **argv)
+{
+	unsigned long flags = 0;
+	struct task_struct *t;
+	long fd;
+	int bad;
+
+	if (argc > 3 && arg_flags(s, argv, 3, mfd_names, "MFD flag", &flags))
+		return -1;
+	t = arg_task(s, argv, &bad);
+	if (!t)
+		return bad;
+	fd = ksys_memfd_create(t, argv[2], (unsigned int)flags);
+	if (fd < 0)
+		return print_errno(s, fd);
+	fprintf(s->out, "fd %ld\n", fd);
+	return 0;
+}
+
 int cmd_close(struct sim *s, int argc, char **argv)
 {
 	return do_fd_call(s, argv, ksys_close);

@@ -95,10 +95,13 @@ int cmd_touch(struct sim *s, int argc, char **argv);
 int cmd_tlbstat(struct sim *s, int argc, char **argv);
 int cmd_read(struct sim *s, int argc, char **argv);
 int cmd_write(struct sim *s, int argc, char **argv);
+int cmd_msync(struct sim *s, int argc, char **argv);
+int cmd_mincore(struct sim *s, int argc, char **argv);
 
 /* sim/file_cmds.c */
 int cmd_open(struct sim *s, int argc, char **argv);
 int cmd_close(struct sim *s, int argc, char **argv);
+int cmd_memfd_create(struct sim *s, int argc, char **argv);
 int cmd_pread(struct sim *s, int argc, char **argv);
 int cmd_pwrite(struct sim *s, int argc, char **argv);
 int cmd_ftruncate(struct sim *s, int argc, char **argv);

@@ -23,6 +23,8 @@
 #include "arch/x86/mm/fault.h"
 #include "sim/sim.h"
 
+#define MAX_RW	(64ul << 20)	/* read/write lengths a script may ask for */
+
 #define F(x) { #x, x }
 static const struct flag_name prot_names[] = {
 	F(PROT_NONE), F(PROT_READ), F(PROT_WRITE), F(PROT_EXEC), F(PROT_SEM),
@@ -342,6 +344,50 @@ int cmd_madvise(struct sim *s, int argc, char **argv)
 	return do_range_call(s, argv, &(struct range_call){ madv_names, "advice", call_madvise });
 }
 
+static const struct flag_name msync_names[] = {
+	{ "MS_ASYNC", 1 }, { "MS_INVALIDATE", 2 }, { "MS_SYNC", 4 }, { "0", 0 }, { NULL, 0 }
+};
+
+static long call_msync(struct mm_struct *mm, unsigned long a, unsigned long l, unsigned long f)
+{
+	return do_msync(mm, a, l, (int)f);
+}
+
+int cmd_msync(struct sim *s, int argc, char **argv)
+{
+	return do_range_call(s, argv, &(struct range_call){ msync_names, "MS flag", call_msync });
+}
+
+/* mincore PID ADDR LEN -> one character a page: 1 resident, 0 not */
+int cmd_mincore(struct sim *s, int argc, char **argv)
+{
+	unsigned long addr, len, i, n;
+	struct task_struct *t;
+	unsigned char *vec;
+	long r;
+	int bad;
+
+	t = arg_range(s, argv, &addr, &len, &bad);
+	if (!t)
+		return bad;
+	if (len > MAX_RW)
+		return syntax_error(s, "mincore: LEN is at most 64M, got '%s'", argv[3]);
+	n = PAGE_ALIGN(len) >> PAGE_SHIFT;
+	vec = malloc(n ? n : 1);
+	if (!vec)
+		return print_errno(s, -ENOMEM);
+	r = do_mincore(t->mm, addr, len, vec);
+	if (r < 0)
+		print_errno(s, r);
+	else {
+		for (i = 0; i < n; i++)
+			fputc(vec[i] & 1 ? '1' : '0', s->out);
+		fputc('\n', s->out);
+	}
+	free(vec);
+	return 0;
+}
+
 int cmd_mlock(struct sim *s, int argc, char **argv)
 {
 	return do_range_call(s, argv, &(struct range_call){ NULL, NULL, call_mlock });
@@ -526,7 +572,6 @@ int cmd_ps(struct sim *s, int argc, char **argv)
 
 /* ---- touching memory: the CPU's accesses ---------------------------- */
 
-#define MAX_RW	(64ul << 20)	/* read/write lengths a script may ask for */
 
 static const char *sig_code_name(const struct kmm_siginfo *si)
 {

@@ -99,9 +99,27 @@ struct file {
 #define FMODE_READ	0x1u
 #define FMODE_WRITE	0x2u
 
+/* The FMODE_* an open(2) with these O_* flags gives its file. */
+static inline unsigned int open_fmode(int flags)
+{
+	switch (flags & O_ACCMODE) {
+	case O_WRONLY:
+		return FMODE_WRITE;
+	case O_RDWR:
+		return FMODE_READ | FMODE_WRITE;
+	default:
+		return FMODE_READ;
+	}
+}
+
 /* The simulated disk's root filesystem (/dev/sda1) and the internal shm mount. */
 #define ROOT_DEV	MKDEV(8, 1)
 #define SHMEM_DEV	MKDEV(0, 1)
+#define SHM_DEV		MKDEV(0, 25)	/* the tmpfs mounted at /dev/shm */
+
+/* mm/shmem.c: /dev/shm/NAME (name after the directory) and memfd_create(2). */
+struct file *shmem_open(const char *name, const char *path, int flags, int *err);
+struct file *memfd_file(const char *name, int *err);
 
 struct inode *new_inode(unsigned int dev, unsigned long ino, long long size);
 void iput(struct inode *inode);
@@ -159,6 +177,7 @@ int vfs_fsync_range(struct file *f, long long start, long long end, int datasync
 struct task_struct;
 long ksys_open(struct task_struct *t, const char *path, int flags, unsigned int mode);
 long ksys_close(struct task_struct *t, int fd);
+long ksys_memfd_create(struct task_struct *t, const char *name, unsigned int flags);
 long ksys_pread64(struct task_struct *t, int fd, void *buf, size_t count, long long pos);
 long ksys_pwrite64(struct task_struct *t, int fd, const void *buf, size_t count, long long pos);
 long ksys_ftruncate(struct task_struct *t, int fd, long long length);

@@ -4,7 +4,7 @@
  * interpreter, break its output discipline or corrupt the machine.
  *
  * Each physical line of the input (split at '\n', at most MAX_LINES of
- * them, MAX_INPUT bytes in all) is handed to sim_run_stream() on its own
+ * them, FUZZ_MAX_INPUT bytes in all) is handed to sim_run_stream() on its own
  * fmemopen() stream, so the stream reader (long lines, NUL bytes, CRLF) is
  * exercised as `kmm run` uses it, and what each line printed can be told
  * apart.  Unless the first line with words is a boot line, the script runs
@@ -54,7 +54,7 @@
 #define KMM_FUZZ_KNOWN_BUGS 1
 #endif
 
-#define MAX_INPUT	(16u << 10)
+#define FUZZ_MAX_INPUT	(16u << 10)
 #define MAX_LINES	64
 #define MAX_BOOT_MEM	(256ul << 20)
 #define MAX_HOTPLUG	(512ul << 20)	/* in all, per run */
@@ -351,8 +351,10 @@ static struct expect model_line(struct fuzz *f, const char *text)
 		if (kmm_config_resolve(&res, &cfg, err, sizeof(err)))
 			return e;
 		/* Valid, but a big machine costs ~1/64 of its RAM in struct
-		 * pages and seconds to boot: not for a fuzzer. */
-		e.kind = res.mem > MAX_BOOT_MEM ? K_SKIP : K_BOOT;
+		 * pages and seconds to boot: not for a fuzzer.  Nor is a host
+		 * directory as the root (fs=): the fuzzer would write into it;
+		 * it gets the machine's scratch directory. */
+		e.kind = res.mem > MAX_BOOT_MEM || res.fs[0] ? K_SKIP : K_BOOT;
 		return e;
 	}
 	case K_ALLOC:
@@ -1070,6 +1072,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	setenv("KMM_MEM", "32M", 1);
 	setenv("KMM_CPUS", "1", 1);
 	unsetenv("KMM_MAX_MEM");
+	unsetenv("KMM_FS");		/* never a host directory of ours */
 	unsetenv("KMM_BAD_PAGE_PANIC");
 	unsetenv("KMM_QUIET");
 	return 0;
@@ -1108,7 +1111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!f)
 		abort();
-	if (size > MAX_INPUT) {
+	if (size > FUZZ_MAX_INPUT) {
 		free(f);
 		return -1;	/* keep each run cheap: not added to the corpus */
 	}
