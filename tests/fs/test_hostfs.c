@@ -17,7 +17,10 @@
  *     read fault (write notification) and again after writeback;
  *   - a disk error during writeback makes fsync say EIO once, the page
  *     stays dirty, and the next fsync writes it;
- *   - bad fds, writes on O_RDONLY fds, negative offsets: Linux's errnos.
+ *   - bad fds, writes on O_RDONLY fds, negative offsets, offsets past the
+ *     largest file size: Linux's errnos; a host file that shrinks under
+ *     the simulation reads as EIO, one removed on the host stays readable
+ *     through the open file.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -348,6 +351,38 @@ TEST(scratch_root_is_made_and_removed)
 	ASSERT_EQ(access(root, F_OK), -1);
 }
 
+TEST(host_file_changing_underneath_and_bad_offsets)
+{
+	struct task_struct *t = boot_on_dir("");
+	char path[256], buf[64];
+
+	write_host("big.txt", "0123456789abcdefghij");
+	ASSERT_EQ(ksys_open(t, "/big.txt", O_RDWR, 0), 3);
+	/* The host file shrinks under the simulation: the inode still says
+	 * 20 bytes, the disk has 5: a read of the lost blocks is EIO. */
+	snprintf(path, sizeof(path), "%s/big.txt", dir);
+	ASSERT_EQ(truncate(path, 5), 0);
+	ASSERT_EQ(ksys_pread64(t, 3, buf, 20, 0), -EIO);
+	/* Removed on the host: the open file lives on, as an unlinked one. */
+	write_host("gone.txt", "still here");
+	ASSERT_EQ(ksys_open(t, "/gone.txt", O_RDONLY, 0), 4);
+	snprintf(path, sizeof(path), "%s/gone.txt", dir);
+	ASSERT_EQ(unlink(path), 0);
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(ksys_pread64(t, 4, buf, 10, 0), 10);
+	ASSERT_STR_EQ(buf, "still here");
+	ASSERT_EQ(ksys_open(t, "/gone.txt", O_RDONLY, 0), -ENOENT);
+	/* Offsets: past the largest file size, negative. */
+	ASSERT_EQ(ksys_pwrite64(t, 3, "x", 1, 0x7fffffffffffffffll), -EFBIG);
+	ASSERT_EQ(ksys_pwrite64(t, 3, "x", 1, -5), -EINVAL);
+	ASSERT_EQ(ksys_ftruncate(t, 3, -1), -EINVAL);
+	ASSERT_EQ(ksys_pwrite64(t, 3, "x", 0, 10), 0);
+	ASSERT_EQ(ksys_close(t, 77), -EBADF);
+	ASSERT_EQ(ksys_close(t, -1), -EBADF);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	shutdown_dir();
+}
+
 int main(void)
 {
 	RUN_TEST(walk_stays_inside_the_mounted_directory);
@@ -359,5 +394,6 @@ int main(void)
 	RUN_TEST(writeback_error_is_reported_once_and_the_page_stays_dirty);
 	RUN_TEST(fork_shares_open_files);
 	RUN_TEST(scratch_root_is_made_and_removed);
+	RUN_TEST(host_file_changing_underneath_and_bad_offsets);
 	return harness_summary();
 }
