@@ -24,6 +24,7 @@ struct inode *new_inode(unsigned int dev, unsigned long ino, long long size)
 	inode->i_nlink = 1;
 	inode->i_count = 1;
 	inode->i_data.host = inode;
+	INIT_LIST_HEAD(&inode->i_io_list);
 	return inode;
 }
 
