@@ -360,9 +360,13 @@ static long wb_writeback(struct kmm *k, struct bdi_writeback *wb, struct wb_writ
 		LIST_HEAD(io);
 		long wrote;
 
-		if (work->for_kupdate)
-			before = now - min(now, centisecs_ns(k->mem->dirty_expire_interval));
-		else if (work->for_background)
+		if (work->for_kupdate) {
+			unsigned long long expire = centisecs_ns(k->mem->dirty_expire_interval);
+
+			if (now < expire)
+				break;		/* nothing is that old yet */
+			before = now - expire;
+		} else if (work->for_background)
 			before = now;
 		queue_io(wb, &io, before);
 		if (list_empty(&io))
