@@ -33,47 +33,20 @@
 #include "hw/machine.h"
 #include "tests/harness.h"
 #include "tests/kmm_test.h"
+#include "tests/fs_test.h"
 
 #define SEC	1000000000ull
-
-static char dir[128];
-
-static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	return type == FTW_DP ? rmdir(p) : unlink(p);
-}
 
 /* A fresh machine over a fresh host directory; pid 1 has /f open as fd 3. */
 static struct task_struct *boot_with_file(void)
 {
-	struct kmm_config cfg = { .mem = 128ul << 20, .cpus = 1, .quiet = 1, .norandmaps = 1 };
 	struct task_struct *t;
-	int err;
 
-	snprintf(dir, sizeof(dir), "/tmp/kmm-test-writeback-XXXXXX");
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(cfg.fs, sizeof(cfg.fs), "%s", dir);
-	if (!kmm_boot(&cfg))
-		abort();
-	capture_reports();
-	t = kernel_spawn("cat", &err);
-	if (!t || ksys_open(t, "/f", O_RDWR | O_CREAT, 0644) != 3)
+	make_test_dir("writeback");
+	t = boot_on_test_dir("");
+	if (ksys_open(t, "/f", O_RDWR | O_CREAT, 0644) != 3)
 		abort();
 	return t;
-}
-
-static void shutdown_dir(void)
-{
-	kmm_shutdown(NULL);
-	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-static unsigned long node_stat(enum node_stat_item i)
-{
-	return kmm_cur()->mem->node.vm_stat[i];
 }
 
 static long long host_size(void)
