@@ -26,6 +26,7 @@ struct inode *new_inode(unsigned int dev, unsigned long ino, long long size)
 	inode->i_count = 1;
 	inode->i_data.host = inode;
 	address_space_init_once(&inode->i_data);
+	INIT_LIST_HEAD(&inode->i_io_list);
 	return inode;
 }
 

@@ -74,6 +74,7 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	k->rnd_state = k->cfg.seed;
 	fork_init(k);
 	hw_disk_init(k);
+	hw_timer_init(k);
 	if (smp_init(k) || mm_core_init(k)) {
 		kmm_set_machine_globals(NULL);
 		machine_exit(k);

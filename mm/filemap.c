@@ -9,7 +9,9 @@
  *   cached one is copied without I/O.
  * - generic_perform_write: write(2)/pwrite(2) into the cache; a page the
  *   write covers only in part is read first unless it lies past EOF, the
- *   page is marked dirty (folio_mark_dirty) and i_size grows.
+ *   page is marked dirty (folio_mark_dirty: the inode joins the flusher's
+ *   list), i_size grows, and the writer checks the dirty limits
+ *   (balance_dirty_pages_ratelimited, mm/page-writeback.c).
  * - filemap_get_page: the page a fault maps, read in if needed (a major
  *   fault).
  * - truncate: pages past the new size leave the cache and every mapping,
@@ -252,6 +254,8 @@ void truncate_inode_pages_range(struct address_space *as, pgoff_t start, pgoff_t
 		return;
 	xa_for_each_range(&as->i_pages, index, page, start, end - 1)
 		page_cache_delete(as, page);
+	if (!as->nrdirty && as->host)
+		inode_io_list_del(as->host);	/* nothing left for the flusher */
 }
 
 void truncate_inode_pages_final(struct address_space *as)
@@ -273,19 +277,36 @@ bool mapping_can_writeback(const struct address_space *as)
  * first time counts it in NR_DIRTY and nr_dirtied (for a file that has a
  * disk; shmem's pages are dirty but never written back).
  */
-bool set_page_dirty(struct page *page)
+static bool __set_page_dirty(struct page *page, bool dirtied)
 {
+	struct address_space *as = page->mapping;
 	struct kmm *k = kmm_cur();
 
 	if (PageDirty(page))
 		return false;
 	SetPageDirty(page);
-	if (mapping_can_writeback(page->mapping)) {
-		xa_set_mark(&page->mapping->i_pages, page->index, PAGECACHE_TAG_DIRTY);
+	if (mapping_can_writeback(as)) {
+		xa_set_mark(&as->i_pages, page->index, PAGECACHE_TAG_DIRTY);
 		mod_node_page_state(k, NR_DIRTY, 1);
-		mod_node_page_state(k, NR_DIRTIED, 1);
+		as->nrdirty++;
+		if (dirtied) {
+			mod_node_page_state(k, NR_DIRTIED, 1);
+			k->mem->wb.nr_dirtied++;	/* the writer's ratelimit */
+		}
+		__mark_inode_dirty(as->host);
 	}
 	return true;
+}
+
+bool set_page_dirty(struct page *page)
+{
+	return __set_page_dirty(page, true);
+}
+
+/* folio_redirty_for_writepage: Linux takes the page's nr_dirtied back. */
+void folio_redirty_for_writepage(struct page *page)
+{
+	__set_page_dirty(page, false);
 }
 
 /* The page is clean again (written, or dropped dirty by truncate). */
@@ -295,6 +316,7 @@ void folio_account_cleaned(struct page *page)
 	if (mapping_can_writeback(page->mapping)) {
 		xa_clear_mark(&page->mapping->i_pages, page->index, PAGECACHE_TAG_DIRTY);
 		mod_node_page_state(kmm_cur(), NR_DIRTY, -1);
+		page->mapping->nrdirty--;
 	}
 }
 
@@ -436,6 +458,7 @@ long generic_perform_write(struct file *f, long long pos, const void *buf, size_
 		done += n;
 		if (pos + (long long)done > inode->i_size)
 			inode->i_size = pos + (long long)done;
+		balance_dirty_pages_ratelimited(as);
 	}
 	return (long)done;
 }

@@ -22,6 +22,15 @@
 
 /* mm/util.c */
 void mm_util_init(struct kmm *k);
+struct inode;
+/* mm/page-writeback.c: the dirty knobs' defaults and the flusher. */
+void page_writeback_init(struct kmm *k);
+/* The inode's first dirty page: it joins the flusher's list (I_DIRTY_PAGES). */
+void __mark_inode_dirty(struct inode *inode);
+/* The inode leaves the flusher's list (its pages are gone). */
+void inode_io_list_del(struct inode *inode);
+/* mm/filemap.c: a page whose write failed is dirty again, not newly dirtied. */
+void folio_redirty_for_writepage(struct page *page);
 /* Charges pages if the policy lets them in (0), else -ENOMEM, uncharged. */
 int __vm_enough_memory(struct kmm *k, unsigned long mm_total_vm, long pages,
 		       bool cap_sys_admin);

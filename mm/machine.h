@@ -12,6 +12,7 @@
 #include <kmm/vmstat.h>
 #include <kmm/pgtable.h>
 #include <kmm/mman.h>
+#include <kmm/timer.h>
 #include "base/machine.h"
 #include "base/ratelimit.h"
 #include "base/fault-inject.h"
@@ -67,6 +68,23 @@ struct failslab_attr {
 };
 
 /* One CPU's event counters, a cache line (or more) of its own. */
+/*
+ * The disk's flusher (Linux's bdi_writeback of sda, mm/page-writeback.c):
+ * the inodes with dirty pages and the timer that wakes it.
+ */
+struct bdi_writeback {
+	struct list_head b_dirty;	/* inodes by i_io_list, oldest dirtied_when first */
+	struct timer_list dwork;	/* the next run of wb_workfn */
+	unsigned long long last_old_flush;	/* when the periodic (kupdate) pass last ran */
+	bool start_all;			/* WB_start_all: write every dirty page */
+	bool dirty_exceeded;		/* a writer is above the hard limit */
+	/* The writer's ratelimit (Linux's current->nr_dirtied and
+	 * nr_dirtied_pause; the script is the one writer). */
+	unsigned long nr_dirtied;
+	unsigned long nr_dirtied_pause;
+	unsigned long nr_throttled;	/* times a writer waited above the limit */
+};
+
 struct vm_event_state {
 	unsigned long event[NR_VM_EVENT_ITEMS];
 } __attribute__((aligned(64)));
@@ -122,6 +140,15 @@ struct mm_machine {
 
 	int sysctl_max_map_count;	/* vm.max_map_count: VMAs per mm (65530) */
 
+	/* Dirty page limits and the flusher (mm/page-writeback.c). */
+	int vm_dirty_ratio;		/* vm.dirty_ratio: percent of dirtyable memory (20) */
+	int dirty_background_ratio;	/* vm.dirty_background_ratio (10) */
+	unsigned long vm_dirty_bytes;	/* vm.dirty_bytes: instead of the ratio if set */
+	unsigned long dirty_background_bytes;
+	int dirty_writeback_interval;	/* vm.dirty_writeback_centisecs (500; 0: never) */
+	int dirty_expire_interval;	/* vm.dirty_expire_centisecs (3000) */
+	struct bdi_writeback wb;	/* sda's flusher */
+
 	struct page *zero_page;		/* what untouched anonymous memory reads as */
 	unsigned int last_pcid;		/* PCIDs handed to address spaces */
 };
@@ -147,6 +174,14 @@ void kmm_set_machine_globals(struct kmm *k);
  */
 /* mm/util.c: CommitLimit */
 unsigned long vm_commit_limit(struct kmm *k);
+/*
+ * mm/page-writeback.c: the dirty limits in pages, as Linux's
+ * global_dirty_limits (/proc/vmstat's nr_dirty_*threshold lines).
+ */
+void global_dirty_limits(struct kmm *k, unsigned long *pbackground, unsigned long *pdirty);
+/* vm.dirty_writeback_centisecs changed to a new non-zero value: every
+ * flusher writes everything now (wakeup_flusher_threads). */
+void wakeup_flusher_threads(struct kmm *k);
 /* The migratetype of the pageblock holding pfn (read without zone->lock). */
 static inline int get_pageblock_migratetype(const struct kmm *k, unsigned long pfn)
 {

@@ -395,6 +395,7 @@ int mm_core_init(struct kmm *k)
 		return -1;
 	}
 	mm_util_init(k);
+	page_writeback_init(k);
 	return 0;
 }
 

@@ -6,7 +6,9 @@
  * kernel/sysctl.c and their handlers in mm/.
  *
  * Differs from Linux: lowmem_reserve_ratio is read-only (-EACCES); a
- * write takes one number (Linux would go on to the next one).
+ * write takes one number (Linux would go on to the next one);
+ * dirty_writeback_centisecs refuses a negative number (Linux's plain
+ * proc_dointvec would store it).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -29,34 +31,88 @@ struct ctl_table {
 	size_t offset;		/* of the value in struct mm_machine */
 	unsigned long min;	/* writes outside [min, max] are refused */
 	unsigned long max;
-	/* After a write: what Linux's handler does besides storing. */
-	void (*changed)(struct kmm *k, struct ctl_table const *t);
+	/*
+	 * After a write: what Linux's handler does besides storing, given the
+	 * old value; -errno puts the old value back and fails the write.
+	 */
+	int (*changed)(struct kmm *k, struct ctl_table const *t, unsigned long old);
 	void (*show)(struct kmm *k, struct seq_buf *m);	/* CTL_SHOW_ONLY */
 };
 
 /* overcommit_kbytes and overcommit_ratio exclude each other. */
-static void overcommit_ratio_changed(struct kmm *k, const struct ctl_table *t)
+static int overcommit_ratio_changed(struct kmm *k, const struct ctl_table *t, unsigned long old)
 {
 	k->mem->sysctl_overcommit_kbytes = 0;
+	return 0;
 }
 
-static void overcommit_kbytes_changed(struct kmm *k, const struct ctl_table *t)
+static int overcommit_kbytes_changed(struct kmm *k, const struct ctl_table *t, unsigned long old)
 {
 	k->mem->sysctl_overcommit_ratio = 0;
+	return 0;
 }
 
 /* The watermarks, the reserve and the per-CPU list sizes follow. */
-static void watermarks_changed(struct kmm *k, const struct ctl_table *t)
+static int watermarks_changed(struct kmm *k, const struct ctl_table *t, unsigned long old)
 {
 	refresh_per_zone_wmarks(k);
+	return 0;
 }
 
 /* Linux's min_free_kbytes_sysctl_handler: the value now counts as the
  * user's, so a hot-add keeps it instead of computing a new one. */
-static void min_free_kbytes_changed(struct kmm *k, const struct ctl_table *t)
+static int min_free_kbytes_changed(struct kmm *k, const struct ctl_table *t, unsigned long old)
 {
 	k->mem->user_min_free_kbytes = k->mem->min_free_kbytes;
 	refresh_per_zone_wmarks(k);
+	return 0;
+}
+
+/*
+ * The dirty limits come as a ratio or as bytes, never both: setting one
+ * zeroes the other (dirty_ratio and dirty_bytes only when the value
+ * changes, as Linux's handlers do).  A byte count of more than UINT_MAX
+ * pages is -ERANGE.
+ */
+static int dirty_ratio_changed(struct kmm *k, const struct ctl_table *t, unsigned long old)
+{
+	if ((unsigned long)k->mem->vm_dirty_ratio != old)
+		k->mem->vm_dirty_bytes = 0;
+	return 0;
+}
+
+static int dirty_bytes_changed(struct kmm *k, const struct ctl_table *t, unsigned long old)
+{
+	if (k->mem->vm_dirty_bytes == old)
+		return 0;
+	if (DIV_ROUND_UP(k->mem->vm_dirty_bytes, PAGE_SIZE) > UINT_MAX)
+		return -ERANGE;
+	k->mem->vm_dirty_ratio = 0;
+	return 0;
+}
+
+static int dirty_background_ratio_changed(struct kmm *k, const struct ctl_table *t,
+					  unsigned long old)
+{
+	k->mem->dirty_background_bytes = 0;
+	return 0;
+}
+
+static int dirty_background_bytes_changed(struct kmm *k, const struct ctl_table *t,
+					  unsigned long old)
+{
+	if (DIV_ROUND_UP(k->mem->dirty_background_bytes, PAGE_SIZE) > UINT_MAX)
+		return -ERANGE;
+	k->mem->dirty_background_ratio = 0;
+	return 0;
+}
+
+/* A new non-zero interval takes effect at once: the flushers write all. */
+static int dirty_writeback_changed(struct kmm *k, const struct ctl_table *t, unsigned long old)
+{
+	if (k->mem->dirty_writeback_interval && (unsigned long)k->mem->dirty_writeback_interval != old)
+		wakeup_flusher_threads(k);
+	return 0;
 }
 
 static void show_lowmem_reserve_ratio(struct kmm *k, struct seq_buf *m)
@@ -85,6 +141,16 @@ static const struct ctl_table vm_table[] = {
 	     min_free_kbytes_changed),
 	KNOB("watermark_scale_factor", CTL_INT, watermark_scale_factor, 1, 3000,
 	     watermarks_changed),
+	KNOB("dirty_background_ratio", CTL_INT, dirty_background_ratio, 0, 100,
+	     dirty_background_ratio_changed),
+	KNOB("dirty_background_bytes", CTL_ULONG, dirty_background_bytes, 1, ULONG_MAX,
+	     dirty_background_bytes_changed),
+	KNOB("dirty_ratio", CTL_INT, vm_dirty_ratio, 0, 100, dirty_ratio_changed),
+	KNOB("dirty_bytes", CTL_ULONG, vm_dirty_bytes, 2 * PAGE_SIZE, ULONG_MAX,
+	     dirty_bytes_changed),
+	KNOB("dirty_writeback_centisecs", CTL_INT, dirty_writeback_interval, 0, INT_MAX,
+	     dirty_writeback_changed),
+	KNOB("dirty_expire_centisecs", CTL_INT, dirty_expire_interval, 0, INT_MAX, NULL),
 	{ VM_DIR "lowmem_reserve_ratio", CTL_SHOW_ONLY, 0, 0, 0, NULL,
 	  show_lowmem_reserve_ratio },
 };
@@ -148,12 +214,21 @@ static int parse_value(const char *buf, bool *neg, unsigned long *v)
 	return *end ? -EINVAL : 0;
 }
 
+static void store_value(const struct ctl_table *t, char *p, unsigned long v)
+{
+	if (t->type == CTL_INT)
+		*(int *)p = (int)v;
+	else
+		*(unsigned long *)p = v;
+}
+
 int proc_sys_write(struct kmm *k, const char *path, const char *buf)
 {
 	const struct ctl_table *t = find_knob(path);
 	char *p;
-	unsigned long v;
+	unsigned long v, old;
 	bool neg;
+	int err;
 
 	if (!t)
 		return -ENOENT;
@@ -165,11 +240,10 @@ int proc_sys_write(struct kmm *k, const char *path, const char *buf)
 	/* Every knob here has a minimum of zero or more: "-0" alone passes. */
 	if ((neg && v) || v < t->min || v > t->max)
 		return -EINVAL;
-	if (t->type == CTL_INT)
-		*(int *)p = (int)v;
-	else
-		*(unsigned long *)p = v;
-	if (t->changed)
-		t->changed(k, t);
-	return 0;
+	old = t->type == CTL_INT ? (unsigned long)*(int *)p : *(unsigned long *)p;
+	store_value(t, p, v);
+	err = t->changed ? t->changed(k, t, old) : 0;
+	if (err)
+		store_value(t, p, old);
+	return err;
 }

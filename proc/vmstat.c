@@ -25,25 +25,6 @@ static unsigned long numa_event_sum(struct kmm *k, int item)
 	return sum;
 }
 
-/*
- * Linux's global_dirty_limits() with vm.dirty_ratio 20 and
- * dirty_background_ratio 10: a share of the memory that could hold dirty
- * page cache (free plus file pages, less the reserves).
- */
-static void dirty_thresholds(struct kmm *k, unsigned long *thresh,
-			     unsigned long *bg)
-{
-	long avail = (long)__global_zone_page_state(k, NR_FREE_PAGES) -
-		     (long)k->mem->totalreserve_pages +
-		     (long)node_page_state(&k->mem->node, NR_ACTIVE_FILE) +
-		     (long)node_page_state(&k->mem->node, NR_INACTIVE_FILE);
-
-	if (avail < 0)
-		avail = 0;
-	*thresh = (unsigned long)avail * 20 / 100;
-	*bg = (unsigned long)avail * 10 / 100;
-}
-
 void vmstat_show(struct kmm *k, struct seq_buf *m)
 {
 	unsigned long thresh, bg, boot_memmap = 0, nr;
@@ -55,7 +36,7 @@ void vmstat_show(struct kmm *k, struct seq_buf *m)
 		seq_printf(m, "%s %lu\n", numa_stat_names[i], numa_event_sum(k, i));
 	for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
 		seq_printf(m, "%s %lu\n", node_stat_names[i], node_page_state(&k->mem->node, i));
-	dirty_thresholds(k, &thresh, &bg);
+	global_dirty_limits(k, &bg, &thresh);
 	seq_printf(m, "nr_dirty_threshold %lu\n", thresh);
 	seq_printf(m, "nr_dirty_background_threshold %lu\n", bg);
 	/* struct pages: from memblock at boot, on the memory itself when hot-added. */

@@ -9,12 +9,14 @@
  * what went wrong.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <kmm/sched.h>
+#include <kmm/timer.h>
 #include "base/parse.h"
 #include "mm/slab.h"
 #include "sim/owner.h"
@@ -657,7 +659,50 @@ static int cmd_echo(struct sim *s, int argc, char **argv)
 		fprintf(s->out, "ok\n");
 	else
 		fprintf(s->out, "error %s\n", err == -ENOENT ? "ENOENT" :
-			err == -EACCES ? "EACCES" : "EINVAL");
+			err == -EACCES ? "EACCES" : err == -ERANGE ? "ERANGE" : "EINVAL");
+	return 0;
+}
+
+/*
+ * SECONDS as a decimal number of seconds with up to nine decimals ("31",
+ * "0.5"), into ns: 0, or -1 if it is not one or above a billion seconds.
+ */
+static int parse_seconds(const char *a, unsigned long long *ns)
+{
+	unsigned long long sec = 0, frac = 0, scale = 1000000000ull;
+	const char *p = a;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		sec = sec * 10 + (unsigned long long)(*p - '0');
+		if (sec > 1000000000ull)
+			return -1;
+	}
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++) {
+			if (scale == 1)
+				return -1;
+			scale /= 10;
+			frac += (unsigned long long)(*p - '0') * scale;
+		}
+	}
+	if (*p)
+		return -1;
+	*ns = sec * 1000000000ull + frac;
+	return 0;
+}
+
+/* sleep SECONDS: simulated time passes; the kernel's timers due meanwhile run. */
+static int cmd_sleep(struct sim *s, int argc, char **argv)
+{
+	unsigned long long ns;
+
+	if (parse_seconds(argv[1], &ns))
+		return syntax_error(s, "sleep: SECONDS must be a number of seconds (31, 0.5), got '%s'",
+				    argv[1]);
+	hw_clock_sleep(s->k, ns);
+	fprintf(s->out, "ok\n");
 	return 0;
 }
 
@@ -776,6 +821,8 @@ static const struct sim_cmd sim_cmds[] = {
 	  "One character a page: 1 resident (mapped, or in the file's page cache), 0 not.", cmd_mincore },
 	{ "sync", 0, 0, "sync",
 	  "Writes every dirty page of every file to the disk.", cmd_sync },
+	{ "sleep", 1, 1, "sleep SECONDS",
+	  "Lets SECONDS of simulated time pass (0.5: half a second); the kernel's threads due meanwhile run (the flusher: docs/filemap.md).", cmd_sleep },
 	{ "tlbstat", 0, 0, "tlbstat",
 	  "Prints the TLB geometry and the hits and misses of every level, all CPUs added up.", cmd_tlbstat },
 	{ "ps", 0, 0, "ps",
@@ -941,6 +988,8 @@ int sim_run_line(struct sim *s, const char *text)
 	s->line = line;		/* the words point into it: columns for errors */
 	s->line_len = strlen(text);
 	ret = run_cmd(s, cmd, argc, argv);
+	if (s->k && !sim_panicked(s))
+		run_timers(s->k);	/* the kernel threads the command made due */
 	s->line = NULL;		/* line is gone when this returns */
 	s->commands_run++;
 	show_dmesg(s);

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <kmm/xarray.h>
+#include <kmm/list.h>
 
 struct kmm;
 
@@ -51,6 +52,8 @@ struct address_space {
 	struct inode *host;
 	struct xarray i_pages;		/* its pages by index, with the tags above */
 	unsigned long nrpages;
+	unsigned long nrdirty;		/* PG_dirty pages, for a mapping with a disk */
+	unsigned long writeback_index;	/* where the flusher's next pass starts */
 	unsigned long flags;		/* AS_EIO, AS_ENOSPC */
 	const struct address_space_operations *a_ops;	/* NULL: no disk (shmem, built-ins) */
 	struct vm_area_struct *i_mmap;	/* the VMAs mapping it (mm/rmap.c) */
@@ -70,6 +73,10 @@ struct inode {
 	/* Sets the size on the disk (truncate, or growth at writeback): 0 or -errno. */
 	int (*i_setsize)(struct inode *inode, long long size);
 	void *i_private;		/* the filesystem's */
+	/* On the disk's flusher list (b_dirty) while it has dirty pages. */
+	struct list_head i_io_list;
+	unsigned long long dirtied_when;	/* simulated ns its first dirty page was
+						 * dirtied at; 0 while clean */
 	struct address_space i_data;	/* its pages (i_mapping) */
 };
 

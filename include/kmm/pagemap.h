@@ -49,6 +49,12 @@ int filemap_write_and_wait_range(struct address_space *as, long long start, long
 int filemap_fdatawrite_range(struct address_space *as, long long start, long long end);
 /* The recorded writeback error, cleared (filemap_check_errors). */
 int filemap_check_errors(struct address_space *as);
+/*
+ * A writer dirtied pages of as: every few pages it checks the dirty limits,
+ * wakes the flusher above the background threshold and waits (in simulated
+ * time) above the hard limit.
+ */
+void balance_dirty_pages_ratelimited(struct address_space *as);
 /* rmap.c: write-protects and cleans every PTE mapping page (folio_mkclean). */
 int page_mkclean(struct page *page);
 

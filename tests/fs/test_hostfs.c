@@ -43,15 +43,7 @@
 #include "arch/x86/mm/fault.h"
 #include "tests/harness.h"
 #include "tests/kmm_test.h"
-
-static char dir[128];
-
-static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	return type == FTW_DP ? rmdir(p) : unlink(p);
-}
+#include "tests/fs_test.h"
 
 static void write_host(const char *name, const char *text)
 {
@@ -84,34 +76,10 @@ static long host_read(const char *name, char *buf, size_t size)
 /* A fresh host directory mounted as the root of a fresh machine, and pid 1. */
 static struct task_struct *boot_on_dir(const char *suffix)
 {
-	struct kmm_config cfg = { .mem = 128ul << 20, .cpus = 1, .quiet = 1, .norandmaps = 1 };
-	struct task_struct *t;
-	int err;
-
-	snprintf(dir, sizeof(dir), "/tmp/kmm-test-hostfs-XXXXXX");
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(cfg.fs, sizeof(cfg.fs), "%s%s", dir, suffix);
+	make_test_dir("hostfs");
 	write_host("hello.txt", "hello world\n");
 	mkdir(strcat(strcpy((char[256]){ 0 }, dir), "/sub"), 0755);
-	if (!kmm_boot(&cfg))
-		abort();
-	capture_reports();
-	t = kernel_spawn("cat", &err);
-	if (!t)
-		abort();
-	return t;
-}
-
-static void shutdown_dir(void)
-{
-	kmm_shutdown(NULL);
-	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-static unsigned long node_stat(enum node_stat_item i)
-{
-	return kmm_cur()->mem->node.vm_stat[i];
+	return boot_on_test_dir(suffix);
 }
 
 TEST(walk_stays_inside_the_mounted_directory)
