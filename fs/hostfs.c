@@ -301,7 +301,8 @@ static int open_beneath(int root_fd, const char *rel, int flags, unsigned int mo
 /* ---- inodes --------------------------------------------------------------- */
 
 static int hostfs_readahead(struct address_space *as, struct page **pages, unsigned int nr);
-static int hostfs_writepages(struct address_space *as, struct page **pages, unsigned int nr);
+static int hostfs_writepages(struct address_space *as, struct page **pages, unsigned int nr,
+			     unsigned long long *done);
 
 static const struct address_space_operations hostfs_aops = {
 	.readahead = hostfs_readahead,
@@ -510,20 +511,35 @@ static int hostfs_readahead(struct address_space *as, struct page **pages, unsig
 	return 0;
 }
 
-/* Writes the bytes of nr pages that lie below i_size, in one request. */
-static int hostfs_writepages(struct address_space *as, struct page **pages, unsigned int nr)
+/* One write request of len bytes; done: queue it and say when it ends. */
+static long host_write(struct kmm *k, int fd, const void *buf, size_t len, long long pos,
+		       unsigned long long *done)
+{
+	return done ? hw_disk_write_async(k, fd, buf, len, pos, done) :
+		      hw_disk_write(k, fd, buf, len, pos);
+}
+
+/*
+ * Writes the bytes of nr pages that lie below i_size, in one request: the
+ * caller waits for it, or (done) it is queued and completes at *done.
+ */
+static int hostfs_writepages(struct address_space *as, struct page **pages, unsigned int nr,
+			     unsigned long long *done)
 {
 	struct kmm *k = host_inode(as)->k;
+	int fd = host_inode(as)->fd;
 	long long pos = (long long)pages[0]->index << PAGE_SHIFT;
 	long long len = min(as->host->i_size - pos, (long long)nr << PAGE_SHIFT);
 	unsigned char *buf;
 	unsigned int i;
 	long r;
 
+	if (done)
+		*done = hw_clock_ns(k);
 	if (len <= 0)
 		return 0;		/* truncated meanwhile: nothing to write */
 	if (nr == 1) {
-		r = hw_disk_write(k, host_inode(as)->fd, page_address(pages[0]), (size_t)len, pos);
+		r = host_write(k, fd, page_address(pages[0]), (size_t)len, pos, done);
 		return r < 0 ? (int)r : 0;
 	}
 	buf = malloc((size_t)nr << PAGE_SHIFT);
@@ -531,7 +547,7 @@ static int hostfs_writepages(struct address_space *as, struct page **pages, unsi
 		return -ENOMEM;
 	for (i = 0; i < nr; i++)
 		memcpy(buf + ((size_t)i << PAGE_SHIFT), page_address(pages[i]), PAGE_SIZE);
-	r = hw_disk_write(k, host_inode(as)->fd, buf, (size_t)len, pos);
+	r = host_write(k, fd, buf, (size_t)len, pos, done);
 	free(buf);
 	return r < 0 ? (int)r : 0;
 }

@@ -1,13 +1,16 @@
 /*
  * hw/disk.c - the simulated disk: host files for bytes, a simple model for
- * time.  A request costs latency + bytes / bandwidth of simulated time,
- * synchronously: the disk serves one request at a time and the clock
- * waits for it, which is what a single-queue SSD without overlap does.
+ * time.  A request costs latency + bytes / bandwidth of simulated time;
+ * the disk serves one request at a time, in order (a single-queue SSD
+ * without overlap), so a request starts when the ones queued before it are
+ * done.  A reader waits for its request (the clock moves to its end);
+ * writeback queues writes and learns when each completes.
  * The host is touched only here, and only when the simulated kernel asks
  * for I/O: a page-cache hit never gets this far.
  */
 #include <errno.h>
 #include <unistd.h>
+#include <kmm/compiler.h>
 #include "hw/machine.h"
 #include "base/machine.h"
 
@@ -27,12 +30,18 @@ void hw_clock_advance(struct kmm *k, unsigned long long ns)
 	__atomic_fetch_add(&k->hw->clock_ns, ns, __ATOMIC_RELAXED);
 }
 
-/* Charges one request of bytes to dir and to the clock. */
-static void disk_account(struct kmm *k, struct hw_disk_dir *dir, size_t bytes, long ret)
+/*
+ * Charges one request of bytes to dir and queues it: it starts when the
+ * disk has finished what was queued before (or now) and takes latency +
+ * bytes / bandwidth.  Returns when it completes.
+ */
+static unsigned long long disk_account(struct kmm *k, struct hw_disk_dir *dir, size_t bytes,
+				       long ret)
 {
 	struct hw_disk *d = &k->hw->disk;
 	unsigned long long ns = d->latency_ns +
 		(unsigned long long)bytes * 1000000000ull / (d->bytes_per_sec ? d->bytes_per_sec : 1);
+	unsigned long long start = max(hw_clock_ns(k), d->busy_until_ns);
 
 	if (ret < 0) {
 		dir->errors++;
@@ -43,7 +52,8 @@ static void disk_account(struct kmm *k, struct hw_disk_dir *dir, size_t bytes, l
 	}
 	dir->ticks_ns += ns;
 	d->io_ticks_ns += ns;
-	hw_clock_advance(k, ns);
+	d->busy_until_ns = start + ns;
+	return d->busy_until_ns;
 }
 
 /* Whether this request is the one hw_disk_fail_nth named. */
@@ -54,21 +64,21 @@ static bool disk_injected_failure(struct hw_disk *d)
 
 /*
  * One request of len bytes: all of them moved by the host (a read stops
- * early at the host file's end), or -errno.
+ * early at the host file's end), or -errno.  *done: when it completes.
  */
 static long disk_request(struct kmm *k, struct hw_disk_dir *dir, int fd, void *buf, size_t len,
-			 long long pos, bool write)
+			 long long pos, bool write, unsigned long long *done)
 {
 	struct hw_disk *d = &k->hw->disk;
-	size_t done = 0;
+	size_t moved = 0;
 	long ret = 0;
 
 	if (disk_injected_failure(d))
 		ret = -EIO;
-	while (!ret && done < len) {
-		off_t at = (off_t)(pos + (long long)done);
-		ssize_t n = write ? pwrite(fd, (const char *)buf + done, len - done, at) :
-				    pread(fd, (char *)buf + done, len - done, at);
+	while (!ret && moved < len) {
+		off_t at = (off_t)(pos + (long long)moved);
+		ssize_t n = write ? pwrite(fd, (const char *)buf + moved, len - moved, at) :
+				    pread(fd, (char *)buf + moved, len - moved, at);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -78,22 +88,40 @@ static long disk_request(struct kmm *k, struct hw_disk_dir *dir, int fd, void *b
 			ret = -EIO;
 		else if (n == 0)
 			break;
-		done += n > 0 ? (size_t)n : 0;
+		moved += n > 0 ? (size_t)n : 0;
 	}
 	if (!ret)
-		ret = (long)done;
-	disk_account(k, dir, len, ret);
+		ret = (long)moved;
+	*done = disk_account(k, dir, len, ret);
+	return ret;
+}
+
+/* The caller waits for its request: the clock moves to its completion. */
+static long disk_request_wait(struct kmm *k, struct hw_disk_dir *dir, int fd, void *buf,
+			      size_t len, long long pos, bool write)
+{
+	unsigned long long done;
+	long ret = disk_request(k, dir, fd, buf, len, pos, write, &done);
+
+	if (done > hw_clock_ns(k))
+		hw_clock_advance(k, done - hw_clock_ns(k));
 	return ret;
 }
 
 long hw_disk_read(struct kmm *k, int fd, void *buf, size_t len, long long pos)
 {
-	return disk_request(k, &k->hw->disk.rd, fd, buf, len, pos, false);
+	return disk_request_wait(k, &k->hw->disk.rd, fd, buf, len, pos, false);
 }
 
 long hw_disk_write(struct kmm *k, int fd, const void *buf, size_t len, long long pos)
 {
-	return disk_request(k, &k->hw->disk.wr, fd, (void *)buf, len, pos, true);
+	return disk_request_wait(k, &k->hw->disk.wr, fd, (void *)buf, len, pos, true);
+}
+
+long hw_disk_write_async(struct kmm *k, int fd, const void *buf, size_t len, long long pos,
+			 unsigned long long *done_ns)
+{
+	return disk_request(k, &k->hw->disk.wr, fd, (void *)buf, len, pos, true, done_ns);
 }
 
 void hw_disk_fail_nth(struct kmm *k, unsigned int nth)

@@ -24,6 +24,7 @@ struct hw_disk {
 	unsigned long bytes_per_sec;	/* transfer rate */
 	struct hw_disk_dir rd, wr;
 	unsigned long long io_ticks_ns;	/* time the disk was busy */
+	unsigned long long busy_until_ns;	/* when the last request queued completes */
 	unsigned int fail_after;	/* >0: the fail_after-th request from now fails
 					 * with EIO (hw_disk_fail_nth) */
 };
@@ -44,6 +45,13 @@ void hw_clock_advance(struct kmm *k, unsigned long long ns);
 long hw_disk_read(struct kmm *k, int fd, void *buf, size_t len, long long pos);
 /* One write request: all len bytes of buf at pos, or -errno. */
 long hw_disk_write(struct kmm *k, int fd, const void *buf, size_t len, long long pos);
+/*
+ * A write request queued without waiting (writeback's bios): the host
+ * file has the bytes at once, the request completes at *done_ns (after
+ * those queued before it), and the clock does not move.
+ */
+long hw_disk_write_async(struct kmm *k, int fd, const void *buf, size_t len, long long pos,
+			 unsigned long long *done_ns);
 /* The nth request from now fails with EIO (0: none), as a bad sector. */
 void hw_disk_fail_nth(struct kmm *k, unsigned int nth);
 

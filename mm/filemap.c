@@ -252,8 +252,10 @@ void truncate_inode_pages_range(struct address_space *as, pgoff_t start, pgoff_t
 
 	if (!as->nrpages || end <= start)
 		return;
-	xa_for_each_range(&as->i_pages, index, page, start, end - 1)
+	xa_for_each_range(&as->i_pages, index, page, start, end - 1) {
+		folio_wait_writeback(page);	/* its write must finish first */
 		page_cache_delete(as, page);
+	}
 	if (!as->nrdirty && as->host)
 		inode_io_list_del(as->host);	/* nothing left for the flusher */
 }

@@ -12,9 +12,11 @@
  * first (page_mkclean), so the next store through a mapping faults and
  * dirties it again.
  *
- * The disk completes a request before the call returns (hw/disk.c moves
- * the clock by its cost), so "wait" has nothing left to wait for.  A
- * failed write leaves its pages dirty and records AS_EIO (or AS_ENOSPC)
+ * A sync pass (fsync, msync, sync) waits for each request: the clock moves
+ * to its end (hw/disk.c).  The flusher queues its requests instead: the
+ * pages stay PG_writeback (meminfo's Writeback) until the simulated clock
+ * reaches each request's completion, a timer, and fsync waits for them
+ * (filemap_fdatawait_range).  A failed write leaves its pages dirty and records AS_EIO (or AS_ENOSPC)
  * in the address_space, which the next fsync reports once, as Linux's
  * mapping_set_error and filemap_check_errors do.
  *
@@ -40,8 +42,12 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <string.h>
 #include <kmm/pagemap.h>
+#include <kmm/slab.h>
+#include <kmm/timer.h>
 #include "mm/internal.h"
+#include "hw/machine.h"
 #include "base/smp.h"
 
 /* The flusher writes an inode at most this many pages at a time (4 MiB). */
@@ -74,10 +80,58 @@ int filemap_check_errors(struct address_space *as)
 	return f & (1ul << AS_EIO) ? -EIO : 0;
 }
 
-/* One request for pages[0..n), consecutive in index. */
-static int write_run(struct kmm *k, struct address_space *as, struct page **pages,
-		     unsigned int n)
+/* The write of pages[0..n) is over: they leave writeback, clean or not. */
+static void end_run(struct kmm *k, struct address_space *as, struct page **pages,
+		    unsigned int n, int err)
 {
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		ClearPageWriteback(pages[i]);
+		xa_clear_mark(&as->i_pages, pages[i]->index, PAGECACHE_TAG_WRITEBACK);
+		mod_node_page_state(k, NR_WRITEBACK, -1);
+		if (err)
+			folio_redirty_for_writepage(pages[i]);	/* still to be written */
+	}
+	if (err) {
+		mapping_set_error(as, err);
+		return;
+	}
+	mod_node_page_state(k, NR_WRITTEN, n);
+	__count_vm_events(k, smp_processor_id(k), PGPGOUT, (long)n << (PAGE_SHIFT - 9));
+}
+
+/*
+ * A write the disk has queued (a bio in flight): its pages stay
+ * PG_writeback, and count in NR_WRITEBACK, until the simulated clock
+ * reaches its completion; the inode is held until then.
+ */
+struct wb_request {
+	struct timer_list timer;
+	struct address_space *as;
+	unsigned int n;
+	struct page *pages[];
+};
+
+static void wb_request_done(struct timer_list *t)
+{
+	struct wb_request *rq = from_timer(rq, t, timer);
+
+	end_run(t->k, rq->as, rq->pages, rq->n, 0);
+	iput(rq->as->host);
+	kfree(rq);
+}
+
+/*
+ * One request for pages[0..n), consecutive in index.  async (the
+ * flusher): queued, completing later in simulated time; else the caller
+ * waits for it.
+ */
+static int write_run(struct kmm *k, struct address_space *as, struct page **pages,
+		     unsigned int n, bool async)
+{
+	struct wb_request *rq = NULL;
+	unsigned long long done;
 	unsigned int i;
 	int err;
 
@@ -89,21 +143,53 @@ static int write_run(struct kmm *k, struct address_space *as, struct page **page
 		xa_set_mark(&as->i_pages, pages[i]->index, PAGECACHE_TAG_WRITEBACK);
 		mod_node_page_state(k, NR_WRITEBACK, 1);
 	}
-	err = as->a_ops->writepages(as, pages, n);
-	for (i = 0; i < n; i++) {
-		ClearPageWriteback(pages[i]);
-		xa_clear_mark(&as->i_pages, pages[i]->index, PAGECACHE_TAG_WRITEBACK);
-		mod_node_page_state(k, NR_WRITEBACK, -1);
-		if (err)
-			folio_redirty_for_writepage(pages[i]);	/* still to be written */
-	}
-	if (err) {
-		mapping_set_error(as, err);
+	if (async)
+		rq = kmalloc(sizeof(*rq) + n * sizeof(rq->pages[0]), GFP_NOIO | __GFP_NOWARN);
+	err = as->a_ops->writepages(as, pages, n, rq ? &done : NULL);
+	if (!rq || err || done <= hw_clock_ns(k)) {
+		end_run(k, as, pages, n, err);	/* over already */
+		kfree(rq);
 		return err;
 	}
-	mod_node_page_state(k, NR_WRITTEN, n);
-	__count_vm_events(k, smp_processor_id(k), PGPGOUT, (long)n << (PAGE_SHIFT - 9));
+	rq->as = as;
+	rq->n = n;
+	memcpy(rq->pages, pages, n * sizeof(pages[0]));
+	as->host->i_count++;
+	timer_setup(k, &rq->timer, wb_request_done);
+	mod_timer(&rq->timer, done);
 	return 0;
+}
+
+/*
+ * folio_wait_writeback: the caller needs page out of writeback, so it
+ * sleeps in simulated time until the disk has done the requests queued
+ * before it (the flusher's, whose completions run on the way).
+ */
+void folio_wait_writeback(struct page *page)
+{
+	struct kmm *k = kmm_cur();
+
+	while (PageWriteback(page) && !k->hw->running_timers) {
+		unsigned long long now = hw_clock_ns(k), until = k->hw->disk.busy_until_ns;
+
+		hw_clock_sleep(k, until > now ? until - now : 0);
+		if (until <= now)
+			break;		/* nothing queued: a completion lost? do not spin */
+	}
+}
+
+/* filemap_fdatawait_range: every page of [first, last] is out of writeback. */
+static void fdatawait_range(struct address_space *as, pgoff_t first, pgoff_t last)
+{
+	struct page *page;
+	unsigned long index = first;
+
+	while ((page = xa_find(&as->i_pages, &index, last, PAGECACHE_TAG_WRITEBACK))) {
+		folio_wait_writeback(page);
+		if (PageWriteback(page))
+			break;
+		index = first;
+	}
 }
 
 /*
@@ -128,9 +214,18 @@ static int write_range(struct kmm *k, struct address_space *as, pgoff_t idx, pgo
 		for (i = 0; i < n; i += run) {
 			int err;
 
-			for (run = 1; i + run < n && pages[i + run]->index == pages[i]->index + run; run++)
+			if (PageWriteback(pages[i])) {
+				/* Dirtied again while its last write is in flight:
+				 * a sync pass waits for it, the flusher leaves it. */
+				run = 1;
+				if (!wbc->sync_all)
+					continue;
+				folio_wait_writeback(pages[i]);
+			}
+			for (run = 1; i + run < n && pages[i + run]->index == pages[i]->index + run &&
+				      !PageWriteback(pages[i + run]); run++)
 				;
-			err = write_run(k, as, pages + i, (unsigned int)run);
+			err = write_run(k, as, pages + i, (unsigned int)run, !wbc->sync_all);
 			if (err && !ret)
 				ret = err;
 			wbc->nr_to_write -= (long)run;
@@ -201,7 +296,11 @@ int filemap_fdatawrite_range(struct address_space *as, long long start, long lon
 
 int filemap_write_and_wait_range(struct address_space *as, long long start, long long end)
 {
-	int err = filemap_fdatawrite_range(as, start, end), err2 = filemap_check_errors(as);
+	int err = filemap_fdatawrite_range(as, start, end), err2;
+
+	if (mapping_can_writeback(as) && end >= start)
+		fdatawait_range(as, (pgoff_t)(start >> PAGE_SHIFT), (pgoff_t)(end >> PAGE_SHIFT));
+	err2 = filemap_check_errors(as);
 
 	return err2 ? err2 : err;
 }
@@ -267,6 +366,13 @@ static bool wb_over_bg_thresh(struct kmm *k)
 }
 
 /* ---- the flusher -------------------------------------------------------- */
+
+/* Pages written or on their way (queued writes count: they will be). */
+static unsigned long written_or_in_flight(struct kmm *k)
+{
+	return node_page_state(&k->mem->node, NR_WRITTEN) +
+	       node_page_state(&k->mem->node, NR_WRITEBACK);
+}
 
 static unsigned long long centisecs_ns(int cs)
 {
@@ -345,11 +451,11 @@ static long writeback_inodes(struct kmm *k, struct bdi_writeback *wb, struct lis
 		struct inode *inode = list_first_entry(io, struct inode, i_io_list);
 		long chunk = min(work->nr_pages, (long)MIN_WRITEBACK_PAGES);
 		struct writeback_control wbc = { .nr_to_write = chunk, .range_cyclic = true };
-		unsigned long before = node_page_state(&k->mem->node, NR_WRITTEN);
+		unsigned long before = written_or_in_flight(k);
 
 		list_move_tail(&inode->i_io_list, &more_io);
 		do_writepages(k, &inode->i_data, &wbc);	/* errors: AS_EIO, for fsync */
-		wrote += (long)(node_page_state(&k->mem->node, NR_WRITTEN) - before);
+		wrote += (long)(written_or_in_flight(k) - before);
 		work->nr_pages -= chunk - wbc.nr_to_write;
 	}
 	/* What is still dirty goes back first on the list: it is the oldest. */

@@ -35,7 +35,10 @@ struct address_space;
  */
 struct address_space_operations {
 	int (*readahead)(struct address_space *as, struct page **pages, unsigned int nr);
-	int (*writepages)(struct address_space *as, struct page **pages, unsigned int nr);
+	/* done NULL: the caller waits; else the request is queued and
+	 * *done is when it completes on the simulated clock. */
+	int (*writepages)(struct address_space *as, struct page **pages, unsigned int nr,
+			  unsigned long long *done);
 };
 
 /* address_space.flags: an error writeback met, for the next fsync (AS_EIO). */

@@ -55,6 +55,8 @@ int filemap_check_errors(struct address_space *as);
  * time) above the hard limit.
  */
 void balance_dirty_pages_ratelimited(struct address_space *as);
+/* Sleeps (simulated time) until page's write is done (folio_wait_writeback). */
+void folio_wait_writeback(struct page *page);
 /* rmap.c: write-protects and cleans every PTE mapping page (folio_mkclean). */
 int page_mkclean(struct page *page);
 

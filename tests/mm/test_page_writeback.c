@@ -181,9 +181,15 @@ TEST(past_the_background_threshold_the_flusher_starts_at_once)
 
 	run_timers(kmm_cur());				/* the next point timers run */
 	ASSERT_LE(node_stat(NR_DIRTY), bg);
-	ASSERT_TRUE(node_stat(NR_WRITTEN) > 0);
-	ASSERT_TRUE(hw_clock_ns(kmm_cur()) > clock);	/* the disk took time */
+	/* The flusher queued its writes: in flight (Writeback), not done,
+	 * and the writer's clock did not wait for them. */
+	ASSERT_TRUE(node_stat(NR_WRITEBACK) > 0);
+	ASSERT_EQ(node_stat(NR_WRITTEN), 0);
+	ASSERT_EQ(hw_clock_ns(kmm_cur()), clock);
 	ASSERT_TRUE(host_size() > 0);
+	hw_clock_sleep(kmm_cur(), 1000000000ull);	/* the disk finishes */
+	ASSERT_EQ(node_stat(NR_WRITEBACK), 0);
+	ASSERT_EQ(node_stat(NR_WRITTEN), pages - node_stat(NR_DIRTY));
 	ASSERT_EQ(kmm_nr_reports(), 0);
 	shutdown_dir();
 }
@@ -232,6 +238,32 @@ TEST(fsync_and_truncate_take_the_inode_off_the_list)
 	ASSERT_EQ(ksys_ftruncate(t, 3, 0), 0);
 	ASSERT_TRUE(list_empty(&wb->b_dirty));
 	ASSERT_EQ(node_stat(NR_DIRTY), 0);
+	shutdown_dir();
+}
+
+TEST(fsync_and_truncate_wait_for_writes_in_flight)
+{
+	struct task_struct *t = boot_with_file();
+	unsigned long long clock;
+
+	ASSERT_EQ(write_pages(t, 512), 512l * 4096);
+	wakeup_flusher_threads(kmm_cur());
+	run_timers(kmm_cur());				/* the flusher queues 2 MiB */
+	ASSERT_EQ(node_stat(NR_DIRTY), 0);
+	ASSERT_EQ(node_stat(NR_WRITEBACK), 512);
+	clock = hw_clock_ns(kmm_cur());
+	ASSERT_EQ(ksys_fsync(t, 3), 0);			/* nothing dirty, but in flight */
+	ASSERT_EQ(node_stat(NR_WRITEBACK), 0);
+	ASSERT_EQ(node_stat(NR_WRITTEN), 512);
+	ASSERT_TRUE(hw_clock_ns(kmm_cur()) > clock);	/* it waited for the disk */
+	/* truncate of pages under writeback waits for them too */
+	ASSERT_EQ(write_pages(t, 64), 64l * 4096);
+	wakeup_flusher_threads(kmm_cur());
+	run_timers(kmm_cur());
+	ASSERT_EQ(node_stat(NR_WRITEBACK), 64);
+	ASSERT_EQ(ksys_ftruncate(t, 3, 0), 0);
+	ASSERT_EQ(node_stat(NR_WRITEBACK), 0);
+	ASSERT_EQ(file_inode(t)->i_data.nrpages, 0);
 	shutdown_dir();
 }
 
@@ -292,6 +324,7 @@ int main(void)
 	RUN_TEST(past_the_background_threshold_the_flusher_starts_at_once);
 	RUN_TEST(past_the_hard_limit_the_writer_waits);
 	RUN_TEST(fsync_and_truncate_take_the_inode_off_the_list);
+	RUN_TEST(fsync_and_truncate_wait_for_writes_in_flight);
 	RUN_TEST(knobs_have_linux_defaults_ranges_and_exclusions);
 	return harness_summary();
 }
