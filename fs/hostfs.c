@@ -561,3 +561,29 @@ void ksys_sync(struct kmm *k)
 		if (hi->inode)
 			filemap_fdatawrite_range(&hi->inode->i_data, 0, 0x7fffffffffffffffll);
 }
+
+/*
+ * drop_caches: 1 drops every file's clean, unmapped pages (the page
+ * cache); 2 also lets go of the inodes nothing holds any more, which is
+ * what Linux's dentry and inode shrinkers free.  tmpfs pages are left:
+ * they have nowhere else to be.  Returns the pages dropped.
+ */
+unsigned long drop_pagecache_sb(struct kmm *k)
+{
+	struct hostfs_inode *hi;
+	unsigned long n = 0;
+
+	for (hi = k->fs->host_inodes; hi; hi = hi->next)
+		if (hi->inode)
+			n += invalidate_mapping_pages(&hi->inode->i_data, 0, ~0ul);
+	return n;
+}
+
+void prune_icache_sb(struct kmm *k)
+{
+	struct hostfs_inode *hi;
+
+	for (hi = k->fs->host_inodes; hi; hi = hi->next)
+		if (hi->inode && hi->inode->i_count == 1 && !hi->inode->i_data.nrpages)
+			iput(hi->inode);	/* the icache's own reference: evicted */
+}

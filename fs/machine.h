@@ -31,6 +31,9 @@ struct fs_machine {
 void rootfs_exit(struct kmm *k);
 /* fs/hostfs.c: closes the host files (and removes a scratch root). */
 void hostfs_exit(struct kmm *k);
+/* drop_caches: clean unmapped file pages (their number), unused inodes. */
+unsigned long drop_pagecache_sb(struct kmm *k);
+void prune_icache_sb(struct kmm *k);
 /* The host directory that is the root filesystem (mounting it), or NULL. */
 const char *hostfs_root(struct kmm *k);
 

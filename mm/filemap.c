@@ -260,6 +260,27 @@ void truncate_inode_pages_range(struct address_space *as, pgoff_t start, pgoff_t
 		inode_io_list_del(as->host);	/* nothing left for the flusher */
 }
 
+/*
+ * invalidate_mapping_pages: drops the pages of [start, end] that nothing
+ * needs, clean, not under writeback and not mapped (drop_caches,
+ * POSIX_FADV_DONTNEED).  Returns how many went.
+ */
+unsigned long invalidate_mapping_pages(struct address_space *as, pgoff_t start, pgoff_t end)
+{
+	unsigned long index, n = 0;
+	struct page *page;
+
+	if (!as->nrpages || end < start)
+		return 0;
+	xa_for_each_range(&as->i_pages, index, page, start, end) {
+		if (PageDirty(page) || PageWriteback(page) || page_mapcount(page) || PageLocked(page))
+			continue;
+		page_cache_delete(as, page);
+		n++;
+	}
+	return n;
+}
+
 void truncate_inode_pages_final(struct address_space *as)
 {
 	truncate_inode_pages_range(as, 0, ~0ul);

@@ -147,6 +147,7 @@ struct mm_machine {
 	unsigned long dirty_background_bytes;
 	int dirty_writeback_interval;	/* vm.dirty_writeback_centisecs (500; 0: never) */
 	int dirty_expire_interval;	/* vm.dirty_expire_centisecs (3000) */
+	int sysctl_drop_caches;		/* vm.drop_caches: the last value written */
 	struct bdi_writeback wb;	/* sda's flusher */
 
 	struct page *zero_page;		/* what untouched anonymous memory reads as */
@@ -182,6 +183,8 @@ void global_dirty_limits(struct kmm *k, unsigned long *pbackground, unsigned lon
 /* vm.dirty_writeback_centisecs changed to a new non-zero value: every
  * flusher writes everything now (wakeup_flusher_threads). */
 void wakeup_flusher_threads(struct kmm *k);
+/* mm/shrinker.c: vm.drop_caches (1 page cache, 2 slab and inodes, 3 both). */
+void drop_caches(struct kmm *k, int what);
 /* The migratetype of the pageblock holding pfn (read without zone->lock). */
 static inline int get_pageblock_migratetype(const struct kmm *k, unsigned long pfn)
 {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "mm/internal.h"
+#include "fs/machine.h"
 #include <kmm/shrinker.h>
 
 #define SHRINK_BATCH 128
@@ -97,4 +98,38 @@ unsigned long shrink_slab(gfp_t gfp, int nid, void *memcg, int priority)
 	(void)nid;
 	(void)memcg;
 	return __shrink_slab(kmm_cur(), gfp, priority);
+}
+
+/*
+ * drop_slab (echo 2 > /proc/sys/vm/drop_caches): every shrinker, again
+ * and again while a round still frees more than a few objects, then the
+ * slab caches' free slabs back to the page allocator.
+ */
+void drop_slab(struct kmm *k)
+{
+	unsigned long freed;
+	int rounds = 0;
+
+	do {
+		freed = __shrink_slab(k, GFP_KERNEL, 0);
+	} while (freed > 10 && ++rounds < 64);
+}
+
+/*
+ * echo N > /proc/sys/vm/drop_caches (Linux's fs/drop_caches.c): 1 drops
+ * the clean, unmapped page cache; 2 the reclaimable slab objects, with
+ * the inodes nothing holds; 3 both; bit 4 only turns Linux's log line off
+ * (kmm logs none).  Each counts in /proc/vmstat.
+ */
+void drop_caches(struct kmm *k, int what)
+{
+	if (what & 1) {
+		drop_pagecache_sb(k);
+		__count_vm_events(k, smp_processor_id(k), DROP_PAGECACHE, 1);
+	}
+	if (what & 2) {
+		prune_icache_sb(k);
+		drop_slab(k);
+		__count_vm_events(k, smp_processor_id(k), DROP_SLAB, 1);
+	}
 }

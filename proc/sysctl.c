@@ -115,6 +115,13 @@ static int dirty_writeback_changed(struct kmm *k, const struct ctl_table *t, uns
 	return 0;
 }
 
+/* drop_caches_sysctl_handler: what the value asks (mm/shrinker.c). */
+static int drop_caches_changed(struct kmm *k, const struct ctl_table *t, unsigned long old)
+{
+	drop_caches(k, k->mem->sysctl_drop_caches);
+	return 0;
+}
+
 static void show_lowmem_reserve_ratio(struct kmm *k, struct seq_buf *m)
 {
 	int i;
@@ -151,6 +158,7 @@ static const struct ctl_table vm_table[] = {
 	KNOB("dirty_writeback_centisecs", CTL_INT, dirty_writeback_interval, 0, INT_MAX,
 	     dirty_writeback_changed),
 	KNOB("dirty_expire_centisecs", CTL_INT, dirty_expire_interval, 0, INT_MAX, NULL),
+	KNOB("drop_caches", CTL_INT, sysctl_drop_caches, 1, 4, drop_caches_changed),
 	{ VM_DIR "lowmem_reserve_ratio", CTL_SHOW_ONLY, 0, 0, 0, NULL,
 	  show_lowmem_reserve_ratio },
 };

@@ -35,6 +35,8 @@ void folio_account_cleaned(struct page *page);
 /* pread(2) and pwrite(2) through the cache: bytes, or -errno. */
 long filemap_read(struct file *f, long long pos, void *buf, size_t len);
 long generic_perform_write(struct file *f, long long pos, const void *buf, size_t len);
+/* Drops the clean, unmapped, idle pages of [start, end]: how many went. */
+unsigned long invalidate_mapping_pages(struct address_space *as, pgoff_t start, pgoff_t end);
 /* The file shrank or grew to newsize: the cache and the mappings follow. */
 void truncate_pagecache(struct inode *inode, long long newsize);
 

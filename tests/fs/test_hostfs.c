@@ -35,6 +35,7 @@
 #include <kmm/fs.h>
 #include <kmm/sched.h>
 #include <kmm/mman.h>
+#include <kmm/pagemap.h>
 #include "mm/internal.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
@@ -351,6 +352,41 @@ TEST(host_file_changing_underneath_and_bad_offsets)
 	shutdown_dir();
 }
 
+TEST(drop_caches_drops_only_clean_unmapped_pages)
+{
+	struct task_struct *t = boot_on_dir("");
+	struct kmm_siginfo si = { 0 };
+	struct hw_disk *d = &kmm_cur()->hw->disk;
+	struct address_space *as;
+	char buf[8];
+	unsigned long ios;
+	long addr;
+
+	ASSERT_EQ(ksys_open(t, "/d.bin", O_RDWR | O_CREAT, 0644), 3);
+	memset(buf, 'q', sizeof(buf));
+	ASSERT_EQ(ksys_pwrite64(t, 3, buf, 8, 0), 8);		/* page 0 */
+	ASSERT_EQ(ksys_pwrite64(t, 3, buf, 8, 4096), 8);	/* page 1 */
+	ASSERT_EQ(ksys_pwrite64(t, 3, buf, 8, 8192), 8);	/* page 2 */
+	ASSERT_EQ(ksys_fsync(t, 3), 0);
+	ASSERT_EQ(ksys_pwrite64(t, 3, "D", 1, 0), 1);		/* page 0 dirty again */
+	addr = do_mmap_pgoff(t->mm, fget_raw(t->files, 3), 0, 2 * 4096, PROT_READ, MAP_SHARED, 0);
+	/* (fault-around maps every cached page of the VMA: page 2 stays out) */
+	ASSERT_EQ(user_copy(t, (unsigned long)addr + 4096, buf, 1, false, &si), 0);	/* page 1 mapped */
+	as = &fget_raw(t->files, 3)->f_inode->i_data;
+	ASSERT_EQ(as->nrpages, 3);
+	ASSERT_EQ(kmm_proc_write("/proc/sys/vm/drop_caches", "1"), 0);
+	ASSERT_EQ(as->nrpages, 2);			/* page 2 went: clean, unmapped */
+	ASSERT_EQ(find_get_page(as, 2), NULL);
+	ios = d->rd.ios;
+	ASSERT_EQ(ksys_pread64(t, 3, buf, 1, 8192), 1);	/* read back from the disk */
+	ASSERT_EQ(buf[0], 'q');
+	ASSERT_EQ(d->rd.ios, ios + 1);
+	ASSERT_EQ(kmm_proc_write("/proc/sys/vm/drop_caches", "0"), -EINVAL);
+	ASSERT_EQ(kmm_proc_write("/proc/sys/vm/drop_caches", "3"), 0);
+	ASSERT_EQ(check_mm(t->mm), 0);
+	shutdown_dir();
+}
+
 int main(void)
 {
 	RUN_TEST(walk_stays_inside_the_mounted_directory);
@@ -363,5 +399,6 @@ int main(void)
 	RUN_TEST(fork_shares_open_files);
 	RUN_TEST(scratch_root_is_made_and_removed);
 	RUN_TEST(host_file_changing_underneath_and_bad_offsets);
+	RUN_TEST(drop_caches_drops_only_clean_unmapped_pages);
 	return harness_summary();
 }
