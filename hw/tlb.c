@@ -75,13 +75,21 @@ static inline struct tlb_entry *set_of(const struct tlb_array *a, uint64_t key)
 static inline struct tlb_entry *level_find(const struct tlb *tlb, enum tlb_level level,
 					   unsigned long va, unsigned int pcid)
 {
-	for (int s = 0; s < TLB_MAX_ARRAYS; s++) {
+	unsigned int seen = tlb->sizes_seen[level];
+
+	for (int s = 0; s < TLB_MAX_ARRAYS && seen; s++) {
 		const struct tlb_array *a = &tlb->array[level][s];
 
 		for (unsigned int i = 0; i < a->nr_sizes; i++) {
-			uint64_t key = make_key(va, a->size[i], pcid);
-			struct tlb_entry *e = tlb_set_find(set_of(a, key), a->ways, key);
+			uint64_t key;
+			struct tlb_entry *e;
 
+			/* A size never filled since the last full flush: no
+			 * entry of it to find (the 2M and 1G arrays, mostly). */
+			if (!(seen & (1u << a->size[i])))
+				continue;
+			key = make_key(va, a->size[i], pcid);
+			e = tlb_set_find(set_of(a, key), a->ways, key);
 			if (e)
 				return e;
 		}
@@ -231,6 +239,7 @@ static void insert(struct tlb *tlb, enum tlb_level level, unsigned int sz,
 			tlb->stat[evict_item[level]]++;
 	}
 	e = &set[w];
+	tlb->sizes_seen[level] |= (uint8_t)(1u << sz);
 	e->tag = global ? (key & ~TLB_TAG_PCID) | TLB_TAG_GLOBAL : key;
 	e->pfn = pfn;
 	e->perm = perm;
@@ -387,6 +396,7 @@ static void count_flushed(struct tlb *tlb, unsigned long n)
 void tlb_flush_all(struct tlb *tlb)
 {
 	count_flushed(tlb, drop_if(tlb, TLB_TAG_VALID, TLB_TAG_VALID));
+	memset(tlb->sizes_seen, 0, sizeof(tlb->sizes_seen));	/* all empty now */
 	tlb->stat[TLBSTAT_NR_TLB_LOCAL_FLUSH_ALL]++;
 	tlb->stat[TLBSTAT_TLB_FLUSH_GLOBAL]++;
 }
@@ -608,8 +618,12 @@ int tlb_check(const struct tlb *tlb, char *err, size_t errlen)
 				const struct tlb_entry *base = a->sets + (size_t)set * a->ways;
 				const char *why = check_set(tlb, base, a->ways);
 
-				for (unsigned int w = 0; !why && w < a->ways; w++)
+				for (unsigned int w = 0; !why && w < a->ways; w++) {
 					why = check_entry(tlb, a, set, &base[w]);
+					if (!why && (base[w].tag & TLB_TAG_VALID) &&
+					    !(tlb->sizes_seen[l] & (1u << tag_size(base[w].tag))))
+						why = "entry of a size the level's lookups skip";
+				}
 				if (why) {
 					snprintf(err, errlen, "tlb level %d array %d set %u: %s",
 						 l, s, set, why);

@@ -183,6 +183,9 @@ struct tlb {
 	uint32_t clock;			/* LRU stamps (repl.clock); renumbered
 					 * before it wraps */
 	uint32_t clock_max;		/* REPL_CLOCK_MAX with LRU, else 0 (the slow touch) */
+	uint8_t sizes_seen[NR_TLB_LEVELS];	/* bit sz: the level may hold entries of
+						 * size sz (set by a fill, cleared by a
+						 * full flush): lookups skip the others */
 	unsigned int pcid_mask;		/* TLB_PCID_MASK with PCID on, else 0 */
 	unsigned int pcid;		/* current PCID (tlb_switch_mm) */
 	unsigned int flush_ceiling;

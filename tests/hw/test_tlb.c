@@ -80,6 +80,35 @@ TEST(hit_after_fill)
 	tlb_exit(&t);
 }
 
+/*
+ * Lookups skip the page sizes a level was never filled with (sizes_seen);
+ * a full flush forgets them.  An entry the filter would skip is a broken
+ * invariant that tlb_check names.
+ */
+TEST(lookups_skip_sizes_never_filled)
+{
+	struct tlb t;
+
+	ASSERT_EQ(make(&t, ""), 0);
+	ASSERT_EQ(t.sizes_seen[TLB_L1D], 0);
+	tlb_fill(&t, UVA, K4, 0x4321, RW_D, 1, false);
+	ASSERT_EQ(t.sizes_seen[TLB_L1D], 1);		/* 4K only */
+	ASSERT_EQ(look(&t, UVA, TLB_ACC_READ, 1), TLB_HIT_L1);
+	tlb_fill(&t, UVA + (2ul << 20), 2ul << 20, 0x800, RW_D, 1, false);
+	ASSERT_EQ(t.sizes_seen[TLB_L1D], 3);		/* and 2M */
+	ASSERT_EQ(look(&t, UVA + (2ul << 20) + K4, TLB_ACC_READ, 1), TLB_HIT_L1);
+	ASSERT_EQ(tlb_check(&t, errbuf, sizeof(errbuf)), 0);
+	t.sizes_seen[TLB_L1D] = 1;			/* a 2M entry the lookups would miss */
+	ASSERT_EQ(tlb_check(&t, errbuf, sizeof(errbuf)), -1);
+	ASSERT_TRUE(strstr(errbuf, "skip") != NULL);
+	t.sizes_seen[TLB_L1D] = 3;
+	tlb_flush_all(&t);
+	ASSERT_EQ(t.sizes_seen[TLB_L1D], 0);
+	ASSERT_EQ(look(&t, UVA, TLB_ACC_READ, 1), TLB_MISS);
+	ASSERT_EQ(tlb_check(&t, errbuf, sizeof(errbuf)), 0);
+	tlb_exit(&t);
+}
+
 TEST(stlb_hit_refills_l1)
 {
 	struct tlb t;
@@ -1142,6 +1171,7 @@ TEST(tlb_option_is_checked_by_its_layer)
 int main(void)
 {
 	RUN_TEST(hit_after_fill);
+	RUN_TEST(lookups_skip_sizes_never_filled);
 	RUN_TEST(stlb_hit_refills_l1);
 	RUN_TEST(lru_evicts_exactly_the_least_recent);
 	RUN_TEST(plru_and_random_traces);
