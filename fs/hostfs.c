@@ -49,6 +49,7 @@ struct hostfs_inode {
 	unsigned long ino;
 	int fd;				/* the host file, for hw/disk.c */
 	bool writable;			/* fd is O_RDWR */
+	long long disk_size;		/* the host file's size as the machine left it */
 	struct inode *inode;		/* while referenced */
 };
 
@@ -325,7 +326,10 @@ static int hostfs_setsize(struct inode *inode, long long size)
 {
 	struct hostfs_inode *hi = inode->i_private;
 
-	return ftruncate(hi->fd, size) ? -errno : 0;
+	if (ftruncate(hi->fd, size))
+		return -errno;
+	hi->disk_size = size;
+	return 0;
 }
 
 /* The inode of the host file open at fd (which it takes over, or closes). */
@@ -383,6 +387,7 @@ static struct inode *hostfs_iget(struct kmm *k, int fd, int *err)
 	 * ones too) outlive the last close, as in Linux's icache. */
 	hi->inode->i_count++;
 	hi->inode->i_mode = st.st_mode;
+	hi->disk_size = st.st_size;
 	hi->inode->i_rdonly = fs->ro || !hi->writable;
 	hi->inode->i_evict = hostfs_evict;
 	hi->inode->i_setsize = hostfs_setsize;
@@ -476,7 +481,11 @@ static int hostfs_readahead(struct address_space *as, struct page **pages, unsig
 {
 	struct kmm *k = host_inode(as)->k;
 	long long pos = (long long)pages[0]->index << PAGE_SHIFT;
-	long long want = min(as->host->i_size - pos, (long long)nr << PAGE_SHIFT);
+	/* Below the size on the disk the host file has the bytes; between it
+	 * and i_size is a hole a write made and writeback has not filled
+	 * yet: zeros. */
+	long long want = min(min(as->host->i_size, host_inode(as)->disk_size) - pos,
+			     (long long)nr << PAGE_SHIFT);
 	unsigned char *buf;
 	unsigned int i;
 	long got = 0;
@@ -512,11 +521,15 @@ static int hostfs_readahead(struct address_space *as, struct page **pages, unsig
 }
 
 /* One write request of len bytes; done: queue it and say when it ends. */
-static long host_write(struct kmm *k, int fd, const void *buf, size_t len, long long pos,
+static long host_write(struct hostfs_inode *hi, const void *buf, size_t len, long long pos,
 		       unsigned long long *done)
 {
-	return done ? hw_disk_write_async(k, fd, buf, len, pos, done) :
-		      hw_disk_write(k, fd, buf, len, pos);
+	long r = done ? hw_disk_write_async(hi->k, hi->fd, buf, len, pos, done) :
+			hw_disk_write(hi->k, hi->fd, buf, len, pos);
+
+	if (r > 0 && pos + r > hi->disk_size)
+		hi->disk_size = pos + r;
+	return r;
 }
 
 /*
@@ -527,7 +540,6 @@ static int hostfs_writepages(struct address_space *as, struct page **pages, unsi
 			     unsigned long long *done)
 {
 	struct kmm *k = host_inode(as)->k;
-	int fd = host_inode(as)->fd;
 	long long pos = (long long)pages[0]->index << PAGE_SHIFT;
 	long long len = min(as->host->i_size - pos, (long long)nr << PAGE_SHIFT);
 	unsigned char *buf;
@@ -539,7 +551,7 @@ static int hostfs_writepages(struct address_space *as, struct page **pages, unsi
 	if (len <= 0)
 		return 0;		/* truncated meanwhile: nothing to write */
 	if (nr == 1) {
-		r = host_write(k, fd, page_address(pages[0]), (size_t)len, pos, done);
+		r = host_write(host_inode(as), page_address(pages[0]), (size_t)len, pos, done);
 		return r < 0 ? (int)r : 0;
 	}
 	buf = malloc((size_t)nr << PAGE_SHIFT);
@@ -547,7 +559,7 @@ static int hostfs_writepages(struct address_space *as, struct page **pages, unsi
 		return -ENOMEM;
 	for (i = 0; i < nr; i++)
 		memcpy(buf + ((size_t)i << PAGE_SHIFT), page_address(pages[i]), PAGE_SIZE);
-	r = host_write(k, fd, buf, (size_t)len, pos, done);
+	r = host_write(host_inode(as), buf, (size_t)len, pos, done);
 	free(buf);
 	return r < 0 ? (int)r : 0;
 }

@@ -271,9 +271,14 @@ static const char *sig_code_name(int signo, int code)
 /* A buffer of len bytes of the executor's own (written before the
  * accesses, so resident): the one mapped at start, since a mapping made
  * now could land in the window (tools/host_plug.c). */
-static unsigned char *buffer(unsigned long len)
+unsigned char *host_rw_buffer(unsigned long len)
 {
 	return len <= HOST_MAX_RW ? rw_buf : NULL;
+}
+
+static unsigned char *buffer(unsigned long len)
+{
+	return host_rw_buffer(len);
 }
 
 static void buffer_free(unsigned char *buf, unsigned long len)
@@ -381,8 +386,7 @@ int host_cmd_read(struct host_exec *h, int argc, char **argv)
 	return 0;
 }
 
-/* fill=BYTE:LEN; -1 if malformed. */
-static int parse_fill(const char *arg, unsigned long *byte, unsigned long *len)
+int host_parse_fill(const char *arg, unsigned long *byte, unsigned long *len)
 {
 	char word[64];
 	char *colon;
@@ -409,7 +413,7 @@ int host_cmd_write(struct host_exec *h, int argc, char **argv)
 	struct fault_count c;
 	int r;
 
-	if (fill && parse_fill(argv[3], &byte, &a.len))
+	if (fill && host_parse_fill(argv[3], &byte, &a.len))
 		return host_syntax_error(h, "write: expected fill=BYTE:LEN with BYTE 0..0xff and LEN up to 64M");
 	if (!fill)
 		a.len = strlen(argv[3]);

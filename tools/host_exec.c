@@ -13,7 +13,8 @@
  * the window (host_exec.h); a call that could reach outside it is refused
  * with "error EPERM" and not made, so a script can never unmap the
  * executor's own code, heap or stack.  Not run on the host: brk (the
- * heap belongs to malloc), file mappings, MADV_HWPOISON and
+ * heap belongs to malloc), file mappings by PATH (those of an fd the
+ * script opened below --root are: tools/host_files.c), MADV_HWPOISON and
  * MADV_SOFT_OFFLINE (they would poison real frames when run as root).
  *
  * --pku=off (host_exec_set_pku) answers as a host without protection
@@ -262,8 +263,22 @@ static int cmd_mmap(struct host_exec *h, int argc, char **argv)
 		return host_syntax_error(h, "mmap: bad PROT '%s'", argv[4]);
 	if (parse_names(map_names, argv[5], &flags))
 		return host_syntax_error(h, "mmap: bad FLAGS '%s'", argv[5]);
-	if (argc > 6)
-		return host_syntax_error(h, "mmap: file mappings are not run on the host");
+	if (argc > 6) {
+		/* An fd the script opened (the PATH form is not run here). */
+		unsigned long n, off = 0;
+		int fd;
+
+		if (parse_ulong(argv[6], &n, false) ||
+		    (argc > 7 && host_parse_num(h, "OFFSET", argv[7], &off, true)))
+			return host_syntax_error(h, "mmap: only an FD (and OFFSET) is run on the host");
+		if (!(flags & (HOST_MAP_FIXED | HOST_MAP_FIXED_NOREPLACE)) ||
+		    !host_in_window(addr, len, HOST_TASK_SIZE))
+			return host_refuse(h, "mmap");	/* a file mapping only in the window */
+		fd = host_file_fd(h, n);
+		print_addr(h, syscall(SYS_mmap, addr, len, prot, flags & ~0x20ul, fd < 0 ? 9999 : fd,
+				      off));
+		return 0;
+	}
 	if (flags & (HOST_MAP_FIXED | HOST_MAP_FIXED_NOREPLACE) &&
 	    !host_in_window(addr, len, HOST_TASK_SIZE))
 		return host_refuse(h, "mmap");
@@ -560,6 +575,15 @@ static const struct host_cmd host_cmds[] = {
 	{ "read", 3, 3, "read PID ADDR LEN", host_cmd_read, true },
 	{ "write", 3, 3, "write PID ADDR \"text\"|fill=0xAB:LEN", host_cmd_write, true },
 	{ "cat", 1, 1, "cat /proc/PID/maps|smaps", cmd_cat, true },
+	{ "open", 2, 3, "open PID PATH [O_FLAGS]   (below --root)", host_cmd_open, true },
+	{ "close", 2, 2, "close PID FD", host_cmd_close, true },
+	{ "pread", 4, 4, "pread PID FD OFFSET LEN", host_cmd_pread, true },
+	{ "pwrite", 4, 4, "pwrite PID FD OFFSET \"text\"|fill=0xAB:LEN", host_cmd_pwrite, true },
+	{ "ftruncate", 3, 3, "ftruncate PID FD LEN", host_cmd_ftruncate, true },
+	{ "fsync", 2, 2, "fsync PID FD", host_cmd_fsync, true },
+	{ "fdatasync", 2, 2, "fdatasync PID FD", host_cmd_fdatasync, true },
+	{ "msync", 4, 4, "msync PID ADDR LEN MS_FLAGS", host_cmd_msync, true },
+	{ "mincore", 3, 3, "mincore PID ADDR LEN", host_cmd_mincore, true },
 };
 
 const struct host_cmd *host_find_cmd(const char *name)
@@ -788,6 +812,14 @@ void host_exec_set_show_faults(struct host_exec *h, bool show)
 void host_exec_set_pku(struct host_exec *h, bool on)
 {
 	h->pku_off = !on;
+}
+
+int host_exec_set_root(struct host_exec *h, const char *dir)
+{
+	if (strlen(dir) + 1 >= sizeof(h->root) / 2)
+		return -ENAMETOOLONG;
+	snprintf(h->root, sizeof(h->root), "%s", dir);
+	return 0;
 }
 
 void host_exec_set_kernel_addresses(struct host_exec *h, bool on)

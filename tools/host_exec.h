@@ -51,6 +51,12 @@ void host_exec_set_show_faults(struct host_exec *h, bool show);
  */
 void host_exec_set_pku(struct host_exec *h, bool on);
 /*
+ * --root DIR: the script's files (open, pread, ...) are below DIR, as in
+ * a simulator booted with fs=DIR; without it file commands are refused.
+ * Before the first spawn.  0 or -ENAMETOOLONG.
+ */
+int host_exec_set_root(struct host_exec *h, const char *dir);
+/*
  * --kernel-addresses: every spawn fills the gaps of its address space
  * above the window (and puts an unmergeable page at the window's end),
  * so that where the kernel places a mapping (mmap without MAP_FIXED,

@@ -25,6 +25,7 @@
 #define HOST_MAX_ARGS	16
 #define HOST_MAX_LINE	4096
 #define HOST_MAX_RW	(64ul << 20)	/* the simulator's limit on read/write/touch */
+#define HOST_MAX_FDS	64	/* script fds a process may have open */
 
 typedef unsigned __int128 u128;
 
@@ -49,6 +50,8 @@ struct host_exec {
 	int chan;		/* in a server: its socket to the dispatcher */
 	int next_pid;		/* the pid the next spawn or fork gets */
 	bool panicked;		/* exit 1 ended init: nothing runs any more */
+	char root[4096];	/* --root DIR: the script's / for files ("": none) */
+	int fds[HOST_MAX_FDS];	/* in a server: script fd -> host fd + 1 (0: free) */
 	struct host_proc procs[HOST_MAX_PROCS];
 };
 
@@ -91,6 +94,24 @@ int host_plug_above_window(void);
 int host_cmd_touch(struct host_exec *h, int argc, char **argv);
 int host_cmd_read(struct host_exec *h, int argc, char **argv);
 int host_cmd_write(struct host_exec *h, int argc, char **argv);
+/* fill=BYTE:LEN; -1 if malformed. */
+int host_parse_fill(const char *arg, unsigned long *byte, unsigned long *len);
+/* The executor's own buffer of up to HOST_MAX_RW bytes (NULL: longer),
+ * resident and outside the window. */
+unsigned char *host_rw_buffer(unsigned long len);
+
+/* tools/host_files.c: the file calls, below the --root directory. */
+int host_cmd_open(struct host_exec *h, int argc, char **argv);
+int host_cmd_close(struct host_exec *h, int argc, char **argv);
+int host_cmd_pread(struct host_exec *h, int argc, char **argv);
+int host_cmd_pwrite(struct host_exec *h, int argc, char **argv);
+int host_cmd_ftruncate(struct host_exec *h, int argc, char **argv);
+int host_cmd_fsync(struct host_exec *h, int argc, char **argv);
+int host_cmd_fdatasync(struct host_exec *h, int argc, char **argv);
+int host_cmd_msync(struct host_exec *h, int argc, char **argv);
+int host_cmd_mincore(struct host_exec *h, int argc, char **argv);
+/* The host fd of script fd n in this server, or -1. */
+int host_file_fd(const struct host_exec *h, unsigned long n);
 /* In a new server: the signal handlers, scratch pages and the buffer of
  * the accesses (mapped now: after host_plug_above_window, a mapping the
  * kernel places would land in the window). */

@@ -18,13 +18,14 @@
 
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: kmm-host [--faults] [--pku=on|off] [--kernel-addresses] FILE|-\n"
+	fprintf(f, "usage: kmm-host [--faults] [--pku=on|off] [--kernel-addresses] [--root=DIR] FILE|-\n"
 		   "       kmm-host --generate SEED N [--faults] [--kernel-addresses] [--align-64k]\n"
 		   "                               [--child-access-only] [--without PATTERN,...]\n"
 		   "  kmm-host FILE             run the script's processes on the host kernel,\n"
 		   "                            each a real process, inside %#lx-%#lx\n"
 		   "  --faults                  touch/read/write lines end with minflt=N\n"
 		   "  --pku=off                 answer as a host without protection keys\n"
+		   "  --root=DIR                files of the script (open, pread, ...) are below DIR\n"
 		   "                            (PROT_EXEC is readable, no pkey can be allocated)\n"
 		   "  --kernel-addresses        spawn fills the gaps above the window, so the kernel\n"
 		   "                            places mmap without MAP_FIXED in the window\n"
@@ -42,6 +43,7 @@ struct run_opts {
 	bool faults;
 	bool pku;
 	bool kernel_addresses;
+	const char *root;		/* --root=DIR: the files' directory */
 };
 
 static int run_script(const char *path, const struct run_opts *o)
@@ -67,6 +69,10 @@ static int run_script(const char *path, const struct run_opts *o)
 	host_exec_set_show_faults(h, o->faults);
 	host_exec_set_pku(h, o->pku);
 	host_exec_set_kernel_addresses(h, o->kernel_addresses);
+	if (o->root && host_exec_set_root(h, o->root)) {
+		fprintf(stderr, "kmm-host: --root: path too long\n");
+		return 2;
+	}
 	bad = host_exec_run_stream(h, in);
 	panicked = host_exec_panicked(h);
 	host_exec_destroy(h);
@@ -88,6 +94,8 @@ static int run(int argc, char **argv)
 			o.pku = !strcmp(argv[i], "--pku=on");
 		else if (!strcmp(argv[i], "--kernel-addresses"))
 			o.kernel_addresses = true;
+		else if (!strncmp(argv[i], "--root=", 7))
+			o.root = argv[i] + 7;
 		else
 			return usage(stderr);
 	}

@@ -47,6 +47,10 @@
 
 static struct host_features diff_features;
 static bool diff_features_read;
+/* Scripts with files: the host's files are below diff_host_root
+ * (kmm-host --root), the simulator's below diff_sim_root (boot fs=):
+ * two directories with the same contents.  "": no files. */
+static char diff_host_root[1024], diff_sim_root[1024];
 
 /* The host's features, read once. */
 static const struct host_features *diff_host(void)
@@ -123,6 +127,8 @@ static void __attribute__((noreturn)) host_child(const struct script *s, int fd,
 	host_exec_set_show_faults(h, mode & DIFF_FAULTS);
 	host_exec_set_pku(h, hf->pku);
 	host_exec_set_kernel_addresses(h, mode & DIFF_KERNEL_ADDR);
+	if (diff_host_root[0])
+		host_exec_set_root(h, diff_host_root);
 	for (i = 0; i < s->n; i++) {
 		bad += host_exec_run_line(h, s->line[i]) != 0;
 		fputs(SEPARATOR, out);
@@ -271,7 +277,7 @@ static void run_sim(const struct script *s, struct outputs *o, unsigned int mode
 	size_t *starts = calloc(s->n + 1, sizeof(*starts));
 	size_t *ends = calloc(s->n + 1, sizeof(*ends));
 	struct sim_run r = { NULL, out, &obuf, &olen, script };
-	char boot[64];
+	char boot[64], line[1200];
 	bool set_up = false;
 	unsigned int i;
 
@@ -283,8 +289,12 @@ static void run_sim(const struct script *s, struct outputs *o, unsigned int mode
 	sim_set_source(r.sim, "sim");
 	sim_set_show_faults(r.sim, mode & DIFF_FAULTS);
 	host_features_boot_line(diff_host(), boot, sizeof(boot));
-	if (boot[0])
-		sim_hidden(&r, boot, NULL, 0);
+	if (diff_sim_root[0])
+		snprintf(line, sizeof(line), "%s fs=%s", boot[0] ? boot : "boot", diff_sim_root);
+	else
+		snprintf(line, sizeof(line), "%s", boot);
+	if (line[0])
+		sim_hidden(&r, line, NULL, 0);
 	for (i = 0; i < s->n; i++) {
 		fflush(out);
 		starts[i] = olen;
