@@ -82,7 +82,11 @@ struct file_ra_state {
 	unsigned long start;
 	unsigned int size;
 	unsigned int async_size;
-	unsigned int ra_pages;		/* the window's maximum (read_ahead_kb) */
+	unsigned int ra_pages;		/* the window's maximum (read_ahead_kb; 2x after
+					 * POSIX_FADV_SEQUENTIAL) */
+	unsigned short order;		/* the folio order the last window asked for */
+	unsigned short mmap_miss;	/* faults that missed the cache, less hits:
+					 * above MMAP_LOTSAMISS, no read-around */
 	long long prev_pos;		/* where the last read ended (-1: none yet) */
 };
 
@@ -98,6 +102,8 @@ struct file {
 
 #define FMODE_READ	0x1u
 #define FMODE_WRITE	0x2u
+#define FMODE_RANDOM	0x4u		/* POSIX_FADV_RANDOM: no readahead */
+#define FMODE_NOREUSE	0x8u		/* POSIX_FADV_NOREUSE */
 
 /* The simulated disk's root filesystem (/dev/sda1) and the internal shm mount. */
 #define ROOT_DEV	MKDEV(8, 1)
