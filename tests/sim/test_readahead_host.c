@@ -42,6 +42,7 @@
 #include "mm/memory.h"
 #include "arch/x86/mm/fault.h"
 #include "tests/harness.h"
+#include "tests/host_features.h"
 #include "tests/kmm_test.h"
 
 #define FILE_PAGES	16384ul		/* 64 MiB */
@@ -104,19 +105,6 @@ static long read_ahead_kb = -1;
 
 /* ---- the host's features ---------------------------------------------- */
 
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 /* Why this host cannot run the test, or NULL. */
 static const char *host_unfit(void)
 {
@@ -137,11 +125,11 @@ static const char *host_unfit(void)
 	}
 	snprintf(p, sizeof(p), "/sys/dev/block/%u:%u/queue/read_ahead_kb", major(st.st_dev),
 		 minor(st.st_dev));
-	read_ahead_kb = read_long(p);
+	read_ahead_kb = hf_read_long(p, -1);
 	if (read_ahead_kb < 0) {
 		snprintf(p, sizeof(p), "/sys/dev/block/%u:%u/../queue/read_ahead_kb",
 			 major(st.st_dev), minor(st.st_dev));
-		read_ahead_kb = read_long(p);
+		read_ahead_kb = hf_read_long(p, -1);
 	}
 	if (read_ahead_kb < 16) {
 		snprintf(why, sizeof(why), "%s: no block device with read_ahead_kb >= 16", dirpath);
