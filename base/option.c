@@ -72,6 +72,10 @@ const struct kmm_option kmm_options[] = {
 	  "the disk's time per request in microseconds (an SSD's default)", NULL, NULL },
 	{ "disk_mbps", OPT(disk_mbps), KMM_OPT_INT, 500, 1, 1000000,
 	  "the disk's transfer rate in MB/s", NULL, NULL },
+	{ "read_ahead_kb", OPT(read_ahead_kb), KMM_OPT_INT, 128, 0, 1 << 20,
+	  "the disk's readahead maximum in KiB (its queue/read_ahead_kb; 0: no readahead)", NULL, NULL },
+	{ "large_folios", OPT(no_large_folios), KMM_OPT_OFF, 0, 0, 1,
+	  "on: readahead fills the page cache with large folios (as ext4); off: order-0 pages only", NULL, NULL },
 };
 const unsigned int kmm_nr_options = sizeof(kmm_options) / sizeof(kmm_options[0]);
 

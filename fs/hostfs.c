@@ -466,6 +466,7 @@ struct file *hostfs_open(struct kmm *k, const char *path, int flags, unsigned in
 		return NULL;
 	}
 	f->f_flags = (unsigned int)flags;
+	file_ra_state_init(&f->f_ra, &inode->i_data);
 	return f;
 }
 

@@ -37,6 +37,7 @@
 #include "mm/slab.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include <kmm/sched.h>
 
 /* ---- the xarray's nodes: the radix_tree_node cache ------------------ */
 
@@ -134,6 +135,10 @@ static struct page *page_cache_alloc_add(struct address_space *as, pgoff_t index
 	return page;
 }
 
+/* The flags a page-cache page may carry that the allocator must not see. */
+#define CACHE_PAGE_FLAGS	(1ul << PG_uptodate | 1ul << PG_referenced | \
+				 1ul << PG_readahead | 1ul << PG_dirty)
+
 /* Drops a page the cache holds, mapped or not (mapped ones live on). */
 static void release_cache_page(struct address_space *as, struct page *page)
 {
@@ -142,20 +147,83 @@ static void release_cache_page(struct address_space *as, struct page *page)
 		folio_account_cleaned(page);
 	if (page_mapcount(page) == 0)
 		page->mapping = NULL;	/* the free checks it */
+	if (PageTail(page))
+		page->flags &= ~CACHE_PAGE_FLAGS;	/* the free checks only the head */
 	put_page(page);
 }
 
-/* Takes page out of the cache (delete_from_page_cache). */
-static void page_cache_delete(struct address_space *as, struct page *page)
+/*
+ * A large folio (a compound page of order > 0, readahead's) is cached
+ * page by page: each subpage at its own index, each holding one of the
+ * cache's references on the head.  Flags that Linux keeps per folio
+ * (uptodate, readahead) are on the head; dirty and writeback stay per
+ * page (docs/filemap.md).
+ */
+static unsigned long folio_nr_pages(const struct page *folio)
 {
-	if (xa_cmpxchg(&as->i_pages, page->index, page, NULL, GFP_KERNEL) != page)
-		return;
-	as->nrpages--;
-	release_cache_page(as, page);
+	return 1ul << compound_order(folio);
 }
 
-/* Reads a run of new pages in one request; on an error they leave again. */
-static int read_run(struct address_space *as, struct page **run, unsigned int n)
+/*
+ * Takes the whole folio holding page out of the cache
+ * (filemap_remove_folio); a folio leaves the cache whole.
+ */
+static void page_cache_delete(struct address_space *as, struct page *page)
+{
+	struct page *head = compound_head(page);
+	unsigned long i, nr = folio_nr_pages(head);
+	pgoff_t index = head->index;
+
+	for (i = 0; i < nr; i++) {
+		if (xa_cmpxchg(&as->i_pages, index + i, head + i, NULL, GFP_KERNEL) != head + i)
+			continue;
+		as->nrpages--;
+		release_cache_page(as, head + i);
+	}
+}
+
+void filemap_remove_folio(struct address_space *as, struct page *folio)
+{
+	page_cache_delete(as, folio);
+}
+
+/*
+ * A new folio of 2^order pages at index, not uptodate: -EEXIST if one of
+ * its pages is cached (nothing is added), -ENOMEM.  Readahead asks for
+ * orders that index is aligned to.
+ */
+int filemap_add_folio(struct address_space *as, pgoff_t index, unsigned int order,
+		      struct page **folio)
+{
+	gfp_t gfp = GFP_HIGHUSER_MOVABLE | __GFP_NOWARN | (order ? __GFP_COMP | __GFP_NORETRY : 0);
+	unsigned long i, nr = 1ul << order;
+	struct page *head;
+
+	for (i = 0; i < nr; i++)
+		if (find_get_page(as, index + i))
+			return -EEXIST;
+	head = __alloc_pages(kmm_cur(), gfp, order);
+	if (!head)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		if (i)
+			get_page(head);
+		if (page_cache_insert(as, head + i, index + i)) {
+			while (i--)
+				page_cache_delete(as, head + i);
+			put_page(head);
+			return -ENOMEM;
+		}
+	}
+	*folio = head;
+	return 0;
+}
+
+/*
+ * Reads n new pages of consecutive index in one disk request; on an
+ * error their folios leave the cache again.
+ */
+int filemap_read_folios(struct address_space *as, struct page **run, unsigned int n)
 {
 	struct kmm *k = kmm_cur();
 	int err = as->a_ops->readahead(as, run, n);
@@ -203,7 +271,7 @@ long page_cache_read_range(struct address_space *as, pgoff_t index, unsigned lon
 		}
 		if (!n || !as->a_ops)
 			continue;	/* no disk: zeroed already */
-		if (read_run(as, run, n))
+		if (filemap_read_folios(as, run, n))
 			return done ? done : -EIO;
 		done += n;
 	}
@@ -233,6 +301,89 @@ struct page *filemap_fault_page(struct address_space *as, pgoff_t index, bool *m
 	return find_get_page(as, index);
 }
 
+/* ---- mmap read-around ---------------------------------------------------- */
+
+/* Faults that missed more than this, net of hits: no more read-around. */
+#define MMAP_LOTSAMISS	100
+
+/*
+ * A fault missed the cache (do_sync_mmap_readahead): VM_RAND_READ reads
+ * nothing ahead, VM_SEQ_READ reads as a sequential read would, else a
+ * window of ra_pages centred on the fault, its last quarter async, unless
+ * this file's faults mostly miss.
+ */
+static void do_sync_mmap_readahead(struct file *file, unsigned long vm_flags, pgoff_t index)
+{
+	struct file_ra_state *ra = &file->f_ra;
+	DEFINE_READAHEAD(rac, file, ra, &file->f_inode->i_data, index);
+
+	if ((vm_flags & (VM_RAND_READ | VM_EXEC)) == VM_RAND_READ || !ra->ra_pages)
+		return;
+	if (vm_flags & VM_SEQ_READ) {
+		page_cache_sync_ra(&rac, ra->ra_pages);
+		readahead_done(&rac);
+		return;
+	}
+	if (ra->mmap_miss < MMAP_LOTSAMISS * 10)
+		ra->mmap_miss++;
+	if (ra->mmap_miss > MMAP_LOTSAMISS)
+		return;
+	ra->start = index > ra->ra_pages / 2 ? index - ra->ra_pages / 2 : 0;
+	ra->size = ra->ra_pages;
+	ra->async_size = ra->ra_pages / 4;
+	ra->order = 0;
+	rac._index = ra->start;
+	page_cache_ra_order(&rac, ra);
+	readahead_done(&rac);
+}
+
+/* A fault hit the cache (do_async_mmap_readahead): at a marker, read on. */
+static void do_async_mmap_readahead(struct file *file, unsigned long vm_flags, struct page *page)
+{
+	struct file_ra_state *ra = &file->f_ra;
+	struct page *folio = compound_head(page);
+
+	if ((vm_flags & VM_RAND_READ) || !ra->ra_pages)
+		return;
+	if (ra->mmap_miss)
+		ra->mmap_miss--;
+	if (PageReadahead(folio)) {
+		DEFINE_READAHEAD(rac, file, ra, &file->f_inode->i_data, page->index);
+
+		page_cache_async_ra(&rac, folio, ra->ra_pages);
+		readahead_done(&rac);
+	}
+}
+
+struct page *filemap_fault(struct file *file, unsigned long vm_flags, pgoff_t index,
+			   bool *major)
+{
+	struct address_space *as = &file->f_inode->i_data;
+	struct page *page = find_get_page(as, index);
+
+	*major = false;
+	if (page) {
+		do_async_mmap_readahead(file, vm_flags, page);
+		return page;
+	}
+	if (!as->a_ops)
+		return filemap_fault_page(as, index, major);
+	do_sync_mmap_readahead(file, vm_flags, index);
+	page = find_get_page(as, index);
+	if (!page)
+		return filemap_fault_page(as, index, major);
+	*major = true;
+	return page;
+}
+
+/* filemap_map_pages: each page fault-around mapped counts as a hit. */
+void filemap_map_pages_hit(struct file *file, unsigned long nr)
+{
+	struct file_ra_state *ra = &file->f_ra;
+
+	ra->mmap_miss = nr >= ra->mmap_miss ? 0 : (unsigned short)(ra->mmap_miss - nr);
+}
+
 struct page *filemap_get_page(struct address_space *as, pgoff_t index)
 {
 	bool major;
@@ -253,32 +404,18 @@ void truncate_inode_pages_range(struct address_space *as, pgoff_t start, pgoff_t
 	if (!as->nrpages || end <= start)
 		return;
 	xa_for_each_range(&as->i_pages, index, page, start, end - 1) {
+		struct page *head = compound_head(page);
+
 		folio_wait_writeback(page);	/* its write must finish first */
+		if (head->index < start || head->index + folio_nr_pages(head) > end) {
+			/* Part of a large folio: it stays, that part zeroed. */
+			memset(page_address(page), 0, PAGE_SIZE);
+			continue;
+		}
 		page_cache_delete(as, page);
 	}
 	if (!as->nrdirty && as->host)
 		inode_io_list_del(as->host);	/* nothing left for the flusher */
-}
-
-/*
- * invalidate_mapping_pages: drops the pages of [start, end] that nothing
- * needs, clean, not under writeback and not mapped (drop_caches,
- * POSIX_FADV_DONTNEED).  Returns how many went.
- */
-unsigned long invalidate_mapping_pages(struct address_space *as, pgoff_t start, pgoff_t end)
-{
-	unsigned long index, n = 0;
-	struct page *page;
-
-	if (!as->nrpages || end < start)
-		return 0;
-	xa_for_each_range(&as->i_pages, index, page, start, end) {
-		if (PageDirty(page) || PageWriteback(page) || page_mapcount(page) || PageLocked(page))
-			continue;
-		page_cache_delete(as, page);
-		n++;
-	}
-	return n;
 }
 
 void truncate_inode_pages_final(struct address_space *as)
@@ -385,33 +522,63 @@ void tag_pages_for_writeback(struct address_space *as, pgoff_t start, pgoff_t en
 #define MAX_LFS_FILESIZE	((long long)LONG_MAX)
 
 /*
+ * The page at index for a read whose pages end before last_index
+ * (filemap_get_pages): a miss starts synchronous readahead, a folio
+ * marked PG_readahead the next window.  NULL with *err on failure.
+ */
+static struct page *filemap_get_read_page(struct file *f, pgoff_t index, pgoff_t last_index,
+					  long *err)
+{
+	struct address_space *as = &f->f_inode->i_data;
+	struct page *page = find_get_page(as, index), *folio;
+
+	*err = 0;
+	if (!page && as->a_ops) {
+		/* A failed request is not retried: the disk said EIO. */
+		*err = page_cache_sync_readahead(as, &f->f_ra, f, index, last_index - index);
+		page = find_get_page(as, index);
+		if (!page && *err)
+			return NULL;
+	}
+	if (!page) {
+		long r = page_cache_read_range(as, index, 1);
+
+		page = r < 0 ? NULL : find_get_page(as, index);
+		if (!page)
+			*err = r < 0 ? r : -ENOMEM;
+		return page;
+	}
+	folio = compound_head(page);
+	if (PageReadahead(folio))
+		page_cache_async_readahead(as, &f->f_ra, f, folio, last_index - folio->index);
+	return page;
+}
+
+/*
  * pread(2) through the cache: len bytes at pos into buf, stopping at EOF.
  * Returns the bytes copied, or -errno when none could be (-EIO: the disk
- * failed).
+ * failed).  prev_pos, where it ended, tells the next read's readahead
+ * whether it is sequential.
  */
 long filemap_read(struct file *f, long long pos, void *buf, size_t len)
 {
 	struct inode *inode = f->f_inode;
-	struct address_space *as = &inode->i_data;
 	size_t done = 0;
+	pgoff_t last_index;
 
 	if (pos >= inode->i_size || !len)
 		return 0;
 	len = (size_t)min((long long)len, inode->i_size - pos);
+	last_index = (pgoff_t)((pos + (long long)len + PAGE_SIZE - 1) >> PAGE_SHIFT);
 	while (done < len) {
 		pgoff_t index = (pgoff_t)((pos + (long long)done) >> PAGE_SHIFT);
 		size_t off = (size_t)((pos + (long long)done) & ~PAGE_MASK);
 		size_t n = min(len - done, PAGE_SIZE - off);
-		struct page *page = find_get_page(as, index);
+		long err;
+		struct page *page = filemap_get_read_page(f, index, last_index, &err);
 
-		if (!page) {
-			pgoff_t last = (pgoff_t)((pos + (long long)len - 1) >> PAGE_SHIFT);
-			long r = page_cache_read_range(as, index, last - index + 1);
-
-			page = r < 0 ? NULL : find_get_page(as, index);
-			if (!page)
-				return done ? (long)done : (r < 0 ? r : -ENOMEM);
-		}
+		if (!page)
+			return done ? (long)done : err;
 		memcpy((char *)buf + done, (char *)page_address(page) + off, n);
 		SetPageReferenced(page);
 		done += n;
@@ -505,4 +672,84 @@ void truncate_pagecache(struct inode *inode, long long newsize)
 	page = off ? find_get_page(as, (pgoff_t)(newsize >> PAGE_SHIFT)) : NULL;
 	if (page)
 		memset((char *)page_address(page) + off, 0, PAGE_SIZE - off);
+}
+
+/* ---- fadvise(DONTNEED) and cachestat ------------------------------------ */
+
+/* May this folio leave the cache now: clean, not under writeback, unmapped. */
+static bool folio_can_invalidate(struct page *head)
+{
+	unsigned long i, nr = folio_nr_pages(head);
+
+	for (i = 0; i < nr; i++)
+		if (PageDirty(head + i) || PageWriteback(head + i) || page_mapcount(head + i))
+			return false;
+	return true;
+}
+
+/*
+ * invalidate_mapping_pages (mapping_try_invalidate): the clean, unmapped
+ * folios lying wholly in [start, end] leave the cache; returns the pages
+ * dropped.  Dirty, mapped or partly covered folios stay.
+ */
+unsigned long invalidate_mapping_pages(struct address_space *as, pgoff_t start, pgoff_t end)
+{
+	unsigned long index, dropped = 0;
+	struct page *page;
+
+	if (!as->nrpages || end < start)
+		return 0;
+	xa_for_each_range(&as->i_pages, index, page, start, end) {
+		struct page *head = compound_head(page);
+		unsigned long nr = folio_nr_pages(head);
+
+		if (head->index < start || head->index + nr - 1 > end ||
+		    !folio_can_invalidate(head))
+			continue;
+		page_cache_delete(as, head);
+		dropped += nr;
+	}
+	return dropped;
+}
+
+/*
+ * cachestat over pages [first, last]: what is cached, dirty, under
+ * writeback.  Nothing is evicted yet (no reclaim leaves shadow entries).
+ */
+void filemap_cachestat(struct address_space *as, pgoff_t first, pgoff_t last,
+		       struct cachestat *cs)
+{
+	unsigned long index;
+	struct page *page;
+
+	memset(cs, 0, sizeof(*cs));
+	if (!as->nrpages)
+		return;
+	xa_for_each_range(&as->i_pages, index, page, first, last) {
+		cs->nr_cache++;
+		cs->nr_dirty += PageDirty(page);
+		cs->nr_writeback += PageWriteback(page);
+	}
+}
+
+/*
+ * cachestat(2): flags must be 0; len 0 means to the end of the file.
+ * -EBADF for a bad fd, -EINVAL for flags.
+ */
+long ksys_cachestat(struct task_struct *t, int fd, unsigned long long off,
+		    unsigned long long len, struct cachestat *cs, unsigned int flags)
+{
+	struct file *f = fget_raw(t->files, fd);
+	pgoff_t first = (pgoff_t)(off >> PAGE_SHIFT), last;
+
+	if (!f)
+		return -EBADF;
+	if (flags)
+		return -EINVAL;
+	if (!len || off + len < off || ((off + len - 1) >> PAGE_SHIFT) > ~0ul)
+		last = ~0ul;
+	else
+		last = (pgoff_t)((off + len - 1) >> PAGE_SHIFT);
+	filemap_cachestat(&f->f_inode->i_data, first, last, cs);
+	return 0;
 }

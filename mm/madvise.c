@@ -9,6 +9,8 @@
  * until the page-fault issue puts pages under VMAs; KSM and THP only
  * record the flag for now.
  */
+#include <fcntl.h>
+#include <kmm/pagemap.h>
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "mm/mmap.h"
@@ -165,6 +167,21 @@ static int madvise_populate(struct mm_struct *mm, unsigned long start, unsigned 
 	return 0;
 }
 
+/*
+ * MADV_WILLNEED: on a file mapping, POSIX_FADV_WILLNEED of the range's
+ * file offsets (vfs_fadvise), so it is read now; anonymous memory has
+ * nothing swapped out to bring in yet.
+ */
+static int madvise_willneed(struct vm_area_struct *v, unsigned long start, unsigned long end)
+{
+	long long offset;
+
+	if (!v->vm_file)
+		return 0;
+	offset = (long long)(start - v->vm_start) + ((long long)v->vm_pgoff << PAGE_SHIFT);
+	return generic_fadvise(v->vm_file, offset, (long long)(end - start), POSIX_FADV_WILLNEED);
+}
+
 static int madvise_pages(struct vm_area_struct *v, int behavior, unsigned long start,
 			 unsigned long end)
 {
@@ -217,7 +234,7 @@ static int madvise_pages(struct vm_area_struct *v, int behavior, unsigned long s
 	case MADV_PAGEOUT:
 		return v->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB) ? -EINVAL : 0;
 	}
-	return 0;			/* WILLNEED: nothing swapped out yet */
+	return madvise_willneed(v, start, end);
 }
 
 static bool changes_flags(int behavior)

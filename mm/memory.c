@@ -276,7 +276,7 @@ static struct page *vma_file_page(struct vm_area_struct *v, unsigned long addr, 
 	*major = false;
 	if ((long long)index << PAGE_SHIFT >= inode->i_size)
 		return ERR_PTR(-EFAULT);
-	return filemap_fault_page(&inode->i_data, index, major);
+	return filemap_fault(v->vm_file, v->vm_flags, index, major);
 }
 
 /*
@@ -308,9 +308,11 @@ static void map_file_page(struct vm_area_struct *v, unsigned long addr, pte_t *p
  * do, the pages already cached around it: a window of 16 pages that
  * starts at the fault's 64 KiB-aligned block, moved up to the VMA's start
  * if the block begins before it, and cut at the VMA's end and the end of
- * the PTE table.  Those pages cost no fault later.
+ * the PTE table.  Those pages cost no fault later.  A folio marked
+ * PG_readahead is left for its own fault, which starts the next window
+ * (next_uptodate_folio); each page mapped counts against mmap_miss.
  */
-static void do_fault_around(struct vm_area_struct *v, unsigned long addr)
+static void do_fault_around(struct vm_area_struct *v, unsigned long addr, pte_t *fault_pte)
 {
 	unsigned long pte_off = (addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
 	unsigned long vma_off = (addr - v->vm_start) >> PAGE_SHIFT;
@@ -318,44 +320,73 @@ static void do_fault_around(struct vm_area_struct *v, unsigned long addr)
 				 pte_off - min(pte_off, vma_off));
 	unsigned long to = min(min(from + FAULT_AROUND_PAGES, (unsigned long)PTRS_PER_PTE),
 			       pte_off + ((v->vm_end - addr) >> PAGE_SHIFT));
-	unsigned long base = addr & PMD_MASK, i;
+	unsigned long base = addr & PMD_MASK, i, mapped = 0;
 
 	for (i = from; i < to; i++) {
 		unsigned long a = base + (i << PAGE_SHIFT);
 		struct page *page;
 		pte_t *pte;
 
-		if (a == addr)
-			continue;
-		pte = pte_lookup(v->vm_mm, a);
+		pte = a == addr ? fault_pte : pte_lookup(v->vm_mm, a);
 		if (!pte || !pte_none(ptep_get(pte)))
 			continue;
+		if ((long long)linear_page_index(v, a) << PAGE_SHIFT >= v->vm_file->f_inode->i_size)
+			break;		/* not past EOF, even if a folio is cached there */
 		page = find_get_page(&v->vm_file->f_inode->i_data, linear_page_index(v, a));
-		if (page)
+		if (page && !PageReadahead(compound_head(page))) {
 			map_file_page(v, a, pte, page, false);
+			mapped++;
+		}
 	}
+	filemap_map_pages_hit(v->vm_file, mapped);
+}
+
+/*
+ * A read fault (do_read_fault): fault-around first, which maps the page
+ * itself when it is cached; else the page is looked up or read
+ * (filemap_fault), mapped, and after a major fault fault-around runs
+ * again, as Linux's retry after the I/O does.
+ */
+static vm_fault_t do_read_fault(struct vm_area_struct *v, unsigned long addr, pte_t *pte)
+{
+	bool major;
+	struct page *page;
+
+	if ((long long)linear_page_index(v, addr) << PAGE_SHIFT < v->vm_file->f_inode->i_size) {
+		do_fault_around(v, addr, pte);
+		if (!pte_none(ptep_get(pte)))
+			return 0;
+	}
+	page = vma_file_page(v, addr, &major);
+	if (IS_ERR(page))
+		return PTR_ERR(page) == -EFAULT || PTR_ERR(page) == -EIO ? VM_FAULT_SIGBUS :
+									   VM_FAULT_OOM;
+	if (!page)
+		return VM_FAULT_OOM;
+	/* Read-only in a private mapping (copy on write), writable in a
+	 * shared one unless writes must be noticed. */
+	map_file_page(v, addr, pte, page, false);
+	if (major)
+		do_fault_around(v, addr, pte);
+	return major ? VM_FAULT_MAJOR : 0;
 }
 
 static vm_fault_t do_fault(struct vm_area_struct *v, unsigned long addr, pte_t *pte,
 			   unsigned int flags)
 {
 	bool major;
-	struct page *page = vma_file_page(v, addr, &major), *copy;
-	vm_fault_t ret = major ? VM_FAULT_MAJOR : 0;
+	struct page *page, *copy;
+	vm_fault_t ret;
 
+	if (!(flags & FAULT_FLAG_WRITE))
+		return do_read_fault(v, addr, pte);
+	page = vma_file_page(v, addr, &major);
+	ret = major ? VM_FAULT_MAJOR : 0;
 	if (IS_ERR(page))
 		return PTR_ERR(page) == -EFAULT || PTR_ERR(page) == -EIO ? VM_FAULT_SIGBUS :
 									   VM_FAULT_OOM;
 	if (!page)
 		return VM_FAULT_OOM;
-	if (!(flags & FAULT_FLAG_WRITE)) {
-		/* A read maps the cache page: read-only in a private
-		 * mapping (copy on write), writable in a shared one
-		 * unless writes must be noticed. */
-		map_file_page(v, addr, pte, page, false);
-		do_fault_around(v, addr);
-		return ret;
-	}
 	if (v->vm_flags & VM_SHARED) {
 		set_page_dirty(page);	/* do_shared_fault's page_mkwrite */
 		map_file_page(v, addr, pte, page, true);

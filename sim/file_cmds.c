@@ -1,6 +1,7 @@
 /*
  * sim/file_cmds.c - the file system calls of the script language: open,
- * close, pread, pwrite, ftruncate, fsync, fdatasync and sync.  Each
+ * close, pread, pwrite, ftruncate, fsync, fdatasync, sync, fadvise and
+ * cachestat.  Each
  * prints one line: the result as the system call returns it, or
  * "error ENAME" (docs/scripting.md).
  */
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kmm/fs.h>
+#include <kmm/pagemap.h>
 #include <kmm/sched.h>
 #include "base/parse.h"
 #include "sim/sim.h"
@@ -18,6 +20,11 @@
 static const struct flag_name open_names[] = {
 	F(O_RDONLY), F(O_WRONLY), F(O_RDWR), F(O_CREAT), F(O_EXCL), F(O_TRUNC), F(O_APPEND),
 	F(O_SYNC), F(O_DSYNC), F(O_NOFOLLOW), F(O_DIRECTORY), F(O_CLOEXEC),
+	{ NULL, 0 }
+};
+static const struct flag_name fadv_names[] = {
+	F(POSIX_FADV_NORMAL), F(POSIX_FADV_RANDOM), F(POSIX_FADV_SEQUENTIAL),
+	F(POSIX_FADV_WILLNEED), F(POSIX_FADV_DONTNEED), F(POSIX_FADV_NOREUSE),
 	{ NULL, 0 }
 };
 #undef F
@@ -199,5 +206,50 @@ int cmd_sync(struct sim *s, int argc, char **argv)
 {
 	ksys_sync(s->k);
 	fprintf(s->out, "ok\n");
+	return 0;
+}
+
+/* fadvise PID FD OFFSET LEN ADVICE -> ok | error E... */
+int cmd_fadvise(struct sim *s, int argc, char **argv)
+{
+	long long off, len;
+	unsigned long advice = 0;
+	unsigned int i;
+	struct task_struct *t;
+	int fd, bad;
+
+	if (arg_offset(s, argv, 3, &off) || arg_offset(s, argv, 4, &len))
+		return -1;
+	for (i = 0; fadv_names[i].name && strcmp(fadv_names[i].name, argv[5]); i++)
+		;
+	if (!fadv_names[i].name)
+		return syntax_error(s, "fadvise: ADVICE must be POSIX_FADV_NORMAL, _RANDOM, "
+				    "_SEQUENTIAL, _WILLNEED, _DONTNEED or _NOREUSE, got '%s'", argv[5]);
+	advice = fadv_names[i].value;
+	t = arg_fd(s, argv, &fd, &bad);
+	if (!t)
+		return bad;
+	return print_result(s, ksys_fadvise64_64(t, fd, off, len, (int)advice));
+}
+
+/* cachestat PID FD OFFSET LEN -> cache=N dirty=N writeback=N evicted=N recently_evicted=N */
+int cmd_cachestat(struct sim *s, int argc, char **argv)
+{
+	unsigned long off, len;
+	struct cachestat cs;
+	struct task_struct *t;
+	long r;
+	int fd, bad;
+
+	if (arg_num(s, argv, 3, "OFFSET", &off) || arg_num(s, argv, 4, "LEN", &len))
+		return -1;
+	t = arg_fd(s, argv, &fd, &bad);
+	if (!t)
+		return bad;
+	r = ksys_cachestat(t, fd, off, len, &cs, 0);
+	if (r < 0)
+		return print_errno(s, r);
+	fprintf(s->out, "cache=%llu dirty=%llu writeback=%llu evicted=%llu recently_evicted=%llu\n",
+		cs.nr_cache, cs.nr_dirty, cs.nr_writeback, cs.nr_evicted, cs.nr_recently_evicted);
 	return 0;
 }

@@ -108,6 +108,8 @@ int cmd_ftruncate(struct sim *s, int argc, char **argv);
 int cmd_fsync(struct sim *s, int argc, char **argv);
 int cmd_fdatasync(struct sim *s, int argc, char **argv);
 int cmd_sync(struct sim *s, int argc, char **argv);
+int cmd_fadvise(struct sim *s, int argc, char **argv);
+int cmd_cachestat(struct sim *s, int argc, char **argv);
 /* The bytes of a data argument: "text" or fill=0xAB:LEN (malloc'ed), or NULL
  * after a syntax error. */
 unsigned char *arg_data(struct sim *s, const char *arg, unsigned long *len);

@@ -92,7 +92,11 @@ struct file_ra_state {
 	unsigned long start;
 	unsigned int size;
 	unsigned int async_size;
-	unsigned int ra_pages;		/* the window's maximum (read_ahead_kb) */
+	unsigned int ra_pages;		/* the window's maximum (read_ahead_kb; 2x after
+					 * POSIX_FADV_SEQUENTIAL) */
+	unsigned short order;		/* the folio order the last window asked for */
+	unsigned short mmap_miss;	/* faults that missed the cache, less hits:
+					 * above MMAP_LOTSAMISS, no read-around */
 	long long prev_pos;		/* where the last read ended (-1: none yet) */
 };
 
@@ -108,6 +112,8 @@ struct file {
 
 #define FMODE_READ	0x1u
 #define FMODE_WRITE	0x2u
+#define FMODE_RANDOM	0x4u		/* POSIX_FADV_RANDOM: no readahead */
+#define FMODE_NOREUSE	0x8u		/* POSIX_FADV_NOREUSE */
 
 /* The FMODE_* an open(2) with these O_* flags gives its file. */
 static inline unsigned int open_fmode(int flags)

@@ -63,6 +63,10 @@ struct kmm_config {
 					 * Linux's nogbpages): 2M leaves in the direct map */
 	unsigned long disk_latency_us;	/* the disk's time per request (default 100) */
 	unsigned long disk_mbps;	/* its transfer rate, MB/s (default 500) */
+	unsigned long read_ahead_kb;	/* the disk's readahead maximum, KiB (default 128,
+					 * /sys/block/sda/queue/read_ahead_kb) */
+	int no_large_folios;		/* 1: the page cache keeps order-0 folios only
+					 * (boot large_folios=off) */
 };
 
 /* kmm_config.pku */

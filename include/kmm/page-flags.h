@@ -39,6 +39,10 @@ enum pageflags {
 	PG_hwpoison,
 	PG_anon_exclusive,	/* an anonymous page only this PTE may write */
 	NR_PAGEFLAGS,
+	/* A page-cache folio where the next async readahead starts (its own
+	 * bit in Linux too is PG_reclaim's: reclaim never marks cache folios
+	 * that readahead has just read, and writeback excludes it). */
+	PG_readahead = PG_reclaim,
 };
 
 #define PAGE_ALLOC_ORDER_SHIFT	48
@@ -90,6 +94,7 @@ PAGEFLAG_OPS(Active, PG_active)
 PAGEFLAG_OPS(Reserved, PG_reserved)
 PAGEFLAG_OPS(Private, PG_private)
 PAGEFLAG_OPS(Reclaim, PG_reclaim)
+PAGEFLAG_OPS(Readahead, PG_readahead)
 PAGEFLAG_OPS(SwapBacked, PG_swapbacked)
 PAGEFLAG_OPS(Unevictable, PG_unevictable)
 PAGEFLAG_OPS(Mlocked, PG_mlocked)
