@@ -302,6 +302,17 @@ static const struct tour_step tour[] = {
 	{ NULL, "cat /proc/meminfo" },
 	{ NULL, "pread 6 3 33554430 100" },
 	{ NULL, "cat /proc/diskstats" },
+	{ "Clean pages can go (drop_caches: clean, unmapped, idle ones), and then\n"
+	  "reads go to the disk with readahead (mm/readahead.c, as Linux 6.18): a\n"
+	  "first small read brings a 4-page window, the next sequential read a\n"
+	  "bigger one, in large folios, up to read_ahead_kb (128 KiB here).\n"
+	  "cachestat counts the pages of the file in the cache.",
+	  "echo 1 > /proc/sys/vm/drop_caches" },
+	{ NULL, "cachestat 6 3 0 0" },
+	{ NULL, "pread 6 3 0 16" },
+	{ NULL, "cachestat 6 3 0 0" },
+	{ NULL, "pread 6 3 16384 4096" },
+	{ NULL, "cachestat 6 3 0 0" },
 	{ NULL, "exit 6" },
 
 	{ "That is the page allocator, the slab, the kernel page table, vmalloc,\n"
