@@ -415,9 +415,21 @@ TEST(readahead_matches_the_host)
 	close(fd);
 	printf("  %s, read_ahead_kb %ld\n", dirpath, read_ahead_kb);
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
-		int n = compare(&scenarios[i]);
+		int n = compare(&scenarios[i]), tries = 1;
 
-		printf("  %s: %s\n", n ? "DIFFERS" : "same", scenarios[i].name);
+		/*
+		 * The host is a busy machine: its own I/O timing can move a
+		 * fault by one (fault-around skips a folio another CPU still
+		 * holds locked), seen once in CI as minflt 8 for 7.  A scenario
+		 * differs only if it differs three times running; a retry that
+		 * matched says so.
+		 */
+		while (n && tries < 3) {
+			tries++;
+			n = compare(&scenarios[i]);
+		}
+		printf("  %s: %s%s\n", n ? "DIFFERS" : "same", scenarios[i].name,
+		       !n && tries > 1 ? " (the host differed before; same on a retry)" : "");
 		bad += n;
 	}
 	unlink(filepath);
