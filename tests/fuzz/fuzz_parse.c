@@ -285,6 +285,22 @@ static void fuzz_config_set(const char *name, const char *value, size_t errlen,
 		free(err);
 		return;
 	}
+	if (o && o->type == KMM_OPT_STRING) {
+		/* Another string option (fs=, fail_page_alloc=, failslab=): its
+		 * layer's validator decides, if it is linked in; what is taken
+		 * is stored as it is, what is refused changes nothing. */
+		const char *stored = (const char *)&cfg + o->offset;
+
+		if (!r && (strlen(value) >= o->width || strcmp(stored, value)))
+			FUZZ_BUG("kmm_config_set(%s, %s) stored '%.*s'", name, value, (int)o->width,
+				 stored);
+		if (r && memcmp(&cfg, &before, sizeof(cfg)))
+			FUZZ_BUG("kmm_config_set(%s, %s) failed but changed the config", name, value);
+		if (r && err && errlen > 1 && !err[0])
+			FUZZ_BUG("kmm_config_set(%s, %s): empty message", name, value);
+		free(err);
+		return;
+	}
 	if (o && o->type == KMM_OPT_ENUM) {
 		/* One of the option's words, stored as its index. */
 		unsigned long w, found = ~0ul;
