@@ -290,8 +290,8 @@ static int cmd_mmap(struct host_exec *h, int argc, char **argv)
 }
 
 /* munmap, mprotect, mlock, munlock, madvise, mlock2: PID ADDR LEN [X]. */
-static int range_args(struct host_exec *h, char **argv, unsigned long *addr,
-		      unsigned long *len, u128 limit)
+int host_range_args(struct host_exec *h, char **argv, unsigned long *addr,
+		    unsigned long *len, u128 limit)
 {
 	int r = host_parse_pid(h, argv[1]);
 
@@ -308,7 +308,7 @@ static int range_args(struct host_exec *h, char **argv, unsigned long *addr,
 static int cmd_munmap(struct host_exec *h, int argc, char **argv)
 {
 	unsigned long addr, len;
-	int r = range_args(h, argv, &addr, &len, HOST_TASK_SIZE);
+	int r = host_range_args(h, argv, &addr, &len, HOST_TASK_SIZE);
 
 	if (!r)
 		print_status(h, syscall(SYS_munmap, addr, len));
@@ -333,7 +333,7 @@ static int cmd_mprotect(struct host_exec *h, int argc, char **argv)
 
 	if (parse_names(prot_names, argv[4], &prot))
 		return host_syntax_error(h, "mprotect: bad PROT '%s'", argv[4]);
-	r = range_args(h, argv, &addr, &len, ~0ul);
+	r = host_range_args(h, argv, &addr, &len, ~0ul);
 
 	if (!r)
 		print_status(h, syscall(SYS_mprotect, addr, len, mprotect_prot(h, prot)));
@@ -405,7 +405,7 @@ static int cmd_pkey_mprotect(struct host_exec *h, int argc, char **argv)
 		return host_syntax_error(h, "pkey_mprotect: bad PROT '%s'", argv[4]);
 	if (parse_key(h, argv[5], &key))
 		return -1;
-	r = range_args(h, argv, &addr, &len, ~0ul);
+	r = host_range_args(h, argv, &addr, &len, ~0ul);
 	if (r)
 		return r < 0 ? r : 0;
 	if (h->pku_off && key != -1)
@@ -423,7 +423,7 @@ static int cmd_madvise(struct host_exec *h, int argc, char **argv)
 
 	if (parse_names(madv_names, argv[4], &advice) || strchr(argv[4], '|'))
 		return host_syntax_error(h, "madvise: bad ADVICE '%s'", argv[4]);
-	r = range_args(h, argv, &addr, &len, ~0ul);
+	r = host_range_args(h, argv, &addr, &len, ~0ul);
 
 	if (r)
 		return r < 0 ? r : 0;
@@ -440,7 +440,7 @@ static int cmd_madvise(struct host_exec *h, int argc, char **argv)
 static int cmd_mlock(struct host_exec *h, int argc, char **argv)
 {
 	unsigned long addr, len;
-	int r = range_args(h, argv, &addr, &len, ~0ul);
+	int r = host_range_args(h, argv, &addr, &len, ~0ul);
 
 	if (!r)
 		print_status(h, syscall(SYS_mlock, addr, len));
@@ -454,7 +454,7 @@ static int cmd_mlock2(struct host_exec *h, int argc, char **argv)
 
 	if (parse_names(mlock_names, argv[4], &flags))
 		return host_syntax_error(h, "mlock2: bad FLAGS '%s'", argv[4]);
-	r = range_args(h, argv, &addr, &len, ~0ul);
+	r = host_range_args(h, argv, &addr, &len, ~0ul);
 
 	if (!r)
 		print_status(h, syscall(SYS_mlock2, addr, len, flags));
@@ -464,7 +464,7 @@ static int cmd_mlock2(struct host_exec *h, int argc, char **argv)
 static int cmd_munlock(struct host_exec *h, int argc, char **argv)
 {
 	unsigned long addr, len;
-	int r = range_args(h, argv, &addr, &len, ~0ul);
+	int r = host_range_args(h, argv, &addr, &len, ~0ul);
 
 	if (!r)
 		print_status(h, syscall(SYS_munlock, addr, len));

@@ -231,39 +231,25 @@ int host_cmd_ftruncate(struct host_exec *h, int argc, char **argv)
 	return status_line(h, syscall(SYS_ftruncate, fd, len));
 }
 
-int host_cmd_fsync(struct host_exec *h, int argc, char **argv)
+/* fsync and fdatasync: PID FD, one system call on the host fd. */
+static int fd_syscall(struct host_exec *h, char **argv, long nr)
 {
 	unsigned long n;
 	int fd, r = fd_args(h, argv, &fd, &n);
 
 	if (r)
 		return r < 0 ? r : 0;
-	return status_line(h, syscall(SYS_fsync, fd));
+	return status_line(h, syscall(nr, fd));
+}
+
+int host_cmd_fsync(struct host_exec *h, int argc, char **argv)
+{
+	return fd_syscall(h, argv, SYS_fsync);
 }
 
 int host_cmd_fdatasync(struct host_exec *h, int argc, char **argv)
 {
-	unsigned long n;
-	int fd, r = fd_args(h, argv, &fd, &n);
-
-	if (r)
-		return r < 0 ? r : 0;
-	return status_line(h, syscall(SYS_fdatasync, fd));
-}
-
-/* PID ADDR LEN inside the window: 0, 1 after an error line, -1 malformed. */
-static int window_args(struct host_exec *h, char **argv, unsigned long *addr, unsigned long *len)
-{
-	int r = host_parse_pid(h, argv[1]);
-
-	if (r)
-		return r;
-	if (host_parse_num(h, "ADDR", argv[2], addr, false) ||
-	    host_parse_num(h, "LEN", argv[3], len, true))
-		return -1;
-	if (!host_in_window(*addr, *len, ~(u128)0))
-		return host_refuse(h, argv[0]);
-	return 0;
+	return fd_syscall(h, argv, SYS_fdatasync);
 }
 
 int host_cmd_msync(struct host_exec *h, int argc, char **argv)
@@ -294,7 +280,7 @@ int host_cmd_msync(struct host_exec *h, int argc, char **argv)
 		}
 		p += l;
 	} while (*p++ == '|');
-	r = window_args(h, argv, &addr, &len);
+	r = host_range_args(h, argv, &addr, &len, ~(u128)0);
 	if (r)
 		return r < 0 ? r : 0;
 	return status_line(h, syscall(SYS_msync, addr, len, flags));
@@ -304,7 +290,7 @@ int host_cmd_mincore(struct host_exec *h, int argc, char **argv)
 {
 	unsigned long addr, len, pages, i;
 	unsigned char *vec;
-	int r = window_args(h, argv, &addr, &len);
+	int r = host_range_args(h, argv, &addr, &len, ~(u128)0);
 
 	if (r)
 		return r < 0 ? r : 0;

@@ -74,6 +74,10 @@ int host_parse_num(struct host_exec *h, const char *what, const char *arg,
 		   unsigned long *v, bool allow_suffix);
 bool host_in_window(unsigned long addr, unsigned long len, u128 limit);
 void host_print_errno(struct host_exec *h, int err);
+/* PID ADDR LEN with the range inside the window (below limit): 0, 1 after
+ * an error line (ESRCH, EPERM), -1 malformed. */
+int host_range_args(struct host_exec *h, char **argv, unsigned long *addr,
+		    unsigned long *len, u128 limit);
 /* Runs a tokenized line in this process (a server, or the dispatcher
  * for its own commands and for pids that do not exist). */
 int host_run_cmd(struct host_exec *h, int argc, char **argv);
