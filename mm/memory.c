@@ -371,6 +371,20 @@ static vm_fault_t do_read_fault(struct vm_area_struct *v, unsigned long addr, pt
 	return major ? VM_FAULT_MAJOR : 0;
 }
 
+/*
+ * A store through a shared mapping made the file's page dirty (the
+ * page_mkwrite of a filesystem): the first store since writeback counts
+ * against the writer's dirty ratelimit, so that a process dirtying a file
+ * through mmap is throttled by balance_dirty_pages as a write(2) caller
+ * is.  The page is already mapped: a flusher that runs meanwhile write-
+ * protects it again (page_mkclean), and the next store faults once more.
+ */
+static void fault_dirty_shared_page(struct vm_area_struct *v, struct page *page)
+{
+	if (page && set_page_dirty(page))
+		balance_dirty_pages_ratelimited(page->mapping);
+}
+
 static vm_fault_t do_fault(struct vm_area_struct *v, unsigned long addr, pte_t *pte,
 			   unsigned int flags)
 {
@@ -388,8 +402,8 @@ static vm_fault_t do_fault(struct vm_area_struct *v, unsigned long addr, pte_t *
 	if (!page)
 		return VM_FAULT_OOM;
 	if (v->vm_flags & VM_SHARED) {
-		set_page_dirty(page);	/* do_shared_fault's page_mkwrite */
 		map_file_page(v, addr, pte, page, true);
+		fault_dirty_shared_page(v, page);	/* do_shared_fault */
 		return ret;
 	}
 	/* do_cow_fault: a private copy, anonymous from now on. */
@@ -419,8 +433,8 @@ static vm_fault_t do_wp_page(struct vm_area_struct *v, unsigned long addr, pte_t
 	struct page *page = is_zero_pfn(pfn) ? NULL : pfn_to_page(pfn), *copy;
 
 	if (v->vm_flags & VM_SHARED) {
-		set_page_dirty(page);	/* wp_page_shared: page_mkwrite */
 		set_pte(pte, pte_mkdirty(pte_mkwrite(pte_mkyoung(old))));
+		fault_dirty_shared_page(v, page);	/* wp_page_shared */
 		return 0;
 	}
 	if (page && PageAnon(page) && page_mapcount(page) == 1 && page_count(page) == 1) {

@@ -11,7 +11,8 @@
  *   - more than the background threshold wakes the flusher at once, and
  *     it writes down to that threshold;
  *   - a writer past the hard limit returns only under it, later in
- *     simulated time;
+ *     simulated time, whether it writes with pwrite or stores through a
+ *     shared mapping (fault_dirty_shared_page);
  *   - fsync and truncate take the inode off the flusher's list;
  *   - the knobs: Linux's defaults and ranges, ratio and bytes exclude
  *     each other, -ERANGE past UINT_MAX pages, /proc/vmstat's thresholds.
@@ -29,7 +30,11 @@
 #include <kmm/pagemap.h>
 #include <kmm/sched.h>
 #include <kmm/timer.h>
+#include <kmm/mman.h>
 #include "mm/internal.h"
+#include "mm/mmap.h"
+#include "mm/memory.h"
+#include "arch/x86/mm/fault.h"
 #include "hw/machine.h"
 #include "tests/harness.h"
 #include "tests/kmm_test.h"
@@ -218,6 +223,39 @@ TEST(past_the_hard_limit_the_writer_waits)
 	shutdown_dir();
 }
 
+TEST(a_writer_through_a_shared_mapping_is_throttled_too)
+{
+	struct task_struct *t = boot_with_file();
+	struct bdi_writeback *wb = &kmm_cur()->mem->wb;
+	struct kmm_siginfo si = { 0 };
+	unsigned long bg, thresh, i, pages = 4096, most = 0;
+	unsigned long long clock = hw_clock_ns(kmm_cur());
+	phys_addr_t phys;
+	long addr;
+
+	ASSERT_EQ(ksys_ftruncate(t, 3, (long long)pages * 4096), 0);
+	ASSERT_EQ(knob_write("dirty_bytes", "4194304"), 0);	/* 1024 pages */
+	global_dirty_limits(kmm_cur(), &bg, &thresh);
+	addr = do_mmap_pgoff(t->mm, fget_raw(t->files, 3), 0, pages * 4096,
+			     PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_TRUE(addr > 0);
+	/* fault_dirty_shared_page: each store that dirties a page counts
+	 * against the ratelimit, and the writer waits past the hard limit. */
+	for (i = 0; i < pages; i++) {
+		ASSERT_EQ(user_access(t, (unsigned long)addr + i * 4096, PF_WRITE, &phys, &si), 0);
+		if (node_stat(NR_DIRTY) > most)
+			most = node_stat(NR_DIRTY);
+	}
+	ASSERT_TRUE(wb->nr_throttled > 0);
+	ASSERT_LE(most, thresh + 32);		/* the ratelimit's slack past it */
+	ASSERT_TRUE(node_stat(NR_WRITTEN) >= pages - thresh - 32);
+	ASSERT_TRUE(hw_clock_ns(kmm_cur()) > clock);
+	ASSERT_EQ(node_stat(NR_DIRTIED), pages);
+	ASSERT_EQ(check_mm(t->mm), 0);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	shutdown_dir();
+}
+
 TEST(fsync_and_truncate_take_the_inode_off_the_list)
 {
 	struct task_struct *t = boot_with_file();
@@ -323,6 +361,7 @@ int main(void)
 	RUN_TEST(writeback_interval_zero_keeps_pages_dirty);
 	RUN_TEST(past_the_background_threshold_the_flusher_starts_at_once);
 	RUN_TEST(past_the_hard_limit_the_writer_waits);
+	RUN_TEST(a_writer_through_a_shared_mapping_is_throttled_too);
 	RUN_TEST(fsync_and_truncate_take_the_inode_off_the_list);
 	RUN_TEST(fsync_and_truncate_wait_for_writes_in_flight);
 	RUN_TEST(knobs_have_linux_defaults_ranges_and_exclusions);
