@@ -52,6 +52,8 @@ struct file *alloc_file(struct inode *inode, const char *path, unsigned int mode
 		return NULL;
 	}
 	f->f_inode = inode;
+	if (inode->i_sb)
+		inode->i_sb->s_nr_files++;	/* umount is EBUSY while it is open */
 	f->f_count = 1;
 	f->f_mode = mode;
 	return f;
@@ -67,6 +69,8 @@ void fput(struct file *f)
 {
 	if (!f || --f->f_count)
 		return;
+	if (f->f_inode->i_sb)
+		f->f_inode->i_sb->s_nr_files--;
 	iput(f->f_inode);
 	kfree(f->f_path);
 	kfree(f);

@@ -75,14 +75,19 @@ static int hostfs_check_option(const char *value, char *err, size_t errlen)
 }
 KMM_OPTION_CHECK("fs", hostfs_check_option)
 
-/* Mounts the root on first use: the fs= directory, or a fresh scratch one. */
-static int hostfs_mount(struct kmm *k)
+static const struct super_operations hostfs_sops;
+
+/* mount -t hostfs SOURCE: the directory SOURCE ("DIR" or "DIR:ro"), or a
+ * fresh scratch one for an empty SOURCE.  One per machine. */
+static int hostfs_mount_dir(struct kmm *k, const char *source, unsigned int flags)
 {
 	struct fs_machine *fs = k->fs;
-	size_t n = strlen(k->cfg.fs);
+	size_t n = strlen(source);
 
 	if (fs->root_fd > 0)
-		return 0;
+		return -EBUSY;
+	fs->ro = flags & SB_RDONLY;
+	fs->scratch = false;
 	if (!n) {
 		const char *tmp = getenv("TMPDIR");
 
@@ -91,11 +96,11 @@ static int hostfs_mount(struct kmm *k)
 			return -errno;
 		fs->scratch = true;
 	} else {
-		if (n > 3 && !strcmp(k->cfg.fs + n - 3, ":ro")) {
+		if (n > 3 && !strcmp(source + n - 3, ":ro")) {
 			n -= 3;
 			fs->ro = true;
 		}
-		snprintf(fs->root, sizeof(fs->root), "%.*s", (int)n, k->cfg.fs);
+		snprintf(fs->root, sizeof(fs->root), "%.*s", (int)n, source);
 	}
 	fs->root_fd = open(fs->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fs->root_fd < 0) {
@@ -110,6 +115,35 @@ static int hostfs_mount(struct kmm *k)
 	return 0;
 }
 
+static struct super_block *hostfs_fill_super(struct kmm *k, const char *source,
+					     unsigned int flags, int *err)
+{
+	struct super_block *sb = calloc(1, sizeof(*sb));
+
+	if (!sb) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = hostfs_mount_dir(k, source, flags);
+	if (*err) {
+		free(sb);
+		return NULL;
+	}
+	sb->s_dev = ROOT_DEV;
+	sb->s_flags = k->fs->ro ? SB_RDONLY : 0;
+	/* UML's hostfs shows "none" as its source in /proc/mounts. */
+	snprintf(sb->s_id, sizeof(sb->s_id), "none");
+	sb->s_op = &hostfs_sops;
+	sb->s_fs_info = k->fs;
+	k->fs->hostfs_sb = sb;
+	return sb;
+}
+
+const struct file_system_type hostfs_fs_type = {
+	.name = "hostfs",
+	.mount = hostfs_fill_super,
+};
+
 static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
@@ -117,16 +151,24 @@ static int remove_one(const char *path, const struct stat *st, int type, struct 
 	return type == FTW_DP ? rmdir(path) : unlink(path);
 }
 
-/* Shutdown: the host fds close; a scratch root goes with its files. */
-void hostfs_exit(struct kmm *k)
+/* umount, or shutdown: the host fds close; a scratch root goes with its
+ * files.  Nothing is written back here (umount's sync_fs came first). */
+static void hostfs_put_super(struct super_block *sb)
 {
-	struct fs_machine *fs = k->fs;
+	struct fs_machine *fs = sb->s_fs_info;
 
 	while (fs->host_inodes) {
 		struct hostfs_inode *hi = fs->host_inodes;
 
 		fs->host_inodes = hi->next;
-		close(hi->fd);
+		/* umount evicted the unused inodes first (prune_icache); at
+		 * shutdown the machine's memory goes whole, inodes with it. */
+		if (hi->inode) {
+			hi->inode->i_sb = NULL;
+			hi->inode->i_private = NULL;
+		}
+		if (hi->fd >= 0)
+			close(hi->fd);
 		free(hi);
 	}
 	if (fs->root_fd > 0) {
@@ -135,11 +177,18 @@ void hostfs_exit(struct kmm *k)
 			nftw(fs->root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	}
 	fs->root_fd = 0;
+	fs->hostfs_sb = NULL;
+	free(sb);
 }
 
 const char *hostfs_root(struct kmm *k)
 {
-	return hostfs_mount(k) ? NULL : k->fs->root;
+	const char *rest;
+	int err;
+
+	if (!lookup_mnt(k, "/", &rest, &err))
+		return NULL;
+	return k->fs->root_fd > 0 ? k->fs->root : NULL;
 }
 
 /* ---- the walk ------------------------------------------------------------ */
@@ -332,6 +381,32 @@ static int hostfs_setsize(struct inode *inode, long long size)
 	return 0;
 }
 
+/*
+ * The machine's record of the host file st describes, made on first
+ * sight (then without a host fd: stat gives a file its inode number
+ * before any open does).  NULL: no memory.
+ */
+static struct hostfs_inode *hostfs_lookup_ino(struct kmm *k, const struct stat *st)
+{
+	struct fs_machine *fs = k->fs;
+	struct hostfs_inode *hi;
+
+	for (hi = fs->host_inodes; hi; hi = hi->next)
+		if (hi->host_dev == st->st_dev && hi->host_ino == st->st_ino)
+			return hi;
+	hi = calloc(1, sizeof(*hi));
+	if (!hi)
+		return NULL;
+	hi->k = k;
+	hi->host_dev = st->st_dev;
+	hi->host_ino = st->st_ino;
+	hi->ino = fs->next_host_ino++;
+	hi->fd = -1;
+	hi->next = fs->host_inodes;
+	fs->host_inodes = hi;
+	return hi;
+}
+
 /* The inode of the host file open at fd (which it takes over, or closes). */
 static struct inode *hostfs_iget(struct kmm *k, int fd, int *err)
 {
@@ -344,34 +419,21 @@ static struct inode *hostfs_iget(struct kmm *k, int fd, int *err)
 		close(fd);
 		return NULL;
 	}
-	for (hi = fs->host_inodes; hi; hi = hi->next)
-		if (hi->host_dev == st.st_dev && hi->host_ino == st.st_ino)
-			break;
-	if (hi) {
-		/* The inode's fd serves every open; a writable one replaces
-		 * a read-only one. */
-		if (!hi->writable && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR) {
+	hi = hostfs_lookup_ino(k, &st);
+	if (!hi) {
+		close(fd);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	/* The inode's fd serves every open; a writable one replaces a
+	 * read-only one (or none: a file only stat'ed so far). */
+	if (hi->fd < 0 || (!hi->writable && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR)) {
+		if (hi->fd >= 0)
 			close(hi->fd);
-			hi->fd = fd;
-			hi->writable = true;
-		} else {
-			close(fd);
-		}
-	} else {
-		hi = calloc(1, sizeof(*hi));
-		if (!hi) {
-			close(fd);
-			*err = -ENOMEM;
-			return NULL;
-		}
-		hi->k = k;
-		hi->host_dev = st.st_dev;
-		hi->host_ino = st.st_ino;
-		hi->ino = fs->next_host_ino++;
 		hi->fd = fd;
 		hi->writable = (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR;
-		hi->next = fs->host_inodes;
-		fs->host_inodes = hi;
+	} else {
+		close(fd);
 	}
 	if (hi->inode) {
 		hi->inode->i_count++;
@@ -383,6 +445,7 @@ static struct inode *hostfs_iget(struct kmm *k, int fd, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
+	hi->inode->i_sb = fs->hostfs_sb;
 	/* The inode cache's own reference: the inode and its pages (dirty
 	 * ones too) outlive the last close, as in Linux's icache. */
 	hi->inode->i_count++;
@@ -416,20 +479,17 @@ static int open_host_file(struct fs_machine *fs, const struct walk *w, int flags
 	return open_beneath(fs->root_fd, w->done, O_RDONLY, 0);
 }
 
-struct file *hostfs_open(struct kmm *k, const char *path, int flags, unsigned int mode, int *err)
+static struct file *hostfs_open(struct super_block *sb, const char *path, const char *name,
+				int flags, unsigned int mode, int *err)
 {
-	struct fs_machine *fs = k->fs;
+	struct kmm *k = sb->s_kmm;
+	struct fs_machine *fs = sb->s_fs_info;
 	struct walk *w;
 	struct inode *inode;
 	struct file *f = NULL;
 	bool missing;
 	int r, fd;
 
-	r = hostfs_mount(k);
-	if (r) {
-		*err = r;
-		return NULL;
-	}
 	w = malloc(sizeof(*w));
 	if (!w) {
 		*err = -ENOMEM;
@@ -458,7 +518,7 @@ struct file *hostfs_open(struct kmm *k, const char *path, int flags, unsigned in
 	else if (inode->i_rdonly && (flags & O_ACCMODE) != O_RDONLY)
 		*err = fs->ro ? -EROFS : -EACCES;
 	else
-		f = alloc_file(inode, path, open_fmode(flags));
+		f = alloc_file(inode, name, open_fmode(flags));
 	if (!f) {
 		if (!*err)
 			*err = -ENOMEM;
@@ -565,38 +625,222 @@ static int hostfs_writepages(struct address_space *as, struct page **pages, unsi
 	return r < 0 ? (int)r : 0;
 }
 
-/* sync(2): every in-memory inode's dirty pages go to the host file. */
-void ksys_sync(struct kmm *k)
+/* sync(2), umount: every in-memory inode's dirty pages go to the host file. */
+static int hostfs_sync_fs(struct super_block *sb, int wait)
 {
+	struct fs_machine *fs = sb->s_fs_info;
 	struct hostfs_inode *hi;
+	int err = 0, r;
 
-	for (hi = k->fs->host_inodes; hi; hi = hi->next)
-		if (hi->inode)
-			filemap_fdatawrite_range(&hi->inode->i_data, 0, 0x7fffffffffffffffll);
+	for (hi = fs->host_inodes; hi; hi = hi->next) {
+		if (!hi->inode)
+			continue;
+		r = wait ? filemap_write_and_wait_range(&hi->inode->i_data, 0, LLONG_MAX) :
+			   filemap_fdatawrite_range(&hi->inode->i_data, 0, LLONG_MAX);
+		if (r && !err)
+			err = r;
+	}
+	return err;
 }
 
 /*
  * drop_caches: 1 drops every file's clean, unmapped pages (the page
  * cache); 2 also lets go of the inodes nothing holds any more, which is
- * what Linux's dentry and inode shrinkers free.  tmpfs pages are left:
- * they have nowhere else to be.  Returns the pages dropped.
+ * what Linux's dentry and inode shrinkers free.  Returns the pages dropped.
  */
-unsigned long drop_pagecache_sb(struct kmm *k)
+static unsigned long hostfs_drop_pagecache(struct super_block *sb)
 {
+	struct fs_machine *fs = sb->s_fs_info;
 	struct hostfs_inode *hi;
 	unsigned long n = 0;
 
-	for (hi = k->fs->host_inodes; hi; hi = hi->next)
+	for (hi = fs->host_inodes; hi; hi = hi->next)
 		if (hi->inode)
 			n += invalidate_mapping_pages(&hi->inode->i_data, 0, ~0ul);
 	return n;
 }
 
-void prune_icache_sb(struct kmm *k)
+static void hostfs_prune_icache(struct super_block *sb)
 {
+	struct fs_machine *fs = sb->s_fs_info;
 	struct hostfs_inode *hi;
 
-	for (hi = k->fs->host_inodes; hi; hi = hi->next)
+	for (hi = fs->host_inodes; hi; hi = hi->next)
 		if (hi->inode && hi->inode->i_count == 1 && !hi->inode->i_data.nrpages)
 			iput(hi->inode);	/* the icache's own reference: evicted */
 }
+
+/* ---- the path calls --------------------------------------------------------- */
+
+/*
+ * The directory that holds w->done, opened below the root (O_PATH), and
+ * in *last the name in it: a call made there with *at() cannot be led
+ * out of the mounted directory by a symlink the host adds meanwhile.
+ */
+static int parent_beneath(const struct fs_machine *fs, const struct walk *w, const char **last)
+{
+	const char *slash = strrchr(w->done, '/');
+	char parent[PATH_MAX];
+
+	if (!slash) {
+		*last = w->done;
+		return open_beneath(fs->root_fd, "", O_PATH | O_DIRECTORY, 0);
+	}
+	*last = slash + 1;
+	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - w->done), w->done);
+	return open_beneath(fs->root_fd, parent, O_PATH | O_DIRECTORY, 0);
+}
+
+/* Walks path (following a last symlink or not): 0, or -errno; with
+ * *missing when only its last component does not exist. */
+static int walk_path(const struct fs_machine *fs, const char *path, bool follow,
+		     struct walk **pw, bool *missing)
+{
+	*pw = malloc(sizeof(**pw));
+	if (!*pw)
+		return -ENOMEM;
+	return hostfs_walk(fs->root_fd, *path ? path : ".", follow, *pw, missing);
+}
+
+static int hostfs_getattr(struct super_block *sb, const char *path, struct kstat *ks)
+{
+	struct fs_machine *fs = sb->s_fs_info;
+	struct hostfs_inode *hi;
+	struct walk *w;
+	struct stat st;
+	bool missing;
+	int r = walk_path(fs, path, true, &w, &missing);
+
+	if (!r && fstatat(fs->root_fd, *w->done ? w->done : ".", &st, AT_SYMLINK_NOFOLLOW))
+		r = -errno;
+	free(w);
+	if (r)
+		return r;
+	hi = hostfs_lookup_ino(sb->s_kmm, &st);
+	if (!hi)
+		return -ENOMEM;
+	ks->ino = hi->ino;
+	ks->dev = sb->s_dev;
+	ks->mode = st.st_mode;
+	ks->nlink = (unsigned int)st.st_nlink;
+	/* An inode in memory knows better: its size may be ahead of the
+	 * host's while pages are dirty. */
+	ks->size = hi->inode ? hi->inode->i_size : st.st_size;
+	ks->blocks = (unsigned long long)st.st_blocks;
+	ks->blksize = PAGE_SIZE;
+	return 0;
+}
+
+static int hostfs_mkdir(struct super_block *sb, const char *path, unsigned int mode)
+{
+	struct fs_machine *fs = sb->s_fs_info;
+	const char *last;
+	struct walk *w;
+	bool missing;
+	int r = walk_path(fs, path, false, &w, &missing), pfd;
+
+	if (!r)
+		r = -EEXIST;
+	else if (r == -ENOENT && missing)
+		r = fs->ro ? -EROFS : 0;
+	if (!r) {
+		pfd = parent_beneath(fs, w, &last);
+		r = pfd < 0 ? pfd : mkdirat(pfd, last, mode & 07777) ? -errno : 0;
+		if (pfd >= 0)
+			close(pfd);
+	}
+	free(w);
+	return r;
+}
+
+/* unlink and rmdir: the host removes it; an inode in memory that lost
+ * its last name prints "(deleted)" in maps. */
+static int hostfs_remove(struct super_block *sb, const char *path, bool dir)
+{
+	struct fs_machine *fs = sb->s_fs_info;
+	const char *last;
+	struct walk *w;
+	struct stat st;
+	bool missing;
+	int r = walk_path(fs, path, false, &w, &missing), pfd = -1;
+
+	if (!r && !*w->done)
+		r = dir ? -EBUSY : -EISDIR;		/* the mounted root itself */
+	if (!r && fstatat(fs->root_fd, w->done, &st, AT_SYMLINK_NOFOLLOW))
+		r = -errno;
+	if (!r && S_ISDIR(st.st_mode) != dir)
+		r = dir ? -ENOTDIR : -EISDIR;
+	if (!r && fs->ro)
+		r = -EROFS;
+	if (!r)
+		pfd = parent_beneath(fs, w, &last);
+	if (pfd < 0 && !r)
+		r = pfd;
+	if (!r && unlinkat(pfd, last, dir ? AT_REMOVEDIR : 0))
+		r = -errno;
+	if (pfd >= 0)
+		close(pfd);
+	free(w);
+	if (!r) {
+		struct hostfs_inode *hi = hostfs_lookup_ino(sb->s_kmm, &st);
+
+		if (hi && hi->inode && st.st_nlink <= 1)
+			hi->inode->i_nlink = 0;
+	}
+	return r;
+}
+
+static int hostfs_unlink(struct super_block *sb, const char *path)
+{
+	return hostfs_remove(sb, path, false);
+}
+
+static int hostfs_rmdir(struct super_block *sb, const char *path)
+{
+	return hostfs_remove(sb, path, true);
+}
+
+static int hostfs_rename(struct super_block *sb, const char *from, const char *to)
+{
+	struct fs_machine *fs = sb->s_fs_info;
+	const char *lf, *lt;
+	struct walk *wf = NULL, *wt = NULL;
+	bool missing;
+	int r = walk_path(fs, from, false, &wf, &missing), pf = -1, pt = -1;
+
+	if (!r) {
+		r = walk_path(fs, to, false, &wt, &missing);
+		if (r == -ENOENT && missing)
+			r = 0;
+	}
+	if (!r && (!*wf->done || !*wt->done))
+		r = -EBUSY;				/* the mounted root */
+	if (!r && fs->ro)
+		r = -EROFS;
+	if (!r && (pf = parent_beneath(fs, wf, &lf)) < 0)
+		r = pf;
+	if (!r && (pt = parent_beneath(fs, wt, &lt)) < 0)
+		r = pt;
+	if (!r && renameat(pf, lf, pt, lt))
+		r = -errno;
+	if (pf >= 0)
+		close(pf);
+	if (pt >= 0)
+		close(pt);
+	free(wf);
+	free(wt);
+	return r;
+}
+
+static const struct super_operations hostfs_sops = {
+	.open = hostfs_open,
+	.mkdir = hostfs_mkdir,
+	.unlink = hostfs_unlink,
+	.rmdir = hostfs_rmdir,
+	.rename = hostfs_rename,
+	.getattr = hostfs_getattr,
+	.sync_fs = hostfs_sync_fs,
+	.drop_pagecache = hostfs_drop_pagecache,
+	.prune_icache = hostfs_prune_icache,
+	.put_super = hostfs_put_super,
+};

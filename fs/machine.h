@@ -13,6 +13,7 @@
 struct rootfs_entry;
 struct hostfs_inode;
 struct shm_entry;
+struct vfsmount;
 
 struct fs_machine {
 	struct rootfs_entry *rootfs;	/* the built-in programs (fs/binfmt_elf.c) */
@@ -25,13 +26,17 @@ struct fs_machine {
 	struct hostfs_inode *host_inodes;
 	struct shm_entry *shm_files;	/* /dev/shm's files (mm/shmem.c) */
 	unsigned long next_host_ino;
+	struct super_block *hostfs_sb;	/* the hostfs mount (one a machine) */
+	struct vfsmount *mounts;	/* fs/namespace.c, in mount order */
 };
 
 /* fs/binfmt_elf.c: frees the simulated disk's files at shutdown. */
 void rootfs_exit(struct kmm *k);
-/* fs/hostfs.c: closes the host files (and removes a scratch root). */
-void hostfs_exit(struct kmm *k);
-/* drop_caches: clean unmapped file pages (their number), unused inodes. */
+/* fs/namespace.c: shutdown unmounts everything (hostfs: the host files
+ * close, a scratch root is removed). */
+void umount_all(struct kmm *k);
+/* drop_caches: every mount's clean unmapped file pages (their number),
+ * and its unused inodes. */
 unsigned long drop_pagecache_sb(struct kmm *k);
 void prune_icache_sb(struct kmm *k);
 /* The host directory that is the root filesystem (mounting it), or NULL. */

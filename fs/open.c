@@ -1,8 +1,8 @@
 /*
  * fs/open.c - open(2), close(2), truncate: a path becomes a struct file in
  * the process's table.  The built-in programs (fs/binfmt_elf.c) answer
- * first, read-only; every other path is the mounted host directory's
- * (fs/hostfs.c).
+ * first, read-only; /dev/shm is tmpfs (mm/shmem.c); every other path is
+ * its mount's (fs/namespace.c: the host directory of fs/hostfs.c, ...).
  */
 #include <errno.h>
 #include <string.h>
@@ -50,10 +50,14 @@ struct file *filp_open(const char *path, int flags, unsigned int mode, int *err)
 		*err = r;
 		return NULL;
 	}
-	if (!strncmp(path, "/dev/shm/", 9))
+	if (!strncmp(path, "/dev/shm/", 9)) {
 		f = shmem_open(path + 9, path, flags, err);
-	else
-		f = hostfs_open(kmm_cur(), path, flags, mode, err);
+	} else {
+		const char *rest;
+		struct super_block *sb = lookup_mnt(kmm_cur(), path, &rest, err);
+
+		f = sb ? sb->s_op->open(sb, rest, path, flags, mode, err) : NULL;
+	}
 	if (f && (flags & O_TRUNC) && (f->f_mode & FMODE_WRITE) && S_ISREG(f->f_inode->i_mode)) {
 		r = do_truncate(f->f_inode, 0);
 		if (r) {

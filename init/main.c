@@ -51,7 +51,7 @@ static struct kmm *machine_alloc(void)
 static void machine_exit(struct kmm *k)
 {
 	rootfs_exit(k);
-	hostfs_exit(k);
+	umount_all(k);
 	hw_cpus_exit(&k->hw->cpus);
 	mm_core_exit(k);
 	smp_exit(k);

@@ -62,8 +62,11 @@ struct address_space {
 	struct vm_area_struct *i_mmap;	/* the VMAs mapping it (mm/rmap.c) */
 };
 
+struct super_block;
+
 struct inode {
 	unsigned long i_ino;
+	struct super_block *i_sb;	/* the mounted filesystem it is on (NULL: none) */
 	unsigned int i_dev;		/* the superblock's s_dev, MKDEV(major, minor) */
 	unsigned int i_mode;		/* S_IFREG, S_IFDIR | permission bits */
 	unsigned int i_nlink;		/* 0: unlinked, printed "(deleted)" */
@@ -157,8 +160,82 @@ struct file *filp_open_rootfs(const char *path, int *err);
  * O_CREAT.  NULL with *err = -errno (ENOENT, EACCES, ELOOP, EISDIR, ...).
  */
 struct file *filp_open(const char *path, int flags, unsigned int mode, int *err);
-/* fs/hostfs.c: the lookup and open of a path below the mounted directory. */
-struct file *hostfs_open(struct kmm *k, const char *path, int flags, unsigned int mode, int *err);
+
+/*
+ * A mounted filesystem (fs/namespace.c, fs/super.c).  kmm's VFS hands a
+ * filesystem the path below its mount point and lets it walk that path
+ * itself (hostfs must: its walk is what keeps the host outside the
+ * mounted directory safe); Linux walks dentries one component at a time
+ * and asks each directory's inode_operations.  The operations are those
+ * of Linux's inode_operations and super_operations on a path.
+ */
+struct kstat {
+	unsigned long ino;
+	unsigned int dev;
+	unsigned int mode;
+	unsigned int nlink;
+	long long size;
+	unsigned long long blocks;	/* 512-byte units, as stat(2)'s st_blocks */
+	unsigned int blksize;
+};
+
+struct super_operations {
+	/* open(2) of path (below the mount point; "" is its root). */
+	struct file *(*open)(struct super_block *sb, const char *path, const char *name,
+			     int flags, unsigned int mode, int *err);
+	int (*mkdir)(struct super_block *sb, const char *path, unsigned int mode);
+	int (*unlink)(struct super_block *sb, const char *path);
+	int (*rmdir)(struct super_block *sb, const char *path);
+	int (*rename)(struct super_block *sb, const char *from, const char *to);
+	int (*getattr)(struct super_block *sb, const char *path, struct kstat *st);
+	/* sync(2), syncfs(2), umount: the dirty pages and metadata to the disk. */
+	int (*sync_fs)(struct super_block *sb, int wait);
+	/* drop_caches 1: clean unmapped pages (their number); 2: unused inodes. */
+	unsigned long (*drop_pagecache)(struct super_block *sb);
+	void (*prune_icache)(struct super_block *sb);
+	/* umount (after sync_fs) or shutdown: everything the mount holds goes. */
+	void (*put_super)(struct super_block *sb);
+};
+
+#define SB_RDONLY	1u
+
+struct super_block {
+	struct kmm *s_kmm;
+	unsigned int s_dev;		/* what stat and /proc/PID/maps print */
+	unsigned int s_flags;		/* SB_RDONLY */
+	const char *s_type;		/* "hostfs", "ext2": /proc/mounts */
+	char s_id[64];			/* the source: a host directory, "/dev/kda" */
+	const struct super_operations *s_op;
+	struct block_device *s_bdev;	/* NULL for hostfs */
+	void *s_fs_info;		/* the filesystem's */
+	long s_nr_files;		/* open files on it: umount is EBUSY while any */
+};
+
+struct file_system_type {
+	const char *name;
+	/* A new super_block for source, or NULL with *err = -errno. */
+	struct super_block *(*mount)(struct kmm *k, const char *source, unsigned int flags,
+				     int *err);
+};
+
+/* The filesystems mount(2) knows (fs/namespace.c's table). */
+extern const struct file_system_type hostfs_fs_type;
+
+/* mount(2) of type's source at dir (an existing directory, or "/" while
+ * nothing is mounted there): 0 or -ENODEV/-EBUSY/-ENOENT/-ENOTDIR/... */
+int do_mount(struct kmm *k, const char *source, const char *dir, const char *type,
+	     unsigned int flags);
+/* umount(2): synced, then gone; -EINVAL if dir is no mount point, -EBUSY
+ * while a file on it is open (or mapped). */
+int do_umount(struct kmm *k, const char *dir);
+/* The filesystem path is on (mounting the root on first use) and, in
+ * *rest, the path below its mount point; NULL with *err = -errno. */
+struct super_block *lookup_mnt(struct kmm *k, const char *path, const char **rest, int *err);
+/* Each mount, in mount order: fn's non-zero return stops the walk. */
+int iterate_supers(struct kmm *k, int (*fn)(struct super_block *sb, void *arg), void *arg);
+/* /proc/mounts: "SOURCE DIR TYPE rw|ro 0 0" a line. */
+struct seq_buf;
+void mounts_show(struct kmm *k, struct seq_buf *m);
 
 /*
  * A process's open files (fs/file.c): fds 0-2 stand for the terminal and
@@ -199,6 +276,13 @@ long ksys_pwrite64(struct task_struct *t, int fd, const void *buf, size_t count,
 long ksys_ftruncate(struct task_struct *t, int fd, long long length);
 long ksys_fsync(struct task_struct *t, int fd);
 long ksys_fdatasync(struct task_struct *t, int fd);
+/* fs/namei.c: the path calls, with Linux's errnos (EXDEV across mounts). */
+long ksys_mkdir(struct task_struct *t, const char *path, unsigned int mode);
+long ksys_unlink(struct task_struct *t, const char *path);
+long ksys_rmdir(struct task_struct *t, const char *path);
+long ksys_rename(struct task_struct *t, const char *from, const char *to);
+long ksys_stat(struct task_struct *t, const char *path, struct kstat *st);
+long ksys_syncfs(struct task_struct *t, int fd);
 /* sync(2): every dirty page of machine k's files goes to the disk. */
 void ksys_sync(struct kmm *k);
 
