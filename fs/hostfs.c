@@ -36,6 +36,7 @@
 #include <kmm/slab.h>
 #include "base/option.h"
 #include "hw/disk.h"
+#include "block/machine.h"
 #include "fs/machine.h"
 
 #define MAXSYMLINKS	40
@@ -589,7 +590,8 @@ unsigned long drop_pagecache_sb(struct kmm *k)
 	for (hi = k->fs->host_inodes; hi; hi = hi->next)
 		if (hi->inode)
 			n += invalidate_mapping_pages(&hi->inode->i_data, 0, ~0ul);
-	return n;
+	/* Linux walks the bdev pseudo-superblock too: its clean buffer pages. */
+	return n + invalidate_bdevs(k);
 }
 
 void prune_icache_sb(struct kmm *k)

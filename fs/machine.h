@@ -13,6 +13,7 @@
 struct rootfs_entry;
 struct hostfs_inode;
 struct shm_entry;
+struct kmem_cache;
 
 struct fs_machine {
 	struct rootfs_entry *rootfs;	/* the built-in programs (fs/binfmt_elf.c) */
@@ -25,6 +26,7 @@ struct fs_machine {
 	struct hostfs_inode *host_inodes;
 	struct shm_entry *shm_files;	/* /dev/shm's files (mm/shmem.c) */
 	unsigned long next_host_ino;
+	struct kmem_cache *bh_cachep;	/* "buffer_head" (fs/buffer.c), made on first use */
 };
 
 /* fs/binfmt_elf.c: frees the simulated disk's files at shutdown. */
