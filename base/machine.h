@@ -27,6 +27,7 @@
 
 struct hw_machine;	/* hw/machine.h */
 struct mm_machine;	/* mm/machine.h */
+struct block_machine;	/* block/machine.h */
 struct fs_machine;	/* fs/machine.h */
 struct kernel_machine;	/* kernel/machine.h */
 
@@ -46,6 +47,7 @@ struct kmm {
 
 	struct hw_machine *hw;
 	struct mm_machine *mem;
+	struct block_machine *block;
 	struct fs_machine *fs;
 	struct kernel_machine *kernel;
 };

@@ -5,6 +5,7 @@
  * tmpfs pages are left: they have nowhere else to be.
  */
 #include <kmm/fs.h>
+#include "block/machine.h"
 #include "fs/machine.h"
 
 static int drop_one(struct super_block *sb, void *arg)
@@ -19,7 +20,8 @@ unsigned long drop_pagecache_sb(struct kmm *k)
 	unsigned long n = 0;
 
 	iterate_supers(k, drop_one, &n);
-	return n;
+	/* Linux walks the bdev pseudo-superblock too: its clean buffer pages. */
+	return n + invalidate_bdevs(k);
 }
 
 static int prune_one(struct super_block *sb, void *arg)

@@ -14,6 +14,7 @@ struct rootfs_entry;
 struct hostfs_inode;
 struct shm_entry;
 struct vfsmount;
+struct kmem_cache;
 
 struct fs_machine {
 	struct rootfs_entry *rootfs;	/* the built-in programs (fs/binfmt_elf.c) */
@@ -28,6 +29,7 @@ struct fs_machine {
 	unsigned long next_host_ino;
 	struct super_block *hostfs_sb;	/* the hostfs mount (one a machine) */
 	struct vfsmount *mounts;	/* fs/namespace.c, in mount order */
+	struct kmem_cache *bh_cachep;	/* "buffer_head" (fs/buffer.c), made on first use */
 };
 
 /* fs/binfmt_elf.c: frees the simulated disk's files at shutdown. */

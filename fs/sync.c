@@ -5,7 +5,8 @@
 #include <errno.h>
 #include <kmm/fs.h>
 #include <kmm/sched.h>
-#include "base/machine.h"
+#include <kmm/blkdev.h>
+#include "block/machine.h"
 
 static int sync_one(struct super_block *sb, void *arg)
 {
@@ -15,9 +16,13 @@ static int sync_one(struct super_block *sb, void *arg)
 	return 0;
 }
 
+/* sync(2): the filesystems, then the block devices' own caches (the
+ * metadata buffers a filesystem dirtied), as Linux's sync_bdevs. */
 void ksys_sync(struct kmm *k)
 {
 	iterate_supers(k, sync_one, NULL);
+	if (k->block->kda)
+		sync_blockdev(k->block->kda);
 }
 
 long ksys_syncfs(struct task_struct *t, int fd)

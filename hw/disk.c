@@ -14,10 +14,21 @@
 #include "hw/machine.h"
 #include "base/machine.h"
 
+void hw_disk_setup(struct kmm *k, struct hw_disk *d)
+{
+	d->latency_ns = k->cfg.disk_latency_us * 1000;
+	d->bytes_per_sec = k->cfg.disk_mbps * 1000000;
+}
+
 void hw_disk_init(struct kmm *k)
 {
-	k->hw->disk.latency_ns = k->cfg.disk_latency_us * 1000;
-	k->hw->disk.bytes_per_sec = k->cfg.disk_mbps * 1000000;
+	hw_disk_setup(k, &k->hw->disk);
+	hw_disk_setup(k, &k->hw->blk_disk);
+}
+
+unsigned long long hw_disk_busy_until(const struct kmm *k)
+{
+	return max(k->hw->disk.busy_until_ns, k->hw->blk_disk.busy_until_ns);
 }
 
 unsigned long long hw_clock_ns(const struct kmm *k)
@@ -35,10 +46,9 @@ void hw_clock_advance(struct kmm *k, unsigned long long ns)
  * disk has finished what was queued before (or now) and takes latency +
  * bytes / bandwidth.  Returns when it completes.
  */
-static unsigned long long disk_account(struct kmm *k, struct hw_disk_dir *dir, size_t bytes,
-				       long ret)
+static unsigned long long disk_account(struct kmm *k, struct hw_disk *d, struct hw_disk_dir *dir,
+				       size_t bytes, long ret)
 {
-	struct hw_disk *d = &k->hw->disk;
 	unsigned long long ns = d->latency_ns +
 		(unsigned long long)bytes * 1000000000ull / (d->bytes_per_sec ? d->bytes_per_sec : 1);
 	unsigned long long start = max(hw_clock_ns(k), d->busy_until_ns);
@@ -56,9 +66,11 @@ static unsigned long long disk_account(struct kmm *k, struct hw_disk_dir *dir, s
 	return d->busy_until_ns;
 }
 
-/* Whether this request is the one hw_disk_fail_nth named. */
-static bool disk_injected_failure(struct hw_disk *d)
+/* Whether this request, on any disk, is the one hw_disk_fail_nth named. */
+static bool disk_injected_failure(struct kmm *k)
 {
+	struct hw_disk *d = &k->hw->disk;
+
 	return d->fail_after && --d->fail_after == 0;
 }
 
@@ -66,14 +78,14 @@ static bool disk_injected_failure(struct hw_disk *d)
  * One request of len bytes: all of them moved by the host (a read stops
  * early at the host file's end), or -errno.  *done: when it completes.
  */
-static long disk_request(struct kmm *k, struct hw_disk_dir *dir, int fd, void *buf, size_t len,
+static long disk_request(struct kmm *k, struct hw_disk *d, int fd, void *buf, size_t len,
 			 long long pos, bool write, unsigned long long *done)
 {
-	struct hw_disk *d = &k->hw->disk;
+	struct hw_disk_dir *dir = write ? &d->wr : &d->rd;
 	size_t moved = 0;
 	long ret = 0;
 
-	if (disk_injected_failure(d))
+	if (disk_injected_failure(k))
 		ret = -EIO;
 	while (!ret && moved < len) {
 		off_t at = (off_t)(pos + (long long)moved);
@@ -92,36 +104,36 @@ static long disk_request(struct kmm *k, struct hw_disk_dir *dir, int fd, void *b
 	}
 	if (!ret)
 		ret = (long)moved;
-	*done = disk_account(k, dir, len, ret);
+	*done = disk_account(k, d, dir, len, ret);
 	return ret;
 }
 
-/* The caller waits for its request: the clock moves to its completion. */
-static long disk_request_wait(struct kmm *k, struct hw_disk_dir *dir, int fd, void *buf,
-			      size_t len, long long pos, bool write)
+long hw_disk_rw(struct kmm *k, struct hw_disk *d, int fd, void *buf, size_t len, long long pos,
+		bool write, unsigned long long *done)
 {
-	unsigned long long done;
-	long ret = disk_request(k, dir, fd, buf, len, pos, write, &done);
+	unsigned long long end;
+	long ret = disk_request(k, d, fd, buf, len, pos, write, done ? done : &end);
 
-	if (done > hw_clock_ns(k))
-		hw_clock_advance(k, done - hw_clock_ns(k));
+	/* The caller waits for its request: the clock moves to its completion. */
+	if (!done && end > hw_clock_ns(k))
+		hw_clock_advance(k, end - hw_clock_ns(k));
 	return ret;
 }
 
 long hw_disk_read(struct kmm *k, int fd, void *buf, size_t len, long long pos)
 {
-	return disk_request_wait(k, &k->hw->disk.rd, fd, buf, len, pos, false);
+	return hw_disk_rw(k, &k->hw->disk, fd, buf, len, pos, false, NULL);
 }
 
 long hw_disk_write(struct kmm *k, int fd, const void *buf, size_t len, long long pos)
 {
-	return disk_request_wait(k, &k->hw->disk.wr, fd, (void *)buf, len, pos, true);
+	return hw_disk_rw(k, &k->hw->disk, fd, (void *)buf, len, pos, true, NULL);
 }
 
 long hw_disk_write_async(struct kmm *k, int fd, const void *buf, size_t len, long long pos,
 			 unsigned long long *done_ns)
 {
-	return disk_request(k, &k->hw->disk.wr, fd, (void *)buf, len, pos, true, done_ns);
+	return hw_disk_rw(k, &k->hw->disk, fd, (void *)buf, len, pos, true, done_ns);
 }
 
 void hw_disk_fail_nth(struct kmm *k, unsigned int nth)

@@ -7,6 +7,7 @@
 #ifndef KMM_HW_DISK_H
 #define KMM_HW_DISK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct kmm;
@@ -25,12 +26,17 @@ struct hw_disk {
 	struct hw_disk_dir rd, wr;
 	unsigned long long io_ticks_ns;	/* time the disk was busy */
 	unsigned long long busy_until_ns;	/* when the last request queued completes */
-	unsigned int fail_after;	/* >0: the fail_after-th request from now fails
-					 * with EIO (hw_disk_fail_nth) */
+	unsigned int fail_after;	/* >0: the fail_after-th request from now, on
+					 * any of the machine's disks, fails with EIO
+					 * (hw_disk_fail_nth; kept in the first disk's) */
 };
 
 /* The disk's parameters from the boot options (disk_latency_us, disk_mbps). */
 void hw_disk_init(struct kmm *k);
+/* Another disk of the machine (the block device's), with the same model. */
+void hw_disk_setup(struct kmm *k, struct hw_disk *d);
+/* When the last request queued on any of the machine's disks completes. */
+unsigned long long hw_disk_busy_until(const struct kmm *k);
 /* The machine's simulated clock, in nanoseconds since boot. */
 unsigned long long hw_clock_ns(const struct kmm *k);
 /* Moves the clock forward (time passes: I/O, sleep). */
@@ -52,6 +58,13 @@ long hw_disk_write(struct kmm *k, int fd, const void *buf, size_t len, long long
  */
 long hw_disk_write_async(struct kmm *k, int fd, const void *buf, size_t len, long long pos,
 			 unsigned long long *done_ns);
+/*
+ * One request on disk d: len bytes between buf and the host file fd at
+ * pos.  done NULL: the caller waits (the clock moves to its end); else it
+ * is queued and *done is when it completes.  Bytes moved or -errno.
+ */
+long hw_disk_rw(struct kmm *k, struct hw_disk *d, int fd, void *buf, size_t len, long long pos,
+		bool write, unsigned long long *done);
 /* The nth request from now fails with EIO (0: none), as a bad sector. */
 void hw_disk_fail_nth(struct kmm *k, unsigned int nth);
 

@@ -14,6 +14,7 @@ struct hw_machine {
 	struct hw_ram ram;
 	struct hw_cpus cpus;		/* each CPU's TLB and CR3, made on first use */
 	struct hw_disk disk;		/* the files' disk (hw/disk.c) */
+	struct hw_disk blk_disk;	/* the block device's (disk=, block/) */
 	unsigned long long clock_ns;	/* simulated time since boot */
 	struct list_head timers;	/* armed timer_lists, earliest first (hw/timer.c) */
 	bool running_timers;		/* run_timers is calling them */

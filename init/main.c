@@ -14,6 +14,7 @@
 #include "base/option.h"
 #include "hw/machine.h"
 #include "mm/machine.h"
+#include "block/machine.h"
 #include "fs/machine.h"
 #include "kernel/machine.h"
 #include "base/printk.h"
@@ -25,6 +26,7 @@ struct machine {
 	struct kmm k;
 	struct hw_machine hw;
 	struct mm_machine mem;
+	struct block_machine block;
 	struct fs_machine fs;
 	struct kernel_machine kernel;
 };
@@ -41,6 +43,7 @@ static struct kmm *machine_alloc(void)
 	memset(m, 0, sizeof(*m));
 	m->k.hw = &m->hw;
 	m->k.mem = &m->mem;
+	m->k.block = &m->block;
 	m->k.fs = &m->fs;
 	m->k.kernel = &m->kernel;
 	m->mem.kmm = &m->k;
@@ -52,6 +55,7 @@ static void machine_exit(struct kmm *k)
 {
 	rootfs_exit(k);
 	umount_all(k);
+	bdev_exit(k);
 	hw_cpus_exit(&k->hw->cpus);
 	mm_core_exit(k);
 	smp_exit(k);
@@ -75,7 +79,7 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	fork_init(k);
 	hw_disk_init(k);
 	hw_timer_init(k);
-	if (smp_init(k) || mm_core_init(k)) {
+	if (smp_init(k) || mm_core_init(k) || bdev_init(k)) {
 		kmm_set_machine_globals(NULL);
 		machine_exit(k);
 		return NULL;
@@ -113,10 +117,23 @@ struct kmm *kmm_boot_default(void)
 	return k;
 }
 
+/* What must reach the disks before the machine goes, with it current. */
+static void machine_sync(struct kmm *k)
+{
+	struct kmm *prev;
+
+	if (!k)
+		return;
+	prev = kmm_switch(k);
+	bdev_shutdown_sync(k);
+	kmm_switch(prev);
+}
+
 void kmm_shutdown(struct kmm *k)
 {
 	/* The machine as it ends (kmm_check_invariants takes the lock). */
 	VM_CHECK((k ? k : kmm_global) ? kmm_check_invariants(k ? k : kmm_global) : 0);
+	machine_sync(k ? k : kmm_global);
 	pthread_mutex_lock(&kmm_boot_lock);
 	if (!k)
 		k = kmm_global;

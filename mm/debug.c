@@ -15,6 +15,8 @@
 #include "mm/vma.h"
 #include "mm/memory.h"
 #include "hw/tlb.h"
+#include "block/machine.h"
+#include <kmm/buffer_head.h>
 
 static const char *const pageflag_names[NR_PAGEFLAGS] = {
 	"locked", "writeback", "referenced", "uptodate", "dirty", "lru",
@@ -367,6 +369,8 @@ int kmm_check_invariants(struct kmm *k)
 		err |= check_vmalloc_invariants();
 	err |= check_mm_counters(k);
 	err |= check_cpu_tlbs(k);
+	if (k->block->kda && k->block->kda->bd_inode)
+		err |= check_buffer_invariants(k->block->kda);
 	kmm_switch(prev);
 	return err ? -1 : 0;
 }

@@ -142,6 +142,8 @@ static struct page *page_cache_alloc_add(struct address_space *as, pgoff_t index
 /* Drops a page the cache holds, mapped or not (mapped ones live on). */
 static void release_cache_page(struct address_space *as, struct page *page)
 {
+	if (PagePrivate(page) && as->a_ops && as->a_ops->invalidate_folio)
+		as->a_ops->invalidate_folio(page);	/* its buffers go first */
 	count_cache_page(as, -1);
 	if (PageDirty(page))
 		folio_account_cleaned(page);
@@ -676,6 +678,19 @@ void truncate_pagecache(struct inode *inode, long long newsize)
 
 /* ---- fadvise(DONTNEED) and cachestat ------------------------------------ */
 
+/*
+ * filemap_release_folio: a page with private data (buffer heads) keeps it
+ * unless its filesystem lets go of it (try_to_free_buffers).
+ */
+static bool filemap_release_folio(struct page *head)
+{
+	const struct address_space_operations *a_ops = head->mapping->a_ops;
+
+	if (!PagePrivate(head))
+		return true;
+	return a_ops && a_ops->release_folio && a_ops->release_folio(head);
+}
+
 /* May this folio leave the cache now: clean, not under writeback, unmapped. */
 static bool folio_can_invalidate(struct page *head)
 {
@@ -684,7 +699,7 @@ static bool folio_can_invalidate(struct page *head)
 	for (i = 0; i < nr; i++)
 		if (PageDirty(head + i) || PageWriteback(head + i) || page_mapcount(head + i))
 			return false;
-	return true;
+	return filemap_release_folio(head);
 }
 
 /*

@@ -170,7 +170,7 @@ void folio_wait_writeback(struct page *page)
 	struct kmm *k = kmm_cur();
 
 	while (PageWriteback(page) && !k->hw->running_timers) {
-		unsigned long long now = hw_clock_ns(k), until = k->hw->disk.busy_until_ns;
+		unsigned long long now = hw_clock_ns(k), until = hw_disk_busy_until(k);
 
 		hw_clock_sleep(k, until > now ? until - now : 0);
 		if (until <= now)

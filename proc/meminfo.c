@@ -4,6 +4,7 @@
  * what this machine really has of them: zero.
  */
 #include "proc/internal.h"
+#include "block/machine.h"
 #include <kmm/vmalloc.h>
 
 static void show_val_kb(struct seq_buf *m, const char *label, unsigned long pages)
@@ -48,8 +49,9 @@ void meminfo_show(struct kmm *k, struct seq_buf *m)
 	show_val_kb(m, "MemTotal:", total);
 	show_val_kb(m, "MemFree:", __global_zone_page_state(k, NR_FREE_PAGES));
 	show_val_kb(m, "MemAvailable:", (unsigned long)si_mem_available(k));
-	show_val_kb(m, "Buffers:", 0);
-	show_val_kb(m, "Cached:", node_page_state(n, NR_FILE_PAGES));
+	/* The block devices' caches are Buffers, not Cached (nr_blockdev_pages). */
+	show_val_kb(m, "Buffers:", nr_blockdev_pages(k));
+	show_val_kb(m, "Cached:", node_page_state(n, NR_FILE_PAGES) - nr_blockdev_pages(k));
 	show_val_kb(m, "SwapCached:", node_page_state(n, NR_SWAPCACHED));
 	show_val_kb(m, "Active:", node_page_state(n, NR_ACTIVE_ANON) + node_page_state(n, NR_ACTIVE_FILE));
 	show_val_kb(m, "Inactive:", node_page_state(n, NR_INACTIVE_ANON) + node_page_state(n, NR_INACTIVE_FILE));

@@ -98,7 +98,8 @@ long kmm_proc_read(const char *path, char *buf, size_t size)
 		return (long)m.len;
 	}
 	seq_buf_init(&m, buf, size);
-	if (!proc_sys_show(k, path, &m) || !fault_inject_show(k, path, &m))
+	if (!proc_sys_show(k, path, &m) || !fault_inject_show(k, path, &m) ||
+	    !sysfs_block_show(k, path, &m))
 		return (long)m.len;
 	if (size)
 		buf[0] = 0;

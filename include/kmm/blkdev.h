@@ -49,6 +49,8 @@ static inline bool bdev_read_only(const struct block_device *bdev)
  * buffers of the old size first.  0 or -EINVAL.
  */
 int set_blocksize(struct block_device *bdev, unsigned int size);
+/* The machine's block device of that name ("kda" or "/dev/kda"), or NULL. */
+struct block_device *lookup_bdev(const char *name);
 /* Writes back every dirty buffer and page of the device and waits: 0 or -EIO. */
 int sync_blockdev(struct block_device *bdev);
 

@@ -9,8 +9,11 @@
 #ifndef KMM_BUFFER_HEAD_H
 #define KMM_BUFFER_HEAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <kmm/blkdev.h>
+#include <kmm/mm_types.h>
+#include <kmm/page-flags.h>
 
 enum bh_state_bits {
 	BH_Uptodate,	/* b_data holds the block's bytes */
@@ -71,5 +74,34 @@ int sync_dirty_buffer(struct buffer_head *bh);
 struct buffer_head *__find_get_block(struct block_device *bdev, sector_t block, unsigned int size);
 /* Forgets a buffer's dirty bit (the filesystem freed the block). */
 void bforget(struct buffer_head *bh);
+
+/*
+ * Beyond the contract above: what the block device's page cache
+ * (block/fops.c) and the checkers use.
+ */
+
+/* The page's buffers (the first of its ring), or NULL if it has none. */
+static inline struct buffer_head *folio_buffers(const struct page *page)
+{
+	return PagePrivate(page) ? (struct buffer_head *)page->private : NULL;
+}
+
+/* A ring of PAGE_SIZE / size buffers attached to page, with b_state. */
+struct buffer_head *create_empty_buffers(struct page *page, unsigned int size,
+					 unsigned long b_state);
+/*
+ * Writeback of nr pages of consecutive index (the bdev's a_ops
+ * writepages): only their dirty buffers, all of them under one plug so
+ * that adjacent ones leave as one request.  done NULL: waited for; else
+ * queued, *done when the last completes.  0 or the first error.
+ */
+int block_write_full_pages(struct block_device *bdev, struct page **pages, unsigned int nr,
+			   unsigned long long *done);
+/* Frees the page's buffers if none is dirty, locked or held: true if it did. */
+bool try_to_free_buffers(struct page *page);
+/* The page leaves the cache (truncate): its buffers go whatever they hold. */
+void block_invalidate_folio(struct page *page);
+/* The buffer cache of bdev is consistent (KMM_DEBUG_VM checker): 0 or -1. */
+int check_buffer_invariants(struct block_device *bdev);
 
 #endif /* KMM_BUFFER_HEAD_H */

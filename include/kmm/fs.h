@@ -39,6 +39,13 @@ struct address_space_operations {
 	 * *done is when it completes on the simulated clock. */
 	int (*writepages)(struct address_space *as, struct page **pages, unsigned int nr,
 			  unsigned long long *done);
+	/* A page with private data (PG_private: buffer heads) may leave the
+	 * cache only if this lets go of that data: true when it did
+	 * (drop_caches, fadvise DONTNEED; try_to_free_buffers). */
+	bool (*release_folio)(struct page *page);
+	/* The page leaves the cache whatever its private data holds
+	 * (truncate): that data is discarded (block_invalidate_folio). */
+	void (*invalidate_folio)(struct page *page);
 };
 
 /* address_space.flags: an error writeback met, for the next fsync (AS_EIO). */

@@ -56,6 +56,8 @@ struct kmm_config {
 	char fs[256];			/* "DIR" or "DIR:ro": the host directory mounted
 					 * as the root filesystem (empty: a scratch
 					 * directory of the machine's own) */
+	char disk[256];			/* "IMAGE" or "IMAGE:ro": a host image file as
+					 * the block device kda (empty: none) */
 	int nozeropage;			/* 1: a read of fresh anonymous memory gets a page
 					 * of its own, not the shared zero page (boot
 					 * zero_page=off, as some hosts' kernels do) */
