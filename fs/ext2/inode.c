@@ -210,7 +210,7 @@ static int block_to_path(const struct ext2_sb_info *sbi, unsigned long iblock, i
 
 /* A block number found at `level` of the path to iblock: may it be followed? */
 static bool check_pointer(struct ext2_inode_info *inode, unsigned long iblock,
-			  const unsigned long *chain, int level)
+			  const unsigned long *chain, int level, bool data)
 {
 	struct ext2_sb_info *sbi = inode->i_sb;
 	unsigned long b = chain[level];
@@ -218,7 +218,7 @@ static bool check_pointer(struct ext2_inode_info *inode, unsigned long iblock,
 
 	if (!ext2_data_block_valid(sbi, b, 1)) {
 		ext2_error(sbi, "ext2_get_block", "block %lu: %s block outside the data area "
-			   "- inode=%lu, iblock=%lu", b, level ? "indirect" : "data",
+			   "- inode=%lu, iblock=%lu", b, data ? "data" : "indirect",
 			   inode->i_ino, iblock);
 		return false;
 	}
@@ -345,7 +345,7 @@ static int __ext2_get_block(struct ext2_inode_info *inode, unsigned long iblock,
 		if (!b)
 			break;	/* a hole, or the allocation failed (err) */
 		chain[level] = b;
-		if (!check_pointer(inode, iblock, chain, level)) {
+		if (!check_pointer(inode, iblock, chain, level, level == depth - 1)) {
 			err = -EFSCORRUPTED;
 			break;
 		}

@@ -11,6 +11,14 @@
  *     source's entries, mode, links and size match the source and
  *     i_blocks matches what `debugfs -R stat` says; a read-only mount
  *     writes nothing and gives every buffer back.
+ *   - bad input, on a read-only device (so any write shows): a truncated,
+ *     a zeroed and random images, absurd superblock counts, unknown
+ *     features, group descriptors pointing out of their group, bad
+ *     directory entries, indirect-block loops and pointers into the
+ *     metadata, inode numbers out of range, a failed read: each refused
+ *     with the message naming the block, no crash, nothing written, every
+ *     buffer given back; random bytes in the metadata of a good image
+ *     are survived the same way.
  *
  * Without mke2fs the image tests print why and pass.
  */
@@ -345,14 +353,440 @@ TEST(test_read_ranges)
 	ASSERT_EQ(bh_image_close(bi), 0);
 }
 
+/* ---- bad input ---- */
+
+static char reports[1 << 16];
+
+static void collect(const char *report, void *arg)
+{
+	size_t n = strlen(reports);
+
+	(void)arg;
+	snprintf(reports + n, sizeof(reports) - n, "%s", report);
+}
+
+static unsigned char *base;
+static size_t base_len;
+/* Where things are in the base image (probe_base). */
+static unsigned long d_ino, d_block, ind_ino, ind_block, ind_raw, inodes_count, itable;
+
+static struct ext2_sb_info *mount_mem(const unsigned char *buf, size_t len, bool ro,
+				      struct bh_image **bi, int *err)
+{
+	reports[0] = 0;
+	*bi = bh_image_from_mem(buf, len, true);
+	if (!*bi)
+		abort();
+	return ext2_fill_super(&(*bi)->bdev, ro, err);
+}
+
+/* The image's buffers are all back and nothing was written. */
+static bool clean_close(struct ext2_sb_info *sbi, struct bh_image *bi)
+{
+	bool wrote;
+
+	ext2_put_super(sbi);
+	wrote = bi->writes || bi->refused_writes;
+	return !bh_image_close(bi) && !wrote;
+}
+
+static void probe_base(void)
+{
+	struct ext2_inode_info *inode;
+	struct ext2_sb_info *sbi;
+	struct bh_image *bi;
+	char img[256], dir[256], cmd[2048];
+	FILE *f;
+	int err;
+
+	snprintf(dir, sizeof(dir), "%s/small", tmp);
+	mkdir(dir, 0755);
+	/* /d/ind: 14000 bytes, so block 12 needs the single indirect block. */
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/d && echo hello > %s/f && echo g > %s/d/g && "
+		 "head -c 14000 /dev/zero | tr '\\0' i > %s/d/ind", dir, dir, dir, dir);
+	if (system(cmd)) {
+		fprintf(stderr, "failed: %s\n", cmd);
+		abort();
+	}
+	image_path(img, sizeof(img), "small");
+	snprintf(cmd, sizeof(cmd), "%s -q -F -t ext2 -b 1024 -N 32 -m 0 -O ^resize_inode "
+		 "-d %s %s 1M", mke2fs, dir, img);
+	if (run_quiet(cmd)) {
+		fprintf(stderr, "failed: %s\n", cmd);
+		abort();
+	}
+	f = fopen(img, "rb");
+	base_len = 1 << 20;
+	base = calloc(1, base_len);
+	if (!f || !base || fread(base, 1, base_len, f) == 0) {
+		fprintf(stderr, "cannot read %s\n", img);
+		abort();
+	}
+	fclose(f);
+	sbi = mount_mem(base, base_len, true, &bi, &err);
+	if (!sbi || ext2_namei(sbi, "/d", &d_ino) || ext2_namei(sbi, "/d/ind", &ind_ino)) {
+		fprintf(stderr, "cannot mount %s: %d\n%s", img, err, reports);
+		abort();
+	}
+	inode = ext2_iget(sbi, d_ino, &err);
+	ext2_get_block(inode, 0, 0, &d_block);
+	ext2_iput(inode);
+	inode = ext2_iget(sbi, ind_ino, &err);
+	ind_block = inode->i_data[EXT2_IND_BLOCK];
+	ext2_iput(inode);
+	inodes_count = sbi->s_inodes_count;
+	itable = le32_to_cpu(ext2_get_group_desc(sbi, 0, NULL)->bg_inode_table);
+	ind_raw = itable * 1024 + (ind_ino - 1) * sbi->s_inode_size;
+	if (!d_block || !ind_block || !clean_close(sbi, bi))
+		abort();
+}
+
+static unsigned char *copy_base(void)
+{
+	unsigned char *b = malloc(base_len);
+
+	if (!b)
+		abort();
+	memcpy(b, base, base_len);
+	return b;
+}
+
+static struct ext2_super_block *es_of(unsigned char *img)
+{
+	return (struct ext2_super_block *)(img + EXT2_SUPER_OFFSET);
+}
+
+/* Mounting the image fails with err and a report containing what. */
+static bool refused(unsigned char *img, size_t len, int want_err, const char *what)
+{
+	struct bh_image *bi;
+	int err = 0;
+	struct ext2_sb_info *sbi = mount_mem(img, len, true, &bi, &err);
+
+	if (sbi || err != want_err || !strstr(reports, what)) {
+		fprintf(stderr, "  want %d \"%s\", got %s %d:\n%s", want_err, what,
+			sbi ? "mounted" : "refused", err, reports);
+		ext2_put_super(sbi);
+		bh_image_close(bi);
+		return false;
+	}
+	return clean_close(NULL, bi);
+}
+
+TEST(test_bad_truncated)
+{
+	if (!have_tools)
+		return;
+	ASSERT_TRUE(refused(base, 1500, -EIO, "EXT2-fs (kda): error: unable to read superblock"));
+	ASSERT_TRUE(refused(base, 512 << 10, -EINVAL, "EXT2-fs (kda): error: bad geometry: "
+			    "block count 1024 exceeds size of device (512 blocks)"));
+}
+
+TEST(test_bad_zeroed_and_random)
+{
+	unsigned char *img;
+	int i;
+
+	if (!have_tools)
+		return;
+	img = calloc(1, base_len);
+	ASSERT_NOT_NULL(img);
+	ASSERT_TRUE(refused(img, base_len, -EINVAL,
+			    "EXT2-fs (kda): error: can't find an ext2 filesystem on dev kda."));
+	rng_seed(TEST_SEED());
+	for (i = 0; i < 50; i++) {
+		struct ext2_sb_info *sbi;
+		struct bh_image *bi;
+		size_t j;
+		int err;
+
+		for (j = 0; j < 65536; j++)
+			img[j] = (unsigned char)rng_next();
+		if (i & 1)	/* past the magic check, into the geometry's */
+			es_of(img)->s_magic = cpu_to_le16(EXT2_SUPER_MAGIC);
+		sbi = mount_mem(img, 65536, true, &bi, &err);
+		ASSERT_NULL(sbi);
+		ASSERT_TRUE(clean_close(sbi, bi));
+	}
+	free(img);
+}
+
+/* One superblock field changed: the mount says what is wrong with it. */
+#define BAD_SB(field, value, err, what)						\
+	do {									\
+		unsigned char *img_ = copy_base();				\
+		es_of(img_)->field = (value);					\
+		ok_ = refused(img_, base_len, err, what);			\
+		free(img_);							\
+		ASSERT_TRUE(ok_);						\
+	} while (0)
+
+TEST(test_bad_superblock)
+{
+	bool ok_;
+
+	if (!have_tools)
+		return;
+	BAD_SB(s_log_block_size, cpu_to_le32(7), -EINVAL, "error: invalid log block size: 7");
+	BAD_SB(s_blocks_per_group, 0, -EINVAL, "error: #blocks per group invalid: 0");
+	BAD_SB(s_blocks_per_group, cpu_to_le32(9000), -EINVAL,
+	       "error: #blocks per group invalid: 9000");
+	BAD_SB(s_inodes_per_group, cpu_to_le32(3), -EINVAL, "error: #inodes per group invalid: 3");
+	BAD_SB(s_inodes_count, cpu_to_le32(0xffffff00u), -EINVAL, "error: inodes count not valid");
+	BAD_SB(s_blocks_count, cpu_to_le32(0x7fffffff), -EINVAL,
+	       "block count 2147483647 exceeds size of device (1024 blocks)");
+	BAD_SB(s_blocks_count, cpu_to_le32(1), -EINVAL, "error: block count 1 too small");
+	BAD_SB(s_first_data_block, 0, -EINVAL, "error: first data block 0 is not the superblock's");
+	BAD_SB(s_inode_size, cpu_to_le16(100), -EINVAL, "error: unsupported inode size: 100");
+	BAD_SB(s_inode_size, cpu_to_le16(2048), -EINVAL, "error: unsupported inode size: 2048");
+	BAD_SB(s_first_ino, cpu_to_le32(3), -EINVAL, "error: invalid first inode: 3");
+	BAD_SB(s_rev_level, cpu_to_le32(5), -EINVAL, "error: revision level 5 too high");
+	BAD_SB(s_feature_incompat, cpu_to_le32(EXT2_FEATURE_INCOMPAT_FILETYPE | 0x8000), -EINVAL,
+	       "error: couldn't mount because of unsupported optional features (8000)");
+	BAD_SB(s_feature_incompat, cpu_to_le32(EXT3_FEATURE_INCOMPAT_RECOVER |
+					       EXT2_FEATURE_INCOMPAT_FILETYPE), -EINVAL,
+	       "unsupported optional features (4)");
+}
+
+/* An unknown RO_COMPAT feature: readable, but the mount is read-only. */
+TEST(test_ro_compat_unknown)
+{
+	unsigned char *img = copy_base();
+	struct ext2_inode_info *root;
+	struct ext2_sb_info *sbi;
+	struct bh_image *bi;
+	unsigned long ino;
+	int err;
+
+	if (!have_tools)
+		return;
+	le32_add_cpu(&es_of(img)->s_feature_ro_compat, 0x1000);
+	reports[0] = 0;
+	bi = bh_image_from_mem(img, base_len, false);
+	sbi = ext2_fill_super(&bi->bdev, false, &err);
+	ASSERT_NOT_NULL(sbi);
+	ASSERT_TRUE(sbi->s_read_only);
+	ASSERT_CONTAINS(reports, "EXT2-fs (kda): warning: unsupported optional features (1000): "
+			"mounting read-only");
+	ASSERT_EQ(ext2_namei(sbi, "/d/g", &ino), 0);
+	root = ext2_iget(sbi, EXT2_ROOT_INO, &err);
+	ASSERT_EQ(ext2_create(root, "new", 0644, &ino), -EROFS);
+	ASSERT_EQ(ext2_mkdir(root, "new", 0755, &ino), -EROFS);
+	ASSERT_EQ(ext2_unlink(root, "f"), -EROFS);
+	ext2_iput(root);
+	ASSERT_TRUE(clean_close(sbi, bi));
+	free(img);
+}
+
+TEST(test_bad_group_desc)
+{
+	struct ext2_group_desc *gdp;
+	unsigned char *img;
+	char want[256];
+
+	if (!have_tools)
+		return;
+	img = copy_base();
+	gdp = (struct ext2_group_desc *)(img + 2 * 1024);
+	gdp->bg_block_bitmap = cpu_to_le32(5000);
+	ASSERT_TRUE(refused(img, base_len, -EFSCORRUPTED, "EXT2-fs error (device kda): "
+			    "ext2_check_descriptors: block 5000: block bitmap for group 0 not in group"));
+	ASSERT_CONTAINS(reports, "EXT2-fs (kda): error: group descriptors corrupted");
+	memcpy(img, base, base_len);
+	gdp->bg_inode_bitmap = cpu_to_le32(1);	/* the superblock's block */
+	ASSERT_TRUE(refused(img, base_len, -EFSCORRUPTED,
+			    "ext2_check_descriptors: block 1: inode bitmap for group 0 not in group"));
+	memcpy(img, base, base_len);
+	gdp->bg_inode_table = cpu_to_le32(1020);	/* runs past the group's end */
+	snprintf(want, sizeof(want), "block 1020: inode table for group 0 not in group");
+	ASSERT_TRUE(refused(img, base_len, -EFSCORRUPTED, want));
+	free(img);
+}
+
+/* /d's first entry (".") changed: a lookup in /d fails and says why. */
+static bool bad_dirent(uint32_t inode, uint16_t rec_len, uint8_t name_len, const char *what)
+{
+	unsigned char *img = copy_base();
+	struct ext2_dir_entry_2 *de = (struct ext2_dir_entry_2 *)(img + d_block * 1024);
+	struct ext2_sb_info *sbi;
+	struct bh_image *bi;
+	char want[256];
+	unsigned long ino;
+	bool ok;
+	int err;
+
+	if (inode)
+		de->inode = cpu_to_le32(inode);
+	if (rec_len)
+		de->rec_len = cpu_to_le16(rec_len);
+	if (name_len)
+		de->name_len = name_len;
+	sbi = mount_mem(img, base_len, true, &bi, &err);
+	if (!sbi)
+		return false;
+	snprintf(want, sizeof(want), "EXT2-fs error (device kda): ext2_check_page: block %lu: "
+		 "bad entry in directory #%lu: %s - offset=0", d_block, d_ino, what);
+	ok = ext2_namei(sbi, "/d/g", &ino) == -EFSCORRUPTED && strstr(reports, want) &&
+	     sbi->s_nr_errors == 1 && (sbi->s_mount_state & EXT2_ERROR_FS) &&
+	     ext2_namei(sbi, "/f", &ino) == 0;
+	if (!ok)
+		fprintf(stderr, "  want \"%s\":\n%s", want, reports);
+	ok = clean_close(sbi, bi) && ok;
+	free(img);
+	return ok;
+}
+
+TEST(test_bad_dirent)
+{
+	char what[64];
+
+	if (!have_tools)
+		return;
+	snprintf(what, sizeof(what), "inode out of bounds");
+	ASSERT_TRUE(bad_dirent(inodes_count + 1, 0, 0, what));
+	ASSERT_TRUE(bad_dirent(0, 13, 0, "unaligned directory entry"));
+	ASSERT_TRUE(bad_dirent(0, 4, 0, "rec_len is smaller than minimal"));
+	ASSERT_TRUE(bad_dirent(0, 2000, 0, "directory entry across blocks"));
+	ASSERT_TRUE(bad_dirent(0, 0, 200, "rec_len is too small for name_len"));
+}
+
+/* /d/ind's block pointers changed: reading the file stops with the block named. */
+static bool bad_pointer(unsigned long raw_off, uint32_t value, unsigned long long pos,
+			const char *want)
+{
+	unsigned char *img = copy_base();
+	struct ext2_inode_info *inode;
+	struct ext2_sb_info *sbi;
+	struct bh_image *bi;
+	char buf[1024];
+	bool ok;
+	int err;
+
+	memcpy(img + raw_off, &value, 4);
+	sbi = mount_mem(img, base_len, true, &bi, &err);
+	if (!sbi)
+		return false;
+	inode = ext2_iget(sbi, ind_ino, &err);
+	ok = inode && ext2_read_file(inode, pos, buf, sizeof(buf)) == -EFSCORRUPTED &&
+	     strstr(reports, want);
+	if (!ok)
+		fprintf(stderr, "  want \"%s\":\n%s", want, reports);
+	ext2_iput(inode);
+	ok = clean_close(sbi, bi) && ok;
+	free(img);
+	return ok;
+}
+
+TEST(test_bad_block_pointers)
+{
+	unsigned long i_block = ind_raw + offsetof(struct ext2_inode, i_block);
+	char want[256];
+
+	if (!have_tools)
+		return;
+	/* The indirect block's first entry is the indirect block itself. */
+	snprintf(want, sizeof(want), "ext2_get_block: block %lu: loop in indirect blocks - "
+		 "inode=%lu, iblock=12", ind_block, ind_ino);
+	ASSERT_TRUE(bad_pointer(ind_block * 1024, cpu_to_le32(ind_block), 12 * 1024, want));
+	/* A direct pointer to the block bitmap, one past the end of the disk. */
+	ASSERT_TRUE(bad_pointer(i_block, cpu_to_le32(3), 0, "ext2_get_block: block 3: data block "
+				"outside the data area - inode="));
+	snprintf(want, sizeof(want), "block %lu: data block outside the data area", itable);
+	ASSERT_TRUE(bad_pointer(i_block + 4, cpu_to_le32(itable), 1024, want));
+	ASSERT_TRUE(bad_pointer(ind_block * 1024 + 4, cpu_to_le32(1024), 13 * 1024,
+				"block 1024: data block outside the data area"));
+	ASSERT_TRUE(bad_pointer(i_block + 4 * EXT2_IND_BLOCK, cpu_to_le32(0xffffffffu), 12 * 1024,
+				"block 4294967295: indirect block outside the data area"));
+}
+
+TEST(test_bad_inode_numbers)
+{
+	struct ext2_sb_info *sbi;
+	struct bh_image *bi;
+	char want[128];
+	int err;
+
+	if (!have_tools)
+		return;
+	sbi = mount_mem(base, base_len, true, &bi, &err);
+	ASSERT_NOT_NULL(sbi);
+	ASSERT_NULL(ext2_iget(sbi, 0, &err));
+	ASSERT_EQ(err, -EFSCORRUPTED);
+	ASSERT_NULL(ext2_iget(sbi, inodes_count + 1, &err));
+	ASSERT_EQ(err, -EFSCORRUPTED);
+	snprintf(want, sizeof(want), "ext2_get_inode: bad inode number: %lu", inodes_count + 1);
+	ASSERT_CONTAINS(reports, want);
+	ASSERT_NULL(ext2_iget(sbi, 5, &err));	/* reserved, not the root */
+	/* A table block that cannot be read. */
+	bi->fail_read = itable + (ind_ino - 1) * sbi->s_inode_size / 1024;
+	ASSERT_NULL(ext2_iget(sbi, ind_ino, &err));
+	ASSERT_EQ(err, -EIO);
+	ASSERT_CONTAINS(reports, "unable to read inode block");
+	ASSERT_TRUE(clean_close(sbi, bi));
+}
+
+/* Random bytes in the metadata of a good image: survived, nothing written. */
+TEST(test_bad_metadata_random)
+{
+	unsigned char *img;
+	int i;
+
+	if (!have_tools)
+		return;
+	img = malloc(base_len);
+	ASSERT_NOT_NULL(img);
+	rng_seed(TEST_SEED() + 7);
+	for (i = 0; i < 300; i++) {
+		struct ext2_sb_info *sbi;
+		struct bh_image *bi;
+		unsigned long ino;
+		char buf[4096];
+		int j, err;
+
+		memcpy(img, base, base_len);
+		for (j = 0; j < 1 + (int)rng_below(8); j++)
+			img[1024 + rng_below(24 * 1024)] = (unsigned char)rng_next();
+		sbi = mount_mem(img, base_len, true, &bi, &err);
+		if (sbi) {
+			const char *paths[] = { "/f", "/d/g", "/d/ind", "/lost+found" };
+			size_t k;
+
+			for (k = 0; k < ARRAY_SIZE(paths); k++) {
+				struct ext2_inode_info *inode;
+
+				if (ext2_namei(sbi, paths[k], &ino))
+					continue;
+				inode = ext2_iget(sbi, ino, &err);
+				if (inode && inode->i_size < (1 << 20))
+					ext2_read_file(inode, 0, buf, sizeof(buf));
+				ext2_iput(inode);
+			}
+		}
+		ASSERT_TRUE(clean_close(sbi, bi));
+	}
+	free(img);
+}
+
 int main(void)
 {
-	setup();
+	if (setup()) {
+		kmm_set_report_hook(collect, NULL);
+		probe_base();
+	}
 	RUN_TEST(test_read_1k);
 	RUN_TEST(test_read_2k);
 	RUN_TEST(test_read_4k);
 	RUN_TEST(test_read_rev0);
 	RUN_TEST(test_read_ranges);
+	RUN_TEST(test_bad_truncated);
+	RUN_TEST(test_bad_zeroed_and_random);
+	RUN_TEST(test_bad_superblock);
+	RUN_TEST(test_ro_compat_unknown);
+	RUN_TEST(test_bad_group_desc);
+	RUN_TEST(test_bad_dirent);
+	RUN_TEST(test_bad_block_pointers);
+	RUN_TEST(test_bad_inode_numbers);
+	RUN_TEST(test_bad_metadata_random);
 	if (!getenv("KMM_KEEP_TMP"))
 		nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return harness_summary();
