@@ -301,7 +301,11 @@ static int do_rename(struct ext2_inode_info *old_dir, const char *old_name,
 	err = ext2_lookup(new_dir, new_name, &ino);
 	if (err && err != -ENOENT)
 		return err;
-	target = err ? NULL : ext2_iget(new_dir->i_sb, ino, &err);
+	target = NULL;
+	if (!err)
+		target = ext2_iget(new_dir->i_sb, ino, &err);
+	else
+		err = 0;
 	if (!err && target && target->i_ino == old->i_ino) {
 		ext2_iput(target);
 		return 0;	/* two names of one inode: nothing to do */

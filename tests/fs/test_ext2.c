@@ -19,6 +19,14 @@
  *     with the message naming the block, no crash, nothing written, every
  *     buffer given back; random bytes in the metadata of a good image
  *     are survived the same way.
+ *   - write side, checked by the host's tools: files created, written
+ *     (through direct, indirect and double indirect blocks, with holes),
+ *     linked, renamed within and between directories, truncated,
+ *     unlinked; directories made, grown past one block, moved (their
+ *     ".." follows), removed; then `e2fsck -fn` finds nothing to fix and
+ *     `debugfs -R cat` returns the bytes written; a full disk says ENOSPC
+ *     (blocks and inodes) and is whole again after an unlink; a
+ *     read-only mount says EROFS to every change and writes nothing.
  *
  * Without mke2fs the image tests print why and pass.
  */
@@ -767,6 +775,332 @@ TEST(test_bad_metadata_random)
 	free(img);
 }
 
+/* ---- write side ---- */
+
+/* e2fsck -fn on img: 0 when it finds nothing to fix (its report otherwise). */
+static int fsck(const char *img)
+{
+	char cmd[1024], out[8192];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "%s -fn %s 2>&1", e2fsck, img);
+	rc = run_capture(cmd, out, sizeof(out));
+	if (rc)
+		fprintf(stderr, "  e2fsck -fn %s: %d\n%s", img, rc, out);
+	return rc;
+}
+
+/* Whether `debugfs -R "cat path"` prints exactly want. */
+static bool debugfs_cat_is(const char *img, const char *path, const void *want, size_t len)
+{
+	char cmd[1024];
+	char *got = malloc(len + 1);
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s -R 'cat \"%s\"' %s 2>/dev/null", debugfs, path, img);
+	p = popen(cmd, "r");
+	if (!p || !got)
+		abort();
+	n = fread(got, 1, len + 1, p);
+	pclose(p);
+	n = n == len && !memcmp(got, want, len);
+	if (!n)
+		fprintf(stderr, "  debugfs cat %s differs\n", path);
+	free(got);
+	return n;
+}
+
+static void pattern(char *buf, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (char)(seed + i * 7 + (i >> 10));
+}
+
+static struct ext2_inode_info *iget_path(struct ext2_sb_info *sbi, const char *path)
+{
+	unsigned long ino;
+	int err;
+
+	if (ext2_namei(sbi, path, &ino))
+		return NULL;
+	return ext2_iget(sbi, ino, &err);
+}
+
+/* Creates dir/name and writes len bytes of pattern seed at pos. */
+static int new_file(struct ext2_inode_info *dir, const char *name, unsigned long long pos,
+		    size_t len, unsigned int seed)
+{
+	struct ext2_inode_info *inode;
+	unsigned long ino;
+	char *buf = malloc(len);
+	long n;
+	int err;
+
+	err = ext2_create(dir, name, 0644, &ino);
+	if (err)
+		return err;
+	inode = ext2_iget(dir->i_sb, ino, &err);
+	if (!inode || !buf)
+		abort();
+	pattern(buf, len, seed);
+	n = ext2_write_file(inode, pos, buf, len);
+	ext2_iput(inode);
+	free(buf);
+	return n == (long)len ? 0 : -EIO;
+}
+
+static void make_small_src(const char *dir)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/d/empty && echo hello > %s/f && echo g > %s/d/g",
+		 dir, dir, dir);
+	if (system(cmd))
+		abort();
+}
+
+static int make_small_image(const char *img, const char *opts, const char *size)
+{
+	char dir[256], cmd[1024];
+
+	snprintf(dir, sizeof(dir), "%s/wsrc", tmp);
+	make_small_src(dir);
+	snprintf(cmd, sizeof(cmd), "%s -q -F -t ext2 %s -d %s %s %s", mke2fs, opts, dir, img, size);
+	return run_quiet(cmd);
+}
+
+static struct ext2_sb_info *mount_rw(const char *img, struct bh_image **bi)
+{
+	int err;
+
+	*bi = bh_image_open(img, false);
+	if (!*bi)
+		return NULL;
+	return ext2_fill_super(&(*bi)->bdev, false, &err);
+}
+
+/* Unmounts, saves the image for the host's tools: 0 when all went back. */
+static int umount_save(struct ext2_sb_info *sbi, struct bh_image *bi, const char *img)
+{
+	ext2_put_super(sbi);
+	if (bh_image_save(bi, img))
+		return -1;
+	return (int)bh_image_close(bi);
+}
+
+static void write_side(unsigned int bs)
+{
+	struct ext2_inode_info *root, *nd, *big, *inode;
+	struct ext2_sb_info *sbi;
+	struct bh_image *bi;
+	char img[256], opts[64], name[64];
+	static char buf[(3 << 20) + 10000];
+	unsigned long ino, free_before;
+	int i;
+
+	snprintf(img, sizeof(img), "%s/w%u.img", tmp, bs);
+	snprintf(opts, sizeof(opts), "-b %u", bs);
+	ASSERT_EQ(make_small_image(img, opts, "8M"), 0);
+	sbi = mount_rw(img, &bi);
+	ASSERT_NOT_NULL(sbi);
+	free_before = le32_to_cpu(sbi->s_es->s_free_blocks_count);
+	root = ext2_iget(sbi, EXT2_ROOT_INO, &i);
+	ASSERT_NOT_NULL(root);
+	ASSERT_EQ(new_file(root, "new.txt", 0, 5000, 1), 0);
+	ASSERT_EQ(new_file(root, "big.bin", 0, 300 << 10, 2), 0);
+	ASSERT_EQ(new_file(root, "holes", 3 << 20, 100, 3), 0);
+	ASSERT_EQ(ext2_create(root, "new.txt", 0644, &ino), -EEXIST);
+	ASSERT_EQ(ext2_mkdir(root, "newdir", 0755, &ino), 0);
+	ASSERT_EQ(root->i_links_count, 5);	/* ., lost+found, d, newdir and its entry */
+	nd = ext2_iget(sbi, ino, &i);
+	ASSERT_NOT_NULL(nd);
+	ASSERT_EQ(ext2_mkdir(nd, "sub", 0700, &ino), 0);
+	inode = iget_path(sbi, "/newdir/sub");
+	ASSERT_NOT_NULL(inode);
+	ASSERT_EQ(new_file(inode, "f", 0, 3000, 4), 0);
+	ext2_iput(inode);
+	/* Enough entries for the directory to need more blocks. */
+	for (i = 0; i < 120; i++) {
+		snprintf(name, sizeof(name), "entry-number-%03d-with-a-long-name", i);
+		ASSERT_EQ(new_file(nd, name, 0, 10, i), 0);
+	}
+	ASSERT_TRUE(nd->i_size > bs);
+	for (i = 0; i < 120; i += 2) {
+		snprintf(name, sizeof(name), "entry-number-%03d-with-a-long-name", i);
+		ASSERT_EQ(ext2_unlink(nd, name), 0);
+	}
+	/* Renames: a file between directories, a directory between them, in place. */
+	ASSERT_EQ(ext2_rename(root, "new.txt", nd, "renamed.txt"), 0);
+	ASSERT_EQ(ext2_rename(nd, "sub", root, "moved"), 0);
+	ASSERT_EQ(ext2_namei(sbi, "/moved/../moved/f", &ino), 0);
+	ASSERT_EQ(ext2_rename(root, "f", root, "f2"), 0);
+	ASSERT_EQ(ext2_rename(root, "moved", root, "moved"), 0);
+	ASSERT_EQ(ext2_rename(root, "d", nd, "x"), 0);
+	inode = iget_path(sbi, "/newdir/x/empty");
+	ASSERT_NOT_NULL(inode);
+	ASSERT_EQ(ext2_rename(root, "newdir", inode, "loop"), -EINVAL);
+	ext2_iput(inode);
+	/* A file onto a file; a directory onto an empty directory. */
+	ASSERT_EQ(new_file(root, "victim", 0, 2000, 5), 0);
+	ASSERT_EQ(ext2_rename(root, "f2", root, "victim"), 0);
+	ASSERT_EQ(ext2_mkdir(root, "emptydir", 0755, &ino), 0);
+	ASSERT_EQ(ext2_rename(root, "moved", root, "emptydir"), 0);
+	ASSERT_EQ(ext2_rename(root, "victim", root, "emptydir"), -EISDIR);
+	/* Links, unlink, rmdir. */
+	big = iget_path(sbi, "/big.bin");
+	ASSERT_NOT_NULL(big);
+	ASSERT_EQ(ext2_link(nd, "biglink", big), 0);
+	ASSERT_EQ(big->i_links_count, 2);
+	ASSERT_EQ(ext2_rmdir(root, "newdir"), -ENOTEMPTY);
+	ASSERT_EQ(ext2_rmdir(root, "big.bin"), -ENOTDIR);
+	ASSERT_EQ(ext2_unlink(root, "newdir"), -EISDIR);
+	ASSERT_EQ(ext2_unlink(root, "nope"), -ENOENT);
+	inode = iget_path(sbi, "/newdir/x");
+	ASSERT_NOT_NULL(inode);
+	ASSERT_EQ(ext2_rmdir(inode, "empty"), 0);
+	ASSERT_EQ(inode->i_links_count, 2);
+	ext2_iput(inode);
+	/* Truncation: big.bin into its direct blocks, holes into its first block. */
+	ASSERT_EQ(ext2_setsize(big, 20000), 0);
+	ext2_iput(big);
+	inode = iget_path(sbi, "/holes");
+	ASSERT_NOT_NULL(inode);
+	ASSERT_EQ(ext2_setsize(inode, 3 << 20 | 50), 0);
+	ASSERT_EQ(ext2_setsize(inode, 3 << 20 | 10000), 0);	/* grows: the tail reads zeros */
+	ext2_iput(inode);
+	ASSERT_EQ(ext2_count_free_blocks(sbi), le32_to_cpu(sbi->s_es->s_free_blocks_count));
+	ext2_iput(nd);
+	ext2_iput(root);
+	ASSERT_EQ(umount_save(sbi, bi, img), 0);
+	ASSERT_EQ(fsck(img), 0);
+
+	pattern(buf, 5000, 1);
+	ASSERT_TRUE(debugfs_cat_is(img, "/newdir/renamed.txt", buf, 5000));
+	pattern(buf, 20000, 2);
+	ASSERT_TRUE(debugfs_cat_is(img, "/newdir/biglink", buf, 20000));
+	pattern(buf, 3000, 4);
+	ASSERT_TRUE(debugfs_cat_is(img, "/emptydir/f", buf, 3000));
+	ASSERT_TRUE(debugfs_cat_is(img, "/victim", "hello\n", 6));
+	pattern(buf, 10, 7);
+	ASSERT_TRUE(debugfs_cat_is(img, "/newdir/entry-number-007-with-a-long-name", buf, 10));
+	memset(buf, 0, (3 << 20) + 10000);
+	pattern(buf + (3 << 20), 50, 3);
+	ASSERT_TRUE(debugfs_cat_is(img, "/holes", buf, (3 << 20) + 10000));
+
+	/* Everything but the new names' blocks is free again after removing them. */
+	sbi = mount_rw(img, &bi);
+	ASSERT_NOT_NULL(sbi);
+	root = ext2_iget(sbi, EXT2_ROOT_INO, &i);
+	ASSERT_EQ(ext2_unlink(root, "holes"), 0);
+	ASSERT_EQ(ext2_unlink(root, "big.bin"), 0);
+	nd = iget_path(sbi, "/newdir");
+	ASSERT_EQ(ext2_unlink(nd, "biglink"), 0);
+	ext2_iput(nd);
+	ASSERT_TRUE(le32_to_cpu(sbi->s_es->s_free_blocks_count) <= free_before);
+	ext2_iput(root);
+	ASSERT_EQ(umount_save(sbi, bi, img), 0);
+	ASSERT_EQ(fsck(img), 0);
+}
+
+TEST(test_write_1k)
+{
+	if (have_tools)
+		write_side(1024);
+}
+
+TEST(test_write_4k)
+{
+	if (have_tools)
+		write_side(4096);
+}
+
+TEST(test_write_enospc)
+{
+	struct ext2_inode_info *root, *inode;
+	struct ext2_sb_info *sbi;
+	struct bh_image *bi;
+	static char buf[64 << 10];
+	char img[256], name[32];
+	unsigned long ino, free0;
+	long n, total = 0;
+	int i, err = 0;
+
+	if (!have_tools)
+		return;
+	snprintf(img, sizeof(img), "%s/full.img", tmp);
+	ASSERT_EQ(make_small_image(img, "-b 1024 -N 32 -m 5", "1M"), 0);
+	sbi = mount_rw(img, &bi);
+	ASSERT_NOT_NULL(sbi);
+	free0 = le32_to_cpu(sbi->s_es->s_free_blocks_count);
+	root = ext2_iget(sbi, EXT2_ROOT_INO, &err);
+	ASSERT_EQ(ext2_create(root, "fill", 0644, &ino), 0);
+	inode = ext2_iget(sbi, ino, &err);
+	pattern(buf, sizeof(buf), 9);
+	while ((n = ext2_write_file(inode, total, buf, sizeof(buf))) > 0)
+		total += n;
+	ASSERT_EQ(n, -ENOSPC);
+	ASSERT_EQ(le32_to_cpu(sbi->s_es->s_free_blocks_count), 0);
+	ASSERT_EQ(ext2_count_free_blocks(sbi), 0);
+	ASSERT_EQ(ext2_mkdir(root, "nospace", 0755, &ino), -ENOSPC);
+	ext2_iput(inode);
+	ASSERT_EQ(umount_save(sbi, bi, img), 0);
+	ASSERT_EQ(fsck(img), 0);
+
+	sbi = mount_rw(img, &bi);
+	root->i_sb = sbi;
+	ASSERT_EQ(ext2_unlink(root, "fill"), 0);
+	ASSERT_EQ(le32_to_cpu(sbi->s_es->s_free_blocks_count), free0);
+	/* Out of inodes: empty files until the table is full. */
+	for (i = 0; err == 0; i++) {
+		snprintf(name, sizeof(name), "i%d", i);
+		err = ext2_create(root, name, 0644, &ino);
+	}
+	ASSERT_EQ(err, -ENOSPC);
+	ASSERT_EQ(le32_to_cpu(sbi->s_es->s_free_inodes_count), 0);
+	ext2_iput(root);
+	ASSERT_EQ(umount_save(sbi, bi, img), 0);
+	ASSERT_EQ(fsck(img), 0);
+}
+
+TEST(test_write_erofs)
+{
+	struct ext2_inode_info *root, *inode;
+	struct ext2_sb_info *sbi;
+	struct bh_image *bi;
+	char img[256];
+	unsigned long ino;
+	int err;
+
+	if (!have_tools)
+		return;
+	snprintf(img, sizeof(img), "%s/ro.img", tmp);
+	ASSERT_EQ(make_small_image(img, "-b 1024", "1M"), 0);
+	bi = bh_image_open(img, false);
+	sbi = ext2_fill_super(&bi->bdev, true, &err);
+	ASSERT_NOT_NULL(sbi);
+	root = ext2_iget(sbi, EXT2_ROOT_INO, &err);
+	inode = iget_path(sbi, "/f");
+	ASSERT_NOT_NULL(inode);
+	ASSERT_EQ(ext2_create(root, "x", 0644, &ino), -EROFS);
+	ASSERT_EQ(ext2_mkdir(root, "x", 0755, &ino), -EROFS);
+	ASSERT_EQ(ext2_unlink(root, "f"), -EROFS);
+	ASSERT_EQ(ext2_rmdir(root, "d"), -EROFS);
+	ASSERT_EQ(ext2_rename(root, "f", root, "g"), -EROFS);
+	ASSERT_EQ(ext2_link(root, "g", inode), -EROFS);
+	ASSERT_EQ(ext2_write_file(inode, 0, "x", 1), -EROFS);
+	ASSERT_EQ(ext2_setsize(inode, 0), -EROFS);
+	ASSERT_EQ(ext2_new_block(inode, 0, &err), 0);
+	ASSERT_EQ(err, -EROFS);
+	ext2_iput(inode);
+	ext2_iput(root);
+	ext2_put_super(sbi);
+	ASSERT_EQ(bi->writes, 0);
+	ASSERT_EQ(bh_image_close(bi), 0);
+}
+
 int main(void)
 {
 	if (setup()) {
@@ -787,6 +1121,10 @@ int main(void)
 	RUN_TEST(test_bad_block_pointers);
 	RUN_TEST(test_bad_inode_numbers);
 	RUN_TEST(test_bad_metadata_random);
+	RUN_TEST(test_write_1k);
+	RUN_TEST(test_write_4k);
+	RUN_TEST(test_write_enospc);
+	RUN_TEST(test_write_erofs);
 	if (!getenv("KMM_KEEP_TMP"))
 		nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return harness_summary();
