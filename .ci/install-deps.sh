@@ -9,6 +9,7 @@ packages=(
 	cmake
 	gcc
 	clang
+	e2fsprogs		# tests/fs/test_ext2.c: mke2fs, e2fsck, debugfs
 	libedit-dev		# the kmm shell: line editing and history (optional)
 	libmimalloc-dev		# bench/: mimalloc peer
 	libjemalloc-dev		# bench/: jemalloc peer
