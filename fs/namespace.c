@@ -184,6 +184,10 @@ int do_umount(struct kmm *k, const char *dir)
 
 	if (!point)
 		return err;
+	if (!strcmp(point, "/")) {
+		free(point);
+		return -EBUSY;		/* the root is in use while the machine runs */
+	}
 	for (pp = &k->fs->mounts; *pp && strcmp((*pp)->mnt_point, point); pp = &(*pp)->next)
 		;
 	mnt = *pp;
@@ -238,6 +242,9 @@ int iterate_supers(struct kmm *k, int (*fn)(struct super_block *sb, void *arg), 
 void mounts_show(struct kmm *k, struct seq_buf *m)
 {
 	struct vfsmount *mnt;
+
+	if (!k->fs->mounts && mount_root(k))
+		return;			/* the root cannot be had: nothing mounted */
 
 	for (mnt = k->fs->mounts; mnt; mnt = mnt->next)
 		seq_printf(m, "%s %s %s %s 0 0\n", mnt->mnt_sb->s_id, mnt->mnt_point,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kmm/sched.h>
+#include <kmm/fs.h>
 #include "proc/internal.h"
 #include "mm/memory.h"
 
@@ -22,6 +23,7 @@ static const struct proc_entry proc_entries[] = {
 	{ "/proc/tlbstat", tlbstat_proc_show },
 	{ "/proc/buddyinfo", buddyinfo_show },
 	{ "/proc/diskstats", diskstats_show },
+	{ "/proc/mounts", mounts_show },
 	{ "/proc/pagetypeinfo", pagetypeinfo_show },
 	{ "/proc/zoneinfo", zoneinfo_show },
 	{ "/proc/meminfo", meminfo_show },

@@ -253,3 +253,95 @@ int cmd_cachestat(struct sim *s, int argc, char **argv)
 		cs.nr_cache, cs.nr_dirty, cs.nr_writeback, cs.nr_evicted, cs.nr_recently_evicted);
 	return 0;
 }
+
+/* ---- the path calls and the mount table ---------------------------------- */
+
+/* mkdir PID PATH [MODE] -> ok | error E...  (MODE octal, default 0755) */
+int cmd_mkdir(struct sim *s, int argc, char **argv)
+{
+	unsigned long mode = 0755;
+	struct task_struct *t;
+	char *end;
+	int bad;
+
+	if (argc > 3) {
+		mode = strtoul(argv[3], &end, 8);
+		if (*end || !*argv[3] || mode > 07777)
+			return syntax_error(s, "mkdir: MODE must be octal permissions (0755), got '%s'",
+					    argv[3]);
+	}
+	t = arg_task(s, argv, &bad);
+	if (!t)
+		return bad;
+	return print_result(s, ksys_mkdir(t, argv[2], (unsigned int)mode));
+}
+
+/* unlink PID PATH / rmdir PID PATH -> ok | error E... */
+int cmd_unlink(struct sim *s, int argc, char **argv)
+{
+	int bad;
+	struct task_struct *t = arg_task(s, argv, &bad);
+
+	return t ? print_result(s, ksys_unlink(t, argv[2])) : bad;
+}
+
+int cmd_rmdir(struct sim *s, int argc, char **argv)
+{
+	int bad;
+	struct task_struct *t = arg_task(s, argv, &bad);
+
+	return t ? print_result(s, ksys_rmdir(t, argv[2])) : bad;
+}
+
+/* rename PID FROM TO -> ok | error E... */
+int cmd_rename(struct sim *s, int argc, char **argv)
+{
+	int bad;
+	struct task_struct *t = arg_task(s, argv, &bad);
+
+	return t ? print_result(s, ksys_rename(t, argv[2], argv[3])) : bad;
+}
+
+/* stat PID PATH -> size=N blocks=N ino=N mode=0NNNNNN nlink=N dev=MA:MI */
+int cmd_stat(struct sim *s, int argc, char **argv)
+{
+	struct kstat st;
+	struct task_struct *t;
+	long r;
+	int bad;
+
+	t = arg_task(s, argv, &bad);
+	if (!t)
+		return bad;
+	r = ksys_stat(t, argv[2], &st);
+	if (r < 0)
+		return print_errno(s, r);
+	fprintf(s->out, "size=%lld blocks=%llu ino=%lu mode=0%o nlink=%u dev=%u:%u\n", st.size,
+		st.blocks, st.ino, st.mode, st.nlink, MAJOR(st.dev), MINOR(st.dev));
+	return 0;
+}
+
+/* syncfs PID FD -> ok | error E... */
+int cmd_syncfs(struct sim *s, int argc, char **argv)
+{
+	return do_fd_call(s, argv, ksys_syncfs);
+}
+
+/* mount SOURCE DIR TYPE [ro] -> ok | error E... */
+int cmd_mount(struct sim *s, int argc, char **argv)
+{
+	unsigned int flags = 0;
+
+	if (argc > 4) {
+		if (strcmp(argv[4], "ro") && strcmp(argv[4], "rw"))
+			return syntax_error(s, "mount: the option must be ro or rw, got '%s'", argv[4]);
+		flags = !strcmp(argv[4], "ro") ? SB_RDONLY : 0;
+	}
+	return print_result(s, do_mount(s->k, argv[1], argv[2], argv[3], flags));
+}
+
+/* umount DIR -> ok | error E... */
+int cmd_umount(struct sim *s, int argc, char **argv)
+{
+	return print_result(s, do_umount(s->k, argv[1]));
+}

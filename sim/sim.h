@@ -110,6 +110,14 @@ int cmd_fdatasync(struct sim *s, int argc, char **argv);
 int cmd_sync(struct sim *s, int argc, char **argv);
 int cmd_fadvise(struct sim *s, int argc, char **argv);
 int cmd_cachestat(struct sim *s, int argc, char **argv);
+int cmd_mkdir(struct sim *s, int argc, char **argv);
+int cmd_unlink(struct sim *s, int argc, char **argv);
+int cmd_rmdir(struct sim *s, int argc, char **argv);
+int cmd_rename(struct sim *s, int argc, char **argv);
+int cmd_stat(struct sim *s, int argc, char **argv);
+int cmd_syncfs(struct sim *s, int argc, char **argv);
+int cmd_mount(struct sim *s, int argc, char **argv);
+int cmd_umount(struct sim *s, int argc, char **argv);
 /* The bytes of a data argument: "text" or fill=0xAB:LEN (malloc'ed), or NULL
  * after a syntax error. */
 unsigned char *arg_data(struct sim *s, const char *arg, unsigned long *len);

@@ -584,6 +584,11 @@ static const struct host_cmd host_cmds[] = {
 	{ "fdatasync", 2, 2, "fdatasync PID FD", host_cmd_fdatasync, true },
 	{ "msync", 4, 4, "msync PID ADDR LEN MS_FLAGS", host_cmd_msync, true },
 	{ "mincore", 3, 3, "mincore PID ADDR LEN", host_cmd_mincore, true },
+	{ "mkdir", 2, 3, "mkdir PID PATH [MODE]", host_cmd_mkdir, true },
+	{ "unlink", 2, 2, "unlink PID PATH", host_cmd_unlink, true },
+	{ "rmdir", 2, 2, "rmdir PID PATH", host_cmd_rmdir, true },
+	{ "rename", 3, 3, "rename PID FROM TO", host_cmd_rename, true },
+	{ "stat", 2, 2, "stat PID PATH   (ino, blocks, dev: the host's)", host_cmd_stat, true },
 };
 
 const struct host_cmd *host_find_cmd(const char *name)

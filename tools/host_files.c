@@ -16,8 +16,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "base/crc32.h"
 #include "base/parse.h"
@@ -305,5 +308,87 @@ int host_cmd_mincore(struct host_exec *h, int argc, char **argv)
 	for (i = 0; i < pages; i++)
 		fputc(vec[i] & 1 ? '1' : '0', h->out);
 	fputc('\n', h->out);
+	return 0;
+}
+
+/* ---- the path calls -------------------------------------------------------- */
+
+/* PID PATH [PATH2]: 0 with the host paths, 1 after a refusal or error line. */
+static int path_args(struct host_exec *h, int argc, char **argv, char *a, char *b, size_t size)
+{
+	int r = host_parse_pid(h, argv[1]);
+
+	if (r)
+		return r < 0 ? r : 1;
+	if (!path_allowed(h, argv[2]) || (argc > 3 && b && !path_allowed(h, argv[3]))) {
+		host_refuse(h, argv[0]);
+		return 1;
+	}
+	snprintf(a, size, "%s%s", h->root, argv[2]);
+	if (b && argc > 3)
+		snprintf(b, size, "%s%s", h->root, argv[3]);
+	return 0;
+}
+
+static int print_call(struct host_exec *h, long r)
+{
+	if (r < 0)
+		host_print_errno(h, errno);
+	else
+		fprintf(h->out, "ok\n");
+	return 0;
+}
+
+/* mkdir PID PATH [MODE] -> ok | error E */
+int host_cmd_mkdir(struct host_exec *h, int argc, char **argv)
+{
+	char a[sizeof(h->root) * 2];
+	unsigned long mode = argc > 3 ? strtoul(argv[3], NULL, 8) : 0755;
+	int r = path_args(h, argc, argv, a, NULL, sizeof(a));
+
+	return r ? (r < 0 ? r : 0) : print_call(h, mkdir(a, (mode_t)mode));
+}
+
+int host_cmd_unlink(struct host_exec *h, int argc, char **argv)
+{
+	char a[sizeof(h->root) * 2];
+	int r = path_args(h, argc, argv, a, NULL, sizeof(a));
+
+	return r ? (r < 0 ? r : 0) : print_call(h, unlink(a));
+}
+
+int host_cmd_rmdir(struct host_exec *h, int argc, char **argv)
+{
+	char a[sizeof(h->root) * 2];
+	int r = path_args(h, argc, argv, a, NULL, sizeof(a));
+
+	return r ? (r < 0 ? r : 0) : print_call(h, rmdir(a));
+}
+
+int host_cmd_rename(struct host_exec *h, int argc, char **argv)
+{
+	char a[sizeof(h->root) * 2], b[sizeof(h->root) * 2];
+	int r = path_args(h, argc, argv, a, b, sizeof(a));
+
+	return r ? (r < 0 ? r : 0) : print_call(h, rename(a, b));
+}
+
+/* stat PID PATH -> kmm's line (ino, blocks and dev are the host's: a
+ * differential test compares size, mode and nlink). */
+int host_cmd_stat(struct host_exec *h, int argc, char **argv)
+{
+	char a[sizeof(h->root) * 2];
+	struct stat st;
+	int r = path_args(h, argc, argv, a, NULL, sizeof(a));
+
+	if (r)
+		return r < 0 ? r : 0;
+	if (stat(a, &st)) {
+		host_print_errno(h, errno);
+		return 0;
+	}
+	fprintf(h->out, "size=%lld blocks=%llu ino=%lu mode=0%o nlink=%u dev=%u:%u\n",
+		(long long)st.st_size, (unsigned long long)st.st_blocks, (unsigned long)st.st_ino,
+		st.st_mode, (unsigned int)st.st_nlink, major(st.st_dev), minor(st.st_dev));
 	return 0;
 }

@@ -6,7 +6,8 @@
  * open's fds and errnos, the bytes pread returns (holes, EOF), pwrite's
  * counts (O_APPEND's quirk), ftruncate and SIGBUS past EOF in a shared
  * mapping, private mappings' copies, mincore of file pages, msync's
- * checks, fds across fork.  The directories are made empty, so the
+ * checks, fds across fork, the path calls (mkdir, rename, unlink, rmdir,
+ * stat's size, mode and link count).  The directories are made empty, so the
  * simulator's files are exactly what the script creates.
  */
 #define _GNU_SOURCE
@@ -110,6 +111,31 @@ static const struct scenario scenarios[] = {
 	  "open 1 /c\n"
 	  "pread 1 3 0 6\n"
 	  "exit 2\n", 0 },
+	{ "paths: mkdir, stat, rename, unlink, rmdir and their errnos", HEAD
+	  "mkdir 1 /d\n"
+	  "mkdir 1 /d\n"
+	  "mkdir 1 /d/e 0700\n"
+	  "mkdir 1 /nothere/x\n"
+	  "stat 1 /d/e\n"
+	  "open 1 /d/f O_RDWR|O_CREAT\n"
+	  "pwrite 1 3 0 \"hello\"\n"
+	  "stat 1 /d/f\n"
+	  "mkdir 1 /d/f/x\n"
+	  "rename 1 /d/f /d/g\n"
+	  "stat 1 /d/f\n"
+	  "stat 1 /d/g\n"
+	  "rename 1 /d/g /d/e\n"
+	  "rename 1 /d/e /d/e/sub\n"
+	  "rename 1 /nothere /d/x\n"
+	  "rmdir 1 /d\n"
+	  "rmdir 1 /d/g\n"
+	  "unlink 1 /d/e\n"
+	  "rmdir 1 /d/e\n"
+	  "unlink 1 /d/g\n"
+	  "unlink 1 /d/g\n"
+	  "pread 1 3 0 5\n"
+	  "rmdir 1 /d\n"
+	  "stat 1 /d\n", 0 },
 	{ "file mapping faults: a cached file, fault-around and write notification", HEAD
 	  "open 1 /z O_RDWR|O_CREAT\n"
 	  "pwrite 1 3 0 fill=0x7a:64K\n"
