@@ -10,6 +10,8 @@
  * when it returns, so in-flight is 0 and the weighted time equals the
  * busy time.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "proc/internal.h"
 #include "block/machine.h"
@@ -72,32 +74,102 @@ static void part_stat_show(struct seq_buf *m, const struct disk_stat *s)
 		   0u, busy, busy, 0ul, 0ul, 0ul, 0u, 0ul, 0u);
 }
 
+/*
+ * queue/read_ahead_kb: the readahead maximum (the bdi's ra_pages), one
+ * for the machine's disks; a file opened after a write uses the new value
+ * (file_ra_state_init copies it at open, as Linux does).
+ */
+static void queue_ra_show(struct seq_buf *m, const struct disk_stat *s)
+{
+	(void)s;
+	seq_printf(m, "%lu\n", kmm_cur()->cfg.read_ahead_kb);
+}
+
+static int queue_ra_store(const struct disk_stat *s, const char *buf)
+{
+	unsigned long v;
+	char *end;
+
+	(void)s;
+	while (*buf == ' ')
+		buf++;
+	if (*buf < '0' || *buf > '9')
+		return -EINVAL;
+	v = strtoul(buf, &end, 10);
+	while (*end == ' ' || *end == '\n')
+		end++;
+	if (*end || v > (1ul << 20))
+		return -EINVAL;
+	kmm_cur()->cfg.read_ahead_kb = v;
+	return 0;
+}
+
+/* queue/max_sectors_kb: the largest request the block layer makes. */
+static void queue_max_sectors_show(struct seq_buf *m, const struct disk_stat *s)
+{
+	struct block_device *bdev = kmm_cur()->block->kda;
+
+	if (bdev && s->d == bdev_get_queue(bdev)->disk)
+		seq_printf(m, "%u\n", bdev_get_queue(bdev)->max_sectors / 2);
+	else
+		seq_puts(m, "1280\n");
+}
+
 /* /sys/block/NAME/FILE (disks only, not partitions, as in sysfs). */
 static const struct {
 	const char *name;
 	void (*show)(struct seq_buf *m, const struct disk_stat *s);
+	int (*store)(const struct disk_stat *s, const char *buf);	/* NULL: read-only */
 } block_attrs[] = {
-	{ "stat", part_stat_show },
+	{ "stat", part_stat_show, NULL },
+	{ "queue/read_ahead_kb", queue_ra_show, queue_ra_store },
+	{ "queue/max_sectors_kb", queue_max_sectors_show, NULL },
 };
 
-int sysfs_block_show(struct kmm *k, const char *path, struct seq_buf *m)
+/* The attribute path names, of the disk found in s; -1: none. */
+static int block_attr(struct kmm *k, const char *path, struct disk_stat *s)
 {
-	struct disk_stat s[3];
-	unsigned int i, j, n = machine_disks(k, s);
+	struct disk_stat all[3];
+	unsigned int i, j, n = machine_disks(k, all);
 	size_t len;
 
 	if (strncmp(path, "/sys/block/", 11))
 		return -1;
 	path += 11;
 	for (i = 0; i < n; i++) {
-		len = strlen(s[i].name);
-		if (s[i].minor || strncmp(path, s[i].name, len) || path[len] != '/')
+		len = strlen(all[i].name);
+		if (all[i].minor || strncmp(path, all[i].name, len) || path[len] != '/')
 			continue;
 		for (j = 0; j < ARRAY_SIZE(block_attrs); j++)
 			if (!strcmp(path + len + 1, block_attrs[j].name)) {
-				block_attrs[j].show(m, &s[i]);
-				return 0;
+				*s = all[i];
+				return (int)j;
 			}
 	}
 	return -1;
+}
+
+/* A write to /sys/block/NAME/FILE: 0, -EACCES (read-only), -EINVAL, or
+ * -ENOENT (no such file). */
+int sysfs_block_store(struct kmm *k, const char *path, const char *buf)
+{
+	struct disk_stat s;
+	int j = block_attr(k, path, &s);
+
+	if (j < 0)
+		return -ENOENT;
+	if (!block_attrs[j].store)
+		return -EACCES;
+	return block_attrs[j].store(&s, buf);
+}
+
+int sysfs_block_show(struct kmm *k, const char *path, struct seq_buf *m)
+{
+	struct disk_stat s;
+	int j = block_attr(k, path, &s);
+
+	if (j < 0)
+		return -1;
+	block_attrs[j].show(m, &s);
+	return 0;
 }

@@ -20,6 +20,7 @@ void buddyinfo_show(struct kmm *k, struct seq_buf *m);
 void diskstats_show(struct kmm *k, struct seq_buf *m);
 /* /sys/block/NAME/stat: 0 when path is one (its text in m), else -1. */
 int sysfs_block_show(struct kmm *k, const char *path, struct seq_buf *m);
+int sysfs_block_store(struct kmm *k, const char *path, const char *buf);
 void pagetypeinfo_show(struct kmm *k, struct seq_buf *m);
 void zoneinfo_show(struct kmm *k, struct seq_buf *m);
 void meminfo_show(struct kmm *k, struct seq_buf *m);

@@ -115,6 +115,8 @@ int kmm_proc_write(const char *path, const char *buf)
 	for (i = 0; i < ARRAY_SIZE(proc_entries); i++)
 		if (!strcmp(proc_entries[i].path, path))
 			return -EACCES;		/* a view, not a knob */
+	if (!strncmp(path, "/sys/block/", 11))
+		return sysfs_block_store(kmm_cur(), path, buf);
 	if (!strncmp(path, "/sys/", 5) || strstr(path, "/fail-nth"))
 		return fault_inject_write(kmm_cur(), path, buf);
 	return proc_sys_write(kmm_cur(), path, buf);

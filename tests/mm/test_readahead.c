@@ -124,6 +124,35 @@ TEST(large_folios_off_keeps_order_zero_and_trims_to_4)
 	kmm_shutdown(NULL);
 }
 
+TEST(sysfs_read_ahead_kb_applies_to_files_opened_after_it)
+{
+	struct task_struct *t = boot_file(128, 0, 1024);
+	char b, buf[16];
+
+	ASSERT_EQ(kmm_proc_read("/sys/block/sda/queue/read_ahead_kb", buf, sizeof(buf)), 4);
+	ASSERT_STR_EQ(buf, "128\n");
+	ASSERT_EQ(kmm_proc_write("/sys/block/sda/queue/read_ahead_kb", "0"), 0);
+	ASSERT_EQ(kmm_proc_write("/sys/block/sda/queue/read_ahead_kb", "-1"), -EINVAL);
+	ASSERT_EQ(kmm_proc_write("/sys/block/sda/queue/read_ahead_kb", "2097152"), -EINVAL);
+	ASSERT_EQ(kmm_proc_write("/sys/block/sda/queue/max_sectors_kb", "4"), -EACCES);
+	ASSERT_EQ(ksys_open(t, "/f", O_RDONLY, 0), 4);
+	ASSERT_EQ(ksys_pread64(t, 4, &b, 1, 0), 1);	/* no readahead: the page asked */
+	ASSERT_EQ(cached(t), 1);
+	ASSERT_EQ(ksys_pread64(t, 4, &b, 1, PG), 1);
+	ASSERT_EQ(cached(t), 2);
+	/* Back to 128: fd 4 keeps the maximum it was opened with ... */
+	ASSERT_EQ(kmm_proc_write("/sys/block/sda/queue/read_ahead_kb", "128\n"), 0);
+	ASSERT_EQ(ksys_fadvise64_64(t, 3, 0, 0, POSIX_FADV_DONTNEED), 0);
+	ASSERT_EQ(ksys_pread64(t, 4, &b, 1, 0), 1);
+	ASSERT_EQ(cached(t), 1);
+	/* ... and a file opened now has the new one: 4 pages at offset 0. */
+	ASSERT_EQ(ksys_open(t, "/f", O_RDONLY, 0), 5);
+	ASSERT_EQ(ksys_fadvise64_64(t, 3, 0, 0, POSIX_FADV_DONTNEED), 0);
+	ASSERT_EQ(ksys_pread64(t, 5, &b, 1, 0), 1);
+	ASSERT_EQ(cached(t), 4);
+	kmm_shutdown(NULL);
+}
+
 TEST(dontneed_keeps_dirty_and_truncate_keeps_a_straddling_folio)
 {
 	struct task_struct *t = boot_file(8192, 0, 4096);
@@ -147,6 +176,7 @@ int main(void)
 	RUN_TEST(sequential_reads_ramp_up_with_large_folios);
 	RUN_TEST(random_reads_read_one_page_and_default_max_is_128k);
 	RUN_TEST(large_folios_off_keeps_order_zero_and_trims_to_4);
+	RUN_TEST(sysfs_read_ahead_kb_applies_to_files_opened_after_it);
 	RUN_TEST(dontneed_keeps_dirty_and_truncate_keeps_a_straddling_folio);
 	return harness_summary();
 }
