@@ -50,6 +50,10 @@ struct kmm {
 	struct block_machine *block;
 	struct fs_machine *fs;
 	struct kernel_machine *kernel;
+	/* The task whose system call or fault the machine is running (Linux's
+	 * current), for what is charged to it: /proc/PID/io.  NULL between
+	 * calls, and for the machine's own work (the flusher). */
+	struct task_struct *current;
 };
 
 /*
@@ -77,6 +81,22 @@ static inline struct kmm *kmm_cur(void)
 	if (unlikely(!k))
 		k = kmm_boot_default();
 	return k;
+}
+
+/* Enters a call on behalf of t (NULL: the machine's own): the previous
+ * current, to be given back when the call returns. */
+static inline struct task_struct *set_current(struct task_struct *t)
+{
+	struct kmm *k = kmm_cur();
+	struct task_struct *old = k->current;
+
+	k->current = t;
+	return old;
+}
+
+static inline struct task_struct *get_current(void)
+{
+	return kmm_cur()->current;
 }
 
 #endif /* KMM_BASE_MACHINE_H */

@@ -108,7 +108,19 @@ long ksys_close(struct task_struct *t, int fd)
 	return close_fd(t->files, fd);
 }
 
+static long do_ftruncate(struct task_struct *t, int fd, long long length);
+
+/* The dirty pages a truncate drops are t's cancelled_write_bytes. */
 long ksys_ftruncate(struct task_struct *t, int fd, long long length)
+{
+	struct task_struct *old = set_current(t);
+	long ret = do_ftruncate(t, fd, length);
+
+	set_current(old);
+	return ret;
+}
+
+static long do_ftruncate(struct task_struct *t, int fd, long long length)
 {
 	struct file *f = fget_raw(t->files, fd);
 

@@ -8,8 +8,9 @@
 #include <kmm/fs.h>
 #include <kmm/pagemap.h>
 #include <kmm/sched.h>
+#include "base/machine.h"
 
-long ksys_pread64(struct task_struct *t, int fd, void *buf, size_t count, long long pos)
+static long do_pread(struct task_struct *t, int fd, void *buf, size_t count, long long pos)
 {
 	struct file *f = fget_raw(t->files, fd);
 
@@ -22,7 +23,20 @@ long ksys_pread64(struct task_struct *t, int fd, void *buf, size_t count, long l
 	return filemap_read(f, pos, buf, count);
 }
 
-long ksys_pwrite64(struct task_struct *t, int fd, const void *buf, size_t count, long long pos)
+/* The call runs on behalf of t: what it reads from the disk is t's. */
+long ksys_pread64(struct task_struct *t, int fd, void *buf, size_t count, long long pos)
+{
+	struct task_struct *old = set_current(t);
+	long ret = do_pread(t, fd, buf, count, pos);
+
+	set_current(old);
+	t->ioac.syscr++;
+	if (ret > 0)
+		t->ioac.rchar += (unsigned long long)ret;
+	return ret;
+}
+
+static long do_pwrite(struct task_struct *t, int fd, const void *buf, size_t count, long long pos)
 {
 	struct file *f = fget_raw(t->files, fd);
 	long ret;
@@ -43,6 +57,19 @@ long ksys_pwrite64(struct task_struct *t, int fd, const void *buf, size_t count,
 		if (err)
 			return err;
 	}
+	return ret;
+}
+
+/* The pages the call dirties are t's write_bytes. */
+long ksys_pwrite64(struct task_struct *t, int fd, const void *buf, size_t count, long long pos)
+{
+	struct task_struct *old = set_current(t);
+	long ret = do_pwrite(t, fd, buf, count, pos);
+
+	set_current(old);
+	t->ioac.syscw++;
+	if (ret > 0)
+		t->ioac.wchar += (unsigned long long)ret;
 	return ret;
 }
 

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <kmm/fs.h>
 #include <kmm/pagemap.h>
+#include <kmm/task_io_accounting_ops.h>
 #include <kmm/xarray.h>
 #include "mm/slab.h"
 #include "mm/mmap.h"
@@ -145,8 +146,11 @@ static void release_cache_page(struct address_space *as, struct page *page)
 	if (PagePrivate(page) && as->a_ops && as->a_ops->invalidate_folio)
 		as->a_ops->invalidate_folio(page);	/* its buffers go first */
 	count_cache_page(as, -1);
-	if (PageDirty(page))
+	if (PageDirty(page)) {
 		folio_account_cleaned(page);
+		if (mapping_can_writeback(as))
+			task_io_account_cancelled_write(get_current(), PAGE_SIZE);
+	}
 	if (page_mapcount(page) == 0)
 		page->mapping = NULL;	/* the free checks it */
 	if (PageTail(page))
@@ -237,8 +241,10 @@ int filemap_read_folios(struct address_space *as, struct page **run, unsigned in
 		else
 			SetPageUptodate(run[i]);
 	}
-	if (!err)
+	if (!err) {
 		__count_vm_events(k, smp_processor_id(k), PGPGIN, (long)n << (PAGE_SHIFT - 9));
+		task_io_account_read(k->current, (size_t)n << PAGE_SHIFT);
+	}
 	return err;
 }
 
@@ -454,6 +460,7 @@ static bool __set_page_dirty(struct page *page, bool dirtied)
 		if (dirtied) {
 			mod_node_page_state(k, NR_DIRTIED, 1);
 			k->mem->wb.nr_dirtied++;	/* the writer's ratelimit */
+			task_io_account_write(k->current, PAGE_SIZE);
 		}
 		__mark_inode_dirty(as->host);
 	}

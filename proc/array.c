@@ -81,3 +81,14 @@ void proc_pid_stat_show(struct task_struct *t, struct seq_buf *m)
 		   mm->start_data, mm->end_data, mm->start_brk, mm->arg_start, mm->arg_end,
 		   mm->env_start, mm->env_end);
 }
+
+/* /proc/PID/io: proc_pid_io_accounting's seven lines. */
+void proc_pid_io_show(struct task_struct *t, struct seq_buf *m)
+{
+	const struct task_io_accounting *io = &t->ioac;
+
+	seq_printf(m, "rchar: %llu\nwchar: %llu\nsyscr: %llu\nsyscw: %llu\n"
+		   "read_bytes: %llu\nwrite_bytes: %llu\ncancelled_write_bytes: %llu\n",
+		   io->rchar, io->wchar, io->syscr, io->syscw, io->read_bytes, io->write_bytes,
+		   io->cancelled_write_bytes);
+}

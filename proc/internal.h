@@ -33,6 +33,7 @@ void proc_pid_maps_show(struct task_struct *t, struct seq_buf *m);
 void proc_pid_smaps_show(struct task_struct *t, struct seq_buf *m);
 void proc_pid_status_show(struct task_struct *t, struct seq_buf *m);
 void proc_pid_stat_show(struct task_struct *t, struct seq_buf *m);
+void proc_pid_io_show(struct task_struct *t, struct seq_buf *m);
 
 /* proc/sysctl.c: the /proc/sys/vm knobs, by full path. */
 #define NR_VM_SYSCTLS 16

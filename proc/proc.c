@@ -58,6 +58,7 @@ static const struct {
 	{ "smaps", proc_pid_smaps_show },
 	{ "status", proc_pid_status_show },
 	{ "stat", proc_pid_stat_show },
+	{ "io", proc_pid_io_show },
 };
 
 static long proc_pid_read(const char *path, char *buf, size_t size)

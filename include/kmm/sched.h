@@ -15,6 +15,17 @@
 struct mm_struct;
 struct files_struct;
 
+/* What /proc/PID/io prints (Linux's struct task_io_accounting). */
+struct task_io_accounting {
+	unsigned long long rchar;	/* bytes read(2)/pread(2) returned */
+	unsigned long long wchar;	/* bytes write(2)/pwrite(2) took */
+	unsigned long long syscr;	/* read calls */
+	unsigned long long syscw;	/* write calls */
+	unsigned long long read_bytes;	/* bytes the task made the disk read */
+	unsigned long long write_bytes;	/* bytes of pages the task dirtied */
+	unsigned long long cancelled_write_bytes;	/* of those, dropped dirty (truncate) */
+};
+
 struct task_struct {
 	int pid;
 	char comm[TASK_COMM_LEN];
@@ -26,6 +37,7 @@ struct task_struct {
 	unsigned long min_flt, maj_flt;	/* faults taken (the page-fault layer) */
 	unsigned int pkru;		/* the PKRU register while it runs: 2 bits a
 					 * protection key, access- and write-disable */
+	struct task_io_accounting ioac;
 };
 
 /* A new, empty address space, and the drop of one (Linux's

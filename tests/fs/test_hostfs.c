@@ -387,9 +387,49 @@ TEST(drop_caches_drops_only_clean_unmapped_pages)
 	shutdown_dir();
 }
 
+TEST(proc_pid_io_charges_the_task_that_did_the_io)
+{
+	struct task_struct *t = boot_on_dir("");
+	struct kmm_siginfo si = { 0 };
+	phys_addr_t phys;
+	char buf[512], big[16384];
+	long addr;
+
+	memset(big, 0x42, sizeof(big));
+	ASSERT_EQ(ksys_open(t, "/io", O_RDWR | O_CREAT, 0644), 3);
+	ASSERT_EQ(ksys_pwrite64(t, 3, big, sizeof(big), 0), (long)sizeof(big));
+	ASSERT_EQ(ksys_pwrite64(t, 3, big, 100, 0), 100);	/* the page is dirty already */
+	ASSERT_EQ(t->ioac.wchar, sizeof(big) + 100);
+	ASSERT_EQ(t->ioac.syscw, 2);
+	ASSERT_EQ(t->ioac.write_bytes, sizeof(big));		/* 4 pages dirtied, once each */
+	ASSERT_EQ(ksys_ftruncate(t, 3, 4096), 0);
+	ASSERT_EQ(t->ioac.cancelled_write_bytes, 3 * 4096);	/* dropped dirty */
+	ASSERT_EQ(ksys_fsync(t, 3), 0);				/* the flusher's work: no one's */
+	ASSERT_EQ(t->ioac.write_bytes, sizeof(big));
+	ASSERT_EQ(ksys_fadvise64_64(t, 3, 0, 0, POSIX_FADV_DONTNEED), 0);
+	ASSERT_EQ(ksys_pread64(t, 3, buf, 10, 0), 10);
+	ASSERT_EQ(t->ioac.read_bytes, 4096);			/* the disk read a page */
+	ASSERT_EQ(ksys_pread64(t, 3, buf, 10, 0), 10);
+	ASSERT_EQ(t->ioac.read_bytes, 4096);			/* a cache hit reads nothing */
+	ASSERT_EQ(t->ioac.rchar, 20);
+	ASSERT_EQ(t->ioac.syscr, 2);
+	/* A fault that waits for the disk is charged to the faulting task. */
+	ASSERT_EQ(ksys_open(t, "/hello.txt", O_RDONLY, 0), 4);
+	addr = do_mmap_pgoff(t->mm, fget_raw(t->files, 4), 0, 4096, PROT_READ, MAP_SHARED, 0);
+	ASSERT_TRUE(addr > 0);
+	ASSERT_EQ(user_access(t, (unsigned long)addr, 0, &phys, &si), 0);
+	ASSERT_EQ(t->ioac.read_bytes, 8192);
+	ASSERT_TRUE(kmm_proc_read("/proc/1/io", buf, sizeof(buf)) > 0);
+	ASSERT_STR_EQ(buf, "rchar: 20\nwchar: 16484\nsyscr: 2\nsyscw: 2\nread_bytes: 8192\n"
+			   "write_bytes: 16384\ncancelled_write_bytes: 12288\n");
+	ASSERT_EQ(kmm_cur()->current, NULL);			/* between calls: no one */
+	shutdown_dir();
+}
+
 int main(void)
 {
 	RUN_TEST(walk_stays_inside_the_mounted_directory);
+	RUN_TEST(proc_pid_io_charges_the_task_that_did_the_io);
 	RUN_TEST(read_only_mount_refuses_writes);
 	RUN_TEST(pread_reads_the_host_bytes_and_hits_the_cache);
 	RUN_TEST(writes_stay_dirty_until_fsync_and_then_match);

@@ -109,6 +109,17 @@ static int pkey_fault(struct task_struct *t, unsigned long addr, unsigned int er
  * again while the handler fixes what it raises; out of line, so that the
  * TLB hit of user_access stays short.
  */
+/* The fault runs on behalf of t: the disk reads it waits for are t's. */
+static int do_user_addr_fault_as(struct task_struct *t, unsigned long addr, unsigned int err,
+				 struct kmm_siginfo *si)
+{
+	struct task_struct *old = set_current(t);
+	int sig = do_user_addr_fault(t, addr, err, si);
+
+	set_current(old);
+	return sig;
+}
+
 static __noinline int user_access_fault(struct task_struct *t, struct hw_cpus *cpus, int cpu,
 					const struct cpu_context *ctx, unsigned long addr,
 					unsigned int access, unsigned int err, phys_addr_t *phys,
@@ -121,7 +132,7 @@ static __noinline int user_access_fault(struct task_struct *t, struct hw_cpus *c
 			return bad_area(si, SIGSEGV, SI_KERNEL, 0);
 		if (err & PF_PK)
 			return pkey_fault(t, addr, err & ~PF_FAULT, si);
-		sig = do_user_addr_fault(t, addr, err & ~PF_FAULT, si);
+		sig = do_user_addr_fault_as(t, addr, err & ~PF_FAULT, si);
 		if (sig) {
 			si->addr &= PAGE_MASK;
 			return sig;
