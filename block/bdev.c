@@ -1,7 +1,8 @@
 /*
  * block/bdev.c - block devices (Linux's block/bdev.c and genhd.c): a host
  * image file given at boot as `disk=IMAGE` (`disk=IMAGE:ro` read-only) is
- * the device kda, 254:0, in 512-byte sectors, served by its own disk
+ * the device kda, 254:0, in 512-byte sectors (`disk=scratch:SIZE`: an
+ * empty one of the machine's own, gone at shutdown), served by its own disk
  * model (hw/disk.c: latency plus transfer time).  Its page cache is its
  * bd_inode's i_data, as in Linux since 2.4: the buffer heads of
  * fs/buffer.c live in those pages, /proc/meminfo counts them as Buffers,
@@ -25,6 +26,7 @@
 #include "hw/machine.h"
 #include "base/option.h"
 #include "base/printk.h"
+#include "base/parse.h"
 
 #define KDA_MAJOR		254	/* the first dynamic block major, as virtio's vda */
 #define BLK_DEF_MAX_SECTORS_KB	1280	/* Linux's default max_sectors_kb (BLK_DEF_MAX_SECTORS_CAP) */
@@ -42,13 +44,38 @@ static void parse_disk_option(const char *value, char *path, size_t n, bool *ro)
 	snprintf(path, n, "%.*s", (int)len, value);
 }
 
-/* disk= at boot: a regular host file, not empty, whole sectors. */
+#define SCRATCH_PREFIX		"scratch:"
+#define SCRATCH_MAX		(64ul << 30)
+
+/* disk=scratch:SIZE: the size of a fresh, empty image (0 if not that form,
+ * -1 if the size is bad). */
+static long scratch_size(const char *value)
+{
+	unsigned long size;
+
+	if (strncmp(value, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX)))
+		return 0;
+	if (parse_ulong(value + strlen(SCRATCH_PREFIX), &size, true) || !size ||
+	    size % SECTOR_SIZE || size > SCRATCH_MAX)
+		return -1;
+	return (long)size;
+}
+
+/* disk= at boot: a regular host file, not empty, whole sectors; or
+ * scratch:SIZE, an empty image of the machine's own. */
 static int disk_check_option(const char *value, char *err, size_t errlen)
 {
 	char path[sizeof(((struct kmm_config *)0)->disk)];
 	struct stat st;
 	bool ro;
 
+	if (scratch_size(value) < 0) {
+		snprintf(err, errlen, "option disk: %s: SIZE must be a multiple of 512 bytes "
+			 "up to 64G (disk=scratch:8M)", value);
+		return -1;
+	}
+	if (scratch_size(value))
+		return 0;
 	parse_disk_option(value, path, sizeof(path), &ro);
 	if (!*path || stat(path, &st) || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "option disk: %s is not a host image file (disk=IMAGE or disk=IMAGE:ro)",
@@ -64,6 +91,29 @@ static int disk_check_option(const char *value, char *err, size_t errlen)
 }
 KMM_OPTION_CHECK("disk", disk_check_option)
 
+/*
+ * disk=scratch:SIZE: an unnamed host file of SIZE zero bytes (sparse: it
+ * costs the host nothing until written), gone when the machine stops, as
+ * a fresh disk; `mkfs` formats it.
+ */
+static int open_scratch(long size, bool *ro, long long *sizep)
+{
+	const char *tmp = getenv("TMPDIR");
+	int fd = open(tmp && *tmp ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, size)) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	*ro = false;
+	*sizep = size;
+	return fd;
+}
+
 /* The image, read-write unless :ro or the host forbids it. */
 static int open_image(const char *value, bool *ro, long long *size)
 {
@@ -71,6 +121,8 @@ static int open_image(const char *value, bool *ro, long long *size)
 	struct stat st;
 	int fd = -1;
 
+	if (scratch_size(value) > 0)
+		return open_scratch(scratch_size(value), ro, size);
 	parse_disk_option(value, path, sizeof(path), ro);
 	if (!*ro)
 		fd = open(path, O_RDWR | O_CLOEXEC);

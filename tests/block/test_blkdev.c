@@ -447,6 +447,41 @@ TEST(bad_disk_options)
 	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+TEST(scratch_disk_is_empty_and_private)
+{
+	struct kmm_config cfg = { .mem = 128ul << 20, .cpus = 1, .quiet = 1 };
+	struct buffer_head *bh;
+
+	snprintf(cfg.disk, sizeof(cfg.disk), "scratch:8M");
+	ASSERT_NOT_NULL(kmm_boot(&cfg));
+	bdev = lookup_bdev("/dev/kda");
+	ASSERT_NOT_NULL(bdev);
+	ASSERT_EQ(bdev_nr_sectors(bdev), 16384);
+	ASSERT_FALSE(bdev_read_only(bdev));
+	bh = __bread(bdev, 2047, 4096);			/* the last block: zeros */
+	ASSERT_NOT_NULL(bh);
+	ASSERT_EQ(bh->b_data[0] | bh->b_data[4095], 0);
+	bh->b_data[0] = 1;
+	mark_buffer_dirty(bh);
+	ASSERT_EQ(sync_dirty_buffer(bh), 0);
+	brelse(bh);
+	ASSERT_EQ(__bread(bdev, 2048, 4096), NULL);	/* past the end */
+	kmm_shutdown(NULL);
+	/* Each boot gets a fresh one. */
+	ASSERT_NOT_NULL(kmm_boot(&cfg));
+	bdev = lookup_bdev("/dev/kda");
+	bh = __bread(bdev, 2047, 4096);
+	ASSERT_EQ(bh->b_data[0], 0);
+	brelse(bh);
+	kmm_shutdown(NULL);
+	snprintf(cfg.disk, sizeof(cfg.disk), "scratch:1000");	/* not whole sectors */
+	ASSERT_NULL(kmm_boot(&cfg));
+	snprintf(cfg.disk, sizeof(cfg.disk), "scratch:0");
+	ASSERT_NULL(kmm_boot(&cfg));
+	snprintf(cfg.disk, sizeof(cfg.disk), "scratch:65G");
+	ASSERT_NULL(kmm_boot(&cfg));
+}
+
 TEST(shutdown_writes_everything)
 {
 	struct buffer_head *bh;
@@ -477,6 +512,7 @@ int main(void)
 	RUN_TEST(bounds_and_block_sizes);
 	RUN_TEST(diskstats_and_sysfs_stat);
 	RUN_TEST(bad_disk_options);
+	RUN_TEST(scratch_disk_is_empty_and_private);
 	RUN_TEST(shutdown_writes_everything);
 	return harness_summary();
 }
