@@ -194,17 +194,25 @@ static inline void drop_way(struct tlb *tlb, struct tlb_entry *set, unsigned int
 /*
  * The entries of set that a lookup could confuse with a new entry for key
  * (the same page; the same PCID, or either of them global): the first's
- * way is returned to be overwritten (-1: none), the others are dropped.  So no lookup ever
- * matches two entries of one set.
+ * way is returned to be overwritten, the others are dropped, so that no
+ * lookup ever matches two entries of one set.  With no rival: -2 - the
+ * way with the oldest LRU stamp (an empty way's is 0, the oldest of all),
+ * found in the same pass, since a fill of the STLB scans 12 ways.
  */
-static int find_rivals(struct tlb *tlb, struct tlb_entry *set, unsigned int ways,
-		       uint64_t key, bool global)
+static inline int find_rivals(struct tlb *tlb, struct tlb_entry *set, unsigned int ways,
+			      uint64_t key, bool global)
 {
 	int first = -1;
+	unsigned int oldest = 0;
+	uint32_t oldest_stamp = UINT32_MAX;
 
 	for (unsigned int w = 0; w < ways; w++) {
 		uint64_t t = set[w].tag;
 
+		if (set[w].stamp < oldest_stamp) {
+			oldest_stamp = set[w].stamp;
+			oldest = w;
+		}
 		if ((t ^ key) & ~(TLB_TAG_PCID | TLB_TAG_GLOBAL))
 			continue;		/* empty, or another page */
 		if (!global && !(t & TLB_TAG_GLOBAL) && (t ^ key) & TLB_TAG_PCID)
@@ -214,7 +222,7 @@ static int find_rivals(struct tlb *tlb, struct tlb_entry *set, unsigned int ways
 		else
 			first = (int)w;
 	}
-	return first;
+	return first >= 0 ? first : -2 - (int)oldest;
 }
 
 static void insert(struct tlb *tlb, enum tlb_level level, unsigned int sz,
@@ -225,6 +233,7 @@ static void insert(struct tlb *tlb, enum tlb_level level, unsigned int sz,
 	struct tlb_entry *set, *e;
 	struct repl_set rs;
 	uint64_t key;
+	bool evict;
 	int w;
 
 	if (!a)
@@ -233,11 +242,11 @@ static void insert(struct tlb *tlb, enum tlb_level level, unsigned int sz,
 	set = set_of(a, key);
 	rs = set_view(set, a->ways);
 	w = find_rivals(tlb, set, a->ways, key, global);
-	if (w < 0) {
-		w = (int)victim(tlb, set, &rs);
-		if (set[w].tag & TLB_TAG_VALID)
-			tlb->stat[evict_item[level]]++;
-	}
+	evict = w < 0;
+	if (evict)
+		w = likely(tlb->repl.ops == &repl_lru_ops) ? -2 - w : (int)victim(tlb, set, &rs);
+	if (evict && (set[w].tag & TLB_TAG_VALID))
+		tlb->stat[evict_item[level]]++;
 	e = &set[w];
 	tlb->sizes_seen[level] |= (uint8_t)(1u << sz);
 	e->tag = global ? (key & ~TLB_TAG_PCID) | TLB_TAG_GLOBAL : key;
