@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kmm/fs.h>
+#include <kmm/blkdev.h>
+#include <kmm/buffer_head.h>
 #include <kmm/pagemap.h>
 #include <kmm/sched.h>
 #include "base/parse.h"
@@ -344,4 +346,38 @@ int cmd_mount(struct sim *s, int argc, char **argv)
 int cmd_umount(struct sim *s, int argc, char **argv)
 {
 	return print_result(s, do_umount(s->k, argv[1]));
+}
+
+/*
+ * buffers DEV BLOCK -> the buffer heads of the page of DEV's cache that
+ * holds BLOCK (of the device's block size): one line each, "block N:"
+ * and its states, or "not cached".  A teaching view (Linux prints none):
+ * it shows a page of 1 KiB blocks holding four buffers, and which of
+ * them writeback will write.
+ */
+int cmd_buffers(struct sim *s, int argc, char **argv)
+{
+	struct block_device *bdev = lookup_bdev(argv[1]);
+	struct buffer_head *bh, *first, *b;
+	unsigned long block;
+
+	if (!bdev)
+		return print_errno(s, -ENODEV);
+	if (parse_ulong(argv[2], &block, false))
+		return syntax_error(s, "buffers: BLOCK must be a block number, got '%s'", argv[2]);
+	bh = __find_get_block(bdev, block, bdev->bd_block_size);
+	if (!bh) {
+		fprintf(s->out, "not cached (block size %u)\n", bdev->bd_block_size);
+		return 0;
+	}
+	first = folio_buffers(bh->b_page);
+	b = first;
+	do {
+		fprintf(s->out, "block %llu:%s%s%s%s\n", (unsigned long long)b->b_blocknr,
+			buffer_uptodate(b) ? " uptodate" : "", buffer_dirty(b) ? " dirty" : "",
+			buffer_locked(b) ? " locked" : "", buffer_mapped(b) ? "" : " unmapped");
+		b = b->b_this_page;
+	} while (b != first);
+	brelse(bh);
+	return 0;
 }
