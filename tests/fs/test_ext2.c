@@ -1046,11 +1046,14 @@ TEST(test_write_enospc)
 	ASSERT_EQ(ext2_count_free_blocks(sbi), 0);
 	ASSERT_EQ(ext2_mkdir(root, "nospace", 0755, &ino), -ENOSPC);
 	ext2_iput(inode);
+	ext2_iput(root);
 	ASSERT_EQ(umount_save(sbi, bi, img), 0);
 	ASSERT_EQ(fsck(img), 0);
 
+	/* In-memory inodes belong to their mount: the root is read again. */
 	sbi = mount_rw(img, &bi);
-	root->i_sb = sbi;
+	root = ext2_iget(sbi, EXT2_ROOT_INO, &err);
+	ASSERT_NOT_NULL(root);
 	ASSERT_EQ(ext2_unlink(root, "fill"), 0);
 	ASSERT_EQ(le32_to_cpu(sbi->s_es->s_free_blocks_count), free0);
 	/* Out of inodes: empty files until the table is full. */
