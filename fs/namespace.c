@@ -87,14 +87,13 @@ static char *mnt_point_dup(const char *dir, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
+	/* The leading slash stays; later runs of slashes become one. */
 	for (i = 0; i < n; i++)
-		if (dir[i] != '/' || (o && p[o - 1] != '/'))
+		if (dir[i] != '/' || !o || p[o - 1] != '/')
 			p[o++] = dir[i];
 	if (o > 1 && p[o - 1] == '/')
 		o--;
-	p[o ? o : 1] = 0;
-	if (!o)
-		p[0] = '/';
+	p[o] = 0;
 	return p;
 }
 
