@@ -57,23 +57,12 @@ static void pattern(unsigned char *buf, size_t len, unsigned int seed)
 
 static void put_host(const char *name, const void *data, size_t len, off_t at)
 {
-	char path[512];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", src, name);
-	fd = open(path, O_WRONLY | O_CREAT, 0644);
-	if (fd < 0 || pwrite(fd, data, len, at) != (ssize_t)len)
-		abort();
-	close(fd);
+	put_file_in(src, name, data, len, at);
 }
 
 static void put_host_dir(const char *name)
 {
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", src, name);
-	if (mkdir(path, 0755))
-		abort();
+	put_dir_in(src, name);
 }
 
 /* The files of the source tree, with the sizes that need each level of
@@ -113,13 +102,9 @@ static bool setup(void)
 	snprintf(tmp, sizeof(tmp), "/tmp/kmm-test-ext2vfs-XXXXXX");
 	if (!mkdtemp(tmp))
 		abort();
-	have_tools = find_tool("mke2fs", mke2fs, sizeof(mke2fs)) &&
-		     find_tool("e2fsck", e2fsck, sizeof(e2fsck)) &&
-		     find_tool("debugfs", debugfs, sizeof(debugfs));
-	if (!have_tools) {
-		printf("skip: mke2fs, e2fsck or debugfs not found (e2fsprogs): ext2 tests skipped\n");
+	have_tools = find_e2fsprogs(mke2fs, e2fsck, debugfs);
+	if (!have_tools)
 		return false;
-	}
 	make_source_tree();
 	return true;
 }
@@ -635,10 +620,17 @@ TEST(host_root_with_the_disk_at_mnt)
 	ASSERT_EQ(ksys_open(t, "/mnt/w", O_RDWR | O_CREAT, 0644), 4);
 	ASSERT_EQ(ksys_pwrite64(t, 4, "on ext2", 7, 0), 7);
 	ASSERT_EQ(ksys_close(t, 4), 0);
+	ASSERT_EQ(do_umount(kmm_current(), "/mnt"), -EBUSY);	/* fd 3 */
 	ASSERT_EQ(ksys_close(t, 3), 0);
-	kmm_shutdown(NULL);
+	/* umount(8) while the machine runs: synced and marked clean */
+	ASSERT_EQ(do_umount(kmm_current(), "/mnt"), 0);
 	ASSERT_EQ(fsck(img, "-fn", NULL, 0), 0);
 	ASSERT_TRUE(debugfs_has(img, "/w", "on ext2", 7));
+	ASSERT_EQ(ksys_open(t, "/mnt/hello.txt", O_RDONLY, 0), -ENOENT);	/* the bare dir */
+	ASSERT_EQ(do_mount(kmm_current(), "/dev/kda", "/mnt", "ext2", SB_RDONLY), 0);
+	ASSERT_EQ(ksys_open(t, "/mnt/w", O_RDWR, 0), -EROFS);
+	kmm_shutdown(NULL);
+	ASSERT_EQ(fsck(img, "-fn", NULL, 0), 0);
 }
 
 int main(void)
