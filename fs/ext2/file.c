@@ -48,7 +48,8 @@ struct ext2_vnode {
 	struct ext2_vnode *next;
 	struct ext2_mount *m;
 	struct ext2_inode_info *ei;	/* one ext2_iget reference */
-	struct inode *inode;		/* the icache holds one reference */
+	struct inode *inode;		/* the icache holds one reference ... */
+	bool unlinked;			/* ... until the last link went */
 };
 
 struct ext2_mount {
@@ -160,8 +161,11 @@ static struct inode *ext2_vnode_get(struct ext2_mount *m, unsigned long ino, int
 	return inode;
 }
 
-/* After a name went: the VFS inode's link count, and an unused inode
- * without links leaves the cache now (its blocks are freed). */
+/*
+ * After a name went: the VFS inode's link count.  Without links the
+ * cache lets go of it, so that the last close (or now, if none is open)
+ * evicts it and its blocks are freed, as Linux's iput_final.
+ */
 static void refresh_nlink(struct ext2_mount *m, unsigned long ino)
 {
 	struct ext2_vnode *v = find_vnode(m, ino);
@@ -169,8 +173,10 @@ static void refresh_nlink(struct ext2_mount *m, unsigned long ino)
 	if (!v)
 		return;
 	v->inode->i_nlink = v->ei->i_links_count;
-	if (!v->inode->i_nlink && v->inode->i_count == 1)
-		iput(v->inode);
+	if (!v->inode->i_nlink && !v->unlinked) {
+		v->unlinked = true;
+		iput(v->inode);		/* may free v */
+	}
 }
 
 /* ---- data: the address_space_operations ----------------------------------- */
@@ -676,7 +682,8 @@ static void ext2_prune_icache(struct super_block *sb)
 
 	for (v = m->vnodes; v; v = next) {
 		next = v->next;
-		if (v->inode->i_count == 1 && !v->inode->i_data.nrpages)
+		/* An unlinked one is held only by its files. */
+		if (!v->unlinked && v->inode->i_count == 1 && !v->inode->i_data.nrpages)
 			iput(v->inode);		/* the icache's reference: evicted */
 	}
 }

@@ -341,6 +341,20 @@ TEST(writes_and_names_pass_e2fsck_and_debugfs)
 		ASSERT_EQ(ksys_pwrite64(t, 3, data, 1 << 20, 0), 1 << 20);
 		ASSERT_EQ(ksys_ftruncate(t, 3, 5000), 0);
 		ASSERT_EQ(ksys_close(t, 3), 0);
+		/* unlinked while open: still readable, freed at the close */
+		ASSERT_EQ(ksys_open(t, "/trunc", O_RDONLY, 0), 3);
+		ASSERT_EQ(write_file(t, "/gone", data, 300000, 0, true), 0);
+		ASSERT_EQ(ksys_open(t, "/gone", O_RDONLY, 0), 4);
+		ASSERT_EQ(ksys_unlink(t, "/gone"), 0);
+		ASSERT_EQ(ksys_open(t, "/gone", O_RDONLY, 0), -ENOENT);
+		{
+			static unsigned char back[300000];
+
+			ASSERT_EQ(ksys_pread64(t, 4, back, sizeof(back), 0), 300000);
+			ASSERT_TRUE(!memcmp(back, data, sizeof(back)));
+		}
+		ASSERT_EQ(ksys_close(t, 4), 0);
+		ASSERT_EQ(ksys_close(t, 3), 0);
 		ASSERT_EQ(ksys_stat(t, "/big", &st), 0);
 		ASSERT_EQ(st.size, (20 << 20) + 3000);
 		ASSERT_EQ(st.dev, MKDEV(254, 0));
@@ -535,7 +549,13 @@ TEST(full_disk_is_enospc_from_pwrite)
 	ASSERT_TRUE(total > 512 << 10);
 	ASSERT_EQ(ksys_fsync(t, 3), 0);
 	ASSERT_EQ(ksys_mkdir(t, "/more", 0755), -ENOSPC);
+	/* the blocks come back at the last close of the unlinked file */
+	ASSERT_EQ(ksys_unlink(t, "/fill"), 0);
+	ASSERT_EQ(ksys_open(t, "/again", O_RDWR | O_CREAT, 0644), 4);
+	ASSERT_EQ(ksys_pwrite64(t, 4, chunk, sizeof(chunk), 0), -ENOSPC);
 	ASSERT_EQ(ksys_close(t, 3), 0);
+	ASSERT_EQ(ksys_pwrite64(t, 4, chunk, sizeof(chunk), 0), sizeof(chunk));
+	ASSERT_EQ(ksys_close(t, 4), 0);
 	kmm_shutdown(NULL);
 	ASSERT_EQ(fsck(img, "-fn", NULL, 0), 0);
 }
