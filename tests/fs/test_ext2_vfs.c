@@ -147,6 +147,17 @@ static bool debugfs_has(const char *img, const char *path, const void *want, siz
 	return n;
 }
 
+/* debugfs's "Filesystem state:" of the superblock is "clean". */
+static bool state_clean(const char *img)
+{
+	char cmd[1024], out[256];
+
+	snprintf(cmd, sizeof(cmd), "%s -R stats %s 2>/dev/null | grep '^Filesystem state:'",
+		 debugfs, img);
+	run_capture(cmd, out, sizeof(out));
+	return strstr(out, "clean") && !strstr(out, "not clean");
+}
+
 static void *host_file(const char *name, size_t *len)
 {
 	char path[512];
@@ -359,8 +370,10 @@ TEST(writes_and_names_pass_e2fsck_and_debugfs)
 		ASSERT_EQ(st.size, (20 << 20) + 3000);
 		ASSERT_EQ(st.dev, MKDEV(254, 0));
 		ASSERT_EQ(reports_seen, 0);
+		ASSERT_FALSE(state_clean(img));		/* mounted read-write */
 		kmm_shutdown(NULL);
 
+		ASSERT_TRUE(state_clean(img));		/* shutdown unmounted it */
 		ASSERT_EQ(fsck(img, "-fn", NULL, 0), 0);
 		ASSERT_TRUE(debugfs_has(img, "/hello.txt", data, 100));
 		ASSERT_TRUE(debugfs_has(img, "/trunc", data, 5000));
@@ -510,6 +523,7 @@ TEST(fsynced_files_survive_crashes)
 	ASSERT_EQ(make_image(img, 1024, "24M", true), 0);
 	for (round = 0; round < 4; round++) {
 		crash_round(img, files, round, 1 + (int)(rnd() % CRASH_FILES));
+		ASSERT_FALSE(state_clean(img));		/* never unmounted */
 		rc = fsck(img, "-fn", out, sizeof(out));
 		if (rc && !only_allowed_findings(out))
 			printf("%s", out);
