@@ -108,18 +108,26 @@ static void add_mnt(struct kmm *k, struct vfsmount *new)
 
 static int check_mountpoint(struct kmm *k, const char *point);
 
-/* fs=DIR with disk=IMAGE: the disk goes on DIR's /mnt, made if missing. */
-static int mount_disk_at_mnt(struct kmm *k)
+/*
+ * fs=DIR with disk=IMAGE: the disk's ext2 goes on DIR's /mnt, made if
+ * missing (and removed again if the mount fails: an image that is no
+ * ext2 leaves the host root as it was, and ext2's message in the log).
+ */
+static void mount_disk_at_mnt(struct kmm *k)
 {
 	const char *rest = "";
 	struct super_block *root = find_mnt(k, "/mnt", &rest)->mnt_sb;
 	int err = check_mountpoint(k, "/mnt");
+	bool made = false;
 
-	if (err == -ENOENT && root->s_op->mkdir)
+	if (err == -ENOENT && root->s_op->mkdir) {
 		err = root->s_op->mkdir(root, rest, 0755);
+		made = !err;
+	}
 	if (!err)
 		err = do_mount(k, "/dev/kda", "/mnt", "ext2", 0);
-	return err;
+	if (err && made && root->s_op->rmdir)
+		root->s_op->rmdir(root, rest);
 }
 
 /*
@@ -140,11 +148,13 @@ static int mount_root(struct kmm *k)
 		err = do_mount(k, "/dev/kda", "/", "ext2", 0);
 	else
 		err = do_mount(k, k->cfg.fs, "/", "hostfs", 0);
-	if (!err && k->cfg.disk[0] && k->cfg.fs[0])
-		err = mount_disk_at_mnt(k);
-	if (err && !k->fs->mounts)
+	if (err) {
 		fs->root_err = err;
-	return err;
+		return err;
+	}
+	if (k->cfg.disk[0] && k->cfg.fs[0])
+		mount_disk_at_mnt(k);
+	return 0;
 }
 
 /* A mount point must be a directory of the filesystem below it. */

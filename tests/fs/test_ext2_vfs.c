@@ -615,7 +615,8 @@ TEST(read_only_image_is_erofs_and_untouched)
 TEST(bad_image_fails_the_first_call_and_the_machine_runs_on)
 {
 	struct task_struct *t;
-	char img[256];
+	char img[256], root[256];
+	struct kstat st;
 	int fd;
 
 	if (!have_tools)
@@ -630,6 +631,15 @@ TEST(bad_image_fails_the_first_call_and_the_machine_runs_on)
 	ASSERT_CONTAINS(last_report, "can't find an ext2 filesystem on dev kda");
 	ASSERT_EQ(ksys_mkdir(t, "/x", 0755), -EINVAL);
 	ASSERT_NOT_NULL(alloc_pages(GFP_KERNEL, 0));
+	kmm_shutdown(NULL);
+
+	/* Under a host root, the host root stays and /mnt is not left behind. */
+	snprintf(root, sizeof(root), "%s/badroot", tmp);
+	ASSERT_EQ(mkdir(root, 0755), 0);
+	t = boot_disk(img, "", root);
+	ASSERT_EQ(ksys_open(t, "/x", O_RDWR | O_CREAT, 0644), 3);
+	ASSERT_CONTAINS(last_report, "can't find an ext2 filesystem on dev kda");
+	ASSERT_EQ(ksys_stat(t, "/mnt", &st), -ENOENT);
 	kmm_shutdown(NULL);
 }
 
