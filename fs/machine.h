@@ -29,6 +29,7 @@ struct fs_machine {
 	unsigned long next_host_ino;
 	struct super_block *hostfs_sb;	/* the hostfs mount (one a machine) */
 	struct vfsmount *mounts;	/* fs/namespace.c, in mount order */
+	int root_err;			/* the root's mount failed: every call's errno */
 	struct kmem_cache *bh_cachep;	/* "buffer_head" (fs/buffer.c), made on first use */
 };
 
@@ -37,6 +38,9 @@ void rootfs_exit(struct kmm *k);
 /* fs/namespace.c: shutdown unmounts everything (hostfs: the host files
  * close, a scratch root is removed). */
 void umount_all(struct kmm *k);
+/* Shutdown, with k current: each filesystem on a block device is synced
+ * and unmounted (ext2 marked clean); crash: shut down, nothing written. */
+void umount_block_filesystems(struct kmm *k, bool crash);
 /* drop_caches: every mount's clean unmapped file pages (their number),
  * and its unused inodes. */
 unsigned long drop_pagecache_sb(struct kmm *k);

@@ -31,6 +31,7 @@ struct vfsmount {
 
 static const struct file_system_type *const fs_types[] = {
 	&hostfs_fs_type,
+	&ext2_fs_type,
 };
 
 static const struct file_system_type *get_fs_type(const char *name)
@@ -86,14 +87,13 @@ static char *mnt_point_dup(const char *dir, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
+	/* The leading slash stays; later runs of slashes become one. */
 	for (i = 0; i < n; i++)
-		if (dir[i] != '/' || (o && p[o - 1] != '/'))
+		if (dir[i] != '/' || !o || p[o - 1] != '/')
 			p[o++] = dir[i];
 	if (o > 1 && p[o - 1] == '/')
 		o--;
-	p[o ? o : 1] = 0;
-	if (!o)
-		p[0] = '/';
+	p[o] = 0;
 	return p;
 }
 
@@ -106,10 +106,58 @@ static void add_mnt(struct kmm *k, struct vfsmount *new)
 	*pp = new;
 }
 
-/* The root filesystem of the boot options, mounted at "/" on first use. */
+static int check_mountpoint(struct kmm *k, const char *point);
+
+/*
+ * fs=DIR with disk=IMAGE: the disk's ext2 goes on DIR's /mnt, made if
+ * missing (and removed again if the mount fails: an image that is no
+ * ext2 leaves the host root as it was, and ext2's message in the log).
+ */
+static void mount_disk_at_mnt(struct kmm *k)
+{
+	const char *rest = "";
+	struct super_block *root = find_mnt(k, "/mnt", &rest)->mnt_sb;
+	int err = check_mountpoint(k, "/mnt");
+	bool made = false;
+
+	if (err == -ENOENT && root->s_op->mkdir) {
+		err = root->s_op->mkdir(root, rest, 0755);
+		made = !err;
+	}
+	if (!err)
+		err = do_mount(k, "/dev/kda", "/mnt", "ext2", 0);
+	if (err && made && root->s_op->rmdir)
+		root->s_op->rmdir(root, rest);
+}
+
+/*
+ * The root filesystem of the boot options, mounted at "/" on first use:
+ * ext2 on kda for disk=IMAGE alone; else hostfs (fs=DIR, or a scratch
+ * directory), with kda's ext2 at /mnt when both are given (not for
+ * disk=scratch:SIZE, an empty disk).  A root that
+ * will not mount (a bad image: ext2 said why) fails every later call
+ * with the same errno, and the machine runs on.
+ */
 static int mount_root(struct kmm *k)
 {
-	return do_mount(k, k->cfg.fs, "/", "hostfs", 0);
+	struct fs_machine *fs = k->fs;
+	/* disk=scratch:SIZE is an empty disk: nothing to mount until mkfs. */
+	bool disk = k->cfg.disk[0] && strncmp(k->cfg.disk, "scratch:", 8);
+	int err;
+
+	if (fs->root_err)
+		return fs->root_err;
+	if (disk && !k->cfg.fs[0])
+		err = do_mount(k, "/dev/kda", "/", "ext2", 0);
+	else
+		err = do_mount(k, k->cfg.fs, "/", "hostfs", 0);
+	if (err) {
+		fs->root_err = err;
+		return err;
+	}
+	if (disk && k->cfg.fs[0])
+		mount_disk_at_mnt(k);
+	return 0;
 }
 
 /* A mount point must be a directory of the filesystem below it. */
@@ -249,6 +297,26 @@ void mounts_show(struct kmm *k, struct seq_buf *m)
 	for (mnt = k->fs->mounts; mnt; mnt = mnt->next)
 		seq_printf(m, "%s %s %s %s 0 0\n", mnt->mnt_sb->s_id, mnt->mnt_point,
 			   mnt->mnt_sb->s_type, (mnt->mnt_sb->s_flags & SB_RDONLY) ? "ro" : "rw");
+}
+
+void umount_block_filesystems(struct kmm *k, bool crash)
+{
+	struct vfsmount **pp = &k->fs->mounts, *mnt;
+
+	while ((mnt = *pp)) {
+		struct super_block *sb = mnt->mnt_sb;
+
+		if (!sb->s_bdev) {
+			pp = &mnt->next;
+			continue;
+		}
+		if (crash && sb->s_op->shutdown)
+			sb->s_op->shutdown(sb);
+		else if (!crash && sb->s_op->sync_fs)
+			sb->s_op->sync_fs(sb, 1);
+		*pp = mnt->next;
+		free_mnt(mnt);
+	}
 }
 
 /* Shutdown: every mount goes, the last mounted first; nothing is synced

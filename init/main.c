@@ -125,15 +125,16 @@ static void machine_sync(struct kmm *k)
 	if (!k)
 		return;
 	prev = kmm_switch(k);
+	/* Their filesystems first: the superblock marked clean is one more
+	 * dirty buffer for the device's sync. */
+	umount_block_filesystems(k, false);
 	bdev_shutdown_sync(k);
 	kmm_switch(prev);
 }
 
-void kmm_shutdown(struct kmm *k)
+/* The machine goes, after machine_sync (shutdown) or without (crash). */
+static void machine_stop(struct kmm *k)
 {
-	/* The machine as it ends (kmm_check_invariants takes the lock). */
-	VM_CHECK((k ? k : kmm_global) ? kmm_check_invariants(k ? k : kmm_global) : 0);
-	machine_sync(k ? k : kmm_global);
 	pthread_mutex_lock(&kmm_boot_lock);
 	if (!k)
 		k = kmm_global;
@@ -144,6 +145,33 @@ void kmm_shutdown(struct kmm *k)
 		machine_exit(k);
 	}
 	pthread_mutex_unlock(&kmm_boot_lock);
+}
+
+void kmm_shutdown(struct kmm *k)
+{
+	/* The machine as it ends (kmm_check_invariants takes the lock). */
+	VM_CHECK((k ? k : kmm_global) ? kmm_check_invariants(k ? k : kmm_global) : 0);
+	machine_sync(k ? k : kmm_global);
+	machine_stop(k);
+}
+
+/*
+ * A power cut: the filesystems are shut down (nothing of theirs is
+ * written from now on) and let go of with the machine current; the block
+ * device's dirty buffers are never synced.  Writes the flusher already
+ * queued are in the image (hw/disk.c puts the bytes there at once).
+ */
+void kmm_crash(struct kmm *k)
+{
+	struct kmm *prev;
+
+	k = k ? k : kmm_global;
+	if (!k)
+		return;
+	prev = kmm_switch(k);
+	umount_block_filesystems(k, true);
+	kmm_switch(prev);
+	machine_stop(k);
 }
 
 struct kmm *kmm_current(void)

@@ -646,9 +646,13 @@ long generic_perform_write(struct file *f, long long pos, const void *buf, size_
 		pgoff_t index = (pgoff_t)((pos + (long long)done) >> PAGE_SHIFT);
 		size_t off = (size_t)((pos + (long long)done) & ~PAGE_MASK);
 		size_t n = min(len - done, PAGE_SIZE - off);
-		long err;
-		struct page *page = write_begin(as, index, off, n, &err);
+		long err = 0;
+		struct page *page = NULL;
 
+		if (as->a_ops && as->a_ops->write_begin)
+			err = as->a_ops->write_begin(as, pos + (long long)done, n);
+		if (!err)
+			page = write_begin(as, index, off, n, &err);
 		if (!page)
 			return done ? (long)done : err;
 		memcpy((char *)page_address(page) + off, (const char *)buf + done, n);

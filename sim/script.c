@@ -164,8 +164,8 @@ static int cmd_boot(struct sim *s, int argc, char **argv)
 	char err[160], why[512];
 	int i;
 
-	/* Only a boot that failed may be followed by another. */
-	if (s->k || (s->commands_run > 0 && !s->boot_failed_line))
+	/* Only a boot that failed, or a crash, may be followed by another. */
+	if (s->k || (s->commands_run > 0 && !s->boot_failed_line && !s->crashed_line))
 		return syntax_error(s, "boot must be the first command");
 	/* Until this boot works, there is no machine: the script was
 	 * written for this one, not for the default. */
@@ -184,6 +184,7 @@ static int cmd_boot(struct sim *s, int argc, char **argv)
 		return syntax_error(s, "boot: the machine did not boot: %s", why);
 	}
 	s->boot_failed_line = 0;
+	s->crashed_line = 0;
 	s->booted_by_script = 1;
 	return 0;		/* boot prints nothing */
 }
@@ -706,6 +707,32 @@ static int cmd_sleep(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+/* The processes end with the machine, nothing of theirs written back. */
+static void exit_all_tasks(struct sim *s)
+{
+	struct task_struct *t;
+
+	kmm_switch(s->k);
+	while ((t = next_task(0)))
+		do_exit(t);
+}
+
+/*
+ * crash: the machine stops at once, as at a power cut: no writeback, no
+ * sync, no clean unmount; the disk image keeps what was written back
+ * before.  The script may boot again (on the same image).
+ */
+static int cmd_crash(struct sim *s, int argc, char **argv)
+{
+	exit_all_tasks(s);
+	kmm_crash(s->k);
+	s->k = NULL;
+	owner_free(&s->owned);	/* it all went with the machine */
+	s->crashed_line = s->lineno;
+	fprintf(s->out, "ok\n");
+	return 0;
+}
+
 static int cmd_quit(struct sim *s, int argc, char **argv)
 {
 	s->quit = true;
@@ -718,6 +745,9 @@ static const struct sim_cmd sim_cmds[] = {
 	{ "boot", 0, MAX_ARGS - 1, "boot [mem=SIZE] [cpus=N] [seed=N] [min_free_kbytes=N] ...",
 	  "Boots the machine with these options (kmm --options lists them); only as the first command.",
 	  cmd_boot },
+	{ "crash", 0, 0, "crash",
+	  "Stops the machine at once, as a power cut (nothing written back, no sync); boot may follow.",
+	  cmd_crash },
 	{ "cat", 1, 1, "cat PATH",
 	  "Prints a /proc file or /proc/sys/vm knob as Linux does.", cmd_cat },
 	{ "echo", 3, 3, "echo VALUE > PATH",
@@ -1001,6 +1031,9 @@ int sim_run_line(struct sim *s, const char *text)
 		if (s->boot_failed_line)
 			return syntax_error(s, "no machine: the boot at line %lu failed",
 					    s->boot_failed_line);
+		if (s->crashed_line)
+			return syntax_error(s, "no machine: it crashed at line %lu (boot again)",
+					    s->crashed_line);
 		if (sim_ensure_machine(s))
 			return syntax_error(s, "no machine: boot failed");
 	}
@@ -1121,12 +1154,8 @@ void sim_destroy(struct sim *s)
 	 * with it, as a process's ends with the process. */
 	kmm_fail_nth_write(0);
 	if (s->k) {
-		struct task_struct *t;
-
 		/* Processes still running end with the machine. */
-		kmm_switch(s->k);
-		while ((t = next_task(0)))
-			do_exit(t);
+		exit_all_tasks(s);
 		kmm_shutdown(s->k);
 	}
 	owner_free(&s->owned);

@@ -23,6 +23,7 @@ struct sim {
 	unsigned long boot_failed_line;	/* a boot failed there: no machine, and a
 					 * script stops (the shell may boot again) */
 	int commands_run;
+	unsigned long crashed_line;	/* crash ran there: no machine until a boot */
 	char report[1024];	/* first line of the first report a command caused */
 	int nr_report_lines;
 	int report_consumed;	/* the command printed that line as its result */

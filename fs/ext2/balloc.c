@@ -119,7 +119,12 @@ void ext2_free_blocks(struct ext2_inode_info *inode, unsigned long block, unsign
 	for (b = block; b < block + count; b++) {
 		unsigned long group = (b - sbi->s_first_data_block) / sbi->s_blocks_per_group;
 		unsigned long bit = (b - sbi->s_first_data_block) % sbi->s_blocks_per_group;
-		struct buffer_head *bh = read_block_bitmap(sbi, group);
+		struct buffer_head *bh;
+
+		/* A directory block still dirty in the cache must not land on
+		 * the disk after the block has gone to someone else's data. */
+		bforget(__find_get_block(sbi->s_bdev, b, sbi->s_blocksize));
+		bh = read_block_bitmap(sbi, group);
 
 		if (!bh)
 			return;

@@ -266,6 +266,11 @@ struct ext2_sb_info {
 	struct ext2_super_block *s_es;	/* inside s_sbh */
 	struct buffer_head **s_group_desc;	/* s_gdb_count buffers */
 	unsigned long s_dir_goal;	/* where the last directory went */
+	/* File data lives in a page cache above (the VFS glue, fs/ext2/file.c):
+	 * truncation zeroes the last block's tail there, not through a buffer
+	 * of the block device, which would alias the page. */
+	bool s_data_in_pagecache;
+	struct ext2_inode_info *s_inodes;	/* the in-memory inodes (ext2_iget) */
 };
 
 /* An inode as kmm keeps it: the disk's fields in CPU order. */
@@ -284,6 +289,8 @@ struct ext2_inode_info {
 	uint32_t i_data[EXT2_N_BLOCKS];	/* the block pointers */
 	unsigned long i_block_group;
 	uint32_t i_alloc_goal;		/* the last block given to it */
+	int i_count;			/* ext2_iget references; freed at 0 */
+	struct ext2_inode_info *i_next;	/* in s_inodes */
 };
 
 static inline bool ext2_has_incompat(const struct ext2_sb_info *sbi, uint32_t f)
@@ -314,6 +321,8 @@ uint32_t ext2_now(void);
 /* inode.c */
 struct ext2_inode_info *ext2_iget(struct ext2_sb_info *sbi, unsigned long ino, int *err);
 void ext2_iput(struct ext2_inode_info *inode);
+void ext2_icache_add(struct ext2_inode_info *inode);
+void ext2_icache_free_all(struct ext2_sb_info *sbi);
 int ext2_write_inode(struct ext2_inode_info *inode);
 int ext2_get_block(struct ext2_inode_info *inode, unsigned long iblock, int create,
 		   unsigned long *pblock);

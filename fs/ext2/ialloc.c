@@ -158,6 +158,7 @@ struct ext2_inode_info *ext2_new_inode(struct ext2_inode_info *dir, unsigned int
 		free(ei);
 		return NULL;
 	}
+	ext2_icache_add(ei);
 	return ei;
 }
 

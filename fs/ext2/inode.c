@@ -82,16 +82,68 @@ static void inode_from_disk(struct ext2_inode_info *ei, const struct ext2_inode 
 }
 
 /*
- * Reads inode ino: a new in-memory inode the caller gives back with
+ * The in-memory inodes, one per inode number (Linux's icache): every
+ * ext2_iget of a number shares one ext2_inode_info, so that a change made
+ * through one user (unlink's link count, a write's block pointers) is
+ * seen by all, and none writes a stale copy back over another's.
+ */
+static struct ext2_inode_info *icache_find(struct ext2_sb_info *sbi, unsigned long ino)
+{
+	struct ext2_inode_info *ei;
+
+	for (ei = sbi->s_inodes; ei; ei = ei->i_next)
+		if (ei->i_ino == ino)
+			return ei;
+	return NULL;
+}
+
+void ext2_icache_add(struct ext2_inode_info *inode)
+{
+	inode->i_count = 1;
+	inode->i_next = inode->i_sb->s_inodes;
+	inode->i_sb->s_inodes = inode;
+}
+
+static void icache_del(struct ext2_inode_info *inode)
+{
+	struct ext2_inode_info **pp = &inode->i_sb->s_inodes;
+
+	while (*pp && *pp != inode)
+		pp = &(*pp)->i_next;
+	if (*pp)
+		*pp = inode->i_next;
+}
+
+/* Unmount: whatever is still held goes (nothing is written). */
+void ext2_icache_free_all(struct ext2_sb_info *sbi)
+{
+	while (sbi->s_inodes) {
+		struct ext2_inode_info *ei = sbi->s_inodes;
+
+		sbi->s_inodes = ei->i_next;
+		free(ei);
+	}
+}
+
+/*
+ * Reads inode ino: an in-memory inode the caller gives back with
  * ext2_iput, or NULL with *err (-EFSCORRUPTED for a number outside the
  * table, -ESTALE for an inode that was deleted, -EIO, -ENOMEM).
  */
 struct ext2_inode_info *ext2_iget(struct ext2_sb_info *sbi, unsigned long ino, int *err)
 {
-	struct ext2_inode_info *ei;
+	struct ext2_inode_info *ei = icache_find(sbi, ino);
 	struct ext2_inode *raw;
 	struct buffer_head *bh;
 
+	if (ei) {
+		if (!ei->i_links_count) {
+			*err = -ESTALE;		/* unlinked, still open somewhere */
+			return NULL;
+		}
+		ei->i_count++;
+		return ei;
+	}
 	bh = read_inode_block(sbi, ino, &raw, err);
 	if (!bh)
 		return NULL;
@@ -111,11 +163,18 @@ struct ext2_inode_info *ext2_iget(struct ext2_sb_info *sbi, unsigned long ino, i
 		*err = -ESTALE;
 		return NULL;
 	}
+	ext2_icache_add(ei);
 	return ei;
 }
 
+/* The last reference: an inode without links is freed now (iput_final). */
 void ext2_iput(struct ext2_inode_info *inode)
 {
+	if (!inode || --inode->i_count > 0)
+		return;
+	if (!inode->i_links_count && !inode->i_sb->s_read_only)
+		ext2_evict_inode(inode);
+	icache_del(inode);
 	free(inode);
 }
 
@@ -591,7 +650,7 @@ int ext2_setsize(struct ext2_inode_info *inode, unsigned long long size)
 	if (is_fast_symlink(inode))
 		return -EINVAL;
 	if (size < inode->i_size) {
-		err = zero_tail(inode, size);
+		err = sbi->s_data_in_pagecache ? 0 : zero_tail(inode, size);
 		if (err)
 			return err;
 		ext2_truncate_blocks(inode, (unsigned long)DIV_ROUND_UP(size, sbi->s_blocksize));

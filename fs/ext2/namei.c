@@ -4,9 +4,8 @@
  * rmdir, rename) with the link counts they change.  A directory's count
  * is 2 (its entry and its ".") plus one for each subdirectory's "..".
  *
- * There is no VFS above yet: the directories are the caller's in-memory
- * inodes (updated here), and an inode whose last link goes is freed at
- * once, as if nobody had it open.
+ * The directories are the caller's in-memory inodes (updated here); an
+ * inode whose last link goes is freed at its last ext2_iput.
  */
 #include <string.h>
 #include "fs/ext2/ext2.h"
@@ -97,8 +96,7 @@ static struct ext2_inode_info *new_linked(struct ext2_inode_info *dir, const cha
 		*err = ext2_add_link(dir, name, (int)len, inode);
 	if (*err) {
 		inode->i_links_count = 0;
-		ext2_evict_inode(inode);
-		ext2_iput(inode);
+		ext2_iput(inode);	/* the last reference: freed */
 		return NULL;
 	}
 	return inode;
@@ -153,7 +151,11 @@ int ext2_link(struct ext2_inode_info *dir, const char *name, struct ext2_inode_i
 	return ext2_write_inode(inode);
 }
 
-/* One link of inode fewer (two for a directory); freed with the last. */
+/*
+ * One link of inode fewer (two for a directory).  Without links it is
+ * freed at its last ext2_iput: at once if only the caller holds it, else
+ * when the last user (an open file) lets go, as Linux frees it.
+ */
 static int drop_link(struct ext2_inode_info *inode)
 {
 	if (EXT2_ISDIR(inode->i_mode))
@@ -161,9 +163,7 @@ static int drop_link(struct ext2_inode_info *inode)
 	else if (inode->i_links_count)
 		inode->i_links_count--;
 	inode->i_ctime = ext2_now();
-	if (inode->i_links_count)
-		return ext2_write_inode(inode);
-	return ext2_evict_inode(inode);
+	return ext2_write_inode(inode);
 }
 
 /* The inode dir's name refers to, read. */

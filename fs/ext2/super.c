@@ -434,6 +434,7 @@ static void ext2_release(struct ext2_sb_info *sbi)
 			brelse(sbi->s_group_desc[i]);
 	free(sbi->s_group_desc);
 	brelse(sbi->s_sbh);
+	ext2_icache_free_all(sbi);
 	free(sbi);
 }
 

@@ -46,6 +46,10 @@ struct address_space_operations {
 	/* The page leaves the cache whatever its private data holds
 	 * (truncate): that data is discarded (block_invalidate_folio). */
 	void (*invalidate_folio)(struct page *page);
+	/* Optional: a write of [pos, pos + len), inside one page, is about
+	 * to be copied in; the filesystem allocates its blocks now, so that
+	 * a full disk fails the write (-ENOSPC) and not the later writeback. */
+	int (*write_begin)(struct address_space *as, long long pos, size_t len);
 };
 
 /* address_space.flags: an error writeback met, for the next fsync (AS_EIO). */
@@ -85,6 +89,9 @@ struct inode {
 	void (*i_evict)(struct inode *inode);	/* called when the last reference goes */
 	/* Sets the size on the disk (truncate, or growth at writeback): 0 or -errno. */
 	int (*i_setsize)(struct inode *inode, long long size);
+	/* fsync/fdatasync after the data pages are written: the metadata the
+	 * file needs on the disk (NULL: nothing more to write). */
+	int (*i_fsync)(struct inode *inode, int datasync);
 	void *i_private;		/* the filesystem's */
 	/* On the disk's flusher list (b_dirty) while it has dirty pages. */
 	struct list_head i_io_list;
@@ -202,6 +209,9 @@ struct super_operations {
 	void (*prune_icache)(struct super_block *sb);
 	/* umount (after sync_fs) or shutdown: everything the mount holds goes. */
 	void (*put_super)(struct super_block *sb);
+	/* The machine stops without a sync (crash): from now on nothing of
+	 * this filesystem may reach its disk (Linux's ->shutdown). */
+	void (*shutdown)(struct super_block *sb);
 };
 
 #define SB_RDONLY	1u
@@ -227,6 +237,7 @@ struct file_system_type {
 
 /* The filesystems mount(2) knows (fs/namespace.c's table). */
 extern const struct file_system_type hostfs_fs_type;
+extern const struct file_system_type ext2_fs_type;	/* fs/ext2/file.c */
 
 /* mount(2) of type's source at dir (an existing directory, or "/" while
  * nothing is mounted there): 0 or -ENODEV/-EBUSY/-ENOENT/-ENOTDIR/... */

@@ -81,8 +81,12 @@ enum { SHMEM_HUGE_NEVER, SHMEM_HUGE_ALWAYS, SHMEM_HUGE_WITHIN_SIZE, SHMEM_HUGE_A
        SHMEM_HUGE_DENY, SHMEM_HUGE_FORCE };
 
 struct kmm *kmm_boot(const struct kmm_config *cfg);
-/* Shuts a machine down (NULL: the current one). */
+/* Shuts a machine down (NULL: the current one): filesystems on block
+ * devices are unmounted cleanly, every dirty buffer reaches the image. */
 void kmm_shutdown(struct kmm *k);
+/* Stops a machine at once, as a power cut: nothing more is written back
+ * (the image keeps only what writeback had already put there). */
+void kmm_crash(struct kmm *k);
 /* The current machine, or NULL if none is booted. */
 struct kmm *kmm_current(void);
 /* Makes k current; returns the previous one. */

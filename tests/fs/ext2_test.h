@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 /* The tool's full path in buf, or false when it is not installed. */
@@ -26,6 +28,17 @@ static inline bool find_tool(const char *name, char *buf, size_t len)
 		if (access(buf, X_OK) == 0)
 			return true;
 	}
+	return false;
+}
+
+/* The three tools of e2fsprogs (each buffer 256 bytes); false, and a
+ * line saying the image tests are skipped, when one is missing. */
+static inline bool find_e2fsprogs(char *mke2fs, char *e2fsck, char *debugfs)
+{
+	if (find_tool("mke2fs", mke2fs, 256) && find_tool("e2fsck", e2fsck, 256) &&
+	    find_tool("debugfs", debugfs, 256))
+		return true;
+	printf("skip: mke2fs, e2fsck or debugfs not found (e2fsprogs): image tests skipped\n");
 	return false;
 }
 
@@ -52,6 +65,29 @@ static inline int run_capture(const char *cmd, char *buf, size_t len)
 	n = fread(buf, 1, len - 1, p);
 	buf[n] = 0;
 	return WEXITSTATUS(pclose(p));
+}
+
+/* root/rel holds len bytes of buf at offset at (made if missing). */
+static inline void put_file_in(const char *root, const char *rel, const void *buf, size_t len,
+			       off_t at)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	if (fd < 0 || pwrite(fd, buf, len, at) != (ssize_t)len)
+		abort();
+	close(fd);
+}
+
+static inline void put_dir_in(const char *root, const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (mkdir(path, 0755))
+		abort();
 }
 
 #endif /* KMM_TESTS_FS_EXT2_TEST_H */

@@ -58,23 +58,12 @@ static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
 
 static void put_file(const char *rel, const void *buf, size_t len, off_t at)
 {
-	char path[512];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", src, rel);
-	fd = open(path, O_WRONLY | O_CREAT, 0644);
-	if (fd < 0 || pwrite(fd, buf, len, at) != (ssize_t)len)
-		abort();
-	close(fd);
+	put_file_in(src, rel, buf, len, at);
 }
 
 static void put_dir(const char *rel)
 {
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", src, rel);
-	if (mkdir(path, 0755))
-		abort();
+	put_dir_in(src, rel);
 }
 
 /* The tree every image is made from. */
@@ -126,13 +115,9 @@ static bool setup(void)
 	snprintf(tmp, sizeof(tmp), "/tmp/kmm-test-ext2-XXXXXX");
 	if (!mkdtemp(tmp))
 		abort();
-	have_tools = find_tool("mke2fs", mke2fs, sizeof(mke2fs)) &&
-		     find_tool("e2fsck", e2fsck, sizeof(e2fsck)) &&
-		     find_tool("debugfs", debugfs, sizeof(debugfs));
-	if (!have_tools) {
-		printf("skip: mke2fs, e2fsck or debugfs not found (e2fsprogs): image tests skipped\n");
+	have_tools = find_e2fsprogs(mke2fs, e2fsck, debugfs);
+	if (!have_tools)
 		return false;
-	}
 	make_source_tree();
 	return true;
 }
@@ -1046,11 +1031,14 @@ TEST(test_write_enospc)
 	ASSERT_EQ(ext2_count_free_blocks(sbi), 0);
 	ASSERT_EQ(ext2_mkdir(root, "nospace", 0755, &ino), -ENOSPC);
 	ext2_iput(inode);
+	ext2_iput(root);
 	ASSERT_EQ(umount_save(sbi, bi, img), 0);
 	ASSERT_EQ(fsck(img), 0);
 
+	/* In-memory inodes belong to their mount: the root is read again. */
 	sbi = mount_rw(img, &bi);
-	root->i_sb = sbi;
+	root = ext2_iget(sbi, EXT2_ROOT_INO, &err);
+	ASSERT_NOT_NULL(root);
 	ASSERT_EQ(ext2_unlink(root, "fill"), 0);
 	ASSERT_EQ(le32_to_cpu(sbi->s_es->s_free_blocks_count), free0);
 	/* Out of inodes: empty files until the table is full. */
