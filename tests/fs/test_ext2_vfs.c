@@ -14,6 +14,7 @@
  *     reads back intact after the reboot, e2fsck finds only what ext2
  *     without a journal leaves (counts, bitmaps, orphans, sizes), and
  *     after `e2fsck -fy` the image passes -fn;
+ *   - a shared mapping writing into a hole gets only that block at fsync;
  *   - ENOSPC from pwrite on a full image, EROFS on disk=IMAGE:ro (the
  *     image unchanged), a bad image refused at the first call while the
  *     machine runs on, and fs=DIR with disk=IMAGE putting ext2 at /mnt.
@@ -388,6 +389,38 @@ TEST(writes_and_names_pass_e2fsck_and_debugfs)
 	}
 }
 
+TEST(a_shared_mapping_writes_into_holes)
+{
+	static unsigned char want[64 << 10];
+	struct kmm_siginfo si = { 0 };
+	struct task_struct *t;
+	struct kstat st;
+	char img[256];
+	long addr;
+
+	if (!have_tools)
+		return;
+	snprintf(img, sizeof(img), "%s/mmap.img", tmp);
+	ASSERT_EQ(make_image(img, 1024, "8M", false), 0);
+	t = boot_disk(img, "", NULL);
+	ASSERT_EQ(ksys_open(t, "/m", O_RDWR | O_CREAT, 0644), 3);
+	ASSERT_EQ(ksys_ftruncate(t, 3, sizeof(want)), 0);	/* all hole */
+	addr = do_mmap_pgoff(t->mm, fget_raw(t->files, 3), 0, sizeof(want),
+			     PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_TRUE(addr > 0);
+	memcpy(want + 5 * 4096 + 1500, "written through the MMU", 23);
+	ASSERT_EQ(user_copy(t, (unsigned long)addr + 5 * 4096 + 1500,
+			    "written through the MMU", 23, true, &si), 0);
+	ASSERT_EQ(ksys_fsync(t, 3), 0);
+	ASSERT_EQ(ksys_stat(t, "/m", &st), 0);
+	ASSERT_EQ(st.blocks, 4);	/* block 21 and its indirect block: the rest a hole */
+	ASSERT_EQ(do_munmap(t->mm, (unsigned long)addr, sizeof(want)), 0);
+	ASSERT_EQ(ksys_close(t, 3), 0);
+	kmm_shutdown(NULL);
+	ASSERT_EQ(fsck(img, "-fn", NULL, 0), 0);
+	ASSERT_TRUE(debugfs_has(img, "/m", want, sizeof(want)));
+}
+
 TEST(sequential_io_is_a_few_large_requests)
 {
 	static unsigned char chunk[1 << 20];
@@ -684,6 +717,7 @@ int main(void)
 	if (setup()) {
 		RUN_TEST(every_file_reads_back_through_pread_and_mmap);
 		RUN_TEST(writes_and_names_pass_e2fsck_and_debugfs);
+		RUN_TEST(a_shared_mapping_writes_into_holes);
 		RUN_TEST(sequential_io_is_a_few_large_requests);
 		RUN_TEST(fsynced_files_survive_crashes);
 		RUN_TEST(full_disk_is_enospc_from_pwrite);
