@@ -152,6 +152,7 @@ struct buffer_head *__find_get_block(struct block_device *bdev, sector_t block, 
 		return NULL;
 	bh = page_block(page, block, size);
 	get_bh(bh);
+	folio_mark_accessed(page);	/* touch_buffer */
 	return bh;
 }
 
@@ -176,7 +177,10 @@ static int grow_buffers(struct block_device *bdev, sector_t block, unsigned int 
 	}
 	if (folio_buffers(page))
 		return 0;
+	/* The buffer heads' allocation may reclaim: the page is held. */
+	get_page(page);
 	head = create_empty_buffers(page, size, PageUptodate(page) ? 1ul << BH_Uptodate : 0);
+	put_page(page);
 	if (!head)
 		return -ENOMEM;	/* an empty page stays: drop_caches takes it */
 	bh = head;

@@ -356,7 +356,7 @@ static int check_slab_caches(struct kmm *k)
  * The machine's invariant checkers, one signature (0, or -1 after a
  * report naming what is broken): the buddy allocator, every slab cache,
  * vmalloc space, every address space's vma tree, page tables, RSS
- * counters and mapcounts, and the TLBs.
+ * counters and mapcounts, the LRU lists, and the TLBs.
  */
 int kmm_check_invariants(struct kmm *k)
 {
@@ -368,6 +368,7 @@ int kmm_check_invariants(struct kmm *k)
 	if (k->mem->vmalloc)
 		err |= check_vmalloc_invariants();
 	err |= check_mm_counters(k);
+	err |= check_lru_invariants(k);
 	err |= check_cpu_tlbs(k);
 	if (k->block->kda && k->block->kda->bd_inode)
 		err |= check_buffer_invariants(k->block->kda);

@@ -109,6 +109,8 @@ static int page_cache_insert(struct address_space *as, struct page *page, pgoff_
 
 	page->mapping = as;
 	page->index = index;
+	if (as->host->i_shmem)
+		__SetPageSwapBacked(page);	/* shmem lives on the anon lists */
 	err = xa_insert(&as->i_pages, index, page, GFP_KERNEL);
 	if (err) {
 		page->mapping = NULL;
@@ -133,6 +135,7 @@ static struct page *page_cache_alloc_add(struct address_space *as, pgoff_t index
 	}
 	if (!as->a_ops)
 		SetPageUptodate(page);
+	folio_add_lru(page);
 	return page;
 }
 
@@ -165,11 +168,6 @@ static void release_cache_page(struct address_space *as, struct page *page)
  * (uptodate, readahead) are on the head; dirty and writeback stay per
  * page (docs/filemap.md).
  */
-static unsigned long folio_nr_pages(const struct page *folio)
-{
-	return 1ul << compound_order(folio);
-}
-
 /*
  * Takes the whole folio holding page out of the cache
  * (filemap_remove_folio); a folio leaves the cache whole.
@@ -221,6 +219,7 @@ int filemap_add_folio(struct address_space *as, pgoff_t index, unsigned int orde
 			return -ENOMEM;
 		}
 	}
+	folio_add_lru(head);
 	*folio = head;
 	return 0;
 }
@@ -309,6 +308,16 @@ struct page *filemap_fault_page(struct address_space *as, pgoff_t index, bool *m
 	return find_get_page(as, index);
 }
 
+/* filemap_fault_page with a reference for the caller to drop. */
+static struct page *filemap_fault_page_get(struct address_space *as, pgoff_t index, bool *major)
+{
+	struct page *page = filemap_fault_page(as, index, major);
+
+	if (page && !IS_ERR(page))
+		get_page(page);
+	return page;
+}
+
 /* ---- mmap read-around ---------------------------------------------------- */
 
 /* Faults that missed more than this, net of hits: no more read-around. */
@@ -371,15 +380,17 @@ struct page *filemap_fault(struct file *file, unsigned long vm_flags, pgoff_t in
 
 	*major = false;
 	if (page) {
+		get_page(page);		/* readahead may reclaim: hold it */
 		do_async_mmap_readahead(file, vm_flags, page);
 		return page;
 	}
 	if (!as->a_ops)
-		return filemap_fault_page(as, index, major);
+		return filemap_fault_page_get(as, index, major);
 	do_sync_mmap_readahead(file, vm_flags, index);
 	page = find_get_page(as, index);
 	if (!page)
-		return filemap_fault_page(as, index, major);
+		return filemap_fault_page_get(as, index, major);
+	get_page(page);
 	*major = true;
 	return page;
 }
@@ -424,6 +435,9 @@ void truncate_inode_pages_range(struct address_space *as, pgoff_t start, pgoff_t
 	}
 	if (!as->nrdirty && as->host)
 		inode_io_list_del(as->host);	/* nothing left for the flusher */
+	/* As folio_batch_release does: a page the cache let go that waits
+	 * in this CPU's LRU batch is freed now, not at the next drain. */
+	lru_add_drain();
 }
 
 void truncate_inode_pages_final(struct address_space *as)
@@ -555,9 +569,12 @@ static struct page *filemap_get_read_page(struct file *f, pgoff_t index, pgoff_t
 		page = r < 0 ? NULL : find_get_page(as, index);
 		if (!page)
 			*err = r < 0 ? r : -ENOMEM;
+		else
+			get_page(page);
 		return page;
 	}
 	folio = compound_head(page);
+	get_page(page);		/* async readahead may reclaim: hold it */
 	if (PageReadahead(folio))
 		page_cache_async_readahead(as, &f->f_ra, f, folio, last_index - folio->index);
 	return page;
@@ -569,9 +586,22 @@ static struct page *filemap_get_read_page(struct file *f, pgoff_t index, pgoff_t
  * failed).  prev_pos, where it ended, tells the next read's readahead
  * whether it is sequential.
  */
+/*
+ * Did the previous read end in folio?  Then this read continuing it does
+ * not count as a second use (small sequential reads would otherwise
+ * activate every page they cross twice).
+ */
+static bool pos_same_folio(long long pos, const struct page *folio)
+{
+	pgoff_t index = (pgoff_t)pos >> PAGE_SHIFT;
+
+	return pos >= 0 && index >= folio->index && index < folio->index + folio_nr_pages(folio);
+}
+
 long filemap_read(struct file *f, long long pos, void *buf, size_t len)
 {
 	struct inode *inode = f->f_inode;
+	struct page *last_folio = NULL;
 	size_t done = 0;
 	pgoff_t last_index;
 
@@ -589,7 +619,12 @@ long filemap_read(struct file *f, long long pos, void *buf, size_t len)
 		if (!page)
 			return done ? (long)done : err;
 		memcpy((char *)buf + done, (char *)page_address(page) + off, n);
-		SetPageReferenced(page);
+		if (compound_head(page) != last_folio) {
+			last_folio = compound_head(page);
+			if (done || !pos_same_folio(f->f_ra.prev_pos - 1, last_folio))
+				folio_mark_accessed(last_folio);
+		}
+		put_page(page);
 		done += n;
 	}
 	f->f_ra.prev_pos = pos + (long long)done;
@@ -657,7 +692,6 @@ long generic_perform_write(struct file *f, long long pos, const void *buf, size_
 			return done ? (long)done : err;
 		memcpy((char *)page_address(page) + off, (const char *)buf + done, n);
 		set_page_dirty(page);
-		SetPageReferenced(page);
 		done += n;
 		if (pos + (long long)done > inode->i_size)
 			inode->i_size = pos + (long long)done;
@@ -693,7 +727,7 @@ void truncate_pagecache(struct inode *inode, long long newsize)
  * filemap_release_folio: a page with private data (buffer heads) keeps it
  * unless its filesystem lets go of it (try_to_free_buffers).
  */
-static bool filemap_release_folio(struct page *head)
+bool filemap_release_folio(struct page *head)
 {
 	const struct address_space_operations *a_ops = head->mapping->a_ops;
 
@@ -735,7 +769,24 @@ unsigned long invalidate_mapping_pages(struct address_space *as, pgoff_t start, 
 		page_cache_delete(as, head);
 		dropped += nr;
 	}
+	lru_add_drain();		/* as truncate: see there */
 	return dropped;
+}
+
+/*
+ * __remove_mapping: reclaim's isolated folio leaves the cache if the cache
+ * and the isolation hold its only references (nobody looked it up since)
+ * and it is still clean and unmapped.  The isolation reference is the
+ * caller's to drop: the last one, so the folio is freed.
+ */
+bool remove_mapping(struct address_space *as, struct page *folio)
+{
+	unsigned long nr = folio_nr_pages(folio);
+
+	if (page_ref_count(folio) != (int)nr + 1 || !folio_can_invalidate(folio))
+		return false;
+	page_cache_delete(as, folio);
+	return true;
 }
 
 /*

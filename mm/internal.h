@@ -67,6 +67,17 @@ static inline void __mod_zone_page_state(struct zone *zone,
 }
 
 
+/* The highest zone an allocation with these flags may use. */
+static inline enum zone_type gfp_zone(gfp_t gfp)
+{
+	if (gfp & __GFP_DMA)
+		return ZONE_DMA;
+	if (gfp & __GFP_DMA32)
+		return ZONE_DMA32;
+	/* No highmem on 64-bit: __GFP_HIGHMEM means "any zone". */
+	return ZONE_NORMAL;
+}
+
 /* memblock.c */
 int memblock_add(struct memblock *mb, phys_addr_t base, phys_addr_t size);
 int memblock_reserve(struct memblock *mb, phys_addr_t base, phys_addr_t size);
@@ -153,14 +164,42 @@ void __drain_all_pages(struct kmm *k, struct zone *zone);
 int __check_buddy_invariants(struct kmm *k);
 
 /*
- * Reclaim hook: where Linux would run direct reclaim and compaction.  Until
- * the reclaim subsystem exists it reclaims nothing and returns 0 (pages
- * freed).  It is a pointer so that subsystem can plug in without touching
- * the allocator.
+ * The LRU lists (mm/swap.c) and mlock's unevictable folios (mm/mlock.c):
+ * folios join through per-CPU batches and move between the lists there.
  */
-typedef unsigned long (*kmm_reclaim_fn)(struct kmm *k, gfp_t gfp,
-					unsigned int order);
-extern kmm_reclaim_fn kmm_direct_reclaim_hook;
+int lru_init(struct kmm *k);
+void lru_exit(struct kmm *k);
+void folio_add_lru(struct page *folio);
+void folio_add_lru_vma(struct page *folio, struct vm_area_struct *v);
+void folio_activate(struct page *folio);
+void folio_mark_accessed(struct page *folio);
+void folio_deactivate(struct page *folio);
+void deactivate_file_folio(struct page *folio);
+void folio_rotate_reclaimable(struct page *folio);
+void lru_add_drain(void);
+void lru_add_drain_all(struct kmm *k);
+bool folio_evictable(const struct page *folio);
+int check_lru_invariants(struct kmm *k);
+void mlock_folio(struct page *folio);
+void mlock_new_folio(struct page *folio);
+void munlock_folio(struct page *folio);
+
+/*
+ * Reclaim (mm/vmscan.c): kswapd woken by the allocator below a low
+ * watermark, direct reclaim in its slow path.  A reclaiming thread's own
+ * allocations do not reclaim (current_is_reclaimer, Linux's PF_MEMALLOC).
+ */
+void kswapd_init(struct kmm *k);
+void wakeup_kswapd(struct kmm *k, struct zone *zone, gfp_t gfp, int order,
+		   enum zone_type highest_zoneidx);
+unsigned long try_to_free_pages(struct kmm *k, gfp_t gfp, int order);
+bool current_is_reclaimer(void);
+/* mm/memory.c: the PTE at addr in v maps folio; it goes (try_to_unmap_one). */
+void unmap_folio_pte(struct vm_area_struct *v, unsigned long addr, struct page *folio);
+/* mm/filemap.c: a clean, isolated, unmapped folio leaves its cache if no
+ * one else holds it (__remove_mapping); its buffers may go first. */
+bool remove_mapping(struct address_space *as, struct page *folio);
+bool filemap_release_folio(struct page *folio);
 
 /*
  * fail_page_alloc.c, failslab.c: whether to fail this allocation.  Called

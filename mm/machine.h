@@ -85,6 +85,29 @@ struct bdi_writeback {
 	unsigned long nr_throttled;	/* times a writer waited above the limit */
 };
 
+/*
+ * Folios on their way to or between LRU lists, a CPU's batch of each kind
+ * (Linux's cpu_fbatches): adding a page to the LRU takes a reference and
+ * a slot here, and the lists see it only when the batch is drained (full,
+ * lru_add_drain, or reclaim's lru_add_drain_all).  Each batch set has a
+ * lock of its own, uncontended but for a remote drain.
+ */
+#define PAGEVEC_SIZE	31
+
+struct folio_batch {
+	unsigned int nr;
+	struct page *folios[PAGEVEC_SIZE];
+};
+
+struct cpu_fbatches {
+	pthread_mutex_t lock;
+	struct folio_batch lru_add;
+	struct folio_batch lru_activate;
+	struct folio_batch lru_deactivate;
+	struct folio_batch lru_deactivate_file;
+	struct folio_batch lru_move_tail;
+} __attribute__((aligned(64)));
+
 struct vm_event_state {
 	unsigned long event[NR_VM_EVENT_ITEMS];
 } __attribute__((aligned(64)));
@@ -149,6 +172,12 @@ struct mm_machine {
 	int dirty_expire_interval;	/* vm.dirty_expire_centisecs (3000) */
 	int sysctl_drop_caches;		/* vm.drop_caches: the last value written */
 	struct bdi_writeback wb;	/* sda's flusher */
+
+	/* Reclaim (mm/swap.c, mm/vmscan.c). */
+	struct cpu_fbatches *cpu_fbatches;	/* [nr_cpus + 1]: the last for CPU-less threads */
+	int vm_swappiness;		/* vm.swappiness: anon vs file cost weight (60) */
+	int vfs_cache_pressure;		/* vm.vfs_cache_pressure (100) */
+	pthread_mutex_t reclaim_lock;	/* one reclaimer walks page tables at a time */
 
 	struct page *zero_page;		/* what untouched anonymous memory reads as */
 	unsigned int last_pcid;		/* PCIDs handed to address spaces */

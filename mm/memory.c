@@ -33,17 +33,11 @@
 #include "arch/x86/mm/pkeys.h"
 #include "arch/x86/mm/tlb.h"
 
-#define PAGE_MAPPING_ANON	0x1ul
 #define FAULT_AROUND_PAGES	16	/* fault_around_bytes = 64 KiB */
 
 /* ------------------------------------------------------------------ */
 /* Pages and their mappers                                             */
 /* ------------------------------------------------------------------ */
-
-static inline bool PageAnon(const struct page *page)
-{
-	return (unsigned long)page->mapping & PAGE_MAPPING_ANON;
-}
 
 /*
  * The page every untouched anonymous page reads as.  Linux's is in the
@@ -67,13 +61,6 @@ struct page *zero_page(void)
 		return none;
 	}
 	return page;
-}
-
-static inline bool is_zero_pfn(unsigned long pfn)
-{
-	struct page *z = kmm_cur()->mem->zero_page;
-
-	return z && pfn == page_to_pfn(z);
 }
 
 static void mod_node_state(enum node_stat_item item, long delta)
@@ -108,6 +95,7 @@ static void __page_add_new_anon_rmap(struct page *page, struct vm_area_struct *v
 	page->index = linear_page_index(v, addr);
 	WRITE_ONCE(page->_mapcount, 0);	/* page_type's word: see page-flags.h */
 	__SetPageAnonExclusive(page);	/* nobody else sees the page yet */
+	__SetPageSwapBacked(page);	/* reclaim would swap it, not drop it */
 }
 
 static void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *v,
@@ -258,6 +246,7 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *v, unsigned long addr
 	}
 	__page_add_new_anon_rmap(page, v, addr);
 	add_mm_counter(mm, MM_ANONPAGES, 1);
+	folio_add_lru_vma(page, v);
 	/* Writable (and dirty) as soon as the VMA allows: a read fault that
 	 * got here (no zero page) needs no second fault to write. */
 	set_pte(pte, make_pte(page, v, v->vm_flags & VM_WRITE));
@@ -301,6 +290,8 @@ static void map_file_page(struct vm_area_struct *v, unsigned long addr, pte_t *p
 	page_dup_rmap(page);
 	add_mm_counter(v->vm_mm, mm_counter(page), 1);
 	set_pte(pte, e);
+	if (unlikely((v->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED))
+		mlock_folio(page);		/* mlock_vma_folio */
 }
 
 /*
@@ -366,6 +357,7 @@ static vm_fault_t do_read_fault(struct vm_area_struct *v, unsigned long addr, pt
 	/* Read-only in a private mapping (copy on write), writable in a
 	 * shared one unless writes must be noticed. */
 	map_file_page(v, addr, pte, page, false);
+	put_page(page);			/* the fault's own reference */
 	if (major)
 		do_fault_around(v, addr, pte);
 	return major ? VM_FAULT_MAJOR : 0;
@@ -404,19 +396,40 @@ static vm_fault_t do_fault(struct vm_area_struct *v, unsigned long addr, pte_t *
 	if (v->vm_flags & VM_SHARED) {
 		map_file_page(v, addr, pte, page, true);
 		fault_dirty_shared_page(v, page);	/* do_shared_fault */
+		put_page(page);
 		return ret;
 	}
-	/* do_cow_fault: a private copy, anonymous from now on. */
+	/* do_cow_fault: a private copy, anonymous from now on.  The file's
+	 * page is held while the copy is allocated (that may reclaim). */
 	if (anon_vma_prepare(v))
-		return VM_FAULT_OOM;
+		goto oom;
 	copy = __alloc_pages(v->vm_mm->kmm, GFP_HIGHUSER_MOVABLE, 0);
 	if (!copy)
-		return VM_FAULT_OOM;
+		goto oom;
 	memcpy(page_address(copy), page_address(page), PAGE_SIZE);
+	put_page(page);
 	page_add_new_anon_rmap(copy, v, addr);
 	add_mm_counter(v->vm_mm, MM_ANONPAGES, 1);
+	folio_add_lru_vma(copy, v);
 	set_pte(pte, make_pte(copy, v, true));
 	return ret;
+oom:
+	put_page(page);
+	return VM_FAULT_OOM;
+}
+
+/*
+ * May a write reuse this anonymous page instead of copying it?  Only if
+ * this PTE is its one reference; a reference an LRU batch holds does not
+ * count, so the batch is drained to tell (wp_can_reuse_anon_folio).
+ */
+static bool wp_can_reuse_anon_folio(struct page *page)
+{
+	if (page_mapcount(page) != 1 || page_count(page) > 2)
+		return false;
+	if (page_count(page) == 2 && !PageLRU(page))
+		lru_add_drain();
+	return page_count(page) == 1;
 }
 
 /*
@@ -437,7 +450,7 @@ static vm_fault_t do_wp_page(struct vm_area_struct *v, unsigned long addr, pte_t
 		fault_dirty_shared_page(v, page);	/* wp_page_shared */
 		return 0;
 	}
-	if (page && PageAnon(page) && page_mapcount(page) == 1 && page_count(page) == 1) {
+	if (page && PageAnon(page) && wp_can_reuse_anon_folio(page)) {
 		SetPageAnonExclusive(page);
 		set_pte(pte, pte_mkdirty(pte_mkwrite(pte_mkyoung(old))));
 		return 0;
@@ -451,6 +464,7 @@ static vm_fault_t do_wp_page(struct vm_area_struct *v, unsigned long addr, pte_t
 		memcpy(page_address(copy), page_address(page), PAGE_SIZE);
 	page_add_new_anon_rmap(copy, v, addr);
 	add_mm_counter(v->vm_mm, MM_ANONPAGES, 1);
+	folio_add_lru_vma(copy, v);
 	if (page) {
 		add_mm_counter(v->vm_mm, mm_counter(page), -1);
 		page_remove_rmap(page);
@@ -513,7 +527,15 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigne
 /* Taking pages away: zap and free_pgtables                            */
 /* ------------------------------------------------------------------ */
 
-static void zap_pte(struct mm_struct *mm, pte_t *pte, bool keep_guards)
+/* Is addr in a VM_LOCKED VMA of mm?  (Asked only of mms with locked_vm.) */
+static bool vma_locked_at(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *v = find_vma(mm, addr);
+
+	return v && v->vm_start <= addr && (v->vm_flags & VM_LOCKED);
+}
+
+static void zap_pte(struct mm_struct *mm, pte_t *pte, bool keep_guards, bool locked)
 {
 	pte_t old = ptep_get(pte);
 	struct page *page;
@@ -530,9 +552,31 @@ static void zap_pte(struct mm_struct *mm, pte_t *pte, bool keep_guards)
 		SetPageDirty(page);
 	add_mm_counter(mm, mm_counter(page), -1);
 	page_remove_rmap(page);
-	if (!PageAnon(page) && page_mapcount(page) == 0 && page_count(page) == 1)
+	if (locked)
+		munlock_folio(page);	/* munlock_vma_folio: one locked mapping less */
+	if (!PageAnon(page) && page_mapcount(page) == 0 && page->mapping &&
+	    xa_load(&page->mapping->i_pages, page->index) != page)
 		page->mapping = NULL;	/* the cache let it go already */
 	put_page(page);
+}
+
+/*
+ * try_to_unmap_one for reclaim: the PTE at addr of v maps folio and goes,
+ * its dirty bit passed on to the page, the TLB told.
+ */
+void unmap_folio_pte(struct vm_area_struct *v, unsigned long addr, struct page *folio)
+{
+	pte_t *pte = pte_lookup(v->vm_mm, addr);
+	pte_t old = ptep_get(pte);
+
+	(void)folio;
+	pte_clear(pte);
+	flush_tlb_page(v->vm_mm, addr);
+	if (pte_dirty(old) && !PageAnon(folio))
+		set_page_dirty(folio);
+	add_mm_counter(v->vm_mm, mm_counter(folio), -1);
+	page_remove_rmap(folio);
+	put_page(folio);
 }
 
 /*
@@ -568,7 +612,7 @@ static void unmap_ptes(struct mm_struct *mm, unsigned long start, unsigned long 
 			a = next_table_addr(mm, a);
 			continue;
 		}
-		zap_pte(mm, pte, keep_guards);
+		zap_pte(mm, pte, keep_guards, mm->locked_vm && vma_locked_at(mm, a));
 		a += PAGE_SIZE;
 	}
 }
@@ -578,6 +622,9 @@ static void __zap_page_range(struct mm_struct *mm, unsigned long start, unsigned
 {
 	unmap_ptes(mm, start, end, keep_guards);
 	flush_tlb_range(mm, start, end);
+	/* As tlb_finish_mmu's free_pages_and_swap_cache: drain this CPU's
+	 * LRU batches, so pages unmapped here that sat in one are freed now. */
+	lru_add_drain();
 }
 
 void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end)

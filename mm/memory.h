@@ -30,6 +30,14 @@ static inline pgoff_t linear_page_index(const struct vm_area_struct *v, unsigned
  */
 #define _PAGE_PROTNONE	(1ul << 58)	/* software bit, as _PAGE_SOFTW* */
 
+/* The shared zero page's frame (none before the first anonymous read). */
+static inline bool is_zero_pfn(unsigned long pfn)
+{
+	struct page *z = kmm_cur()->mem->zero_page;
+
+	return z && pfn == page_to_pfn(z);
+}
+
 static inline bool pte_mapped(pte_t p)
 {
 	return pte_val(p) & (_PAGE_PRESENT | _PAGE_PROTNONE);

@@ -10,6 +10,8 @@
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "arch/x86/mm/pkeys.h"
+#include <kmm/mm_inline.h>
+#include "mm/internal.h"
 
 static bool can_do_mlock(const struct mm_struct *mm)
 {
@@ -24,7 +26,11 @@ bool mlock_future_ok(const struct mm_struct *mm, unsigned long vm_flags,
 	return (bytes >> PAGE_SHIFT) + mm->locked_vm <= mm->rlim_memlock >> PAGE_SHIFT;
 }
 
-/* [start, end) of one VMA gets newflags; locked_vm follows. */
+static void mlock_vma_pages_range(struct vm_area_struct *v, unsigned long start,
+				  unsigned long end, bool lock);
+
+/* [start, end) of one VMA gets newflags; locked_vm and its mapped pages
+ * follow. */
 static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *v,
 		       unsigned long start, unsigned long end,
 		       unsigned long newflags, struct vm_area_struct **vp)
@@ -44,6 +50,8 @@ static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *v,
 	else if (oldflags & VM_LOCKED)
 		nr_pages = 0;		/* VM_LOCKONFAULT changed only */
 	mm->locked_vm += (unsigned long)nr_pages;
+	if ((newflags ^ oldflags) & VM_LOCKED)
+		mlock_vma_pages_range(*vp, start, end, newflags & VM_LOCKED);
 	return 0;
 }
 
@@ -228,4 +236,109 @@ int do_munlockall(struct mm_struct *mm)
 {
 	apply_mlockall_flags(mm, 0);
 	return 0;
+}
+
+/* ---- mlocked folios: the unevictable list ------------------------------ */
+
+/*
+ * Linux 6.x keeps an mlocked folio off the evictable lists, counted as
+ * Unevictable and Mlocked, with a count of the VM_LOCKED mappings that
+ * hold it (folio->mlock_count); kmm does the moves under lru_lock at
+ * once rather than through a per-CPU mlock batch.  A folio not yet on a
+ * list (still in an lru_add batch) only gets PG_mlocked: lru_add puts it
+ * on the unevictable list when the batch drains.
+ */
+static void mlock_count_folio(struct kmm *k, struct page *folio)
+{
+	long nr = (long)folio_nr_pages(folio);
+
+	if (!TestSetPageMlocked(folio)) {
+		__mod_zone_page_state(page_zone(folio), NR_MLOCK, nr);
+		__count_vm_events(k, smp_processor_id(k), UNEVICTABLE_PGS_MLOCKED, nr);
+	}
+}
+
+void mlock_folio(struct page *folio)
+{
+	struct kmm *k = kmm_cur();
+	pg_data_t *pgdat = &k->mem->node;
+
+	folio = compound_head(folio);
+	pthread_mutex_lock(&pgdat->__lruvec.lru_lock);
+	mlock_count_folio(k, folio);
+	if (PageLRU(folio)) {
+		if (PageUnevictable(folio)) {
+			(*folio_mlock_count(folio))++;
+		} else {
+			lruvec_del_folio(pgdat, folio);
+			ClearPageActive(folio);
+			SetPageUnevictable(folio);
+			*folio_mlock_count(folio) = 1;
+			lruvec_add_folio(pgdat, folio);
+			__count_vm_events(k, smp_processor_id(k), UNEVICTABLE_PGS_CULLED,
+					  (long)folio_nr_pages(folio));
+		}
+	}
+	pthread_mutex_unlock(&pgdat->__lruvec.lru_lock);
+}
+
+/* A folio born in a VM_LOCKED area (folio_add_lru_vma): not yet on a list. */
+void mlock_new_folio(struct page *folio)
+{
+	mlock_count_folio(kmm_cur(), compound_head(folio));
+}
+
+/*
+ * One VM_LOCKED mapping of folio went (munlock, munmap): with the last,
+ * the folio is evictable again, on the inactive list.
+ */
+void munlock_folio(struct page *folio)
+{
+	struct kmm *k = kmm_cur();
+	pg_data_t *pgdat = &k->mem->node;
+	long nr;
+
+	folio = compound_head(folio);
+	nr = (long)folio_nr_pages(folio);
+	pthread_mutex_lock(&pgdat->__lruvec.lru_lock);
+	if (PageLRU(folio) && PageUnevictable(folio) && *folio_mlock_count(folio) > 1) {
+		(*folio_mlock_count(folio))--;
+		goto out;
+	}
+	if (!TestClearPageMlocked(folio))
+		goto out;
+	__mod_zone_page_state(page_zone(folio), NR_MLOCK, -nr);
+	__count_vm_events(k, smp_processor_id(k), UNEVICTABLE_PGS_MUNLOCKED, nr);
+	if (PageLRU(folio) && PageUnevictable(folio) && folio_evictable(folio)) {
+		lruvec_del_folio(pgdat, folio);
+		ClearPageUnevictable(folio);
+		lruvec_add_folio(pgdat, folio);
+		__count_vm_events(k, smp_processor_id(k), UNEVICTABLE_PGS_RESCUED, nr);
+	}
+out:
+	pthread_mutex_unlock(&pgdat->__lruvec.lru_lock);
+}
+
+/*
+ * The pages already mapped in [start, end) of v when it gains or loses
+ * VM_LOCKED (mlock_vma_pages_range): each is mlocked or munlocked once
+ * for this mapping.
+ */
+static void mlock_vma_pages_range(struct vm_area_struct *v, unsigned long start,
+				  unsigned long end, bool lock)
+{
+	unsigned long a;
+
+	for (a = start; a < end; a += PAGE_SIZE) {
+		pte_t *pte = pte_lookup(v->vm_mm, a);
+		struct page *page;
+
+		if (!pte || !pte_mapped(ptep_get(pte)) || is_zero_pfn(pte_pfn(ptep_get(pte))))
+			continue;
+		page = pte_page(ptep_get(pte));
+		if (lock)
+			mlock_folio(page);
+		else
+			munlock_folio(page);
+	}
 }

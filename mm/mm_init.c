@@ -313,6 +313,7 @@ void mm_core_exit(struct kmm *k)
 	vmalloc_exit(k);
 	kmem_cache_exit(k);
 	page_alloc_exit(k);
+	lru_exit(k);
 	hw_ram_exit(&k->hw->ram);
 	free(k->mem->mem_section);
 	free(k->mem->vm_events);
@@ -374,6 +375,11 @@ int mm_core_init(struct kmm *k)
 		return -1;
 	}
 	free_area_init(k);
+	if (lru_init(k)) {
+		kmm_report(NULL, "kmm_boot: cannot set up the LRU lists: out of host memory\n");
+		return -1;
+	}
+	kswapd_init(k);
 	memmap_init(k);
 	if (page_alloc_init(k)) {
 		kmm_report(NULL, "kmm_boot: cannot set up the page allocator: out of host memory\n");

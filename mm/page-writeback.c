@@ -92,6 +92,11 @@ static void end_run(struct kmm *k, struct address_space *as, struct page **pages
 		mod_node_page_state(k, NR_WRITEBACK, -1);
 		if (err)
 			folio_redirty_for_writepage(pages[i]);	/* still to be written */
+		/* Reclaim wanted it while it was dirty: first in line now. */
+		if (PageReclaim(pages[i]) && !PageTail(pages[i])) {
+			ClearPageReclaim(pages[i]);
+			folio_rotate_reclaimable(pages[i]);
+		}
 	}
 	if (err) {
 		mapping_set_error(as, err);

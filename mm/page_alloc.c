@@ -16,7 +16,6 @@
 #include <time.h>
 #include "mm/internal.h"
 
-kmm_reclaim_fn kmm_direct_reclaim_hook;
 
 /* alloc_flags, as Linux's mm/internal.h */
 #define ALLOC_WMARK_MIN		WMARK_MIN
@@ -33,7 +32,6 @@ kmm_reclaim_fn kmm_direct_reclaim_hook;
 #define ALLOC_KSWAPD		0x800
 #define ALLOC_RESERVES		(ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
 
-#define MAX_RECLAIM_RETRIES	16
 
 const char *const migratetype_names[MIGRATE_TYPES] = {
 	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate",
@@ -687,16 +685,6 @@ static inline bool zone_watermark_fast(struct zone *z, unsigned int order,
 /* Allocation                                                          */
 /* ------------------------------------------------------------------ */
 
-static inline enum zone_type gfp_zone(gfp_t gfp)
-{
-	if (gfp & __GFP_DMA)
-		return ZONE_DMA;
-	if (gfp & __GFP_DMA32)
-		return ZONE_DMA32;
-	/* No highmem on 64-bit: __GFP_HIGHMEM means "any zone". */
-	return ZONE_NORMAL;
-}
-
 static inline int gfp_migratetype(gfp_t gfp)
 {
 	return (int)((gfp & GFP_MOVABLE_MASK) >> GFP_MOVABLE_SHIFT);
@@ -1003,9 +991,8 @@ static void __cold warn_bad_order(struct kmm *k, gfp_t gfp, unsigned int order)
 }
 
 /*
- * Where reclaim would run.  Calls the reclaim hook (none yet: no page is
- * reclaimed) and the shrinkers (the slab gives back its free slabs), then
- * retries; if that fails, hands back a highatomic block
+ * Direct reclaim (mm/vmscan.c: the LRU lists, then the shrinkers, which
+ * give back free slabs too) and a retry; if that fails, hands back a highatomic block
  * and drains the per-CPU lists before one last try, as Linux's
  * __alloc_pages_direct_reclaim does.
  */
@@ -1018,8 +1005,7 @@ static struct page *__alloc_pages_direct_reclaim(struct kmm *k,
 	struct page *page;
 
 	__count_vm_events(k, cpu, ALLOCSTALL_DMA + ac->highest_zoneidx, 1);
-	*progress = kmm_direct_reclaim_hook ?
-		    kmm_direct_reclaim_hook(k, ac->gfp, ac->order) : 0;
+	*progress = try_to_free_pages(k, ac->gfp, (int)ac->order);
 	/* What reclaim always does too: ask the shrinkers (free slabs). */
 	*progress += __shrink_slab(k, ac->gfp, 0);
 	page = get_page_from_freelist(k, alloc_flags, ac);
@@ -1029,6 +1015,22 @@ static struct page *__alloc_pages_direct_reclaim(struct kmm *k,
 		page = get_page_from_freelist(k, alloc_flags, ac);
 	}
 	return page;
+}
+
+/* wake_all_kswapds: the node's kswapd, for the first zone the caller
+ * may use that is below its low watermark. */
+static void wake_all_kswapds(struct kmm *k, const struct alloc_context *ac)
+{
+	struct zone **zp;
+
+	for (zp = k->mem->node.node_zonelist._zonerefs; *zp; zp++) {
+		struct zone *zone = *zp;
+
+		if (zone->idx > ac->highest_zoneidx || !zone_managed_pages(zone))
+			continue;
+		wakeup_kswapd(k, zone, ac->gfp, (int)ac->order, ac->highest_zoneidx);
+		return;
+	}
 }
 
 static struct page *__alloc_pages_slowpath(struct kmm *k,
@@ -1042,10 +1044,19 @@ static struct page *__alloc_pages_slowpath(struct kmm *k,
 	struct page *page;
 	struct timespec start, now;
 
-	/* kswapd would be woken here (ALLOC_KSWAPD) once it exists. */
+	if (alloc_flags & ALLOC_KSWAPD)
+		wake_all_kswapds(k, ac);
 	page = get_page_from_freelist(k, alloc_flags, ac);
 	if (page)
 		return page;
+	/* A reclaimer's own allocation (PF_MEMALLOC): below the watermarks,
+	 * and never reclaim inside reclaim. */
+	if (current_is_reclaimer()) {
+		page = get_page_from_freelist(k, alloc_flags | ALLOC_NO_WATERMARKS, ac);
+		if (page)
+			return page;
+		goto nopage;
+	}
 	if ((ac->gfp & (__GFP_MEMALLOC | __GFP_NOMEMALLOC)) == __GFP_MEMALLOC) {
 		page = get_page_from_freelist(k, alloc_flags | ALLOC_NO_WATERMARKS, ac);
 		if (page)

@@ -55,6 +55,8 @@ struct address_space_operations {
 /* address_space.flags: an error writeback met, for the next fsync (AS_EIO). */
 #define AS_EIO		0
 #define AS_ENOSPC	1
+/* address_space.flags: its pages are never reclaimed (ramfs, SHM_LOCK). */
+#define AS_UNEVICTABLE	3
 
 /* The page cache's marks on its xarray (Linux's PAGECACHE_TAG_*). */
 #define PAGECACHE_TAG_DIRTY	XA_MARK_0	/* PG_dirty, to be written back */
@@ -68,10 +70,15 @@ struct address_space {
 	unsigned long nrpages;
 	unsigned long nrdirty;		/* PG_dirty pages, for a mapping with a disk */
 	unsigned long writeback_index;	/* where the flusher's next pass starts */
-	unsigned long flags;		/* AS_EIO, AS_ENOSPC */
+	unsigned long flags;		/* AS_EIO, AS_ENOSPC, AS_UNEVICTABLE */
 	const struct address_space_operations *a_ops;	/* NULL: no disk (shmem, built-ins) */
 	struct vm_area_struct *i_mmap;	/* the VMAs mapping it (mm/rmap.c) */
 };
+
+static inline bool mapping_unevictable(const struct address_space *as)
+{
+	return as->flags & (1ul << AS_UNEVICTABLE);
+}
 
 struct super_block;
 

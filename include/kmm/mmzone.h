@@ -13,6 +13,7 @@
 #define KMM_MMZONE_H
 
 #include <pthread.h>
+#include <kmm/timer.h>
 #include <kmm/compiler.h>
 #include <kmm/list.h>
 #include <kmm/mm_types.h>
@@ -223,6 +224,62 @@ struct zonelist {
 	struct zone *_zonerefs[MAX_ZONES_PER_ZONELIST + 1];	/* NULL-ended */
 };
 
+/*
+ * The LRU lists (Linux's enum lru_list): a folio is on one of them from
+ * the moment its folio_batch is drained until it is freed or isolated.
+ * The order is Linux's: base type (anon 0, file 2) + active, and the
+ * node counters NR_INACTIVE_ANON.. and zone counters
+ * NR_ZONE_INACTIVE_ANON.. are in the same order.
+ */
+enum lru_list {
+	LRU_INACTIVE_ANON,
+	LRU_ACTIVE_ANON,
+	LRU_INACTIVE_FILE,
+	LRU_ACTIVE_FILE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+#define LRU_BASE	0
+#define LRU_ACTIVE	1
+#define LRU_FILE	2
+#define NR_EVICTABLE_LRU_LISTS	LRU_UNEVICTABLE
+
+static inline bool is_file_lru(enum lru_list lru)
+{
+	return lru == LRU_INACTIVE_FILE || lru == LRU_ACTIVE_FILE;
+}
+
+static inline bool is_active_lru(enum lru_list lru)
+{
+	return lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE;
+}
+
+/*
+ * A node's LRU lists (memcg not modelled: one lruvec per node), most
+ * recently added at the head; reclaim takes from the tail.  The costs
+ * are what get_scan_count balances anon against file with: pages
+ * rotated or refaulted of each kind, halved as they grow.
+ */
+struct lruvec {
+	struct list_head lists[NR_LRU_LISTS];
+	pthread_mutex_t lru_lock;
+	unsigned long anon_cost;
+	unsigned long file_cost;
+	unsigned long nonresident_age;	/* workingset: evictions and activations */
+	unsigned long refaults[2];	/* WORKINGSET_ACTIVATE_* at the last reclaim */
+};
+
+/* pgdat->flags (Linux's pgdat_flags). */
+enum pgdat_flags {
+	PGDAT_DIRTY,		/* reclaim found many dirty file folios at the tail */
+	PGDAT_WRITEBACK,	/* reclaim found many folios under writeback */
+	PGDAT_RECLAIM_LOCKED,	/* someone is reclaiming the node (node_reclaim) */
+};
+
+/* After this many kswapd runs without progress the node is "hopeless"
+ * until an allocation succeeds again (Linux's MAX_RECLAIM_RETRIES). */
+#define MAX_RECLAIM_RETRIES 16
+
 typedef struct pglist_data {
 	struct zone node_zones[MAX_NR_ZONES];
 	struct zonelist node_zonelist;	/* NORMAL -> DMA32 -> DMA */
@@ -232,6 +289,16 @@ typedef struct pglist_data {
 	unsigned long node_spanned_pages;
 	int node_id;
 	long vm_stat[NR_VM_NODE_STAT_ITEMS];	/* atomic */
+
+	struct lruvec __lruvec;		/* the node's LRU lists (mm/swap.c, mm/vmscan.c) */
+	unsigned long flags;		/* PGDAT_* */
+	/* kswapd (mm/vmscan.c): what the last wakeup asked for, how often it
+	 * ran without progress, and the timer that runs it. */
+	int kswapd_order;
+	int kswapd_highest_zoneidx;	/* MAX_NR_ZONES: not woken */
+	int kswapd_failures;
+	bool kswapd_running;		/* in balance_pgdat now (no recursion) */
+	struct timer_list kswapd_timer;
 } pg_data_t;
 
 static inline unsigned long zone_end_pfn(const struct zone *zone)

@@ -80,6 +80,16 @@ enum pageflags {
 	static inline void __ClearPage##name(struct page *p)                  \
 	{                                                                     \
 		p->flags &= ~(1ul << (bit));                                  \
+	}                                                                     \
+	static inline bool TestSetPage##name(struct page *p)                  \
+	{                                                                     \
+		return (__atomic_fetch_or(&p->flags, 1ul << (bit),            \
+					  __ATOMIC_RELAXED) >> (bit)) & 1;    \
+	}                                                                     \
+	static inline bool TestClearPage##name(struct page *p)                \
+	{                                                                     \
+		return (__atomic_fetch_and(&p->flags, ~(1ul << (bit)),        \
+					   __ATOMIC_RELAXED) >> (bit)) & 1;   \
 	}
 
 PAGEFLAG_OPS(Locked, PG_locked)
@@ -91,6 +101,7 @@ PAGEFLAG_OPS(Dirty, PG_dirty)
 PAGEFLAG_OPS(LRU, PG_lru)
 PAGEFLAG_OPS(Head, PG_head)
 PAGEFLAG_OPS(Active, PG_active)
+PAGEFLAG_OPS(Workingset, PG_workingset)
 PAGEFLAG_OPS(Reserved, PG_reserved)
 PAGEFLAG_OPS(Private, PG_private)
 PAGEFLAG_OPS(Reclaim, PG_reclaim)
@@ -178,6 +189,19 @@ static inline unsigned int compound_order(const struct page *page)
 	if (!PageHead(page))
 		return 0;
 	return page[1].compound_order;
+}
+
+static inline unsigned long folio_nr_pages(const struct page *folio)
+{
+	return 1ul << compound_order(folio);
+}
+
+/* page->mapping of an anonymous page: its anon_vma with this bit set. */
+#define PAGE_MAPPING_ANON	0x1ul
+
+static inline bool PageAnon(const struct page *page)
+{
+	return (unsigned long)page->mapping & PAGE_MAPPING_ANON;
 }
 
 #endif /* KMM_PAGE_FLAGS_H */

@@ -17,6 +17,9 @@ struct task_struct;
 #define MAX_IO_PAGES	256
 
 struct page *find_get_page(struct address_space *as, pgoff_t index);
+/* A use of the page by the kernel for a user (read, a buffer lookup):
+ * the LRU's second chance (mm/swap.c). */
+void folio_mark_accessed(struct page *folio);
 /* The page a fault maps, read from the disk if needed (*major), or ERR_PTR. */
 struct page *filemap_fault_page(struct address_space *as, pgoff_t index, bool *major);
 /* Reads the missing pages of [index, index + nr) in runs: pages read or -errno. */
@@ -114,7 +117,9 @@ int filemap_read_folios(struct address_space *as, struct page **pages, unsigned 
 /*
  * A fault's page at index of file: cache hit (async readahead at a
  * marker) or a major fault that reads around it (do_sync_mmap_readahead),
- * as vm_flags (VM_SEQ_READ, VM_RAND_READ) ask.  ERR_PTR on failure.
+ * as vm_flags (VM_SEQ_READ, VM_RAND_READ) ask.  ERR_PTR on failure.  The
+ * caller holds a reference to the page (reclaim cannot take it while the
+ * fault uses it) and drops it with put_page once the page is mapped.
  */
 struct page *filemap_fault(struct file *file, unsigned long vm_flags, pgoff_t index,
 			   bool *major);

@@ -276,6 +276,7 @@ static void usage_now(struct kmm *k, struct usage *u)
 
 	vm_unmap_aliases();	/* frees vmap_areas: before the slabs are shrunk */
 	kmm_slab_shrink_all(k);
+	lru_add_drain_all(k);	/* pages whose last reference is an LRU batch's */
 	__drain_all_pages(k, NULL);
 	u->free_pages = nr_free_pages();
 	u->slab_objects = u->caches = 0;

@@ -1,0 +1,363 @@
+/*
+ * tests/mm/test_vmscan.c - the LRU lists (mm/swap.c) and page reclaim
+ * (mm/vmscan.c) on small machines over the scratch directory:
+ *
+ *   - new pages wait in a per-CPU batch, then sit on the inactive list;
+ *     read(2) twice activates an unmapped page (folio_mark_accessed);
+ *   - a file read four times the size of RAM streams through: kswapd
+ *     reclaims (pgscan/pgsteal_kswapd), the cache stays within RAM, no
+ *     allocation fails, and every byte read is the file's;
+ *   - a small file read twice (active) survives such a stream, a
+ *     use-once file does not (the inactive list protects the working set);
+ *   - a mapping touched through its PTEs twice is activated by reclaim
+ *     (folio_referenced), a file mapping larger than RAM is unmapped
+ *     page by page and reads back right, through major faults;
+ *   - dirty pages are not dropped: reclaim passes them to the flusher with
+ *     PG_reclaim, and what was written is in the host file;
+ *   - mlocked pages are Unevictable and Mlocked and never reclaimed,
+ *     munlock gives them back to the lists;
+ *   - anonymous memory is not reclaimed without swap;
+ *   - an allocation that does not wake kswapd reclaims directly
+ *     (pgscan_direct, allocstall);
+ *   - after all of it, the LRU checker (lists against counters and flags)
+ *     and the machine's other invariants hold.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kmm/fs.h>
+#include <kmm/pagemap.h>
+#include <kmm/sched.h>
+#include <kmm/mman.h>
+#include "mm/internal.h"
+#include "mm/mmap.h"
+#include "mm/memory.h"
+#include "arch/x86/mm/fault.h"
+#include "tests/harness.h"
+#include "tests/kmm_test.h"
+
+#define PG	4096l
+#define MiB	(1l << 20)
+
+static struct task_struct *boot_mem(unsigned long mem)
+{
+	struct kmm_config cfg = { .mem = mem, .cpus = 1, .quiet = 1, .norandmaps = 1 };
+	struct task_struct *t;
+	int err;
+
+	if (!kmm_boot(&cfg))
+		abort();
+	capture_reports();
+	t = kernel_spawn("cat", &err);
+	if (!t)
+		abort();
+	return t;
+}
+
+static unsigned long node_stat(enum node_stat_item item)
+{
+	return node_page_state(&kmm_cur()->mem->node, item);
+}
+
+static unsigned long event(enum vm_event_item item)
+{
+	return global_vm_event(item);
+}
+
+/* The byte a test file holds at offset off: its page number, mixed. */
+static unsigned char pattern(long off)
+{
+	return (unsigned char)((off >> 12) * 37 + 11);
+}
+
+/* A host-backed file at path of size bytes, each page filled with its
+ * pattern, written back and dropped from the cache; its fd. */
+static int make_file(struct task_struct *t, const char *path, long size)
+{
+	char *buf = malloc(MiB);
+	int fd = (int)ksys_open(t, path, O_RDWR | O_CREAT, 0644);
+
+	if (!buf || fd < 0)
+		abort();
+	for (long off = 0; off < size; off += MiB) {
+		for (long i = 0; i < MiB; i += PG)
+			memset(buf + i, pattern(off + i), PG);
+		if (ksys_pwrite64(t, fd, buf, MiB, off) != MiB)
+			abort();
+		if (ksys_fsync(t, fd))
+			abort();
+		ksys_fadvise64_64(t, fd, off, MiB, POSIX_FADV_DONTNEED);
+	}
+	free(buf);
+	return fd;
+}
+
+/* Reads the whole file in 1 MiB preads; the number of bytes not as written. */
+static long read_file(struct task_struct *t, int fd, long size)
+{
+	char *buf = malloc(MiB);
+	long bad = 0;
+
+	for (long off = 0; off < size; off += MiB) {
+		if (ksys_pread64(t, fd, buf, MiB, off) != MiB)
+			abort();
+		for (long i = 0; i < MiB; i++)
+			bad += (unsigned char)buf[i] != pattern(off + i);
+	}
+	free(buf);
+	return bad;
+}
+
+static long cached(struct task_struct *t, int fd)
+{
+	struct cachestat cs;
+
+	ksys_cachestat(t, fd, 0, 0, &cs, 0);
+	return (long)cs.nr_cache;
+}
+
+TEST(new_pages_join_the_inactive_list_after_their_batch)
+{
+	struct task_struct *t = boot_mem(64 * MiB);
+	int fd = make_file(t, "/f", MiB);
+	char b;
+
+	ASSERT_EQ(ksys_pread64(t, fd, &b, 1, 0), 1);		/* 32 pages of readahead */
+	lru_add_drain_all(kmm_cur());
+	unsigned long inactive = node_stat(NR_INACTIVE_FILE), active = node_stat(NR_ACTIVE_FILE);
+	ASSERT_TRUE(inactive >= 4);
+	/* One more page in a batch of its own: not on a list until drained. */
+	ASSERT_EQ(ksys_open(t, "/g", O_RDWR | O_CREAT, 0644), fd + 1);
+	ASSERT_EQ(ksys_pwrite64(t, fd + 1, "x", 1, 0), 1);
+	ASSERT_EQ(node_stat(NR_INACTIVE_FILE), inactive);
+	lru_add_drain();
+	ASSERT_EQ(node_stat(NR_INACTIVE_FILE), inactive + 1);
+	/* A second read of page 0 that is not the same read: active. */
+	ASSERT_EQ(ksys_pread64(t, fd, &b, 1, 8 * PG), 1);
+	ASSERT_EQ(ksys_pread64(t, fd, &b, 1, 0), 1);
+	lru_add_drain();
+	ASSERT_TRUE(node_stat(NR_ACTIVE_FILE) > active);
+	ASSERT_TRUE(event(PGACTIVATE) > 0);
+	ASSERT_EQ(check_lru_invariants(kmm_cur()), 0);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
+TEST(a_stream_four_times_ram_is_reclaimed_by_kswapd)
+{
+	struct task_struct *t = boot_mem(64 * MiB);
+	int fd = make_file(t, "/big", 256 * MiB);
+	unsigned long ram = kmm_cur()->mem->node.node_present_pages;
+
+	ASSERT_EQ(read_file(t, fd, 256 * MiB), 0);
+	ASSERT_TRUE(event(PGSCAN_KSWAPD) > 0);
+	ASSERT_TRUE(event(PGSTEAL_KSWAPD) > 32768);		/* most of the stream */
+	ASSERT_TRUE(event(PAGEOUTRUN) > 0);
+	ASSERT_LE(event(PGSTEAL_KSWAPD) + event(PGSTEAL_DIRECT), event(PGSCAN_KSWAPD) + event(PGSCAN_DIRECT));
+	ASSERT_EQ(event(PGSTEAL_FILE), event(PGSTEAL_KSWAPD) + event(PGSTEAL_DIRECT));
+	ASSERT_LE(node_stat(NR_FILE_PAGES), ram);
+	ASSERT_EQ(kmm_nr_reports(), 0);				/* no allocation failure */
+	ASSERT_EQ(kmm_check_invariants(kmm_cur()), 0);
+	kmm_shutdown(NULL);
+}
+
+TEST(a_file_read_twice_survives_a_use_once_stream)
+{
+	struct task_struct *t = boot_mem(64 * MiB);
+	int hot = make_file(t, "/hot", 8 * MiB);
+	int cold = make_file(t, "/cold", 8 * MiB);
+	int big = make_file(t, "/big", 192 * MiB);
+
+	ASSERT_EQ(read_file(t, hot, 8 * MiB), 0);
+	ASSERT_EQ(read_file(t, hot, 8 * MiB), 0);		/* a second use: active */
+	ASSERT_EQ(read_file(t, cold, 8 * MiB), 0);		/* once: inactive */
+	ASSERT_EQ(read_file(t, big, 192 * MiB), 0);
+	ASSERT_TRUE(cached(t, hot) >= 2048 * 9 / 10);
+	ASSERT_TRUE(cached(t, cold) < 2048 / 10);
+	ASSERT_EQ(kmm_check_invariants(kmm_cur()), 0);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
+/* Touches each page of [addr, addr + len) of t for reading. */
+static int touch(struct task_struct *t, long addr, long len, unsigned int access)
+{
+	struct kmm_siginfo si = { 0 };
+	phys_addr_t phys;
+
+	for (long off = 0; off < len; off += PG)
+		if (user_access(t, (unsigned long)(addr + off), access, &phys, &si)) {
+			fprintf(stderr, "  touch at +%#lx: signal %d code %d\n%s", off, si.signo,
+				si.code, last_report);
+			return -1;
+		}
+	return 0;
+}
+
+TEST(a_mapping_larger_than_ram_is_unmapped_and_reads_back)
+{
+	struct task_struct *t = boot_mem(64 * MiB);
+	int fd = make_file(t, "/big", 128 * MiB);
+	long addr = do_mmap_pgoff(t->mm, fget_raw(t->files, fd), 0, 128 * MiB, PROT_READ,
+				  MAP_SHARED, 0);
+	struct kmm_siginfo si = { 0 };
+	unsigned long majflt;
+	unsigned char b;
+
+	ASSERT_TRUE(addr > 0);
+	ASSERT_EQ(touch(t, addr, 128 * MiB, 0), 0);
+	ASSERT_TRUE(event(PGSTEAL_KSWAPD) + event(PGSTEAL_DIRECT) > 8192);
+	ASSERT_LE(t->mm->rss_stat[MM_FILEPAGES], 64 * MiB / PG);
+	/* The first page went long ago: a major fault brings the right bytes. */
+	majflt = t->maj_flt;
+	ASSERT_EQ(user_copy(t, (unsigned long)addr + 5 * PG + 7, &b, 1, false, &si), 0);
+	ASSERT_EQ(b, pattern(5 * PG));
+	ASSERT_TRUE(t->maj_flt > majflt);
+	ASSERT_EQ(kmm_check_invariants(kmm_cur()), 0);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
+TEST(pages_mapped_and_touched_twice_are_activated)
+{
+	struct task_struct *t = boot_mem(64 * MiB);
+	int fd = make_file(t, "/hot", 4 * MiB);
+	int big = make_file(t, "/big", 128 * MiB);
+	long addr = do_mmap_pgoff(t->mm, fget_raw(t->files, fd), 0, 4 * MiB, PROT_READ,
+				  MAP_SHARED, 0);
+
+	ASSERT_TRUE(addr > 0);
+	ASSERT_EQ(touch(t, addr, 4 * MiB, 0), 0);
+	/* Stream while touching the mapping again now and then: each look of
+	 * reclaim finds its accessed bits set (the TLB is flushed by the
+	 * unmaps the stream's own reclaim makes, so the bits come back). */
+	for (long off = 0; off < 128 * MiB; off += 16 * MiB) {
+		char *buf = malloc(16 * MiB);
+
+		ASSERT_EQ(ksys_pread64(t, big, buf, 16 * MiB, off), 16 * MiB);
+		free(buf);
+		flush_tlb_range(t->mm, (unsigned long)addr, (unsigned long)addr + 4 * MiB);
+		ASSERT_EQ(touch(t, addr, 4 * MiB, 0), 0);
+	}
+	ASSERT_TRUE(cached(t, fd) == 1024);
+	ASSERT_EQ(t->mm->rss_stat[MM_FILEPAGES], 1024);
+	ASSERT_TRUE(node_stat(NR_ACTIVE_FILE) >= 1024);
+	ASSERT_EQ(kmm_check_invariants(kmm_cur()), 0);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
+TEST(dirty_pages_go_to_the_flusher_not_away)
+{
+	struct task_struct *t = boot_mem(64 * MiB);
+	char *buf = malloc(MiB);
+	int fd = (int)ksys_open(t, "/w", O_RDWR | O_CREAT, 0644);
+
+	ASSERT_TRUE(fd >= 0);
+	for (long off = 0; off < 160 * MiB; off += MiB) {
+		for (long i = 0; i < MiB; i += PG)
+			memset(buf + i, pattern(off + i), PG);
+		ASSERT_EQ(ksys_pwrite64(t, fd, buf, MiB, off), MiB);
+	}
+	free(buf);
+	ASSERT_EQ(ksys_fsync(t, fd), 0);
+	ASSERT_TRUE(event(PGSTEAL_KSWAPD) + event(PGSTEAL_DIRECT) > 16384);
+	ASSERT_EQ(node_stat(NR_DIRTY), 0);
+	ASSERT_EQ(ksys_fadvise64_64(t, fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	ASSERT_EQ(read_file(t, fd, 160 * MiB), 0);		/* every byte from the host */
+	ASSERT_EQ(kmm_check_invariants(kmm_cur()), 0);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
+TEST(mlocked_pages_are_unevictable_until_munlock)
+{
+	struct task_struct *t = boot_mem(64 * MiB);
+	int fd = make_file(t, "/locked", 4 * MiB);
+	int big = make_file(t, "/big", 128 * MiB);
+	long addr = do_mmap_pgoff(t->mm, fget_raw(t->files, fd), 0, 4 * MiB, PROT_READ,
+				  MAP_SHARED, 0);
+	long anon = do_mmap(t->mm, 0, 2 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+
+	ASSERT_TRUE(addr > 0 && anon > 0);
+	t->mm->cap_ipc_lock = true;
+	ASSERT_EQ(do_mlock(t->mm, (unsigned long)addr, 4 * MiB, VM_LOCKED), 0);
+	ASSERT_EQ(do_mlock(t->mm, (unsigned long)anon, 2 * MiB, VM_LOCKED), 0);
+	ASSERT_EQ(touch(t, anon, 2 * MiB, PF_WRITE), 0);	/* populated already */
+	lru_add_drain_all(kmm_cur());
+	ASSERT_EQ(__global_zone_page_state(kmm_cur(), NR_MLOCK), 1536);
+	ASSERT_EQ(node_stat(NR_UNEVICTABLE), 1536);
+	ASSERT_EQ(read_file(t, big, 128 * MiB), 0);
+	ASSERT_EQ(cached(t, fd), 1024);				/* none reclaimed */
+	ASSERT_EQ(node_stat(NR_UNEVICTABLE), 1536);
+	ASSERT_EQ(do_munlock(t->mm, (unsigned long)addr, 4 * MiB), 0);
+	ASSERT_EQ(node_stat(NR_UNEVICTABLE), 512);
+	ASSERT_EQ(__global_zone_page_state(kmm_cur(), NR_MLOCK), 512);
+	ASSERT_EQ(event(UNEVICTABLE_PGS_MUNLOCKED), 1024);
+	/* munmap of the locked anonymous area frees its pages, unlocked. */
+	ASSERT_EQ(do_munmap(t->mm, (unsigned long)anon, 2 * MiB), 0);
+	ASSERT_EQ(node_stat(NR_UNEVICTABLE), 0);
+	ASSERT_EQ(__global_zone_page_state(kmm_cur(), NR_MLOCK), 0);
+	ASSERT_EQ(kmm_check_invariants(kmm_cur()), 0);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
+TEST(anonymous_memory_stays_without_swap)
+{
+	struct task_struct *t = boot_mem(64 * MiB);
+	int big = make_file(t, "/big", 128 * MiB);
+	long anon = do_mmap(t->mm, 0, 16 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+
+	unsigned long rss = t->mm->rss_stat[MM_ANONPAGES];
+
+	ASSERT_TRUE(anon > 0);
+	ASSERT_EQ(touch(t, anon, 16 * MiB, PF_WRITE), 0);
+	ASSERT_EQ(read_file(t, big, 128 * MiB), 0);
+	ASSERT_EQ(t->mm->rss_stat[MM_ANONPAGES], rss + 4096);
+	ASSERT_EQ(event(PGSCAN_ANON), 0);
+	lru_add_drain_all(kmm_cur());
+	ASSERT_TRUE(node_stat(NR_INACTIVE_ANON) + node_stat(NR_ACTIVE_ANON) >= 4096);
+	ASSERT_EQ(kmm_check_invariants(kmm_cur()), 0);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
+TEST(an_allocation_that_does_not_wake_kswapd_reclaims_directly)
+{
+	struct task_struct *t = boot_mem(64 * MiB);
+	int big = make_file(t, "/big", 64 * MiB);
+	struct page *pages[4096];
+	int n;
+
+	ASSERT_EQ(read_file(t, big, 64 * MiB), 0);		/* RAM full of clean cache */
+	for (n = 0; n < 4096; n++) {
+		pages[n] = alloc_pages(GFP_KERNEL & ~__GFP_KSWAPD_RECLAIM, 0);
+		ASSERT_NOT_NULL(pages[n]);
+	}
+	ASSERT_TRUE(event(PGSCAN_DIRECT) > 0);
+	ASSERT_TRUE(event(PGSTEAL_DIRECT) > 0);
+	ASSERT_TRUE(event(ALLOCSTALL_NORMAL) + event(ALLOCSTALL_DMA32) > 0);
+	while (n--)
+		__free_pages(pages[n], 0);
+	ASSERT_EQ(kmm_check_invariants(kmm_cur()), 0);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
+int main(void)
+{
+	RUN_TEST(new_pages_join_the_inactive_list_after_their_batch);
+	RUN_TEST(a_stream_four_times_ram_is_reclaimed_by_kswapd);
+	RUN_TEST(a_file_read_twice_survives_a_use_once_stream);
+	RUN_TEST(a_mapping_larger_than_ram_is_unmapped_and_reads_back);
+	RUN_TEST(pages_mapped_and_touched_twice_are_activated);
+	RUN_TEST(dirty_pages_go_to_the_flusher_not_away);
+	RUN_TEST(mlocked_pages_are_unevictable_until_munlock);
+	RUN_TEST(anonymous_memory_stays_without_swap);
+	RUN_TEST(an_allocation_that_does_not_wake_kswapd_reclaims_directly);
+	return harness_summary();
+}
