@@ -123,29 +123,13 @@ static int make_image(const char *img, unsigned int bs, const char *size, bool w
 /* e2fsck's exit status: 0 clean, 4 errors left (with -n), 8 and up broken. */
 static int fsck(const char *img, const char *opts, char *out, size_t len)
 {
-	char cmd[1024], sink[256];
-
-	snprintf(cmd, sizeof(cmd), "%s %s %s 2>&1", e2fsck, opts, img);
-	return run_capture(cmd, out ? out : sink, out ? len : sizeof(sink));
+	return run_e2fsck(e2fsck, opts, img, out, len);
 }
 
 /* Whether `debugfs -R "cat path"` prints exactly want[0..len). */
 static bool debugfs_has(const char *img, const char *path, const void *want, size_t len)
 {
-	char cmd[1024];
-	unsigned char *got = malloc(len + 1);
-	size_t n;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "%s -R 'cat %s' %s 2>/dev/null", debugfs, path, img);
-	p = popen(cmd, "r");
-	if (!p || !got)
-		abort();
-	n = fread(got, 1, len + 1, p);
-	pclose(p);
-	n = n == len && !memcmp(got, want, len);
-	free(got);
-	return n;
+	return debugfs_cat_is(debugfs, img, path, want, len);
 }
 
 /* debugfs's "Filesystem state:" of the superblock is "clean". */
