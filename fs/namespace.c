@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <kmm/blkdev.h>
 #include <kmm/fs.h>
 #include "base/seq_buf.h"
 #include "fs/machine.h"
@@ -272,6 +273,53 @@ struct super_block *lookup_mnt(struct kmm *k, const char *path, const char **res
 	if (!mnt)
 		*err = -ENOENT;
 	return mnt ? mnt->mnt_sb : NULL;
+}
+
+struct super_block *get_super(struct kmm *k, const struct block_device *bdev)
+{
+	struct vfsmount *mnt;
+
+	for (mnt = k->fs->mounts; mnt; mnt = mnt->next)
+		if (mnt->mnt_sb->s_bdev == bdev)
+			return mnt->mnt_sb;
+	return NULL;
+}
+
+/* A version 4 (random) UUID, from the machine's random numbers. */
+static void make_uuid(struct kmm *k, unsigned char uuid[16])
+{
+	unsigned long r[2] = { get_random_long(k), get_random_long(k) };
+
+	memcpy(uuid, r, 16);
+	uuid[6] = (uuid[6] & 0x0f) | 0x40;
+	uuid[8] = (uuid[8] & 0x3f) | 0x80;	/* the RFC 4122 variant */
+}
+
+int do_mkfs(struct kmm *k, const char *dev, const char *type, unsigned int blocksize,
+	    const char **why)
+{
+	const struct file_system_type *fst = get_fs_type(type);
+	struct block_device *bdev;
+	unsigned char uuid[16];
+
+	if (!fst || !fst->mkfs) {
+		*why = fst ? "this filesystem type lives on no device" : "unknown filesystem type";
+		return -ENODEV;
+	}
+	bdev = lookup_bdev(dev);
+	if (!bdev) {
+		*why = "no such block device";
+		return -ENOENT;
+	}
+	/* The root may be the device: mount it now, as any call would. */
+	if (!k->fs->mounts)
+		mount_root(k);
+	if (get_super(k, bdev)) {
+		*why = "the device is mounted";
+		return -EBUSY;
+	}
+	make_uuid(k, uuid);
+	return fst->mkfs(bdev, blocksize, uuid, why);
 }
 
 int iterate_supers(struct kmm *k, int (*fn)(struct super_block *sb, void *arg), void *arg)

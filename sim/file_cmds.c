@@ -1,11 +1,12 @@
 /*
  * sim/file_cmds.c - the file system calls of the script language: open,
  * close, pread, pwrite, ftruncate, fsync, fdatasync, sync, fadvise and
- * cachestat.  Each
+ * cachestat; the path calls, mount, umount and mkfs.  Each
  * prints one line: the result as the system call returns it, or
  * "error ENAME" (docs/scripting.md).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <kmm/fs.h>
@@ -340,6 +341,25 @@ int cmd_mount(struct sim *s, int argc, char **argv)
 		flags = !strcmp(argv[4], "ro") ? SB_RDONLY : 0;
 	}
 	return print_result(s, do_mount(s->k, argv[1], argv[2], argv[3], flags));
+}
+
+/*
+ * mkfs DEV TYPE [BLOCKSIZE] -> ok | error E...: what went wrong also on
+ * err, as mkfs(8) says it.  BLOCKSIZE omitted: the type's choice.
+ */
+int cmd_mkfs(struct sim *s, int argc, char **argv)
+{
+	unsigned long bs = 0;
+	const char *why = NULL;
+	int r;
+
+	if (argc > 3 && (parse_ulong(argv[3], &bs, true) || bs > UINT_MAX))
+		return syntax_error(s, "mkfs: BLOCKSIZE must be a number of bytes (4096), got '%s'",
+				    argv[3]);
+	r = do_mkfs(s->k, argv[1], argv[2], (unsigned int)bs, &why);
+	if (r && why)
+		fprintf(s->err, "mkfs.%s: %s: %s\n", argv[2], argv[1], why);
+	return print_result(s, r);
 }
 
 /* umount DIR -> ok | error E... */

@@ -118,6 +118,7 @@ int cmd_rename(struct sim *s, int argc, char **argv);
 int cmd_stat(struct sim *s, int argc, char **argv);
 int cmd_syncfs(struct sim *s, int argc, char **argv);
 int cmd_mount(struct sim *s, int argc, char **argv);
+int cmd_mkfs(struct sim *s, int argc, char **argv);
 int cmd_umount(struct sim *s, int argc, char **argv);
 int cmd_buffers(struct sim *s, int argc, char **argv);
 /* The bytes of a data argument: "text" or fill=0xAB:LEN (malloc'ed), or NULL

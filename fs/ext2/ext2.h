@@ -77,6 +77,12 @@ static inline void le32_add_cpu(__le32 *var, int val)
 #define EXT2_VALID_FS		0x0001	/* unmounted cleanly */
 #define EXT2_ERROR_FS		0x0002	/* errors detected */
 
+/* s_errors: what to do when an error is found (kmm always continues) */
+#define EXT2_ERRORS_CONTINUE	1
+
+/* s_creator_os */
+#define EXT2_OS_LINUX		0
+
 /* Features: COMPAT may be ignored, RO_COMPAT only read, INCOMPAT refused. */
 #define EXT2_FEATURE_COMPAT_DIR_PREALLOC	0x0001
 #define EXT2_FEATURE_COMPAT_IMAGIC_INODES	0x0002
@@ -149,8 +155,10 @@ struct ext2_super_block {
 	__le16 s_reserved_word_pad;
 	__le32 s_default_mount_opts;
 	__le32 s_first_meta_bg;
-	__le32 s_reserved[190];
+	__le32 s_mkfs_time;		/* when mkfs made it (ext4's name for the word) */
+	__le32 s_reserved[189];
 };
+BUILD_BUG_ON(sizeof(struct ext2_super_block) != 1024);
 
 /* One per block group, in the blocks after the superblock. */
 struct ext2_group_desc {
@@ -314,6 +322,8 @@ __printf(3, 4) void ext2_msg(struct ext2_sb_info *sbi, const char *prefix,
 struct ext2_group_desc *ext2_get_group_desc(struct ext2_sb_info *sbi, unsigned long group,
 					    struct buffer_head **bh);
 bool ext2_bg_has_super(const struct ext2_sb_info *sbi, unsigned long group);
+unsigned long ext2_group_first_block(const struct ext2_sb_info *sbi, unsigned long group);
+unsigned long ext2_group_last_block(const struct ext2_sb_info *sbi, unsigned long group);
 unsigned long ext2_bg_meta_blocks(const struct ext2_sb_info *sbi, unsigned long group);
 bool ext2_data_block_valid(struct ext2_sb_info *sbi, unsigned long block, unsigned long count);
 uint32_t ext2_now(void);
@@ -370,6 +380,18 @@ unsigned long ext2_count_free_blocks(struct ext2_sb_info *sbi);
 struct ext2_inode_info *ext2_new_inode(struct ext2_inode_info *dir, unsigned int mode,
 				       int *err);
 void ext2_free_inode(struct ext2_inode_info *inode);
+
+/*
+ * mkfs.c: makes an empty ext2 on the whole of bdev, as mke2fs -t ext2
+ * would with 128-byte inodes and no resize_inode, dir_index or ext_attr
+ * (docs/ext2.md, "Making a filesystem").  blocksize 1024, 2048, 4096, or
+ * 0 for mke2fs's choice by size; uuid NULL: the nil UUID.  0, or -EINVAL
+ * (block size), -EROFS, -ENOSPC (device too small), -EFBIG, -ENOMEM, -EIO
+ * with *why saying what went wrong.  Nothing is written unless it can
+ * succeed but for memory and I/O.
+ */
+int ext2_mkfs(struct block_device *bdev, unsigned int blocksize, const unsigned char *uuid,
+	      const char **why);
 
 /* Bits of the on-disk bitmaps: byte-wise little-endian, as Linux's *_le. */
 static inline bool ext2_test_bit(unsigned long nr, const void *map)

@@ -739,11 +739,6 @@ static const struct super_operations ext2_sops = {
 	.shutdown = ext2_shutdown,
 };
 
-static int bdev_mounted(struct super_block *sb, void *bdev)
-{
-	return sb->s_bdev == bdev;
-}
-
 /* mount -t ext2 /dev/kda DIR: ENOENT without the device, EBUSY if it is
  * mounted already; a filesystem ext2_fill_super refuses, its errno. */
 static struct super_block *ext2_mount_bdev(struct kmm *k, const char *source,
@@ -753,7 +748,7 @@ static struct super_block *ext2_mount_bdev(struct kmm *k, const char *source,
 	struct super_block *sb;
 	struct ext2_mount *m;
 
-	*err = !bdev ? -ENOENT : iterate_supers(k, bdev_mounted, bdev) ? -EBUSY : 0;
+	*err = !bdev ? -ENOENT : get_super(k, bdev) ? -EBUSY : 0;
 	if (*err)
 		return NULL;
 	sb = calloc(1, sizeof(*sb));
@@ -784,4 +779,5 @@ out_free:
 const struct file_system_type ext2_fs_type = {
 	.name = "ext2",
 	.mount = ext2_mount_bdev,
+	.mkfs = ext2_mkfs,
 };

@@ -106,16 +106,17 @@ struct ext2_group_desc *ext2_get_group_desc(struct ext2_sb_info *sbi, unsigned l
 	return (struct ext2_group_desc *)sbi->s_group_desc[block]->b_data + off;
 }
 
-static unsigned long group_first_block(const struct ext2_sb_info *sbi, unsigned long group)
+/* A group's first and last block (the last group may be short). */
+unsigned long ext2_group_first_block(const struct ext2_sb_info *sbi, unsigned long group)
 {
 	return sbi->s_first_data_block + group * sbi->s_blocks_per_group;
 }
 
-static unsigned long group_last_block(const struct ext2_sb_info *sbi, unsigned long group)
+unsigned long ext2_group_last_block(const struct ext2_sb_info *sbi, unsigned long group)
 {
 	if (group == sbi->s_groups_count - 1)
 		return sbi->s_blocks_count - 1;
-	return group_first_block(sbi, group) + sbi->s_blocks_per_group - 1;
+	return ext2_group_first_block(sbi, group) + sbi->s_blocks_per_group - 1;
 }
 
 static bool overlaps(unsigned long a, unsigned long alen, unsigned long b, unsigned long blen)
@@ -141,7 +142,8 @@ bool ext2_data_block_valid(struct ext2_sb_info *sbi, unsigned long block, unsign
 	for (g = first; g <= last; g++) {
 		struct ext2_group_desc *gdp = ext2_get_group_desc(sbi, g, NULL);
 
-		if (overlaps(block, count, group_first_block(sbi, g), ext2_bg_meta_blocks(sbi, g)) ||
+		if (overlaps(block, count, ext2_group_first_block(sbi, g),
+			     ext2_bg_meta_blocks(sbi, g)) ||
 		    overlaps(block, count, le32_to_cpu(gdp->bg_block_bitmap), 1) ||
 		    overlaps(block, count, le32_to_cpu(gdp->bg_inode_bitmap), 1) ||
 		    overlaps(block, count, le32_to_cpu(gdp->bg_inode_table), sbi->s_itb_per_group))
@@ -157,8 +159,8 @@ static bool ext2_check_descriptors(struct ext2_sb_info *sbi)
 
 	for (g = 0; g < sbi->s_groups_count; g++) {
 		struct ext2_group_desc *gdp = ext2_get_group_desc(sbi, g, NULL);
-		unsigned long first = group_first_block(sbi, g) + ext2_bg_meta_blocks(sbi, g);
-		unsigned long last = group_last_block(sbi, g);
+		unsigned long first = ext2_group_first_block(sbi, g) + ext2_bg_meta_blocks(sbi, g);
+		unsigned long last = ext2_group_last_block(sbi, g);
 		unsigned long b;
 
 		b = le32_to_cpu(gdp->bg_block_bitmap);

@@ -240,6 +240,10 @@ struct file_system_type {
 	/* A new super_block for source, or NULL with *err = -errno. */
 	struct super_block *(*mount)(struct kmm *k, const char *source, unsigned int flags,
 				     int *err);
+	/* mkfs(8) of this type on the whole of bdev (NULL: the type lives on
+	 * no device): 0 or -errno with *why saying what went wrong. */
+	int (*mkfs)(struct block_device *bdev, unsigned int blocksize,
+		    const unsigned char *uuid, const char **why);
 };
 
 /* The filesystems mount(2) knows (fs/namespace.c's table). */
@@ -256,6 +260,19 @@ int do_umount(struct kmm *k, const char *dir);
 /* The filesystem path is on (mounting the root on first use) and, in
  * *rest, the path below its mount point; NULL with *err = -errno. */
 struct super_block *lookup_mnt(struct kmm *k, const char *path, const char **rest, int *err);
+/* The filesystem mounted from bdev, or NULL (Linux's get_super, without
+ * the reference: the mount table is the machine's, used by one caller). */
+struct super_block *get_super(struct kmm *k, const struct block_device *bdev);
+/*
+ * mkfs(8): a new filesystem of type on the device named dev ("/dev/kda")
+ * as the type's mkfs lays it out (blocksize 0: its own choice), with a
+ * random UUID from the machine's seed.  0, or -ENODEV (no such type, or
+ * one that makes nothing on a device), -ENOENT (no such device), -EBUSY
+ * (mounted: the root is mounted first if it is still to be), or the
+ * type's error; *why says which.
+ */
+int do_mkfs(struct kmm *k, const char *dev, const char *type, unsigned int blocksize,
+	    const char **why);
 /* Each mount, in mount order: fn's non-zero return stops the walk. */
 int iterate_supers(struct kmm *k, int (*fn)(struct super_block *sb, void *arg), void *arg);
 /* /proc/mounts: "SOURCE DIR TYPE rw|ro 0 0" a line. */

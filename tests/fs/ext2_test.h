@@ -67,6 +67,38 @@ static inline int run_capture(const char *cmd, char *buf, size_t len)
 	return WEXITSTATUS(pclose(p));
 }
 
+/* e2fsck OPTS on img: its exit status (0 clean, 4 errors left with -n,
+ * 8 and up broken) and the start of its report in out (len bytes, or
+ * thrown away when out is NULL). */
+static inline int run_e2fsck(const char *e2fsck, const char *opts, const char *img, char *out,
+			     size_t len)
+{
+	char cmd[1024], sink[256];
+
+	snprintf(cmd, sizeof(cmd), "%s %s %s 2>&1", e2fsck, opts, img);
+	return run_capture(cmd, out ? out : sink, out ? len : sizeof(sink));
+}
+
+/* Whether `debugfs -R "cat path" img` prints exactly want[0..len). */
+static inline bool debugfs_cat_is(const char *debugfs, const char *img, const char *path,
+				  const void *want, size_t len)
+{
+	char cmd[1024];
+	unsigned char *got = malloc(len + 1);
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s -R 'cat \"%s\"' %s 2>/dev/null", debugfs, path, img);
+	p = popen(cmd, "r");
+	if (!p || !got)
+		abort();
+	n = fread(got, 1, len + 1, p);
+	pclose(p);
+	n = n == len && !memcmp(got, want, len);
+	free(got);
+	return n;
+}
+
 /* root/rel holds len bytes of buf at offset at (made if missing). */
 static inline void put_file_in(const char *root, const char *rel, const void *buf, size_t len,
 			       off_t at)

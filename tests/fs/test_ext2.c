@@ -765,35 +765,22 @@ TEST(test_bad_metadata_random)
 /* e2fsck -fn on img: 0 when it finds nothing to fix (its report otherwise). */
 static int fsck(const char *img)
 {
-	char cmd[1024], out[8192];
-	int rc;
+	char out[8192];
+	int rc = run_e2fsck(e2fsck, "-fn", img, out, sizeof(out));
 
-	snprintf(cmd, sizeof(cmd), "%s -fn %s 2>&1", e2fsck, img);
-	rc = run_capture(cmd, out, sizeof(out));
 	if (rc)
 		fprintf(stderr, "  e2fsck -fn %s: %d\n%s", img, rc, out);
 	return rc;
 }
 
-/* Whether `debugfs -R "cat path"` prints exactly want. */
-static bool debugfs_cat_is(const char *img, const char *path, const void *want, size_t len)
+/* Whether `debugfs -R "cat path"` prints exactly want (saying so if not). */
+static bool debugfs_cat(const char *img, const char *path, const void *want, size_t len)
 {
-	char cmd[1024];
-	char *got = malloc(len + 1);
-	size_t n;
-	FILE *p;
+	bool same = debugfs_cat_is(debugfs, img, path, want, len);
 
-	snprintf(cmd, sizeof(cmd), "%s -R 'cat \"%s\"' %s 2>/dev/null", debugfs, path, img);
-	p = popen(cmd, "r");
-	if (!p || !got)
-		abort();
-	n = fread(got, 1, len + 1, p);
-	pclose(p);
-	n = n == len && !memcmp(got, want, len);
-	if (!n)
+	if (!same)
 		fprintf(stderr, "  debugfs cat %s differs\n", path);
-	free(got);
-	return n;
+	return same;
 }
 
 static void pattern(char *buf, size_t len, unsigned int seed)
@@ -963,17 +950,17 @@ static void write_side(unsigned int bs)
 	ASSERT_EQ(fsck(img), 0);
 
 	pattern(buf, 5000, 1);
-	ASSERT_TRUE(debugfs_cat_is(img, "/newdir/renamed.txt", buf, 5000));
+	ASSERT_TRUE(debugfs_cat(img, "/newdir/renamed.txt", buf, 5000));
 	pattern(buf, 20000, 2);
-	ASSERT_TRUE(debugfs_cat_is(img, "/newdir/biglink", buf, 20000));
+	ASSERT_TRUE(debugfs_cat(img, "/newdir/biglink", buf, 20000));
 	pattern(buf, 3000, 4);
-	ASSERT_TRUE(debugfs_cat_is(img, "/emptydir/f", buf, 3000));
-	ASSERT_TRUE(debugfs_cat_is(img, "/victim", "hello\n", 6));
+	ASSERT_TRUE(debugfs_cat(img, "/emptydir/f", buf, 3000));
+	ASSERT_TRUE(debugfs_cat(img, "/victim", "hello\n", 6));
 	pattern(buf, 10, 7);
-	ASSERT_TRUE(debugfs_cat_is(img, "/newdir/entry-number-007-with-a-long-name", buf, 10));
+	ASSERT_TRUE(debugfs_cat(img, "/newdir/entry-number-007-with-a-long-name", buf, 10));
 	memset(buf, 0, (3 << 20) + 10000);
 	pattern(buf + (3 << 20), 50, 3);
-	ASSERT_TRUE(debugfs_cat_is(img, "/holes", buf, (3 << 20) + 10000));
+	ASSERT_TRUE(debugfs_cat(img, "/holes", buf, (3 << 20) + 10000));
 
 	/* Everything but the new names' blocks is free again after removing them. */
 	sbi = mount_rw(img, &bi);

@@ -17,7 +17,10 @@
  *   - a shared mapping writing into a hole gets only that block at fsync;
  *   - ENOSPC from pwrite on a full image, EROFS on disk=IMAGE:ro (the
  *     image unchanged), a bad image refused at the first call while the
- *     machine runs on, and fs=DIR with disk=IMAGE putting ext2 at /mnt.
+ *     machine runs on, and fs=DIR with disk=IMAGE putting ext2 at /mnt;
+ *   - do_mkfs through the real buffer cache at 1, 2 and 4 KiB blocks: the
+ *     new filesystem mounts, takes a file, passes e2fsck; EBUSY while the
+ *     device is mounted (at /mnt, or as the root of disk=IMAGE).
  *
  * Without e2fsprogs the tests say so and pass.
  */
@@ -123,29 +126,13 @@ static int make_image(const char *img, unsigned int bs, const char *size, bool w
 /* e2fsck's exit status: 0 clean, 4 errors left (with -n), 8 and up broken. */
 static int fsck(const char *img, const char *opts, char *out, size_t len)
 {
-	char cmd[1024], sink[256];
-
-	snprintf(cmd, sizeof(cmd), "%s %s %s 2>&1", e2fsck, opts, img);
-	return run_capture(cmd, out ? out : sink, out ? len : sizeof(sink));
+	return run_e2fsck(e2fsck, opts, img, out, len);
 }
 
 /* Whether `debugfs -R "cat path"` prints exactly want[0..len). */
 static bool debugfs_has(const char *img, const char *path, const void *want, size_t len)
 {
-	char cmd[1024];
-	unsigned char *got = malloc(len + 1);
-	size_t n;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "%s -R 'cat %s' %s 2>/dev/null", debugfs, path, img);
-	p = popen(cmd, "r");
-	if (!p || !got)
-		abort();
-	n = fread(got, 1, len + 1, p);
-	pclose(p);
-	n = n == len && !memcmp(got, want, len);
-	free(got);
-	return n;
+	return debugfs_cat_is(debugfs, img, path, want, len);
 }
 
 /* debugfs's "Filesystem state:" of the superblock is "clean". */
@@ -710,6 +697,51 @@ TEST(host_root_with_the_disk_at_mnt)
 	ASSERT_EQ(fsck(img, "-fn", NULL, 0), 0);
 }
 
+/* The real buffer cache under mkfs: the image it writes mounts, takes
+ * files, and is clean; a mounted device (the root, or at /mnt) is EBUSY. */
+TEST(mkfs_on_the_disk_then_mount_it)
+{
+	static unsigned char data[300 << 10];
+	struct task_struct *t;
+	char img[256], root[256], cmd[600];
+	const char *why = NULL;
+	unsigned int bs;
+
+	if (!have_tools)
+		return;
+	pattern(data, sizeof(data), 9);
+	snprintf(img, sizeof(img), "%s/mkfs.img", tmp);
+	snprintf(root, sizeof(root), "%s/mkfsroot", tmp);
+	ASSERT_EQ(mkdir(root, 0755), 0);
+	for (bs = 1024; bs <= 4096; bs *= 2) {
+		snprintf(cmd, sizeof(cmd), "rm -f %s && truncate -s 20M %s", img, img);
+		ASSERT_EQ(run_quiet(cmd), 0);
+		t = boot_disk(img, "", root);
+		ASSERT_EQ(do_mkfs(kmm_current(), "/dev/kda", "ext2", bs, &why), 0);
+		/* The root went up first, the disk's /mnt not (no ext2 yet). */
+		ASSERT_CONTAINS(last_report, "can't find an ext2 filesystem");
+		capture_reports();
+		ASSERT_EQ(ksys_mkdir(t, "/mnt", 0755), 0);
+		ASSERT_EQ(do_mount(kmm_current(), "/dev/kda", "/mnt", "ext2", 0), 0);
+		ASSERT_EQ(do_mkfs(kmm_current(), "/dev/kda", "ext2", bs, &why), -EBUSY);
+		ASSERT_STR_EQ(why, "the device is mounted");
+		ASSERT_EQ(write_file(t, "/mnt/f", data, sizeof(data), 0, false), 0);
+		ASSERT_EQ(do_umount(kmm_current(), "/mnt"), 0);
+		ASSERT_EQ(ksys_rmdir(t, "/mnt"), 0);
+		ASSERT_EQ(reports_seen, 0);
+		kmm_shutdown(NULL);
+		ASSERT_EQ(fsck(img, "-fn", NULL, 0), 0);
+		ASSERT_TRUE(debugfs_has(img, "/f", data, sizeof(data)));
+	}
+	/* disk=IMAGE alone: the root is on it, mounted by mkfs's look. */
+	boot_disk(img, "", NULL);
+	ASSERT_EQ(do_mkfs(kmm_current(), "/dev/kda", "ext2", 0, &why), -EBUSY);
+	ASSERT_EQ(do_mkfs(kmm_current(), "/dev/kda", "xfs", 0, &why), -ENODEV);
+	ASSERT_EQ(do_mkfs(kmm_current(), "/dev/kdb", "ext2", 0, &why), -ENOENT);
+	kmm_shutdown(NULL);
+	ASSERT_EQ(fsck(img, "-fn", NULL, 0), 0);
+}
+
 int main(void)
 {
 	char cmd[512];
@@ -724,6 +756,7 @@ int main(void)
 		RUN_TEST(read_only_image_is_erofs_and_untouched);
 		RUN_TEST(bad_image_fails_the_first_call_and_the_machine_runs_on);
 		RUN_TEST(host_root_with_the_disk_at_mnt);
+		RUN_TEST(mkfs_on_the_disk_then_mount_it);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
 	run_quiet(cmd);
