@@ -189,6 +189,22 @@ static int cmd_boot(struct sim *s, int argc, char **argv)
 	return 0;		/* boot prints nothing */
 }
 
+/* The lines of text that start with one of the n prefixes, in order. */
+static void print_lines_starting(struct sim *s, const char *text, int n, char **prefix)
+{
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+		int i;
+
+		for (i = 0; i < n; i++)
+			if (!strncmp(text, prefix[i], strlen(prefix[i]))) {
+				fprintf(s->out, "%.*s\n", (int)len, text);
+				break;
+			}
+		text += len + (text[len] == '\n');
+	}
+}
+
 static int cmd_cat(struct sim *s, int argc, char **argv)
 {
 	static char buf[1 << 20];
@@ -198,7 +214,11 @@ static int cmd_cat(struct sim *s, int argc, char **argv)
 		fprintf(s->out, "cat: %s: No such file or directory\n", argv[1]);
 		return 0;
 	}
-	fputs(buf, s->out);
+	if (argc == 2) {
+		fputs(buf, s->out);
+		return 0;
+	}
+	print_lines_starting(s, buf, argc - 2, argv + 2);
 	return 0;
 }
 
@@ -748,8 +768,8 @@ static const struct sim_cmd sim_cmds[] = {
 	{ "crash", 0, 0, "crash",
 	  "Stops the machine at once, as a power cut (nothing written back, no sync); boot may follow.",
 	  cmd_crash },
-	{ "cat", 1, 1, "cat PATH",
-	  "Prints a /proc file or /proc/sys/vm knob as Linux does.", cmd_cat },
+	{ "cat", 1, 9, "cat PATH [FIELD...]",
+	  "Prints a /proc file or /proc/sys/vm knob as Linux does; with FIELDs, only the lines that start with one of them (as grep ^FIELD).", cmd_cat },
 	{ "echo", 3, 3, "echo VALUE > PATH",
 	  "Writes a /proc/sys/vm knob, a fault-injection knob (/sys/kernel/debug/failslab/..., /proc/self/fail-nth); prints ok, or error EINVAL for a value out of its range.", cmd_echo },
 	{ "fail_nth", 0, 1, "fail_nth [N]",

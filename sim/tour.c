@@ -20,7 +20,7 @@ static const struct tour_step tour[] = {
 	  "since Zen 3; without the option kmm does what the host CPU does).\n"
 	  "Each '$' line is a script command; you can type the same lines into\n"
 	  "`kmm` or put them in a file for `kmm run FILE`.",
-	  "boot mem=256M cpus=2 seed=1 pku=on" },
+	  "boot mem=256M cpus=2 seed=1 pku=on disk=scratch:16M" },
 
 	{ "Part 1: physical memory.  The RAM is cut into zones by address, as on\n"
 	  "x86-64: DMA (below 16 MiB, for old devices) and DMA32 (below 4 GiB).\n"
@@ -315,10 +315,70 @@ static const struct tour_step tour[] = {
 	{ NULL, "cachestat 6 3 0 0" },
 	{ NULL, "exit 6" },
 
+	{ "Part 11: a disk and a real filesystem.  The boot line also gave the\n"
+	  "machine a block device, kda (disk=scratch:16M: an empty 16 MiB image,\n"
+	  "512-byte sectors).  mkfs writes an ext2 filesystem on it with 1 KiB\n"
+	  "blocks, as mke2fs -b 1024 would; mount puts it at /mnt, beside the\n"
+	  "host-directory root.",
+	  "spawn cat" },
+	{ NULL, "mkdir 7 /mnt" },
+	{ NULL, "mkfs /dev/kda ext2 1024" },
+	{ NULL, "mount /dev/kda /mnt ext2" },
+	{ NULL, "cat /proc/mounts" },
+	{ "ext2's metadata (superblock, group descriptors, bitmaps, the inode\n"
+	  "table) lives in the block device's own page cache: the buffer cache.\n"
+	  "One 4 KiB page of it holds four 1 KiB blocks, each with a buffer_head\n"
+	  "of its own.  Growing a file changes only its inode, in block 6 (the\n"
+	  "inode table starts at block 5, eight 128-byte inodes a block): one\n"
+	  "buffer of the four is dirty.",
+	  "open 7 /mnt/notes O_RDWR|O_CREAT" },
+	{ NULL, "pwrite 7 3 0 \"hello ext2\"" },
+	{ NULL, "fsync 7 3" },
+	{ NULL, "ftruncate 7 3 100000" },
+	{ NULL, "buffers /dev/kda 6" },
+	{ NULL, "cat /sys/block/kda/stat" },
+	{ "sync writes only the dirty buffer: one more write request of 2\n"
+	  "sectors (1 KiB), not the whole page (the 5th field of the stat line\n"
+	  "counts written sectors).  Buffers in meminfo is the buffer cache.",
+	  "sync" },
+	{ NULL, "buffers /dev/kda 6" },
+	{ NULL, "cat /sys/block/kda/stat" },
+	{ NULL, "cat /proc/meminfo Buffers" },
+	{ NULL, "exit 7" },
+	{ NULL, "umount /mnt" },
+
+	{ "Part 12: memory pressure.  Pages join the LRU lists through per-CPU\n"
+	  "batches and start on the inactive list.  Reading a 384 MiB file on a\n"
+	  "256 MiB machine: when free memory falls below a zone's low watermark\n"
+	  "the allocator wakes kswapd, which takes pages from the tail of the\n"
+	  "inactive file list and frees the clean, unused ones until the high\n"
+	  "watermark is free again.  A page read once is not worth keeping.",
+	  "spawn cat" },
+	{ NULL, "open 8 /big O_RDWR|O_CREAT" },
+	{ NULL, "ftruncate 8 3 402653184" },
+	{ NULL, "pread 8 3 0 67108864" },
+	{ NULL, "pread 8 3 67108864 67108864" },
+	{ NULL, "pread 8 3 134217728 67108864" },
+	{ NULL, "cat /proc/meminfo MemFree Active( Inactive(" },
+	{ "192 MiB in, the file is on the inactive list and memory is still\n"
+	  "free.  The next 192 MiB do not fit: kswapd keeps MemFree at a few MiB\n"
+	  "(between the watermarks) by freeing the oldest pages of the stream,\n"
+	  "and Inactive(file) stays as big as RAM allows.",
+	  "pread 8 3 201326592 67108864" },
+	{ NULL, "pread 8 3 268435456 67108864" },
+	{ NULL, "pread 8 3 335544320 67108864" },
+	{ NULL, "cat /proc/meminfo MemFree Active( Inactive(" },
+	{ "pgscan_kswapd counts pages kswapd looked at, pgsteal_kswapd those it\n"
+	  "freed, pageoutrun its passes; no allocation had to reclaim directly\n"
+	  "(pgscan_direct 0).  Anonymous memory stays: there is no swap yet.",
+	  "cat /proc/vmstat pgscan_kswapd pgscan_direct pgsteal_kswapd pageoutrun" },
+	{ NULL, "exit 8" },
+
 	{ "That is the page allocator, the slab, the kernel page table, vmalloc,\n"
 	  "process address spaces, page faults, protection keys, fault\n"
-	  "injection and the page cache.  Type `help` in `kmm` for the commands; docs/ explains every\n"
-	  "number you saw.",
+	  "injection, the page cache, the buffer cache with ext2, and reclaim.\n"
+	  "Type `help` in `kmm` for the commands; docs/ explains every number\n"
+	  "you saw.",
 	  "check" },
 };
 
