@@ -392,6 +392,28 @@ static void xas_delete_empty(struct xa_state *xas, struct xa_node *node)
 		xas->xa_node = XAS_RESTART;
 }
 
+/*
+ * xa_delete_node: a leaf whose entries are all values nobody needs (the
+ * page cache's shadow entries, which workingset's shrinker drops) goes
+ * with its entries; ancestors left empty go too and the tree shrinks.
+ * update is told, as xas_store would tell it.  Caller holds xa_lock.
+ */
+void xa_delete_node(struct xa_node *node, xa_update_node_t update)
+{
+	struct xa_state xas = {
+		.xa = node->array, .xa_index = 0, .xa_offset = 0,
+		.xa_node = XAS_RESTART, .xa_alloc = NULL, .xa_update = update,
+	};
+	unsigned int i;
+
+	for (i = 0; i < XA_CHUNK_SIZE; i++)
+		node->slots[i] = NULL;
+	memset(node->marks, 0, sizeof(node->marks));
+	node->count = 0;
+	node->nr_values = 0;
+	xas_delete_empty(&xas, node);
+}
+
 /* ---- storing ------------------------------------------------------------ */
 
 void *xas_store(struct xa_state *xas, void *entry)

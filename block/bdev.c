@@ -227,8 +227,11 @@ static bool bdev_buffers_busy(struct block_device *bdev)
 	struct page *page;
 
 	xa_for_each(&as->i_pages, index, page) {
-		struct buffer_head *head = folio_buffers(page), *bh = head;
+		struct buffer_head *head, *bh;
 
+		if (xa_is_value(page))
+			continue;	/* a shadow entry */
+		head = bh = folio_buffers(page);
 		if (!head)
 			continue;
 		do {

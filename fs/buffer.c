@@ -497,6 +497,8 @@ int check_buffer_invariants(struct block_device *bdev)
 	struct page *page;
 
 	xa_for_each(&as->i_pages, index, page) {
+		if (xa_is_value(page))
+			continue;	/* a shadow entry of a reclaimed page */
 		nr++;
 		if (page->mapping != as || page->index != index) {
 			kmm_report(kmm_cur(), "buffer cache: %s page at %lu is not the cache's\n",

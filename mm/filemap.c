@@ -88,9 +88,12 @@ void address_space_init_once(struct address_space *as)
 
 struct page *find_get_page(struct address_space *as, pgoff_t index)
 {
+	void *entry;
+
 	if (!as->nrpages)
 		return NULL;
-	return xa_load(&as->i_pages, index);
+	entry = xa_load(&as->i_pages, index);
+	return xa_is_value(entry) ? NULL : entry;	/* a shadow is no page */
 }
 
 static void count_cache_page(struct address_space *as, long delta)
@@ -102,20 +105,56 @@ static void count_cache_page(struct address_space *as, long delta)
 		mod_node_page_state(k, NR_SHMEM, delta);
 }
 
-/* Puts page at index into the cache (which holds the page's reference). */
-static int page_cache_insert(struct address_space *as, struct page *page, pgoff_t index)
+/*
+ * The page cache's stores go through one cursor with workingset's node
+ * tracker (a leaf holding only shadow entries is on its list).  Replaces
+ * what is at index if it is old (a page, a shadow, or NULL): the entry
+ * that was there, or an XA_ERROR; clears the slot's marks when a page
+ * becomes a shadow.
+ */
+static void *page_cache_replace(struct address_space *as, pgoff_t index, void *old, void *entry)
 {
-	int err;
+	XA_STATE(xas, &as->i_pages, index);
+	void *curr;
+
+	xas_set_update(&xas, workingset_update_node);
+	do {
+		xas_lock(&xas);
+		curr = xas_load(&xas);
+		if (curr == old || (!old && xa_is_value(curr))) {
+			if (xa_is_value(entry) || !entry) {
+				xas_clear_mark(&xas, PAGECACHE_TAG_DIRTY);
+				xas_clear_mark(&xas, PAGECACHE_TAG_WRITEBACK);
+				xas_clear_mark(&xas, PAGECACHE_TAG_TOWRITE);
+			}
+			xas_store(&xas, entry);
+		}
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, GFP_KERNEL));
+	return xas_error(&xas) ? XA_ERROR(xas_error(&xas)) : curr;
+}
+
+/*
+ * Puts page at index into the cache (which holds the page's reference):
+ * in an empty slot or over a shadow entry, which *shadowp gets (NULL if
+ * none).  -EEXIST if a page is there, -ENOMEM.
+ */
+static int page_cache_insert(struct address_space *as, struct page *page, pgoff_t index,
+			     void **shadowp)
+{
+	void *old;
 
 	page->mapping = as;
 	page->index = index;
 	if (as->host->i_shmem)
 		__SetPageSwapBacked(page);	/* shmem lives on the anon lists */
-	err = xa_insert(&as->i_pages, index, page, GFP_KERNEL);
-	if (err) {
+	old = page_cache_replace(as, index, NULL, page);
+	if (xa_is_err(old) || (old && !xa_is_value(old))) {
 		page->mapping = NULL;
-		return err;
+		return xa_is_err(old) ? xa_err(old) : -EEXIST;
 	}
+	if (shadowp && old && !*shadowp)
+		*shadowp = old;
 	as->nrpages++;
 	count_cache_page(as, 1);
 	return 0;
@@ -127,14 +166,18 @@ static struct page *page_cache_alloc_add(struct address_space *as, pgoff_t index
 	gfp_t gfp = GFP_HIGHUSER_MOVABLE | (as->a_ops ? 0 : __GFP_ZERO);
 	struct page *page = __alloc_pages(kmm_cur(), gfp, 0);
 
+	void *shadow = NULL;
+
 	if (!page)
 		return NULL;
-	if (page_cache_insert(as, page, index)) {
+	if (page_cache_insert(as, page, index, &shadow)) {
 		__free_pages(page, 0);
 		return NULL;
 	}
 	if (!as->a_ops)
 		SetPageUptodate(page);
+	if (shadow)
+		workingset_refault(page, shadow);
 	folio_add_lru(page);
 	return page;
 }
@@ -172,18 +215,23 @@ static void release_cache_page(struct address_space *as, struct page *page)
  * Takes the whole folio holding page out of the cache
  * (filemap_remove_folio); a folio leaves the cache whole.
  */
-static void page_cache_delete(struct address_space *as, struct page *page)
+static void __page_cache_delete(struct address_space *as, struct page *page, void *shadow)
 {
 	struct page *head = compound_head(page);
 	unsigned long i, nr = folio_nr_pages(head);
 	pgoff_t index = head->index;
 
 	for (i = 0; i < nr; i++) {
-		if (xa_cmpxchg(&as->i_pages, index + i, head + i, NULL, GFP_KERNEL) != head + i)
+		if (page_cache_replace(as, index + i, head + i, shadow) != head + i)
 			continue;
 		as->nrpages--;
 		release_cache_page(as, head + i);
 	}
+}
+
+static void page_cache_delete(struct address_space *as, struct page *page)
+{
+	__page_cache_delete(as, page, NULL);
 }
 
 void filemap_remove_folio(struct address_space *as, struct page *folio)
@@ -201,6 +249,7 @@ int filemap_add_folio(struct address_space *as, pgoff_t index, unsigned int orde
 {
 	gfp_t gfp = GFP_HIGHUSER_MOVABLE | __GFP_NOWARN | (order ? __GFP_COMP | __GFP_NORETRY : 0);
 	unsigned long i, nr = 1ul << order;
+	void *shadow = NULL;
 	struct page *head;
 
 	for (i = 0; i < nr; i++)
@@ -212,13 +261,15 @@ int filemap_add_folio(struct address_space *as, pgoff_t index, unsigned int orde
 	for (i = 0; i < nr; i++) {
 		if (i)
 			get_page(head);
-		if (page_cache_insert(as, head + i, index + i)) {
+		if (page_cache_insert(as, head + i, index + i, &shadow)) {
 			while (i--)
 				page_cache_delete(as, head + i);
 			put_page(head);
 			return -ENOMEM;
 		}
 	}
+	if (shadow)
+		workingset_refault(head, shadow);
 	folio_add_lru(head);
 	*folio = head;
 	return 0;
@@ -420,11 +471,16 @@ void truncate_inode_pages_range(struct address_space *as, pgoff_t start, pgoff_t
 	unsigned long index;
 	struct page *page;
 
-	if (!as->nrpages || end <= start)
+	if (xa_empty(&as->i_pages) || end <= start)
 		return;
 	xa_for_each_range(&as->i_pages, index, page, start, end - 1) {
-		struct page *head = compound_head(page);
+		struct page *head;
 
+		if (xa_is_value(page)) {	/* a shadow: the page is gone for good */
+			page_cache_replace(as, index, page, NULL);
+			continue;
+		}
+		head = compound_head(page);
 		folio_wait_writeback(page);	/* its write must finish first */
 		if (head->index < start || head->index + folio_nr_pages(head) > end) {
 			/* Part of a large folio: it stays, that part zeroed. */
@@ -757,12 +813,18 @@ unsigned long invalidate_mapping_pages(struct address_space *as, pgoff_t start, 
 	unsigned long index, dropped = 0;
 	struct page *page;
 
-	if (!as->nrpages || end < start)
+	if (xa_empty(&as->i_pages) || end < start)
 		return 0;
 	xa_for_each_range(&as->i_pages, index, page, start, end) {
-		struct page *head = compound_head(page);
-		unsigned long nr = folio_nr_pages(head);
+		struct page *head;
+		unsigned long nr;
 
+		if (xa_is_value(page)) {	/* clear_shadow_entries, as Linux 6.x */
+			page_cache_replace(as, index, page, NULL);
+			continue;
+		}
+		head = compound_head(page);
+		nr = folio_nr_pages(head);
 		if (head->index < start || head->index + nr - 1 > end ||
 		    !folio_can_invalidate(head))
 			continue;
@@ -785,13 +847,14 @@ bool remove_mapping(struct address_space *as, struct page *folio)
 
 	if (page_ref_count(folio) != (int)nr + 1 || !folio_can_invalidate(folio))
 		return false;
-	page_cache_delete(as, folio);
+	__page_cache_delete(as, folio, workingset_eviction(folio));
 	return true;
 }
 
 /*
  * cachestat over pages [first, last]: what is cached, dirty, under
- * writeback.  Nothing is evicted yet (no reclaim leaves shadow entries).
+ * writeback; and evicted, from the shadow entries reclaim left, recently
+ * if the refault would count as recent (workingset_test_recent).
  */
 void filemap_cachestat(struct address_space *as, pgoff_t first, pgoff_t last,
 		       struct cachestat *cs)
@@ -800,9 +863,17 @@ void filemap_cachestat(struct address_space *as, pgoff_t first, pgoff_t last,
 	struct page *page;
 
 	memset(cs, 0, sizeof(*cs));
-	if (!as->nrpages)
+	if (xa_empty(&as->i_pages))
 		return;
 	xa_for_each_range(&as->i_pages, index, page, first, last) {
+		bool workingset;
+
+		if (xa_is_value(page)) {
+			cs->nr_evicted++;
+			if (workingset_test_recent(page, !as->host->i_shmem, &workingset))
+				cs->nr_recently_evicted++;
+			continue;
+		}
 		cs->nr_cache++;
 		cs->nr_dirty += PageDirty(page);
 		cs->nr_writeback += PageWriteback(page);

@@ -194,6 +194,26 @@ void wakeup_kswapd(struct kmm *k, struct zone *zone, gfp_t gfp, int order,
 		   enum zone_type highest_zoneidx);
 unsigned long try_to_free_pages(struct kmm *k, gfp_t gfp, int order);
 bool current_is_reclaimer(void);
+/* Free swap slots (mm/swapfile.c; 0 while no swap is on). */
+static inline long get_nr_swap_pages(struct kmm *k)
+{
+	(void)k;
+	return 0;
+}
+
+/*
+ * mm/workingset.c: shadow entries left by eviction, refault distance,
+ * the shadow-node tracker every page-cache store tells.
+ */
+int workingset_init(struct kmm *k);
+void workingset_age_nonresident(struct kmm *k, unsigned long nr_pages);
+void *workingset_eviction(struct page *folio);
+bool workingset_test_recent(const void *shadow, bool file, bool *workingset);
+void workingset_refault(struct page *folio, const void *shadow);
+void workingset_activation(struct page *folio);
+struct xa_node;
+void workingset_update_node(struct xa_node *node);
+
 /* mm/memory.c: the PTE at addr in v maps folio; it goes (try_to_unmap_one). */
 void unmap_folio_pte(struct vm_area_struct *v, unsigned long addr, struct page *folio);
 /* mm/filemap.c: a clean, isolated, unmapped folio leaves its cache if no

@@ -178,6 +178,8 @@ struct mm_machine {
 	int vm_swappiness;		/* vm.swappiness: anon vs file cost weight (60) */
 	int vfs_cache_pressure;		/* vm.vfs_cache_pressure (100) */
 	pthread_mutex_t reclaim_lock;	/* one reclaimer walks page tables at a time */
+	struct list_head shadow_nodes;	/* xarray leaves holding only shadows (workingset) */
+	pthread_mutex_t shadow_nodes_lock;
 
 	struct page *zero_page;		/* what untouched anonymous memory reads as */
 	unsigned int last_pcid;		/* PCIDs handed to address spaces */

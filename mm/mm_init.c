@@ -396,7 +396,7 @@ int mm_core_init(struct kmm *k)
 		report_boot_oom(k, "vmalloc");
 		return -1;
 	}
-	if (radix_tree_init(k)) {
+	if (radix_tree_init(k) || workingset_init(k)) {
 		report_boot_oom(k, "the page cache");
 		return -1;
 	}

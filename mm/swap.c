@@ -265,6 +265,7 @@ void folio_mark_accessed(struct page *folio)
 		else
 			lru_cache_activate_folio(k, folio);
 		ClearPageReferenced(folio);
+		workingset_activation(folio);
 	}
 }
 

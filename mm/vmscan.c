@@ -88,11 +88,10 @@ bool current_is_reclaimer(void)
 	return current_reclaims;
 }
 
-/* vm.swappiness and the anon lists: only with free swap (none yet). */
+/* The anon lists can be reclaimed only into free swap. */
 static bool can_reclaim_anon_pages(struct kmm *k)
 {
-	(void)k;
-	return false;
+	return get_nr_swap_pages(k) > 0;
 }
 
 /* ---- sizes and ratios --------------------------------------------------- */
@@ -303,8 +302,10 @@ static unsigned long move_folios_to_lru(struct kmm *k, pg_data_t *pgdat, struct 
 			continue;
 		}
 		lruvec_add_folio(pgdat, folio);
-		if (PageActive(folio))
+		if (PageActive(folio)) {
 			nr_moved += folio_nr_pages(folio);
+			workingset_age_nonresident(k, folio_nr_pages(folio));
+		}
 	}
 	pthread_mutex_unlock(&pgdat->__lruvec.lru_lock);
 	/* Their last reference went under the lock: the put path's free,
@@ -628,11 +629,24 @@ static void shrink_lruvec(struct kmm *k, pg_data_t *pgdat, struct scan_control *
  */
 static void prepare_scan_control(pg_data_t *pgdat, struct scan_control *sc)
 {
+	unsigned long refaults;
+
 	sc->may_deactivate = 0;
-	if (inactive_is_low(pgdat, LRU_INACTIVE_ANON))
+	refaults = node_page_state(pgdat, WORKINGSET_ACTIVATE_ANON);
+	if (refaults != pgdat->__lruvec.refaults[0] || inactive_is_low(pgdat, LRU_INACTIVE_ANON))
 		sc->may_deactivate |= DEACTIVATE_ANON;
-	if (inactive_is_low(pgdat, LRU_INACTIVE_FILE))
+	/* Refaults of the file working set: the active list must shrink to
+	 * let the new working set in. */
+	refaults = node_page_state(pgdat, WORKINGSET_ACTIVATE_FILE);
+	if (refaults != pgdat->__lruvec.refaults[1] || inactive_is_low(pgdat, LRU_INACTIVE_FILE))
 		sc->may_deactivate |= DEACTIVATE_FILE;
+}
+
+/* snapshot_refaults: the refaults seen by the end of a reclaim. */
+static void snapshot_refaults(pg_data_t *pgdat)
+{
+	pgdat->__lruvec.refaults[0] = node_page_state(pgdat, WORKINGSET_ACTIVATE_ANON);
+	pgdat->__lruvec.refaults[1] = node_page_state(pgdat, WORKINGSET_ACTIVATE_FILE);
 }
 
 static void shrink_node(struct kmm *k, pg_data_t *pgdat, struct scan_control *sc)
@@ -685,6 +699,7 @@ static unsigned long do_try_to_free_pages(struct kmm *k, struct scan_control *sc
 		if (sc->nr.writeback && sc->nr.writeback == sc->nr.taken)
 			reclaim_throttle(k);
 	}
+	snapshot_refaults(pgdat);
 	/* Nothing found but lists it did not deactivate: once more, forced. */
 	if (!sc->nr_reclaimed && sc->skipped_deactivate) {
 		sc->skipped_deactivate = false;
@@ -794,6 +809,7 @@ static void balance_pgdat(struct kmm *k, pg_data_t *pgdat, int order, int highes
 			sc.priority--;
 	}
 	nr_reclaimed = sc.nr_reclaimed;
+	snapshot_refaults(pgdat);
 	if (!nr_reclaimed)
 		pgdat->kswapd_failures++;
 	if (pgdat_balanced(pgdat, order, highest_zoneidx))

@@ -374,6 +374,8 @@ static inline bool xas_retry(struct xa_state *xas, const void *entry)
 }
 
 void *xas_load(struct xa_state *xas);
+/* A leaf holding only value entries goes, with them (workingset). */
+void xa_delete_node(struct xa_node *node, xa_update_node_t update);
 /* Returns the old entry; on failure (xas_error: -ENOMEM) the tree is
  * unchanged.  Storing NULL may free nodes: the cursor then restarts. */
 void *xas_store(struct xa_state *xas, void *entry);

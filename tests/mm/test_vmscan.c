@@ -348,6 +348,59 @@ TEST(an_allocation_that_does_not_wake_kswapd_reclaims_directly)
 	kmm_shutdown(NULL);
 }
 
+TEST(a_new_working_set_refaults_into_the_active_list)
+{
+	struct task_struct *t = boot_mem(64 * MiB);
+	int a = make_file(t, "/a", 32 * MiB);
+	int b = make_file(t, "/b", 32 * MiB);
+	struct cachestat cs;
+	long before;
+
+	/* A is the old working set: read twice, active. */
+	ASSERT_EQ(read_file(t, a, 32 * MiB), 0);
+	ASSERT_EQ(read_file(t, a, 32 * MiB), 0);
+	/* B is the new one, used over and over: too big for what the
+	 * inactive list has beside A, so without refault detection each
+	 * pass would evict B before its second use. */
+	for (int pass = 0; pass < 6; pass++)
+		ASSERT_EQ(read_file(t, b, 32 * MiB), 0);
+	ASSERT_TRUE(node_stat(WORKINGSET_REFAULT_FILE) > 0);
+	ASSERT_TRUE(node_stat(WORKINGSET_ACTIVATE_FILE) > 0);
+	before = (long)global_vm_event(PGPGIN);
+	ASSERT_EQ(read_file(t, b, 32 * MiB), 0);
+	/* B has taken over: its last pass reads (almost) nothing from disk. */
+	ASSERT_LE((long)global_vm_event(PGPGIN) - before, 32 * MiB / 512 / 10);
+	ksys_cachestat(t, a, 0, 0, &cs, 0);
+	ASSERT_TRUE(cs.nr_evicted > 0);			/* A made room, leaving shadows */
+	ASSERT_LE(cs.nr_recently_evicted, cs.nr_evicted);
+	ASSERT_EQ(kmm_check_invariants(kmm_cur()), 0);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
+TEST(shadow_entries_are_counted_and_bounded)
+{
+	struct task_struct *t = boot_mem(32 * MiB);
+	int big = make_file(t, "/big", 512 * MiB);
+	unsigned long present = kmm_cur()->mem->node.node_present_pages;
+	struct cachestat cs;
+
+	ASSERT_EQ(read_file(t, big, 512 * MiB), 0);
+	ksys_cachestat(t, big, 0, 0, &cs, 0);
+	ASSERT_TRUE(cs.nr_evicted > 0);
+	ASSERT_LE(cs.nr_cache + cs.nr_evicted, 512 * MiB / PG);
+	/* Nodes of shadows only, beyond 1/8 of a node a page, were freed. */
+	ASSERT_TRUE(node_stat(WORKINGSET_NODERECLAIM) > 0);
+	ASSERT_LE(node_stat(WORKINGSET_NODES), present / 8 + 64);
+	/* fadvise(DONTNEED) drops the pages and the shadows. */
+	ASSERT_EQ(ksys_fadvise64_64(t, big, 0, 0, POSIX_FADV_DONTNEED), 0);
+	ksys_cachestat(t, big, 0, 0, &cs, 0);
+	ASSERT_EQ(cs.nr_evicted, 0);
+	ASSERT_EQ(kmm_check_invariants(kmm_cur()), 0);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
 int main(void)
 {
 	RUN_TEST(new_pages_join_the_inactive_list_after_their_batch);
@@ -359,5 +412,7 @@ int main(void)
 	RUN_TEST(mlocked_pages_are_unevictable_until_munlock);
 	RUN_TEST(anonymous_memory_stays_without_swap);
 	RUN_TEST(an_allocation_that_does_not_wake_kswapd_reclaims_directly);
+	RUN_TEST(a_new_working_set_refaults_into_the_active_list);
+	RUN_TEST(shadow_entries_are_counted_and_bounded);
 	return harness_summary();
 }
