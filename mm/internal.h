@@ -194,6 +194,9 @@ void wakeup_kswapd(struct kmm *k, struct zone *zone, gfp_t gfp, int order,
 		   enum zone_type highest_zoneidx);
 unsigned long try_to_free_pages(struct kmm *k, gfp_t gfp, int order);
 bool current_is_reclaimer(void);
+bool folio_isolate_lru(struct page *folio);
+void folio_putback_lru(struct page *folio);
+unsigned long reclaim_pages(struct list_head *list);
 /* Free swap slots (mm/swapfile.c; 0 while no swap is on). */
 static inline long get_nr_swap_pages(struct kmm *k)
 {

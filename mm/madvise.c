@@ -4,10 +4,11 @@
  * change vm_flags (RANDOM, SEQUENTIAL, NORMAL, DONTFORK, DOFORK,
  * DONTDUMP, DODUMP, WIPEONFORK, KEEPONFORK, HUGEPAGE, NOHUGEPAGE,
  * MERGEABLE, UNMERGEABLE) split and re-merge VMAs exactly as Linux does,
- * which /proc/PID/maps shows.  The ones that act on pages (DONTNEED,
- * FREE, WILLNEED, COLD, PAGEOUT) validate the VMA and have nothing to do
- * until the page-fault issue puts pages under VMAs; KSM and THP only
- * record the flag for now.
+ * which /proc/PID/maps shows.  The ones that act on pages: DONTNEED
+ * zaps, WILLNEED reads ahead, COLD deactivates and PAGEOUT reclaims the
+ * pages only this process maps (mm/vmscan.c's reclaim_pages); FREE
+ * validates only (no lazy free yet).  KSM and THP only record the flag
+ * for now.
  */
 #include <fcntl.h>
 #include <kmm/pagemap.h>
@@ -16,6 +17,8 @@
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "arch/x86/mm/pkeys.h"
+#include <kmm/mm_inline.h>
+#include "mm/internal.h"
 
 #ifndef MADV_FREE
 #define MADV_FREE		8
@@ -182,6 +185,55 @@ static int madvise_willneed(struct vm_area_struct *v, unsigned long start, unsig
 	return generic_fadvise(v->vm_file, offset, (long long)(end - start), POSIX_FADV_WILLNEED);
 }
 
+/*
+ * MADV_COLD and MADV_PAGEOUT over [start, end) of v
+ * (madvise_cold_or_pageout_pte_range): each present page that only this
+ * process maps loses its accessed bit (the TLB told) and its
+ * PG_referenced; COLD moves an active one to the inactive list, PAGEOUT
+ * isolates it for reclaim, which then drops it at once if it is clean (a
+ * shadow entry remembers it) and leaves a dirty one to the flusher.
+ * Pages others map too are left alone, as Linux does ("do not interfere
+ * with other mappings").
+ */
+static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long start,
+				    unsigned long end, bool pageout)
+{
+	LIST_HEAD(folio_list);
+	unsigned long a;
+
+	lru_add_drain();
+	for (a = start; a < end; a += PAGE_SIZE) {
+		pte_t *pte = pte_lookup(v->vm_mm, a), e;
+		struct page *page, *folio;
+
+		if (!pte || !pte_present(e = ptep_get(pte)) || is_zero_pfn(pte_pfn(e)))
+			continue;
+		page = pte_page(e);
+		folio = compound_head(page);
+		if (page_mapcount(page) != 1)
+			continue;
+		if (pte_young(e)) {
+			set_pte(pte, pte_mkold(e));
+			flush_tlb_page(v->vm_mm, a);
+		}
+		ClearPageReferenced(folio);
+		if (PageActive(folio))
+			SetPageWorkingset(folio);
+		if (!pageout) {
+			folio_deactivate(folio);
+			continue;
+		}
+		if (folio_isolate_lru(folio)) {
+			if (PageUnevictable(folio))
+				folio_putback_lru(folio);
+			else
+				list_add(&folio->lru, &folio_list);
+		}
+	}
+	if (pageout)
+		reclaim_pages(&folio_list);
+}
+
 static int madvise_pages(struct vm_area_struct *v, int behavior, unsigned long start,
 			 unsigned long end)
 {
@@ -232,7 +284,10 @@ static int madvise_pages(struct vm_area_struct *v, int behavior, unsigned long s
 		return 0;
 	case MADV_COLD:
 	case MADV_PAGEOUT:
-		return v->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB) ? -EINVAL : 0;
+		if (v->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
+			return -EINVAL;
+		madvise_cold_or_pageout(v, start, end, behavior == MADV_PAGEOUT);
+		return 0;
 	}
 	return madvise_willneed(v, start, end);
 }

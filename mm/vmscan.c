@@ -62,6 +62,7 @@ struct scan_control {
 	bool may_writepage;
 	bool may_unmap;
 	bool may_swap;
+	bool ignore_references;		/* MADV_PAGEOUT: reclaim even if used */
 	unsigned int may_deactivate;	/* DEACTIVATE_ANON | DEACTIVATE_FILE */
 	bool skipped_deactivate;
 	unsigned long nr_scanned;
@@ -386,7 +387,7 @@ static unsigned long shrink_folio_list(struct kmm *k, struct list_head *list,
 			}
 			goto keep_locked;
 		}
-		switch (folio_check_references(folio)) {
+		switch (sc->ignore_references ? FOLIOREF_RECLAIM : folio_check_references(folio)) {
 		case FOLIOREF_ACTIVATE:
 			goto activate_locked;
 		case FOLIOREF_KEEP:
@@ -436,6 +437,79 @@ keep:
 		list_add(&folio->lru, &ret_folios);
 	}
 	list_splice(&ret_folios, list);
+	return nr_reclaimed;
+}
+
+/*
+ * folio_isolate_lru: takes folio off its LRU list for the caller (with a
+ * reference); false if it is not on one (in a batch, or isolated).
+ */
+bool folio_isolate_lru(struct page *folio)
+{
+	struct kmm *k = kmm_cur();
+	pg_data_t *pgdat = &k->mem->node;
+	bool ret = false;
+
+	pthread_mutex_lock(&pgdat->__lruvec.lru_lock);
+	if (PageLRU(folio) && get_page_unless_zero(folio)) {
+		ClearPageLRU(folio);
+		lruvec_del_folio(pgdat, folio);
+		mod_node_page_state(k, NR_ISOLATED_ANON + folio_is_file_lru(folio),
+				    (long)folio_nr_pages(folio));
+		ret = true;
+	}
+	pthread_mutex_unlock(&pgdat->__lruvec.lru_lock);
+	return ret;
+}
+
+/* folio_putback_lru: an isolated folio back on the list its flags name. */
+void folio_putback_lru(struct page *folio)
+{
+	struct kmm *k = kmm_cur();
+	LIST_HEAD(list);
+
+	mod_node_page_state(k, NR_ISOLATED_ANON + folio_is_file_lru(folio),
+			    -(long)folio_nr_pages(folio));
+	list_add(&folio->lru, &list);
+	move_folios_to_lru(k, &k->mem->node, &list);
+}
+
+/*
+ * reclaim_pages (MADV_PAGEOUT): the isolated folios on list are reclaimed
+ * regardless of their references; what cannot be goes back.  Returns the
+ * pages freed.
+ */
+unsigned long reclaim_pages(struct list_head *list)
+{
+	struct kmm *k = kmm_cur();
+	pg_data_t *pgdat = &k->mem->node;
+	struct scan_control sc = {
+		.gfp_mask = GFP_KERNEL,
+		.reclaim_idx = MAX_NR_ZONES - 1,
+		.priority = DEF_PRIORITY,
+		.may_writepage = true,
+		.may_unmap = true,
+		.may_swap = true,
+		.ignore_references = true,
+	};
+	struct reclaim_stat stat;
+	unsigned long nr_reclaimed, nr[2] = { 0, 0 };
+	struct page *folio;
+
+	if (list_empty(list))
+		return 0;
+	list_for_each_entry(folio, list, lru) {
+		nr[folio_is_file_lru(folio)] += folio_nr_pages(folio);
+		ClearPageActive(folio);		/* taken as if from the inactive list */
+	}
+	pthread_mutex_lock(&k->mem->reclaim_lock);
+	current_reclaims = true;
+	nr_reclaimed = shrink_folio_list(k, list, pgdat, &sc, &stat);
+	current_reclaims = false;
+	pthread_mutex_unlock(&k->mem->reclaim_lock);
+	move_folios_to_lru(k, pgdat, list);
+	mod_node_page_state(k, NR_ISOLATED_ANON, -(long)nr[0]);
+	mod_node_page_state(k, NR_ISOLATED_FILE, -(long)nr[1]);
 	return nr_reclaimed;
 }
 

@@ -401,6 +401,50 @@ TEST(shadow_entries_are_counted_and_bounded)
 	kmm_shutdown(NULL);
 }
 
+TEST(madv_pageout_skips_dirty_and_shared_pages_and_cold_deactivates)
+{
+	struct task_struct *t = boot_mem(64 * MiB), *child;
+	int fd = make_file(t, "/f", 256 * PG);
+	long addr = do_mmap_pgoff(t->mm, fget_raw(t->files, fd), 0, 256 * PG,
+				  PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	struct cachestat cs;
+	int err;
+
+	ASSERT_TRUE(addr > 0);
+	/* Pages 0-63 dirty, 64-255 clean; all mapped and then used again,
+	 * so they are active. */
+	ASSERT_EQ(touch(t, addr, 64 * PG, PF_WRITE), 0);
+	ASSERT_EQ(touch(t, addr + 64 * PG, 192 * PG, 0), 0);
+	for (long i = 0; i < 256; i++)
+		folio_mark_accessed(find_get_page(&fget_raw(t->files, fd)->f_inode->i_data, (pgoff_t)i));
+	lru_add_drain_all(kmm_cur());
+	unsigned long active = node_stat(NR_ACTIVE_FILE);
+	/* MADV_COLD: to the inactive list, still cached and mapped. */
+	ASSERT_EQ(do_madvise(t->mm, (unsigned long)addr + 128 * PG, 64 * PG, MADV_COLD), 0);
+	lru_add_drain_all(kmm_cur());
+	ASSERT_TRUE(node_stat(NR_ACTIVE_FILE) <= active - 60);
+	ASSERT_EQ(cached(t, fd), 256);
+	/* A child maps pages 192-255 too: PAGEOUT leaves those alone. */
+	child = kernel_fork(t, &err);
+	ASSERT_NOT_NULL(child);
+	ASSERT_EQ(do_munmap(child->mm, (unsigned long)addr, 192 * PG), 0);
+	ASSERT_EQ(touch(child, addr + 192 * PG, 64 * PG, 0), 0);
+	ASSERT_EQ(do_madvise(t->mm, (unsigned long)addr, 256 * PG, MADV_PAGEOUT), 0);
+	ksys_cachestat(t, fd, 0, 0, &cs, 0);
+	ASSERT_EQ(cs.nr_cache, 64 + 64);		/* the dirty ones and the shared ones */
+	ASSERT_EQ(cs.nr_evicted, 128);			/* 64-191 went, shadows left */
+	ASSERT_EQ(cs.nr_dirty, 64);
+	/* As Linux's shrink_folio_list, the dirty pages were unmapped before
+	 * their dirtiness sent them to the flusher: only the shared stay. */
+	ASSERT_EQ(t->mm->rss_stat[MM_FILEPAGES], 64);
+	do_exit(child);
+	ASSERT_EQ(kmm_check_invariants(kmm_cur()), 0);
+	if (kmm_nr_reports())
+		fprintf(stderr, "%s", last_report);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
 int main(void)
 {
 	RUN_TEST(new_pages_join_the_inactive_list_after_their_batch);
@@ -414,5 +458,6 @@ int main(void)
 	RUN_TEST(an_allocation_that_does_not_wake_kswapd_reclaims_directly);
 	RUN_TEST(a_new_working_set_refaults_into_the_active_list);
 	RUN_TEST(shadow_entries_are_counted_and_bounded);
+	RUN_TEST(madv_pageout_skips_dirty_and_shared_pages_and_cold_deactivates);
 	return harness_summary();
 }

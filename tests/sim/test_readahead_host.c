@@ -66,6 +66,7 @@ struct step {
 
 struct result {
 	long cached;
+	long evicted;			/* cachestat's nr_evicted: shadow entries */
 	long minflt, majflt;		/* TOUCH only */
 };
 
@@ -93,6 +94,9 @@ static const struct scenario scenarios[] = {
 	{ "first touch of a mapping: one major fault reading 2048 pages around, fault-around maps 16",
 	  { { COLD, 0, 0, 0 }, { MMAP, 0, 0, 0 }, T(5120, 1), T(5056, 128), T(5632, 1), T(7000, 1), { MUNMAP, 0, 0, 0 },
 	    { END, 0, 0, 0 } } },
+	{ "MADV_PAGEOUT of pages only this process maps: evicted (shadows), a touch refaults them",
+	  { { COLD, 0, 0, 0 }, { MMAP, 0, 0, 0 }, T(0, 2048), { MADV, 0, 2048, MADV_PAGEOUT },
+	    T(0, 1), { MADV, 0, 16, MADV_COLD }, T(1, 15), { MUNMAP, 0, 0, 0 }, { END, 0, 0, 0 } } },
 	{ "MADV_RANDOM: no read-around; MADV_SEQUENTIAL: a sequential window; MADV_WILLNEED",
 	  { { COLD, 0, 0, 0 }, { MMAP, 0, 0, 0 }, { MADV, 0, FILE_PAGES, MADV_RANDOM }, T(3000, 1), T(3001, 1),
 	    { MADV, 0, FILE_PAGES, MADV_SEQUENTIAL }, T(9000, 1), T(9001, 1), { MUNMAP, 0, 0, 0 },
@@ -157,14 +161,21 @@ struct cs_stat {
 	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
 };
 
-static long host_cached(int fd)
+static long host_cachestat(int fd, long *evicted)
 {
 	struct cs_range r = { 0, 0 };
 	struct cs_stat s;
 
 	if (syscall(NR_CACHESTAT, fd, &r, &s, 0))
 		return -errno;
+	if (evicted)
+		*evicted = (long)s.nr_evicted;
 	return (long)s.nr_cache;
+}
+
+static long host_cached(int fd)
+{
+	return host_cachestat(fd, NULL);
 }
 
 /* Waits until every cached page is uptodate (no readahead in flight). */
@@ -254,7 +265,7 @@ static int host_run(const struct scenario *sc, struct result *res)
 			break;
 		}
 		host_settle(fd, map);
-		res[i].cached = host_cached(fd);
+		res[i].cached = host_cachestat(fd, &res[i].evicted);
 	}
 	if (map)
 		munmap(map, FILE_PAGES * PG);
@@ -265,11 +276,12 @@ static int host_run(const struct scenario *sc, struct result *res)
 
 /* ---- the kmm side ---------------------------------------------------------- */
 
-static long kmm_cached(struct task_struct *t)
+static long kmm_cachestat(struct task_struct *t, long *evicted)
 {
 	struct cachestat cs;
 
 	ksys_cachestat(t, 3, 0, 0, &cs, 0);
+	*evicted = (long)cs.nr_evicted;
 	return (long)cs.nr_cache;
 }
 
@@ -327,7 +339,7 @@ static void kmm_run(const struct scenario *sc, struct result *res)
 		case END:
 			break;
 		}
-		res[i].cached = kmm_cached(t);
+		res[i].cached = kmm_cachestat(t, &res[i].evicted);
 	}
 	free(buf);
 	kmm_shutdown(NULL);
@@ -349,13 +361,14 @@ static int compare(const struct scenario *sc)
 	for (int i = 0; sc->steps[i].op != END; i++) {
 		const struct step *s = &sc->steps[i];
 		bool same = host[i].cached == sim[i].cached && host[i].minflt == sim[i].minflt &&
-			    host[i].majflt == sim[i].majflt;
+			    host[i].majflt == sim[i].majflt && host[i].evicted == sim[i].evicted;
 
 		if (!same || getenv("KMM_TEST_VERBOSE"))
-			printf("  %s step %d %s %lu+%lu: host cached=%ld minflt=%ld majflt=%ld,"
-			       " kmm cached=%ld minflt=%ld majflt=%ld\n", same ? "  " : "!!", i,
-			       op_name[s->op], s->off, s->len, host[i].cached, host[i].minflt,
-			       host[i].majflt, sim[i].cached, sim[i].minflt, sim[i].majflt);
+			printf("  %s step %d %s %lu+%lu: host cached=%ld evicted=%ld minflt=%ld "
+			       "majflt=%ld, kmm cached=%ld evicted=%ld minflt=%ld majflt=%ld\n",
+			       same ? "  " : "!!", i, op_name[s->op], s->off, s->len, host[i].cached,
+			       host[i].evicted, host[i].minflt, host[i].majflt, sim[i].cached,
+			       sim[i].evicted, sim[i].minflt, sim[i].majflt);
 		bad += !same;
 	}
 	return bad;
