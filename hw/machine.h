@@ -5,6 +5,7 @@
 #ifndef KMM_HW_MACHINE_H
 #define KMM_HW_MACHINE_H
 
+#include <pthread.h>
 #include "hw/ram.h"
 #include "hw/cpu.h"
 #include "hw/disk.h"
@@ -17,6 +18,7 @@ struct hw_machine {
 	struct hw_disk blk_disk;	/* the block device's (disk=, block/) */
 	unsigned long long clock_ns;	/* simulated time since boot */
 	struct list_head timers;	/* armed timer_lists, earliest first (hw/timer.c) */
+	pthread_mutex_t timers_lock;	/* the list: any thread may arm (kswapd's wakeup) */
 	bool running_timers;		/* run_timers is calling them */
 };
 

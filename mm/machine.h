@@ -177,6 +177,7 @@ struct mm_machine {
 	struct cpu_fbatches *cpu_fbatches;	/* [nr_cpus + 1]: the last for CPU-less threads */
 	int vm_swappiness;		/* vm.swappiness: anon vs file cost weight (60) */
 	int vfs_cache_pressure;		/* vm.vfs_cache_pressure (100) */
+	int watermark_boost_factor;	/* vm.watermark_boost_factor (15000: 150% of high) */
 	pthread_mutex_t reclaim_lock;	/* one reclaimer walks page tables at a time */
 	struct list_head shadow_nodes;	/* xarray leaves holding only shadows (workingset) */
 	pthread_mutex_t shadow_nodes_lock;

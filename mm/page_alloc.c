@@ -359,11 +359,35 @@ static int find_suitable_fallback(struct free_area *area, unsigned int order,
  * of start_mt, claiming its whole pageblock when that is worth it: when at
  * least half the block is free or already of the right kind.
  */
+/*
+ * boost_watermark: a fallback that fragments (another type's pageblock
+ * is broken into) raises the zone's watermarks by a pageblock, up to
+ * watermark_boost_factor / 10000 of the high watermark, so that kswapd
+ * reclaims (and later compaction can make whole blocks) before the next
+ * fallback.  Not in zones too small for it to help (under 4 pageblocks).
+ * Caller holds zone->lock.
+ */
+static bool boost_watermark(struct kmm *k, struct zone *zone)
+{
+	unsigned long max_boost;
+
+	if (!k->mem->watermark_boost_factor ||
+	    pageblock_nr_pages * 4 > zone_managed_pages(zone))
+		return false;
+	max_boost = zone->_watermark[WMARK_HIGH] * (unsigned long)k->mem->watermark_boost_factor / 10000;
+	if (!max_boost)
+		return false;
+	max_boost = max(pageblock_nr_pages, max_boost);
+	WRITE_ONCE(zone->watermark_boost, min(zone->watermark_boost + pageblock_nr_pages, max_boost));
+	return true;
+}
+
 static struct page *steal_suitable_fallback(struct kmm *k, struct zone *zone,
 					    struct page *page,
 					    unsigned int current_order,
 					    unsigned int order, int start_mt,
-					    int block_mt, bool whole_block)
+					    int block_mt, bool whole_block,
+					    unsigned int alloc_flags)
 {
 	unsigned long pfn = page_to_pfn(page), free_pages = 0, alike;
 
@@ -375,6 +399,10 @@ static struct page *steal_suitable_fallback(struct kmm *k, struct zone *zone,
 	}
 	if (!whole_block)
 		goto single_page;
+	/* Fewer fallbacks later: more reclaim now (the next allocation
+	 * wakes kswapd, as rmqueue does). */
+	if (boost_watermark(k, zone) && (alloc_flags & ALLOC_KSWAPD))
+		__atomic_fetch_or(&zone->flags, 1ul << ZONE_BOOSTED_WATERMARK, __ATOMIC_RELAXED);
 	/* Claim the block only if at least half of it is free or alike. */
 	if (pageblock_free_pages(zone, pfn, &free_pages))
 		goto single_page;
@@ -433,7 +461,7 @@ do_steal:
 	return steal_suitable_fallback(k, zone,
 				       get_page_from_free_area(area, fallback_mt),
 				       current_order, order, start_mt,
-				       fallback_mt, can_steal);
+				       fallback_mt, can_steal, alloc_flags);
 }
 
 static struct page *__rmqueue(struct kmm *k, struct zone *zone,
@@ -595,9 +623,17 @@ static struct page *rmqueue(struct kmm *k, struct zone *zone,
 	if (likely(pcp_allowed_order(order))) {
 		page = rmqueue_pcplist(k, zone, order, mt, alloc_flags);
 		if (likely(page))
-			return page;
+			goto out;
 	}
-	return rmqueue_buddy(k, zone, order, mt, alloc_flags);
+	page = rmqueue_buddy(k, zone, order, mt, alloc_flags);
+out:
+	/* A fallback boosted the watermarks: kswapd now, as the node may be
+	 * balanced overall and would not wake by itself. */
+	if ((alloc_flags & ALLOC_KSWAPD) && unlikely(READ_ONCE(zone->flags) & (1ul << ZONE_BOOSTED_WATERMARK))) {
+		__atomic_fetch_and(&zone->flags, ~(1ul << ZONE_BOOSTED_WATERMARK), __ATOMIC_RELAXED);
+		wakeup_kswapd(k, zone, 0, 0, zone->idx);
+	}
+	return page;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1126,6 +1162,10 @@ __noinline struct page *__alloc_pages(struct kmm *k, gfp_t gfp, unsigned int ord
 	if (fault_inject_armed() && should_fail_alloc_page(k, ac.gfp, order))
 		goto nopage;
 	alloc_flags |= alloc_flags_nofragment(k, ac.highest_zoneidx);
+	/* As Linux's alloc_flags_nofragment: the fast path may wake kswapd
+	 * too (a boosted watermark, rmqueue). */
+	if (gfp & __GFP_KSWAPD_RECLAIM)
+		alloc_flags |= ALLOC_KSWAPD;
 	page = get_page_from_freelist(k, alloc_flags, &ac);
 	if (likely(page))
 		return page;

@@ -29,7 +29,7 @@
  * writeback sleeps in simulated time for the disk (reclaim_throttle).
  *
  * What is not here yet: anonymous reclaim (needs swap), the workingset's
- * shadow entries, watermark boosting, MGLRU.
+ * MGLRU.
  */
 #include <kmm/mm_inline.h>
 #include <kmm/pagemap.h>
@@ -739,7 +739,7 @@ static void shrink_node(struct kmm *k, pg_data_t *pgdat, struct scan_control *sc
 			pgdat->flags |= 1ul << PGDAT_WRITEBACK;
 	}
 	if (sc->nr_reclaimed > before)
-		pgdat->kswapd_failures = 0;
+		WRITE_ONCE(pgdat->kswapd_failures, 0);
 }
 
 /* ---- direct reclaim ----------------------------------------------------- */
@@ -854,20 +854,28 @@ static void balance_pgdat(struct kmm *k, pg_data_t *pgdat, int order, int highes
 		.order = order,
 		.reclaim_idx = (enum zone_type)highest_zoneidx,
 		.kswapd = true,
-		.may_writepage = true,
 		.may_unmap = true,
-		.may_swap = true,
 	};
-	unsigned long nr_reclaimed = 0;
+	unsigned long zone_boosts[MAX_NR_ZONES] = { 0 }, nr_boost_reclaim = 0;
 	int z;
 
 	__count_vm_events(k, smp_processor_id(k), PAGEOUTRUN, 1);
+	/* A boost (fragmenting fallbacks) asks for reclaim above the high
+	 * watermark: gentle, without writes or swap. */
+	for (z = 0; z <= highest_zoneidx; z++) {
+		zone_boosts[z] = READ_ONCE(pgdat->node_zones[z].watermark_boost);
+		nr_boost_reclaim += zone_boosts[z];
+	}
 	for (sc.priority = DEF_PRIORITY; sc.priority >= 1; ) {
 		unsigned long before = sc.nr_reclaimed;
 		bool raise_priority = true;
 
-		if (pgdat_balanced(pgdat, order, highest_zoneidx))
+		if (!nr_boost_reclaim && pgdat_balanced(pgdat, order, highest_zoneidx))
 			break;
+		if (nr_boost_reclaim && sc.priority == DEF_PRIORITY - 2)
+			raise_priority = false;
+		sc.may_writepage = !nr_boost_reclaim;
+		sc.may_swap = !nr_boost_reclaim;
 		sc.nr_to_reclaim = 0;
 		for (z = 0; z <= highest_zoneidx; z++) {
 			struct zone *zone = &pgdat->node_zones[z];
@@ -879,33 +887,59 @@ static void balance_pgdat(struct kmm *k, pg_data_t *pgdat, int order, int highes
 		shrink_node(k, pgdat, &sc);
 		if (sc.nr_scanned >= sc.nr_to_reclaim)
 			raise_priority = false;
+		if (nr_boost_reclaim)
+			nr_boost_reclaim -= min(nr_boost_reclaim, sc.nr_reclaimed - before);
 		if (raise_priority || sc.nr_reclaimed == before)
 			sc.priority--;
 	}
-	nr_reclaimed = sc.nr_reclaimed;
 	snapshot_refaults(pgdat);
-	if (!nr_reclaimed)
-		pgdat->kswapd_failures++;
+	if (!sc.nr_reclaimed)
+		WRITE_ONCE(pgdat->kswapd_failures, pgdat->kswapd_failures + 1);
+	/* The boost this pass saw is spent (raised again by the next
+	 * fragmenting fallback). */
+	for (z = 0; z <= highest_zoneidx; z++) {
+		struct zone *zone = &pgdat->node_zones[z];
+
+		if (!zone_boosts[z])
+			continue;
+		pthread_mutex_lock(&zone->lock);
+		zone->watermark_boost -= min(zone->watermark_boost, zone_boosts[z]);
+		pthread_mutex_unlock(&zone->lock);
+	}
 	if (pgdat_balanced(pgdat, order, highest_zoneidx))
 		pgdat->flags &= ~(1ul << PGDAT_DIRTY | 1ul << PGDAT_WRITEBACK);
+}
+
+/* Is any zone's watermark boosted (kswapd has reclaim to do even when
+ * the node is balanced)? */
+static bool pgdat_boosted(pg_data_t *pgdat)
+{
+	int z;
+
+	for (z = 0; z < MAX_NR_ZONES; z++)
+		if (READ_ONCE(pgdat->node_zones[z].watermark_boost))
+			return true;
+	return false;
 }
 
 /* One run of kswapd: what the wakeups since the last asked for. */
 static void kswapd_run(struct kmm *k, pg_data_t *pgdat)
 {
-	int order = pgdat->kswapd_order, zoneidx = pgdat->kswapd_highest_zoneidx;
+	int order, zoneidx;
 
-	if (zoneidx >= MAX_NR_ZONES || pgdat->kswapd_running)
-		return;
-	if (pthread_mutex_trylock(&k->mem->reclaim_lock))
-		return;		/* a direct reclaimer is at it: kswapd waits its turn */
-	pgdat->kswapd_running = true;
+	if (current_reclaims || pthread_mutex_trylock(&k->mem->reclaim_lock))
+		return;		/* a reclaimer is at it: kswapd waits its turn */
+	pthread_mutex_lock(&pgdat->kswapd_lock);
+	order = pgdat->kswapd_order;
+	zoneidx = pgdat->kswapd_highest_zoneidx;
 	pgdat->kswapd_order = 0;
 	pgdat->kswapd_highest_zoneidx = MAX_NR_ZONES;
-	current_reclaims = true;
-	balance_pgdat(k, pgdat, order, zoneidx);
-	current_reclaims = false;
-	pgdat->kswapd_running = false;
+	pthread_mutex_unlock(&pgdat->kswapd_lock);
+	if (zoneidx < MAX_NR_ZONES) {
+		current_reclaims = true;
+		balance_pgdat(k, pgdat, order, zoneidx);
+		current_reclaims = false;
+	}
 	pthread_mutex_unlock(&k->mem->reclaim_lock);
 }
 
@@ -925,24 +959,28 @@ void wakeup_kswapd(struct kmm *k, struct zone *zone, gfp_t gfp, int order,
 		   enum zone_type highest_zoneidx)
 {
 	pg_data_t *pgdat = zone->zone_pgdat;
+	bool now = gfp & __GFP_DIRECT_RECLAIM;
 
 	if (!populated_zone(zone) || current_reclaims)
 		return;
+	pthread_mutex_lock(&pgdat->kswapd_lock);
 	if (pgdat->kswapd_highest_zoneidx >= MAX_NR_ZONES ||
 	    pgdat->kswapd_highest_zoneidx < (int)highest_zoneidx)
 		pgdat->kswapd_highest_zoneidx = (int)highest_zoneidx;
 	if (pgdat->kswapd_order < order)
 		pgdat->kswapd_order = order;
-	if (pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES ||
-	    pgdat_balanced(pgdat, order, (int)highest_zoneidx)) {
+	/* Hopeless, or balanced and not boosted: nothing to do. */
+	if (READ_ONCE(pgdat->kswapd_failures) >= MAX_RECLAIM_RETRIES ||
+	    (pgdat_balanced(pgdat, order, (int)highest_zoneidx) && !pgdat_boosted(pgdat))) {
 		pgdat->kswapd_highest_zoneidx = MAX_NR_ZONES;
 		pgdat->kswapd_order = 0;
-		return;
-	}
-	if (gfp & __GFP_DIRECT_RECLAIM)
-		kswapd_run(k, pgdat);
-	else if (!timer_pending(&pgdat->kswapd_timer))
+		now = false;
+	} else if (!now) {
 		mod_timer(&pgdat->kswapd_timer, hw_clock_ns(k));
+	}
+	pthread_mutex_unlock(&pgdat->kswapd_lock);
+	if (now)
+		kswapd_run(k, pgdat);
 }
 
 /* An allocation succeeded: kswapd may hope again (Linux resets the
@@ -950,7 +988,7 @@ void wakeup_kswapd(struct kmm *k, struct zone *zone, gfp_t gfp, int order,
  * after the OOM killer). */
 void kswapd_reset_failures(struct kmm *k)
 {
-	k->mem->node.kswapd_failures = 0;
+	WRITE_ONCE(k->mem->node.kswapd_failures, 0);
 }
 
 void kswapd_init(struct kmm *k)
@@ -959,8 +997,10 @@ void kswapd_init(struct kmm *k)
 
 	pgdat->kswapd_highest_zoneidx = MAX_NR_ZONES;
 	pgdat->kswapd_order = 0;
+	pthread_mutex_init(&pgdat->kswapd_lock, NULL);
 	timer_setup(k, &pgdat->kswapd_timer, kswapd_timer_fn);
 	pthread_mutex_init(&k->mem->reclaim_lock, NULL);
 	k->mem->vm_swappiness = 60;
 	k->mem->vfs_cache_pressure = 100;
+	k->mem->watermark_boost_factor = 15000;
 }

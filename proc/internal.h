@@ -36,7 +36,7 @@ void proc_pid_stat_show(struct task_struct *t, struct seq_buf *m);
 void proc_pid_io_show(struct task_struct *t, struct seq_buf *m);
 
 /* proc/sysctl.c: the /proc/sys/vm knobs, by full path. */
-#define NR_VM_SYSCTLS 16
+#define NR_VM_SYSCTLS 19
 const char *proc_sys_path(size_t i);	/* NULL past the last one */
 int proc_sys_show(struct kmm *k, const char *path, struct seq_buf *m);
 int proc_sys_write(struct kmm *k, const char *path, const char *buf);

@@ -193,9 +193,16 @@ struct per_cpu_pages {
 
 struct pglist_data;
 
+/* zone->flags (Linux's zone_flags). */
+enum zone_flags {
+	ZONE_BOOSTED_WATERMARK,	/* a fragmenting fallback boosted the watermarks:
+				 * the next allocation wakes kswapd */
+};
+
 struct zone {
 	unsigned long _watermark[NR_WMARK];
-	unsigned long watermark_boost;
+	unsigned long watermark_boost;	/* raised by fragmenting fallbacks; kswapd resets it */
+	unsigned long flags;		/* ZONE_*, atomic bit operations */
 	unsigned long nr_reserved_highatomic;	/* pages in HIGHATOMIC blocks */
 	long lowmem_reserve[MAX_NR_ZONES];	/* "protection" in zoneinfo */
 	struct pglist_data *zone_pgdat;
@@ -294,10 +301,10 @@ typedef struct pglist_data {
 	unsigned long flags;		/* PGDAT_* */
 	/* kswapd (mm/vmscan.c): what the last wakeup asked for, how often it
 	 * ran without progress, and the timer that runs it. */
+	pthread_mutex_t kswapd_lock;	/* the wakeup's order and zone, any thread */
 	int kswapd_order;
 	int kswapd_highest_zoneidx;	/* MAX_NR_ZONES: not woken */
-	int kswapd_failures;
-	bool kswapd_running;		/* in balance_pgdat now (no recursion) */
+	int kswapd_failures;		/* READ_ONCE: written under reclaim_lock */
 	struct timer_list kswapd_timer;
 } pg_data_t;
 

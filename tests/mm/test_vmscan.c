@@ -32,6 +32,7 @@
 #include <kmm/pagemap.h>
 #include <kmm/sched.h>
 #include <kmm/mman.h>
+#include <kmm/timer.h>
 #include "mm/internal.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
@@ -445,6 +446,38 @@ TEST(madv_pageout_skips_dirty_and_shared_pages_and_cold_deactivates)
 	kmm_shutdown(NULL);
 }
 
+TEST(a_fragmenting_fallback_boosts_the_watermarks_and_kswapd_spends_it)
+{
+	struct task_struct *t = boot_mem(128 * MiB);
+	int big = make_file(t, "/big", 160 * MiB);
+	struct kmm *k = kmm_cur();
+	struct zone *dma32 = &k->mem->node.node_zones[ZONE_DMA32];
+	static struct page *pages[8192];
+	unsigned long steal, boost = 0;
+	int n;
+
+	/* Memory full of movable page cache, then unmovable allocations that
+	 * must break into its pageblocks. */
+	ASSERT_EQ(read_file(t, big, 160 * MiB), 0);
+	steal = event(PGSTEAL_KSWAPD);
+	for (n = 0; n < 8192 && !boost; n++) {
+		pages[n] = alloc_pages(GFP_NOWAIT | __GFP_NOWARN, 0);
+		ASSERT_NOT_NULL(pages[n]);
+		boost = READ_ONCE(dma32->watermark_boost);
+	}
+	ASSERT_TRUE(boost >= 512);			/* a pageblock at least */
+	/* GFP_NOWAIT woke kswapd for the next timer point: it reclaims the
+	 * boost's worth and spends it. */
+	run_timers(k);
+	ASSERT_EQ(dma32->watermark_boost, 0);
+	ASSERT_TRUE(event(PGSTEAL_KSWAPD) > steal);
+	while (n--)
+		__free_pages(pages[n], 0);
+	ASSERT_EQ(kmm_check_invariants(k), 0);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
 int main(void)
 {
 	RUN_TEST(new_pages_join_the_inactive_list_after_their_batch);
@@ -459,5 +492,6 @@ int main(void)
 	RUN_TEST(a_new_working_set_refaults_into_the_active_list);
 	RUN_TEST(shadow_entries_are_counted_and_bounded);
 	RUN_TEST(madv_pageout_skips_dirty_and_shared_pages_and_cold_deactivates);
+	RUN_TEST(a_fragmenting_fallback_boosts_the_watermarks_and_kswapd_spends_it);
 	return harness_summary();
 }
