@@ -1028,6 +1028,14 @@ void sim_set_dmesg_prefix(struct sim *s, const char *prefix)
 	s->dmesg_prefix = prefix;
 }
 
+/* A task the OOM killer chose dies on its way back to user space. */
+static void print_killed(struct task_struct *t, void *arg)
+{
+	struct sim *s = arg;
+
+	fprintf(s->out, "pid %d killed by SIGKILL (oom)\n", t->pid);
+}
+
 int sim_run_line(struct sim *s, const char *text)
 {
 	char line[MAX_LINE], *argv[MAX_ARGS];
@@ -1075,6 +1083,11 @@ int sim_run_line(struct sim *s, const char *text)
 	s->line = line;		/* the words point into it: columns for errors */
 	s->line_len = strlen(text);
 	ret = run_cmd(s, cmd, argc, argv);
+	if (s->k) {
+		s->k->current = NULL;	/* the command's task (arg_task) is done */
+		if (!sim_panicked(s))
+			deliver_fatal_signals(s->k, print_killed, s);
+	}
 	if (s->k && !sim_panicked(s))
 		run_timers(s->k);	/* the kernel threads the command made due */
 	s->line = NULL;		/* line is gone when this returns */
