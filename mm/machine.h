@@ -159,7 +159,7 @@ struct mm_machine {
 	unsigned long total_swap_pages;
 	pthread_mutex_t oom_lock;	/* one OOM kill at a time (Linux's oom_lock) */
 	struct ratelimit_state oom_rs;	/* the report of a kill (dump_header) */
-	struct ratelimit_state pfoom_rs;	/* pagefault_out_of_memory's warning */
+	bool oom_adj_warned;		/* /proc/PID/oom_adj's deprecation, said once */
 
 	struct page *zero_page;		/* what untouched anonymous memory reads as */
 	unsigned int last_pcid;		/* PCIDs handed to address spaces */
