@@ -1113,6 +1113,8 @@ retry:
 	page = __alloc_pages_may_oom(k, ac, &progress);
 	if (page)
 		return page;
+	if (unlikely(k->panicked))	/* panic_on_oom, or nothing to kill: stopped */
+		return NULL;
 	/* A victim that failed even with the reserves must not loop. */
 	if (k->current && tsk_is_oom_victim(k->current) &&
 	    ((alloc_flags & ALLOC_OOM) || (ac->gfp & __GFP_NOMEMALLOC)))

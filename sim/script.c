@@ -1028,6 +1028,19 @@ void sim_set_dmesg_prefix(struct sim *s, const char *prefix)
 	s->dmesg_prefix = prefix;
 }
 
+/*
+ * A panic the command's result line did not show (the OOM killer's, in
+ * the middle of a touch): its line after the result, as a console's
+ * last words.
+ */
+static void print_panic_line(struct sim *s)
+{
+	const char *p = strstr(s->dmesg, "Kernel panic - not syncing: ");
+
+	if (p)
+		fprintf(s->out, "%.*s\n", (int)strcspn(p, "\n"), p);
+}
+
 /* A task the OOM killer chose dies on its way back to user space. */
 static void print_killed(struct task_struct *t, void *arg)
 {
@@ -1087,6 +1100,8 @@ int sim_run_line(struct sim *s, const char *text)
 		s->k->current = NULL;	/* the command's task (arg_task) is done */
 		if (!sim_panicked(s))
 			deliver_fatal_signals(s->k, print_killed, s);
+		else if (!s->report_consumed)
+			print_panic_line(s);
 	}
 	if (s->k && !sim_panicked(s))
 		run_timers(s->k);	/* the kernel threads the command made due */

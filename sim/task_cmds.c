@@ -610,7 +610,8 @@ static void finish_access(struct sim *s, struct task_struct *t, struct fault_sna
 	}
 	fputc('\n', s->out);
 	/* The OOM killer's SIGKILL is delivered after the command. */
-	if (sig && (s->k->cfg.segv_kill || sig == SIGKILL) && !fatal_signal_pending(t)) {
+	if (sig && (s->k->cfg.segv_kill || sig == SIGKILL) && !fatal_signal_pending(t) &&
+	    !s->k->panicked) {
 		fprintf(s->out, "pid %d killed by %s\n", t->pid, sig == SIGBUS ? "SIGBUS" :
 			sig == SIGKILL ? "SIGKILL" : "SIGSEGV");
 		/* A fatal signal's exit code is its number (init: a panic). */
