@@ -2,8 +2,9 @@
  * mm/page_alloc.c - the buddy allocator: per-zone free lists by order and
  * migratetype, watermarks, per-CPU page lists (pcp), and the misuse checks
  * on free.
- * Mirrors Linux 6.x mm/page_alloc.c; one node; no CMA; the reclaim,
- * compaction and OOM steps of the slow path are hooks (docs/faithfulness.md).
+ * Mirrors Linux 6.x mm/page_alloc.c; one node; no CMA; the reclaim and
+ * compaction steps of the slow path are hooks (docs/faithfulness.md); the
+ * last step is the OOM killer (mm/oom_kill.c, docs/reclaim.md).
  *
  * Lock order: a CPU's pcp (its owner enters lock-free; others go through
  * local_lock_remote, base/smp.c), then zone->lock.
