@@ -215,16 +215,32 @@ TEST(the_biggest_is_killed_and_reaped_at_once)
 	kmm_shutdown(k);
 }
 
-TEST(oom_score_adj_min_is_never_chosen)
+/* A 64M machine with init and *t, a process with pages written. */
+static struct kmm *boot_with(struct task_struct **t, const char *name, unsigned long pages)
 {
 	struct kmm *k = boot(64ul << 20);
+
+	if (!k || !spawn_with("init", 0))
+		return NULL;
+	*t = spawn_with(name, pages);
+	return *t ? k : NULL;
+}
+
+/* ... with a big process (2000 pages) and a small one (10). */
+static struct kmm *boot_big_small(struct task_struct **big, struct task_struct **small)
+{
+	struct kmm *k = boot_with(big, "big", 2000);
+
+	*small = k ? spawn_with("small", 10) : NULL;
+	return *small ? k : NULL;
+}
+
+TEST(oom_score_adj_min_is_never_chosen)
+{
 	struct task_struct *big, *small;
+	struct kmm *k = boot_big_small(&big, &small);
 
 	ASSERT_NOT_NULL(k);
-	ASSERT_NOT_NULL(spawn_with("init", 0));
-	big = spawn_with("big", 2000);
-	small = spawn_with("small", 10);
-	ASSERT_TRUE(big && small);
 	big->oom_score_adj = OOM_SCORE_ADJ_MIN;
 	ASSERT_TRUE(oom(k, GFP_KERNEL, 0));
 	ASSERT_FALSE(fatal_signal_pending(big));
@@ -241,14 +257,10 @@ TEST(oom_score_adj_min_is_never_chosen)
 
 TEST(a_positive_adj_makes_a_small_task_the_victim)
 {
-	struct kmm *k = boot(64ul << 20);
 	struct task_struct *big, *small;
+	struct kmm *k = boot_big_small(&big, &small);
 
 	ASSERT_NOT_NULL(k);
-	ASSERT_NOT_NULL(spawn_with("init", 0));
-	big = spawn_with("big", 2000);
-	small = spawn_with("small", 10);
-	ASSERT_TRUE(big && small);
 	/* 200 thousandths of ~15800 pages is ~3000 pages more than its own. */
 	small->oom_score_adj = 200;
 	ASSERT_TRUE(oom(k, GFP_KERNEL, 0));
@@ -531,15 +543,12 @@ TEST(oom_score_adj_writes)
 		/* Only 12 bytes are read: the rest of a long line is not seen. */
 		{ "000000000001000000", 0, 1 },
 	};
-	struct kmm *k = boot(64ul << 20);
 	struct task_struct *t;
+	struct kmm *k = boot_with(&t, "cat", 0);
 	char buf[32];
 	size_t i;
 
 	ASSERT_NOT_NULL(k);
-	ASSERT_NOT_NULL(spawn_with("init", 0));
-	t = spawn_with("cat", 0);
-	ASSERT_NOT_NULL(t);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		int before = adj_of(t);
 
@@ -577,15 +586,12 @@ TEST(oom_adj_is_the_legacy_scale)
 		{ "8", 0, 470, "7\n" }, { "0", 0, 0, "0\n" }, { "16", -EINVAL, 0, "0\n" },
 		{ "-18", -EINVAL, 0, "0\n" }, { "x", -EINVAL, 0, "0\n" },
 	};
-	struct kmm *k = boot(64ul << 20);
 	struct task_struct *t;
+	struct kmm *k = boot_with(&t, "cat", 0);
 	char buf[32];
 	size_t i;
 
 	ASSERT_NOT_NULL(k);
-	ASSERT_NOT_NULL(spawn_with("init", 0));
-	t = spawn_with("cat", 0);
-	ASSERT_NOT_NULL(t);
 	take_log(k);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		ASSERT_EQ(kmm_proc_write("/proc/2/oom_adj", cases[i].in), cases[i].err);
@@ -605,15 +611,12 @@ TEST(oom_adj_is_the_legacy_scale)
 
 TEST(oom_score_of_live_tasks)
 {
-	struct kmm *k = boot(64ul << 20);
 	struct task_struct *t;
+	struct kmm *k = boot_with(&t, "big", 4000);
 	unsigned long total;
 	char buf[32], want[32];
 
 	ASSERT_NOT_NULL(k);
-	ASSERT_NOT_NULL(spawn_with("init", 0));
-	t = spawn_with("big", 4000);
-	ASSERT_NOT_NULL(t);
 	total = oom_totalpages(k);
 	ASSERT_EQ(total, __totalram_pages(k));	/* no swap */
 	snprintf(want, sizeof(want), "%lu\n", proc_oom_score_points(oom_badness(t, total), total));
