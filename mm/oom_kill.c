@@ -112,13 +112,6 @@ static bool mm_in_use(struct kmm *k, const struct mm_struct *mm)
 	return k->current && k->current->mm == mm;
 }
 
-/* The name and oom_score_adj of the allocating context ("kmm": the
- * simulator's own calls, made on behalf of no process). */
-static const char *current_comm(struct kmm *k)
-{
-	return k->current ? k->current->comm : "kmm";
-}
-
 /* ---- choosing --------------------------------------------------------- */
 
 static int oom_evaluate_task(struct task_struct *task, struct oom_control *oc)
@@ -192,7 +185,7 @@ static void dump_header(struct oom_control *oc, struct task_struct *p)
 
 	gfp_format(oc->gfp_mask, gfp, sizeof(gfp));
 	kmm_report(k, "%s invoked oom-killer: gfp_mask=%#x(%s), order=%d, oom_score_adj=%hd\n",
-		   current_comm(k), oc->gfp_mask, gfp, oc->order,
+		   task_comm_or_kmm(k->current), oc->gfp_mask, gfp, oc->order,
 		   (short)(k->current ? k->current->oom_score_adj : 0));
 	if (oc->order > 0)	/* kmm has no compaction */
 		kmm_report(k, "COMPACTION is disabled!!!\n");
@@ -239,10 +232,17 @@ static void oom_reap_task(struct kmm *k, struct task_struct *tsk)
 	mm->flags |= MMF_OOM_SKIP;
 }
 
+/* Whether the reaper may take tsk's pages now: some are left, and no call
+ * is running on them. */
+static bool oom_reapable(struct kmm *k, const struct task_struct *tsk)
+{
+	return tsk->mm && !(tsk->mm->flags & MMF_OOM_SKIP) && !mm_in_use(k, tsk->mm);
+}
+
 /* The reaper, now unless the victim's memory is in use (then later). */
 static void queue_oom_reaper(struct kmm *k, struct task_struct *tsk)
 {
-	if (tsk->mm && !(tsk->mm->flags & MMF_OOM_SKIP) && !mm_in_use(k, tsk->mm))
+	if (oom_reapable(k, tsk))
 		oom_reap_task(k, tsk);
 }
 
@@ -256,8 +256,7 @@ static bool oom_reap_deferred(struct kmm *k)
 	bool reaped = false;
 
 	for_each_process(k, p) {
-		if (!tsk_is_oom_victim(p) || !p->mm || (p->mm->flags & MMF_OOM_SKIP) ||
-		    mm_in_use(k, p->mm))
+		if (!tsk_is_oom_victim(p) || !oom_reapable(k, p))
 			continue;
 		oom_reap_task(k, p);
 		reaped = true;
@@ -320,7 +319,8 @@ static void __oom_kill_process(struct kmm *k, struct task_struct *victim, const 
 		queue_oom_reaper(k, victim);
 }
 
-/* "oom_kill_process: N callbacks suppressed", as __ratelimit says it. */
+/* The report (rate-limited: "oom_kill_process: N callbacks suppressed"
+ * after a quiet spell, as __ratelimit says it), then the kill. */
 static void oom_kill_process(struct oom_control *oc, const char *message)
 {
 	struct task_struct *victim = oc->chosen;

@@ -97,7 +97,7 @@ int proc_oom_adj_write(struct task_struct *t, const char *buf)
 	if (!k->mem->oom_adj_warned) {
 		k->mem->oom_adj_warned = true;
 		kmm_report(k, "%s (%d): /proc/%d/oom_adj is deprecated, please use "
-			   "/proc/%d/oom_score_adj instead.\n", k->current ? k->current->comm : "kmm",
+			   "/proc/%d/oom_score_adj instead.\n", task_comm_or_kmm(k->current),
 			   k->current ? k->current->pid : 0, t->pid, t->pid);
 	}
 	t->oom_score_adj = v;

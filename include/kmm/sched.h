@@ -70,6 +70,12 @@ void do_exit(struct task_struct *t);
  * kill init! exitcode=0x%08x"), t stays, and -EPERM is returned.
  */
 int do_group_exit(struct task_struct *t, int exit_code);
+/* The name a report gives the task running a call: its comm, or "kmm"
+ * for the simulator's own calls, made on behalf of no process. */
+static inline const char *task_comm_or_kmm(const struct task_struct *t)
+{
+	return t ? t->comm : "kmm";
+}
 /* Linux's fatal_signal_pending: t has been sent SIGKILL. */
 static inline bool fatal_signal_pending(const struct task_struct *t)
 {
