@@ -31,6 +31,18 @@ struct block_machine;	/* block/machine.h */
 struct fs_machine;	/* fs/machine.h */
 struct kernel_machine;	/* kernel/machine.h */
 
+/*
+ * The kernel log (base/printk.c), as Linux's log buffer: every report
+ * since boot, whole lines, read by dmesg; when it is full the oldest
+ * lines make room.  128 KiB, Linux's CONFIG_LOG_BUF_SHIFT=17.
+ */
+#define LOG_BUF_LEN	(1ul << 17)
+
+struct printk_log {
+	char buf[LOG_BUF_LEN];
+	size_t len;			/* bytes kept: buf[0, len) */
+};
+
 struct kmm {
 	unsigned long id;		/* unique per boot; keys per-thread caches */
 	struct kmm_config cfg;		/* as booted, every default resolved */
@@ -38,6 +50,7 @@ struct kmm {
 	unsigned long nr_reports;	/* every report since boot (mm/debug.c) */
 	unsigned long tainted;		/* TAINT_BAD_PAGE when set */
 	bool panicked;			/* panic() ran: the machine has stopped */
+	struct printk_log log;		/* what dmesg prints (base/printk.c) */
 
 	/* Its CPUs, each played by the host thread that claimed it (base/smp.c). */
 	unsigned int nr_cpus;

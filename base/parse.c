@@ -10,6 +10,8 @@
  * would also take blanks, a sign or a second "0x" after the first.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include "base/parse.h"
 
 static int suffix_shift(char c)
@@ -97,5 +99,52 @@ int parse_ulong(const char *s, unsigned long *out, bool allow_suffix)
 	if (shift && v > (~0ul >> shift))
 		return -1;
 	*out = v << shift;
+	return 0;
+}
+
+/*
+ * Linux's _kstrtoull (after the sign): base 0 means C's notation (0x hex, a leading 0
+ * octal).  Every digit is read before an overflow is reported, as
+ * _parse_integer does, so an overflowing number with junk after it is
+ * -ERANGE, not -EINVAL.
+ */
+static int kstrtoull_(const char *s, unsigned int base, unsigned long long *res)
+{
+	unsigned long long v = 0;
+	bool overflow = false;
+	const char *p;
+	int d;
+
+	if (base == 0)
+		base = s[0] != '0' ? 10 :
+		       tolower((unsigned char)s[1]) == 'x' && isxdigit((unsigned char)s[2]) ? 16 : 8;
+	if (base == 16 && s[0] == '0' && tolower((unsigned char)s[1]) == 'x')
+		s += 2;
+	for (p = s; (d = digit_value(*p, base)) >= 0; p++)
+		overflow |= __builtin_mul_overflow(v, base, &v) ||
+			    __builtin_add_overflow(v, (unsigned long long)d, &v);
+	if (overflow)
+		return -ERANGE;
+	if (p == s)
+		return -EINVAL;
+	if (*p == '\n')
+		p++;
+	if (*p)
+		return -EINVAL;
+	*res = v;
+	return 0;
+}
+
+int kstrtoint(const char *s, unsigned int base, int *res)
+{
+	unsigned long long v;
+	bool neg = s[0] == '-';
+	int err = kstrtoull_(s + (neg || s[0] == '+'), base, &v);
+
+	if (err)
+		return err;
+	if (v > (neg ? (unsigned long long)INT_MAX + 1 : (unsigned long long)INT_MAX))
+		return -ERANGE;
+	*res = neg ? (int)-(long long)v : (int)v;
 	return 0;
 }

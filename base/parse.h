@@ -17,4 +17,12 @@
  */
 int parse_ulong(const char *s, unsigned long *out, bool allow_suffix);
 
+/*
+ * Linux's kstrtoint, for what the kernel parses as it does (/proc/PID
+ * files): an optional sign, digits in base (0: 0x hex, leading 0 octal),
+ * one optional newline, nothing else.  0, -EINVAL, or -ERANGE when the
+ * number does not fit an int (*res untouched).
+ */
+int kstrtoint(const char *s, unsigned int base, int *res);
+
 #endif

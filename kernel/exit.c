@@ -28,6 +28,7 @@ void do_exit(struct task_struct *t)
 {
 	struct kmm *k = kmm_cur();
 	struct task_struct *c, *init = find_task_by_vpid(1);
+	struct mm_struct *mm;
 
 	/* Orphans are adopted by init (pid 1), as forget_original_parent
 	 * does; when the machine shuts down and tears init down, by nobody. */
@@ -36,8 +37,11 @@ void do_exit(struct task_struct *t)
 	list_for_each_entry(c, &k->kernel->tasks, tasks)
 		if (c->real_parent == t)
 			c->real_parent = init;
-	if (t->mm)
-		mmput(t->mm);
+	/* exit_mm: the task lets go of its mm before it goes, so nothing
+	 * (the OOM killer) finds it half torn down. */
+	mm = t->mm;
 	t->mm = NULL;
+	if (mm)
+		mmput(mm);
 	free_task(t);
 }

@@ -11,6 +11,7 @@
  *     to the parent's (VM_WIPEONFORK areas start empty instead).
  * Copy-on-write of the pages themselves arrives with the page-fault layer.
  */
+#include <errno.h>
 #include <string.h>
 #include <kmm/sched.h>
 #include <kmm/fs.h>
@@ -72,6 +73,10 @@ struct task_struct *alloc_task(const char *comm)
 
 void free_task(struct task_struct *t)
 {
+	struct kmm *k = kmm_cur();
+
+	if (k->current == t)		/* its call ends with it */
+		k->current = NULL;
 	put_files_struct(t->files);	/* exit_files */
 	list_del(&t->tasks);
 	kfree(t);
@@ -173,11 +178,22 @@ static struct mm_struct *dup_mm(struct mm_struct *oldmm)
 	return mm;
 }
 
+/*
+ * The parent's fork(2): its call, so its pages are the ones in use.  A
+ * parent the OOM killer chose meanwhile gets no child (copy_process
+ * gives up when a fatal signal is pending).
+ */
 struct task_struct *kernel_fork(struct task_struct *parent, int *err)
 {
-	struct task_struct *t;
+	struct task_struct *t, *old = set_current(parent);
 	struct mm_struct *mm = dup_mm(parent->mm);
 
+	set_current(old);
+	if (mm && fatal_signal_pending(parent)) {
+		mmput(mm);
+		*err = -EINTR;
+		return NULL;
+	}
 	if (!mm) {
 		*err = -ENOMEM;
 		return NULL;

@@ -22,6 +22,12 @@
 
 /* mm/util.c */
 void mm_util_init(struct kmm *k);
+/* mm/oom_kill.c: the knobs' defaults and the OOM killer's state. */
+void oom_init(struct kmm *k);
+/* mm/show_mem.c: the zones' free and watermark lines of a report (the
+ * length written), and the whole Mem-Info report. */
+size_t show_zones(struct kmm *k, char *buf, size_t len);
+void __show_mem(struct kmm *k);
 struct inode;
 /* mm/page-writeback.c: the dirty knobs' defaults and the flusher. */
 void page_writeback_init(struct kmm *k);

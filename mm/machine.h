@@ -182,6 +182,17 @@ struct mm_machine {
 	struct list_head shadow_nodes;	/* xarray leaves holding only shadows (workingset) */
 	pthread_mutex_t shadow_nodes_lock;
 
+	/* The OOM killer (mm/oom_kill.c): its vm.* knobs and state. */
+	int sysctl_panic_on_oom;	/* vm.panic_on_oom: 0 kill; 1 panic unless constrained; 2 panic */
+	int sysctl_oom_kill_allocating_task;	/* vm.oom_kill_allocating_task: the allocating task first */
+	int sysctl_oom_dump_tasks;	/* vm.oom_dump_tasks: the task table in the report (1) */
+	/* Swap pages of every swap area in use (mm/swapfile.c; 0 without swap):
+	 * what the OOM killer's and the commit limit's totals add to RAM. */
+	unsigned long total_swap_pages;
+	pthread_mutex_t oom_lock;	/* one OOM kill at a time (Linux's oom_lock) */
+	struct ratelimit_state oom_rs;	/* the report of a kill (dump_header) */
+	bool oom_adj_warned;		/* /proc/PID/oom_adj's deprecation, said once */
+
 	struct page *zero_page;		/* what untouched anonymous memory reads as */
 	unsigned int last_pcid;		/* PCIDs handed to address spaces */
 };
@@ -205,6 +216,8 @@ void kmm_set_machine_globals(struct kmm *k);
  * views, sysctl, debugfs, the simulator's commands).  The rest of mm/'s
  * helpers are its own (mm/internal.h).
  */
+/* mm/util.c: totalram_pages() of machine k, which need not be the current one. */
+unsigned long __totalram_pages(struct kmm *k);
 /* mm/util.c: CommitLimit */
 unsigned long vm_commit_limit(struct kmm *k);
 /*

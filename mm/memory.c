@@ -80,8 +80,7 @@ static void add_mm_counter(struct mm_struct *mm, int member, long delta)
 	unsigned long rss;
 
 	mm->rss_stat[member] += (unsigned long)delta;
-	rss = mm->rss_stat[MM_FILEPAGES] + mm->rss_stat[MM_ANONPAGES] +
-	      mm->rss_stat[MM_SHMEMPAGES];
+	rss = get_mm_rss(mm);
 	if (rss > mm->hiwater_rss)
 		mm->hiwater_rss = rss;
 }

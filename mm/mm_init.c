@@ -402,6 +402,7 @@ int mm_core_init(struct kmm *k)
 	}
 	mm_util_init(k);
 	page_writeback_init(k);
+	oom_init(k);
 	return 0;
 }
 
@@ -415,13 +416,7 @@ void mm_fault_inject_setup(struct kmm *k)
 
 unsigned long totalram_pages(void)
 {
-	struct kmm *k = kmm_cur();
-	unsigned long n = 0;
-	int i;
-
-	for (i = 0; i < MAX_NR_ZONES; i++)
-		n += zone_managed_pages(&k->mem->node.node_zones[i]);
-	return n;
+	return __totalram_pages(kmm_cur());
 }
 
 /* ------------------------------------------------------------------ */

@@ -2,8 +2,9 @@
  * mm/page_alloc.c - the buddy allocator: per-zone free lists by order and
  * migratetype, watermarks, per-CPU page lists (pcp), and the misuse checks
  * on free.
- * Mirrors Linux 6.x mm/page_alloc.c; one node; no CMA; the reclaim,
- * compaction and OOM steps of the slow path are hooks (docs/faithfulness.md).
+ * Mirrors Linux 6.x mm/page_alloc.c; one node; no CMA; the reclaim and
+ * compaction steps of the slow path are hooks (docs/faithfulness.md); the
+ * last step is the OOM killer (mm/oom_kill.c, docs/reclaim.md).
  *
  * Lock order: a CPU's pcp (its owner enters lock-free; others go through
  * local_lock_remote, base/smp.c), then zone->lock.
@@ -14,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <kmm/oom.h>
+#include <kmm/sched.h>
 #include "mm/internal.h"
 
 
@@ -985,25 +988,12 @@ static void __cold warn_alloc(struct kmm *k, gfp_t gfp, unsigned int order,
 {
 	char gfpname[256], zones[1024], note[64];
 	unsigned long missed;
-	size_t n = 0;
-	int i;
 
 	if ((gfp & __GFP_NOWARN) || !__ratelimit(&k->mem->nopage_rs, &missed))
 		return;
 	ratelimit_note(note, sizeof(note), "warn_alloc", missed);
 	gfp_format(gfp, gfpname, sizeof(gfpname));
-	zones[0] = 0;
-	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *z = &k->mem->node.node_zones[i];
-
-		if (!populated_zone(z) || n >= sizeof(zones))
-			continue;
-		n += (size_t)snprintf(zones + n, sizeof(zones) - n,
-			"Node 0 %s free:%lukB min:%lukB low:%lukB high:%lukB managed:%lukB\n",
-			z->name, zone_page_state(z, NR_FREE_PAGES) << 2,
-			min_wmark_pages(z) << 2, low_wmark_pages(z) << 2,
-			high_wmark_pages(z) << 2, zone_managed_pages(z) << 2);
-	}
+	show_zones(k, zones, sizeof(zones));
 	kmm_report(k, "%skmm: %s: order:%u, mode:%#x(%s), nodemask=(null)\n%s",
 		   note, what, order, gfp, gfpname, zones);
 }
@@ -1069,13 +1059,61 @@ static void wake_all_kswapds(struct kmm *k, const struct alloc_context *ac)
 	}
 }
 
+/*
+ * Linux's __alloc_pages_may_oom: reclaim has failed, so the OOM killer
+ * frees memory by killing (mm/oom_kill.c).  Not for costly orders, not
+ * for callers that said they can fail (__GFP_RETRY_MAYFAIL) or want one
+ * node, not for the low zones (killing does not help lowmem).  Sets
+ * *did_some_progress when memory will come back and the caller should
+ * retry.
+ */
+static struct page *__alloc_pages_may_oom(struct kmm *k, const struct alloc_context *ac,
+					  unsigned long *did_some_progress)
+{
+	struct oom_control oc = { .kmm = k, .gfp_mask = ac->gfp, .order = (int)ac->order };
+	struct page *page = NULL;
+
+	*did_some_progress = 0;
+	/* Another thread is killing already: that is progress for us too. */
+	if (pthread_mutex_trylock(&k->mem->oom_lock)) {
+		*did_some_progress = 1;
+		sched_yield();
+		return NULL;
+	}
+	/* A kill that just ended may have freed enough: the high mark, as
+	 * Linux's last look, so that only a parallel kill's memory counts. */
+	page = get_page_from_freelist(k, ALLOC_WMARK_HIGH | ALLOC_CPUSET, ac);
+	if (page)
+		goto out;
+	if (ac->order > PAGE_ALLOC_COSTLY_ORDER)
+		goto out;
+	if (ac->gfp & (__GFP_RETRY_MAYFAIL | __GFP_THISNODE))
+		goto out;
+	if (ac->highest_zoneidx < ZONE_NORMAL)
+		goto out;
+	if (out_of_memory(&oc))
+		*did_some_progress = 1;
+out:
+	pthread_mutex_unlock(&k->mem->oom_lock);
+	return page;
+}
+
+/* An OOM victim may dig into the reserves to get out of the way
+ * (__gfp_pfmemalloc_flags' oom_reserves_allowed). */
+static unsigned int oom_reserve_flags(const struct kmm *k, gfp_t gfp)
+{
+	if (gfp & __GFP_NOMEMALLOC)
+		return 0;
+	return k->current && tsk_is_oom_victim(k->current) ? ALLOC_OOM : 0;
+}
+
 static struct page *__alloc_pages_slowpath(struct kmm *k,
 					   struct alloc_context *ac)
 {
 	bool can_direct_reclaim = ac->gfp & __GFP_DIRECT_RECLAIM;
 	bool costly = ac->order > PAGE_ALLOC_COSTLY_ORDER;
 	unsigned int alloc_flags = gfp_to_alloc_flags(ac->gfp, ac->order);
-	unsigned int no_progress_loops = 0;
+	unsigned int no_progress_loops = 0, reserve_flags;
 	unsigned long progress;
 	struct page *page;
 	struct timespec start, now;
@@ -1101,6 +1139,13 @@ static struct page *__alloc_pages_slowpath(struct kmm *k,
 	if (!can_direct_reclaim)
 		goto nopage;
 retry:
+	reserve_flags = oom_reserve_flags(k, ac->gfp);
+	if (reserve_flags) {
+		alloc_flags = reserve_flags | (alloc_flags & ALLOC_KSWAPD);
+		page = get_page_from_freelist(k, alloc_flags, ac);
+		if (page)
+			return page;
+	}
 	page = __alloc_pages_direct_reclaim(k, alloc_flags, ac, &progress);
 	if (page)
 		return page;
@@ -1112,7 +1157,21 @@ retry:
 	no_progress_loops = progress ? 0 : no_progress_loops + 1;
 	if (no_progress_loops < MAX_RECLAIM_RETRIES && progress)
 		goto retry;
-	/* The OOM killer would run here once it exists. */
+	/* Reclaim has failed us, start killing things. */
+	page = __alloc_pages_may_oom(k, ac, &progress);
+	if (page)
+		return page;
+	if (unlikely(k->panicked))	/* panic_on_oom, or nothing to kill: stopped */
+		return NULL;
+	/* A victim that failed even with the reserves must not loop. */
+	if (k->current && tsk_is_oom_victim(k->current) &&
+	    ((alloc_flags & ALLOC_OOM) || (ac->gfp & __GFP_NOMEMALLOC)))
+		goto nopage;
+	/* Retry as long as the OOM killer is making progress. */
+	if (progress) {
+		no_progress_loops = 0;
+		goto retry;
+	}
 nopage:
 	if (ac->gfp & __GFP_NOFAIL) {
 		clock_gettime(CLOCK_MONOTONIC, &start);

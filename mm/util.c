@@ -15,8 +15,7 @@
 #include "mm/internal.h"
 #include "mm/mmap.h"
 
-/* totalram_pages() of machine k, which need not be the current one. */
-static unsigned long k_totalram_pages(struct kmm *k)
+unsigned long __totalram_pages(struct kmm *k)
 {
 	unsigned long total = 0;
 
@@ -43,7 +42,7 @@ unsigned long vm_commit_limit(struct kmm *k)
 	if (k->mem->sysctl_overcommit_kbytes)
 		return k->mem->sysctl_overcommit_kbytes >> (PAGE_SHIFT - 10);
 	/* + total_swap_pages once swap exists */
-	return k_totalram_pages(k) * (unsigned long)k->mem->sysctl_overcommit_ratio / 100;
+	return __totalram_pages(k) * (unsigned long)k->mem->sysctl_overcommit_ratio / 100;
 }
 
 void vm_acct_memory(struct kmm *k, long pages)
@@ -65,7 +64,7 @@ int __vm_enough_memory(struct kmm *k, unsigned long mm_total_vm, long pages,
 	if (k->mem->sysctl_overcommit_memory == OVERCOMMIT_ALWAYS)
 		return 0;
 	if (k->mem->sysctl_overcommit_memory == OVERCOMMIT_GUESS) {
-		if (pages <= (long)k_totalram_pages(k))
+		if (pages <= (long)__totalram_pages(k))
 			return 0;
 	} else {
 		allowed = (long)vm_commit_limit(k);

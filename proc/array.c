@@ -14,12 +14,6 @@ static void show_vm(struct seq_buf *m, const char *label, unsigned long kb)
 	seq_printf(m, "%s\t%8lu kB\n", label, kb);
 }
 
-static unsigned long get_mm_rss(const struct mm_struct *mm)
-{
-	return mm->rss_stat[MM_FILEPAGES] + mm->rss_stat[MM_ANONPAGES] +
-	       mm->rss_stat[MM_SHMEMPAGES];
-}
-
 /* task_mem: every figure in kB, from the counters the mm keeps. */
 static void task_mem(struct seq_buf *m, const struct mm_struct *mm)
 {

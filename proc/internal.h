@@ -34,9 +34,18 @@ void proc_pid_smaps_show(struct task_struct *t, struct seq_buf *m);
 void proc_pid_status_show(struct task_struct *t, struct seq_buf *m);
 void proc_pid_stat_show(struct task_struct *t, struct seq_buf *m);
 void proc_pid_io_show(struct task_struct *t, struct seq_buf *m);
+/* proc/base.c: the OOM killer's files; a write is 0 or -errno, the value
+ * unchanged on error. */
+void proc_oom_score_show(struct task_struct *t, struct seq_buf *m);
+void proc_oom_score_adj_show(struct task_struct *t, struct seq_buf *m);
+void proc_oom_adj_show(struct task_struct *t, struct seq_buf *m);
+int proc_oom_score_adj_write(struct task_struct *t, const char *buf);
+int proc_oom_adj_write(struct task_struct *t, const char *buf);
+/* /proc/PID/oom_score of a task with this badness (oom_badness). */
+unsigned long proc_oom_score_points(long badness, unsigned long totalpages);
 
 /* proc/sysctl.c: the /proc/sys/vm knobs, by full path. */
-#define NR_VM_SYSCTLS 19
+#define NR_VM_SYSCTLS 22
 const char *proc_sys_path(size_t i);	/* NULL past the last one */
 int proc_sys_show(struct kmm *k, const char *path, struct seq_buf *m);
 int proc_sys_write(struct kmm *k, const char *path, const char *buf);

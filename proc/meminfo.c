@@ -41,12 +41,8 @@ static long si_mem_available(struct kmm *k)
 void meminfo_show(struct kmm *k, struct seq_buf *m)
 {
 	const pg_data_t *n = &k->mem->node;
-	unsigned long total = 0;
-	int i;
 
-	for (i = 0; i < MAX_NR_ZONES; i++)
-		total += zone_managed_pages(&k->mem->node.node_zones[i]);
-	show_val_kb(m, "MemTotal:", total);
+	show_val_kb(m, "MemTotal:", __totalram_pages(k));
 	show_val_kb(m, "MemFree:", __global_zone_page_state(k, NR_FREE_PAGES));
 	show_val_kb(m, "MemAvailable:", (unsigned long)si_mem_available(k));
 	/* The block devices' caches are Buffers, not Cached (nr_blockdev_pages). */

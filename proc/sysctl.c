@@ -7,8 +7,9 @@
  *
  * Differs from Linux: lowmem_reserve_ratio is read-only (-EACCES); a
  * write takes one number (Linux would go on to the next one);
- * dirty_writeback_centisecs refuses a negative number (Linux's plain
- * proc_dointvec would store it).
+ * dirty_writeback_centisecs, oom_kill_allocating_task and oom_dump_tasks
+ * refuse a negative number (Linux's plain proc_dointvec would store it,
+ * and read it as "on").
  */
 #include <ctype.h>
 #include <errno.h>
@@ -162,6 +163,9 @@ static const struct ctl_table vm_table[] = {
 	     dirty_writeback_changed),
 	KNOB("dirty_expire_centisecs", CTL_INT, dirty_expire_interval, 0, INT_MAX, NULL),
 	KNOB("drop_caches", CTL_INT, sysctl_drop_caches, 1, 4, drop_caches_changed),
+	KNOB("panic_on_oom", CTL_INT, sysctl_panic_on_oom, 0, 2, NULL),
+	KNOB("oom_kill_allocating_task", CTL_INT, sysctl_oom_kill_allocating_task, 0, INT_MAX, NULL),
+	KNOB("oom_dump_tasks", CTL_INT, sysctl_oom_dump_tasks, 0, INT_MAX, NULL),
 	{ VM_DIR "lowmem_reserve_ratio", CTL_SHOW_ONLY, 0, 0, 0, NULL,
 	  show_lowmem_reserve_ratio },
 };

@@ -753,6 +753,33 @@ static int cmd_crash(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * dmesg [-c|-C]: the kernel log since boot (or since the last -c/-C), as
+ * `dmesg -t` prints it; -c clears it after printing, -C only clears it.
+ */
+static int cmd_dmesg(struct sim *s, int argc, char **argv)
+{
+	bool clear = argc > 1;
+	char *buf;
+	size_t n;
+
+	if (clear && strcmp(argv[1], "-c") && strcmp(argv[1], "-C"))
+		return syntax_error(s, "dmesg: the option must be -c (print, then clear) or -C (clear), got '%s'",
+				    argv[1]);
+	buf = malloc(LOG_BUF_LEN);
+	if (!buf) {
+		fprintf(s->out, "error ENOMEM\n");
+		return 0;
+	}
+	n = printk_log_read(s->k, buf, LOG_BUF_LEN, clear);
+	if (clear && !strcmp(argv[1], "-C"))
+		fprintf(s->out, "ok\n");
+	else
+		fwrite(buf, 1, n, s->out);
+	free(buf);
+	return 0;
+}
+
 static int cmd_quit(struct sim *s, int argc, char **argv)
 {
 	s->quit = true;
@@ -772,6 +799,8 @@ static const struct sim_cmd sim_cmds[] = {
 	  "Prints a /proc file or /proc/sys/vm knob as Linux does; with FIELDs, only the lines that start with one of them (as grep ^FIELD).", cmd_cat },
 	{ "echo", 3, 3, "echo VALUE > PATH",
 	  "Writes a /proc/sys/vm knob, a fault-injection knob (/sys/kernel/debug/failslab/..., /proc/self/fail-nth); prints ok, or error EINVAL for a value out of its range.", cmd_echo },
+	{ "dmesg", 0, 1, "dmesg [-c|-C]",
+	  "Prints the kernel log since boot (-c: then clears it; -C: clears it, prints ok).", cmd_dmesg },
 	{ "fail_nth", 0, 1, "fail_nth [N]",
 	  "The next command's Nth eligible allocation fails (fault injection, as /proc/self/fail-nth; 0: none); alone, prints what that command left of the countdown (0: the failure was injected).", cmd_fail_nth },
 	{ "alloc_pages", 1, 2, "alloc_pages ORDER [GFP_FLAGS]",
@@ -1022,6 +1051,27 @@ void sim_set_dmesg_prefix(struct sim *s, const char *prefix)
 	s->dmesg_prefix = prefix;
 }
 
+/*
+ * A panic the command's result line did not show (the OOM killer's, in
+ * the middle of a touch): its line after the result, as a console's
+ * last words.
+ */
+static void print_panic_line(struct sim *s)
+{
+	const char *p = strstr(s->dmesg, "Kernel panic - not syncing: ");
+
+	if (p)
+		fprintf(s->out, "%.*s\n", (int)strcspn(p, "\n"), p);
+}
+
+/* A task the OOM killer chose dies on its way back to user space. */
+static void print_killed(struct task_struct *t, void *arg)
+{
+	struct sim *s = arg;
+
+	fprintf(s->out, "pid %d killed by SIGKILL (oom)\n", t->pid);
+}
+
 int sim_run_line(struct sim *s, const char *text)
 {
 	char line[MAX_LINE], *argv[MAX_ARGS];
@@ -1069,6 +1119,13 @@ int sim_run_line(struct sim *s, const char *text)
 	s->line = line;		/* the words point into it: columns for errors */
 	s->line_len = strlen(text);
 	ret = run_cmd(s, cmd, argc, argv);
+	if (s->k) {
+		s->k->current = NULL;	/* the command's task (arg_task) is done */
+		if (!sim_panicked(s))
+			deliver_fatal_signals(s->k, print_killed, s);
+		else if (!s->report_consumed)
+			print_panic_line(s);
+	}
 	if (s->k && !sim_panicked(s))
 		run_timers(s->k);	/* the kernel threads the command made due */
 	s->line = NULL;		/* line is gone when this returns */

@@ -136,6 +136,8 @@ struct task_struct *arg_task(struct sim *s, char **argv, int *bad)
 	t = find_task_by_vpid((int)pid);
 	if (!t)
 		print_errno(s, -ESRCH);
+	else
+		s->k->current = t;	/* the command is t's system call (until it ends) */
 	return t;
 }
 
@@ -607,7 +609,9 @@ static void finish_access(struct sim *s, struct task_struct *t, struct fault_sna
 			fprintf(s->out, " majflt=%lu", t->maj_flt - before.maj_flt);
 	}
 	fputc('\n', s->out);
-	if (sig && (s->k->cfg.segv_kill || sig == SIGKILL)) {
+	/* The OOM killer's SIGKILL is delivered after the command. */
+	if (sig && (s->k->cfg.segv_kill || sig == SIGKILL) && !fatal_signal_pending(t) &&
+	    !s->k->panicked) {
 		fprintf(s->out, "pid %d killed by %s\n", t->pid, sig == SIGBUS ? "SIGBUS" :
 			sig == SIGKILL ? "SIGKILL" : "SIGSEGV");
 		/* A fatal signal's exit code is its number (init: a panic). */

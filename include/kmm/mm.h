@@ -124,6 +124,24 @@ void put_page(struct page *page);
 /* Takes a reference unless the count is zero; returns whether it did. */
 bool get_page_unless_zero(struct page *page);
 
+/* An address space's counters, as Linux's get_mm_counter and friends. */
+static inline unsigned long get_mm_counter(const struct mm_struct *mm, int member)
+{
+	return mm->rss_stat[member];
+}
+
+static inline unsigned long get_mm_rss(const struct mm_struct *mm)
+{
+	return get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(mm, MM_ANONPAGES) +
+	       get_mm_counter(mm, MM_SHMEMPAGES);
+}
+
+/* VmPTE: the page-table pages below the PGD, in bytes. */
+static inline unsigned long mm_pgtables_bytes(const struct mm_struct *mm)
+{
+	return mm->pgtables_bytes;
+}
+
 unsigned long nr_free_pages(void);
 unsigned long totalram_pages(void);
 

@@ -99,6 +99,9 @@ struct vm_area_struct {
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
+/* mm->flags (Linux's MMF_*). */
+#define MMF_OOM_SKIP		(1ul << 21)	/* the OOM killer took what it could: look elsewhere */
+
 struct task_struct;
 
 /* The x86 part of an address space (arch/x86's mm_context_t). */
@@ -140,6 +143,7 @@ struct mm_struct {
 	unsigned long rss_stat[4];	/* MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES */
 	unsigned long pgtables_bytes;	/* VmPTE: page-table pages below the PGD */
 	unsigned long pinned_vm;	/* VmPin */
+	unsigned long flags;		/* MMF_* */
 	/* Resource limits in bytes (~0ul: RLIM_INFINITY).  Linux keeps them
 	 * in the task's signal struct; a simulated process has one thread,
 	 * so they live with its address space. */

@@ -8,6 +8,7 @@
 #ifndef KMM_SCHED_H
 #define KMM_SCHED_H
 
+#include <stdbool.h>
 #include <kmm/list.h>
 
 #define TASK_COMM_LEN	16
@@ -31,7 +32,11 @@ struct task_struct {
 	char comm[TASK_COMM_LEN];
 	struct mm_struct *mm;
 	struct files_struct *files;	/* its open files (fs/file.c) */
-	int oom_score_adj;
+	int oom_score_adj;		/* /proc/PID/oom_score_adj: -1000..1000 */
+	bool sigkill;			/* SIGKILL is pending: the task ends on its way back
+					 * to user space (deliver_fatal_signals) */
+	bool oom_victim;		/* the OOM killer chose it (TIF_MEMDIE): it may dig
+					 * into the memory reserves until it is gone */
 	struct task_struct *real_parent;	/* NULL: spawned by the machine */
 	struct list_head tasks;		/* on the machine's task list, ascending pid */
 	unsigned long min_flt, maj_flt;	/* faults taken (the page-fault layer) */
@@ -65,6 +70,29 @@ void do_exit(struct task_struct *t);
  * kill init! exitcode=0x%08x"), t stays, and -EPERM is returned.
  */
 int do_group_exit(struct task_struct *t, int exit_code);
+/* The name a report gives the task running a call: its comm, or "kmm"
+ * for the simulator's own calls, made on behalf of no process. */
+static inline const char *task_comm_or_kmm(const struct task_struct *t)
+{
+	return t ? t->comm : "kmm";
+}
+/* Linux's fatal_signal_pending: t has been sent SIGKILL. */
+static inline bool fatal_signal_pending(const struct task_struct *t)
+{
+	return t->sigkill;
+}
+/* The OOM killer chose t and t is not gone yet (TIF_MEMDIE). */
+static inline bool tsk_is_oom_victim(const struct task_struct *t)
+{
+	return t->oom_victim;
+}
+/*
+ * What every task with SIGKILL pending does on its way back to user
+ * space (get_signal): it ends, with SIGKILL as its exit code.  fn, when
+ * given, hears of each one first.  Returns how many ended.
+ */
+struct kmm;
+int deliver_fatal_signals(struct kmm *k, void (*fn)(struct task_struct *t, void *arg), void *arg);
 /* Whether t is init, the process whose end stops the machine. */
 static inline int is_global_init(const struct task_struct *t)
 {
@@ -74,7 +102,6 @@ static inline int is_global_init(const struct task_struct *t)
 struct task_struct *next_task(int pid);
 /* Machine k's task after t (NULL: its first), ascending pid; with
  * for_each_process, how code below kernel/ walks the tasks. */
-struct kmm;
 struct task_struct *task_after(struct kmm *k, struct task_struct *t);
 #define for_each_process(k, t) \
 	for ((t) = task_after((k), NULL); (t); (t) = task_after((k), (t)))

@@ -13,12 +13,15 @@
  *   - a user access to a kernel address: SIGSEGV, SEGV_MAPERR;
  *   - a shared mapping past the end of its object: SIGBUS, BUS_ADRERR;
  *   - a non-canonical address is a general protection fault, not a page
- *     fault: SIGSEGV with si_code SI_KERNEL and no address.
+ *     fault: SIGSEGV with si_code SI_KERNEL and no address;
+ *   - no memory for the page (VM_FAULT_OOM), or the OOM killer chose the
+ *     task meanwhile: SIGKILL, the task dies.
  */
 #include <signal.h>
 #include <string.h>
 #include <kmm/mm.h>
 #include <kmm/sched.h>
+#include <kmm/oom.h>
 #include "hw/cpu.h"
 #include "arch/x86/mm/fault.h"
 #include "arch/x86/mm/pkeys.h"
@@ -89,8 +92,19 @@ int do_user_addr_fault(struct task_struct *t, unsigned long addr, unsigned int e
 		return bad_area(si, SIGBUS, BUS_ADRERR, addr);
 	if (ret & VM_FAULT_SIGSEGV)	/* a guard region: mm_fault_error's MAPERR */
 		return bad_area(si, SIGSEGV, SEGV_MAPERR, addr);
-	if (ret & VM_FAULT_OOM)
-		return bad_area(si, SIGKILL, 0, addr);	/* the OOM killer's, later */
+	/*
+	 * Out of memory: the OOM killer chose t and its SIGKILL is pending
+	 * (pagefault_out_of_memory), or the failure never reached the OOM
+	 * killer (an injected one), where Linux retries the fault and kmm
+	 * ends the process with SIGKILL (docs/fault_injection.md).
+	 */
+	if (ret & VM_FAULT_OOM) {
+		pagefault_out_of_memory(t);
+		return bad_area(si, SIGKILL, 0, addr);
+	}
+	/* Chosen during the fault: the signal comes before the access. */
+	if (fatal_signal_pending(t))
+		return bad_area(si, SIGKILL, 0, addr);
 	return 0;
 }
 
@@ -156,8 +170,12 @@ int user_access(struct task_struct *t, unsigned long addr, unsigned int access,
 	struct hw_cpus *cpus = machine_cpus(k);
 	struct cpu_context ctx = { t->mm->pgd, t->mm->pcid, t->pkru };
 	int cpu = access_cpu(k);
-	unsigned int err = cpu_access(cpus, cpu, &ctx, addr, access, false, phys);
+	unsigned int err;
 
+	/* A task with SIGKILL pending runs no more user code. */
+	if (unlikely(fatal_signal_pending(t)))
+		return bad_area(si, SIGKILL, 0, addr & PAGE_MASK);
+	err = cpu_access(cpus, cpu, &ctx, addr, access, false, phys);
 	if (likely(!err))
 		return 0;
 	return user_access_fault(t, cpus, cpu, &ctx, addr, access, err, phys, si);
