@@ -22,6 +22,7 @@
 
 /* mm/util.c */
 void mm_util_init(struct kmm *k);
+unsigned long int_sqrt(unsigned long x);
 /* mm/oom_kill.c: the knobs' defaults and the OOM killer's state. */
 void oom_init(struct kmm *k);
 /* mm/show_mem.c: the zones' free and watermark lines of a report (the

@@ -441,24 +441,6 @@ unsigned long nr_free_buffer_pages(struct kmm *k)
 	return sum;
 }
 
-static unsigned long int_sqrt(unsigned long x)
-{
-	unsigned long r = 0, bit = 1ul << (sizeof(long) * 8 - 2);
-
-	while (bit > x)
-		bit >>= 2;
-	while (bit) {
-		if (x >= r + bit) {
-			x -= r + bit;
-			r = (r >> 1) + bit;
-		} else {
-			r >>= 1;
-		}
-		bit >>= 2;
-	}
-	return r;
-}
-
 static unsigned long rounddown_pow_of_two(unsigned long n)
 {
 	return n ? 1ul << (63 - __builtin_clzl(n)) : 0;

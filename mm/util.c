@@ -78,3 +78,23 @@ int __vm_enough_memory(struct kmm *k, unsigned long mm_total_vm, long pages,
 	vm_unacct_memory(k, pages);
 	return -ENOMEM;
 }
+
+/* The integer square root, floor(sqrt(x)), by digit pairs (Linux's
+ * lib/math/int_sqrt.c): the watermark and inactive-ratio formulas use it. */
+unsigned long int_sqrt(unsigned long x)
+{
+	unsigned long r = 0, bit = 1ul << (sizeof(long) * 8 - 2);
+
+	while (bit > x)
+		bit >>= 2;
+	while (bit) {
+		if (x >= r + bit) {
+			x -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}

@@ -108,25 +108,6 @@ static unsigned long lruvec_lru_size(pg_data_t *pgdat, enum lru_list lru, int zo
 	return size;
 }
 
-/* The integer square root (Linux's int_sqrt). */
-static unsigned long int_sqrt(unsigned long x)
-{
-	unsigned long r = 0, bit = 1ul << 62;
-
-	while (bit > x)
-		bit >>= 2;
-	while (bit) {
-		if (x >= r + bit) {
-			x -= r + bit;
-			r = (r >> 1) + bit;
-		} else {
-			r >>= 1;
-		}
-		bit >>= 2;
-	}
-	return r;
-}
-
 /*
  * inactive_is_low: the inactive list should hold at least 1/ratio of the
  * type, ratio = sqrt(10 x GiB of the type) (1 below 1 GiB): 3 at 1 GiB,

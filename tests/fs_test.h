@@ -35,17 +35,9 @@ static inline void make_test_dir(const char *name)
 static inline struct task_struct *boot_on_test_dir(const char *suffix)
 {
 	struct kmm_config cfg = { .mem = 128ul << 20, .cpus = 1, .quiet = 1, .norandmaps = 1 };
-	struct task_struct *t;
-	int err;
 
 	snprintf(cfg.fs, sizeof(cfg.fs), "%s%s", dir, suffix);
-	if (!kmm_boot(&cfg))
-		abort();
-	capture_reports();
-	t = kernel_spawn("cat", &err);
-	if (!t)
-		abort();
-	return t;
+	return boot_and_spawn(&cfg);
 }
 
 static inline void shutdown_dir(void)

@@ -8,7 +8,9 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <kmm/kmm.h>
+#include <kmm/sched.h>
 
 static unsigned long reports_seen;
 static char last_report[4096];
@@ -26,6 +28,24 @@ static inline void capture_reports(void)
 	kmm_set_report_hook(capture, NULL);
 	reports_seen = 0;
 	last_report[0] = 0;
+}
+
+/*
+ * Boots cfg (aborting if it cannot: the test would mean nothing),
+ * captures its reports, and spawns pid 1 ("cat"), which most tests drive.
+ */
+static inline struct task_struct *boot_and_spawn(struct kmm_config *cfg)
+{
+	struct task_struct *t;
+	int err;
+
+	if (!kmm_boot(cfg))
+		abort();
+	capture_reports();
+	t = kernel_spawn("cat", &err);
+	if (!t)
+		abort();
+	return t;
 }
 
 /* A tiny xorshift so runs are reproducible from KMM_TEST_SEED. */

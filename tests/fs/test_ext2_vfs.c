@@ -180,19 +180,11 @@ static void copy_file(const char *from, const char *to)
 static struct task_struct *boot_disk(const char *img, const char *suffix, const char *fs)
 {
 	struct kmm_config cfg = { .mem = 256ul << 20, .cpus = 1, .quiet = 1, .norandmaps = 1 };
-	struct task_struct *t;
-	int err;
 
 	snprintf(cfg.disk, sizeof(cfg.disk), "%s%s", img, suffix);
 	if (fs)
 		snprintf(cfg.fs, sizeof(cfg.fs), "%s", fs);
-	if (!kmm_boot(&cfg))
-		abort();
-	capture_reports();
-	t = kernel_spawn("cat", &err);
-	if (!t)
-		abort();
-	return t;
+	return boot_and_spawn(&cfg);
 }
 
 /* The disk's counters: requests and sectors, read (0) or written (1). */

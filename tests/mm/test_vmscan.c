@@ -46,16 +46,8 @@
 static struct task_struct *boot_mem(unsigned long mem)
 {
 	struct kmm_config cfg = { .mem = mem, .cpus = 1, .quiet = 1, .norandmaps = 1 };
-	struct task_struct *t;
-	int err;
 
-	if (!kmm_boot(&cfg))
-		abort();
-	capture_reports();
-	t = kernel_spawn("cat", &err);
-	if (!t)
-		abort();
-	return t;
+	return boot_and_spawn(&cfg);
 }
 
 static unsigned long node_stat(enum node_stat_item item)
