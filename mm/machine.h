@@ -16,6 +16,8 @@
 #include "base/machine.h"
 #include "base/ratelimit.h"
 #include "base/fault-inject.h"
+#include "base/option.h"
+#include <kmm/swapops.h>
 
 #define MEMBLOCK_MAX_REGIONS 64
 
@@ -85,6 +87,14 @@ struct bdi_writeback {
 	unsigned long nr_throttled;	/* times a writer waited above the limit */
 };
 
+struct swap_info_struct;
+
+/* The cluster a CPU allocates swap from (Linux 6.15's percpu_swap_cluster). */
+struct percpu_swap_cluster {
+	struct swap_info_struct *si;	/* NULL: none yet */
+	unsigned int offset;		/* the next slot to try there; 0: none */
+};
+
 struct vm_event_state {
 	unsigned long event[NR_VM_EVENT_ITEMS];
 } __attribute__((aligned(64)));
@@ -150,6 +160,18 @@ struct mm_machine {
 	int sysctl_drop_caches;		/* vm.drop_caches: the last value written */
 	struct bdi_writeback wb;	/* sda's flusher */
 
+	/* Swap areas (mm/swapfile.c): Linux's globals there, under swap_lock. */
+	pthread_mutex_t swap_lock;
+	struct swap_info_struct *swap_info[MAX_SWAPFILES];	/* by type; kept after swapoff */
+	unsigned int nr_swapfiles;	/* entries of swap_info[] made so far */
+	struct list_head swap_active_head;	/* the areas on, highest priority first */
+	struct list_head swap_avail_head;	/* those with a free slot, in that order */
+	long nr_swap_pages;		/* free slots of the writable areas */
+	long total_swap_pages;		/* usable slots of the writable areas */
+	int least_priority;		/* the last priority given by default (-1: none yet) */
+	unsigned long nr_swap_writeback;	/* swap writes queued on the disk */
+	struct percpu_swap_cluster percpu_swap_cluster[KMM_MAX_CPUS + 1];	/* last: no CPU */
+
 	struct page *zero_page;		/* what untouched anonymous memory reads as */
 	unsigned int last_pcid;		/* PCIDs handed to address spaces */
 };
@@ -190,6 +212,14 @@ static inline int get_pageblock_migratetype(const struct kmm *k, unsigned long p
 {
 	return READ_ONCE(k->mem->pageblock_mt[pfn >> pageblock_order]);
 }
+/*
+ * mm/swapfile.c: the swap state at boot, and the swap= area (0, or -errno
+ * reported); at shutdown (k current) every area goes, after the writes in
+ * flight, which a crash does not wait for.  /proc/swaps.
+ */
+int swapfile_init(struct kmm *k);
+void swapfile_exit(struct kmm *k, bool crash);
+void swaps_show(struct kmm *k, struct seq_buf *m);
 /* mm/vmalloc.c: /proc/vmallocinfo */
 void vmallocinfo_show(struct kmm *k, struct seq_buf *m);
 /* mm/mm_init.c: after a watermark sysctl changes */
