@@ -525,7 +525,7 @@ struct file *hostfs_tmpfile(struct kmm *k, const char *path, long long size, int
 	hi->writable = true;
 	hi->disk_size = size;
 	hi->ino = get_next_ino();
-	inode = new_inode(0, hi->ino, size);
+	inode = new_inode(ROOT_DEV, hi->ino, size);	/* on the machine's disk */
 	if (!inode) {
 		close(hi->fd);
 		free(hi);
