@@ -764,24 +764,18 @@ static union swap_header *read_header(struct file *f, int *err)
 }
 
 /*
- * swapon of the open file f (whose reference the area takes, or which is
- * put on failure), after the path and flags are checked: claim, header,
- * blocks, map, clusters, then on.  The sequence of Linux's sys_swapon.
+ * swapon of the open file f into the entry si (both taken over: si is
+ * released, f put, on failure): claim, header, blocks, map, clusters,
+ * then on.  The sequence of Linux's sys_swapon after the open.
  */
-static int __swapon(struct kmm *k, struct file *f, int swap_flags)
+static int __swapon(struct kmm *k, struct swap_info_struct *si, struct file *f, int swap_flags)
 {
 	struct inode *inode = f->f_inode;
 	const struct address_space_operations *aops = inode->i_data.a_ops;
 	union swap_header *h = NULL;
-	struct swap_info_struct *si;
 	unsigned long maxpages;
 	int err;
 
-	si = alloc_swap_info(k, &err);
-	if (!si) {
-		fput(f);
-		return err;
-	}
 	si->swap_file = f;
 	err = -EINVAL;
 	if (!S_ISREG(inode->i_mode))
@@ -835,15 +829,21 @@ bad_swap:
 long ksys_swapon(const char *path, int swap_flags)
 {
 	struct kmm *k = kmm_cur();
+	struct swap_info_struct *si;
 	struct file *f;
 	int err = 0;
 
 	if (swap_flags & ~SWAP_FLAGS_VALID)
 		return -EINVAL;
+	si = alloc_swap_info(k, &err);
+	if (!si)
+		return err;		/* -EPERM: all taken, before the path is looked at */
 	f = filp_open(path, O_RDWR, 0, &err);
-	if (!f)
+	if (!f) {
+		release_swap_info(k, si);
 		return err;
-	return __swapon(k, f, swap_flags);
+	}
+	return __swapon(k, si, f, swap_flags);
 }
 
 /* ---- swapoff --------------------------------------------------------------------- */
@@ -1023,6 +1023,7 @@ int kmm_mkswap(const char *path, unsigned long long size, const char *label)
 static int swapon_boot_area(struct kmm *k)
 {
 	unsigned long nr_pages = k->cfg.swap >> PAGE_SHIFT;
+	struct swap_info_struct *si;
 	struct file *f;
 	int err;
 
@@ -1037,11 +1038,11 @@ static int swapon_boot_area(struct kmm *k)
 		return err;
 	}
 	err = mkswap_file(k, f, nr_pages, NULL);
-	if (err) {
+	si = err ? NULL : alloc_swap_info(k, &err);
+	if (si)
+		err = __swapon(k, si, f, 0);
+	else
 		fput(f);
-	} else {
-		err = __swapon(k, f, 0);
-	}
 	if (err)
 		kmm_report(k, "kmm_boot: swap=%lu: swapon failed (error %d)\n", k->cfg.swap, err);
 	return err;
