@@ -1150,79 +1150,82 @@ static int swap_bug(struct kmm *k, const struct swap_info_struct *si, const char
 	return -1;
 }
 
-/* Each cluster of one list has that list's flag and a count to match. */
+/* Each cluster of one list has that list's flag and a count to match;
+ * *n: how many there are. */
 static int check_cluster_list(struct kmm *k, struct swap_info_struct *si, struct list_head *list,
-			      unsigned char flags, unsigned char *seen, unsigned long *n)
+			      unsigned char flags, unsigned long *n)
 {
 	struct swap_cluster_info *ci;
 
-	*n = 0;
 	list_for_each_entry(ci, list, list) {
 		unsigned long idx = (unsigned long)(ci - si->cluster_info);
 		bool count_ok = flags == CLUSTER_FLAG_FREE ? !ci->count :
 				flags == CLUSTER_FLAG_FULL ? ci->count == SWAPFILE_CLUSTER :
 				ci->count && ci->count < SWAPFILE_CLUSTER;
 
-		if (idx >= nr_clusters(si) || seen[idx]++)
-			return swap_bug(k, si, "cluster twice on the lists", idx, flags);
+		if (idx >= nr_clusters(si) || ++*n > nr_clusters(si))
+			return swap_bug(k, si, "a cluster list goes astray", idx, flags);
 		if (ci->flags != flags || !count_ok)
 			return swap_bug(k, si, "cluster on the wrong list", idx, ci->count);
-		(*n)++;
 	}
 	return 0;
 }
 
-/* The map against the clusters' counts and inuse_pages, the lists against
- * the counts. */
-static int check_swap_area(struct kmm *k, struct swap_info_struct *si)
+/* One cluster's slots against its count (past the area's end: used). */
+static int check_cluster_slots(struct kmm *k, struct swap_info_struct *si, unsigned long idx,
+			       unsigned long *inuse, unsigned long *bad)
 {
-	unsigned long n = nr_clusters(si), i, inuse = 0, bad = 0, nr_frag;
-	unsigned char *seen = kzalloc(n, GFP_KERNEL);
-	unsigned short *count = kvzalloc(n * sizeof(*count), GFP_KERNEL);
-	int err = 0;
+	unsigned long i, used = 0;
 
-	if (!seen || !count)
-		goto out;	/* no memory to check with: nothing said */
-	if (si->swap_map[0] != SWAP_MAP_BAD)
-		err = swap_bug(k, si, "the header slot is not SWAP_MAP_BAD", si->swap_map[0], 0);
-	for (i = 0; i < n * SWAPFILE_CLUSTER && !err; i++) {
+	for (i = idx * SWAPFILE_CLUSTER; i < (idx + 1) * SWAPFILE_CLUSTER; i++) {
 		unsigned char map = i < si->max ? si->swap_map[i] : SWAP_MAP_BAD;
 
 		if (map & COUNT_CONTINUED || swap_count(map) > SWAP_MAP_BAD ||
 		    map == (SWAP_MAP_BAD | SWAP_HAS_CACHE))
-			err = swap_bug(k, si, "bad swap_map value", i, map);
-		if (map)
-			count[i / SWAPFILE_CLUSTER]++;
+			return swap_bug(k, si, "bad swap_map value", i, map);
+		used += !!map;
 		if (i && i < si->max && map == SWAP_MAP_BAD)
-			bad++;
+			(*bad)++;
 		else if (i && i < si->max && map)
-			inuse++;
+			(*inuse)++;
 	}
-	for (i = 0; i < n && !err; i++)
-		if (count[i] != si->cluster_info[i].count)
-			err = swap_bug(k, si, "cluster count is not its slots in use", i,
-				       si->cluster_info[i].count);
-	if (!err && (inuse != si->inuse_pages || si->pages != si->max - 1 - bad))
-		err = swap_bug(k, si, "inuse_pages or pages is not the map's", inuse, si->inuse_pages);
-	if (!err)
-		err = check_cluster_list(k, si, &si->free_clusters, CLUSTER_FLAG_FREE, seen, &i) ||
-		      check_cluster_list(k, si, &si->nonfull_clusters, CLUSTER_FLAG_NONFULL, seen, &i) ||
-		      check_cluster_list(k, si, &si->frag_clusters, CLUSTER_FLAG_FRAG, seen, &nr_frag) ||
-		      check_cluster_list(k, si, &si->full_clusters, CLUSTER_FLAG_FULL, seen, &i) ? -1 : 0;
-	if (!err && nr_frag != si->frag_cluster_nr)
-		err = swap_bug(k, si, "frag_cluster_nr is not the frag list's length", nr_frag,
-			       si->frag_cluster_nr);
-	for (i = 0; i < n && !err; i++)
-		if (!seen[i])
-			err = swap_bug(k, si, "cluster on no list", i, si->cluster_info[i].count);
-	if (!err && (si->flags & SWP_WRITEOK) &&
+	if (si->cluster_info[idx].flags == CLUSTER_FLAG_NONE)
+		return swap_bug(k, si, "cluster on no list", idx, used);
+	if (used != si->cluster_info[idx].count)
+		return swap_bug(k, si, "cluster count is not its slots in use", idx,
+				si->cluster_info[idx].count);
+	return 0;
+}
+
+/* The map against the clusters' counts and inuse_pages, the lists against
+ * the counts.  Allocates nothing: it may run anywhere. */
+static int check_swap_area(struct kmm *k, struct swap_info_struct *si)
+{
+	unsigned long i, inuse = 0, bad = 0, listed = 0, nr_frag = 0;
+
+	if (si->swap_map[0] != SWAP_MAP_BAD)
+		return swap_bug(k, si, "the header slot is not SWAP_MAP_BAD", si->swap_map[0], 0);
+	for (i = 0; i < nr_clusters(si); i++)
+		if (check_cluster_slots(k, si, i, &inuse, &bad))
+			return -1;
+	if (inuse != si->inuse_pages || si->pages != si->max - 1 - bad)
+		return swap_bug(k, si, "inuse_pages or pages is not the map's", inuse, si->inuse_pages);
+	if (check_cluster_list(k, si, &si->free_clusters, CLUSTER_FLAG_FREE, &listed) ||
+	    check_cluster_list(k, si, &si->nonfull_clusters, CLUSTER_FLAG_NONFULL, &listed) ||
+	    check_cluster_list(k, si, &si->frag_clusters, CLUSTER_FLAG_FRAG, &nr_frag) ||
+	    check_cluster_list(k, si, &si->full_clusters, CLUSTER_FLAG_FULL, &listed))
+		return -1;
+	if (nr_frag != si->frag_cluster_nr)
+		return swap_bug(k, si, "frag_cluster_nr is not the frag list's length", nr_frag,
+				si->frag_cluster_nr);
+	if (listed + nr_frag != nr_clusters(si))
+		return swap_bug(k, si, "clusters listed are not all the clusters", listed + nr_frag,
+				nr_clusters(si));
+	if ((si->flags & SWP_WRITEOK) &&
 	    list_empty(&si->avail_list) != (si->inuse_pages == si->pages))
-		err = swap_bug(k, si, "avail list membership is not the area's room", si->inuse_pages,
-			       si->pages);
-out:
-	kfree(seen);
-	kvfree(count);
-	return err;
+		return swap_bug(k, si, "avail list membership is not the area's room", si->inuse_pages,
+				si->pages);
+	return 0;
 }
 
 /* The totals are the areas' sums; the lists keep priority order. */

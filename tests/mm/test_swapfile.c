@@ -865,6 +865,34 @@ TEST(swapoff_as_linux_answers)
 	shutdown_dir();
 }
 
+/* The checker sees what breaks: a slot's byte, a cluster's list, a total. */
+TEST(the_checker_sees_a_broken_map)
+{
+	struct kmm *k = boot_dir("swapcheck");
+	struct swap_info_struct *si;
+	swp_entry_t e;
+
+	ASSERT_EQ(kmm_mkswap("/c", 8ul << 20, NULL), 0);
+	ASSERT_EQ(ksys_swapon("/c", 0), 0);
+	si = area(k, 0);
+	e = folio_alloc_swap(NULL);
+	ASSERT_EQ(check_swap_invariants(k), 0);
+	si->swap_map[swp_offset(e)] = 0;
+	ASSERT_EQ(check_swap_invariants(k), -1);
+	ASSERT_CONTAINS(last_report, "cluster count is not its slots in use");
+	si->swap_map[swp_offset(e)] = SWAP_HAS_CACHE;
+	si->cluster_info[1].flags = CLUSTER_FLAG_FULL;
+	ASSERT_EQ(check_swap_invariants(k), -1);
+	ASSERT_CONTAINS(last_report, "cluster on the wrong list");
+	si->cluster_info[1].flags = CLUSTER_FLAG_FRAG;
+	k->mem->nr_swap_pages++;
+	ASSERT_EQ(check_swap_invariants(k), -1);
+	ASSERT_CONTAINS(last_report, "nr_swap_pages is not the areas' sum");
+	k->mem->nr_swap_pages--;
+	ASSERT_EQ(check_swap_invariants(k), 0);
+	shutdown_dir();
+}
+
 /* ---- random operations --------------------------------------------------------------- */
 
 #define NR_MODEL 512
@@ -955,6 +983,7 @@ int main(void)
 	RUN_TEST(proc_swaps_and_meminfo_as_linux_prints_them);
 	RUN_TEST(boot_swap_too_small_fails_the_boot);
 	RUN_TEST(swapoff_as_linux_answers);
+	RUN_TEST(the_checker_sees_a_broken_map);
 	RUN_TEST(random_slot_operations_keep_the_invariants);
 	return harness_summary();
 }
