@@ -843,7 +843,9 @@ long ksys_swapon(const char *path, int swap_flags)
 		release_swap_info(k, si);
 		return err;
 	}
-	return __swapon(k, si, f, swap_flags);
+	err = __swapon(k, si, f, swap_flags);
+	VM_CHECK(check_swap_invariants(k));
+	return err;
 }
 
 /* ---- swapoff --------------------------------------------------------------------- */
@@ -948,6 +950,7 @@ long ksys_swapoff(const char *path)
 	else
 		swap_area_off(k, si);
 	fput(victim);
+	VM_CHECK(check_swap_invariants(k));
 	return err;
 out_unlock:
 	swap_unlock(k);
