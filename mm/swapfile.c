@@ -1066,14 +1066,14 @@ void swapfile_exit(struct kmm *k, bool crash)
 {
 	struct mm_machine *mm = k->mem;
 
-	/* Writes in flight end first (a crash leaves them). */
-	while (!crash && READ_ONCE(mm->nr_swap_writeback)) {
+	/* Writes in flight end first, by when the disk has done all it has
+	 * queued (a crash leaves them). */
+	if (!crash && READ_ONCE(mm->nr_swap_writeback)) {
 		unsigned long long now = hw_clock_ns(k), until = hw_disk_busy_until(k);
 
 		hw_clock_sleep(k, until > now ? until - now : 0);
-		if (until <= now)
-			break;
 	}
+	VM_WARN_ON(!crash && READ_ONCE(mm->nr_swap_writeback));
 	while (!list_empty(&mm->swap_active_head))
 		swap_area_off(k, list_first_entry(&mm->swap_active_head, struct swap_info_struct,
 						  list));

@@ -53,13 +53,12 @@
 #define PG	4096ul
 #define BASE	0x10000000ul
 
-static struct kmm *boot(void)
+/* A fresh machine over a fresh host directory (fs=DIR), with pid 1. */
+static struct kmm *boot_dir(const char *name)
 {
-	struct kmm_config cfg = { .mem = 128ul << 20, .cpus = 2, .quiet = 1, .norandmaps = 1 };
-	struct kmm *k = kmm_boot(&cfg);
-
-	capture_reports();
-	return k;
+	make_test_dir(name);
+	boot_on_test_dir("");
+	return kmm_cur();
 }
 
 /* ---- swap entries in PTEs -------------------------------------------------- */
@@ -123,15 +122,13 @@ TEST(guard_marker_is_a_pte_marker)
  * not present (no PF_PROT), at the PTE level. */
 TEST(swap_pte_is_not_present_to_the_mmu)
 {
-	struct kmm *k = boot();
 	struct task_struct *p;
 	struct mmu_walk w;
 	unsigned int type;
 	pte_t *ptep, old;
-	int err;
 
-	ASSERT_NOT_NULL(k);
-	p = kernel_spawn("cat", &err);
+	boot_dir("swapmmu");
+	p = next_task(0);
 	ASSERT_NOT_NULL(p);
 	ASSERT_EQ(do_mmap(p->mm, BASE, PG, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), (long)BASE);
@@ -153,8 +150,7 @@ TEST(swap_pte_is_not_present_to_the_mmu)
 		ASSERT_FALSE(pte_mapped(swp));
 	}
 	set_pte(ptep, old);
-	do_exit(p);
-	kmm_shutdown(k);
+	shutdown_dir();
 }
 
 /* ---- helpers ------------------------------------------------------------------- */
@@ -196,13 +192,6 @@ static union swap_header *good_header(unsigned long pages)
 {
 	mkswap_header(&hdr, pages, test_uuid, "test");
 	return &hdr;
-}
-
-static struct kmm *boot_dir(const char *name)
-{
-	make_test_dir(name);
-	boot_on_test_dir("");
-	return kmm_cur();
 }
 
 static char swaps_before[4096], swaps_now[4096];
@@ -711,6 +700,7 @@ TEST(write_then_read_round_trips_through_the_host_file)
 	drop_swap_page(page);
 	ASSERT_EQ(check_swap_invariants(k), 0);
 	shutdown_dir();
+	ASSERT_EQ(reports_seen, 0ul);	/* the write in flight was waited for */
 }
 
 TEST(a_failed_write_keeps_the_page_dirty_and_is_reported_once)
