@@ -911,6 +911,23 @@ static int hostfs_mkdir(struct super_block *sb, const char *path, unsigned int m
 	return r;
 }
 
+/*
+ * Whether the walked path names an active swap file, whose name may not
+ * go (may_delete: -EPERM).  Only looks: a file never seen gets no record.
+ */
+static bool walked_swapfile(const struct fs_machine *fs, const struct walk *w)
+{
+	const struct hostfs_inode *hi;
+	struct stat st;
+
+	if (!w || fstatat(fs->root_fd, *w->done ? w->done : ".", &st, AT_SYMLINK_NOFOLLOW))
+		return false;
+	for (hi = fs->host_inodes; hi; hi = hi->next)
+		if (hi->host_dev == st.st_dev && hi->host_ino == st.st_ino)
+			return hi->inode && IS_SWAPFILE(hi->inode);
+	return false;
+}
+
 /* unlink and rmdir: the host removes it; an inode in memory that lost
  * its last name prints "(deleted)" in maps. */
 static int hostfs_remove(struct super_block *sb, const char *path, bool dir)
@@ -930,6 +947,8 @@ static int hostfs_remove(struct super_block *sb, const char *path, bool dir)
 		r = dir ? -ENOTDIR : -EISDIR;
 	if (!r && fs->ro)
 		r = -EROFS;
+	if (!r && walked_swapfile(fs, w))
+		r = -EPERM;
 	if (!r)
 		pfd = parent_beneath(fs, w, &last);
 	if (pfd < 0 && !r)
@@ -975,6 +994,8 @@ static int hostfs_rename(struct super_block *sb, const char *from, const char *t
 		r = -EBUSY;				/* the mounted root */
 	if (!r && fs->ro)
 		r = -EROFS;
+	if (!r && (walked_swapfile(fs, wf) || (!missing && walked_swapfile(fs, wt))))
+		r = -EPERM;
 	if (!r && (pf = parent_beneath(fs, wf, &lf)) < 0)
 		r = pf;
 	if (!r && (pt = parent_beneath(fs, wt, &lt)) < 0)

@@ -268,6 +268,12 @@ TEST(kmm_and_host_mkswap_are_accepted)
 	} else {
 		printf("  skip: no /sbin/blkid\n");
 	}
+	if (!access("/sbin/swaplabel", X_OK)) {
+		snprintf(cmd, sizeof(cmd), "/sbin/swaplabel %s", host_path("a"));
+		out = run_host(cmd);
+		ASSERT_CONTAINS(out, "LABEL: kmmlab");
+		ASSERT_CONTAINS(out, want + 5);
+	}
 	if (!access("/usr/bin/file", X_OK)) {
 		snprintf(cmd, sizeof(cmd), "/usr/bin/file -b %s", host_path("a"));
 		out = run_host(cmd);
@@ -818,6 +824,9 @@ TEST(swapoff_as_linux_answers)
 	ASSERT_EQ(ksys_pwrite64(t, 3, "x", 1, 0), -ETXTBSY);
 	ASSERT_EQ(ksys_ftruncate(t, 3, 0), -ETXTBSY);
 	ASSERT_EQ(ksys_fallocate(t, 3, 0, 0, PG), -ETXTBSY);
+	ASSERT_EQ(ksys_unlink(t, "/s"), -EPERM);
+	ASSERT_EQ(ksys_rename(t, "/s", "/s2"), -EPERM);
+	ASSERT_EQ(ksys_rename(t, "/t", "/s"), -EPERM);
 	ASSERT_EQ(ksys_swapoff("/missing"), -ENOENT);
 	ASSERT_EQ(ksys_swapoff("/"), -EISDIR);
 	ASSERT_EQ(kmm_mkswap("/other", 1ul << 20, NULL), 0);
@@ -845,6 +854,7 @@ TEST(swapoff_as_linux_answers)
 	ASSERT_EQ(ksys_swapoff("/s"), 0);
 	ASSERT_EQ(ksys_swapoff("/s"), -EINVAL);
 	ASSERT_EQ(ksys_pwrite64(t, 3, "x", 1, 0), 1);
+	ASSERT_EQ(ksys_rename(t, "/s", "/s2"), 0);
 	ASSERT_EQ(area(k, 1)->prio, -2);
 	ASSERT_EQ(get_total_swap_pages(k), 255);
 	ASSERT_EQ(check_swap_invariants(k), 0);
