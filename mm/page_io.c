@@ -43,7 +43,7 @@ static void swap_io_error(struct kmm *k, struct swap_info_struct *si, struct pag
 	unsigned long *nr = write ? &si->nr_write_errors : &si->nr_read_errors;
 	unsigned int dev = si->swap_file->f_inode->i_dev;
 
-	if ((*nr)++)
+	if (__atomic_fetch_add(nr, 1, __ATOMIC_RELAXED))
 		return;
 	kmm_report(k, "%s-error on swap-device (%u:%u:%llu)\n", write ? "Write" : "Read",
 		   MAJOR(dev), MINOR(dev),
