@@ -20,6 +20,7 @@
  * batching writes with a plug (swap_iocb), readahead of neighbouring slots.
  */
 #include <errno.h>
+#include <kmm/blkdev.h>
 #include <kmm/fs.h>
 #include <kmm/slab.h>
 #include <kmm/timer.h>
@@ -41,7 +42,7 @@ static void swap_io_error(struct kmm *k, struct swap_info_struct *si, struct pag
 			  bool write)
 {
 	unsigned long *nr = write ? &si->nr_write_errors : &si->nr_read_errors;
-	unsigned int dev = si->swap_file->f_inode->i_dev;
+	unsigned int dev = si->bdev ? si->bdev->bd_dev : si->swap_file->f_inode->i_dev;
 
 	if (__atomic_fetch_add(nr, 1, __ATOMIC_RELAXED))
 		return;

@@ -37,7 +37,7 @@ enum {
 	SWP_USED	= 1 << 0,	/* the swap_info[] entry is taken */
 	SWP_WRITEOK	= 1 << 1,	/* slots may be allocated (swapon done, no swapoff) */
 	SWP_SOLIDSTATE	= 1 << 4,	/* seeks are cheap: per-CPU clusters (kmm's disk is an SSD) */
-	SWP_BLKDEV	= 1 << 6,	/* a block device (kmm swaps to files only) */
+	SWP_BLKDEV	= 1 << 6,	/* a block device: "partition" in /proc/swaps */
 	SWP_FS_OPS	= 1 << 8,	/* I/O through the file's a_ops->swap_rw */
 };
 
@@ -84,6 +84,7 @@ struct swap_info_struct {
 	unsigned int pages;		/* usable slots: max - 1 - bad pages */
 	unsigned long inuse_pages;	/* slots allocated (swap_map non-zero, not bad) */
 	struct file *swap_file;		/* what swapon opened; its a_ops->swap_rw does the I/O */
+	struct block_device *bdev;	/* a partition's device (SWP_BLKDEV), else NULL */
 	/* kmm: I/O errors on the area, each kind reported once. */
 	unsigned long nr_write_errors;
 	unsigned long nr_read_errors;

@@ -24,10 +24,11 @@
  * it (Linux: swap_lock, si->lock, a lock per cluster, a per-CPU lock);
  * order 0 only (no THP swap-out, so no per-order cluster lists); no count
  * continuation (a slot's count stops at SWAP_MAP_MAX, 62, and
- * swap_duplicate fails -ENOMEM beyond); no discard; files only, through
- * the filesystem's swap_rw (Linux's SWP_FS_OPS path), so a header with
- * bad pages is refused as Linux refuses it for a file; swapoff cannot
- * bring pages back yet (try_to_unuse).
+ * swap_duplicate fails -ENOMEM beyond); no discard; I/O always through
+ * the file's a_ops->swap_rw (a file's filesystem, or the block device's
+ * bios), where Linux maps a file's blocks to bios itself; a block device
+ * is named by its /dev name, the VFS having no device nodes; swapoff
+ * cannot bring pages back yet (try_to_unuse).
  *
  * Lock order: swap_lock; never held across I/O or the filesystem's calls.
  */
@@ -36,6 +37,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <kmm/blkdev.h>
 #include <kmm/fs.h>
 #include <kmm/pagemap.h>
 #include <kmm/slab.h>
@@ -732,6 +734,7 @@ static void release_swap_info(struct kmm *k, struct swap_info_struct *si)
 
 	swap_lock(k);
 	si->swap_file = NULL;
+	si->bdev = NULL;
 	si->swap_map = NULL;
 	si->cluster_info = NULL;
 	si->max = 0;
@@ -744,6 +747,35 @@ static void release_swap_info(struct kmm *k, struct swap_info_struct *si)
 	kvfree(ci);
 	if (f)
 		fput(f);
+}
+
+static int bdev_held(struct super_block *sb, void *bdev)
+{
+	return sb->s_bdev == bdev;
+}
+
+/*
+ * What swapon and swapoff name: a block device by its /dev name (kmm's
+ * VFS has no device nodes; "/dev/kda"), else a file of the filesystems,
+ * opened read-write.  excl: swapon's O_EXCL, -EBUSY for a mounted device.
+ */
+static struct file *swap_file_open(struct kmm *k, const char *path, bool excl, int *err)
+{
+	struct block_device *bdev = strncmp(path, "/dev/", 5) ? NULL : lookup_bdev(path);
+	struct file *f;
+
+	if (!bdev)
+		return filp_open(path, O_RDWR, 0, err);
+	*err = bdev_read_only(bdev) ? -EACCES : excl && iterate_supers(k, bdev_held, bdev) ? -EBUSY : 0;
+	if (*err)
+		return NULL;
+	bdev->bd_inode->i_count++;
+	f = alloc_file(bdev->bd_inode, path, FMODE_READ | FMODE_WRITE);
+	if (!f) {
+		iput(bdev->bd_inode);
+		*err = -ENOMEM;
+	}
+	return f;
 }
 
 /* The header page, read through the file's page cache (read_mapping_folio). */
@@ -778,8 +810,12 @@ static int __swapon(struct kmm *k, struct swap_info_struct *si, struct file *f, 
 
 	si->swap_file = f;
 	err = -EINVAL;
-	if (!S_ISREG(inode->i_mode))
+	if (S_ISBLK(inode->i_mode)) {		/* claim_swapfile */
+		si->bdev = inode->i_private;
+		si->flags |= SWP_BLKDEV;
+	} else if (!S_ISREG(inode->i_mode)) {
 		goto bad_swap;
+	}
 	err = -EBUSY;
 	if (IS_SWAPFILE(inode))
 		goto bad_swap;
@@ -816,7 +852,7 @@ static int __swapon(struct kmm *k, struct swap_info_struct *si, struct file *f, 
 	if (err)
 		goto bad_swap;
 	kfree(h);
-	si->flags |= SWP_SOLIDSTATE | SWP_FS_OPS;
+	si->flags |= SWP_SOLIDSTATE | (si->bdev ? 0 : SWP_FS_OPS);
 	inode->i_flags |= S_SWAPFILE;
 	enable_swap_info(k, si, swap_flags & SWAP_FLAG_PREFER ? swap_flags & SWAP_FLAG_PRIO_MASK : -1);
 	return 0;
@@ -838,7 +874,7 @@ long ksys_swapon(const char *path, int swap_flags)
 	si = alloc_swap_info(k, &err);
 	if (!si)
 		return err;		/* -EPERM: all taken, before the path is looked at */
-	f = filp_open(path, O_RDWR, 0, &err);
+	f = swap_file_open(k, path, true, &err);
 	if (!f) {
 		release_swap_info(k, si);
 		return err;
@@ -929,7 +965,7 @@ long ksys_swapoff(const char *path)
 	struct file *victim;
 	int err = 0;
 
-	victim = filp_open(path, O_RDWR, 0, &err);
+	victim = swap_file_open(k, path, false, &err);
 	if (!victim)
 		return err;
 	swap_lock(k);

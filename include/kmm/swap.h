@@ -57,13 +57,16 @@ _Static_assert(sizeof(union swap_header) == PAGE_SIZE, "the header is one page")
 	  __builtin_offsetof(union swap_header, info.badpages)) / sizeof(uint32_t))
 
 /*
- * swapon(2) of path (a regular file of the machine's filesystems) as
- * root.  0, or Linux's errors: -EINVAL for bad flags, a file that is not a
- * swap area (magic, version, last_page 0, shorter than its header says,
- * bad pages in a file) or that has holes or lives on a filesystem that
- * cannot swap (ext2 in kmm, tmpfs); -EBUSY if it is on already; -EPERM
- * when MAX_SWAPFILES areas are on; -ENOENT, -EISDIR, -EROFS, ... from the
- * open; -ENOMEM.  flags: SWAP_FLAG_PREFER | prio (0..32767).
+ * swapon(2) of path as root: a regular file of the machine's filesystems,
+ * or a block device by its name ("/dev/kda": kmm's VFS has no device
+ * nodes).  0, or Linux's errors: -EINVAL for bad flags, a file that is
+ * not a swap area (magic, version, last_page 0, shorter than its header
+ * says, bad pages in a file: only a partition may have them, a bad page
+ * past last_page) or that has holes or lives on a filesystem that cannot
+ * swap (ext2 in kmm, tmpfs); -EBUSY if it is on already, or a device is
+ * mounted; -EACCES for a read-only device; -EPERM when MAX_SWAPFILES
+ * areas are on; -ENOENT, -EISDIR, -EROFS, ... from the open; -ENOMEM.
+ * flags: SWAP_FLAG_PREFER | prio (0..32767).
  */
 long ksys_swapon(const char *path, int swap_flags);
 /*

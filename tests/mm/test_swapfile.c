@@ -19,6 +19,8 @@
  *     a full area gives no slot and takes slots again once one is freed;
  *     counts (duplicate, free, the cache bit, SWAP_MAP_MAX) and bad
  *     entries, which are reported and change nothing;
+ *   - a partition: bad pages become SWAP_MAP_BAD, I/O by bios on kda,
+ *     a mounted or read-only device refused, a mount of it refused;
  *   - I/O: a page written to its slot is in the host file and reads back
  *     with the same CRC, costing simulated disk time; a queued write is
  *     PG_writeback until the disk finishes; an injected disk error keeps
@@ -750,6 +752,108 @@ TEST(a_failed_write_keeps_the_page_dirty_and_is_reported_once)
 	shutdown_dir();
 }
 
+/* ---- a partition ------------------------------------------------------------------ */
+
+/* A machine over the test directory with the image img as kda (fs=DIR
+ * keeps the root on the directory; the image is no ext2, so nothing
+ * mounts it). */
+static struct kmm *boot_with_disk(const char *img, const char *suffix)
+{
+	struct kmm_config cfg = { .mem = 128ul << 20, .cpus = 1, .quiet = 1 };
+	struct kmm *k;
+
+	snprintf(cfg.fs, sizeof(cfg.fs), "%s", dir);
+	snprintf(cfg.disk, sizeof(cfg.disk), "%.240s%s", host_path(img), suffix);
+	k = kmm_boot(&cfg);
+	capture_reports();
+	return k;
+}
+
+TEST(a_partition_takes_bad_pages)
+{
+	struct writeback_control sync = { .sync_all = true };
+	union swap_header *h = good_header(1024);
+	unsigned char buf[PG];
+	unsigned long i, ios;
+	struct page *page;
+	struct kmm *k;
+	char swaps[512];
+	uint32_t crc;
+	int fd;
+
+	make_test_dir("swapdev");
+	h->info.nr_badpages = 2;
+	h->info.badpages[0] = 5;
+	h->info.badpages[1] = 600;
+	make_host_file("kda.img", 1024, h);
+	k = boot_with_disk("kda.img", "");
+	ASSERT_NOT_NULL(k);
+	ASSERT_EQ(ksys_swapon("/dev/kda", 0), 0);
+	ASSERT_EQ(ksys_swapon("/dev/kda", 0), -EBUSY);
+	ASSERT_EQ(area(k, 0)->pages, 1021);
+	ASSERT_EQ(map_of(k, swp_entry(0, 5)), SWAP_MAP_BAD);
+	ASSERT_EQ(map_of(k, swp_entry(0, 600)), SWAP_MAP_BAD);
+	kmm_proc_read("/proc/swaps", swaps, sizeof(swaps));
+	ASSERT_CONTAINS(swaps, "/dev/kda                                partition\t4084\t\t0\t\t-2\n");
+	/* Every slot but the bad ones, each once. */
+	for (i = 0; i < 1021; i++) {
+		swp_entry_t e = folio_alloc_swap(NULL);
+
+		ASSERT_NE(e.val, 0);
+		ASSERT_TRUE(swp_offset(e) != 5 && swp_offset(e) != 600 && swp_offset(e) < 1024);
+	}
+	ASSERT_EQ(folio_alloc_swap(NULL).val, 0);
+	ASSERT_EQ(check_swap_invariants(k), 0);
+	swapcache_clear(area(k, 0), swp_entry(0, 700), 1);
+	/* A page to slot 700 and back, by bios on kda's own disk. */
+	page = alloc_page(GFP_KERNEL);
+	memset(page_address(page), 0x3c, PG);
+	crc = crc32_le(0, page_address(page), PG);
+	page->private = folio_alloc_swap(page).val;
+	ASSERT_EQ(swp_offset(page_swap_entry(page)), 700);
+	ios = k->hw->blk_disk.wr.ios;
+	ASSERT_EQ(swap_writepage(page, &sync), 0);
+	ASSERT_EQ(k->hw->blk_disk.wr.ios, ios + 1);
+	memset(page_address(page), 0, PG);
+	ASSERT_EQ(swap_read_folio(page), 0);
+	ASSERT_EQ(crc32_le(0, page_address(page), PG), crc);
+	fd = open(host_path("kda.img"), O_RDONLY);
+	ASSERT_EQ(pread(fd, buf, PG, 700 * PG), (long)PG);
+	close(fd);
+	ASSERT_EQ(crc32_le(0, buf, PG), crc);
+	hw_disk_fail_nth(k, 1);
+	ASSERT_EQ(swap_writepage(page, &sync), -EIO);
+	ASSERT_CONTAINS(last_report, "Write-error on swap-device (254:0:5600)");
+	/* Held: no mount while it swaps; then off. */
+	ASSERT_EQ(mkdir(host_path("m"), 0755), 0);
+	ASSERT_EQ(do_mount(k, "/dev/kda", "/m", "ext2", 0), -EBUSY);
+	ASSERT_EQ(ksys_swapoff("/dev/kda"), -EBUSY);	/* slots in use */
+	for (i = 1; i < 1024; i++)
+		if (i != 5 && i != 600)
+			swapcache_clear(area(k, 0), swp_entry(0, i), 1);
+	ASSERT_EQ(ksys_swapoff("/dev/kda"), 0);
+	ASSERT_EQ(check_swap_invariants(k), 0);
+	page->private = 0;
+	ClearPageDirty(page);
+	ClearPageUptodate(page);
+	__free_pages(page, 0);
+	kmm_shutdown(k);
+
+	/* A bad page past the area, a read-only device: refused. */
+	h = good_header(1024);
+	h->info.nr_badpages = 1;
+	h->info.badpages[0] = 2000;
+	make_host_file("kda.img", 1024, h);
+	k = boot_with_disk("kda.img", "");
+	ASSERT_EQ(ksys_swapon("/dev/kda", 0), -EINVAL);
+	ASSERT_EQ(ksys_swapon("/dev/kdb", 0), -ENOENT);
+	ASSERT_EQ(check_swap_invariants(k), 0);
+	kmm_shutdown(k);
+	k = boot_with_disk("kda.img", ":ro");
+	ASSERT_EQ(ksys_swapon("/dev/kda", 0), -EACCES);
+	shutdown_dir();
+}
+
 /* ---- views and swapoff ------------------------------------------------------------ */
 
 static const char *meminfo_line(const char *label)
@@ -980,6 +1084,7 @@ int main(void)
 	RUN_TEST(no_area_no_slot);
 	RUN_TEST(write_then_read_round_trips_through_the_host_file);
 	RUN_TEST(a_failed_write_keeps_the_page_dirty_and_is_reported_once);
+	RUN_TEST(a_partition_takes_bad_pages);
 	RUN_TEST(proc_swaps_and_meminfo_as_linux_prints_them);
 	RUN_TEST(boot_swap_too_small_fails_the_boot);
 	RUN_TEST(swapoff_as_linux_answers);
