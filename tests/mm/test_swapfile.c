@@ -771,7 +771,7 @@ static struct kmm *boot_with_disk(const char *img, const char *suffix)
 
 TEST(a_partition_takes_bad_pages)
 {
-	struct writeback_control sync = { .sync_all = true };
+	struct writeback_control sync = { .sync_all = true }, async = { .sync_all = false };
 	union swap_header *h = good_header(1024);
 	unsigned char buf[PG];
 	unsigned long i, ios;
@@ -821,6 +821,10 @@ TEST(a_partition_takes_bad_pages)
 	ASSERT_EQ(pread(fd, buf, PG, 700 * PG), (long)PG);
 	close(fd);
 	ASSERT_EQ(crc32_le(0, buf, PG), crc);
+	ASSERT_EQ(swap_writepage(page, &async), 0);	/* queued on kda's disk */
+	ASSERT_TRUE(PageWriteback(page));
+	hw_clock_sleep(k, 1000000);
+	ASSERT_FALSE(PageWriteback(page));
 	hw_disk_fail_nth(k, 1);
 	ASSERT_EQ(swap_writepage(page, &sync), -EIO);
 	ASSERT_CONTAINS(last_report, "Write-error on swap-device (254:0:5600)");
