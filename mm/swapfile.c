@@ -560,35 +560,36 @@ struct swap_info_struct *get_swap_device(swp_entry_t entry)
 /* ---- swapon ------------------------------------------------------------------- */
 
 /* A free entry of swap_info[], marked SWP_USED; -EPERM when all
- * MAX_SWAPFILES are taken (alloc_swap_info). */
+ * MAX_SWAPFILES are taken (alloc_swap_info).  A new entry is allocated
+ * before swap_lock is taken (allocation may reclaim, and reclaim swap). */
 static struct swap_info_struct *alloc_swap_info(struct kmm *k, int *err)
 {
 	struct mm_machine *mm = k->mem;
-	struct swap_info_struct *si = NULL;
+	struct swap_info_struct *si = NULL, *fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
 	unsigned int type;
 
 	swap_lock(k);
 	for (type = 0; type < mm->nr_swapfiles; type++)
 		if (!(mm->swap_info[type]->flags & SWP_USED))
 			break;
-	*err = -EPERM;
-	if (type >= MAX_SWAPFILES)
-		goto out;
-	si = type < mm->nr_swapfiles ? mm->swap_info[type] : kzalloc(sizeof(*si), GFP_KERNEL);
-	*err = -ENOMEM;
-	if (!si)
-		goto out;
-	if (type == mm->nr_swapfiles) {
+	*err = type >= MAX_SWAPFILES ? -EPERM : -ENOMEM;
+	if (type < mm->nr_swapfiles) {
+		si = mm->swap_info[type];
+	} else if (type < MAX_SWAPFILES && fresh) {
+		si = fresh;
+		fresh = NULL;
 		si->type = (signed char)type;
 		WRITE_ONCE(mm->swap_info[type], si);
 		mm->nr_swapfiles++;
 	}
-	INIT_LIST_HEAD(&si->list);
-	INIT_LIST_HEAD(&si->avail_list);
-	si->flags = SWP_USED;
-	*err = 0;
-out:
+	if (si) {
+		INIT_LIST_HEAD(&si->list);
+		INIT_LIST_HEAD(&si->avail_list);
+		si->flags = SWP_USED;
+		*err = 0;
+	}
 	swap_unlock(k);
+	kfree(fresh);
 	return si;
 }
 
@@ -795,6 +796,45 @@ static union swap_header *read_header(struct file *f, int *err)
 	return NULL;
 }
 
+/* A file or a block device, not on already (claim_swapfile). */
+static int claim_swapfile(struct swap_info_struct *si, struct inode *inode)
+{
+	if (S_ISBLK(inode->i_mode)) {
+		si->bdev = inode->i_private;
+		si->flags |= SWP_BLKDEV;
+	} else if (!S_ISREG(inode->i_mode)) {
+		return -EINVAL;
+	}
+	return IS_SWAPFILE(inode) ? -EBUSY : 0;
+}
+
+/*
+ * The file's blocks (after its dirty pages reach them: Linux drains
+ * later, but kmm's filesystems look at the disk), then the map with the
+ * header's bad pages, then the clusters.
+ */
+static int setup_swap_area(struct kmm *k, struct swap_info_struct *si, struct file *f,
+			   const union swap_header *h)
+{
+	const struct address_space_operations *aops = f->f_inode->i_data.a_ops;
+	int err = filemap_write_and_wait_range(&f->f_inode->i_data, 0, LLONG_MAX);
+
+	if (err)
+		return err;
+	if (!aops || !aops->swap_activate || !aops->swap_rw) {
+		kmm_report(k, "swapon: swapfile has holes\n");	/* no bmap: Linux's words */
+		return -EINVAL;
+	}
+	err = aops->swap_activate(f, (long long)si->max << PAGE_SHIFT);
+	if (err)
+		return err;
+	si->swap_map = vzalloc(si->max);
+	if (!si->swap_map)
+		return -ENOMEM;
+	err = setup_swap_map(k, si, h);
+	return err ? err : setup_clusters(si);
+}
+
 /*
  * swapon of the open file f into the entry si (both taken over: si is
  * released, f put, on failure): claim, header, blocks, map, clusters,
@@ -803,21 +843,13 @@ static union swap_header *read_header(struct file *f, int *err)
 static int __swapon(struct kmm *k, struct swap_info_struct *si, struct file *f, int swap_flags)
 {
 	struct inode *inode = f->f_inode;
-	const struct address_space_operations *aops = inode->i_data.a_ops;
 	union swap_header *h = NULL;
 	unsigned long maxpages;
 	int err;
 
 	si->swap_file = f;
-	err = -EINVAL;
-	if (S_ISBLK(inode->i_mode)) {		/* claim_swapfile */
-		si->bdev = inode->i_private;
-		si->flags |= SWP_BLKDEV;
-	} else if (!S_ISREG(inode->i_mode)) {
-		goto bad_swap;
-	}
-	err = -EBUSY;
-	if (IS_SWAPFILE(inode))
+	err = claim_swapfile(si, inode);
+	if (err)
 		goto bad_swap;
 	h = read_header(f, &err);
 	if (!h)
@@ -828,27 +860,7 @@ static int __swapon(struct kmm *k, struct swap_info_struct *si, struct file *f, 
 		goto bad_swap;
 	si->max = (unsigned int)maxpages;
 	si->pages = si->max - 1;
-	/* Dirty pages first, so the host file has every block the cache
-	 * holds; then the blocks (setup_swap_extents; Linux drains later). */
-	err = filemap_write_and_wait_range(&inode->i_data, 0, LLONG_MAX);
-	if (err)
-		goto bad_swap;
-	if (!aops || !aops->swap_activate || !aops->swap_rw) {
-		kmm_report(k, "swapon: swapfile has holes\n");	/* no bmap: Linux's words */
-		err = -EINVAL;
-		goto bad_swap;
-	}
-	err = aops->swap_activate(f, (long long)si->max << PAGE_SHIFT);
-	if (err)
-		goto bad_swap;
-	err = -ENOMEM;
-	si->swap_map = vzalloc(si->max);
-	if (!si->swap_map)
-		goto bad_swap;
-	err = setup_swap_map(k, si, h);
-	if (err)
-		goto bad_swap;
-	err = setup_clusters(si);
+	err = setup_swap_area(k, si, f, h);
 	if (err)
 		goto bad_swap;
 	kfree(h);
