@@ -79,6 +79,9 @@ const struct kmm_option kmm_options[] = {
 	  "the disk's readahead maximum in KiB (its queue/read_ahead_kb; 0: no readahead)", NULL, NULL },
 	{ "large_folios", OPT(no_large_folios), KMM_OPT_OFF, 0, 0, 1,
 	  "on: readahead fills the page cache with large folios (as ext4); off: order-0 pages only", NULL, NULL },
+	{ "swap", OPT(swap), KMM_OPT_SIZE, 0, 0, 64ul << 30,
+	  "bytes of swap (K/M/G): an unnamed host file, mkswap'ed and swapped on at boot (priority -2); 0: none",
+	  NULL, NULL },
 };
 const unsigned int kmm_nr_options = sizeof(kmm_options) / sizeof(kmm_options[0]);
 

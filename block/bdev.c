@@ -98,17 +98,10 @@ KMM_OPTION_CHECK("disk", disk_check_option)
  */
 static int open_scratch(long size, bool *ro, long long *sizep)
 {
-	const char *tmp = getenv("TMPDIR");
-	int fd = open(tmp && *tmp ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int fd = hw_disk_tmpfile(size, false);
 
 	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, size)) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
+		return fd;
 	*ro = false;
 	*sizep = size;
 	return fd;

@@ -55,9 +55,67 @@ static int blkdev_writepages(struct address_space *as, struct page **pages, unsi
 	return block_write_full_pages(as_bdev(as), pages, nr, done);
 }
 
+/* swapon of the device: its every sector is there, no hole to have. */
+static int blkdev_swap_activate(struct file *file, long long span)
+{
+	struct block_device *bdev = file->f_inode->i_private;
+
+	return span > (long long)(bdev_nr_sectors(bdev) << SECTOR_SHIFT) ? -EINVAL : 0;
+}
+
+struct swap_bio_ctx {
+	bool ended;
+	int status;
+	unsigned long long done;
+};
+
+static void swap_bio_end_io(struct bio *bio)
+{
+	struct swap_bio_ctx *ctx = bio->bi_private;
+
+	ctx->ended = true;
+	ctx->status = bio->bi_status;
+	ctx->done = bio->bi_done_ns;
+}
+
+/*
+ * One page of swap as one bio, past the device's page cache (Linux's
+ * swap_writepage_bdev_*, swap_read_folio_bdev_*).  A queued write leaves
+ * no plug holding it: its completion time is what the caller waits on.
+ */
+static int blkdev_swap_rw(struct file *file, struct page *page, long long pos, bool write,
+			  unsigned long long *done)
+{
+	struct block_device *bdev = file->f_inode->i_private;
+	unsigned int op = write ? REQ_OP_WRITE : REQ_OP_READ;
+	struct bio *bio = bio_alloc(bdev, 1, op | (done ? REQ_BACKGROUND : REQ_SYNC), GFP_NOIO);
+	struct swap_bio_ctx ctx = { 0 };
+	int err;
+
+	if (!bio)
+		return -ENOMEM;
+	bio->bi_sector = (sector_t)pos >> SECTOR_SHIFT;
+	bio_add_page(bio, page, PAGE_SIZE, 0);
+	if (!done) {
+		err = submit_bio_wait(bio);
+	} else {
+		bio->bi_end_io = swap_bio_end_io;
+		bio->bi_private = &ctx;
+		submit_bio(bio);
+		if (!ctx.ended)
+			blk_flush_plug(kmm_cur()->block->plug);
+		err = ctx.ended ? ctx.status : -EIO;
+		*done = ctx.done;
+	}
+	bio_put(bio);
+	return err;
+}
+
 const struct address_space_operations def_blk_aops = {
 	.readahead = blkdev_readahead,
 	.writepages = blkdev_writepages,
 	.release_folio = try_to_free_buffers,
 	.invalidate_folio = block_invalidate_folio,
+	.swap_activate = blkdev_swap_activate,
+	.swap_rw = blkdev_swap_rw,
 };

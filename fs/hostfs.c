@@ -27,16 +27,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/falloc.h>
+#include <linux/fiemap.h>
 #include <linux/openat2.h>
 #include <kmm/fs.h>
 #include <kmm/mm.h>
 #include <kmm/pagemap.h>
 #include <kmm/slab.h>
 #include "base/option.h"
-#include "hw/disk.h"
+#include "hw/machine.h"
+#include "base/printk.h"
 #include "fs/machine.h"
+
+#ifndef FS_IOC_FIEMAP
+#define FS_IOC_FIEMAP	_IOWR('f', 11, struct fiemap)
+#endif
 
 #define MAXSYMLINKS	40
 #define HOSTFS_FIRST_INO 12	/* ext4's first inode after the reserved ones */
@@ -354,9 +362,15 @@ static int hostfs_readahead(struct address_space *as, struct page **pages, unsig
 static int hostfs_writepages(struct address_space *as, struct page **pages, unsigned int nr,
 			     unsigned long long *done);
 
+static int hostfs_swap_activate(struct file *file, long long span);
+static int hostfs_swap_rw(struct file *file, struct page *page, long long pos, bool write,
+			  unsigned long long *done);
+
 static const struct address_space_operations hostfs_aops = {
 	.readahead = hostfs_readahead,
 	.writepages = hostfs_writepages,
+	.swap_activate = hostfs_swap_activate,
+	.swap_rw = hostfs_swap_rw,
 };
 
 static struct hostfs_inode *host_inode(const struct address_space *as)
@@ -379,6 +393,32 @@ static int hostfs_setsize(struct inode *inode, long long size)
 		return -errno;
 	hi->disk_size = size;
 	return 0;
+}
+
+/*
+ * fallocate(2): the host allocates the blocks; without KEEP_SIZE the file
+ * grows to the range's end, on the host and in the inode alike.
+ */
+static int hostfs_fallocate(struct inode *inode, int mode, long long offset, long long len)
+{
+	struct hostfs_inode *hi = inode->i_private;
+
+	if (fallocate(hi->fd, mode, offset, len))
+		return -errno;
+	if (!(mode & FALLOC_FL_KEEP_SIZE)) {
+		hi->disk_size = max(hi->disk_size, offset + len);
+		inode->i_size = max(inode->i_size, offset + len);
+	}
+	return 0;
+}
+
+/* The inode's operations on its host file, for every hostfs inode. */
+static void hostfs_init_inode(struct inode *inode, struct hostfs_inode *hi)
+{
+	inode->i_setsize = hostfs_setsize;
+	inode->i_fallocate = hostfs_fallocate;
+	inode->i_private = hi;
+	inode->i_data.a_ops = &hostfs_aops;
 }
 
 /*
@@ -453,10 +493,55 @@ static struct inode *hostfs_iget(struct kmm *k, int fd, int *err)
 	hi->disk_size = st.st_size;
 	hi->inode->i_rdonly = fs->ro || !hi->writable;
 	hi->inode->i_evict = hostfs_evict;
-	hi->inode->i_setsize = hostfs_setsize;
-	hi->inode->i_private = hi;
-	hi->inode->i_data.a_ops = &hostfs_aops;
+	hostfs_init_inode(hi->inode, hi);
 	return hi->inode;
+}
+
+/* The unnamed file's last reference: its host file goes with the fd. */
+static void hostfs_tmpfile_evict(struct inode *inode)
+{
+	struct hostfs_inode *hi = inode->i_private;
+
+	close(hi->fd);
+	free(hi);
+}
+
+struct file *hostfs_tmpfile(struct kmm *k, const char *path, long long size, int *err)
+{
+	struct hostfs_inode *hi = calloc(1, sizeof(*hi));
+	struct inode *inode = NULL;
+	struct file *f;
+
+	*err = -ENOMEM;
+	if (!hi)
+		return NULL;
+	hi->k = k;
+	hi->fd = hw_disk_tmpfile(size, true);
+	if (hi->fd < 0) {
+		*err = hi->fd;
+		free(hi);
+		return NULL;
+	}
+	hi->writable = true;
+	hi->disk_size = size;
+	hi->ino = get_next_ino();
+	inode = new_inode(ROOT_DEV, hi->ino, size);	/* on the machine's disk */
+	if (!inode) {
+		close(hi->fd);
+		free(hi);
+		return NULL;
+	}
+	hi->inode = inode;
+	inode->i_mode = S_IFREG | 0600;
+	inode->i_nlink = 0;		/* no name: "(deleted)" */
+	inode->i_evict = hostfs_tmpfile_evict;
+	hostfs_init_inode(inode, hi);
+	f = alloc_file(inode, path, FMODE_READ | FMODE_WRITE);
+	if (!f)
+		iput(inode);
+	else
+		*err = 0;
+	return f;
 }
 
 /* The host fd for the walked path: read-write if the host allows. */
@@ -625,6 +710,79 @@ static int hostfs_writepages(struct address_space *as, struct page **pages, unsi
 	return r < 0 ? (int)r : 0;
 }
 
+/* ---- swap files ------------------------------------------------------------ */
+
+/*
+ * Whether the host has blocks for every byte of [pos, end) of fd, by its
+ * extent map: FIEMAP counts fallocate's unwritten extents as blocks, which
+ * SEEK_HOLE on ext4 and xfs reports as holes.  -EOPNOTSUPP without FIEMAP.
+ */
+static int host_extents_cover(int fd, long long pos, long long end)
+{
+	enum { NR = 32 };
+	struct {
+		struct fiemap fm;
+		struct fiemap_extent fe[NR];
+	} map;
+	unsigned int i;
+
+	while (pos < end) {
+		memset(&map, 0, sizeof(map));
+		map.fm.fm_start = (unsigned long long)pos;
+		map.fm.fm_length = (unsigned long long)(end - pos);
+		map.fm.fm_extent_count = NR;
+		if (ioctl(fd, FS_IOC_FIEMAP, &map.fm))
+			return errno == ENOTTY || errno == EOPNOTSUPP ? -EOPNOTSUPP : -errno;
+		if (!map.fm.fm_mapped_extents)
+			return 0;
+		for (i = 0; i < map.fm.fm_mapped_extents; i++) {
+			const struct fiemap_extent *fe = &map.fm.fm_extents[i];
+
+			if ((long long)fe->fe_logical > pos)
+				return 0;	/* a gap before this extent */
+			pos = max(pos, (long long)(fe->fe_logical + fe->fe_length));
+			if (pos >= end)
+				return 1;
+			if (fe->fe_flags & FIEMAP_EXTENT_LAST)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * swapon's look at the file (Linux's bmap walk in
+ * generic_swapfile_activate): swap writes go to the blocks the file has,
+ * so each of its first span bytes must have one.  The host tells by
+ * SEEK_HOLE; a hole it reports may still be an allocated, unwritten
+ * extent (fallocate), which the extent map then shows.
+ */
+static int hostfs_swap_activate(struct file *file, long long span)
+{
+	struct hostfs_inode *hi = file->f_inode->i_private;
+	off_t hole = lseek(hi->fd, 0, SEEK_HOLE);
+
+	if (hole < 0)
+		return -errno;
+	if (hole >= span || host_extents_cover(hi->fd, hole, span) == 1)
+		return 0;
+	kmm_report(hi->k, "swapon: swapfile has holes\n");
+	return -EINVAL;
+}
+
+/* One page of swap, straight between the page and the host file. */
+static int hostfs_swap_rw(struct file *file, struct page *page, long long pos, bool write,
+			  unsigned long long *done)
+{
+	struct hostfs_inode *hi = file->f_inode->i_private;
+	long r = hw_disk_rw(hi->k, &hi->k->hw->disk, hi->fd, page_address(page), PAGE_SIZE, pos,
+			    write, done);
+
+	if (r >= 0 && r < (long)PAGE_SIZE)
+		r = -EIO;		/* the host file lost the end of the area */
+	return r < 0 ? (int)r : 0;
+}
+
 /* sync(2), umount: every in-memory inode's dirty pages go to the host file. */
 static int hostfs_sync_fs(struct super_block *sb, int wait)
 {
@@ -753,6 +911,23 @@ static int hostfs_mkdir(struct super_block *sb, const char *path, unsigned int m
 	return r;
 }
 
+/*
+ * Whether the walked path names an active swap file, whose name may not
+ * go (may_delete: -EPERM).  Only looks: a file never seen gets no record.
+ */
+static bool walked_swapfile(const struct fs_machine *fs, const struct walk *w)
+{
+	const struct hostfs_inode *hi;
+	struct stat st;
+
+	if (!w || fstatat(fs->root_fd, *w->done ? w->done : ".", &st, AT_SYMLINK_NOFOLLOW))
+		return false;
+	for (hi = fs->host_inodes; hi; hi = hi->next)
+		if (hi->host_dev == st.st_dev && hi->host_ino == st.st_ino)
+			return hi->inode && IS_SWAPFILE(hi->inode);
+	return false;
+}
+
 /* unlink and rmdir: the host removes it; an inode in memory that lost
  * its last name prints "(deleted)" in maps. */
 static int hostfs_remove(struct super_block *sb, const char *path, bool dir)
@@ -772,6 +947,8 @@ static int hostfs_remove(struct super_block *sb, const char *path, bool dir)
 		r = dir ? -ENOTDIR : -EISDIR;
 	if (!r && fs->ro)
 		r = -EROFS;
+	if (!r && walked_swapfile(fs, w))
+		r = -EPERM;
 	if (!r)
 		pfd = parent_beneath(fs, w, &last);
 	if (pfd < 0 && !r)
@@ -817,6 +994,8 @@ static int hostfs_rename(struct super_block *sb, const char *from, const char *t
 		r = -EBUSY;				/* the mounted root */
 	if (!r && fs->ro)
 		r = -EROFS;
+	if (!r && (walked_swapfile(fs, wf) || (!missing && walked_swapfile(fs, wt))))
+		r = -EPERM;
 	if (!r && (pf = parent_beneath(fs, wf, &lf)) < 0)
 		r = pf;
 	if (!r && (pt = parent_beneath(fs, wt, &lt)) < 0)

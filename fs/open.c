@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/falloc.h>
 #include <kmm/fs.h>
 #include <kmm/pagemap.h>
 #include <kmm/sched.h>
@@ -24,6 +25,9 @@ int do_truncate(struct inode *inode, long long length)
 		return -EISDIR;
 	if (inode->i_rdonly)
 		return -EROFS;
+	/* An active swap file keeps its blocks (inode_newsize_ok). */
+	if (IS_SWAPFILE(inode) && length < inode->i_size)
+		return -ETXTBSY;
 	if (inode->i_setsize) {
 		err = inode->i_setsize(inode, length);
 		if (err)
@@ -32,6 +36,37 @@ int do_truncate(struct inode *inode, long long length)
 	inode->i_size = length;
 	truncate_pagecache(inode, length);
 	return 0;
+}
+
+/* Linux's vfs_fallocate checks, in its order; kmm has modes 0 and KEEP_SIZE. */
+int vfs_fallocate(struct file *f, int mode, long long offset, long long len)
+{
+	struct inode *inode = f->f_inode;
+
+	if (offset < 0 || len <= 0)
+		return -EINVAL;
+	if (mode & ~FALLOC_FL_KEEP_SIZE)
+		return -EOPNOTSUPP;
+	if (!(f->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (IS_SWAPFILE(inode))
+		return -ETXTBSY;
+	if (S_ISDIR(inode->i_mode))
+		return -EISDIR;
+	if (!S_ISREG(inode->i_mode))
+		return -ENODEV;
+	if (offset > MAX_LFS_FILESIZE - len)
+		return -EFBIG;
+	if (!inode->i_fallocate)
+		return -EOPNOTSUPP;
+	return inode->i_fallocate(inode, mode, offset, len);
+}
+
+long ksys_fallocate(struct task_struct *t, int fd, int mode, long long offset, long long len)
+{
+	struct file *f = fget_raw(t->files, fd);
+
+	return f ? vfs_fallocate(f, mode, offset, len) : -EBADF;
 }
 
 struct file *filp_open(const char *path, int flags, unsigned int mode, int *err)

@@ -45,6 +45,8 @@ static long do_pwrite(struct task_struct *t, int fd, const void *buf, size_t cou
 		return -EBADF;
 	if (pos < 0)
 		return -EINVAL;
+	if (IS_SWAPFILE(f->f_inode))
+		return -ETXTBSY;	/* generic_write_checks: swap owns its blocks */
 	if (!count)
 		return 0;
 	/* Linux's pwrite on an O_APPEND file appends (BUGS in pwrite(2)). */

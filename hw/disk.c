@@ -8,7 +8,10 @@
  * The host is touched only here, and only when the simulated kernel asks
  * for I/O: a page-cache hit never gets this far.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <kmm/compiler.h>
 #include "hw/machine.h"
@@ -139,4 +142,20 @@ long hw_disk_write_async(struct kmm *k, int fd, const void *buf, size_t len, lon
 void hw_disk_fail_nth(struct kmm *k, unsigned int nth)
 {
 	k->hw->disk.fail_after = nth;
+}
+
+int hw_disk_tmpfile(long long size, bool allocate)
+{
+	const char *tmp = getenv("TMPDIR");
+	int fd = open(tmp && *tmp ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600), err;
+
+	if (fd < 0)
+		return -errno;
+	err = allocate ? fallocate(fd, 0, 0, size) : ftruncate(fd, size);
+	if (err) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
 }

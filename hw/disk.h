@@ -65,6 +65,13 @@ long hw_disk_write_async(struct kmm *k, int fd, const void *buf, size_t len, lon
  */
 long hw_disk_rw(struct kmm *k, struct hw_disk *d, int fd, void *buf, size_t len, long long pos,
 		bool write, unsigned long long *done);
+/*
+ * A fresh unnamed host file of size bytes (O_TMPFILE in $TMPDIR, else
+ * /tmp), gone when its fd closes: sparse, or with every block allocated
+ * (allocate: fallocate, so that a swap area on it has no hole).  The fd
+ * (read-write, close-on-exec) or -errno.
+ */
+int hw_disk_tmpfile(long long size, bool allocate);
 /* The nth request from now fails with EIO (0: none), as a bad sector. */
 void hw_disk_fail_nth(struct kmm *k, unsigned int nth);
 

@@ -79,7 +79,7 @@ static struct kmm *boot_locked(const struct kmm_config *cfg)
 	fork_init(k);
 	hw_disk_init(k);
 	hw_timer_init(k);
-	if (smp_init(k) || mm_core_init(k) || bdev_init(k)) {
+	if (smp_init(k) || mm_core_init(k) || bdev_init(k) || swapfile_init(k)) {
 		kmm_set_machine_globals(NULL);
 		machine_exit(k);
 		return NULL;
@@ -128,6 +128,7 @@ static void machine_sync(struct kmm *k)
 	/* Their filesystems first: the superblock marked clean is one more
 	 * dirty buffer for the device's sync. */
 	umount_block_filesystems(k, false);
+	swapfile_exit(k, false);
 	bdev_shutdown_sync(k);
 	kmm_switch(prev);
 }
@@ -170,6 +171,7 @@ void kmm_crash(struct kmm *k)
 		return;
 	prev = kmm_switch(k);
 	umount_block_filesystems(k, true);
+	swapfile_exit(k, true);
 	kmm_switch(prev);
 	machine_stop(k);
 }

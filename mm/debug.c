@@ -14,6 +14,7 @@
 #include "mm/slab.h"
 #include "mm/vma.h"
 #include "mm/memory.h"
+#include "mm/swap.h"
 #include "hw/tlb.h"
 #include "block/machine.h"
 #include <kmm/buffer_head.h>
@@ -370,6 +371,7 @@ int kmm_check_invariants(struct kmm *k)
 	err |= check_mm_counters(k);
 	err |= check_lru_invariants(k);
 	err |= check_cpu_tlbs(k);
+	err |= check_swap_invariants(k);
 	if (k->block->kda && k->block->kda->bd_inode)
 		err |= check_buffer_invariants(k->block->kda);
 	kmm_switch(prev);

@@ -36,6 +36,18 @@ void page_writeback_init(struct kmm *k);
 void __mark_inode_dirty(struct inode *inode);
 /* The inode leaves the flusher's list (its pages are gone). */
 void inode_io_list_del(struct inode *inode);
+/*
+ * Linux's writeback_control: what one pass over a mapping may do
+ * (mm/page-writeback.c), or how one page is written (swap_writepage).
+ */
+struct writeback_control {
+	long nr_to_write;		/* pages still allowed; each one written counts */
+	pgoff_t first, last;		/* the range, in pages */
+	bool range_cyclic;		/* from writeback_index on, wrapping (the flusher) */
+	bool sync_all;			/* WB_SYNC_ALL (fsync, sync): what is dirty when the
+					 * pass starts, tagged TOWRITE first; the caller
+					 * waits for each write */
+};
 /* mm/filemap.c: a page whose write failed is dirty again, not newly dirtied. */
 void folio_redirty_for_writepage(struct page *page);
 /* Charges pages if the policy lets them in (0), else -ENOMEM, uncharged. */
@@ -204,12 +216,9 @@ bool current_is_reclaimer(void);
 bool folio_isolate_lru(struct page *folio);
 void folio_putback_lru(struct page *folio);
 unsigned long reclaim_pages(struct list_head *list);
-/* Free swap slots (mm/swapfile.c; 0 while no swap is on). */
-static inline long get_nr_swap_pages(struct kmm *k)
-{
-	(void)k;
-	return 0;
-}
+/* Free swap slots and all usable ones (mm/swapfile.c). */
+long get_nr_swap_pages(struct kmm *k);
+long get_total_swap_pages(struct kmm *k);
 
 /*
  * mm/workingset.c: shadow entries left by eviction, refault distance,

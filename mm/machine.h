@@ -16,6 +16,8 @@
 #include "base/machine.h"
 #include "base/ratelimit.h"
 #include "base/fault-inject.h"
+#include "base/option.h"
+#include <kmm/swapops.h>
 
 #define MEMBLOCK_MAX_REGIONS 64
 
@@ -108,6 +110,14 @@ struct cpu_fbatches {
 	struct folio_batch lru_move_tail;
 } __attribute__((aligned(64)));
 
+struct swap_info_struct;
+
+/* The cluster a CPU allocates swap from (Linux 6.15's percpu_swap_cluster). */
+struct percpu_swap_cluster {
+	struct swap_info_struct *si;	/* NULL: none yet */
+	unsigned int offset;		/* the next slot to try there; 0: none */
+};
+
 struct vm_event_state {
 	unsigned long event[NR_VM_EVENT_ITEMS];
 } __attribute__((aligned(64)));
@@ -186,12 +196,20 @@ struct mm_machine {
 	int sysctl_panic_on_oom;	/* vm.panic_on_oom: 0 kill; 1 panic unless constrained; 2 panic */
 	int sysctl_oom_kill_allocating_task;	/* vm.oom_kill_allocating_task: the allocating task first */
 	int sysctl_oom_dump_tasks;	/* vm.oom_dump_tasks: the task table in the report (1) */
-	/* Swap pages of every swap area in use (mm/swapfile.c; 0 without swap):
-	 * what the OOM killer's and the commit limit's totals add to RAM. */
-	unsigned long total_swap_pages;
 	pthread_mutex_t oom_lock;	/* one OOM kill at a time (Linux's oom_lock) */
 	struct ratelimit_state oom_rs;	/* the report of a kill (dump_header) */
 	bool oom_adj_warned;		/* /proc/PID/oom_adj's deprecation, said once */
+	/* Swap areas (mm/swapfile.c): Linux's globals there, under swap_lock. */
+	pthread_mutex_t swap_lock;
+	struct swap_info_struct *swap_info[MAX_SWAPFILES];	/* by type; kept after swapoff */
+	unsigned int nr_swapfiles;	/* entries of swap_info[] made so far */
+	struct list_head swap_active_head;	/* the areas on, highest priority first */
+	struct list_head swap_avail_head;	/* those with a free slot, in that order */
+	long nr_swap_pages;		/* free slots of the writable areas */
+	long total_swap_pages;		/* usable slots of the writable areas */
+	int least_priority;		/* the last priority given by default (-1: none yet) */
+	unsigned long nr_swap_writeback;	/* swap writes queued on the disk */
+	struct percpu_swap_cluster percpu_swap_cluster[KMM_MAX_CPUS + 1];	/* last: no CPU */
 
 	struct page *zero_page;		/* what untouched anonymous memory reads as */
 	unsigned int last_pcid;		/* PCIDs handed to address spaces */
@@ -235,6 +253,14 @@ static inline int get_pageblock_migratetype(const struct kmm *k, unsigned long p
 {
 	return READ_ONCE(k->mem->pageblock_mt[pfn >> pageblock_order]);
 }
+/*
+ * mm/swapfile.c: the swap state at boot, and the swap= area (0, or -errno
+ * reported); at shutdown (k current) every area goes, after the writes in
+ * flight, which a crash does not wait for.  /proc/swaps.
+ */
+int swapfile_init(struct kmm *k);
+void swapfile_exit(struct kmm *k, bool crash);
+void swaps_show(struct kmm *k, struct seq_buf *m);
 /* mm/vmalloc.c: /proc/vmallocinfo */
 void vmallocinfo_show(struct kmm *k, struct seq_buf *m);
 /* mm/mm_init.c: after a watermark sysctl changes */

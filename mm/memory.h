@@ -9,6 +9,7 @@
 
 #include <kmm/mm.h>
 #include <kmm/pgtable.h>
+#include <kmm/swapops.h>
 #include <kmm/err.h>
 #include "mm/internal.h"
 
@@ -25,11 +26,10 @@ static inline pgoff_t linear_page_index(const struct vm_area_struct *v, unsigned
 
 /*
  * PROT_NONE pages stay mapped (Linux keeps them as "protnone" PTEs, not
- * present to the MMU): kmm marks them with a software bit so zap and
- * mprotect still find the page.
+ * present to the MMU, _PAGE_PROTNONE in <kmm/pgtable.h>), so zap and
+ * mprotect still find the page.  A PTE "maps" a page when it is present
+ * or protnone (Linux's pte_present).
  */
-#define _PAGE_PROTNONE	(1ul << 58)	/* software bit, as _PAGE_SOFTW* */
-
 /* The shared zero page's frame (none before the first anonymous read). */
 static inline bool is_zero_pfn(unsigned long pfn)
 {
@@ -44,12 +44,12 @@ static inline bool pte_mapped(pte_t p)
 }
 
 /*
- * A guard marker (MADV_GUARD_INSTALL): a non-present PTE that makes any
- * access a SIGSEGV instead of a fault-in.  It belongs to the page table:
- * munmap and exit drop it, MADV_DONTNEED keeps it, mremap moves it and
- * fork copies it.
+ * A guard marker (MADV_GUARD_INSTALL): a PTE marker (PTE_MARKER_GUARD,
+ * <kmm/swapops.h>) that makes any access a SIGSEGV instead of a
+ * fault-in.  It belongs to the page table: munmap and exit drop it,
+ * MADV_DONTNEED keeps it, mremap moves it and fork copies it.
  */
-#define _PAGE_GUARD	(1ul << 57)	/* software bit, never with a pfn */
+#define _PAGE_GUARD	pte_val(make_pte_marker(PTE_MARKER_GUARD))
 
 static inline bool pte_guard(pte_t p)
 {

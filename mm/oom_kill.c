@@ -68,7 +68,7 @@ static bool oom_unkillable_task(const struct task_struct *p)
 
 unsigned long oom_totalpages(struct kmm *k)
 {
-	return __totalram_pages(k) + READ_ONCE(k->mem->total_swap_pages);
+	return __totalram_pages(k) + (unsigned long)get_total_swap_pages(k);
 }
 
 long oom_badness(struct task_struct *p, unsigned long totalpages)

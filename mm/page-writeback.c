@@ -56,15 +56,6 @@
 #define MAX_PAUSE_NS		200000000ull
 #define CENTISECS_NS		10000000ull
 
-/* Linux's writeback_control: what one pass over a mapping may do. */
-struct writeback_control {
-	long nr_to_write;		/* pages still allowed; each one written counts */
-	pgoff_t first, last;		/* the range, in pages */
-	bool range_cyclic;		/* from writeback_index on, wrapping (the flusher) */
-	bool sync_all;			/* WB_SYNC_ALL (fsync, sync): what is dirty when the
-					 * pass starts, tagged TOWRITE first */
-};
-
 static void mapping_set_error(struct address_space *as, int err)
 {
 	__atomic_fetch_or(&as->flags, 1ul << (err == -ENOSPC ? AS_ENOSPC : AS_EIO), __ATOMIC_RELAXED);

@@ -84,7 +84,7 @@ void __show_mem(struct kmm *k)
 		   node_page_state(n, NR_KERNEL_MISC_RECLAIMABLE),
 		   __global_zone_page_state(k, NR_FREE_PAGES), free_pcp_pages(k),
 		   zones, node_page_state(n, NR_FILE_PAGES),
-		   k->mem->total_swap_pages << (PAGE_SHIFT - 10),	/* nothing swapped out yet */
-		   k->mem->total_swap_pages << (PAGE_SHIFT - 10),
+		   (unsigned long)get_nr_swap_pages(k) << (PAGE_SHIFT - 10),
+		   (unsigned long)get_total_swap_pages(k) << (PAGE_SHIFT - 10),
 		   present, present - ram);
 }

@@ -37,12 +37,23 @@ void mm_util_init(struct kmm *k)
 	k->mem->sysctl_max_map_count = DEFAULT_MAX_MAP_COUNT;
 }
 
+/* The swap areas' usable pages (Linux's total_swap_pages). */
+static unsigned long total_swap_pages(struct kmm *k)
+{
+	long n = READ_ONCE(k->mem->total_swap_pages);
+
+	return n > 0 ? (unsigned long)n : 0;
+}
+
 unsigned long vm_commit_limit(struct kmm *k)
 {
+	unsigned long allowed;
+
 	if (k->mem->sysctl_overcommit_kbytes)
-		return k->mem->sysctl_overcommit_kbytes >> (PAGE_SHIFT - 10);
-	/* + total_swap_pages once swap exists */
-	return __totalram_pages(k) * (unsigned long)k->mem->sysctl_overcommit_ratio / 100;
+		allowed = k->mem->sysctl_overcommit_kbytes >> (PAGE_SHIFT - 10);
+	else
+		allowed = __totalram_pages(k) * (unsigned long)k->mem->sysctl_overcommit_ratio / 100;
+	return allowed + total_swap_pages(k);
 }
 
 void vm_acct_memory(struct kmm *k, long pages)
@@ -64,7 +75,7 @@ int __vm_enough_memory(struct kmm *k, unsigned long mm_total_vm, long pages,
 	if (k->mem->sysctl_overcommit_memory == OVERCOMMIT_ALWAYS)
 		return 0;
 	if (k->mem->sysctl_overcommit_memory == OVERCOMMIT_GUESS) {
-		if (pages <= (long)__totalram_pages(k))
+		if (pages <= (long)(__totalram_pages(k) + total_swap_pages(k)))
 			return 0;
 	} else {
 		allowed = (long)vm_commit_limit(k);

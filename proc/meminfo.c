@@ -6,6 +6,7 @@
 #include "proc/internal.h"
 #include "block/machine.h"
 #include <kmm/vmalloc.h>
+#include <kmm/swap.h>
 
 static void show_val_kb(struct seq_buf *m, const char *label, unsigned long pages)
 {
@@ -41,6 +42,7 @@ static long si_mem_available(struct kmm *k)
 void meminfo_show(struct kmm *k, struct seq_buf *m)
 {
 	const pg_data_t *n = &k->mem->node;
+	unsigned long swap_total, swap_free;
 
 	show_val_kb(m, "MemTotal:", __totalram_pages(k));
 	show_val_kb(m, "MemFree:", __global_zone_page_state(k, NR_FREE_PAGES));
@@ -57,8 +59,9 @@ void meminfo_show(struct kmm *k, struct seq_buf *m)
 	show_val_kb(m, "Inactive(file):", node_page_state(n, NR_INACTIVE_FILE));
 	show_val_kb(m, "Unevictable:", node_page_state(n, NR_UNEVICTABLE));
 	show_val_kb(m, "Mlocked:", __global_zone_page_state(k, NR_MLOCK));
-	show_val_kb(m, "SwapTotal:", 0);
-	show_val_kb(m, "SwapFree:", 0);
+	si_swapinfo(k, &swap_total, &swap_free);
+	show_val_kb(m, "SwapTotal:", swap_total);
+	show_val_kb(m, "SwapFree:", swap_free);
 	show_val_kb(m, "Zswap:", 0);
 	show_val_kb(m, "Zswapped:", 0);
 	show_val_kb(m, "Dirty:", node_page_state(n, NR_DIRTY));

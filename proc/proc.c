@@ -44,6 +44,7 @@ static const struct proc_entry proc_entries[] = {
 	{ "/proc/vmstat", vmstat_show },
 	{ "/proc/slabinfo", slabinfo_show },
 	{ "/proc/vmallocinfo", vmallocinfo_show },
+	{ "/proc/swaps", swaps_show },
 	{ "slabtop", slabtop_show },
 	{ "/proc/fault_inject", fault_inject_proc_show },
 };

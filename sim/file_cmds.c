@@ -14,6 +14,7 @@
 #include <kmm/buffer_head.h>
 #include <kmm/pagemap.h>
 #include <kmm/sched.h>
+#include <kmm/swap.h>
 #include "base/parse.h"
 #include "sim/sim.h"
 
@@ -366,6 +367,38 @@ int cmd_mkfs(struct sim *s, int argc, char **argv)
 int cmd_umount(struct sim *s, int argc, char **argv)
 {
 	return print_result(s, do_umount(s->k, argv[1]));
+}
+
+/* swapon PATH [PRIORITY] -> ok | error E...  (swapon -p: 0..32767, -1 the default) */
+int cmd_swapon(struct sim *s, int argc, char **argv)
+{
+	unsigned long prio;
+	int flags = 0;
+
+	if (argc > 2 && strcmp(argv[2], "-1")) {
+		if (parse_ulong(argv[2], &prio, false) || prio > SWAP_FLAG_PRIO_MASK)
+			return syntax_error(s, "swapon: PRIORITY must be -1..32767, got '%s'", argv[2]);
+		flags = SWAP_FLAG_PREFER | (int)(prio << SWAP_FLAG_PRIO_SHIFT);
+	}
+	return print_result(s, ksys_swapon(argv[1], flags));
+}
+
+/* swapoff PATH -> ok | error E... */
+int cmd_swapoff(struct sim *s, int argc, char **argv)
+{
+	return print_result(s, ksys_swapoff(argv[1]));
+}
+
+/* mkswap PATH SIZE [LABEL] -> ok | error E... */
+int cmd_mkswap(struct sim *s, int argc, char **argv)
+{
+	unsigned long size;
+
+	if (parse_ulong(argv[2], &size, true))
+		return syntax_error(s, "mkswap: SIZE must be a size (64M), got '%s'", argv[2]);
+	if (argc > 3 && strlen(argv[3]) > 16)
+		return syntax_error(s, "mkswap: LABEL is at most 16 characters, got '%s'", argv[3]);
+	return print_result(s, kmm_mkswap(argv[1], size, argc > 3 ? argv[3] : NULL));
 }
 
 /*

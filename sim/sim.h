@@ -121,6 +121,9 @@ int cmd_mount(struct sim *s, int argc, char **argv);
 int cmd_mkfs(struct sim *s, int argc, char **argv);
 int cmd_umount(struct sim *s, int argc, char **argv);
 int cmd_buffers(struct sim *s, int argc, char **argv);
+int cmd_swapon(struct sim *s, int argc, char **argv);
+int cmd_swapoff(struct sim *s, int argc, char **argv);
+int cmd_mkswap(struct sim *s, int argc, char **argv);
 /* The bytes of a data argument: "text" or fill=0xAB:LEN (malloc'ed), or NULL
  * after a syntax error. */
 unsigned char *arg_data(struct sim *s, const char *arg, unsigned long *len);

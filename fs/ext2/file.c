@@ -748,7 +748,8 @@ static struct super_block *ext2_mount_bdev(struct kmm *k, const char *source,
 	struct super_block *sb;
 	struct ext2_mount *m;
 
-	*err = !bdev ? -ENOENT : get_super(k, bdev) ? -EBUSY : 0;
+	/* A device that is mounted, or swapped on, is held (EBUSY). */
+	*err = !bdev ? -ENOENT : get_super(k, bdev) || IS_SWAPFILE(bdev->bd_inode) ? -EBUSY : 0;
 	if (*err)
 		return NULL;
 	sb = calloc(1, sizeof(*sb));

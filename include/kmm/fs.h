@@ -23,6 +23,11 @@ struct kmm;
 
 struct page;
 struct vm_area_struct;
+
+/* inode.i_flags: an active swap area (swapon): writes and truncation are
+ * -ETXTBSY, a second swapon -EBUSY. */
+#define S_SWAPFILE	(1u << 8)
+#define IS_SWAPFILE(inode)	((inode)->i_flags & S_SWAPFILE)
 struct file;
 struct address_space;
 
@@ -50,6 +55,18 @@ struct address_space_operations {
 	 * to be copied in; the filesystem allocates its blocks now, so that
 	 * a full disk fails the write (-ENOSPC) and not the later writeback. */
 	int (*write_begin)(struct address_space *as, long long pos, size_t len);
+	/*
+	 * Optional: swap to a file of this filesystem, past its page cache
+	 * (Linux's swap_activate and swap_rw, which NFS has).  swap_activate
+	 * is swapon's look at the file's first span bytes: 0 when every
+	 * page of them has its blocks on the disk, -EINVAL when there is a
+	 * hole.  swap_rw moves one page at pos between memory and the disk:
+	 * done NULL waits for the request, else it is queued and *done is
+	 * when it completes (as writepages).  0 or -errno.
+	 */
+	int (*swap_activate)(struct file *file, long long span);
+	int (*swap_rw)(struct file *file, struct page *page, long long pos, bool write,
+		       unsigned long long *done);
 };
 
 /* address_space.flags: an error writeback met, for the next fsync (AS_EIO). */
@@ -92,10 +109,14 @@ struct inode {
 	int i_count;			/* references: files and the fs itself */
 	bool i_shmem;			/* tmpfs/shmem: its pages are RssShmem */
 	bool i_rdonly;			/* on a read-only mount, or the host forbids writes */
+	unsigned int i_flags;		/* S_SWAPFILE */
 	unsigned long i_acct_pages;	/* shmem: pages charged to Committed_AS */
 	void (*i_evict)(struct inode *inode);	/* called when the last reference goes */
 	/* Sets the size on the disk (truncate, or growth at writeback): 0 or -errno. */
 	int (*i_setsize)(struct inode *inode, long long size);
+	/* fallocate(2) mode 0 or FALLOC_FL_KEEP_SIZE: blocks for [offset,
+	 * offset + len) on the disk (NULL: -EOPNOTSUPP, as ext2). */
+	int (*i_fallocate)(struct inode *inode, int mode, long long offset, long long len);
 	/* fsync/fdatasync after the data pages are written: the metadata the
 	 * file needs on the disk (NULL: nothing more to write). */
 	int (*i_fsync)(struct inode *inode, int datasync);
@@ -303,6 +324,15 @@ int close_fd(struct files_struct *files, int fd);
 
 /* fs/open.c: the file is now length bytes (cache, mappings, disk). */
 int do_truncate(struct inode *inode, long long length);
+/* fallocate(2) on an open file (mode 0 or FALLOC_FL_KEEP_SIZE): 0 or -errno. */
+int vfs_fallocate(struct file *f, int mode, long long offset, long long len);
+/*
+ * fs/hostfs.c: an unnamed host file of size bytes with its blocks
+ * allocated (O_TMPFILE in $TMPDIR, fallocate), in no directory of the
+ * machine: the boot swap area's (swap=).  path is what /proc prints, with
+ * " (deleted)" after it.  It goes with its last reference.
+ */
+struct file *hostfs_tmpfile(struct kmm *k, const char *path, long long size, int *err);
 int vfs_fsync_range(struct file *f, long long start, long long end, int datasync);
 
 /*
@@ -318,6 +348,7 @@ long ksys_pwrite64(struct task_struct *t, int fd, const void *buf, size_t count,
 long ksys_ftruncate(struct task_struct *t, int fd, long long length);
 long ksys_fsync(struct task_struct *t, int fd);
 long ksys_fdatasync(struct task_struct *t, int fd);
+long ksys_fallocate(struct task_struct *t, int fd, int mode, long long offset, long long len);
 /* fs/namei.c: the path calls, with Linux's errnos (EXDEV across mounts). */
 long ksys_mkdir(struct task_struct *t, const char *path, unsigned int mode);
 long ksys_unlink(struct task_struct *t, const char *path);

@@ -69,6 +69,8 @@ struct kmm_config {
 					 * /sys/block/sda/queue/read_ahead_kb) */
 	int no_large_folios;		/* 1: the page cache keeps order-0 folios only
 					 * (boot large_folios=off) */
+	unsigned long swap;		/* bytes of the boot swap area, an unnamed host
+					 * file swapped on at priority -2 (0: none) */
 };
 
 /* kmm_config.pku */

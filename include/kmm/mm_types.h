@@ -29,6 +29,15 @@
 typedef unsigned long pgoff_t;
 typedef unsigned long phys_addr_t;
 
+/*
+ * A swap entry: which swap area (its type) and which page slot in it (the
+ * offset), packed in one word as <kmm/swapops.h> makes it.  Zero is no
+ * entry: offset 0 of every area is its header, never handed out.
+ */
+typedef struct {
+	unsigned long val;
+} swp_entry_t;
+
 struct address_space;
 struct kmem_cache;
 struct slab;

@@ -59,6 +59,15 @@ typedef struct { unsigned long pgprot; } pgprot_t;
 #define _PAGE_PSE	0x080ul		/* leaf at PMD or PUD level */
 #define _PAGE_GLOBAL	0x100ul
 #define _PAGE_NX	(1ul << 63)
+/*
+ * A PROT_NONE page stays mapped by a "protnone" PTE: not present to the
+ * MMU, so every access faults, and marked with the global bit, which the
+ * MMU reads only in present entries.  That bit is what tells a protnone
+ * PTE from a swap entry (below), as on x86 Linux, whose _PAGE_PROTNONE
+ * is _PAGE_GLOBAL.
+ */
+#define _PAGE_BIT_PROTNONE	8
+#define _PAGE_PROTNONE	(1ul << _PAGE_BIT_PROTNONE)
 #define _PAGE_PKEY_SHIFT 59		/* bits 59-62: the protection key (PKU) */
 #define _PAGE_PKEY_MASK	(0xful << _PAGE_PKEY_SHIFT)
 
@@ -139,6 +148,53 @@ static inline pte_t pte_mkyoung(pte_t p) { return __pte(pte_val(p) | _PAGE_ACCES
 static inline pte_t pte_mkdirty(pte_t p) { return __pte(pte_val(p) | _PAGE_DIRTY); }
 static inline pte_t pte_mkclean(pte_t p) { return __pte(pte_val(p) & ~_PAGE_DIRTY); }
 static inline pte_t pte_mkexec(pte_t p) { return __pte(pte_val(p) & ~_PAGE_NX); }
+
+/*
+ * Swap entries in non-present PTEs, in x86-64 Linux's layout
+ * (arch/x86/include/asm/pgtable_64.h):
+ *
+ *   63    59 58                                     9  8  7         1  0
+ *  +--------+----------------------------------------+---+------------+---+
+ *  |  TYPE  |           ~OFFSET (50 bits)            | 0 |  0 ... 0   | 0 |
+ *  +--------+----------------------------------------+---+------------+---+
+ *                                                  PROTNONE           PRESENT
+ *
+ * P clear: the MMU faults on it and never reads the rest.  Bit 8 clear:
+ * not a protnone PTE (which has a page).  The offset is stored inverted,
+ * so a small offset sets the high bits of what the MMU would take for a
+ * frame number: an address far above any RAM, which is Linux's defence
+ * against L1TF (a CPU that speculates through a non-present entry).
+ * Bits 1-7 are kept for the software flags Linux puts there (soft-dirty,
+ * uffd-wp, anon-exclusive); kmm sets none of them yet.  These are the
+ * arch's entries, the PTE's own bits; <kmm/swapops.h> converts them to
+ * and from the arch-independent swp_entry_t the swap code uses.
+ */
+#define SWP_TYPE_BITS		5
+#define SWP_OFFSET_FIRST_BIT	(_PAGE_BIT_PROTNONE + 1)
+#define SWP_OFFSET_BITS		(64 - SWP_TYPE_BITS - SWP_OFFSET_FIRST_BIT)
+
+static inline unsigned long __swp_type(swp_entry_t arch)
+{
+	return arch.val >> (64 - SWP_TYPE_BITS);
+}
+
+static inline unsigned long __swp_offset(swp_entry_t arch)
+{
+	unsigned long field = ~arch.val >> SWP_OFFSET_FIRST_BIT;
+
+	return field & ((1ul << SWP_OFFSET_BITS) - 1);
+}
+
+/* type and offset in the PTE format; offset bits above the 50 are lost. */
+static inline swp_entry_t __swp_entry(unsigned long type, unsigned long offset)
+{
+	unsigned long field = ~offset & ((1ul << SWP_OFFSET_BITS) - 1);
+
+	return (swp_entry_t){ type << (64 - SWP_TYPE_BITS) | field << SWP_OFFSET_FIRST_BIT };
+}
+
+static inline swp_entry_t __pte_to_swp_entry(pte_t pte) { return (swp_entry_t){ pte_val(pte) }; }
+static inline pte_t __swp_entry_to_pte(swp_entry_t arch) { return __pte(arch.val); }
 
 /* Entries are written whole, as the hardware may read them at any time. */
 static inline void set_pte(pte_t *ptep, pte_t p) { WRITE_ONCE(ptep->pte, pte_val(p)); }
