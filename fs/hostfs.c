@@ -720,23 +720,22 @@ static int hostfs_writepages(struct address_space *as, struct page **pages, unsi
 static int host_extents_cover(int fd, long long pos, long long end)
 {
 	enum { NR = 32 };
-	struct {
-		struct fiemap fm;
-		struct fiemap_extent fe[NR];
-	} map;
+	/* struct fiemap and room for NR extents after it, 8-byte aligned. */
+	unsigned long long buf[(sizeof(struct fiemap) + NR * sizeof(struct fiemap_extent)) / 8];
+	struct fiemap *fm = (struct fiemap *)buf;
 	unsigned int i;
 
 	while (pos < end) {
-		memset(&map, 0, sizeof(map));
-		map.fm.fm_start = (unsigned long long)pos;
-		map.fm.fm_length = (unsigned long long)(end - pos);
-		map.fm.fm_extent_count = NR;
-		if (ioctl(fd, FS_IOC_FIEMAP, &map.fm))
+		memset(buf, 0, sizeof(buf));
+		fm->fm_start = (unsigned long long)pos;
+		fm->fm_length = (unsigned long long)(end - pos);
+		fm->fm_extent_count = NR;
+		if (ioctl(fd, FS_IOC_FIEMAP, fm))
 			return errno == ENOTTY || errno == EOPNOTSUPP ? -EOPNOTSUPP : -errno;
-		if (!map.fm.fm_mapped_extents)
+		if (!fm->fm_mapped_extents)
 			return 0;
-		for (i = 0; i < map.fm.fm_mapped_extents; i++) {
-			const struct fiemap_extent *fe = &map.fm.fm_extents[i];
+		for (i = 0; i < fm->fm_mapped_extents; i++) {
+			const struct fiemap_extent *fe = &fm->fm_extents[i];
 
 			if ((long long)fe->fe_logical > pos)
 				return 0;	/* a gap before this extent */
