@@ -30,6 +30,8 @@
 #include "mm/vma.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "mm/swap.h"
+#include <kmm/mm_inline.h>
 #include "arch/x86/mm/pkeys.h"
 #include "arch/x86/mm/tlb.h"
 
@@ -474,6 +476,65 @@ static vm_fault_t do_wp_page(struct vm_area_struct *v, unsigned long addr, pte_t
 	return 0;
 }
 
+/*
+ * do_swap_page: a fault on a swap PTE.  The page comes from the swap
+ * cache (a minor fault: someone else read it, or it never left) or is
+ * read from the slot (a major fault); it is mapped again and the PTE's
+ * slot reference dropped.  If no other PTE refers to the slot the page is
+ * this process's alone: a write fault maps it writable and gives up the
+ * slot (the copy on swap is stale from now on); otherwise it is mapped
+ * read-only and a write breaks copy-on-write as for any shared page.
+ */
+static vm_fault_t do_swap_page(struct vm_area_struct *v, unsigned long addr, pte_t *pte,
+			       unsigned int flags)
+{
+	struct mm_struct *mm = v->vm_mm;
+	swp_entry_t entry = pte_to_swp_entry(ptep_get(pte));
+	bool major, exclusive, write = flags & FAULT_FLAG_WRITE;
+	struct page *page;
+	vm_fault_t ret;
+	int err;
+
+	if (anon_vma_prepare(v))
+		return VM_FAULT_OOM;
+	page = swapin_folio(v, addr, entry, &major, &err);
+	if (!page)
+		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	ret = major ? VM_FAULT_MAJOR : 0;
+	if (!pte_is_swapped(ptep_get(pte))) {	/* the allocation's reclaim raced us */
+		put_page(page);
+		return ret;
+	}
+	add_mm_counter(mm, MM_SWAPENTS, -1);
+	add_mm_counter(mm, MM_ANONPAGES, 1);
+	swap_free(entry);
+	exclusive = !__swap_count(entry) && !page_mapcount(page);
+	if (!page_mapcount(page)) {
+		/* A page shared with other processes' swap PTEs takes the
+		 * oldest anon_vma, so rmap finds all of them (__folio_set_anon). */
+		struct anon_vma *av = exclusive ? v->anon_vma : anon_vma_root(v->anon_vma);
+
+		page->mapping = (struct address_space *)((unsigned long)av | PAGE_MAPPING_ANON);
+		page->index = linear_page_index(v, addr);
+		WRITE_ONCE(page->_mapcount, 0);
+		mod_node_state(NR_ANON_PAGES, 1);
+	} else {
+		page_dup_rmap(page);
+	}
+	if (exclusive)
+		SetPageAnonExclusive(page);
+	/* should_try_to_free_swap: a write, swap half full, or mlocked. */
+	if (exclusive && (write || vm_swap_full(mm->kmm) || (v->vm_flags & VM_LOCKED)))
+		folio_free_swap(page);
+	set_pte(pte, make_pte(page, v, exclusive && write && (v->vm_flags & VM_WRITE)));
+	if (unlikely((v->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED))
+		mlock_folio(page);
+	/* swapin's reference is the PTE's from now on. */
+	if (write && !exclusive && (v->vm_flags & VM_WRITE))
+		ret |= do_wp_page(v, addr, pte);
+	return ret;
+}
+
 static vm_fault_t __handle_mm_fault(struct vm_area_struct *v, unsigned long addr,
 				    unsigned int flags)
 {
@@ -485,6 +546,8 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *v, unsigned long addr
 	entry = ptep_get(pte);
 	if (pte_guard(entry))
 		return VM_FAULT_SIGSEGV;
+	if (pte_is_swapped(entry))
+		return do_swap_page(v, addr, pte, flags);
 	if (!pte_mapped(entry)) {
 		if (!v->vm_file)
 			return do_anonymous_page(v, addr, pte, flags);
@@ -541,6 +604,12 @@ static void zap_pte(struct mm_struct *mm, pte_t *pte, bool keep_guards, bool loc
 
 	if (pte_guard(old) && !keep_guards)
 		pte_clear(pte);
+	if (pte_is_swapped(old)) {	/* the slot's reference goes (zap_nonpresent_ptes) */
+		pte_clear(pte);
+		add_mm_counter(mm, MM_SWAPENTS, -1);
+		free_swap_and_cache(pte_to_swp_entry(old));
+		return;
+	}
 	if (!pte_mapped(old))
 		return;
 	pte_clear(pte);
@@ -553,6 +622,9 @@ static void zap_pte(struct mm_struct *mm, pte_t *pte, bool keep_guards, bool loc
 	page_remove_rmap(page);
 	if (locked)
 		munlock_folio(page);	/* munlock_vma_folio: one locked mapping less */
+	/* free_swap_cache: its last mapping went, so its slot can go too. */
+	if (PageSwapCache(page) && !folio_mapped(page))
+		folio_free_swap(page);
 	if (!PageAnon(page) && page_mapcount(page) == 0 && page->mapping &&
 	    xa_load(&page->mapping->i_pages, page->index) != page)
 		page->mapping = NULL;	/* the cache let it go already */
@@ -568,11 +640,20 @@ void unmap_folio_pte(struct vm_area_struct *v, unsigned long addr, struct page *
 	pte_t *pte = pte_lookup(v->vm_mm, addr);
 	pte_t old = ptep_get(pte);
 
-	(void)folio;
 	pte_clear(pte);
 	flush_tlb_page(v->vm_mm, addr);
-	if (pte_dirty(old) && !PageAnon(folio))
+	if (PageAnon(folio)) {
+		/* Its slot stands in for it: a swap PTE, one slot reference. */
+		swp_entry_t entry = page_swap_entry(folio);
+
+		if (pte_dirty(old))
+			SetPageDirty(folio);
+		swap_duplicate(entry);
+		set_pte(pte, swp_entry_to_pte(entry));
+		add_mm_counter(v->vm_mm, MM_SWAPENTS, 1);
+	} else if (pte_dirty(old)) {
 		set_page_dirty(folio);
+	}
 	add_mm_counter(v->vm_mm, mm_counter(folio), -1);
 	page_remove_rmap(folio);
 	put_page(folio);
@@ -802,12 +883,19 @@ int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 			continue;
 		}
 		e = ptep_get(s);
-		if (!pte_mapped(e) && !pte_guard(e))
+		if (!pte_mapped(e) && !pte_guard(e) && !pte_is_swapped(e))
 			continue;
 		d = pte_alloc_map(dst->vm_mm, a);
 		if (!d)
 			return -ENOMEM;
 		if (pte_guard(e)) {
+			set_pte(d, e);
+			continue;
+		}
+		if (pte_is_swapped(e)) {	/* copy_nonpresent_pte: one more slot reference */
+			if (swap_duplicate(pte_to_swp_entry(e)))
+				return -ENOMEM;
+			add_mm_counter(dst->vm_mm, MM_SWAPENTS, 1);
 			set_pte(d, e);
 			continue;
 		}
@@ -892,6 +980,8 @@ static int count_mm_ptes(struct kmm *k, struct mm_struct *mm, unsigned long rss[
 			}
 			e = ptep_get(pte);
 			a += PAGE_SIZE;
+			if (pte_is_swapped(e))
+				rss[MM_SWAPENTS]++;
 			if (!pte_mapped(e) || is_zero_pfn(pte_pfn(e)))
 				continue;
 			if (pte_pfn(e) >= k->mem->max_pfn) {
@@ -957,7 +1047,7 @@ static int check_one_mm(struct kmm *k, struct mm_struct *mm, unsigned int *maps)
 	if (count_mm_ptes(k, mm, rss, maps))
 		return -1;
 	for (i = 0; i < NR_MM_COUNTERS; i++)
-		if (i != MM_SWAPENTS && rss[i] != mm->rss_stat[i]) {
+		if (rss[i] != mm->rss_stat[i]) {
 			kmm_report(k, "check_mm: pid %d: %lu pages mapped as %s, the counter "
 				   "says %lu\n", pid, rss[i], mm_counter_names[i], mm->rss_stat[i]);
 			err = -1;

@@ -38,6 +38,12 @@ static inline bool is_zero_pfn(unsigned long pfn)
 	return z && pfn == page_to_pfn(z);
 }
 
+/* A PTE of a page out on swap (not a marker, not a migration entry). */
+static inline bool pte_is_swapped(pte_t p)
+{
+	return is_swap_pte(p) && !non_swap_entry(pte_to_swp_entry(p));
+}
+
 static inline bool pte_mapped(pte_t p)
 {
 	return pte_val(p) & (_PAGE_PRESENT | _PAGE_PROTNONE);

@@ -55,6 +55,7 @@ void anon_vma_drop_unlinked(struct vm_area_struct *v);
 /* Calls fn for every VMA and address that maps page, until fn returns
  * non-zero (which rmap_walk then returns). */
 struct page;
+struct anon_vma *anon_vma_root(struct anon_vma *av);
 int rmap_walk(struct page *page,
 	      int (*fn)(struct page *, struct vm_area_struct *, unsigned long, void *),
 	      void *arg);

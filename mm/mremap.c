@@ -103,7 +103,7 @@ int move_page_tables(struct mm_struct *mm, unsigned long old, unsigned long new,
 			continue;
 		}
 		e = ptep_get(src);
-		if (!pte_mapped(e) && !pte_guard(e))
+		if (!pte_mapped(e) && !pte_guard(e) && !pte_is_swapped(e))
 			continue;
 		dst = pte_alloc_map(mm, new + off);
 		if (!dst)

@@ -64,6 +64,9 @@ static void end_swap_write(struct kmm *k, struct page *page, int err)
 	}
 	ClearPageWriteback(page);
 	mod_node_page_state(k, NR_WRITEBACK, -1);
+	/* Reclaim wrote it out: first in line to be freed now. */
+	if (TestClearPageReclaim(page))
+		folio_rotate_reclaimable(page);
 }
 
 static void swap_write_done(struct timer_list *t)

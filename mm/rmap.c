@@ -189,6 +189,14 @@ bool anon_vma_chain_singular(const struct anon_vma *av)
 	return !av || !av->forked;
 }
 
+/* The oldest ancestor of av: a page shared across a fork maps there. */
+struct anon_vma *anon_vma_root(struct anon_vma *av)
+{
+	while (av->parent)
+		av = av->parent;
+	return av;
+}
+
 /* ---- the walk ---------------------------------------------------------- */
 
 /* Where v maps index, if it does, and whether that PTE maps page. */

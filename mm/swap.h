@@ -85,6 +85,7 @@ struct swap_info_struct {
 	unsigned long inuse_pages;	/* slots allocated (swap_map non-zero, not bad) */
 	struct file *swap_file;		/* what swapon opened; its a_ops->swap_rw does the I/O */
 	struct block_device *bdev;	/* a partition's device (SWP_BLKDEV), else NULL */
+	struct xarray swap_cache;	/* the swap cache: pages (and shadows) by offset (mm/swap_state.c) */
 	/* kmm: I/O errors on the area, each kind reported once. */
 	unsigned long nr_write_errors;
 	unsigned long nr_read_errors;
@@ -188,5 +189,20 @@ int swap_writepage(struct page *page, struct writeback_control *wbc);
  * PSWPIN counted.
  */
 int swap_read_folio(struct page *folio);
+
+/* ---- mm/swap_state.c: the swap cache ------------------------------------------ */
+
+struct page *swap_cache_get_folio(swp_entry_t entry);
+int add_to_swap_cache(struct page *page, swp_entry_t entry, void **shadowp);
+void __delete_from_swap_cache(struct page *page, swp_entry_t entry, void *shadow);
+void delete_from_swap_cache(struct page *page);
+bool add_to_swap(struct page *page);
+bool folio_free_swap(struct page *page);
+void free_swap_and_cache(swp_entry_t entry);
+void swap_cache_destroy(struct xarray *xa);
+int check_swap_references(struct kmm *k);
+struct vm_area_struct;
+struct page *swapin_folio(struct vm_area_struct *v, unsigned long addr, swp_entry_t entry,
+			  bool *major, int *err);
 
 #endif /* KMM_MM_SWAP_H */

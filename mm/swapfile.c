@@ -43,6 +43,7 @@
 #include <kmm/slab.h>
 #include <kmm/vmalloc.h>
 #include "mm/swap.h"
+#include "mm/slab.h"
 #include "base/seq_buf.h"
 
 /* Clusters are listed this many apart at swapon (Linux's SWAP_CLUSTER_COLS:
@@ -733,6 +734,9 @@ static void release_swap_info(struct kmm *k, struct swap_info_struct *si)
 	unsigned char *map = si->swap_map;
 	struct swap_cluster_info *ci = si->cluster_info;
 
+	/* Shadows of pages swapped in long ago: the cache holds nothing else
+	 * once every slot is unused. */
+	swap_cache_destroy(&si->swap_cache);
 	swap_lock(k);
 	si->swap_file = NULL;
 	si->bdev = NULL;
@@ -831,6 +835,7 @@ static int setup_swap_area(struct kmm *k, struct swap_info_struct *si, struct fi
 	si->swap_map = vzalloc(si->max);
 	if (!si->swap_map)
 		return -ENOMEM;
+	xa_init_ops(&si->swap_cache, 0, &k->mem->slab->xa_node_ops);
 	err = setup_swap_map(k, si, h);
 	return err ? err : setup_clusters(si);
 }

@@ -38,6 +38,7 @@
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "hw/disk.h"
+#include "mm/swap.h"
 
 #define DEF_PRIORITY		12
 #define SWAP_CLUSTER_MAX	32ul
@@ -302,6 +303,50 @@ static unsigned long move_folios_to_lru(struct kmm *k, pg_data_t *pgdat, struct 
 
 /* ---- shrink_folio_list -------------------------------------------------- */
 
+typedef enum { PAGE_KEEP, PAGE_ACTIVATE, PAGE_SUCCESS } pageout_t;
+
+/*
+ * pageout for swap: the dirty swap cache folio is written to its slot
+ * asynchronously (swap_writeout), PG_reclaim marking it to be rotated to
+ * the inactive tail when the write ends.
+ */
+static pageout_t swap_pageout(struct kmm *k, struct page *folio)
+{
+	struct writeback_control wbc = { .nr_to_write = SWAP_CLUSTER_MAX };
+
+	if (page_ref_count(folio) != 2)	/* the cache and us: nobody else looks */
+		return PAGE_KEEP;
+	ClearPageDirty(folio);
+	SetPageReclaim(folio);
+	if (swap_writepage(folio, &wbc)) {
+		ClearPageReclaim(folio);
+		return PAGE_ACTIVATE;
+	}
+	if (!PageWriteback(folio))
+		ClearPageReclaim(folio);
+	mod_node_page_state(k, NR_VMSCAN_WRITE, 1);
+	return PAGE_SUCCESS;
+}
+
+/*
+ * __remove_mapping for a clean swap cache folio nobody maps or holds:
+ * out of the cache, a shadow left for the refault (workingset), its slot
+ * kept if swap PTEs refer to it.  The cache's reference is dropped; the
+ * caller's (the isolation) is the last.
+ */
+static bool remove_swap_mapping(struct page *folio)
+{
+	swp_entry_t entry = page_swap_entry(folio);
+
+	if (page_ref_count(folio) != 2 || PageDirty(folio) || PageWriteback(folio) ||
+	    folio_mapped(folio))
+		return false;
+	__delete_from_swap_cache(folio, entry, workingset_eviction(folio));
+	put_swap_folio(folio, entry);
+	put_page(folio);
+	return true;
+}
+
 /*
  * Unmaps folio from every page table (try_to_unmap); true when no PTE
  * maps it any more.
@@ -349,7 +394,7 @@ static unsigned long shrink_folio_list(struct kmm *k, struct list_head *list,
 			goto keep;
 		if (!folio_evictable(folio))
 			goto activate_locked;
-		if (!PageUptodate(folio))
+		if (folio_is_file_lru(folio) && !PageUptodate(folio))
 			goto keep_locked;	/* being read (Linux holds it locked) */
 		if (!sc->may_unmap && folio_mapped(folio))
 			goto keep_locked;
@@ -378,9 +423,18 @@ static unsigned long shrink_folio_list(struct kmm *k, struct list_head *list,
 		case FOLIOREF_RECLAIM_CLEAN:
 			break;
 		}
-		/* Swap-backed folios need a swap slot first: no swap yet. */
-		if (PageSwapBacked(folio))
-			goto activate_locked;
+		/*
+		 * An anonymous folio needs a slot first (add_to_swap: it is
+		 * then in the swap cache, dirty); no slot, no reclaim.
+		 * Shmem folios would go to swap through shmem, which kmm does
+		 * not do yet: they stay.
+		 */
+		if (PageSwapBacked(folio) && !PageSwapCache(folio)) {
+			if (!PageAnon(folio) || !sc->may_swap || !(sc->gfp_mask & __GFP_IO))
+				goto activate_locked;
+			if (!add_to_swap(folio))
+				goto activate_locked;	/* swap is full */
+		}
 		if (folio_mapped(folio) && !try_to_unmap(folio)) {
 			stat->nr_unmap_fail += nr;
 			goto activate_locked;
@@ -391,10 +445,34 @@ static unsigned long shrink_folio_list(struct kmm *k, struct list_head *list,
 		 * end of their write put them at the inactive tail, so the
 		 * next pass finds them clean.
 		 */
-		if (PageDirty(folio)) {
+		if (PageDirty(folio) && folio_is_file_lru(folio)) {
 			mod_node_page_state(k, NR_VMSCAN_IMMEDIATE_RECLAIM, (long)nr);
 			SetPageReclaim(folio);
 			goto activate_locked;
+		}
+		/* pageout of a swap cache folio: written to its slot, it stays
+		 * until the write ends (then it is rotated to the tail). */
+		if (PageDirty(folio)) {
+			if (!sc->may_writepage)
+				goto keep_locked;
+			switch (swap_pageout(k, folio)) {
+			case PAGE_KEEP:
+				goto keep_locked;
+			case PAGE_ACTIVATE:
+				goto activate_locked;
+			case PAGE_SUCCESS:
+				if (PageWriteback(folio))
+					goto keep_locked;
+				break;		/* written already: free it now */
+			}
+		}
+		if (PageSwapCache(folio)) {
+			if (!remove_swap_mapping(folio))
+				goto keep_locked;
+			ClearPageLocked(folio);
+			nr_reclaimed += nr;
+			put_page(folio);
+			continue;
 		}
 		mapping = folio->mapping;
 		if (PagePrivate(folio) && !filemap_release_folio(folio))
@@ -740,6 +818,20 @@ static void reclaim_throttle(struct kmm *k)
 	hw_clock_sleep(k, min(until - now, 100000000ull));
 }
 
+/*
+ * Reclaim fell short while writes it (or the flusher) queued are in
+ * flight: the pages it wants are the ones being written.  Linux's
+ * reclaimers then sleep for the I/O (reclaim_throttle on writeback); here
+ * the disk finishes them only as simulated time passes, so the reclaimer
+ * lets it pass.
+ */
+static void throttle_if_writeback(struct kmm *k, struct scan_control *sc)
+{
+	if (sc->nr_reclaimed < sc->nr_to_reclaim &&
+	    (node_page_state(&k->mem->node, NR_WRITEBACK) || sc->nr.writeback))
+		reclaim_throttle(k);
+}
+
 static unsigned long do_try_to_free_pages(struct kmm *k, struct scan_control *sc)
 {
 	pg_data_t *pgdat = &k->mem->node;
@@ -751,8 +843,7 @@ static unsigned long do_try_to_free_pages(struct kmm *k, struct scan_control *sc
 			break;
 		if (sc->priority < DEF_PRIORITY - 2)
 			sc->may_writepage = true;
-		if (sc->nr.writeback && sc->nr.writeback == sc->nr.taken)
-			reclaim_throttle(k);
+		throttle_if_writeback(k, sc);
 	}
 	snapshot_refaults(pgdat);
 	/* Nothing found but lists it did not deactivate: once more, forced. */
@@ -866,6 +957,7 @@ static void balance_pgdat(struct kmm *k, pg_data_t *pgdat, int order, int highes
 		}
 		sc.nr_scanned = 0;
 		shrink_node(k, pgdat, &sc);
+		throttle_if_writeback(k, &sc);
 		if (sc.nr_scanned >= sc.nr_to_reclaim)
 			raise_priority = false;
 		if (nr_boost_reclaim)

@@ -43,6 +43,9 @@ enum pageflags {
 	 * bit in Linux too is PG_reclaim's: reclaim never marks cache folios
 	 * that readahead has just read, and writeback excludes it). */
 	PG_readahead = PG_reclaim,
+	/* A swap-backed page in the swap cache (Linux's PG_swapcache, the
+	 * owner's bit of swap-backed pages). */
+	PG_swapcache = PG_owner_priv_1,
 };
 
 #define PAGE_ALLOC_ORDER_SHIFT	48
@@ -102,6 +105,7 @@ PAGEFLAG_OPS(LRU, PG_lru)
 PAGEFLAG_OPS(Head, PG_head)
 PAGEFLAG_OPS(Active, PG_active)
 PAGEFLAG_OPS(Workingset, PG_workingset)
+PAGEFLAG_OPS(SwapCache, PG_swapcache)
 PAGEFLAG_OPS(Reserved, PG_reserved)
 PAGEFLAG_OPS(Private, PG_private)
 PAGEFLAG_OPS(Reclaim, PG_reclaim)

@@ -33,6 +33,7 @@
 #include <kmm/sched.h>
 #include <kmm/mman.h>
 #include <kmm/timer.h>
+#include <kmm/swap.h>
 #include "mm/internal.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
@@ -470,6 +471,114 @@ TEST(a_fragmenting_fallback_boosts_the_watermarks_and_kswapd_spends_it)
 	kmm_shutdown(NULL);
 }
 
+/* The 8 bytes at the start of anonymous page i of a test: its number, mixed. */
+static unsigned long anon_word(unsigned long i)
+{
+	return i * 0x9e3779b97f4a7c15ul + 1;
+}
+
+static long write_words(struct task_struct *t, long addr, unsigned long pages)
+{
+	struct kmm_siginfo si = { 0 };
+
+	for (unsigned long i = 0; i < pages; i++) {
+		unsigned long w = anon_word(i);
+
+		if (user_copy(t, (unsigned long)addr + i * PG, &w, sizeof(w), true, &si)) {
+			fprintf(stderr, "  write page %lu: signal %d pswpout %lu pgscan_anon %lu "
+				"pgsteal_anon %lu swapents %lu anon %lu writeback %lu swapcached %lu "
+				"ia %lu aa %lu\n", i, si.signo, event(PSWPOUT), event(PGSCAN_ANON),
+				event(PGSTEAL_ANON), t->mm->rss_stat[MM_SWAPENTS],
+				t->mm->rss_stat[MM_ANONPAGES], node_stat(NR_WRITEBACK),
+				node_stat(NR_SWAPCACHED), node_stat(NR_INACTIVE_ANON),
+				node_stat(NR_ACTIVE_ANON));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The pages whose word is not what write_words wrote (or unreadable). */
+static long bad_words(struct task_struct *t, long addr, unsigned long pages)
+{
+	struct kmm_siginfo si = { 0 };
+	long bad = 0;
+
+	for (unsigned long i = 0; i < pages; i++) {
+		unsigned long w = 0;
+
+		pte_t *pte = pte_lookup(t->mm, (unsigned long)addr + i * PG);
+		pte_t before = pte ? ptep_get(pte) : __pte(0);
+
+		if (user_copy(t, (unsigned long)addr + i * PG, &w, sizeof(w), false, &si) ||
+		    w != anon_word(i)) {
+			if (!bad && getenv("KMM_TEST_VERBOSE"))
+				fprintf(stderr, "  page %lu: %#lx, want %#lx; pte before %#lx after %#lx\n",
+					i, w, anon_word(i), pte_val(before), pte ? pte_val(ptep_get(pte)) : 0);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+TEST(anonymous_memory_goes_to_swap_and_comes_back)
+{
+	struct kmm_config cfg = { .mem = 64 * MiB, .cpus = 1, .quiet = 1, .norandmaps = 1,
+				  .swap = 256 * MiB };
+	struct task_struct *t = boot_and_spawn(&cfg), *child;
+	unsigned long pages = 96 * MiB / PG, total, free_swap;
+	struct kmm *k = kmm_cur();
+	long addr = do_mmap(t->mm, 0, 96 * MiB, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS);
+	unsigned long majflt;
+	int err;
+
+	ASSERT_TRUE(addr > 0);
+	/* 96 MiB of anonymous memory on a 64 MiB machine: it must swap. */
+	ASSERT_EQ(write_words(t, addr, pages), 0);
+	ASSERT_TRUE(event(PSWPOUT) > 8192);
+	ASSERT_TRUE(event(PGSCAN_ANON) > 0);
+	ASSERT_TRUE(t->mm->rss_stat[MM_SWAPENTS] > 8192);
+	ASSERT_EQ(t->mm->rss_stat[MM_SWAPENTS] + t->mm->rss_stat[MM_ANONPAGES] >= pages, true);
+	ASSERT_EQ(kmm_check_invariants(k), 0);
+	/* Every page reads back what was written: the swapped ones through
+	 * major faults. */
+	majflt = t->maj_flt;
+	ASSERT_EQ(bad_words(t, addr, pages), 0);
+	ASSERT_TRUE(t->maj_flt > majflt);
+	ASSERT_TRUE(event(PSWPIN) > 0);
+	if (kmm_check_invariants(k))
+		fprintf(stderr, "%s", last_report);
+	ASSERT_EQ(kmm_check_invariants(k), 0);
+	/* fork shares the swap slots; the child reads the same words, and its
+	 * writes (copy on write) do not reach the parent. */
+	child = kernel_fork(t, &err);
+	ASSERT_NOT_NULL(child);
+	ASSERT_EQ(bad_words(child, addr, pages), 0);
+	{
+		struct kmm_siginfo si = { 0 };
+		unsigned long w = 42;
+
+		ASSERT_EQ(user_copy(child, (unsigned long)addr, &w, sizeof(w), true, &si), 0);
+	}
+	ASSERT_EQ(bad_words(t, addr, pages), 0);
+	ASSERT_EQ(kmm_check_invariants(k), 0);
+	do_exit(child);
+	/* munmap gives every slot back. */
+	ASSERT_EQ(do_munmap(t->mm, (unsigned long)addr, 96 * MiB), 0);
+	lru_add_drain_all(k);
+	si_swapinfo(k, &total, &free_swap);
+	/* What is left on swap is the rest of the process (its stack...):
+	 * a few pages, each slot named by a PTE or held by the swap cache. */
+	ASSERT_LE(t->mm->rss_stat[MM_SWAPENTS], 16);
+	ASSERT_LE(total - free_swap, t->mm->rss_stat[MM_SWAPENTS] + node_stat(NR_SWAPCACHED));
+	ASSERT_EQ(kmm_check_invariants(k), 0);
+	if (kmm_nr_reports())
+		fprintf(stderr, "%s", last_report);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
 int main(void)
 {
 	RUN_TEST(new_pages_join_the_inactive_list_after_their_batch);
@@ -485,5 +594,6 @@ int main(void)
 	RUN_TEST(shadow_entries_are_counted_and_bounded);
 	RUN_TEST(madv_pageout_skips_dirty_and_shared_pages_and_cold_deactivates);
 	RUN_TEST(a_fragmenting_fallback_boosts_the_watermarks_and_kswapd_spends_it);
+	RUN_TEST(anonymous_memory_goes_to_swap_and_comes_back);
 	return harness_summary();
 }
