@@ -1,0 +1,461 @@
+/*
+ * bench/bench_reclaim.c - page reclaim throughput (mm/vmscan.c over the
+ * LRU lists of mm/swap.c): clean page cache taken back by kswapd while a
+ * file larger than RAM streams through, beside the same stream on a
+ * machine that needs no reclaim, measured in the same run.
+ *
+ *   file_stream  a sparse file 4x the RAM of a machine of R (256 MiB;
+ *                --quick 64 MiB) read in 1 MiB preads: host wall time,
+ *                pages reclaimed (pgsteal_kswapd + pgsteal_direct) and
+ *                scanned.  Its peer, file_stream_fits, is the same stream
+ *                on a machine of 5R, which holds the whole file (it must
+ *                reclaim nothing).  The reclaim cost per page is the
+ *                difference of the two times over the pages reclaimed;
+ *                its inverse, pages reclaimed per host second, has the
+ *                issue's target: at least 1,000,000 for clean file pages.
+ *   kswapd_pass  machines of 1, 4 and 16 GiB (--quick: 256 MiB, 1 GiB),
+ *                RAM filled with clean page cache (a sparse file read
+ *                until kswapd first runs), then another 1x RAM streamed,
+ *                rep after rep: host ns per kswapd pass, pages it
+ *                reclaimed, ns per page.  The issue: the cost grows
+ *                linearly with RAM or better, i.e. ns per page at the
+ *                largest size over the smallest is about 1 or less.
+ *
+ * How a pass is timed: kswapd runs inside wakeup_kswapd (an allocation
+ * that may sleep runs kswapd's pass before it continues, docs/reclaim.md),
+ * so the program is linked with -Wl,--wrap=wakeup_kswapd: the allocator's
+ * call lands in __wrap_wakeup_kswapd below, which times the real one and
+ * keeps the time of the calls that made a pass (PAGEOUTRUN moved).
+ *
+ * The host files are sparse (ftruncate) in a fresh directory on tmpfs
+ * (/dev/shm) mounted as the machine's root (fs=): a read of a hole copies
+ * the host's zero page, so the host neither does I/O nor grows its own
+ * page cache under a 16 GiB machine.  Without a tmpfs, the machine's
+ * scratch root is used and the header says so.  Every frame of the
+ * file_stream machines is touched once before the clock starts (the
+ * memfd's first-touch faults are the host's work, not kmm's).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/statfs.h>
+#include <kmm/kmm.h>
+#include <kmm/fs.h>
+#include <kmm/pagemap.h>
+#include <kmm/sched.h>
+#include <kmm/vmstat.h>
+#include "mm/internal.h"
+#include "mm/machine.h"
+#include "peers.h"
+
+#define MAX_REPS	15
+#define PG		4096ul
+#define MIB		(1ul << 20)
+#define GIB		(1ul << 30)
+#define TMPFS_MAGIC_	0x01021994
+#define TARGET_PAGES_S	1e6
+#define MAX_SIZES	3
+#define BIG_MEM		(16 * GIB)	/* needs BIG_MEM_AVAIL of the host's */
+#define BIG_MEM_AVAIL	(20 * GIB)
+
+static struct {
+	int reps;
+	unsigned long stream_mem;	/* file_stream's R */
+	unsigned long pass_mem[MAX_SIZES];
+	int nr_sizes;
+	char dir[PATH_MAX];		/* the host directory, "" for a scratch root */
+} opt = { 7, 256 * MIB, { 1 * GIB, 4 * GIB, 16 * GIB }, 3, "" };
+
+static unsigned char *buf;		/* every pread's destination */
+
+static void die(const char *what, long err)
+{
+	fprintf(stderr, "bench_reclaim: %s failed: %ld\n", what, err);
+	if (opt.dir[0])
+		rmdir(opt.dir);
+	exit(1);
+}
+
+/* ---- timing kswapd's passes --------------------------------------------- */
+
+/* What the passes made while one stream was being read. */
+struct pass_acc {
+	double ns;			/* host time inside calls that made passes */
+	unsigned long passes;		/* PAGEOUTRUN */
+	unsigned long stolen;		/* pgsteal_kswapd in those calls */
+	unsigned long scanned;		/* pgscan_kswapd in those calls */
+	unsigned long outside;		/* passes not made in a timed call */
+};
+
+static struct pass_acc *acc;		/* NULL: not counting */
+
+void __real_wakeup_kswapd(struct kmm *k, struct zone *zone, gfp_t gfp, int order,
+			  enum zone_type highest_zoneidx);
+void __wrap_wakeup_kswapd(struct kmm *k, struct zone *zone, gfp_t gfp, int order,
+			  enum zone_type highest_zoneidx);
+
+void __wrap_wakeup_kswapd(struct kmm *k, struct zone *zone, gfp_t gfp, int order,
+			  enum zone_type highest_zoneidx)
+{
+	unsigned long runs, stolen, scanned;
+	double t0;
+
+	if (!acc) {
+		__real_wakeup_kswapd(k, zone, gfp, order, highest_zoneidx);
+		return;
+	}
+	runs = sum_vm_event(k, PAGEOUTRUN);
+	stolen = sum_vm_event(k, PGSTEAL_KSWAPD);
+	scanned = sum_vm_event(k, PGSCAN_KSWAPD);
+	t0 = now_ns();
+	__real_wakeup_kswapd(k, zone, gfp, order, highest_zoneidx);
+	if (sum_vm_event(k, PAGEOUTRUN) == runs)
+		return;
+	acc->ns += now_ns() - t0;
+	acc->passes += sum_vm_event(k, PAGEOUTRUN) - runs;
+	acc->stolen += sum_vm_event(k, PGSTEAL_KSWAPD) - stolen;
+	acc->scanned += sum_vm_event(k, PGSCAN_KSWAPD) - scanned;
+}
+
+/* ---- machines and files -------------------------------------------------- */
+
+/* A fresh directory on tmpfs for the host files, if there is a tmpfs. */
+static void make_dir(void)
+{
+	struct statfs sf;
+
+	if (statfs("/dev/shm", &sf) || sf.f_type != TMPFS_MAGIC_)
+		return;
+	snprintf(opt.dir, sizeof(opt.dir), "/dev/shm/kmm-bench-reclaim-XXXXXX");
+	if (!mkdtemp(opt.dir))
+		opt.dir[0] = 0;
+}
+
+static void warm_ram(void);
+
+/* A machine of mem bytes with a task to read files; warm: its frames touched. */
+static struct task_struct *boot(unsigned long mem, bool warm)
+{
+	struct kmm_config cfg = { .mem = mem, .cpus = 1, .quiet = 1, .norandmaps = 1 };
+	struct task_struct *t;
+	int err;
+
+	if (strlen(opt.dir) >= sizeof(cfg.fs))
+		die("fs= (directory name too long)", (long)strlen(opt.dir));
+	memcpy(cfg.fs, opt.dir, strlen(opt.dir) + 1);
+	if (!kmm_boot(&cfg))
+		die("kmm_boot", (long)(mem / MIB));
+	if (warm)
+		warm_ram();
+	t = kernel_spawn("cat", &err);
+	if (!t)
+		die("kernel_spawn", err);
+	return t;
+}
+
+/* Every frame touched once (the memfd's first-touch faults are the host's). */
+static void warm_ram(void)
+{
+	struct kmm *k = kmm_current();
+	struct page *head = NULL, *page;
+
+	while ((page = __alloc_pages(k, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN |
+				     __GFP_NORETRY, 0))) {
+		*(struct page **)page_address(page) = head;
+		head = page;
+	}
+	while (head) {
+		page = head;
+		head = *(struct page **)page_address(page);
+		___free_pages(k, page, 0);
+	}
+	drain_all_pages(NULL);
+}
+
+/* A sparse file of size bytes on the machine's root; its fd. */
+static int sparse_file(struct task_struct *t, const char *path, unsigned long size)
+{
+	int fd = (int)ksys_open(t, path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	long err;
+
+	if (fd < 0)
+		die("ksys_open", fd);
+	err = ksys_ftruncate(t, fd, (long long)size);
+	if (err)
+		die("ksys_ftruncate", err);
+	return fd;
+}
+
+static void read_range(struct task_struct *t, int fd, unsigned long from, unsigned long to)
+{
+	for (unsigned long off = from; off < to; off += MIB)
+		if (ksys_pread64(t, fd, buf, MIB, (long long)off) != (long)MIB)
+			die("ksys_pread64", (long)(off / MIB));
+}
+
+static unsigned long event(enum vm_event_item item)
+{
+	return global_vm_event(item);
+}
+
+/* ---- file_stream ---------------------------------------------------------- */
+
+enum { V_RECLAIM, V_FITS, NR_VARIANTS };
+static const char *const variant_name[NR_VARIANTS] = { "file_stream", "file_stream_fits" };
+
+struct stream_run {
+	double ns;			/* the stream's host time */
+	double stolen, scanned, direct;	/* pgsteal (kswapd + direct), pgscan, pgsteal_direct */
+	double pass_ns;			/* inside kswapd's passes */
+	double passes;
+};
+
+static struct stream_run stream_runs[NR_VARIANTS][MAX_REPS];
+
+struct stream_arg {
+	int variant;
+	struct stream_run *run;
+};
+
+static void *stream_one(void *arg)
+{
+	struct stream_arg *a = arg;
+	unsigned long size = 4 * opt.stream_mem;
+	unsigned long mem = a->variant == V_FITS ? 5 * opt.stream_mem : opt.stream_mem;
+	struct task_struct *t = boot(mem, true);
+	struct pass_acc pa = { 0 };
+	int fd = sparse_file(t, "/stream", size);
+	unsigned long s0, sc0, d0;
+	double t0;
+
+	s0 = event(PGSTEAL_KSWAPD) + event(PGSTEAL_DIRECT);
+	sc0 = event(PGSCAN_KSWAPD) + event(PGSCAN_DIRECT);
+	d0 = event(PGSTEAL_DIRECT);
+	acc = &pa;
+	t0 = now_ns();
+	read_range(t, fd, 0, size);
+	a->run->ns = now_ns() - t0;
+	acc = NULL;
+	a->run->stolen = (double)(event(PGSTEAL_KSWAPD) + event(PGSTEAL_DIRECT) - s0);
+	a->run->scanned = (double)(event(PGSCAN_KSWAPD) + event(PGSCAN_DIRECT) - sc0);
+	a->run->direct = (double)(event(PGSTEAL_DIRECT) - d0);
+	a->run->pass_ns = pa.ns;
+	a->run->passes = (double)pa.passes;
+	ksys_close(t, fd);
+	do_exit(t);
+	kmm_shutdown(NULL);
+	return NULL;
+}
+
+static double stream_median(int v, size_t field, double *sprd)
+{
+	double x[MAX_REPS];
+
+	for (int r = 0; r < opt.reps; r++)
+		x[r] = *(const double *)((const char *)&stream_runs[v][r] + field);
+	return median_spread(x, opt.reps, sprd);
+}
+
+static double stream_pages_per_s;
+
+static void file_stream(void)
+{
+	double ns[NR_VARIANTS], sprd[NR_VARIANTS], s, cost;
+
+	printf("\n# file_stream: a sparse %lu MiB file read in 1 MiB preads on a %lu MiB machine"
+	       " (reclaim)\n# and on a %lu MiB one that holds it (file_stream_fits, the peer)\n",
+	       4 * opt.stream_mem / MIB, opt.stream_mem / MIB, 5 * opt.stream_mem / MIB);
+	for (int r = 0; r < opt.reps; r++)
+		for (int i = 0; i < NR_VARIANTS; i++) {
+			struct stream_arg a = { (i + r) % NR_VARIANTS, NULL };
+
+			a.run = &stream_runs[a.variant][r];
+			run_on_kmm_thread(stream_one, &a);
+		}
+	printf("%-16s %7s | %9s %6s | %9s %9s %7s | %8s %9s\n", "row", "RAM", "host ms",
+	       "sprd", "reclaimed", "scanned", "direct", "passes", "pass ms");
+	for (int v = 0; v < NR_VARIANTS; v++) {
+		ns[v] = stream_median(v, offsetof(struct stream_run, ns), &sprd[v]);
+		printf("%-16s %6luM | %9.1f %5.0f%% | %9.0f %9.0f %7.0f | %8.0f %9.1f\n",
+		       variant_name[v], (v == V_FITS ? 5 : 1) * opt.stream_mem / MIB, ns[v] / 1e6,
+		       100 * sprd[v], stream_median(v, offsetof(struct stream_run, stolen), &s),
+		       stream_median(v, offsetof(struct stream_run, scanned), &s),
+		       stream_median(v, offsetof(struct stream_run, direct), &s),
+		       stream_median(v, offsetof(struct stream_run, passes), &s),
+		       stream_median(v, offsetof(struct stream_run, pass_ns), &s) / 1e6);
+	}
+	double stolen = stream_median(V_RECLAIM, offsetof(struct stream_run, stolen), &s);
+	double pass_ns = stream_median(V_RECLAIM, offsetof(struct stream_run, pass_ns), &s);
+	double fits_stolen = stream_median(V_FITS, offsetof(struct stream_run, stolen), &s);
+
+	cost = stolen > 0 ? (ns[V_RECLAIM] - ns[V_FITS]) / stolen : 0;
+	stream_pages_per_s = cost > 0 ? 1e9 / cost : 0;
+	if (fits_stolen)
+		printf("# WARNING: the peer reclaimed %.0f pages: it does not hold the file\n",
+		       fits_stolen);
+	printf("# file_stream: %.1f GB/s with reclaim, %.1f GB/s without\n",
+	       (double)(4 * opt.stream_mem) / ns[V_RECLAIM], (double)(4 * opt.stream_mem) / ns[V_FITS]);
+	printf("# reclaim cost: (%.1f - %.1f) ms / %.0f pages = %.0f ns/page;"
+	       " inside kswapd's passes: %.0f ns/page\n", ns[V_RECLAIM] / 1e6, ns[V_FITS] / 1e6,
+	       stolen, cost, stolen > 0 ? pass_ns / stolen : 0);
+	printf("file_stream_vs_fits=%.3f\n", ns[V_RECLAIM] / ns[V_FITS]);
+	printf("file_stream_reclaim_ns_per_page=%.1f\n", cost);
+	printf("file_stream_pages_reclaimed_per_s=%.0f\n", stream_pages_per_s);
+	printf("file_stream_kswapd_ns_per_page=%.1f\n", stolen > 0 ? pass_ns / stolen : 0);
+}
+
+/* ---- kswapd_pass ----------------------------------------------------------- */
+
+struct size_result {
+	unsigned long mem;
+	bool skipped;
+	double ns_per_pass, pages_per_pass, ns_per_page, sprd, passes, scanned_per_pass;
+	double stream_ms, direct;
+};
+
+static struct size_result sizes[MAX_SIZES];
+
+static void *pass_size(void *arg)
+{
+	struct size_result *res = arg;
+	unsigned long mem = res->mem, size = (unsigned long)(opt.reps + 2) * mem, off = 0;
+	double npp[MAX_REPS], ppp[MAX_REPS], nspg[MAX_REPS], spp[MAX_REPS], nr[MAX_REPS];
+	double ms[MAX_REPS], s;
+	struct task_struct *t = boot(mem, false);
+	int fd = sparse_file(t, "/fill", size);
+	unsigned long d0;
+
+	/* Fill: until kswapd has made its first pass, RAM is clean cache. */
+	while (!event(PAGEOUTRUN)) {
+		if (off >= size)
+			die("filling RAM (no kswapd pass)", (long)(mem / MIB));
+		read_range(t, fd, off, off + MIB);
+		off += MIB;
+	}
+	d0 = event(PGSTEAL_DIRECT);
+	for (int r = 0; r < opt.reps; r++) {
+		struct pass_acc pa = { 0 };
+		double t0 = now_ns();
+
+		acc = &pa;
+		read_range(t, fd, off, off + mem);
+		acc = NULL;
+		ms[r] = (now_ns() - t0) / 1e6;
+		off += mem;
+		npp[r] = pa.passes ? pa.ns / (double)pa.passes : 0;
+		ppp[r] = pa.passes ? (double)pa.stolen / (double)pa.passes : 0;
+		spp[r] = pa.passes ? (double)pa.scanned / (double)pa.passes : 0;
+		nspg[r] = pa.stolen ? pa.ns / (double)pa.stolen : 0;
+		nr[r] = (double)pa.passes;
+	}
+	res->direct = (double)(event(PGSTEAL_DIRECT) - d0);
+	res->ns_per_pass = median_spread(npp, opt.reps, &s);
+	res->pages_per_pass = median_spread(ppp, opt.reps, &s);
+	res->scanned_per_pass = median_spread(spp, opt.reps, &s);
+	res->passes = median_spread(nr, opt.reps, &s);
+	res->stream_ms = median_spread(ms, opt.reps, &s);
+	res->ns_per_page = median_spread(nspg, opt.reps, &res->sprd);
+	ksys_close(t, fd);
+	do_exit(t);
+	kmm_shutdown(NULL);
+	return NULL;
+}
+
+/* The host's MemAvailable in bytes (0 if unreadable). */
+static unsigned long host_mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+static void kswapd_pass(void)
+{
+	struct size_result *lo = NULL, *hi = NULL;
+
+	printf("\n# kswapd_pass: RAM filled with clean page cache, then 1x RAM more streamed per"
+	       " rep;\n# per pass: host ns, pages reclaimed (pgsteal_kswapd), pages scanned\n");
+	printf("%-11s %6s | %7s %12s %10s %10s | %9s %6s | %9s %6s\n", "row", "RAM", "passes",
+	       "ns/pass", "pages/pass", "scan/pass", "ns/page", "sprd", "stream ms", "direct");
+	for (int i = 0; i < opt.nr_sizes; i++) {
+		struct size_result *res = &sizes[i];
+		unsigned long avail = host_mem_available();
+
+		res->mem = opt.pass_mem[i];
+		if (res->mem >= BIG_MEM && avail < BIG_MEM_AVAIL) {
+			res->skipped = true;
+			printf("%-11s %5luG | skipped: the host has %.1f GiB MemAvailable, fewer than"
+			       " %lu\n", "kswapd_pass", res->mem / GIB, (double)avail / GIB,
+			       BIG_MEM_AVAIL / GIB);
+			continue;
+		}
+		run_on_kmm_thread(pass_size, res);
+		printf("%-11s %5luM | %7.0f %12.0f %10.1f %10.1f | %9.1f %5.0f%% | %9.1f %6.0f\n",
+		       "kswapd_pass", res->mem / MIB, res->passes, res->ns_per_pass,
+		       res->pages_per_pass, res->scanned_per_pass, res->ns_per_page, 100 * res->sprd,
+		       res->stream_ms, res->direct);
+		if (!lo)
+			lo = res;
+		hi = res;
+	}
+	for (int i = 0; i < opt.nr_sizes; i++)
+		if (!sizes[i].skipped)
+			printf("kswapd_pass_%luM_ns_per_page=%.1f\n", sizes[i].mem / MIB,
+			       sizes[i].ns_per_page);
+	if (lo && hi && lo != hi)
+		printf("# ns/page at %lu MiB over %lu MiB: ~1 is linear in RAM, below 1 better\n"
+		       "kswapd_pass_scaling_%luM_vs_%luM=%.3f\n", hi->mem / MIB, lo->mem / MIB,
+		       hi->mem / MIB, lo->mem / MIB, hi->ns_per_page / lo->ns_per_page);
+}
+
+int main(int argc, char **argv)
+{
+	double scale = 1;
+	bool quick = false;
+	char model[128];
+
+	for (int i = 1; i < argc; i++)
+		quick |= !strcmp(argv[i], "--quick");
+	if (bench_simple_options(argc, argv, "bench_reclaim", MAX_REPS, 1.0 / 4, &opt.reps, &scale))
+		return 2;
+	opt.stream_mem = ((unsigned long)((double)opt.stream_mem * scale) + MIB - 1) & ~(MIB - 1);
+	if (opt.stream_mem < 32 * MIB)
+		opt.stream_mem = 32 * MIB;
+	if (quick) {
+		opt.pass_mem[0] = 256 * MIB;
+		opt.pass_mem[1] = 1 * GIB;
+		opt.nr_sizes = 2;
+	}
+	buf = aligned_alloc(PG, MIB);
+	if (!buf)
+		die("aligned_alloc", 0);
+	make_dir();
+	cpu_model(model, sizeof(model));
+	printf("# bench_reclaim: clean page cache reclaimed by kswapd (mm/vmscan.c), beside the"
+	       " same stream without reclaim\n");
+	printf("# host: %s; reps %d, median (sprd = (max - min) / median)\n", model, opt.reps);
+	printf("# host files: sparse, %s%s\n", opt.dir[0] ? "fs=" : "the machine's scratch root",
+	       opt.dir[0] ? opt.dir : " (no tmpfs at /dev/shm: holes read from disk)");
+	file_stream();
+	kswapd_pass();
+	printf("\n# target: >= %.0f clean file pages reclaimed per host second: %.0f, %s\n",
+	       TARGET_PAGES_S, stream_pages_per_s,
+	       stream_pages_per_s >= TARGET_PAGES_S ? "met" : "missed");
+	if (opt.dir[0])
+		rmdir(opt.dir);
+	free(buf);
+	return 0;
+}
