@@ -138,10 +138,12 @@ static void make_dir(void)
 
 static void warm_ram(void);
 
-/* A machine of mem bytes with a task to read files; warm: its frames touched. */
-static struct task_struct *boot(unsigned long mem, bool warm)
+/* A machine of mem bytes with a task to read files; order0: boot
+ * large_folios=off; warm: its frames touched. */
+static struct task_struct *boot(unsigned long mem, bool order0, bool warm)
 {
-	struct kmm_config cfg = { .mem = mem, .cpus = 1, .quiet = 1, .norandmaps = 1 };
+	struct kmm_config cfg = { .mem = mem, .cpus = 1, .quiet = 1, .norandmaps = 1,
+				  .no_large_folios = order0 };
 	struct task_struct *t;
 	int err;
 
@@ -198,6 +200,28 @@ static void read_range(struct task_struct *t, int fd, unsigned long from, unsign
 			die("ksys_pread64", (long)(off / MIB));
 }
 
+/*
+ * The timed reads, one function each so that a profiler can collect one
+ * of them alone (valgrind --toggle-collect=stream_reclaim, docs/PERFORMANCE.md).
+ */
+__attribute__((noipa)) static void stream_reclaim(struct task_struct *t, int fd,
+						     unsigned long size)
+{
+	read_range(t, fd, 0, size);
+}
+
+__attribute__((noipa)) static void stream_fits(struct task_struct *t, int fd,
+						  unsigned long size)
+{
+	read_range(t, fd, 0, size);
+}
+
+__attribute__((noipa)) static void stream_pass(struct task_struct *t, int fd,
+						  unsigned long from, unsigned long to)
+{
+	read_range(t, fd, from, to);
+}
+
 static unsigned long event(enum vm_event_item item)
 {
 	return global_vm_event(item);
@@ -205,8 +229,13 @@ static unsigned long event(enum vm_event_item item)
 
 /* ---- file_stream ---------------------------------------------------------- */
 
+/* The machines: large folios (as kmm boots) or order-0 only; R or 5R of RAM. */
+enum { F_LARGE, F_4K, NR_FOLIOS };
 enum { V_RECLAIM, V_FITS, NR_VARIANTS };
-static const char *const variant_name[NR_VARIANTS] = { "file_stream", "file_stream_fits" };
+static const char *const row_name[NR_FOLIOS][NR_VARIANTS] = {
+	{ "file_stream", "file_stream_fits" },
+	{ "file_stream_4k", "file_stream_4k_fits" },
+};
 
 struct stream_run {
 	double ns;			/* the stream's host time */
@@ -215,10 +244,10 @@ struct stream_run {
 	double passes;
 };
 
-static struct stream_run stream_runs[NR_VARIANTS][MAX_REPS];
+static struct stream_run stream_runs[NR_FOLIOS][NR_VARIANTS][MAX_REPS];
 
 struct stream_arg {
-	int variant;
+	int folios, variant;
 	struct stream_run *run;
 };
 
@@ -227,7 +256,7 @@ static void *stream_one(void *arg)
 	struct stream_arg *a = arg;
 	unsigned long size = 4 * opt.stream_mem;
 	unsigned long mem = a->variant == V_FITS ? 5 * opt.stream_mem : opt.stream_mem;
-	struct task_struct *t = boot(mem, true);
+	struct task_struct *t = boot(mem, a->folios == F_4K, true);
 	struct pass_acc pa = { 0 };
 	int fd = sparse_file(t, "/stream", size);
 	unsigned long s0, sc0, d0;
@@ -238,7 +267,10 @@ static void *stream_one(void *arg)
 	d0 = event(PGSTEAL_DIRECT);
 	acc = &pa;
 	t0 = now_ns();
-	read_range(t, fd, 0, size);
+	if (a->variant == V_FITS)
+		stream_fits(t, fd, size);
+	else
+		stream_reclaim(t, fd, size);
 	a->run->ns = now_ns() - t0;
 	acc = NULL;
 	a->run->stolen = (double)(event(PGSTEAL_KSWAPD) + event(PGSTEAL_DIRECT) - s0);
@@ -252,61 +284,83 @@ static void *stream_one(void *arg)
 	return NULL;
 }
 
-static double stream_median(int v, size_t field, double *sprd)
+static double stream_median(int f, int v, size_t field, double *sprd)
 {
 	double x[MAX_REPS];
 
 	for (int r = 0; r < opt.reps; r++)
-		x[r] = *(const double *)((const char *)&stream_runs[v][r] + field);
+		x[r] = *(const double *)((const char *)&stream_runs[f][v][r] + field);
 	return median_spread(x, opt.reps, sprd);
 }
 
-static double stream_pages_per_s;
+static double pages_per_s[NR_FOLIOS];
+
+static void print_stream_row(int f, int v)
+{
+	double sprd, s, ns = stream_median(f, v, offsetof(struct stream_run, ns), &sprd);
+	double stolen = stream_median(f, v, offsetof(struct stream_run, stolen), &s);
+	double scanned = stream_median(f, v, offsetof(struct stream_run, scanned), &s);
+	double direct = stream_median(f, v, offsetof(struct stream_run, direct), &s);
+	double passes = stream_median(f, v, offsetof(struct stream_run, passes), &s);
+	double pass_ns = stream_median(f, v, offsetof(struct stream_run, pass_ns), &s);
+
+	printf("%-19s %6luM | %9.1f %5.0f%% | %9.0f %9.0f %7.0f | %8.0f %9.1f\n", row_name[f][v],
+	       (v == V_FITS ? 5 : 1) * opt.stream_mem / MIB, ns / 1e6, 100 * sprd, stolen, scanned,
+	       direct, passes, pass_ns / 1e6);
+}
+
+/*
+ * The reclaim cost of one kind of folio: the median over reps of the
+ * difference between the two streams of the rep (run back to back), over
+ * the pages reclaimed.
+ */
+static void print_stream_cost(int f)
+{
+	double d[MAX_REPS], s, dsprd, cost, kcost;
+	double stolen = stream_median(f, V_RECLAIM, offsetof(struct stream_run, stolen), &s);
+	double pass_ns = stream_median(f, V_RECLAIM, offsetof(struct stream_run, pass_ns), &s);
+	double ns = stream_median(f, V_RECLAIM, offsetof(struct stream_run, ns), &s);
+	double fits = stream_median(f, V_FITS, offsetof(struct stream_run, ns), &s);
+	const char *name = row_name[f][V_RECLAIM];
+
+	for (int r = 0; r < opt.reps; r++)
+		d[r] = stream_runs[f][V_RECLAIM][r].ns - stream_runs[f][V_FITS][r].ns;
+	cost = stolen > 0 ? median_spread(d, opt.reps, &dsprd) / stolen : 0;
+	kcost = stolen > 0 ? pass_ns / stolen : 0;
+	pages_per_s[f] = cost > 0 ? 1e9 / cost : 0;
+	if (stream_median(f, V_FITS, offsetof(struct stream_run, stolen), &s))
+		printf("# WARNING: %s reclaimed: it does not hold the file\n", row_name[f][V_FITS]);
+	printf("# %s: %.2f GB/s with reclaim, %.2f GB/s without; reclaim cost %.0f ns/page"
+	       " (sprd %.0f%%),\n#   inside kswapd's passes %.0f ns/page (%.0f pages/s)\n", name,
+	       (double)(4 * opt.stream_mem) / ns, (double)(4 * opt.stream_mem) / fits, cost,
+	       100 * dsprd, kcost, kcost > 0 ? 1e9 / kcost : 0);
+	printf("%s_vs_fits=%.3f\n", name, ns / fits);
+	printf("%s_reclaim_ns_per_page=%.1f\n", name, cost);
+	printf("%s_pages_reclaimed_per_s=%.0f\n", name, pages_per_s[f]);
+	printf("%s_kswapd_ns_per_page=%.1f\n", name, kcost);
+}
 
 static void file_stream(void)
 {
-	double ns[NR_VARIANTS], sprd[NR_VARIANTS], s, cost;
-
 	printf("\n# file_stream: a sparse %lu MiB file read in 1 MiB preads on a %lu MiB machine"
-	       " (reclaim)\n# and on a %lu MiB one that holds it (file_stream_fits, the peer)\n",
-	       4 * opt.stream_mem / MIB, opt.stream_mem / MIB, 5 * opt.stream_mem / MIB);
+	       " (reclaim)\n# and on a %lu MiB one that holds it (_fits, the peer); _4k: boot"
+	       " large_folios=off\n", 4 * opt.stream_mem / MIB, opt.stream_mem / MIB,
+	       5 * opt.stream_mem / MIB);
 	for (int r = 0; r < opt.reps; r++)
-		for (int i = 0; i < NR_VARIANTS; i++) {
-			struct stream_arg a = { (i + r) % NR_VARIANTS, NULL };
+		for (int f = 0; f < NR_FOLIOS; f++)
+			for (int i = 0; i < NR_VARIANTS; i++) {
+				struct stream_arg a = { f, (i + r) % NR_VARIANTS, NULL };
 
-			a.run = &stream_runs[a.variant][r];
-			run_on_kmm_thread(stream_one, &a);
-		}
-	printf("%-16s %7s | %9s %6s | %9s %9s %7s | %8s %9s\n", "row", "RAM", "host ms",
+				a.run = &stream_runs[f][a.variant][r];
+				run_on_kmm_thread(stream_one, &a);
+			}
+	printf("%-19s %7s | %9s %6s | %9s %9s %7s | %8s %9s\n", "row", "RAM", "host ms",
 	       "sprd", "reclaimed", "scanned", "direct", "passes", "pass ms");
-	for (int v = 0; v < NR_VARIANTS; v++) {
-		ns[v] = stream_median(v, offsetof(struct stream_run, ns), &sprd[v]);
-		printf("%-16s %6luM | %9.1f %5.0f%% | %9.0f %9.0f %7.0f | %8.0f %9.1f\n",
-		       variant_name[v], (v == V_FITS ? 5 : 1) * opt.stream_mem / MIB, ns[v] / 1e6,
-		       100 * sprd[v], stream_median(v, offsetof(struct stream_run, stolen), &s),
-		       stream_median(v, offsetof(struct stream_run, scanned), &s),
-		       stream_median(v, offsetof(struct stream_run, direct), &s),
-		       stream_median(v, offsetof(struct stream_run, passes), &s),
-		       stream_median(v, offsetof(struct stream_run, pass_ns), &s) / 1e6);
-	}
-	double stolen = stream_median(V_RECLAIM, offsetof(struct stream_run, stolen), &s);
-	double pass_ns = stream_median(V_RECLAIM, offsetof(struct stream_run, pass_ns), &s);
-	double fits_stolen = stream_median(V_FITS, offsetof(struct stream_run, stolen), &s);
-
-	cost = stolen > 0 ? (ns[V_RECLAIM] - ns[V_FITS]) / stolen : 0;
-	stream_pages_per_s = cost > 0 ? 1e9 / cost : 0;
-	if (fits_stolen)
-		printf("# WARNING: the peer reclaimed %.0f pages: it does not hold the file\n",
-		       fits_stolen);
-	printf("# file_stream: %.1f GB/s with reclaim, %.1f GB/s without\n",
-	       (double)(4 * opt.stream_mem) / ns[V_RECLAIM], (double)(4 * opt.stream_mem) / ns[V_FITS]);
-	printf("# reclaim cost: (%.1f - %.1f) ms / %.0f pages = %.0f ns/page;"
-	       " inside kswapd's passes: %.0f ns/page\n", ns[V_RECLAIM] / 1e6, ns[V_FITS] / 1e6,
-	       stolen, cost, stolen > 0 ? pass_ns / stolen : 0);
-	printf("file_stream_vs_fits=%.3f\n", ns[V_RECLAIM] / ns[V_FITS]);
-	printf("file_stream_reclaim_ns_per_page=%.1f\n", cost);
-	printf("file_stream_pages_reclaimed_per_s=%.0f\n", stream_pages_per_s);
-	printf("file_stream_kswapd_ns_per_page=%.1f\n", stolen > 0 ? pass_ns / stolen : 0);
+	for (int f = 0; f < NR_FOLIOS; f++)
+		for (int v = 0; v < NR_VARIANTS; v++)
+			print_stream_row(f, v);
+	for (int f = 0; f < NR_FOLIOS; f++)
+		print_stream_cost(f);
 }
 
 /* ---- kswapd_pass ----------------------------------------------------------- */
@@ -326,7 +380,7 @@ static void *pass_size(void *arg)
 	unsigned long mem = res->mem, size = (unsigned long)(opt.reps + 2) * mem, off = 0;
 	double npp[MAX_REPS], ppp[MAX_REPS], nspg[MAX_REPS], spp[MAX_REPS], nr[MAX_REPS];
 	double ms[MAX_REPS], s;
-	struct task_struct *t = boot(mem, false);
+	struct task_struct *t = boot(mem, false, false);
 	int fd = sparse_file(t, "/fill", size);
 	unsigned long d0;
 
@@ -343,7 +397,7 @@ static void *pass_size(void *arg)
 		double t0 = now_ns();
 
 		acc = &pa;
-		read_range(t, fd, off, off + mem);
+		stream_pass(t, fd, off, off + mem);
 		acc = NULL;
 		ms[r] = (now_ns() - t0) / 1e6;
 		off += mem;
@@ -451,9 +505,10 @@ int main(int argc, char **argv)
 	       opt.dir[0] ? opt.dir : " (no tmpfs at /dev/shm: holes read from disk)");
 	file_stream();
 	kswapd_pass();
-	printf("\n# target: >= %.0f clean file pages reclaimed per host second: %.0f, %s\n",
-	       TARGET_PAGES_S, stream_pages_per_s,
-	       stream_pages_per_s >= TARGET_PAGES_S ? "met" : "missed");
+	printf("\n# target: >= %.0f clean file pages reclaimed per host second\n", TARGET_PAGES_S);
+	for (int f = 0; f < NR_FOLIOS; f++)
+		printf("# %s %.0f pages/s: %s\n", row_name[f][V_RECLAIM], pages_per_s[f],
+		       pages_per_s[f] >= TARGET_PAGES_S ? "met" : "missed");
 	if (opt.dir[0])
 		rmdir(opt.dir);
 	free(buf);
