@@ -271,15 +271,15 @@ static void read_range(struct task_struct *t, int fd, unsigned long from, unsign
  * of them alone (valgrind --toggle-collect=stream_reclaim, docs/PERFORMANCE.md).
  */
 __attribute__((noipa)) static void stream_reclaim(struct task_struct *t, int fd,
-						     unsigned long size)
+						 unsigned long from, unsigned long to)
 {
-	read_range(t, fd, 0, size);
+	read_range(t, fd, from, to);
 }
 
 __attribute__((noipa)) static void stream_fits(struct task_struct *t, int fd,
-						  unsigned long size)
+					      unsigned long from, unsigned long to)
 {
-	read_range(t, fd, 0, size);
+	read_range(t, fd, from, to);
 }
 
 __attribute__((noipa)) static void stream_pass(struct task_struct *t, int fd,
@@ -303,8 +303,9 @@ static const char *const row_name[NR_FOLIOS][NR_VARIANTS] = {
 	{ "file_stream_4k", "file_stream_4k_fits" },
 };
 
+/* One machine's whole stream in one rep. */
 struct stream_run {
-	double ns, cpu_ns;		/* the stream's host wall and thread CPU time */
+	double ns, cpu_ns;		/* host wall and thread CPU time */
 	double stolen, scanned, direct;	/* pgsteal (kswapd + direct), pgscan, pgsteal_direct */
 	double passes;
 	double pass_ns;			/* the passes' wall time, added up */
@@ -312,48 +313,133 @@ struct stream_run {
 };
 
 static struct stream_run stream_runs[NR_FOLIOS][NR_VARIANTS][MAX_REPS];
+/* The median chunk's reclaim cost per page of each rep, wall and CPU. */
+static double chunk_cost[NR_FOLIOS][MAX_REPS], chunk_cpu_cost[NR_FOLIOS][MAX_REPS];
+static unsigned long drop_left;		/* pages a drop left cached, at most */
 
-struct stream_arg {
-	int folios, variant;
+/* One of the two machines of a stream pair. */
+struct side {
+	struct kmm *k;
+	struct task_struct *t;
+	int fd;
+	struct pass_acc pa;
 	struct stream_run *run;
 };
 
-static void *stream_one(void *arg)
+/* The time and reclaim of one chunk read on one machine. */
+struct chunk {
+	double ns, cpu_ns, stolen;
+};
+
+static struct chunk read_chunk(struct side *sd, int v, unsigned long from, unsigned long to)
 {
-	struct stream_arg *a = arg;
-	struct stream_run *run = a->run;
-	unsigned long size = 4 * opt.stream_mem;
-	unsigned long mem = a->variant == V_FITS ? 5 * opt.stream_mem : opt.stream_mem;
-	struct task_struct *t = boot(mem, a->folios == F_4K, true);
-	int fd = sparse_file(t, "/stream", size);
 	unsigned long s0, sc0, d0;
-	struct pass_acc pa;
+	struct chunk c;
 	double t0, c0;
 
-	pass_acc_init(&pa);
+	kmm_switch(sd->k);
 	s0 = event(PGSTEAL_KSWAPD) + event(PGSTEAL_DIRECT);
 	sc0 = event(PGSCAN_KSWAPD) + event(PGSCAN_DIRECT);
 	d0 = event(PGSTEAL_DIRECT);
-	acc = &pa;
+	acc = &sd->pa;
 	c0 = thread_cpu_ns();
 	t0 = now_ns();
-	if (a->variant == V_FITS)
-		stream_fits(t, fd, size);
+	if (v == V_FITS)
+		stream_fits(sd->t, sd->fd, from, to);
 	else
-		stream_reclaim(t, fd, size);
-	run->ns = now_ns() - t0;
-	run->cpu_ns = thread_cpu_ns() - c0;
+		stream_reclaim(sd->t, sd->fd, from, to);
+	c.ns = now_ns() - t0;
+	c.cpu_ns = thread_cpu_ns() - c0;
 	acc = NULL;
-	run->stolen = (double)(event(PGSTEAL_KSWAPD) + event(PGSTEAL_DIRECT) - s0);
-	run->scanned = (double)(event(PGSCAN_KSWAPD) + event(PGSCAN_DIRECT) - sc0);
-	run->direct = (double)(event(PGSTEAL_DIRECT) - d0);
-	run->passes = (double)pa.passes;
-	run->pass_ns = pa.ns;
-	run->pass_ns_per_page = pass_median(&pa, S_NS_PER_PAGE);
-	free(pa.v);
-	ksys_close(t, fd);
-	do_exit(t);
-	kmm_shutdown(NULL);
+	c.stolen = (double)(event(PGSTEAL_KSWAPD) + event(PGSTEAL_DIRECT) - s0);
+	sd->run->ns += c.ns;
+	sd->run->cpu_ns += c.cpu_ns;
+	sd->run->stolen += c.stolen;
+	sd->run->scanned += (double)(event(PGSCAN_KSWAPD) + event(PGSCAN_DIRECT) - sc0);
+	sd->run->direct += (double)(event(PGSTEAL_DIRECT) - d0);
+	return c;
+}
+
+/* Empties the machine's cache of the file (POSIX_FADV_DONTNEED). */
+static void drop_file(struct side *sd, unsigned long size)
+{
+	struct cachestat cs;
+
+	kmm_switch(sd->k);
+	ksys_fadvise64_64(sd->t, sd->fd, 0, 0, POSIX_FADV_DONTNEED);
+	ksys_cachestat(sd->t, sd->fd, 0, size, &cs, 0);
+	if (cs.nr_cache > drop_left)
+		drop_left = cs.nr_cache;
+}
+
+/*
+ * One rep of a stream pair: the file read chunk by chunk (R / 16), each
+ * chunk on one machine and then on the other (which goes first
+ * alternates), so that both see the host in the same state.  A chunk of
+ * the reclaiming machine's steady state (past its first R) costs
+ * (its time - the peer's time of the same chunk) / the pages reclaimed
+ * in it; the rep's figure is the median chunk's.
+ */
+static void stream_rep(struct side *sd, int f, int r, double *d, double *dc)
+{
+	unsigned long size = 4 * opt.stream_mem, step = opt.stream_mem / 16;
+	unsigned long nr = size / step, first = opt.stream_mem / step + 1;
+	double sprd;
+	int n = 0;
+
+	for (int v = 0; v < NR_VARIANTS; v++) {
+		sd[v].run = &stream_runs[f][v][r];
+		drop_file(&sd[v], size);
+		pass_acc_init(&sd[v].pa);
+	}
+	for (unsigned long i = 0; i < nr; i++) {
+		struct chunk c[NR_VARIANTS];
+
+		for (int w = 0; w < NR_VARIANTS; w++) {
+			int v = (int)((w + i + (unsigned long)r) % NR_VARIANTS);
+
+			c[v] = read_chunk(&sd[v], v, i * step, (i + 1) * step);
+		}
+		if (i >= first && c[V_RECLAIM].stolen > 0) {
+			d[n] = (c[V_RECLAIM].ns - c[V_FITS].ns) / c[V_RECLAIM].stolen;
+			dc[n++] = (c[V_RECLAIM].cpu_ns - c[V_FITS].cpu_ns) / c[V_RECLAIM].stolen;
+		}
+	}
+	chunk_cost[f][r] = n ? median_spread(d, n, &sprd) : 0;
+	chunk_cpu_cost[f][r] = n ? median_spread(dc, n, &sprd) : 0;
+	for (int v = 0; v < NR_VARIANTS; v++) {
+		sd[v].run->passes = (double)sd[v].pa.passes;
+		sd[v].run->pass_ns = sd[v].pa.ns;
+		sd[v].run->pass_ns_per_page = pass_median(&sd[v].pa, S_NS_PER_PAGE);
+		free(sd[v].pa.v);
+	}
+}
+
+/* Both machines of one folio kind, booted side by side, through every rep. */
+static void *stream_pair(void *arg)
+{
+	int f = (int)(long)arg;
+	unsigned long size = 4 * opt.stream_mem;
+	struct side sd[NR_VARIANTS];
+	double *d = malloc(64 * sizeof(*d)), *dc = malloc(64 * sizeof(*dc));
+
+	if (!d || !dc)
+		die("malloc", 0);
+	for (int v = 0; v < NR_VARIANTS; v++) {
+		sd[v].t = boot(v == V_FITS ? 5 * opt.stream_mem : opt.stream_mem, f == F_4K, true);
+		sd[v].k = kmm_current();
+		sd[v].fd = sparse_file(sd[v].t, v == V_FITS ? "/fits" : "/stream", size);
+	}
+	for (int r = 0; r < opt.reps; r++)
+		stream_rep(sd, f, r, d, dc);
+	for (int v = 0; v < NR_VARIANTS; v++) {
+		kmm_switch(sd[v].k);
+		ksys_close(sd[v].t, sd[v].fd);
+		do_exit(sd[v].t);
+		kmm_shutdown(sd[v].k);
+	}
+	free(d);
+	free(dc);
 	return NULL;
 }
 
@@ -379,68 +465,62 @@ static void print_stream_row(int f, int v)
 	       STREAM(f, v, pass_ns, NULL) / 1e6);
 }
 
-/*
- * One clock's reclaim cost per page: the median over reps of the
- * difference between the rep's two streams (run back to back, so a busy
- * moment of the host weighs on both), over the pages reclaimed.
- */
-static double stream_cost(int f, size_t field, double stolen, double *sprd)
+/* The whole streams' difference over the pages reclaimed, median over reps. */
+static double whole_stream_cost(int f, double *sprd)
 {
 	double d[MAX_REPS];
 
 	for (int r = 0; r < opt.reps; r++)
-		d[r] = *(const double *)((const char *)&stream_runs[f][V_RECLAIM][r] + field) -
-		       *(const double *)((const char *)&stream_runs[f][V_FITS][r] + field);
-	return stolen > 0 ? median_spread(d, opt.reps, sprd) / stolen : 0;
+		d[r] = (stream_runs[f][V_RECLAIM][r].ns - stream_runs[f][V_FITS][r].ns) /
+		       stream_runs[f][V_RECLAIM][r].stolen;
+	return median_spread(d, opt.reps, sprd);
 }
 
-static double pages_per_s[NR_FOLIOS], pages_per_cpu_s[NR_FOLIOS];
+static double pages_per_s[NR_FOLIOS];
 
 static void print_stream_cost(int f)
 {
 	const char *name = row_name[f][V_RECLAIM];
-	double stolen = STREAM(f, V_RECLAIM, stolen, NULL), sprd, csprd;
-	double cost = stream_cost(f, offsetof(struct stream_run, ns), stolen, &sprd);
-	double cpu_cost = stream_cost(f, offsetof(struct stream_run, cpu_ns), stolen, &csprd);
+	double sprd, csprd, wsprd;
+	double cost = median_spread(chunk_cost[f], opt.reps, &sprd);
+	double cpu_cost = median_spread(chunk_cpu_cost[f], opt.reps, &csprd);
+	double whole = whole_stream_cost(f, &wsprd);
 	double kcost = STREAM(f, V_RECLAIM, pass_ns_per_page, NULL);
 	double ratio = STREAM(f, V_RECLAIM, ns, NULL) / STREAM(f, V_FITS, ns, NULL);
-	double cpu_ratio = STREAM(f, V_RECLAIM, cpu_ns, NULL) / STREAM(f, V_FITS, cpu_ns, NULL);
 
 	pages_per_s[f] = cost > 0 ? 1e9 / cost : 0;
-	pages_per_cpu_s[f] = cpu_cost > 0 ? 1e9 / cpu_cost : 0;
 	if (STREAM(f, V_FITS, stolen, NULL))
 		printf("# WARNING: %s reclaimed: it does not hold the file\n", row_name[f][V_FITS]);
-	printf("# %s: %.2fx the time of %s (%.2fx its CPU time); reclaim cost %.0f ns/page"
-	       " (sprd %.0f%%),\n#   by CPU time %.0f ns/page (sprd %.0f%%); the median kswapd pass"
-	       " %.0f ns/page\n", name, ratio, row_name[f][V_FITS], cpu_ratio, cost, 100 * sprd,
-	       cpu_cost, 100 * csprd, kcost);
-	printf("%s_vs_fits=%.3f\n%s_cpu_vs_fits=%.3f\n", name, ratio, name, cpu_ratio);
-	printf("%s_reclaim_ns_per_page=%.1f\n%s_reclaim_cpu_ns_per_page=%.1f\n", name, cost, name,
-	       cpu_cost);
-	printf("%s_pages_reclaimed_per_s=%.0f\n%s_pages_reclaimed_per_cpu_s=%.0f\n", name,
-	       pages_per_s[f], name, pages_per_cpu_s[f]);
+	printf("# %s: %.3fx the time of %s; reclaim cost per page, median chunk: %.0f ns"
+	       " (sprd %.0f%%),\n#   %.0f ns of CPU time (sprd %.0f%%); whole streams: %.0f ns"
+	       " (sprd %.0f%%); the median kswapd pass: %.0f ns\n", name, ratio,
+	       row_name[f][V_FITS], cost, 100 * sprd, cpu_cost, 100 * csprd, whole, 100 * wsprd,
+	       kcost);
+	printf("%s_vs_fits=%.3f\n", name, ratio);
+	printf("%s_reclaim_ns_per_page=%.1f\n", name, cost);
+	printf("%s_pages_reclaimed_per_s=%.0f\n", name, pages_per_s[f]);
+	printf("%s_reclaim_cpu_ns_per_page=%.1f\n", name, cpu_cost);
+	printf("%s_whole_stream_ns_per_page=%.1f\n", name, whole);
 	printf("%s_kswapd_pass_ns_per_page=%.1f\n", name, kcost);
 }
 
 static void file_stream(void)
 {
 	printf("\n# file_stream: a sparse %lu MiB file read in 1 MiB preads on a %lu MiB machine"
-	       " (reclaim)\n# and on a %lu MiB one that holds it (_fits, the peer); _4k: boot"
-	       " large_folios=off\n", 4 * opt.stream_mem / MIB, opt.stream_mem / MIB,
-	       5 * opt.stream_mem / MIB);
-	for (int r = 0; r < opt.reps; r++)
-		for (int f = 0; f < NR_FOLIOS; f++)
-			for (int i = 0; i < NR_VARIANTS; i++) {
-				struct stream_arg a = { f, (i + r) % NR_VARIANTS, NULL };
-
-				a.run = &stream_runs[f][a.variant][r];
-				run_on_kmm_thread(stream_one, &a);
-			}
+	       " (reclaim)\n# and on a %lu MiB one that holds it (_fits, the peer), by turns in"
+	       " chunks of %lu MiB;\n# _4k: both booted large_folios=off\n",
+	       4 * opt.stream_mem / MIB, opt.stream_mem / MIB, 5 * opt.stream_mem / MIB,
+	       opt.stream_mem / 16 / MIB);
+	for (int f = 0; f < NR_FOLIOS; f++)
+		run_on_kmm_thread(stream_pair, (void *)(long)f);
 	printf("%-19s %7s | %8s %6s | %8s %6s | %9s %9s %6s | %6s %8s\n", "row", "RAM", "wall ms",
 	       "sprd", "cpu ms", "sprd", "reclaimed", "scanned", "direct", "passes", "pass ms");
 	for (int f = 0; f < NR_FOLIOS; f++)
 		for (int v = 0; v < NR_VARIANTS; v++)
 			print_stream_row(f, v);
+	if (drop_left)
+		printf("# WARNING: POSIX_FADV_DONTNEED left up to %lu pages cached between reps\n",
+		       drop_left);
 	for (int f = 0; f < NR_FOLIOS; f++)
 		print_stream_cost(f);
 }
@@ -581,7 +661,9 @@ int main(int argc, char **argv)
 		quick |= !strcmp(argv[i], "--quick");
 	if (bench_simple_options(argc, argv, "bench_reclaim", MAX_REPS, 1.0 / 4, &opt.reps, &scale))
 		return 2;
-	opt.stream_mem = ((unsigned long)((double)opt.stream_mem * scale) + MIB - 1) & ~(MIB - 1);
+	/* R: a multiple of 16 MiB, so that its chunks (R / 16) are whole preads. */
+	opt.stream_mem = ((unsigned long)((double)opt.stream_mem * scale) + 16 * MIB - 1) &
+			 ~(16 * MIB - 1);
 	if (opt.stream_mem < 32 * MIB)
 		opt.stream_mem = 32 * MIB;
 	if (quick) {
@@ -603,10 +685,8 @@ int main(int argc, char **argv)
 	kswapd_pass();
 	printf("\n# target: >= %.0f clean file pages reclaimed per host second\n", TARGET_PAGES_S);
 	for (int f = 0; f < NR_FOLIOS; f++)
-		printf("# %s %.0f pages per wall second: %s (per CPU second %.0f: %s)\n",
-		       row_name[f][V_RECLAIM], pages_per_s[f],
-		       pages_per_s[f] >= TARGET_PAGES_S ? "met" : "missed", pages_per_cpu_s[f],
-		       pages_per_cpu_s[f] >= TARGET_PAGES_S ? "met" : "missed");
+		printf("# %s %.0f pages/s: %s\n", row_name[f][V_RECLAIM], pages_per_s[f],
+		       pages_per_s[f] >= TARGET_PAGES_S ? "met" : "missed");
 	if (opt.dir[0])
 		rmdir(opt.dir);
 	free(buf);
