@@ -534,6 +534,7 @@ struct size_result {
 	double ns_per_pass, pages_per_pass, scanned_per_pass;	/* the median pass's */
 	double ns_per_page, sprd;	/* the median pass's, median over reps */
 	double mean_ns_per_page;	/* all passes' time over all their pages */
+	double mean_ns_per_pass, mean_pages_per_pass;	/* all passes' time, pages / passes */
 	double stream_ms, direct;
 };
 
@@ -544,7 +545,7 @@ static void *pass_size(void *arg)
 	struct size_result *res = arg;
 	unsigned long mem = res->mem, size = (unsigned long)(opt.reps + 2) * mem, off = 0;
 	double npp[MAX_REPS], ppp[MAX_REPS], spp[MAX_REPS], nspg[MAX_REPS], mean[MAX_REPS];
-	double nr[MAX_REPS], calls[MAX_REPS], ms[MAX_REPS], s;
+	double nr[MAX_REPS], calls[MAX_REPS], ms[MAX_REPS], mnpp[MAX_REPS], mppp[MAX_REPS], s;
 	struct task_struct *t = boot(mem, false, false);
 	int fd = sparse_file(t, "/fill", size);
 	unsigned long d0;
@@ -573,6 +574,8 @@ static void *pass_size(void *arg)
 		spp[r] = pass_median(&pa, S_SCANNED);
 		nspg[r] = pass_median(&pa, S_NS_PER_PAGE);
 		mean[r] = pa.stolen ? pa.ns / (double)pa.stolen : 0;
+		mnpp[r] = pa.passes ? pa.ns / (double)pa.passes : 0;
+		mppp[r] = pa.passes ? (double)pa.stolen / (double)pa.passes : 0;
 		nr[r] = (double)pa.passes;
 		calls[r] = (double)pa.calls;
 		free(pa.v);
@@ -582,6 +585,8 @@ static void *pass_size(void *arg)
 	res->pages_per_pass = median_spread(ppp, opt.reps, &s);
 	res->scanned_per_pass = median_spread(spp, opt.reps, &s);
 	res->mean_ns_per_page = median_spread(mean, opt.reps, &s);
+	res->mean_ns_per_pass = median_spread(mnpp, opt.reps, &s);
+	res->mean_pages_per_pass = median_spread(mppp, opt.reps, &s);
 	res->passes = median_spread(nr, opt.reps, &s);
 	res->calls = median_spread(calls, opt.reps, &s);
 	res->stream_ms = median_spread(ms, opt.reps, &s);
@@ -613,11 +618,12 @@ static void kswapd_pass(void)
 	struct size_result *lo = NULL, *hi = NULL;
 
 	printf("\n# kswapd_pass: RAM filled with clean page cache, then 1x RAM more streamed per"
-	       " rep; the median pass's\n# host ns, pages reclaimed (pgsteal_kswapd), pages scanned"
-	       " and ns/page; mean: all passes' time over their pages\n");
-	printf("%-11s %6s | %6s %10s %10s %9s | %8s %6s %8s | %9s %6s\n", "row", "RAM",
-	       "passes", "ns/pass", "pages/pass", "scan/pass", "ns/page", "sprd", "mean", "stream ms",
-	       "direct");
+	       " rep.  The median pass's\n# host ns, pages reclaimed (pgsteal_kswapd), pages scanned"
+	       " and ns/page; mean: all passes' time\n# and pages over their number, and time over"
+	       " pages\n");
+	printf("%-11s %6s | %6s %9s %10s %9s | %8s %6s | %9s %10s %8s | %9s %6s\n", "row", "RAM",
+	       "passes", "ns/pass", "pages/pass", "scan/pass", "ns/page", "sprd", "mean ns/p",
+	       "mean pg/p", "mean ns", "stream ms", "direct");
 	for (int i = 0; i < opt.nr_sizes; i++) {
 		struct size_result *res = &sizes[i];
 		unsigned long avail = host_mem_available();
@@ -631,9 +637,10 @@ static void kswapd_pass(void)
 			continue;
 		}
 		run_on_kmm_thread(pass_size, res);
-		printf("%-11s %5luM | %6.0f %10.0f %10.1f %9.1f | %8.1f %5.0f%% %8.1f | %9.1f %6.0f\n",
-		       "kswapd_pass", res->mem / MIB, res->passes, res->ns_per_pass,
-		       res->pages_per_pass, res->scanned_per_pass, res->ns_per_page, 100 * res->sprd,
+		printf("%-11s %5luM | %6.0f %9.0f %10.1f %9.1f | %8.1f %5.0f%% | %9.0f %10.1f %8.1f |"
+		       " %9.1f %6.0f\n", "kswapd_pass", res->mem / MIB, res->passes,
+		       res->ns_per_pass, res->pages_per_pass, res->scanned_per_pass, res->ns_per_page,
+		       100 * res->sprd, res->mean_ns_per_pass, res->mean_pages_per_pass,
 		       res->mean_ns_per_page, res->stream_ms, res->direct);
 		if (!lo)
 			lo = res;
