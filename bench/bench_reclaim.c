@@ -13,6 +13,8 @@
  *                difference of the two times over the pages reclaimed;
  *                its inverse, pages reclaimed per host second, has the
  *                issue's target: at least 1,000,000 for clean file pages.
+ *                file_stream_4k: the same two machines booted
+ *                large_folios=off (every folio one page).
  *   kswapd_pass  machines of 1, 4 and 16 GiB (--quick: 256 MiB, 1 GiB),
  *                RAM filled with clean page cache (a sparse file read
  *                until kswapd first runs), then another 1x RAM streamed,
@@ -21,11 +23,22 @@
  *                linearly with RAM or better, i.e. ns per page at the
  *                largest size over the smallest is about 1 or less.
  *
+ * A busy host (other processes on the same CPUs) adds more to a stream's
+ * time than reclaim does, so the two machines of file_stream are booted
+ * side by side and read by turns, a chunk of R / 16 on one and the same
+ * chunk on the other (which goes first alternates): each chunk of the
+ * reclaiming machine's steady state gives (its time - the peer's) / the
+ * pages reclaimed in it, and the rep's figure is the median chunk's.  The
+ * difference of the whole streams is printed too, and the thread's CPU
+ * time beside the wall time.
+ *
  * How a pass is timed: kswapd runs inside wakeup_kswapd (an allocation
  * that may sleep runs kswapd's pass before it continues, docs/reclaim.md),
  * so the program is linked with -Wl,--wrap=wakeup_kswapd: the allocator's
  * call lands in __wrap_wakeup_kswapd below, which times the real one and
- * keeps the time of the calls that made a pass (PAGEOUTRUN moved).
+ * keeps the calls that made a pass (PAGEOUTRUN moved).  Per rep the
+ * median pass is reported (a pass the host interrupted is an outlier),
+ * and the mean, all passes' time over their number and pages.
  *
  * The host files are sparse (ftruncate) in a fresh directory on tmpfs
  * (/dev/shm) mounted as the machine's root (fs=): a read of a hole copies
@@ -33,7 +46,9 @@
  * page cache under a 16 GiB machine.  Without a tmpfs, the machine's
  * scratch root is used and the header says so.  Every frame of the
  * file_stream machines is touched once before the clock starts (the
- * memfd's first-touch faults are the host's work, not kmm's).
+ * memfd's first-touch faults are the host's work, not kmm's).  A 16 GiB
+ * machine is skipped, with the reason, when the host has less than 20 GiB
+ * MemAvailable.
  */
 #define _GNU_SOURCE
 #include <errno.h>
