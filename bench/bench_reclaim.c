@@ -89,11 +89,26 @@ static struct {
 
 static unsigned char *buf;		/* every pread's destination */
 
+/* The host directory and the files the machines made in it. */
+static void cleanup(void)
+{
+	static const char *const files[] = { "stream", "fits", "fill" };
+	char path[PATH_MAX + 16];
+
+	if (!opt.dir[0])
+		return;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", opt.dir, files[i]);
+		unlink(path);
+	}
+	rmdir(opt.dir);
+	opt.dir[0] = 0;
+}
+
 static void die(const char *what, long err)
 {
 	fprintf(stderr, "bench_reclaim: %s failed: %ld\n", what, err);
-	if (opt.dir[0])
-		rmdir(opt.dir);
+	cleanup();
 	exit(1);
 }
 
@@ -709,8 +724,7 @@ int main(int argc, char **argv)
 	for (int f = 0; f < NR_FOLIOS; f++)
 		printf("# %s %.0f pages/s: %s\n", row_name[f][V_RECLAIM], pages_per_s[f],
 		       pages_per_s[f] >= TARGET_PAGES_S ? "met" : "missed");
-	if (opt.dir[0])
-		rmdir(opt.dir);
+	cleanup();
 	free(buf);
 	return 0;
 }
