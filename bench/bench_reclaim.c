@@ -298,21 +298,28 @@ static void read_range(struct task_struct *t, int fd, unsigned long from, unsign
 
 /*
  * The timed reads, one function each so that a profiler can collect one
- * of them alone (valgrind --toggle-collect=stream_reclaim, docs/PERFORMANCE.md).
+ * of them alone (valgrind --toggle-collect=stream_reclaim, docs/PERFORMANCE.md):
+ * out of line, and not folded into an identical twin (GCC's ipa-icf).
  */
-__attribute__((noipa)) static void stream_reclaim(struct task_struct *t, int fd,
+#ifdef __clang__
+#define STREAM_FN __attribute__((noinline))
+#else
+#define STREAM_FN __attribute__((noipa))
+#endif
+
+STREAM_FN static void stream_reclaim(struct task_struct *t, int fd,
 						 unsigned long from, unsigned long to)
 {
 	read_range(t, fd, from, to);
 }
 
-__attribute__((noipa)) static void stream_fits(struct task_struct *t, int fd,
+STREAM_FN static void stream_fits(struct task_struct *t, int fd,
 					      unsigned long from, unsigned long to)
 {
 	read_range(t, fd, from, to);
 }
 
-__attribute__((noipa)) static void stream_pass(struct task_struct *t, int fd,
+STREAM_FN static void stream_pass(struct task_struct *t, int fd,
 						  unsigned long from, unsigned long to)
 {
 	read_range(t, fd, from, to);
