@@ -535,6 +535,13 @@ static vm_fault_t do_swap_page(struct vm_area_struct *v, unsigned long addr, pte
 	return ret;
 }
 
+/* swapoff's unuse_pte: the swap PTE at addr of v becomes its page again
+ * (a read fault's swap-in, counted against no task). */
+vm_fault_t unuse_pte(struct vm_area_struct *v, unsigned long addr, pte_t *pte)
+{
+	return do_swap_page(v, addr, pte, 0);
+}
+
 static vm_fault_t __handle_mm_fault(struct vm_area_struct *v, unsigned long addr,
 				    unsigned int flags)
 {

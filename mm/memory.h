@@ -64,6 +64,8 @@ static inline bool pte_guard(pte_t p)
 
 struct page *zero_page(void);
 pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr);
+/* swapoff: the swap PTE at addr of v mapped to its page again (swap-in). */
+vm_fault_t unuse_pte(struct vm_area_struct *v, unsigned long addr, pte_t *pte);
 /* The same, allocating the tables above it (charged to mm); NULL: no memory. */
 pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr);
 void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end);

@@ -17,8 +17,11 @@
 #include <kmm/mm_inline.h>
 #include <kmm/sched.h>
 #include <kmm/swapops.h>
+#include <kmm/pagemap.h>
 #include "mm/swap.h"
 #include "mm/memory.h"
+#include "mm/mmap.h"
+#include "base/machine.h"
 
 /* The cache of entry's area: its xarray (swap_address_space). */
 static struct xarray *swap_cache_xa(swp_entry_t entry)
@@ -179,6 +182,14 @@ void swap_cache_destroy(struct xarray *xa)
 }
 
 /*
+ * swapoff is running on this thread: its swap-ins reclaim but do not call
+ * the OOM killer; a page that cannot be had fails swapoff (ENOMEM).
+ * Linux's swapoff may kill (it runs as a process the OOM killer can
+ * pick); kmm's runs for the script, which the killer cannot pick.
+ */
+static __thread bool in_unuse;
+
+/*
  * swapin: the page of a swap PTE, from the cache or read from swap now
  * (a major fault: *major).  The page has a reference for the caller and
  * is in the swap cache.  NULL: no memory, or the read failed (*err).
@@ -195,7 +206,8 @@ struct page *swapin_folio(struct vm_area_struct *v, unsigned long addr, swp_entr
 		get_page(page);
 		return page;
 	}
-	page = __alloc_pages(v->vm_mm->kmm, GFP_HIGHUSER_MOVABLE, 0);
+	page = __alloc_pages(v->vm_mm->kmm, GFP_HIGHUSER_MOVABLE |
+			     (in_unuse ? __GFP_NORETRY | __GFP_NOWARN : 0), 0);
 	if (!page) {
 		*err = -ENOMEM;
 		return NULL;
@@ -293,4 +305,82 @@ int check_swap_references(struct kmm *k)
 		free(refs);
 	}
 	return err;
+}
+
+/*
+ * One pass of try_to_unuse over every address space (unuse_mm): each swap
+ * PTE of area type is swapped in and mapped again.  The pages it needed
+ * may push others out meanwhile, but never to this area (it is no longer
+ * writable).  Returns the PTEs brought back, or -ENOMEM.
+ */
+static long unuse_all_mms(struct kmm *k, unsigned int type)
+{
+	struct task_struct *t, *prev = get_current();
+	long done = 0;
+
+	for_each_process(k, t) {
+		struct vm_area_struct *v;
+
+		if (!t->mm || t->mm->owner != t)
+			continue;
+		set_current(t);		/* the OOM killer sees whose memory is in use */
+		for (v = t->mm->mmap; v; v = v->vm_next) {
+			unsigned long a;
+
+			if (!v->anon_vma)
+				continue;	/* swap PTEs are anonymous memory's */
+			for (a = v->vm_start; a < v->vm_end; a += PAGE_SIZE) {
+				pte_t *pte = pte_lookup(t->mm, a);
+				vm_fault_t ret;
+
+				if (!pte || !pte_is_swapped(ptep_get(pte)) ||
+				    swp_type(pte_to_swp_entry(ptep_get(pte))) != type)
+					continue;
+				ret = unuse_pte(v, a, pte);
+				if (ret & VM_FAULT_ERROR) {
+					set_current(prev);
+					return -ENOMEM;
+				}
+				done++;
+			}
+		}
+	}
+	set_current(prev);
+	return done;
+}
+
+/*
+ * try_to_unuse (swapoff): every slot of area type back into memory.  The
+ * PTEs first, then the swap cache pages nobody names by slot any more,
+ * which keep their data as plain dirty anonymous pages.  Repeated while
+ * reclaim (to the other areas) keeps the total moving; -ENOMEM when
+ * memory runs out, and the caller puts the area back on with every slot
+ * and PTE as they are: nothing is lost.
+ */
+int try_to_unuse(struct kmm *k, unsigned int type)
+{
+	struct swap_info_struct *si = k->mem->swap_info[type];
+	int passes;
+
+	for (passes = 0; READ_ONCE(si->inuse_pages) && passes < 16; passes++) {
+		long n;
+		unsigned long off;
+
+		in_unuse = true;
+		n = unuse_all_mms(k, type);
+		in_unuse = false;
+		if (n < 0)
+			return -ENOMEM;
+		for (off = 1; off < si->max; off++) {
+			struct page *page = swap_cache_get_folio(swp_entry(type, off));
+
+			if (!page)
+				continue;
+			get_page(page);
+			folio_wait_writeback(page);
+			folio_free_swap(page);
+			put_page(page);
+		}
+	}
+	return READ_ONCE(si->inuse_pages) ? -ENOMEM : 0;
 }

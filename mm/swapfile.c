@@ -903,23 +903,6 @@ long ksys_swapon(const char *path, int swap_flags)
 
 /* ---- swapoff --------------------------------------------------------------------- */
 
-int try_to_unuse(struct kmm *k, unsigned int type)
-{
-	struct swap_info_struct *si = k->mem->swap_info[type];
-
-	if (!READ_ONCE(si->inuse_pages))
-		return 0;
-	/*
-	 * Reclaim fills this in: every process's swap PTEs of this type
-	 * (unuse_mm: shmem too) become pages again, read with
-	 * swap_read_folio into the swap cache, each PTE mapped to its page
-	 * and its slot reference dropped (unuse_pte); then the swap cache
-	 * lets go of its slots (folio_free_swap), until inuse_pages is 0.
-	 * When a page cannot be had, -ENOMEM, and swapoff puts the area back
-	 * on with nothing lost.  Until then, a slot in use stays in use.
-	 */
-	return -EBUSY;
-}
 
 /* Off the lists: no new slot from si; its free slots leave the totals
  * (the used ones go as try_to_unuse frees them). */

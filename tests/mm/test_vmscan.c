@@ -579,6 +579,42 @@ TEST(anonymous_memory_goes_to_swap_and_comes_back)
 	kmm_shutdown(NULL);
 }
 
+TEST(swapoff_brings_every_page_back_or_refuses_with_nothing_lost)
+{
+	struct kmm_config cfg = { .mem = 64 * MiB, .cpus = 1, .quiet = 1, .norandmaps = 1 };
+	struct task_struct *t = boot_and_spawn(&cfg);
+	unsigned long pages = 96 * MiB / PG, total, free_swap;
+	struct kmm *k = kmm_cur();
+	long addr;
+
+	ASSERT_EQ(kmm_mkswap("/swapfile", 256 * MiB, NULL), 0);
+	ASSERT_EQ(ksys_swapon("/swapfile", 0), 0);
+	addr = do_mmap(t->mm, 0, 96 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+	ASSERT_TRUE(addr > 0);
+	ASSERT_EQ(write_words(t, addr, pages), 0);
+	ASSERT_TRUE(t->mm->rss_stat[MM_SWAPENTS] > 8192);
+	/* 96 MiB cannot all come back into 64 MiB: ENOMEM, the area stays on,
+	 * every page still reads back. */
+	ASSERT_EQ(ksys_swapoff("/swapfile"), -ENOMEM);
+	si_swapinfo(k, &total, &free_swap);
+	ASSERT_EQ(total, 256 * MiB / PG - 1);
+	ASSERT_EQ(bad_words(t, addr, pages), 0);
+	ASSERT_EQ(kmm_check_invariants(k), 0);
+	/* Half of it fits: swapoff brings it back and the area goes. */
+	ASSERT_EQ(do_munmap(t->mm, (unsigned long)addr + 48 * MiB, 48 * MiB), 0);
+	ASSERT_EQ(ksys_swapoff("/swapfile"), 0);
+	si_swapinfo(k, &total, &free_swap);
+	ASSERT_EQ(total, 0);
+	ASSERT_EQ(t->mm->rss_stat[MM_SWAPENTS], 0);
+	ASSERT_EQ(node_stat(NR_SWAPCACHED), 0);
+	ASSERT_EQ(bad_words(t, addr, pages / 2), 0);
+	ASSERT_EQ(kmm_check_invariants(k), 0);
+	if (kmm_nr_reports())
+		fprintf(stderr, "%s", last_report);
+	ASSERT_EQ(kmm_nr_reports(), 0);
+	kmm_shutdown(NULL);
+}
+
 int main(void)
 {
 	RUN_TEST(new_pages_join_the_inactive_list_after_their_batch);
@@ -595,5 +631,6 @@ int main(void)
 	RUN_TEST(madv_pageout_skips_dirty_and_shared_pages_and_cold_deactivates);
 	RUN_TEST(a_fragmenting_fallback_boosts_the_watermarks_and_kswapd_spends_it);
 	RUN_TEST(anonymous_memory_goes_to_swap_and_comes_back);
+	RUN_TEST(swapoff_brings_every_page_back_or_refuses_with_nothing_lost);
 	return harness_summary();
 }
