@@ -20,7 +20,7 @@ static const struct tour_step tour[] = {
 	  "since Zen 3; without the option kmm does what the host CPU does).\n"
 	  "Each '$' line is a script command; you can type the same lines into\n"
 	  "`kmm` or put them in a file for `kmm run FILE`.",
-	  "boot mem=256M cpus=2 seed=1 pku=on disk=scratch:16M" },
+	  "boot mem=256M cpus=2 seed=1 pku=on disk=scratch:16M swap=256M" },
 
 	{ "Part 1: physical memory.  The RAM is cut into zones by address, as on\n"
 	  "x86-64: DMA (below 16 MiB, for old devices) and DMA32 (below 4 GiB).\n"
@@ -374,9 +374,41 @@ static const struct tour_step tour[] = {
 	  "cat /proc/vmstat pgscan_kswapd pgscan_direct pgsteal_kswapd pageoutrun" },
 	{ NULL, "exit 8" },
 
+	{ "Part 13: swap.  The boot line also gave the machine a 256 MiB swap\n"
+	  "area (swap=256M: an unnamed host file with mkswap's header;\n"
+	  "/proc/swaps lists it).  Anonymous memory has no file to go back to:\n"
+	  "when a process touches 320 MiB on this 256 MiB machine, reclaim gives\n"
+	  "its least recently used pages a swap slot, writes them there\n"
+	  "(pswpout), leaves a swap PTE in place of each mapping and frees the\n"
+	  "page once written.",
+	  "spawn cat" },
+	{ NULL, "mmap 9 0x10000000 320M PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED" },
+	{ NULL, "touch 9 0x10000000 64M w" },
+	{ NULL, "touch 9 0x14000000 64M w" },
+	{ NULL, "touch 9 0x18000000 64M w" },
+	{ NULL, "touch 9 0x1c000000 64M w" },
+	{ NULL, "touch 9 0x20000000 64M w" },
+	{ NULL, "cat /proc/swaps" },
+	{ NULL, "cat /proc/meminfo MemFree SwapTotal SwapFree SwapCached" },
+	{ "The process's status splits its memory: VmRSS in RAM, VmSwap on\n"
+	  "swap.  Touching a page that is out there is a major fault that reads\n"
+	  "it back (pswpin) into the swap cache and maps it again.",
+	  "cat /proc/9/status VmRSS VmSwap" },
+	{ NULL, "cat /proc/vmstat pswpin pswpout pgscan_anon pgsteal_anon" },
+	{ NULL, "read 9 0x10000000 16" },
+	{ NULL, "cat /proc/vmstat pswpin pgmajfault" },
+	{ "If even swap ran out, the OOM killer would choose the process with\n"
+	  "the highest badness: RSS plus swap entries plus page tables, which\n"
+	  "/proc/PID/oom_score shows scaled to 0..2000 (init is never chosen:\n"
+	  "0).  docs/reclaim.md has the kill, step by step.",
+	  "cat /proc/9/oom_score" },
+	{ NULL, "cat /proc/1/oom_score" },
+	{ NULL, "exit 9" },
+
 	{ "That is the page allocator, the slab, the kernel page table, vmalloc,\n"
 	  "process address spaces, page faults, protection keys, fault\n"
-	  "injection, the page cache, the buffer cache with ext2, and reclaim.\n"
+	  "injection, the page cache, the buffer cache with ext2, reclaim and\n"
+	  "swap.\n"
 	  "Type `help` in `kmm` for the commands; docs/ explains every number\n"
 	  "you saw.",
 	  "check" },
