@@ -225,6 +225,7 @@ long get_total_swap_pages(struct kmm *k);
  * the shadow-node tracker every page-cache store tells.
  */
 int workingset_init(struct kmm *k);
+void workingset_exit(struct kmm *k);
 void workingset_age_nonresident(struct kmm *k, unsigned long nr_pages);
 void *workingset_eviction(struct page *folio);
 bool workingset_test_recent(const void *shadow, bool file, bool *workingset);

@@ -191,6 +191,7 @@ struct mm_machine {
 	pthread_mutex_t reclaim_lock;	/* one reclaimer walks page tables at a time */
 	struct list_head shadow_nodes;	/* xarray leaves holding only shadows (workingset) */
 	pthread_mutex_t shadow_nodes_lock;
+	struct shrinker *shadow_shrinker;	/* frees shadow-only nodes beyond the limit */
 
 	/* The OOM killer (mm/oom_kill.c): its vm.* knobs and state. */
 	int sysctl_panic_on_oom;	/* vm.panic_on_oom: 0 kill; 1 panic unless constrained; 2 panic */

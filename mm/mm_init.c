@@ -311,6 +311,7 @@ void mm_core_exit(struct kmm *k)
 	fail_page_alloc_exit(k);
 	failslab_exit(k);
 	vmalloc_exit(k);
+	workingset_exit(k);
 	kmem_cache_exit(k);
 	page_alloc_exit(k);
 	lru_exit(k);

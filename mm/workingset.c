@@ -217,5 +217,12 @@ int workingset_init(struct kmm *k)
 	s->scan_objects = scan_shadow_nodes;
 	s->seeks = 0;	/* Linux: cheap to recreate, dropped readily */
 	shrinker_register(s);
+	k->mem->shadow_shrinker = s;
 	return 0;
+}
+
+void workingset_exit(struct kmm *k)
+{
+	shrinker_free(k->mem->shadow_shrinker);
+	k->mem->shadow_shrinker = NULL;
 }
