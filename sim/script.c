@@ -727,6 +727,92 @@ static int cmd_sleep(struct sim *s, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * vmstat [SECONDS [COUNT]]: procps's vmstat, for the columns the machine
+ * has, read from /proc/meminfo and /proc/vmstat as procps reads them:
+ * memory in KiB (swpd: swap in use; cache: Cached), si/so the KiB swapped
+ * in and out per second, bi/bo the KiB read and written per second, and
+ * reclaim's pages per second: scanned by kswapd, by direct reclaim, and
+ * freed (steal).  The first line averages since boot; with SECONDS, COUNT
+ * lines (default 2) SECONDS of simulated time apart.
+ */
+struct vmstat_sample {
+	unsigned long long ns;
+	unsigned long swpd, free, buff, cache;
+	unsigned long si, so, bi, bo, scank, scand, steal;
+};
+
+/* A /proc line's number: NAME then ':' or ' ', then the value (0: none). */
+static unsigned long proc_value(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, name, n) && (p[n] == ':' || p[n] == ' '))
+			return strtoul(p + n + 1 + strspn(p + n + 1, " \t"), NULL, 10);
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return 0;
+}
+
+static void vmstat_take(struct sim *s, struct vmstat_sample *v)
+{
+	static char mi[8192], vm[16384];
+
+	kmm_proc_read("/proc/meminfo", mi, sizeof(mi));
+	kmm_proc_read("/proc/vmstat", vm, sizeof(vm));
+	v->ns = hw_clock_ns(s->k);
+	v->swpd = proc_value(mi, "SwapTotal") - proc_value(mi, "SwapFree");
+	v->free = proc_value(mi, "MemFree");
+	v->buff = proc_value(mi, "Buffers");
+	v->cache = proc_value(mi, "Cached");
+	v->si = proc_value(vm, "pswpin") * (PAGE_SIZE >> 10);
+	v->so = proc_value(vm, "pswpout") * (PAGE_SIZE >> 10);
+	v->bi = proc_value(vm, "pgpgin");
+	v->bo = proc_value(vm, "pgpgout");
+	v->scank = proc_value(vm, "pgscan_kswapd");
+	v->scand = proc_value(vm, "pgscan_direct");
+	v->steal = proc_value(vm, "pgsteal_kswapd") + proc_value(vm, "pgsteal_direct");
+}
+
+/* One line: the memory now, the events of [a, b] per second. */
+static void vmstat_line(struct sim *s, const struct vmstat_sample *a, const struct vmstat_sample *b)
+{
+	double sec = (double)(b->ns - a->ns) / 1e9;
+#define RATE(f) (sec > 0 ? (unsigned long)((double)(b->f - a->f) / sec) : 0ul)
+
+	fprintf(s->out, "%6lu %6lu %6lu %6lu %4lu %4lu %5lu %5lu %6lu %6lu %6lu\n", b->swpd, b->free,
+		b->buff, b->cache, RATE(si), RATE(so), RATE(bi), RATE(bo), RATE(scank), RATE(scand),
+		RATE(steal));
+#undef RATE
+}
+
+static int cmd_vmstat(struct sim *s, int argc, char **argv)
+{
+	struct vmstat_sample boot = { 0 }, prev, now;
+	unsigned long long ns = 0;
+	unsigned long count = argc > 1 ? 2 : 1, i;
+
+	if (argc > 1 && parse_seconds(argv[1], &ns))
+		return syntax_error(s, "vmstat: SECONDS must be a number of seconds (1, 0.5), got '%s'",
+				    argv[1]);
+	if (argc > 2 && (parse_ulong(argv[2], &count, false) || !count || count > 1000))
+		return syntax_error(s, "vmstat: COUNT must be 1..1000, got '%s'", argv[2]);
+	fprintf(s->out, "-----------memory---------- ---swap-- -----io---- ------reclaim------\n"
+		"  swpd   free   buff  cache   si   so    bi    bo  scank  scand  steal\n");
+	vmstat_take(s, &prev);
+	vmstat_line(s, &boot, &prev);
+	for (i = 1; i < count; i++) {
+		hw_clock_sleep(s->k, ns);
+		vmstat_take(s, &now);
+		vmstat_line(s, &prev, &now);
+		prev = now;
+	}
+	return 0;
+}
+
 /* The processes end with the machine, nothing of theirs written back. */
 static void exit_all_tasks(struct sim *s)
 {
@@ -933,6 +1019,8 @@ static const struct sim_cmd sim_cmds[] = {
 	{ "swapoff", 1, 1, "swapoff PATH",
 	  "The swapoff system call; error EINVAL if PATH is not swapped on, EBUSY while pages are in it.",
 	  cmd_swapoff },
+	{ "vmstat", 0, 2, "vmstat [SECONDS [COUNT]]",
+	  "procps's vmstat for the machine: swpd free buff cache (KiB), si so bi bo (KiB/s), reclaim's scans by kswapd and direct and pages freed (/s); the first line since boot, then COUNT (2) lines SECONDS of simulated time apart.", cmd_vmstat },
 	{ "sleep", 1, 1, "sleep SECONDS",
 	  "Lets SECONDS of simulated time pass (0.5: half a second); the kernel's threads due meanwhile run (the flusher: docs/filemap.md).", cmd_sleep },
 	{ "fadvise", 5, 5, "fadvise PID FD OFFSET LEN POSIX_FADV_NORMAL|RANDOM|SEQUENTIAL|WILLNEED|DONTNEED|NOREUSE",
