@@ -745,8 +745,14 @@ static void shrink_lruvec(struct kmm *k, pg_data_t *pgdat, struct scan_control *
 			nr[lru] -= nr_to_scan;
 			nr_reclaimed += shrink_list(k, lru, nr_to_scan, pgdat, sc);
 		}
-		/* Direct reclaim stops at its goal; kswapd scans its quota. */
-		if (!sc->kswapd && nr_reclaimed >= sc->nr_to_reclaim)
+		/*
+		 * Stop at the goal, as Linux's shrink_lruvec does, except
+		 * direct reclaim's first, gentlest pass (DEF_PRIORITY), which
+		 * scans its quota of every list so that the lists age in
+		 * proportion ("proportional_reclaim").
+		 */
+		if (nr_reclaimed >= sc->nr_to_reclaim &&
+		    (sc->kswapd || sc->priority != DEF_PRIORITY))
 			break;
 	}
 	sc->nr_reclaimed += nr_reclaimed;

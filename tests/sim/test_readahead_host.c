@@ -95,7 +95,7 @@ static const struct scenario scenarios[] = {
 	  { { COLD, 0, 0, 0 }, { MMAP, 0, 0, 0 }, T(5120, 1), T(5056, 128), T(5632, 1), T(7000, 1), { MUNMAP, 0, 0, 0 },
 	    { END, 0, 0, 0 } } },
 	{ "MADV_PAGEOUT of pages only this process maps: evicted (shadows), a touch refaults them",
-	  { { COLD, 0, 0, 0 }, { MMAP, 0, 0, 0 }, T(0, 512), { MADV, 0, 512, MADV_PAGEOUT },
+	  { { COLD, 0, 0, 0 }, P(0, 512), { MMAP, 0, 0, 0 }, T(0, 512), { MADV, 0, 512, MADV_PAGEOUT },
 	    T(0, 1), { MADV, 0, 16, MADV_COLD }, T(1, 15), { MUNMAP, 0, 0, 0 }, { END, 0, 0, 0 } } },
 	{ "MADV_RANDOM: no read-around; MADV_SEQUENTIAL: a sequential window; MADV_WILLNEED",
 	  { { COLD, 0, 0, 0 }, { MMAP, 0, 0, 0 }, { MADV, 0, FILE_PAGES, MADV_RANDOM }, T(3000, 1), T(3001, 1),
