@@ -370,7 +370,6 @@ int kmm_check_invariants(struct kmm *k)
 		err |= check_vmalloc_invariants();
 	err |= check_mm_counters(k);
 	err |= check_lru_invariants(k);
-	err |= check_swap_references(k);
 	err |= check_cpu_tlbs(k);
 	err |= check_swap_invariants(k);
 	if (k->block->kda && k->block->kda->bd_inode)

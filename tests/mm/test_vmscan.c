@@ -37,6 +37,7 @@
 #include "mm/internal.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "mm/swap.h"
 #include "arch/x86/mm/fault.h"
 #include "tests/harness.h"
 #include "tests/kmm_test.h"
@@ -541,6 +542,7 @@ TEST(anonymous_memory_goes_to_swap_and_comes_back)
 	ASSERT_TRUE(t->mm->rss_stat[MM_SWAPENTS] > 8192);
 	ASSERT_EQ(t->mm->rss_stat[MM_SWAPENTS] + t->mm->rss_stat[MM_ANONPAGES] >= pages, true);
 	ASSERT_EQ(kmm_check_invariants(k), 0);
+	ASSERT_EQ(check_swap_references(k), 0);
 	/* Every page reads back what was written: the swapped ones through
 	 * major faults. */
 	majflt = t->maj_flt;
@@ -550,6 +552,7 @@ TEST(anonymous_memory_goes_to_swap_and_comes_back)
 	if (kmm_check_invariants(k))
 		fprintf(stderr, "%s", last_report);
 	ASSERT_EQ(kmm_check_invariants(k), 0);
+	ASSERT_EQ(check_swap_references(k), 0);
 	/* fork shares the swap slots; the child reads the same words, and its
 	 * writes (copy on write) do not reach the parent. */
 	child = kernel_fork(t, &err);
@@ -563,6 +566,7 @@ TEST(anonymous_memory_goes_to_swap_and_comes_back)
 	}
 	ASSERT_EQ(bad_words(t, addr, pages), 0);
 	ASSERT_EQ(kmm_check_invariants(k), 0);
+	ASSERT_EQ(check_swap_references(k), 0);
 	do_exit(child);
 	/* munmap gives every slot back. */
 	ASSERT_EQ(do_munmap(t->mm, (unsigned long)addr, 96 * MiB), 0);
@@ -573,6 +577,7 @@ TEST(anonymous_memory_goes_to_swap_and_comes_back)
 	ASSERT_LE(t->mm->rss_stat[MM_SWAPENTS], 16);
 	ASSERT_LE(total - free_swap, t->mm->rss_stat[MM_SWAPENTS] + node_stat(NR_SWAPCACHED));
 	ASSERT_EQ(kmm_check_invariants(k), 0);
+	ASSERT_EQ(check_swap_references(k), 0);
 	if (kmm_nr_reports())
 		fprintf(stderr, "%s", last_report);
 	ASSERT_EQ(kmm_nr_reports(), 0);
@@ -600,6 +605,7 @@ TEST(swapoff_brings_every_page_back_or_refuses_with_nothing_lost)
 	ASSERT_EQ(total, 256 * MiB / PG - 1);
 	ASSERT_EQ(bad_words(t, addr, pages), 0);
 	ASSERT_EQ(kmm_check_invariants(k), 0);
+	ASSERT_EQ(check_swap_references(k), 0);
 	/* Half of it fits: swapoff brings it back and the area goes. */
 	ASSERT_EQ(do_munmap(t->mm, (unsigned long)addr + 48 * MiB, 48 * MiB), 0);
 	ASSERT_EQ(ksys_swapoff("/swapfile"), 0);
@@ -609,6 +615,7 @@ TEST(swapoff_brings_every_page_back_or_refuses_with_nothing_lost)
 	ASSERT_EQ(node_stat(NR_SWAPCACHED), 0);
 	ASSERT_EQ(bad_words(t, addr, pages / 2), 0);
 	ASSERT_EQ(kmm_check_invariants(k), 0);
+	ASSERT_EQ(check_swap_references(k), 0);
 	if (kmm_nr_reports())
 		fprintf(stderr, "%s", last_report);
 	ASSERT_EQ(kmm_nr_reports(), 0);
