@@ -163,7 +163,7 @@ static const struct {
 	enum kind kind;
 } model_cmds[] = {
 	{ "boot", 0, SIM_MAX_ARGS - 1, K_BOOT },
-	{ "cat", 1, 1, K_FILE },
+	{ "cat", 1, 9, K_FILE },	/* PATH [FIELD...]: only the lines starting with a FIELD */
 	{ "alloc_pages", 1, 2, K_ALLOC },
 	{ "free_pages", 2, 2, K_FREE },
 	{ "kmem_cache_create", 2, 4, K_CCREATE },
