@@ -11,6 +11,7 @@
  * not on any list yet (meminfo's Active/Inactive lag by up to a batch per
  * CPU), and it carries one extra reference until its batch drains.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <kmm/mm_inline.h>
@@ -154,6 +155,20 @@ static void folio_batch_add_and_move(struct kmm *k, struct folio_batch *fbatch,
 		folio_batch_move_lru(k, fbatch, move);
 }
 
+/*
+ * Queues folio (a reference taken for the batch) on this CPU's batch at
+ * offset batch in struct cpu_fbatches, moved with move when it drains.
+ */
+static void folio_batch_queue(struct kmm *k, struct page *folio, size_t batch, move_fn_t move)
+{
+	struct cpu_fbatches *fbatches;
+
+	get_page(folio);
+	fbatches = fbatches_lock(k);
+	folio_batch_add_and_move(k, (struct folio_batch *)((char *)fbatches + batch), folio, move);
+	fbatches_unlock(fbatches);
+}
+
 /* lru_add: a new folio joins the head of its list (unevictable if mlocked). */
 static void lru_add(struct kmm *k, pg_data_t *pgdat, struct page *folio)
 {
@@ -182,13 +197,9 @@ static void lru_add(struct kmm *k, pg_data_t *pgdat, struct page *folio)
 void folio_add_lru(struct page *folio)
 {
 	struct kmm *k = kmm_cur();
-	struct cpu_fbatches *fbatches;
 
 	VM_BUG_ON_PAGE(PageLRU(folio), folio);
-	get_page(folio);
-	fbatches = fbatches_lock(k);
-	folio_batch_add_and_move(k, &fbatches->lru_add, folio, lru_add);
-	fbatches_unlock(fbatches);
+	folio_batch_queue(k, folio, offsetof(struct cpu_fbatches, lru_add), lru_add);
 }
 
 void folio_add_lru_vma(struct page *folio, struct vm_area_struct *v)
@@ -216,14 +227,10 @@ static void lru_activate(struct kmm *k, pg_data_t *pgdat, struct page *folio)
 void folio_activate(struct page *folio)
 {
 	struct kmm *k = kmm_cur();
-	struct cpu_fbatches *fbatches;
 
 	if (!PageLRU(folio) || PageActive(folio) || PageUnevictable(folio))
 		return;
-	get_page(folio);
-	fbatches = fbatches_lock(k);
-	folio_batch_add_and_move(k, &fbatches->lru_activate, folio, lru_activate);
-	fbatches_unlock(fbatches);
+	folio_batch_queue(k, folio, offsetof(struct cpu_fbatches, lru_activate), lru_activate);
 }
 
 /*
@@ -287,14 +294,10 @@ static void lru_deactivate(struct kmm *k, pg_data_t *pgdat, struct page *folio)
 void folio_deactivate(struct page *folio)
 {
 	struct kmm *k = kmm_cur();
-	struct cpu_fbatches *fbatches;
 
 	if (!PageLRU(folio) || PageUnevictable(folio) || !PageActive(folio))
 		return;
-	get_page(folio);
-	fbatches = fbatches_lock(k);
-	folio_batch_add_and_move(k, &fbatches->lru_deactivate, folio, lru_deactivate);
-	fbatches_unlock(fbatches);
+	folio_batch_queue(k, folio, offsetof(struct cpu_fbatches, lru_deactivate), lru_deactivate);
 }
 
 /*
@@ -327,15 +330,11 @@ static void lru_deactivate_file(struct kmm *k, pg_data_t *pgdat, struct page *fo
 void deactivate_file_folio(struct page *folio)
 {
 	struct kmm *k = kmm_cur();
-	struct cpu_fbatches *fbatches;
 
 	folio = compound_head(folio);
 	if (!PageLRU(folio) || PageUnevictable(folio))
 		return;
-	get_page(folio);
-	fbatches = fbatches_lock(k);
-	folio_batch_add_and_move(k, &fbatches->lru_deactivate_file, folio, lru_deactivate_file);
-	fbatches_unlock(fbatches);
+	folio_batch_queue(k, folio, offsetof(struct cpu_fbatches, lru_deactivate_file), lru_deactivate_file);
 }
 
 /* lru_move_tail: a folio whose write for reclaim ended, to the inactive tail. */
@@ -357,14 +356,10 @@ static void lru_move_tail(struct kmm *k, pg_data_t *pgdat, struct page *folio)
 void folio_rotate_reclaimable(struct page *folio)
 {
 	struct kmm *k = kmm_cur();
-	struct cpu_fbatches *fbatches;
 
 	if (PageLocked(folio) || PageDirty(folio) || PageUnevictable(folio) || !PageLRU(folio))
 		return;
-	get_page(folio);
-	fbatches = fbatches_lock(k);
-	folio_batch_add_and_move(k, &fbatches->lru_move_tail, folio, lru_move_tail);
-	fbatches_unlock(fbatches);
+	folio_batch_queue(k, folio, offsetof(struct cpu_fbatches, lru_move_tail), lru_move_tail);
 }
 
 static void lru_add_drain_cpu(struct kmm *k, struct cpu_fbatches *fb)
